@@ -1,0 +1,132 @@
+"""In-memory fakes of every port, with behaviour, for codegenie's tests and other tools' tests.
+
+Rule 1: each fake implements its port structurally (checked by a `_CONFORMS` line) and is held to
+the real adapter by an agreement test in tests/contract/ (see ADR-0005).
+Rule 2: fakes keep state and record calls as data (`gets`, `puts`, `runs`), built from literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from codegenie_core.cache_keys import CacheKey
+from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.ports import (
+    CacheStore,
+    Clock,
+    FileProblem,
+    GitState,
+    RepoFiles,
+    TextProblem,
+    YamlReader,
+)
+from codegenie_core.probe import Envelope
+
+
+@attrs.define(kw_only=True)
+class FakeRepo:
+    """A repository held in memory: `files` maps relative POSIX paths to bytes.
+
+    `history` lists commit ids oldest first (the last is HEAD); `changes` maps a commit id to the
+    files changed between it and the work tree."""
+
+    name: str = "fake-repo"
+    files: dict[str, bytes] = attrs.field(factory=dict[str, bytes])
+    unreadable: dict[str, str] = attrs.field(factory=dict[str, str])  # path -> reason
+    git: GitState | None = None
+    history: list[str] = attrs.field(factory=list[str])
+    changes: dict[str, list[str]] = attrs.field(factory=dict[str, list[str]])
+    digest_calls: list[tuple[str, ...]] = attrs.field(factory=list[tuple[str, ...]])
+
+    def list_files(self) -> Sequence[str]:
+        return sorted({*self.files, *self.unreadable})
+
+    def read_bytes(self, path: str) -> bytes | FileProblem:
+        if path in self.unreadable:
+            return FileProblem(path=path, reason=self.unreadable[path])
+        if path not in self.files:
+            return FileProblem(path=path, reason="no such file")
+        return self.files[path]
+
+    def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
+        wanted = tuple(paths)
+        self.digest_calls.append(wanted)
+        out: dict[str, str] = {}
+        for path in wanted:
+            data = self.read_bytes(path)
+            out[path] = problem_digest(data.reason) if isinstance(data, FileProblem) else blob_digest(data)
+        return out
+
+    def git_state(self) -> GitState | None:
+        return self.git
+
+    def commits_between(self, older: str, newer: str) -> int | None:
+        if older not in self.history or newer not in self.history:
+            return None
+        return max(0, self.history.index(newer) - self.history.index(older))
+
+    def changed_since(self, commit: str) -> Sequence[str] | None:
+        if self.git is None or commit not in self.history:
+            return None
+        return sorted(self.changes.get(commit, []))
+
+
+@attrs.define(kw_only=True)
+class FakeClock:
+    """A clock that moves only when told (`advance`) or by `step` on every `monotonic` call."""
+
+    now: float = 1000.0
+    step: float = 0.0
+    iso: str = "2026-01-01T00:00:00Z"
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def utc_now_iso(self) -> str:
+        return self.iso
+
+
+@attrs.define(kw_only=True)
+class ScriptedYaml:
+    """A YAML reader that knows the answer for each text it was given; other texts are problems."""
+
+    documents: dict[str, object] = attrs.field(factory=dict[str, object])
+
+    def parse(self, text: str) -> object | TextProblem:
+        if text in self.documents:
+            return self.documents[text]
+        return TextProblem(message="text not scripted in ScriptedYaml", line=1, column=1)
+
+
+@attrs.define(kw_only=True)
+class InMemoryCache:
+    """A cache in a dict. A stored envelope whose slice is not of the asked type is a miss, as a
+    damaged entry is for the real cache."""
+
+    entries: dict[str, Envelope] = attrs.field(factory=dict[str, Envelope])
+    gets: list[str] = attrs.field(factory=list[str])
+    puts: list[str] = attrs.field(factory=list[str])
+
+    def get(self, key: CacheKey, slice_type: type[Any]) -> Envelope | None:
+        self.gets.append(key.hex)
+        found = self.entries.get(key.hex)
+        if found is None or not isinstance(found.slice, slice_type):
+            return None
+        return found
+
+    def put(self, key: CacheKey, envelope: Envelope) -> None:
+        self.puts.append(key.hex)
+        self.entries[key.hex] = envelope
+
+
+_REPO: type[RepoFiles] = FakeRepo
+_CLOCK: type[Clock] = FakeClock
+_YAML: type[YamlReader] = ScriptedYaml
+_CACHE: type[CacheStore] = InMemoryCache

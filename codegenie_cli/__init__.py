@@ -1,0 +1,1 @@
+"""The codegenie command line: click commands, the composition root."""

@@ -1,0 +1,256 @@
+"""The cache-key algebra: what a probe's result depends on, hashed injectively.
+
+Rule 1: a declared input is either a glob relative to the repository root (POSIX separators, `**`
+for any number of directories, case-sensitive) or a special token `name:<resolved>`.
+Rule 2: a glob that is absolute, uses a backslash or climbs out with `..` is a `CacheKeyError` at
+registration; so is a special token whose name `_resolve_special_token` does not know.
+Rule 3: the key hashes a length-prefixed encoding of the key format version, probe name, probe
+version, slice schema version, the sorted (path, digest) pairs its globs match and the resolved
+token values, so no two different input sets collide through concatenation.
+Rule 4: an unresolved token (no context, resolver unbound, resolver returns None, resolver raises)
+resolves to the one sentinel `UNRESOLVED`, so the key is byte-stable across those four paths.
+Rule 5: keys hold repository-relative paths only: a repository moved elsewhere keeps its keys.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from codegenie_core.errors import CacheKeyError
+
+if TYPE_CHECKING:
+    from codegenie_core.ports import RepoFiles
+    from codegenie_core.probe import Probe, ProbeContext
+
+KEY_FORMAT_VERSION = 1
+UNRESOLVED = ""
+KNOWN_TOKENS = frozenset({"image-digest", "git-head"})
+
+# special-token = token-name ":<resolved>"   ; token-name = 1*( %x61-7A / DIGIT / "_" / "-" )
+_SPECIAL_TOKEN = re.compile(r"^([a-z0-9_-]+):<resolved>$")
+
+
+@attrs.frozen
+class CacheKey:
+    """A content-addressed key: the sha256 of a probe's encoded inputs, in hex."""
+
+    hex: str
+
+    @property
+    def short(self) -> str:
+        return self.hex[:12]
+
+
+@attrs.frozen(kw_only=True)
+class KeyExplanation:
+    """What went into one probe's key, for `--explain-key`: the dry run of `key_for`."""
+
+    probe: str
+    probe_version: int
+    schema_version: int
+    inputs: tuple[tuple[str, str], ...]  # (relative path, content digest), sorted by path
+    tokens: tuple[tuple[str, str], ...]  # (token name, resolved value or UNRESOLVED), sorted
+    key: CacheKey
+
+
+def special_token_name(declared_input: str) -> str | None:
+    """The token name when `declared_input` is a special token, else None (it is a glob)."""
+    match = _SPECIAL_TOKEN.match(declared_input)
+    return match.group(1) if match else None
+
+
+def validate_declared_inputs(probe: str, declared_inputs: Iterable[str]) -> None:
+    """Raise `CacheKeyError` for the first malformed declared input of `probe`."""
+    for declared in declared_inputs:
+        token = special_token_name(declared)
+        if token is not None:
+            if token not in KNOWN_TOKENS:
+                raise CacheKeyError(
+                    f"probe {probe!r} declares unknown special token {declared!r}; "
+                    f"known tokens: {', '.join(sorted(KNOWN_TOKENS))} (see ADR-0004)",
+                    probe=probe,
+                    declared_input=declared,
+                )
+            continue
+        problem = _glob_problem(declared)
+        if problem is not None:
+            raise CacheKeyError(
+                f"probe {probe!r} declares input {declared!r}: {problem} (see ADR-0004)",
+                probe=probe,
+                declared_input=declared,
+            )
+
+
+def _glob_problem(pattern: str) -> str | None:
+    if not pattern:
+        return "a glob must not be empty"
+    if "\\" in pattern:
+        return "globs use POSIX separators; a backslash is not allowed"
+    if pattern.startswith("/") or re.match(r"^[A-Za-z]:", pattern):
+        return "globs are relative to the repository root; an absolute pattern is not allowed"
+    if ".." in pattern.split("/"):
+        return "a glob must not climb out of the repository with '..'"
+    if ":" in pattern and _SPECIAL_TOKEN.match(pattern) is None and pattern.endswith(">"):
+        return "looks like a special token but does not match name:<resolved>"
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """Translate a repository glob to a regex over relative POSIX paths.
+
+    glob      = segment *( "/" segment )
+    segment   = "**" / 1*( "*" / "?" / class / literal )
+    "**"      matches zero or more whole directories (or everything below, at the end);
+    "*"       any run of characters but "/"; "?" one character but "/";
+    class     "[" ["!"] 1*char "]" as in fnmatch.
+    """
+    parts: list[str] = []
+    segments = pattern.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == "**":
+            parts.append(".*" if last else "(?:[^/]*/)*")
+            continue
+        parts.append(_translate_segment(segment))
+        if not last:
+            parts.append("/")
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+
+
+def _translate_segment(segment: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(segment):
+        char = segment[i]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = segment.find("]", i + 2 if segment[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                body = segment[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\").replace("/", "") + "]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
+    """The files any of `globs` matches, sorted and without duplicates."""
+    patterns = [compile_glob(g) for g in globs]
+    if not patterns:
+        return []
+    return sorted({path for path in files if any(p.match(path) for p in patterns)})
+
+
+def globs_of(declared_inputs: Iterable[str]) -> list[str]:
+    return [d for d in declared_inputs if special_token_name(d) is None]
+
+
+def tokens_of(declared_inputs: Iterable[str]) -> list[str]:
+    return sorted({name for d in declared_inputs if (name := special_token_name(d)) is not None})
+
+
+def declared_inputs_for(probe: Probe, repo: RepoFiles) -> tuple[tuple[str, str], ...]:
+    """The sorted (relative path, content digest) pairs of every file the probe's globs match."""
+    paths = matching_paths(globs_of(probe.declared_inputs), repo.list_files())
+    digests = repo.digests(paths)
+    return tuple((path, digests[path]) for path in paths)
+
+
+def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None) -> str:
+    """The resolved value of one special token, or `UNRESOLVED`."""
+    match name:
+        case "image-digest":
+            if ctx is None or ctx.image_digest_resolver is None:
+                return UNRESOLVED
+            try:
+                value = ctx.image_digest_resolver()
+            except Exception:  # Rule 4: a resolver that raises is unresolved, not a crash
+                return UNRESOLVED
+            return value or UNRESOLVED
+        case "git-head":
+            state = repo.git_state()
+            return state.head or UNRESOLVED if state is not None else UNRESOLVED
+        case _:
+            raise CacheKeyError(
+                f"unknown special token {name!r} (see ADR-0004)",
+                probe="",
+                declared_input=f"{name}:<resolved>",
+            )
+
+
+def explain_key(probe: Probe, repo: RepoFiles, ctx: ProbeContext | None = None) -> KeyExplanation:
+    """Everything `key_for` hashes, and the key itself."""
+    inputs = declared_inputs_for(probe, repo)
+    tokens = tuple(
+        (name, _resolve_special_token(name, repo, ctx)) for name in tokens_of(probe.declared_inputs)
+    )
+    return KeyExplanation(
+        probe=probe.name,
+        probe_version=probe.version,
+        schema_version=probe.schema_version,
+        inputs=inputs,
+        tokens=tokens,
+        key=_hash_key(probe.name, probe.version, probe.schema_version, inputs, tokens),
+    )
+
+
+def key_for(probe: Probe, repo: RepoFiles, ctx: ProbeContext | None = None) -> CacheKey:
+    """The content-addressed cache key of `probe` over `repo`."""
+    return explain_key(probe, repo, ctx).key
+
+
+def _hash_key(
+    name: str,
+    version: int,
+    schema_version: int,
+    inputs: Sequence[tuple[str, str]],
+    tokens: Sequence[tuple[str, str]],
+) -> CacheKey:
+    hasher = hashlib.sha256()
+
+    def field(text: str) -> None:
+        data = text.encode("utf-8", "surrogateescape")
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+
+    field(str(KEY_FORMAT_VERSION))
+    field(name)
+    field(str(version))
+    field(str(schema_version))
+    field(str(len(inputs)))
+    for path, digest in inputs:
+        field(path)
+        field(digest)
+    field(str(len(tokens)))
+    for token, value in tokens:
+        field(token)
+        field(value)
+    return CacheKey(hasher.hexdigest())
+
+
+def with_upstream(key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]) -> CacheKey:
+    """Fold the keys of the probes a probe needs into its own key (sorted by probe name)."""
+    if not upstream:
+        return key
+    hasher = hashlib.sha256()
+    for text in (key.hex, *(f"{name}={k.hex}" for name, k in sorted(upstream))):
+        data = text.encode("utf-8")
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return CacheKey(hasher.hexdigest())

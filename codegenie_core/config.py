@@ -1,0 +1,22 @@
+"""The gather configuration: plain values the CLI builds from options and environment."""
+
+from __future__ import annotations
+
+import attrs
+
+from codegenie_core.probe_types import Layer
+
+DEFAULT_PROBE_TIMEOUT_S = 120.0
+
+
+@attrs.frozen(kw_only=True)
+class GatherConfig:
+    """Options that shape a gather. Probes read only the fields that concern them."""
+
+    layers: frozenset[Layer] = frozenset({"a", "b", "c"})
+    probes: tuple[str, ...] = ()  # empty: every registered probe of the selected layers
+    make_index: bool = False  # --index: run the SCIP indexers when an index is missing or stale
+    index_paths: tuple[str, ...] = ()  # extra repo-relative paths of SCIP indexes to judge
+    engine: str = "docker"  # --engine: the container CLI (docker or podman)
+    trace_argv: bool = False  # --trace-argv: keep full argv in traces (may hold secrets)
+    probe_timeout_s: float = DEFAULT_PROBE_TIMEOUT_S

@@ -1,0 +1,263 @@
+"""The coordinator: runs the selected probes as a DAG by `needs`, inside a CPU budget.
+
+Rule 1: light probes run concurrently, at most `cpu_budget` at once; heavy probes run one at a
+time (and count against the budget while they run).
+Rule 2: a probe that raises or overruns its timeout becomes `Failed`; the others go on. A probe
+whose upstream failed or was skipped is `Skipped` with that reason. No exception from a probe
+escapes `gather` (see ADR-0002).
+Rule 3: a probe's cache key folds in the keys of the probes it needs, so a changed upstream busts
+its dependants too (see ADR-0004).
+Rule 4: KeyboardInterrupt stops scheduling at once and propagates; nothing has been written, since
+outputs are written only from the finished result (see ADR-0003).
+
+Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
+cannot kill a thread); probes that start processes bound them with their own timeouts.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+
+from codegenie_core.cache_keys import CacheKey, KeyExplanation, explain_key, with_upstream
+from codegenie_core.errors import RegistryError
+from codegenie_core.outcomes import (
+    Cached,
+    Failed,
+    ProbeOutcome,
+    Ran,
+    Skipped,
+    UpstreamUnavailable,
+    envelope_of,
+)
+from codegenie_core.ports import CacheStore, Clock
+from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
+from codegenie_core.registry import ProbeRegistry, RegisteredProbe
+
+CacheMode = Literal["use", "refresh", "off"]
+
+
+@attrs.frozen(kw_only=True)
+class GatherResult:
+    """Every selected probe's outcome, in plan order, and how the gather was run."""
+
+    outcomes: tuple[ProbeOutcome, ...]
+    cpu_budget: int
+    duration_ms: int
+
+
+def select_probes(
+    registry: ProbeRegistry, *, names: Sequence[str], layers: frozenset[str]
+) -> list[RegisteredProbe]:
+    """The probes to run: the named ones (or every one of the selected layers), plus everything
+    they transitively need, in a topological order. Unknown names and cycles are errors."""
+    if names:
+        unknown = [n for n in names if registry.get(n) is None]
+        if unknown:
+            raise RegistryError(
+                f"unknown probe {unknown[0]!r}; valid names: {', '.join(registry.names())}",
+                probe=unknown[0],
+            )
+        wanted = list(dict.fromkeys(names))
+    else:
+        wanted = [r.name for r in registry if r.probe.layer in layers]
+    ordered: list[RegisteredProbe] = []
+    state: dict[str, Literal["visiting", "done"]] = {}
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise RegistryError(
+                f"probe dependency cycle: {' -> '.join((*chain, name))}", probe=name
+            )
+        registered = registry.get(name)
+        if registered is None:
+            raise RegistryError(
+                f"probe {chain[-1]!r} needs unknown probe {name!r}", probe=chain[-1]
+            )
+        state[name] = "visiting"
+        for upstream in registered.probe.needs:
+            visit(upstream, (*chain, name))
+        state[name] = "done"
+        ordered.append(registered)
+
+    for name in wanted:
+        visit(name, ())
+    return ordered
+
+
+@attrs.frozen(kw_only=True)
+class _Finished:
+    name: str
+    outcome: ProbeOutcome
+
+
+@attrs.frozen(kw_only=True)
+class _Running:
+    registered: RegisteredProbe
+    deadline: float
+    started: float
+
+
+def gather(
+    plan: Sequence[RegisteredProbe],
+    *,
+    base_ctx: ProbeContext,
+    cache: CacheStore | None,
+    cache_mode: CacheMode,
+    cpu_budget: int,
+    clock: Clock,
+) -> GatherResult:
+    """Run `plan` (as `select_probes` orders it) and return every outcome."""
+    assert cpu_budget >= 1, "the CPU budget is a positive integer"
+    gather_started = clock.monotonic()
+    by_name = {r.name: r for r in plan}
+    pending = [r.name for r in plan]
+    outcomes: dict[str, ProbeOutcome] = {}
+    keys: dict[str, CacheKey] = {}
+    running: dict[str, _Running] = {}
+    finished: queue.Queue[_Finished] = queue.Queue()
+
+    def start(registered: RegisteredProbe) -> None:
+        upstream = {
+            name: env
+            for name in registered.probe.needs
+            if (env := envelope_of(outcomes[name])) is not None
+        }
+        ctx = attrs.evolve(base_ctx, upstream=upstream)
+        upstream_keys = [(name, keys[name]) for name in registered.probe.needs if name in keys]
+        now = clock.monotonic()
+        running[registered.name] = _Running(
+            registered=registered,
+            deadline=now + min(registered.probe.timeout_s, base_ctx.config.probe_timeout_s),
+            started=now,
+        )
+
+        def work() -> None:
+            outcome, key = _attempt(registered, ctx, upstream_keys, cache, cache_mode, clock)
+            if key is not None:
+                keys[registered.name] = key
+            finished.put(_Finished(name=registered.name, outcome=outcome))
+
+        threading.Thread(target=work, name=f"probe:{registered.name}", daemon=True).start()
+
+    while pending or running:
+        for name in list(pending):
+            blocker = _blocking_upstream(by_name[name], outcomes)
+            if blocker is not None:
+                outcomes[name] = Skipped(probe=name, reason=blocker)
+                pending.remove(name)
+        heavy_busy = any(r.registered.heaviness == "heavy" for r in running.values())
+        for name in list(pending):
+            registered = by_name[name]
+            if len(running) >= cpu_budget:
+                break
+            if not all(up in outcomes for up in registered.probe.needs):
+                continue
+            if registered.heaviness == "heavy":
+                if heavy_busy:
+                    continue
+                heavy_busy = True
+            pending.remove(name)
+            start(registered)
+        if not running:
+            continue
+        nearest = min(r.deadline for r in running.values())
+        try:
+            done = finished.get(timeout=max(0.0, nearest - clock.monotonic()))
+        except queue.Empty:
+            done = None
+        if done is not None and done.name in running:
+            del running[done.name]
+            outcomes[done.name] = done.outcome
+        now = clock.monotonic()
+        for name, run in list(running.items()):
+            if now >= run.deadline:
+                del running[name]
+                timeout = min(run.registered.probe.timeout_s, base_ctx.config.probe_timeout_s)
+                outcomes[name] = Failed(
+                    probe=name,
+                    error_type="ProbeTimeout",
+                    message=f"probe {name!r} exceeded its timeout of {timeout:g} s",
+                    duration_ms=_ms(now - run.started),
+                )
+
+    return GatherResult(
+        outcomes=tuple(outcomes[r.name] for r in plan),
+        cpu_budget=cpu_budget,
+        duration_ms=_ms(clock.monotonic() - gather_started),
+    )
+
+
+def _blocking_upstream(
+    registered: RegisteredProbe, outcomes: dict[str, ProbeOutcome]
+) -> UpstreamUnavailable | None:
+    for upstream in registered.probe.needs:
+        match outcomes.get(upstream):
+            case Failed():
+                return UpstreamUnavailable(upstream=upstream, upstream_outcome="failed")
+            case Skipped():
+                return UpstreamUnavailable(upstream=upstream, upstream_outcome="skipped")
+            case Ran() | Cached() | None:
+                pass
+    return None
+
+
+def probe_key(
+    registered: RegisteredProbe,
+    ctx: ProbeContext,
+    upstream_keys: Sequence[tuple[str, CacheKey]],
+) -> tuple[KeyExplanation, CacheKey]:
+    """The explanation of a probe's own key, and its key with its upstreams folded in."""
+    explanation = explain_key(registered.probe, ctx.repo, ctx)
+    return explanation, with_upstream(explanation.key, upstream_keys)
+
+
+def _attempt(
+    registered: RegisteredProbe,
+    ctx: ProbeContext,
+    upstream_keys: Sequence[tuple[str, CacheKey]],
+    cache: CacheStore | None,
+    cache_mode: CacheMode,
+    clock: Clock,
+) -> tuple[ProbeOutcome, CacheKey | None]:
+    """One probe, start to finish, as a value. Exceptions from the probe become `Failed`."""
+    probe = registered.probe
+    started = clock.monotonic()
+    key: CacheKey | None = None
+    try:
+        if not probe.applies(ctx):
+            reason = NotApplicable(reason=f"{probe.name} does not apply to this repository")
+            return Skipped(probe=probe.name, reason=reason), None
+        _, key = probe_key(registered, ctx, upstream_keys)
+        if cache is not None and cache_mode == "use":
+            hit = cache.get(key, probe.slice_type)
+            if hit is not None:
+                elapsed = _ms(clock.monotonic() - started)
+                cached = Cached(probe=probe.name, envelope=hit, duration_ms=elapsed, cache_key=key.hex)
+                return cached, key
+        result = probe.run(ctx)
+        elapsed = _ms(clock.monotonic() - started)
+        if not isinstance(result, Envelope):
+            return Skipped(probe=probe.name, reason=result, duration_ms=elapsed), key
+        if cache is not None and cache_mode != "off":
+            cache.put(key, result)
+        return Ran(probe=probe.name, envelope=result, duration_ms=elapsed, cache_key=key.hex), key
+    except Exception as error:  # Rule 2: a probe's exception is its outcome, never the gather's
+        elapsed = _ms(clock.monotonic() - started)
+        failed = Failed(
+            probe=probe.name,
+            error_type=type(error).__name__,
+            message=str(error) or repr(error),
+            duration_ms=elapsed,
+        )
+        return failed, key
+
+
+def _ms(seconds: float) -> int:
+    return max(0, round(seconds * 1000))

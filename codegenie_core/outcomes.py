@@ -1,0 +1,73 @@
+"""A probe's outcome in a gather: ran, served from cache, skipped, or failed. Never an exception.
+
+Consumers `match` over `ProbeOutcome` and close with `assert_never`, so adding a variant breaks
+every consumer under pyright strict until it is handled (see ADR-0002).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from codegenie_core.probe import Envelope, NotApplicable, ToolUnavailable
+
+
+@attrs.frozen(kw_only=True)
+class UpstreamUnavailable:
+    """A probe this one `needs` failed or was skipped, so there is no slice to read."""
+
+    upstream: str
+    upstream_outcome: str  # "failed" or "skipped"
+
+
+SkipReason = NotApplicable | ToolUnavailable | UpstreamUnavailable
+
+
+@attrs.frozen(kw_only=True)
+class Ran:
+    """The probe ran now; `cache_key` is the key it was (or would be) stored under."""
+
+    probe: str
+    envelope: Envelope
+    duration_ms: int
+    cache_key: str
+
+
+@attrs.frozen(kw_only=True)
+class Cached:
+    """The envelope came from the cache under `cache_key`; nothing was recomputed."""
+
+    probe: str
+    envelope: Envelope
+    duration_ms: int
+    cache_key: str
+
+
+@attrs.frozen(kw_only=True)
+class Skipped:
+    """The probe did not run, and `reason` says why."""
+
+    probe: str
+    reason: SkipReason
+    duration_ms: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class Failed:
+    """The probe raised or overran its timeout; the gather went on without it."""
+
+    probe: str
+    error_type: str
+    message: str
+    duration_ms: int
+
+
+ProbeOutcome = Ran | Cached | Skipped | Failed
+
+
+def envelope_of(outcome: ProbeOutcome) -> Envelope | None:
+    """The envelope of an outcome that has one."""
+    match outcome:
+        case Ran(envelope=envelope) | Cached(envelope=envelope):
+            return envelope
+        case Skipped() | Failed():
+            return None

@@ -1,0 +1,1 @@
+"""Pure parsers: text or bytes in, values out."""

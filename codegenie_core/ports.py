@@ -1,0 +1,143 @@
+"""The ports: every way the pure core reaches the world, as `typing.Protocol`s named by role.
+
+Rule 1: the core calls only these; adapters implement them; fakes in
+`codegenie_adapters.fakes` implement them too and are held to the real ones by contract tests.
+Rule 2: a port returns values for problems with one input (a vanished file, a corrupt index) and
+raises only for misuse.
+Rule 3: paths crossing a port are repository-relative POSIX strings; a file name that is not UTF-8
+arrives with `surrogateescape` escapes, so it round-trips to the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+if TYPE_CHECKING:
+    from codegenie_core.cache_keys import CacheKey
+    from codegenie_core.probe import Envelope
+
+
+# ---- the repository -------------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class FileProblem:
+    """A file that is listed but cannot be read (vanished, permission, a symlink leaving the repo)."""
+
+    path: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class Remote:
+    """A git remote as configured; URLs may hold credentials until a probe strips them."""
+
+    name: str
+    url: str
+
+
+@attrs.frozen(kw_only=True)
+class GitState:
+    """What git says about the work tree. `head` is None on an unborn branch."""
+
+    head: str | None
+    branch: str | None  # None when HEAD is detached
+    dirty: bool
+    remotes: tuple[Remote, ...] = ()
+
+
+class RepoFiles(Protocol):
+    """The repository under study, seen through relative paths only."""
+
+    @property
+    def name(self) -> str:
+        """The repository's directory name: its identity without an absolute path."""
+        ...
+
+    def list_files(self) -> Sequence[str]:
+        """Every file worth studying, sorted: tracked plus untracked-not-ignored in a git work
+        tree, else a walk that skips `.git`, `node_modules`, vendored and build directories."""
+        ...
+
+    def read_bytes(self, path: str) -> bytes | FileProblem:
+        """The bytes of one listed file, or why they cannot be had."""
+        ...
+
+    def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
+        """Content digests (`codegenie_core.digest.blob_digest` form) of the given files.
+
+        An unreadable file gets a digest of its problem, so the key still changes when it heals."""
+        ...
+
+    def git_state(self) -> GitState | None:
+        """HEAD, branch, dirty state and remotes; None when the repository is not a git work tree."""
+        ...
+
+    def commits_between(self, older: str, newer: str) -> int | None:
+        """How many commits `newer` is ahead of `older`; None when either is unknown."""
+        ...
+
+    def changed_since(self, commit: str) -> Sequence[str] | None:
+        """Files that differ between `commit` and the work tree (committed, staged, unstaged and
+        untracked changes), sorted; None when the commit is unknown or this is not git."""
+        ...
+
+
+# ---- small services -------------------------------------------------------------------------
+class Clock(Protocol):
+    """Time, for timings and timestamps; fakes make it deterministic."""
+
+    def monotonic(self) -> float: ...
+
+    def utc_now_iso(self) -> str: ...
+
+
+@attrs.frozen(kw_only=True)
+class TextProblem:
+    """Why a structured text (YAML) could not be read, with 1-based coordinates when known."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+class YamlReader(Protocol):
+    """Turns YAML text into plain data (dict, list, str, int, float, bool, None)."""
+
+    def parse(self, text: str) -> object | TextProblem: ...
+
+
+# ---- layer B: code indexes ------------------------------------------------------------------
+# Owned by the SCIP work (issue 4); the value types live in codegenie_core.probes.layer_b.model.
+class IndexReader(Protocol):
+    """Reads one SCIP index (a repo-relative path) into a summary or a typed read error."""
+
+    def read(self, path: str) -> object: ...
+
+
+class IndexerRunner(Protocol):
+    """Runs a SCIP indexer over the repository and records its sidecar."""
+
+    def run(self, indexer: str) -> object: ...
+
+
+# ---- layer C: containers --------------------------------------------------------------------
+# Owned by the runtime-trace work (issue 5); value types live in codegenie_core.probes.layer_c.
+class ContainerRunner(Protocol):
+    """Builds the repository's image and runs traced scenarios in it, one at a time."""
+
+    def engine_status(self) -> object: ...
+
+
+# ---- the cache ------------------------------------------------------------------------------
+class CacheStore(Protocol):
+    """Content-addressed store of envelopes. A damaged entry is a miss, never an exception."""
+
+    def get(self, key: CacheKey, slice_type: type[Any]) -> Envelope | None:
+        """The envelope stored under `key`, structured with `slice_type`, or None (a miss)."""
+        ...
+
+    def put(self, key: CacheKey, envelope: Envelope) -> None:
+        """Store atomically; a write that fails is logged by the adapter and otherwise ignored."""
+        ...

@@ -1,0 +1,122 @@
+"""What a probe is: its protocol, the context it is handed, the envelope it returns.
+
+Rule 1: a probe is a class with the attributes of `Probe`; `@register_probe` makes it known.
+Rule 2: `run` returns a value, an `Envelope` or a `Skip`; an exception escaping `run` is a bug in the
+probe, which the coordinator records as a failed outcome (see ADR-0002).
+Rule 3: `ProbeContext`'s field set is a public contract frozen by a committed snapshot and its
+allowlist (see ADR-0006); adding a field means editing the allowlist and writing an ADR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import attrs
+
+from codegenie_core.config import GatherConfig
+from codegenie_core.ports import (
+    Clock,
+    ContainerRunner,
+    IndexerRunner,
+    IndexReader,
+    RepoFiles,
+    YamlReader,
+)
+
+from codegenie_core.probe_types import Confidence, Heaviness, Layer
+
+__all__ = [
+    "Confidence",
+    "Envelope",
+    "Heaviness",
+    "ImageDigestResolver",
+    "Layer",
+    "NotApplicable",
+    "Probe",
+    "ProbeContext",
+    "Skip",
+    "ToolUnavailable",
+    "clip_confidence",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Envelope:
+    """One probe's result: the typed slice, how far it can be trusted, and why."""
+
+    probe: str
+    schema_version: int
+    confidence: Confidence
+    slice: Any  # an attrs instance of the probe's `slice_type`; typed per probe
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class NotApplicable:
+    """The probe has nothing to look at in this repository (no Dockerfile, no manifest)."""
+
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ToolUnavailable:
+    """The probe needs a tool that is not installed or not running; `hint` says how to get it."""
+
+    tool: str
+    reason: str
+    hint: str = ""
+
+
+Skip = NotApplicable | ToolUnavailable
+
+ImageDigestResolver = Callable[[], str | None]
+
+
+@attrs.frozen(kw_only=True)
+class ProbeContext:
+    """Everything a probe may use. Ports reach the world; the rest is values."""
+
+    repo: RepoFiles
+    config: GatherConfig
+    clock: Clock
+    yaml: YamlReader
+    upstream: Mapping[str, Envelope] = attrs.field(factory=dict[str, Envelope])
+    containers: ContainerRunner | None = None
+    index_reader: IndexReader | None = None
+    indexer: IndexerRunner | None = None
+    image_digest_resolver: ImageDigestResolver | None = None
+
+
+class Probe(Protocol):
+    """The shape every registered probe has. Attributes are read-only from the outside."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def layer(self) -> Layer: ...
+    @property
+    def declared_inputs(self) -> tuple[str, ...]: ...
+    @property
+    def needs(self) -> tuple[str, ...]: ...
+    @property
+    def slice_type(self) -> type[Any]: ...
+    @property
+    def schema_version(self) -> int: ...
+    @property
+    def timeout_s(self) -> float: ...
+    def applies(self, ctx: ProbeContext) -> bool: ...
+    def run(self, ctx: ProbeContext) -> Envelope | Skip: ...
+
+
+def clip_confidence(state: str) -> Confidence:
+    """Clip a richer slice state (such as `"unavailable"`) into an envelope confidence."""
+    match state:
+        case "high":
+            return "high"
+        case "medium":
+            return "medium"
+        case _:
+            return "low"

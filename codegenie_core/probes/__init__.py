@@ -1,0 +1,14 @@
+"""The built-in probes. Importing this package registers every one of them."""
+
+from __future__ import annotations
+
+import importlib
+
+# One module per probe; each registers itself with @register_probe on import.
+BUILTIN_PROBE_MODULES: tuple[str, ...] = ()
+
+
+def load_builtin_probes() -> None:
+    """Import every built-in probe module (idempotent: modules import once)."""
+    for module in BUILTIN_PROBE_MODULES:
+        importlib.import_module(module)

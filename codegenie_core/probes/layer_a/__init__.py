@@ -1,0 +1,1 @@
+"""Layer A probes: static facts read from the files."""

@@ -1,0 +1,1 @@
+"""Layer B probes: the health of code indexes (SCIP)."""

@@ -1,0 +1,1 @@
+"""Layer C probes: what the built container really does, traced at runtime."""
