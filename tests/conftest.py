@@ -1,0 +1,26 @@
+"""Shared pytest configuration: Hypothesis profiles and the real-tool gate."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tests._ci_support.requires_tool import MARK_NAME, enforce
+
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARK_NAME}(*tools): the test needs real tools; see tests/_ci_support"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    enforce(item)
