@@ -3,8 +3,10 @@
 Rule 1: light probes run concurrently, at most `cpu_budget` at once; heavy probes run one at a
 time (and count against the budget while they run).
 Rule 2: a probe that raises or overruns its timeout becomes `Failed`; the others go on. A probe
-whose upstream failed or was skipped is `Skipped` with that reason. No exception from a probe
-escapes `gather` (see ADR-0002).
+whose upstream failed is `Skipped` with that reason. An upstream that was skipped (not applicable,
+tool unavailable) does not block: `needs` means "run after it, and read its slice if it has one",
+so the dependant finds no entry for it in `ctx.upstream`. No exception from a probe escapes
+`gather` (see ADR-0002).
 Rule 3: a probe's cache key folds in the keys of the probes it needs, so a changed upstream busts
 its dependants too (see ADR-0004).
 Rule 4: KeyboardInterrupt stops scheduling at once and propagates; nothing has been written, since
@@ -201,9 +203,7 @@ def _blocking_upstream(
         match outcomes.get(upstream):
             case Failed():
                 return UpstreamUnavailable(upstream=upstream, upstream_outcome="failed")
-            case Skipped():
-                return UpstreamUnavailable(upstream=upstream, upstream_outcome="skipped")
-            case Ran() | Cached() | None:
+            case Ran() | Cached() | Skipped() | None:
                 pass
     return None
 

@@ -13,10 +13,10 @@ from codegenie_core.probe import Envelope, NotApplicable, ToolUnavailable
 
 @attrs.frozen(kw_only=True)
 class UpstreamUnavailable:
-    """A probe this one `needs` failed or was skipped, so there is no slice to read."""
+    """A probe this one `needs` failed, so its slice cannot be trusted to exist."""
 
     upstream: str
-    upstream_outcome: str  # "failed" or "skipped"
+    upstream_outcome: str  # "failed"
 
 
 SkipReason = NotApplicable | ToolUnavailable | UpstreamUnavailable
