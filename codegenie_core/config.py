@@ -6,8 +6,6 @@ import attrs
 
 from codegenie_core.probe_types import Layer
 
-DEFAULT_PROBE_TIMEOUT_S = 120.0
-
 
 @attrs.frozen(kw_only=True)
 class GatherConfig:
@@ -19,4 +17,4 @@ class GatherConfig:
     index_paths: tuple[str, ...] = ()  # extra repo-relative paths of SCIP indexes to judge
     engine: str = "docker"  # --engine: the container CLI (docker or podman)
     trace_argv: bool = False  # --trace-argv: keep full argv in traces (may hold secrets)
-    probe_timeout_s: float = DEFAULT_PROBE_TIMEOUT_S
+    probe_timeout_cap_s: float | None = None  # caps every probe's own `timeout_s` when set

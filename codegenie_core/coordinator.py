@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import attrs
@@ -114,8 +114,11 @@ def gather(
     cache_mode: CacheMode,
     cpu_budget: int,
     clock: Clock,
+    on_outcome: Callable[[ProbeOutcome], None] | None = None,
 ) -> GatherResult:
-    """Run `plan` (as `select_probes` orders it) and return every outcome."""
+    """Run `plan` (as `select_probes` orders it) and return every outcome.
+
+    `on_outcome` is called on the calling thread as each outcome is known (for progress lines)."""
     assert cpu_budget >= 1, "the CPU budget is a positive integer"
     gather_started = clock.monotonic()
     by_name = {r.name: r for r in plan}
@@ -136,7 +139,7 @@ def gather(
         now = clock.monotonic()
         running[registered.name] = _Running(
             registered=registered,
-            deadline=now + min(registered.probe.timeout_s, base_ctx.config.probe_timeout_s),
+            deadline=now + _timeout_s(registered, base_ctx),
             started=now,
         )
 
@@ -148,11 +151,16 @@ def gather(
 
         threading.Thread(target=work, name=f"probe:{registered.name}", daemon=True).start()
 
+    def record(name: str, outcome: ProbeOutcome) -> None:
+        outcomes[name] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
     while pending or running:
         for name in list(pending):
             blocker = _blocking_upstream(by_name[name], outcomes)
             if blocker is not None:
-                outcomes[name] = Skipped(probe=name, reason=blocker)
+                record(name, Skipped(probe=name, reason=blocker))
                 pending.remove(name)
         heavy_busy = any(r.registered.heaviness == "heavy" for r in running.values())
         for name in list(pending):
@@ -176,24 +184,31 @@ def gather(
             done = None
         if done is not None and done.name in running:
             del running[done.name]
-            outcomes[done.name] = done.outcome
+            record(done.name, done.outcome)
         now = clock.monotonic()
         for name, run in list(running.items()):
             if now >= run.deadline:
                 del running[name]
-                timeout = min(run.registered.probe.timeout_s, base_ctx.config.probe_timeout_s)
-                outcomes[name] = Failed(
+                timeout = _timeout_s(run.registered, base_ctx)
+                failed = Failed(
                     probe=name,
                     error_type="ProbeTimeout",
                     message=f"probe {name!r} exceeded its timeout of {timeout:g} s",
                     duration_ms=_ms(now - run.started),
                 )
+                record(name, failed)
 
     return GatherResult(
         outcomes=tuple(outcomes[r.name] for r in plan),
         cpu_budget=cpu_budget,
         duration_ms=_ms(clock.monotonic() - gather_started),
     )
+
+
+def _timeout_s(registered: RegisteredProbe, ctx: ProbeContext) -> float:
+    cap = ctx.config.probe_timeout_cap_s
+    own = registered.probe.timeout_s
+    return own if cap is None else min(own, cap)
 
 
 def _blocking_upstream(

@@ -1,0 +1,177 @@
+"""The Markdown report: a summary table, a confidence section, and each probe's facts.
+
+Rule 1: the confidence section matches exhaustively over outcomes, skip reasons and confidence
+states (`assert_never`), so a new state cannot reach a reader unexplained.
+Rule 2: the report is rendered from values only; timings appear in the summary table alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import assert_never
+
+from codegenie_core.outcomes import (
+    Cached,
+    Failed,
+    ProbeOutcome,
+    Ran,
+    Skipped,
+    SkipReason,
+    UpstreamUnavailable,
+)
+from codegenie_core.probe import Confidence, Envelope, NotApplicable, ToolUnavailable
+from codegenie_core.registry import RegisteredProbe
+from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
+
+# A slice explainer turns a probe's slice into extra confidence lines, or None if it is not its kind.
+SliceExplainer = Callable[[object], list[str] | None]
+
+_MAX_FACT_LINES = 40
+_MAX_LIST_ITEMS = 12
+
+
+def confidence_phrase(confidence: Confidence) -> str:
+    match confidence:
+        case "high":
+            return "**high**: read directly from its source; safe to act on"
+        case "medium":
+            return "**medium**: partly inferred or partly unreadable; check before acting"
+        case "low":
+            return "**low**: a hint only; verify before any change depends on it"
+        case _:
+            assert_never(confidence)
+
+
+def confidence_lines(
+    outcome: ProbeOutcome, explainers: Sequence[SliceExplainer] = ()
+) -> list[str]:
+    """Why a reader may (or may not) trust what this probe says."""
+    match outcome:
+        case Ran(envelope=envelope):
+            return _envelope_lines(envelope, "computed in this run", explainers)
+        case Cached(envelope=envelope, cache_key=key):
+            origin = f"served from the cache (key `{key[:12]}`): its inputs are unchanged"
+            return _envelope_lines(envelope, origin, explainers)
+        case Skipped(reason=reason):
+            return [_skip_line(reason)]
+        case Failed(error_type=error_type, message=message):
+            return [f"**unknown**: the probe failed ({error_type}): {message}"]
+        case _:
+            assert_never(outcome)
+
+
+def _skip_line(reason: SkipReason) -> str:
+    match reason:
+        case NotApplicable(reason=why):
+            return f"not applicable, so nothing is claimed: {why}"
+        case ToolUnavailable(tool=tool, reason=why, hint=hint):
+            tail = f" ({hint})" if hint else ""
+            return f"**unknown**: `{tool}` is unavailable: {why}{tail}"
+        case UpstreamUnavailable(upstream=upstream):
+            return f"**unknown**: it needs `{upstream}`, which failed"
+        case _:
+            assert_never(reason)
+
+
+def _envelope_lines(
+    envelope: Envelope, origin: str, explainers: Sequence[SliceExplainer]
+) -> list[str]:
+    lines = [f"{confidence_phrase(envelope.confidence)}; {origin}"]
+    for explain in explainers:
+        extra = explain(envelope.slice)
+        if extra is not None:
+            lines.extend(extra)
+    lines.extend(envelope.notes)
+    return lines
+
+
+def render_markdown(
+    *,
+    repo: RepoIdentity,
+    plan: Sequence[RegisteredProbe],
+    outcomes: Sequence[ProbeOutcome],
+    context: dict[str, PlainData],
+    explainers: Sequence[SliceExplainer] = (),
+) -> str:
+    """The whole report. `context` is the document `build_context` made from the same result."""
+    out: list[str] = [f"# codegenie report: {repo.name}", ""]
+    if repo.git is not None:
+        head = (repo.git.head or "unborn")[:12]
+        state = "dirty" if repo.git.dirty else "clean"
+        out += [f"git: `{repo.git.branch or 'detached HEAD'}` at `{head}`, work tree {state}", ""]
+    out += [
+        "## Summary",
+        "",
+        "| probe | layer | outcome | confidence | time (ms) | cache key |",
+        "|---|---|---|---|---:|---|",
+    ]
+    for registered, outcome in zip(plan, outcomes, strict=True):
+        confidence = "—"
+        key = "—"
+        match outcome:
+            case Ran(envelope=envelope, cache_key=k) | Cached(envelope=envelope, cache_key=k):
+                confidence, key = envelope.confidence, f"`{k[:12]}`"
+            case Skipped() | Failed():
+                pass
+            case _:
+                assert_never(outcome)
+        out.append(
+            f"| {registered.name} | {registered.probe.layer.upper()} | {outcome_kind(outcome)} "
+            f"| {confidence} | {outcome.duration_ms} | {key} |"
+        )
+    out += ["", "## Confidence", ""]
+    for registered, outcome in zip(plan, outcomes, strict=True):
+        lines = confidence_lines(outcome, explainers)
+        out.append(f"- **{registered.name}**: {lines[0]}")
+        out.extend(f"  - {line}" for line in lines[1:])
+    out += ["", "## Facts", ""]
+    probes: dict[str, PlainData] = context.get("probes", {})
+    for registered in plan:
+        entry = probes.get(registered.name, {})
+        if "slice" not in entry:
+            continue
+        out += [f"### {registered.name}", ""]
+        fact_lines = list(_fact_lines(entry["slice"], 0))
+        out.extend(fact_lines[:_MAX_FACT_LINES])
+        if len(fact_lines) > _MAX_FACT_LINES:
+            out.append(f"- … {len(fact_lines) - _MAX_FACT_LINES} more lines in context.yaml")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _fact_lines(value: PlainData, depth: int) -> list[str]:
+    indent = "  " * depth
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():  # pyright: ignore[reportUnknownVariableType]  # plain data
+            if _is_scalar(item):
+                lines.append(f"{indent}- {key}: {_scalar(item)}")
+            elif not item:
+                continue
+            else:
+                lines.append(f"{indent}- {key}:")
+                lines.extend(_fact_lines(item, depth + 1))
+    elif isinstance(value, list):
+        items: list[PlainData] = list(value)  # pyright: ignore[reportUnknownArgumentType]  # plain data
+        for item in items[:_MAX_LIST_ITEMS]:
+            if _is_scalar(item):
+                lines.append(f"{indent}- {_scalar(item)}")
+            else:
+                lines.extend(_fact_lines(item, depth))
+        if len(items) > _MAX_LIST_ITEMS:
+            lines.append(f"{indent}- … and {len(items) - _MAX_LIST_ITEMS} more")
+    else:
+        lines.append(f"{indent}- {_scalar(value)}")
+    return lines
+
+
+def _is_scalar(value: PlainData) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _scalar(value: PlainData) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"`{value}`" if isinstance(value, str) else str(value)
