@@ -10,6 +10,7 @@ Rule 4: a missing executable is a value (`exit_code=None`, `not_found=True`), no
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -133,8 +134,6 @@ def run_external_cli(
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()

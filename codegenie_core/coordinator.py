@@ -254,7 +254,9 @@ def _attempt(
             hit = cache.get(key, probe.slice_type)
             if hit is not None:
                 elapsed = _ms(clock.monotonic() - started)
-                cached = Cached(probe=probe.name, envelope=hit, duration_ms=elapsed, cache_key=key.hex)
+                cached = Cached(
+                    probe=probe.name, envelope=hit, duration_ms=elapsed, cache_key=key.hex
+                )
                 return cached, key
         result = probe.run(ctx)
         elapsed = _ms(clock.monotonic() - started)

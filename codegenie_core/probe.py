@@ -1,8 +1,8 @@
 """What a probe is: its protocol, the context it is handed, the envelope it returns.
 
 Rule 1: a probe is a class with the attributes of `Probe`; `@register_probe` makes it known.
-Rule 2: `run` returns a value, an `Envelope` or a `Skip`; an exception escaping `run` is a bug in the
-probe, which the coordinator records as a failed outcome (see ADR-0002).
+Rule 2: `run` returns a value, an `Envelope` or a `Skip`; an exception escaping `run` is a bug in
+the probe, which the coordinator records as a failed outcome (see ADR-0002).
 Rule 3: `ProbeContext`'s field set is a public contract frozen by a committed snapshot and its
 allowlist (see ADR-0006); adding a field means editing the allowlist and writing an ADR.
 """
@@ -23,7 +23,6 @@ from codegenie_core.ports import (
     RepoFiles,
     YamlReader,
 )
-
 from codegenie_core.probe_types import Confidence, Heaviness, Layer
 
 __all__ = [

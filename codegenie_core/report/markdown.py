@@ -23,7 +23,7 @@ from codegenie_core.probe import Confidence, Envelope, NotApplicable, ToolUnavai
 from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
 
-# A slice explainer turns a probe's slice into extra confidence lines, or None if it is not its kind.
+# A slice explainer turns a probe's slice into extra confidence lines; None when not its kind.
 SliceExplainer = Callable[[object], list[str] | None]
 
 _MAX_FACT_LINES = 40
@@ -42,9 +42,7 @@ def confidence_phrase(confidence: Confidence) -> str:
             assert_never(confidence)
 
 
-def confidence_lines(
-    outcome: ProbeOutcome, explainers: Sequence[SliceExplainer] = ()
-) -> list[str]:
+def confidence_lines(outcome: ProbeOutcome, explainers: Sequence[SliceExplainer] = ()) -> list[str]:
     """Why a reader may (or may not) trust what this probe says."""
     match outcome:
         case Ran(envelope=envelope):

@@ -1,0 +1,284 @@
+"""`codegenie-cli`: parse options, build adapters, call the core, print. The only place that
+prints, configures log sinks, or exits.
+
+Exit codes: 0 the gather completed (failed probes are recorded in the report); 2 bad usage or bad
+input (one line on stderr naming it); 130 interrupted (nothing written).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, cast
+
+import click
+
+from codegenie_cli.wiring import Adapters, RealAdapters
+from codegenie_core import __version__
+from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
+from codegenie_core.probe_types import LAYERS, Layer
+
+OutputFormat = Literal["yaml", "json", "md"]
+
+
+class _Cli(click.Group):
+    """Maps every `CodegenieError` to one line on stderr and its exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CodegenieError as error:
+            click.echo(f"codegenie-cli: error: {error.message}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("codegenie-cli: interrupted; no output was written", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+def _adapters(ctx: click.Context) -> Adapters:
+    if ctx.obj is None:
+        ctx.obj = RealAdapters()
+    return cast("Adapters", ctx.obj)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    from loguru import logger
+
+    logger.remove()
+    level = "ERROR" if quiet else ("DEBUG" if verbose >= 2 else "INFO" if verbose else "WARNING")
+    logger.add(sys.stderr, level=level, format="codegenie-cli: {level.name.lower()}: {message}")
+    logger.enable("codegenie_adapters")
+
+
+def _parse_layers(value: str) -> frozenset[Layer]:
+    chosen: set[Layer] = set()
+    for part in (p.strip().lower() for p in value.split(",")):
+        if part not in LAYERS:
+            raise ConfigError(
+                f"--layer takes a comma-separated list of a, b, c; got {value!r}",
+                variable="--layer",
+            )
+        chosen.add(part)
+    return frozenset(chosen)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="codegenie-cli")
+def cli() -> None:
+    """Gather trustworthy, cached, confidence-graded facts about a repository."""
+
+
+@cli.command()
+@click.argument("repo", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Write context.yaml, context.json and report.md into DIR (atomically).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json", "md"]),
+    default="yaml",
+    show_default=True,
+    help="What to print on stdout when --output is not given.",
+)
+@click.option(
+    "--probe",
+    "probes",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this probe (and what it needs). Repeatable.",
+)
+@click.option(
+    "--layer",
+    "layers",
+    default="a,b,c",
+    show_default=True,
+    help="Comma-separated layers to run: a (static), b (index), c (runtime).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CPU budget for light probes [default: CODEGENIE_FORCE_CPU_COUNT or CPUs].",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Cache directory [default: CODEGENIE_CACHE_DIR or the user cache dir].",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--refresh", is_flag=True, help="Recompute every probe and overwrite its entry.")
+@click.option(
+    "--cache-max-mb",
+    type=click.IntRange(min=1),
+    default=1024,
+    show_default=True,
+    help="Cache size bound; least recently used entries are evicted.",
+)
+@click.option(
+    "--explain-key",
+    "explain",
+    metavar="PROBE",
+    default=None,
+    help="Print what goes into PROBE's cache key, and run nothing.",
+)
+@click.option(
+    "--index",
+    "make_index",
+    is_flag=True,
+    help="Run the SCIP indexers when an index is missing or stale.",
+)
+@click.option(
+    "--index-path",
+    "index_paths",
+    multiple=True,
+    metavar="PATH",
+    help="Another repo-relative SCIP index to judge. Repeatable.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["docker", "podman"]),
+    default="docker",
+    show_default=True,
+    help="Container engine CLI for the runtime trace.",
+)
+@click.option(
+    "--trace-argv", is_flag=True, help="Keep full argv in runtime traces (may record secrets)."
+)
+@click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.pass_context
+def gather(
+    ctx: click.Context,
+    repo: str,
+    output: str | None,
+    fmt: str,
+    probes: tuple[str, ...],
+    layers: str,
+    jobs: int | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    refresh: bool,
+    cache_max_mb: int,
+    explain: str | None,
+    make_index: bool,
+    index_paths: tuple[str, ...],
+    engine: str,
+    trace_argv: bool,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Run the probes over REPO and print (or write) the context document."""
+    from codegenie_cli import run
+
+    _configure_logging(verbose, quiet)
+    options = run.GatherOptions(
+        repo=repo,
+        output=output,
+        fmt=cast("OutputFormat", fmt),
+        probes=probes,
+        layers=_parse_layers(layers),
+        jobs=jobs,
+        cache_dir=cache_dir,
+        cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
+        cache_max_bytes=cache_max_mb * 2**20,
+        make_index=make_index,
+        index_paths=index_paths,
+        engine=engine,
+        trace_argv=trace_argv,
+        progress=not quiet and sys.stderr.isatty(),
+    )
+    adapters = _adapters(ctx)
+    try:
+        if explain is not None:
+            click.echo(run.explain(adapters, options, explain), nl=False)
+            return
+        result = run.gather(adapters, options, progress=_progress_printer(options.progress))
+    finally:
+        adapters.cleanup()
+    if output is None:
+        click.echo(result.rendered[fmt], nl=False)
+    else:
+        click.echo(f"codegenie-cli: wrote {', '.join(result.written)}", err=True)
+
+
+def _progress_printer(enabled: bool) -> Callable[[str], None] | None:
+    if not enabled:
+        return None
+
+    def show(line: str) -> None:
+        click.echo(f"\r\033[K{line}", err=True, nl=False)
+
+    return show
+
+
+@cli.command("probes")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def list_probes(fmt: str) -> None:
+    """List the registered probes: name, layer, heaviness, declared inputs."""
+    from codegenie_cli import run
+
+    click.echo(run.probes_listing(fmt == "json"), nl=False)
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect and maintain the cache."""
+
+
+def _cache_dir_option(func: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--cache-dir",
+        type=click.Path(path_type=str),
+        default=None,
+        help="Cache directory [default: CODEGENIE_CACHE_DIR or user cache].",
+    )(func)
+
+
+@cache.command("stats")
+@_cache_dir_option
+@click.pass_context
+def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
+    """Entries and bytes in the cache."""
+    from codegenie_cli import run
+
+    click.echo(run.cache_admin(_adapters(ctx), cache_dir, "stats"), nl=False)
+
+
+@cache.command("clear")
+@_cache_dir_option
+@click.pass_context
+def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
+    """Remove every entry."""
+    from codegenie_cli import run
+
+    click.echo(run.cache_admin(_adapters(ctx), cache_dir, "clear"), nl=False)
+
+
+@cache.command("gc")
+@_cache_dir_option
+@click.option("--cache-max-mb", type=click.IntRange(min=1), default=1024, show_default=True)
+@click.pass_context
+def cache_gc(ctx: click.Context, cache_dir: str | None, cache_max_mb: int) -> None:
+    """Evict least recently used entries down to the size bound; drop stale temp files."""
+    from codegenie_cli import run
+
+    click.echo(
+        run.cache_admin(_adapters(ctx), cache_dir, "gc", max_bytes=cache_max_mb * 2**20), nl=False
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    cli.main(args=list(argv) if argv is not None else None, prog_name="codegenie-cli")

@@ -1,0 +1,261 @@
+"""What the CLI commands do, once options are parsed: build the context, call the core, render.
+
+Kept apart from `main.py` so the click layer stays declarative and `--help` imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from importlib import metadata
+from typing import Literal
+
+import attrs
+
+from codegenie_cli.wiring import Adapters
+from codegenie_core import __version__
+from codegenie_core.cache_keys import UNRESOLVED, CacheKey, explain_key, with_upstream
+from codegenie_core.config import GatherConfig
+from codegenie_core.coordinator import CacheMode, select_probes
+from codegenie_core.coordinator import gather as run_gather
+from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
+from codegenie_core.errors import ConfigError, RepoError
+from codegenie_core.outcomes import ProbeOutcome
+from codegenie_core.probe import ProbeContext
+from codegenie_core.probe_types import Layer
+from codegenie_core.probes import load_builtin_probes
+from codegenie_core.registry import (
+    DEFAULT_REGISTRY,
+    ENTRY_POINT_GROUP,
+    ProbeRegistry,
+    RegisteredProbe,
+)
+from codegenie_core.report.context import RepoIdentity, build_context
+from codegenie_core.report.markdown import render_markdown
+
+_LOADED: list[bool] = []  # non-empty once built-in and entry-point probes are loaded
+
+
+@attrs.frozen(kw_only=True)
+class GatherOptions:
+    repo: str
+    output: str | None
+    fmt: Literal["yaml", "json", "md"]
+    probes: tuple[str, ...]
+    layers: frozenset[Layer]
+    jobs: int | None
+    cache_dir: str | None
+    cache_mode: CacheMode
+    cache_max_bytes: int
+    make_index: bool
+    index_paths: tuple[str, ...]
+    engine: str
+    trace_argv: bool
+    progress: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class GatherRun:
+    rendered: Mapping[str, str]  # "yaml", "json", "md" -> text
+    written: tuple[str, ...]
+    outcomes: tuple[ProbeOutcome, ...]
+
+
+def registry() -> ProbeRegistry:
+    """The default registry with built-in and entry-point probes loaded (once per process)."""
+    if not _LOADED:
+        load_builtin_probes()
+        DEFAULT_REGISTRY.discover(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        _LOADED.append(True)
+    return DEFAULT_REGISTRY
+
+
+def cpu_budget(adapters: Adapters, jobs: int | None) -> int:
+    if jobs is not None:
+        return jobs
+    try:
+        return effective_cpu_count(adapters.environ(), adapters.cpu_count())
+    except ValueError as error:
+        raise ConfigError(str(error), variable=FORCE_CPU_COUNT_VARIABLE) from None
+
+
+def _context(
+    adapters: Adapters, options: GatherOptions, plan: Sequence[RegisteredProbe]
+) -> tuple[ProbeContext, str, str]:
+    cache_dir = options.cache_dir or adapters.default_cache_dir()
+    repo, root = adapters.open_repo(
+        options.repo, cache_dir=None if options.cache_mode == "off" else cache_dir
+    )
+    config = GatherConfig(
+        layers=options.layers,
+        probes=options.probes,
+        make_index=options.make_index,
+        index_paths=options.index_paths,
+        engine=options.engine,
+        trace_argv=options.trace_argv,
+    )
+    plan_layers = {r.probe.layer for r in plan}
+    containers = adapters.containers(root, config) if "c" in plan_layers else None
+    ctx = ProbeContext(
+        repo=repo,
+        config=config,
+        clock=adapters.clock(),
+        yaml=adapters.yaml(),
+        containers=containers,
+        index_reader=adapters.index_reader(root) if "b" in plan_layers else None,
+        indexer=adapters.indexer(root, config) if "b" in plan_layers else None,
+        image_digest_resolver=adapters.image_digest_resolver(containers, repo, root),
+    )
+    return ctx, root, cache_dir
+
+
+def gather(
+    adapters: Adapters, options: GatherOptions, *, progress: Callable[[str], None] | None
+) -> GatherRun:
+    """Run the gather and render the three documents; write them when `--output` is given."""
+    budget = cpu_budget(adapters, options.jobs)
+    plan = select_probes(registry(), names=options.probes, layers=frozenset(options.layers))
+    ctx, _root, cache_dir = _context(adapters, options, plan)
+    cache = (
+        None
+        if options.cache_mode == "off"
+        else adapters.open_cache(cache_dir, max_bytes=options.cache_max_bytes)
+    )
+    done: list[ProbeOutcome] = []
+
+    def on_outcome(outcome: ProbeOutcome) -> None:
+        done.append(outcome)
+        if progress is not None:
+            progress(f"[{len(done)}/{len(plan)}] {outcome.probe}")
+
+    result = run_gather(
+        plan,
+        base_ctx=ctx,
+        cache=cache,
+        cache_mode=options.cache_mode,
+        cpu_budget=budget,
+        clock=ctx.clock,
+        on_outcome=on_outcome,
+    )
+    if progress is not None:
+        progress("")
+    from codegenie_adapters.documents import to_json, to_yaml, write_outputs
+    from codegenie_adapters.serde import unstructure
+
+    identity = RepoIdentity(name=ctx.repo.name, git=ctx.repo.git_state())
+    context = build_context(
+        repo=identity,
+        plan=plan,
+        outcomes=result.outcomes,
+        cpu_budget=result.cpu_budget,
+        duration_ms=result.duration_ms,
+        generator_version=__version__,
+        unstructure=unstructure,
+    )
+    rendered = {
+        "yaml": to_yaml(context),
+        "json": to_json(context),
+        "md": render_markdown(
+            repo=identity,
+            plan=plan,
+            outcomes=result.outcomes,
+            context=context,
+            explainers=explainers(),
+        ),
+    }
+    written: list[str] = []
+    if options.output is not None:
+        files = {
+            "context.yaml": rendered["yaml"],
+            "context.json": rendered["json"],
+            "report.md": rendered["md"],
+        }
+        try:
+            written = write_outputs(options.output, files)
+        except OSError as error:
+            raise RepoError(
+                f"--output {options.output!r} cannot be written: {error.strerror or error}",
+                path=options.output,
+            ) from None
+    return GatherRun(rendered=rendered, written=tuple(written), outcomes=result.outcomes)
+
+
+def explainers() -> list[Callable[[object], list[str] | None]]:
+    """The slice explainers the confidence section uses."""
+    return []
+
+
+def explain(adapters: Adapters, options: GatherOptions, probe_name: str) -> str:
+    """What goes into one probe's cache key, as text; nothing runs."""
+    reg = registry()
+    plan = select_probes(reg, names=(probe_name,), layers=frozenset(options.layers))
+    ctx, _root, _cache_dir = _context(adapters, options, plan)
+    keys: dict[str, CacheKey] = {}
+    lines: list[str] = []
+    for registered in plan:
+        explanation = explain_key(registered.probe, ctx.repo, ctx)
+        upstream = [(name, keys[name]) for name in registered.probe.needs if name in keys]
+        keys[registered.name] = with_upstream(explanation.key, upstream)
+        if registered.name != probe_name:
+            continue
+        lines.append(
+            f"probe: {explanation.probe} (version {explanation.probe_version}, "
+            f"slice schema {explanation.schema_version})"
+        )
+        lines.append(f"key: {keys[registered.name].hex}")
+        lines.append(f"inputs: {len(explanation.inputs)} files")
+        lines.extend(f"  {digest}  {path}" for path, digest in explanation.inputs)
+        lines.append(f"tokens: {len(explanation.tokens)}")
+        lines.extend(
+            f"  {name}:<resolved> = {value if value != UNRESOLVED else '(unresolved)'}"
+            for name, value in explanation.tokens
+        )
+        if upstream:
+            lines.append("upstream keys:")
+            lines.extend(f"  {name} = {key.hex}" for name, key in upstream)
+    return "\n".join(lines) + "\n"
+
+
+def probes_listing(as_json: bool) -> str:
+    probes = list(registry())
+    if as_json:
+        rows = [
+            {
+                "name": r.name,
+                "layer": r.probe.layer,
+                "heaviness": r.heaviness,
+                "version": r.probe.version,
+                "needs": list(r.probe.needs),
+                "declared_inputs": list(r.probe.declared_inputs),
+            }
+            for r in probes
+        ]
+        return json.dumps(rows, indent=2) + "\n"
+    width = max((len(r.name) for r in probes), default=4)
+    out = [f"{'NAME':<{width}}  LAYER  HEAVINESS  DECLARED INPUTS"]
+    for r in probes:
+        inputs = ", ".join(r.probe.declared_inputs)
+        out.append(f"{r.name:<{width}}  {r.probe.layer.upper():<5}  {r.heaviness:<9}  {inputs}")
+    return "\n".join(out) + "\n"
+
+
+def cache_admin(
+    adapters: Adapters,
+    cache_dir: str | None,
+    action: Literal["stats", "clear", "gc"],
+    *,
+    max_bytes: int = 1024 * 2**20,
+) -> str:
+    from codegenie_adapters.fs_cache import FsCache
+
+    root = cache_dir or adapters.default_cache_dir()
+    store = FsCache.for_admin(root)
+    match action:
+        case "stats":
+            stats = store.stats()
+            return f"cache: {root}\nentries: {stats.entries}\nbytes: {stats.bytes}\n"
+        case "clear":
+            return f"removed {store.clear()} entries from {root}\n"
+        case "gc":
+            report = store.gc(max_bytes)
+            return f"evicted {report.entries} entries ({report.bytes} bytes) from {root}\n"

@@ -1,0 +1,122 @@
+"""The composition root: which adapter serves which port. Tests pass a factory of fakes instead.
+
+Rule 1: only this module (and main.py) knows the concrete adapters; the core sees ports.
+Rule 2: adapters are imported lazily, inside the methods, so `codegenie-cli --help` and a warm
+gather do not pay for modules they do not use (protobuf, the container runner).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from codegenie_core.config import GatherConfig
+from codegenie_core.ports import (
+    CacheStore,
+    Clock,
+    ContainerRunner,
+    IndexerRunner,
+    IndexReader,
+    RepoFiles,
+    YamlReader,
+)
+from codegenie_core.probe import ImageDigestResolver
+
+
+class Adapters(Protocol):
+    """What the CLI needs built. One real implementation; tests supply fakes."""
+
+    def environ(self) -> Mapping[str, str]: ...
+    def cpu_count(self) -> int | None: ...
+    def open_repo(self, path: str, *, cache_dir: str | None) -> tuple[RepoFiles, str]:
+        """The repository port and its absolute root (the root never enters a document)."""
+        ...
+
+    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None: ...
+    def default_cache_dir(self) -> str: ...
+    def yaml(self) -> YamlReader: ...
+    def clock(self) -> Clock: ...
+    def index_reader(self, root: str) -> IndexReader | None: ...
+    def indexer(self, root: str, config: GatherConfig) -> IndexerRunner | None: ...
+    def containers(self, root: str, config: GatherConfig) -> ContainerRunner | None: ...
+    def image_digest_resolver(
+        self, containers: ContainerRunner | None, repo: RepoFiles, root: str
+    ) -> ImageDigestResolver | None: ...
+    def cleanup(self) -> None:
+        """Release what the adapters hold (containers, temp dirs); called also on Ctrl-C."""
+        ...
+
+
+class RealAdapters:
+    """The adapters that touch the real machine."""
+
+    def __init__(self) -> None:
+        self._cleanups: list[Callable[[], None]] = []
+
+    def environ(self) -> Mapping[str, str]:
+        return os.environ
+
+    def cpu_count(self) -> int | None:
+        return os.cpu_count()
+
+    def open_repo(self, path: str, *, cache_dir: str | None) -> tuple[RepoFiles, str]:
+        from codegenie_adapters.local_repo import open_repo, stat_index_path_for
+
+        root = os.path.realpath(path)
+        stat_index = None if cache_dir is None else stat_index_path_for(cache_dir, root)
+        return open_repo(path, stat_index_path=stat_index), root
+
+    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None:
+        from codegenie_adapters.fs_cache import open_cache
+
+        return open_cache(path, max_bytes=max_bytes)
+
+    def default_cache_dir(self) -> str:
+        from codegenie_adapters.fs_cache import default_cache_dir
+
+        return default_cache_dir(os.environ, os.path.expanduser("~"))
+
+    def yaml(self) -> YamlReader:
+        from codegenie_adapters.config_yaml import RuamelYamlReader
+
+        return RuamelYamlReader()
+
+    def clock(self) -> Clock:
+        from codegenie_adapters.clock import SystemClock
+
+        return SystemClock()
+
+    def index_reader(self, root: str) -> IndexReader | None:
+        from codegenie_adapters.scip_reader import ScipReader
+
+        return ScipReader(root)
+
+    def indexer(self, root: str, config: GatherConfig) -> IndexerRunner | None:
+        if not config.make_index:
+            return None
+        from codegenie_adapters.scip_indexer import ScipIndexerRunner
+
+        return ScipIndexerRunner(root)
+
+    def containers(self, root: str, config: GatherConfig) -> ContainerRunner | None:
+        if "c" not in config.layers:
+            return None
+        from codegenie_adapters.docker_strace import DockerStraceRunner
+
+        runner = DockerStraceRunner(root, engine=config.engine, trace_argv=config.trace_argv)
+        self._cleanups.append(runner.cleanup)
+        return runner
+
+    def image_digest_resolver(
+        self, containers: ContainerRunner | None, repo: RepoFiles, root: str
+    ) -> ImageDigestResolver | None:
+        if containers is None:
+            return None
+        from codegenie_adapters.docker_strace import make_image_digest_resolver
+
+        return make_image_digest_resolver(containers, repo)
+
+    def cleanup(self) -> None:
+        while self._cleanups:
+            self._cleanups.pop()()
