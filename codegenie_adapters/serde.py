@@ -27,6 +27,7 @@ from codegenie_core.probe import Envelope
 __all__ = [
     "STRUCTURE_ERRORS",
     "TAG",
+    "SliceTypeMismatchError",
     "UnknownTagError",
     "converter",
     "envelope_from_json",
@@ -50,6 +51,10 @@ STRUCTURE_ERRORS: tuple[type[Exception], ...] = (
 converter = cattrs.Converter(unstruct_collection_overrides={Set: list})
 # JSON carries str, int, float, bool and null natively; unions of those pass straight through.
 configure_union_passthrough(Union[str, int, float, bool, None], converter)  # noqa: UP007 - a runtime union object is needed
+
+
+class SliceTypeMismatchError(TypeError):
+    """The entry is sound but holds a slice of a class the reader did not ask for."""
 
 
 class UnknownTagError(KeyError):
@@ -167,7 +172,7 @@ def envelope_from_json(data: bytes, slice_type: Any) -> Envelope:
     """The envelope in `data`, its slice structured as `slice_type` (a class or a union of them).
 
     Raises one of `STRUCTURE_ERRORS` when `data` is not such an envelope; a recorded slice class
-    that `slice_type` does not admit is a `TypeError` (Rule 2)."""
+    that `slice_type` does not admit is a `SliceTypeMismatchError` (Rule 2)."""
     document = json.loads(data)
     if not isinstance(document, dict):
         raise TypeError("an envelope is a JSON object")
@@ -177,7 +182,9 @@ def envelope_from_json(data: bytes, slice_type: Any) -> Envelope:
     )
     admitted = _slice_hooks(slice_type)
     if head.slice_type not in admitted:
-        raise TypeError(f"entry holds a {head.slice_type}, not one of {sorted(admitted)}")
+        raise SliceTypeMismatchError(
+            f"entry holds a {head.slice_type}, not one of {', '.join(sorted(admitted))}"
+        )
     member, hook = admitted[head.slice_type]
     return Envelope(
         probe=head.probe,
