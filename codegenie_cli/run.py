@@ -140,7 +140,7 @@ def gather(
     if progress is not None:
         progress("")
     from codegenie_adapters.documents import to_json, to_yaml, write_outputs
-    from codegenie_adapters.serde import unstructure
+    from codegenie_adapters.serde import converter
 
     identity = RepoIdentity(name=ctx.repo.name, git=ctx.repo.git_state())
     context = build_context(
@@ -150,7 +150,7 @@ def gather(
         cpu_budget=result.cpu_budget,
         duration_ms=result.duration_ms,
         generator_version=__version__,
-        unstructure=unstructure,
+        unstructure=converter.unstructure,
     )
     rendered = {
         "yaml": to_yaml(context),

@@ -1,0 +1,121 @@
+"""Test-only probes and contexts built from literals."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
+from codegenie_core.config import GatherConfig
+from codegenie_core.probe import Envelope, ProbeContext, Skip
+from codegenie_core.probe_types import Heaviness, Layer
+from codegenie_core.registry import ProbeRegistry, RegisteredProbe
+
+
+@attrs.frozen(kw_only=True)
+class CountSlice:
+    """A tiny slice: how many files the probe saw, and what it read upstream."""
+
+    files: int
+    upstream: tuple[str, ...] = ()
+
+
+Behaviour = Callable[[ProbeContext], Envelope | Skip]
+
+
+def count_files(name: str) -> Behaviour:
+    def behaviour(ctx: ProbeContext) -> Envelope | Skip:
+        return Envelope(
+            probe=name,
+            schema_version=1,
+            confidence="high",
+            slice=CountSlice(
+                files=len(ctx.repo.list_files()), upstream=tuple(sorted(ctx.upstream))
+            ),
+        )
+
+    return behaviour
+
+
+@attrs.frozen(kw_only=True)
+class ScriptedProbe:
+    """A probe whose `run` is a function given at construction."""
+
+    name: str
+    behaviour: Behaviour
+    version: int = 1
+    layer: Layer = "a"
+    declared_inputs: tuple[str, ...] = ("**",)
+    needs: tuple[str, ...] = ()
+    slice_type: type[Any] = CountSlice
+    schema_version: int = 1
+    timeout_s: float = 30.0
+    applicable: bool = True
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return self.applicable
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        return self.behaviour(ctx)
+
+
+def scripted(
+    name: str,
+    *,
+    behaviour: Behaviour | None = None,
+    **fields: Any,
+) -> ScriptedProbe:
+    return ScriptedProbe(name=name, behaviour=behaviour or count_files(name), **fields)
+
+
+def registry_of(*probes: tuple[ScriptedProbe, Heaviness]) -> ProbeRegistry:
+    registry = ProbeRegistry()
+    for probe, heaviness in probes:
+        registry.add(probe, heaviness=heaviness, source="test")
+    return registry
+
+
+def plan_of(registry: ProbeRegistry) -> list[RegisteredProbe]:
+    return list(registry)
+
+
+def context(repo: FakeRepo | None = None, **fields: Any) -> ProbeContext:
+    return ProbeContext(
+        repo=repo or FakeRepo(files={"a.py": b"print(1)\n"}),
+        config=fields.pop("config", GatherConfig()),
+        clock=fields.pop("clock", FakeClock()),
+        yaml=fields.pop("yaml", ScriptedYaml()),
+        **fields,
+    )
+
+
+@attrs.define
+class ConcurrencyMeter:
+    """Counts how many probes are inside `hold` at once, by observation, not by structure."""
+
+    running: int = 0
+    peak: int = 0
+    heavy_running: int = 0
+    heavy_peak: int = 0
+    _lock: threading.Lock = attrs.field(factory=threading.Lock)
+
+    def hold(self, name: str, seconds: float, *, heavy: bool = False) -> Behaviour:
+        def behaviour(ctx: ProbeContext) -> Envelope | Skip:
+            with self._lock:
+                self.running += 1
+                self.peak = max(self.peak, self.running)
+                if heavy:
+                    self.heavy_running += 1
+                    self.heavy_peak = max(self.heavy_peak, self.heavy_running)
+            time.sleep(seconds)
+            with self._lock:
+                self.running -= 1
+                if heavy:
+                    self.heavy_running -= 1
+            return count_files(name)(ctx)
+
+        return behaviour

@@ -1,0 +1,217 @@
+"""The CLI in-process, against fakes handed to the composition root."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+import pytest
+from click.testing import CliRunner
+
+from codegenie_adapters.fakes import FakeClock, FakeRepo, InMemoryCache, ScriptedYaml
+from codegenie_cli import run
+from codegenie_cli.main import cli
+from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
+from codegenie_core.errors import RepoError
+from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
+from tests.support import registry_of, scripted
+
+
+@attrs.define
+class FakeAdapters:
+    """Every adapter the CLI builds, as fakes; `repos` maps a REPO argument to a repository."""
+
+    repos: dict[str, FakeRepo] = attrs.field(factory=dict[str, FakeRepo])
+    env: dict[str, str] = attrs.field(factory=dict[str, str])
+    cache: InMemoryCache = attrs.field(factory=InMemoryCache)
+    clock_: Clock = attrs.field(factory=FakeClock)
+    cleaned: int = 0
+
+    def environ(self) -> Mapping[str, str]:
+        return self.env
+
+    def cpu_count(self) -> int | None:
+        return 2
+
+    def open_repo(self, path: str, *, cache_dir: str | None) -> tuple[RepoFiles, str]:
+        if path not in self.repos:
+            raise RepoError(f"REPO {path!r} does not exist", path=path)
+        return self.repos[path], f"/somewhere/{path}"
+
+    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None:
+        return self.cache
+
+    def default_cache_dir(self) -> str:
+        return "/nonexistent/cache"
+
+    def yaml(self) -> YamlReader:
+        return ScriptedYaml()
+
+    def clock(self) -> Clock:
+        return self.clock_
+
+    def index_reader(self, root: str) -> None:
+        return None
+
+    def indexer(self, root: str, config: object) -> None:
+        return None
+
+    def containers(self, root: str, config: object) -> None:
+        return None
+
+    def image_digest_resolver(self, containers: object, repo: RepoFiles, root: str) -> None:
+        return None
+
+    def cleanup(self) -> None:
+        self.cleaned += 1
+
+
+@pytest.fixture(autouse=True)
+def test_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = registry_of(
+        (scripted("count", declared_inputs=("**/*.py", "git-head:<resolved>")), "light"),
+        (scripted("after", needs=("count",), declared_inputs=("README.md",)), "light"),
+    )
+    monkeypatch.setattr(run, "registry", lambda: registry)
+
+
+def adapters() -> FakeAdapters:
+    repo = FakeRepo(
+        name="demo",
+        files={"app/main.py": b"print('hi')\n", "README.md": b"# demo\n"},
+        git=GitState(head="a" * 40, branch="main", dirty=False),
+        history=["a" * 40],
+    )
+    return FakeAdapters(repos={"demo": repo})
+
+
+def invoke(fakes: FakeAdapters, *args: str):
+    return CliRunner().invoke(cli, list(args), obj=fakes, catch_exceptions=False)
+
+
+def test_gather_prints_the_context_as_yaml_on_stdout() -> None:
+    result = invoke(adapters(), "gather", "demo")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("%YAML 1.1\n---\nschema_version: 1\n")
+    assert "  count:\n" in result.stdout
+
+
+def test_gather_as_json_is_a_document_with_every_probe_outcome() -> None:
+    result = invoke(adapters(), "gather", "demo", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["repo"] == {
+        "name": "demo",
+        "git": {"head": "a" * 40, "branch": "main", "dirty": False},
+    }
+    assert {name: entry["outcome"] for name, entry in document["probes"].items()} == {
+        "count": "ran",
+        "after": "ran",
+    }
+    assert document["probes"]["count"]["slice"] == {"files": 2, "upstream": []}
+
+
+def test_a_second_gather_says_the_probes_came_from_the_cache_with_their_key_prefix() -> None:
+    fakes = adapters()
+    first = json.loads(invoke(fakes, "gather", "demo", "--format", "json").stdout)
+    second = json.loads(invoke(fakes, "gather", "demo", "--format", "json").stdout)
+    assert second["probes"]["count"]["outcome"] == "cached"
+    assert second["probes"]["count"]["cache_key"] == first["probes"]["count"]["cache_key"]
+    assert len(second["probes"]["count"]["cache_key"]) == 12
+
+
+def test_no_cache_runs_every_probe_again() -> None:
+    fakes = adapters()
+    invoke(fakes, "gather", "demo")
+    document = json.loads(invoke(fakes, "gather", "demo", "--no-cache", "--format", "json").stdout)
+    assert document["probes"]["count"]["outcome"] == "ran"
+
+
+def test_the_markdown_report_has_a_summary_and_a_confidence_section() -> None:
+    report = invoke(adapters(), "gather", "demo", "--format", "md").stdout
+    assert "## Summary" in report
+    assert "| count | A | ran | high |" in report
+    assert "## Confidence" in report
+    assert "- **count**: **high**" in report
+
+
+def test_output_writes_three_files_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke(adapters(), "gather", "demo", "--output", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert sorted(os.listdir(out)) == ["context.json", "context.yaml", "report.md"]
+    assert json.loads((out / "context.json").read_text())["schema_version"] == 1
+
+
+def test_a_missing_repo_is_one_line_and_exit_two() -> None:
+    result = invoke(adapters(), "gather", "nowhere")
+    assert result.exit_code == 2
+    assert result.stderr == "codegenie-cli: error: REPO 'nowhere' does not exist\n"
+
+
+def test_an_unknown_probe_lists_the_valid_names() -> None:
+    result = invoke(adapters(), "gather", "demo", "--probe", "nope")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "codegenie-cli: error: unknown probe 'nope'; valid names: after, count\n"
+    )
+
+
+@pytest.mark.parametrize("raw", ["", "two", "0", "-1", "1.5"])
+def test_a_bad_forced_cpu_count_is_one_line_naming_the_variable(raw: str) -> None:
+    fakes = adapters()
+    fakes.env[FORCE_CPU_COUNT_VARIABLE] = raw
+    result = invoke(fakes, "gather", "demo")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert FORCE_CPU_COUNT_VARIABLE in result.stderr
+
+
+def test_a_bad_layer_list_is_exit_two() -> None:
+    result = invoke(adapters(), "gather", "demo", "--layer", "a,x")
+    assert result.exit_code == 2
+    assert "--layer" in result.stderr
+
+
+def test_explain_key_prints_inputs_tokens_and_the_key_without_running() -> None:
+    fakes = adapters()
+    result = invoke(fakes, "gather", "demo", "--explain-key", "count")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "probe: count (version 1, slice schema 1)"
+    assert lines[1].startswith("key: ")
+    assert "inputs: 1 files" in lines
+    assert f"  git-head:<resolved> = {'a' * 40}" in lines
+    assert fakes.cache.puts == []
+
+
+def test_interruption_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    class InterruptingClock(FakeClock):
+        def monotonic(self) -> float:
+            raise KeyboardInterrupt
+
+    fakes = adapters()
+    fakes.clock_ = InterruptingClock()
+    out = tmp_path / "out"
+    result = invoke(fakes, "gather", "demo", "--output", str(out))
+    assert result.exit_code == 130
+    assert not out.exists()
+    assert fakes.cleaned == 1
+
+
+def test_probes_lists_name_layer_heaviness_and_inputs() -> None:
+    listing = invoke(adapters(), "probes").stdout.splitlines()
+    assert listing[0].split() == ["NAME", "LAYER", "HEAVINESS", "DECLARED", "INPUTS"]
+    assert [line.split()[:3] for line in listing[1:]] == [
+        ["after", "A", "light"],
+        ["count", "A", "light"],
+    ]
+    assert listing[2].endswith("**/*.py, git-head:<resolved>")
+
+
+def test_version_prints_the_package_version() -> None:
+    from codegenie_core import __version__
+
+    assert invoke(adapters(), "--version").stdout == f"codegenie-cli, version {__version__}\n"

@@ -1,0 +1,57 @@
+"""The hexagon's fences, checked by running the tools: the pure core loads nothing heavy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+HEAVY = ("click", "loguru", "cattrs", "ruamel", "google", "docker", "subprocess")
+
+
+def test_importing_the_core_loads_none_of_the_io_frameworks() -> None:
+    code = (
+        "import sys, json\n"
+        "before = set(sys.modules)\n"
+        "import codegenie_core, codegenie_core.probes, codegenie_core.coordinator\n"
+        "codegenie_core.probes.load_builtin_probes()\n"
+        "import codegenie_core.report.markdown, codegenie_core.report.context\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = json.loads(out.stdout)
+    offenders = [m for m in loaded if m.split(".")[0] in HEAVY]
+    assert offenders == []
+
+
+def test_import_linter_contracts_hold() -> None:
+    result = subprocess.run(
+        [str(BIN / "lint-imports"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_only_the_exec_module_may_start_processes() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--select",
+            "TID251",
+            "codegenie_core",
+            "codegenie_adapters",
+            "codegenie_cli",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
