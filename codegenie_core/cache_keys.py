@@ -98,6 +98,10 @@ def _glob_problem(pattern: str) -> str | None:
         return "a glob must not climb out of the repository with '..'"
     if ":" in pattern and _SPECIAL_TOKEN.match(pattern) is None and pattern.endswith(">"):
         return "looks like a special token but does not match name:<resolved>"
+    try:
+        compile_glob(pattern)
+    except re.error as error:  # a reversed range such as [z-a]
+        return f"invalid character class ({error.msg})"
     return None
 
 
@@ -134,14 +138,19 @@ def _translate_segment(segment: str) -> str:
         elif char == "?":
             out.append("[^/]")
         elif char == "[":
-            end = segment.find("]", i + 2 if segment[i + 1 : i + 2] in ("!", "]") else i + 1)
+            # As fnmatch: a "!" negates, and a "]" right after "[" or "[!" is a literal member.
+            start = i + 1 + (segment[i + 1 : i + 2] == "!")
+            end = segment.find("]", start + (segment[start : start + 1] == "]"))
             if end == -1:
                 out.append(re.escape(char))
             else:
-                body = segment[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\").replace("/", "") + "]")
+                negate = segment[i + 1] == "!"
+                members = segment[start:end].replace("/", "")  # a class never matches "/"
+                escaped = "".join("-" if c == "-" else re.escape(c) for c in members)
+                if escaped:
+                    out.append(("[^" if negate else "[") + escaped + "]")
+                else:
+                    out.append("[^/]" if negate else "(?!)")
                 i = end
         else:
             out.append(re.escape(char))
@@ -225,7 +234,9 @@ def _hash_key(
     hasher = hashlib.sha256()
 
     def field(text: str) -> None:
-        data = text.encode("utf-8", "surrogateescape")
+        # surrogatepass, not surrogateescape: the latter maps "\udcc3\udca9" and "é" to the same
+        # bytes, which would break Rule 3; surrogatepass encodes every str injectively.
+        data = text.encode("utf-8", "surrogatepass")
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
 
@@ -249,7 +260,9 @@ def with_upstream(key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]) -> Ca
     if not upstream:
         return key
     hasher = hashlib.sha256()
-    for text in (key.hex, *(f"{name}={k.hex}" for name, k in sorted(upstream))):
+    # Sorted by name alone: CacheKey has no order, and `needs` may name a probe twice.
+    folded = sorted(dict(upstream).items(), key=lambda item: item[0])
+    for text in (key.hex, *(f"{name}={k.hex}" for name, k in folded)):
         data = text.encode("utf-8")
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
