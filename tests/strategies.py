@@ -21,3 +21,19 @@ def thresholds(draw: st.DrawFn) -> Threshold:
     fail = draw(st.none() | st.floats(min_value=floor, max_value=floor + 1000))
     p95 = draw(st.none() | st.floats(min_value=0, max_value=1000))
     return Threshold(comment_pct=comment, fail_pct=fail, fail_p95_s=p95)
+
+
+# ---- codegenie_core.cache_keys ---------------------------------------------------------------
+# Path segments from a small alphabet, so globs and files collide often enough to be interesting;
+# "." and ".." never arrive through the RepoFiles port, so they are not generated.
+path_segments = st.text(alphabet="abAB._-1", min_size=1, max_size=3).filter(
+    lambda s: s not in {".", ".."}
+)
+repo_paths = st.lists(path_segments, min_size=1, max_size=3).map("/".join)
+repo_files = st.dictionaries(repo_paths, st.binary(max_size=8), max_size=8)
+glob_segments = st.one_of(
+    path_segments,
+    st.sampled_from(["*", "**", "*.a", "a*", "?", "[ab]*", "[!a]*"]),
+)
+repo_globs = st.lists(glob_segments, min_size=1, max_size=3).map("/".join)
+token_values = st.text(max_size=6)  # any str, lone surrogates included
