@@ -1,0 +1,130 @@
+"""The top level of a SCIP `Index` on the wire, walked field by field from chunks of a file.
+
+Shared by the reader and the indexer runner (which counts documents for its sidecar), so neither
+adapter imports the other. Wire format: each field is a varint tag `(number << 3) | wire_type`;
+wire type 0 is a varint, 1 eight bytes, 2 a varint length and that many bytes, 5 four bytes; 3 and
+4 (groups) and 6, 7 do not occur in SCIP and are malformed here.
+
+Rule 1: memory is bounded by the largest single field, never by the file.
+Rule 2: a declared length is checked against the file size before anything is read, so a corrupt
+length never asks for a huge buffer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from codegenie_core.probes.layer_b.model import IndexReadErrorKind
+
+CHUNK_BYTES = 1 << 20
+LENGTH_DELIMITED = 2
+INDEX_FIELDS = {1: "metadata", 2: "documents", 3: "external_symbols"}
+_FIXED_WIDTH = {1: 8, 5: 4}
+
+
+class WireFailure(Exception):
+    """Internal control flow only: `read` turns it into an `IndexReadError` value."""
+
+    def __init__(self, kind: IndexReadErrorKind, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.kind: IndexReadErrorKind = kind
+        self.message = message
+        self.offset = offset
+
+
+class _Stream:
+    """A forward-only view of a file read in chunks, counting the absolute byte offset."""
+
+    def __init__(self, file: BinaryIO, size: int) -> None:
+        self._file = file
+        self._size = size
+        self._buffer = b""
+        self._position = 0
+        self.offset = 0  # absolute offset of the next unread byte
+
+    def at_end(self) -> bool:
+        if self._position < len(self._buffer):
+            return False
+        self._buffer, self._position = self._file.read(CHUNK_BYTES), 0
+        return not self._buffer
+
+    def _fill(self, wanted: int) -> bool:
+        have = len(self._buffer) - self._position
+        if have >= wanted:
+            return True
+        more = self._file.read(max(CHUNK_BYTES, wanted - have))
+        self._buffer = self._buffer[self._position :] + more
+        self._position = 0
+        while len(self._buffer) < wanted and more:
+            more = self._file.read(wanted - len(self._buffer))
+            self._buffer += more
+        return len(self._buffer) >= wanted
+
+    def varint(self, what: str) -> int:
+        start, result, shift = self.offset, 0, 0
+        while True:
+            if not self._fill(1):
+                raise WireFailure("truncated", f"the file ends inside the varint of {what}", start)
+            byte = self._buffer[self._position]
+            self._position += 1
+            self.offset += 1
+            result |= (byte & 0x7F) << shift
+            if not byte & 0x80:
+                return result
+            shift += 7
+            if shift >= 64:
+                raise WireFailure(
+                    "malformed", f"the varint of {what} is longer than 10 bytes", start
+                )
+
+    def take(self, length: int, what: str) -> bytes:
+        start = self.offset
+        # Checked against the file size first, so a corrupt length never asks for a huge buffer.
+        if length > self._size - start or not self._fill(length):
+            raise WireFailure(
+                "truncated",
+                f"{what} declares {length} bytes but the file ends "
+                f"{max(0, self._size - start)} bytes later",
+                start,
+            )
+        data = self._buffer[self._position : self._position + length]
+        self._position += length
+        self.offset += length
+        return data
+
+
+def iter_index_fields(file: BinaryIO, size: int) -> Iterator[tuple[int, bytes, int]]:
+    """Yield `(field number, payload, payload offset)` for each Index field 1, 2 or 3; skip
+    unknown fields; raise `WireFailure` where the bytes stop being an Index."""
+    stream = _Stream(file, size)
+    while not stream.at_end():
+        tag_offset = stream.offset
+        tag = stream.varint("a field tag")
+        field, wire_type = tag >> 3, tag & 7
+        if field == 0:
+            raise WireFailure("malformed", "field number 0 is not valid protobuf", tag_offset)
+        if field in INDEX_FIELDS:
+            name = INDEX_FIELDS[field]
+            if wire_type != LENGTH_DELIMITED:
+                raise WireFailure(
+                    "wrong-wire-type",
+                    f"Index.{name} (field {field}) has wire type {wire_type}, "
+                    "not 2 (length-delimited)",
+                    tag_offset,
+                )
+            length = stream.varint(f"the length of Index.{name}")
+            payload_offset = stream.offset
+            yield field, stream.take(length, f"Index.{name}"), payload_offset
+        elif wire_type == LENGTH_DELIMITED:
+            stream.take(stream.varint(f"the length of field {field}"), f"field {field}")
+        elif wire_type == 0:
+            stream.varint(f"field {field}")
+        elif wire_type in _FIXED_WIDTH:
+            stream.take(_FIXED_WIDTH[wire_type], f"field {field}")
+        else:
+            raise WireFailure(
+                "malformed",
+                f"field {field} has wire type {wire_type} (groups or invalid)",
+                tag_offset,
+            )

@@ -1,0 +1,135 @@
+"""The `index_health` probe: finds the repository's SCIP indexes and judges each one's health.
+
+Rule 1: it looks at `index.scip` at the root, every `GatherConfig.index_paths` entry and
+codegenie's own `.codegenie/index/<indexer>/index.scip`; an index that is not there is not an
+error, and when none is found the slice holds one `Missing`.
+Rule 2: its declared inputs cover HEAD, the indexes, the sidecars and every source file a supported
+indexer reads, so a new commit, an edited source file or a replaced index busts its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from codegenie_core.ports import FileProblem, IndexReader, RepoFiles
+from codegenie_core.probe import Envelope, ProbeContext, Skip, ToolUnavailable
+from codegenie_core.probe_types import CONFIDENCE_ORDER, Confidence, Layer
+from codegenie_core.probes.layer_b.confidence import index_health_confidence, index_health_lines
+from codegenie_core.probes.layer_b.health import INDEXER_EXTENSIONS, SOURCE_EXTENSIONS, judge_index
+from codegenie_core.probes.layer_b.model import (
+    Fresh,
+    IndexHealth,
+    IndexReadError,
+    IndexReadResult,
+    IndexSidecar,
+    Missing,
+    SidecarProblem,
+    Stale,
+)
+from codegenie_core.probes.layer_b.sidecar import (
+    INDEX_DIR,
+    index_path_for,
+    parse_sidecar,
+    sidecar_path_for,
+)
+from codegenie_core.registry import register_probe
+
+ROOT_INDEX = "index.scip"
+SOURCE_GLOBS = tuple(f"**/*{ext}" for ext in SOURCE_EXTENSIONS)
+UPBACKEND_HINT = "pip install --force-reinstall protobuf (a wheel with the upb backend)"
+
+
+@attrs.frozen(kw_only=True)
+class IndexHealthSlice:
+    """The health of every index found, in discovery order, and where codegenie looked."""
+
+    indexes: tuple[IndexHealth, ...]
+    searched: tuple[str, ...]
+
+
+def candidate_paths(files: Sequence[str], extra: Sequence[str]) -> tuple[str, ...]:
+    """Where indexes may be: the root, configured paths, codegenie's own, any listed under it."""
+    own = [index_path_for(indexer) for indexer in INDEXER_EXTENSIONS]
+    listed = [
+        p
+        for p in files
+        if p.startswith(INDEX_DIR + "/") and p.endswith("/index.scip") and p.count("/") == 3
+    ]
+    return tuple(dict.fromkeys([ROOT_INDEX, *extra, *own, *sorted(listed)]))
+
+
+def read_sidecar(repo: RepoFiles, index_path: str) -> IndexSidecar | SidecarProblem | None:
+    """The sidecar of a codegenie-made index; None for any other index or when there is none."""
+    if not index_path.startswith(INDEX_DIR + "/"):
+        return None
+    path = sidecar_path_for(index_path)
+    data = repo.read_bytes(path)
+    if isinstance(data, FileProblem):
+        return None
+    return parse_sidecar(path, data.decode("utf-8", "replace"))
+
+
+def judge_path(
+    repo: RepoFiles, reader: IndexReader, path: str
+) -> tuple[IndexReadResult, IndexSidecar | SidecarProblem | None, IndexHealth | None]:
+    read = reader.read(path)
+    sidecar = read_sidecar(repo, path)
+    return read, sidecar, judge_index(path, read, sidecar, repo)
+
+
+def worst(confidences: Sequence[Confidence]) -> Confidence:
+    result: Confidence = "high"
+    for confidence in confidences:
+        if CONFIDENCE_ORDER.index(confidence) > CONFIDENCE_ORDER.index(result):
+            result = confidence
+    return result
+
+
+@register_probe(heaviness="light")
+class IndexHealthProbe:
+    """Layer B: is there a SCIP index, and does it still describe this work tree?"""
+
+    name = "index_health"
+    version = 1
+    layer: Layer = "b"
+    declared_inputs = ("git-head:<resolved>", ROOT_INDEX, f"{INDEX_DIR}/**", *SOURCE_GLOBS)
+    needs = ("scip_index",)
+    slice_type = IndexHealthSlice
+    schema_version = 1
+    timeout_s = 120.0
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return True
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        reader = ctx.index_reader
+        if reader is None:
+            return ToolUnavailable(tool="scip-reader", reason="no SCIP index reader is configured")
+        searched = candidate_paths(ctx.repo.list_files(), ctx.config.index_paths)
+        found: list[IndexHealth] = []
+        notes: list[str] = []
+        for path in searched:
+            read, sidecar, health = judge_path(ctx.repo, reader, path)
+            if isinstance(read, IndexReadError) and read.kind == "protobuf-backend":
+                return ToolUnavailable(tool="protobuf", reason=read.message, hint=UPBACKEND_HINT)
+            if isinstance(sidecar, SidecarProblem):
+                notes.append(f"{sidecar.path}: {sidecar.message}; judged from the index itself")
+            if health is not None:
+                found.append(health)
+        indexes = tuple(found) if found else (Missing(searched=searched),)
+        for health in indexes:
+            notes.extend(index_health_lines(health))
+            if isinstance(health, Fresh | Stale) and health.basis == "index-only":
+                notes.append(
+                    f"{health.index_path}: confidence lowered: no codegenie sidecar records the "
+                    "commit it was made from"
+                )
+        return Envelope(
+            probe=self.name,
+            schema_version=self.schema_version,
+            confidence=worst([index_health_confidence(h) for h in indexes]),
+            slice=IndexHealthSlice(indexes=indexes, searched=searched),
+            notes=tuple(notes),
+        )

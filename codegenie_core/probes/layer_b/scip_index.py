@@ -1,0 +1,135 @@
+"""The `scip_index` probe: with `--index`, runs the SCIP indexers the repository's languages need.
+
+Rule 1: it applies only when `GatherConfig.make_index` is set, and runs an indexer only when its
+index is missing, stale, failed or corrupt; a fresh index is left alone.
+Rule 2: it is heavy (one at a time) and returns what it ran: indexer, exit status, duration.
+Rule 3: when every needed indexer is missing it is `ToolUnavailable`, naming how to install it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+
+from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip, ToolUnavailable
+from codegenie_core.probe_types import Confidence, Layer
+from codegenie_core.probes.layer_b.health import extension_of
+from codegenie_core.probes.layer_b.index_health import SOURCE_GLOBS, judge_path
+from codegenie_core.probes.layer_b.model import Fresh, IndexerFinished, IndexerMissing
+from codegenie_core.probes.layer_b.sidecar import INDEX_DIR, index_path_for
+from codegenie_core.registry import register_probe
+
+# Which indexer reads which sources (scip-typescript reads JavaScript through an inferred config).
+INDEXER_FOR_EXTENSION: dict[str, str] = {
+    **dict.fromkeys(
+        (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"), "scip-typescript"
+    ),
+    ".py": "scip-python",
+}
+
+
+@attrs.frozen(kw_only=True)
+class IndexerRunRecord:
+    """What happened for one indexer."""
+
+    indexer: str
+    action: Literal["ran", "already-fresh", "unavailable"]
+    index_path: str
+    exit_status: int | None = None
+    timed_out: bool = False
+    duration_s: float = 0.0
+    document_count: int | None = None
+    hint: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ScipIndexSlice:
+    runs: tuple[IndexerRunRecord, ...]
+
+
+def indexers_for(files: Sequence[str]) -> list[str]:
+    """The indexers the repository's source files call for, in a stable order."""
+    wanted = {
+        INDEXER_FOR_EXTENSION[ext]
+        for p in files
+        if (ext := extension_of(p)) in INDEXER_FOR_EXTENSION and not p.startswith(INDEX_DIR + "/")
+    }
+    return sorted(wanted)
+
+
+@register_probe(heaviness="heavy")
+class ScipIndexProbe:
+    """Layer B, heavy: make or refresh SCIP indexes (`--index`)."""
+
+    name = "scip_index"
+    version = 1
+    layer: Layer = "b"
+    declared_inputs = ("git-head:<resolved>", f"{INDEX_DIR}/**", *SOURCE_GLOBS)
+    needs: tuple[str, ...] = ()
+    slice_type = ScipIndexSlice
+    schema_version = 1
+    timeout_s = 900.0
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return ctx.config.make_index
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        runner = ctx.indexer
+        if runner is None:
+            return ToolUnavailable(tool="scip-indexer", reason="no indexer runner is configured")
+        wanted = indexers_for(ctx.repo.list_files())
+        if not wanted:
+            return NotApplicable(reason="no TypeScript, JavaScript or Python sources to index")
+        git = ctx.repo.git_state()
+        head = git.head if git is not None else None
+        records: list[IndexerRunRecord] = []
+        for indexer in wanted:
+            path = index_path_for(indexer)
+            if ctx.index_reader is not None:
+                _, _, health = judge_path(ctx.repo, ctx.index_reader, path)
+                if isinstance(health, Fresh):
+                    records.append(
+                        IndexerRunRecord(indexer=indexer, action="already-fresh", index_path=path)
+                    )
+                    continue
+            match runner.run(indexer, commit=head):
+                case IndexerFinished(sidecar=sidecar, duration_s=duration):
+                    records.append(
+                        IndexerRunRecord(
+                            indexer=indexer,
+                            action="ran",
+                            index_path=path,
+                            exit_status=sidecar.exit_status,
+                            timed_out=sidecar.timed_out,
+                            duration_s=round(duration, 3),
+                            document_count=sidecar.document_count,
+                        )
+                    )
+                case IndexerMissing(hint=hint):
+                    records.append(
+                        IndexerRunRecord(
+                            indexer=indexer, action="unavailable", index_path=path, hint=hint
+                        )
+                    )
+        if all(r.action == "unavailable" for r in records):
+            first = records[0]
+            return ToolUnavailable(
+                tool=first.indexer, reason=f"{first.indexer} is not on PATH", hint=first.hint
+            )
+        failed = [r for r in records if r.action == "ran" and (r.timed_out or r.exit_status != 0)]
+        confidence: Confidence = "low" if failed else "high"
+        notes = [
+            f"{r.indexer}: {r.action}"
+            + (f" (exit {r.exit_status}, {r.duration_s:g} s)" if r.action == "ran" else "")
+            + (f"; install: {r.hint}" if r.hint else "")
+            for r in records
+        ]
+        return Envelope(
+            probe=self.name,
+            schema_version=self.schema_version,
+            confidence=confidence,
+            slice=ScipIndexSlice(runs=tuple(records)),
+            notes=tuple(notes),
+        )
