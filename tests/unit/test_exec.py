@@ -1,0 +1,61 @@
+"""run_external_cli: values for every ending, whole process groups killed, bounded output."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from codegenie_adapters.exec import run_external_cli
+
+
+def test_a_finished_process_gives_its_exit_code_and_output() -> None:
+    result = run_external_cli(
+        [sys.executable, "-c", "import sys; print('out'); sys.exit(3)"], timeout_s=30
+    )
+    assert (result.exit_code, result.stdout, result.timed_out) == (3, b"out\n", False)
+
+
+def test_a_missing_executable_is_a_value_not_an_exception() -> None:
+    result = run_external_cli(["/nonexistent/tool", "--help"], timeout_s=5)
+    assert result.not_found
+    assert result.exit_code is None
+
+
+def test_a_timeout_kills_the_whole_process_group(tmp_path) -> None:
+    marker = tmp_path / "grandchild.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(marker)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    started = time.monotonic()
+    result = run_external_cli([sys.executable, "-c", script], timeout_s=1.0)
+    assert result.timed_out
+    assert time.monotonic() - started < 10
+    grandchild = int(marker.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the grandchild outlived the timeout")
+
+
+def test_captured_output_is_bounded_keeping_the_tail() -> None:
+    code = "import sys; sys.stdout.write('x' * 100000 + 'END')"
+    result = run_external_cli([sys.executable, "-c", code], timeout_s=30, max_output_bytes=1000)
+    assert len(result.stdout) == 1000
+    assert result.stdout.endswith(b"END")
+    assert result.truncated
+
+
+def test_the_child_gets_no_stdin_so_it_cannot_prompt() -> None:
+    result = run_external_cli(
+        [sys.executable, "-c", "import sys; print(repr(sys.stdin.read()))"], timeout_s=30
+    )
+    assert result.stdout == b"''\n"
