@@ -3,8 +3,9 @@
 Rule 1: light probes run concurrently, at most `cpu_budget` at once; heavy probes run one at a
 time (and count against the budget while they run).
 Rule 2: a probe that raises or overruns its timeout becomes `Failed`; the others go on. A probe
-whose upstream failed is `Skipped` with that reason. An upstream that was skipped (not applicable,
-tool unavailable) does not block: `needs` means "run after it, and read its slice if it has one",
+whose upstream failed (or was skipped because of a failure further up) is `Skipped` with that
+reason. An upstream that was skipped for its own reasons (not applicable, tool unavailable) does not
+block: `needs` means "run after it, and read its slice if it has one",
 so the dependant finds no entry for it in `ctx.upstream`. No exception from a probe escapes
 `gather` (see ADR-0002).
 Rule 3: a probe's cache key folds in the keys of the probes it needs, so a changed upstream busts
@@ -218,6 +219,11 @@ def _blocking_upstream(
         match outcomes.get(upstream):
             case Failed():
                 return UpstreamUnavailable(upstream=upstream, upstream_outcome="failed")
+            case Skipped(reason=UpstreamUnavailable()):
+                # A failure propagates: the upstream is missing because something it needs failed.
+                return UpstreamUnavailable(
+                    upstream=upstream, upstream_outcome="skipped after a failure"
+                )
             case Ran() | Cached() | Skipped() | None:
                 pass
     return None

@@ -13,10 +13,10 @@ from codegenie_core.probe import Envelope, NotApplicable, ToolUnavailable
 
 @attrs.frozen(kw_only=True)
 class UpstreamUnavailable:
-    """A probe this one `needs` failed, so its slice cannot be trusted to exist."""
+    """A probe this one `needs` failed (or was skipped because of a failure further up)."""
 
     upstream: str
-    upstream_outcome: str  # "failed"
+    upstream_outcome: str  # "failed" or "skipped after a failure"
 
 
 SkipReason = NotApplicable | ToolUnavailable | UpstreamUnavailable

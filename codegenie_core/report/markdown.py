@@ -65,8 +65,8 @@ def _skip_line(reason: SkipReason) -> str:
         case ToolUnavailable(tool=tool, reason=why, hint=hint):
             tail = f" ({hint})" if hint else ""
             return f"**unknown**: `{tool}` is unavailable: {why}{tail}"
-        case UpstreamUnavailable(upstream=upstream):
-            return f"**unknown**: it needs `{upstream}`, which failed"
+        case UpstreamUnavailable(upstream=upstream, upstream_outcome=what):
+            return f"**unknown**: it needs `{upstream}`, which {what}"
         case _:
             assert_never(reason)
 

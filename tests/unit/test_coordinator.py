@@ -222,3 +222,16 @@ def test_the_timeout_cap_in_the_configuration_bounds_every_probe() -> None:
     ctx = context(config=GatherConfig(probe_timeout_cap_s=0.1))
     [outcome] = run_all(registry, ctx=ctx).outcomes
     assert isinstance(outcome, Failed)
+
+
+def test_a_failure_propagates_through_a_chain_of_needs() -> None:
+    registry = registry_of(
+        (scripted("a", behaviour=boom), "light"),
+        (scripted("b", needs=("a",)), "light"),
+        (scripted("c", needs=("b",)), "light"),
+    )
+    outcomes = {o.probe: o for o in run_all(registry).outcomes}
+    assert outcomes["c"] == Skipped(
+        probe="c",
+        reason=UpstreamUnavailable(upstream="b", upstream_outcome="skipped after a failure"),
+    )
