@@ -1,0 +1,310 @@
+"""The cache-key laws of ADR-0004, each a Hypothesis property against `FakeRepo`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
+from codegenie_core.cache_keys import (
+    CacheKey,
+    _hash_key,  # pyright: ignore[reportPrivateUsage] - the encoding itself is under test
+    compile_glob,
+    explain_key,
+    key_for,
+    matching_paths,
+    validate_declared_inputs,
+)
+from codegenie_core.config import GatherConfig
+from codegenie_core.errors import CacheKeyError
+from codegenie_core.ports import FileProblem, GitState
+from codegenie_core.probe import Envelope, ProbeContext, Skip
+from tests.strategies import path_segments, repo_files, repo_globs, repo_paths, token_values
+
+
+@attrs.frozen(kw_only=True)
+class KeyedProbe:
+    """A probe that is only ever keyed, never run."""
+
+    name: str = "keyed"
+    version: int = 1
+    layer: str = "a"
+    declared_inputs: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    slice_type: type[Any] = object
+    schema_version: int = 1
+    timeout_s: float = 10.0
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return True
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        raise AssertionError("a keyed probe is never run")
+
+
+class ReorderedRepo:
+    """A FakeRepo whose listing comes back in a given (unsorted) order."""
+
+    def __init__(self, inner: FakeRepo, order: Sequence[str]) -> None:
+        self.inner, self.order, self.name = inner, list(order), inner.name
+
+    def list_files(self) -> Sequence[str]:
+        return self.order
+
+    def read_bytes(self, path: str) -> bytes | FileProblem:
+        return self.inner.read_bytes(path)
+
+    def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
+        return self.inner.digests(paths)
+
+    def git_state(self) -> GitState | None:
+        return self.inner.git_state()
+
+
+def context(repo: Any, resolver: Callable[[], str | None] | None = None) -> ProbeContext:
+    return ProbeContext(
+        repo=repo,
+        config=GatherConfig(),
+        clock=FakeClock(),
+        yaml=ScriptedYaml(),
+        image_digest_resolver=resolver,
+    )
+
+
+def git(head: str | None) -> GitState:
+    return GitState(head=head, branch="main", dirty=False)
+
+
+def key(files: dict[str, bytes], inputs: Sequence[str], **probe: Any) -> CacheKey:
+    return key_for(KeyedProbe(declared_inputs=tuple(inputs), **probe), FakeRepo(files=files))
+
+
+globs = st.lists(repo_globs, min_size=1, max_size=3)
+
+
+def matched(files: dict[str, bytes], inputs: Sequence[str]) -> list[str]:
+    return matching_paths(inputs, files)
+
+
+@given(repo_files, globs)
+def test_key_is_deterministic(files: dict[str, bytes], inputs: list[str]) -> None:
+    assert key(files, inputs) == key(dict(files), list(inputs))
+
+
+@given(repo_files, globs.flatmap(lambda g: st.tuples(st.just(g), st.permutations(g))))
+def test_key_ignores_declared_input_order(
+    files: dict[str, bytes], orders: tuple[list[str], list[str]]
+) -> None:
+    tokens = ["git-head:<resolved>", "image-digest:<resolved>"]
+    assert key(files, [*orders[0], *tokens]) == key(files, [*reversed(tokens), *orders[1]])
+
+
+@given(repo_files.flatmap(lambda f: st.tuples(st.just(f), st.permutations(sorted(f)))), globs)
+def test_key_ignores_file_listing_order(
+    files_and_order: tuple[dict[str, bytes], list[str]], inputs: list[str]
+) -> None:
+    files, order = files_and_order
+    probe = KeyedProbe(declared_inputs=tuple(inputs))
+    shuffled = ReorderedRepo(FakeRepo(files=files), order)
+    assert key_for(probe, shuffled) == key_for(probe, FakeRepo(files=files))  # pyright: ignore[reportArgumentType] - structural RepoFiles
+
+
+@given(repo_files, globs, st.data())
+def test_key_changes_when_a_matched_files_bytes_change(
+    files: dict[str, bytes], inputs: list[str], data: st.DataObject
+) -> None:
+    hits = matched(files, inputs)
+    assume(hits)
+    path = data.draw(st.sampled_from(hits))
+    edited = {**files, path: files[path] + b"!"}
+    assert key(edited, inputs) != key(files, inputs)
+
+
+@given(repo_files, globs, repo_paths, st.binary(max_size=4))
+def test_key_changes_when_a_matched_file_is_added(
+    files: dict[str, bytes], inputs: list[str], path: str, content: bytes
+) -> None:
+    assume(path not in files and matched({path: b""}, inputs))
+    assert key({**files, path: content}, inputs) != key(files, inputs)
+
+
+@given(repo_files, globs, st.data())
+def test_key_changes_when_a_matched_file_is_removed(
+    files: dict[str, bytes], inputs: list[str], data: st.DataObject
+) -> None:
+    hits = matched(files, inputs)
+    assume(hits)
+    path = data.draw(st.sampled_from(hits))
+    assert key({p: b for p, b in files.items() if p != path}, inputs) != key(files, inputs)
+
+
+@given(repo_files, globs, st.data())
+def test_key_changes_when_a_matched_file_is_renamed(
+    files: dict[str, bytes], inputs: list[str], data: st.DataObject
+) -> None:
+    hits = matched(files, inputs)
+    assume(hits)
+    old = data.draw(st.sampled_from(hits))
+    new = data.draw(repo_paths)
+    assume(new not in files)
+    renamed = {(new if p == old else p): b for p, b in files.items()}
+    assert key(renamed, inputs) != key(files, inputs)
+
+
+@given(repo_files, globs, st.integers(0, 50), st.integers(0, 50))
+def test_key_changes_with_probe_and_schema_version(
+    files: dict[str, bytes], inputs: list[str], version: int, schema: int
+) -> None:
+    base = key(files, inputs, version=version, schema_version=schema)
+    assert key(files, inputs, version=version + 1, schema_version=schema) != base
+    assert key(files, inputs, version=version, schema_version=schema + 1) != base
+
+
+@given(repo_files, token_values, token_values)
+def test_key_changes_when_the_image_digest_changes(
+    files: dict[str, bytes], first: str, second: str
+) -> None:
+    assume(first != second and first and second)
+    probe = KeyedProbe(declared_inputs=("Dockerfile", "image-digest:<resolved>"))
+    repo = FakeRepo(files=files)
+    one = key_for(probe, repo, context(repo, lambda: first))
+    two = key_for(probe, repo, context(repo, lambda: second))
+    assert one != two
+
+
+@given(repo_files, token_values, token_values)
+def test_key_changes_when_git_head_changes(
+    files: dict[str, bytes], first: str, second: str
+) -> None:
+    assume(first != second and first and second)
+    probe = KeyedProbe(declared_inputs=("git-head:<resolved>",))
+    one = key_for(probe, FakeRepo(files=files, git=git(first)))
+    two = key_for(probe, FakeRepo(files=files, git=git(second)))
+    assert one != two
+
+
+@given(repo_files, globs, repo_paths, st.binary(max_size=4))
+def test_key_ignores_files_no_glob_matches(
+    files: dict[str, bytes], inputs: list[str], path: str, content: bytes
+) -> None:
+    assume(not matched({path: b""}, inputs))
+    assert key({**files, path: content}, inputs) == key(files, inputs)
+    assert key({p: b for p, b in files.items() if p != path}, inputs) == key(files, inputs)
+
+
+@given(repo_files, globs, path_segments, path_segments)
+def test_key_survives_moving_the_repository(
+    files: dict[str, bytes], inputs: list[str], here: str, there: str
+) -> None:
+    probe = KeyedProbe(declared_inputs=(*inputs, "git-head:<resolved>"))
+    head = git("c0ffee")
+    assert key_for(probe, FakeRepo(name=here, files=files, git=head)) == key_for(
+        probe, FakeRepo(name=f"/elsewhere/{there}", files=files, git=head)
+    )
+
+
+two_splits = st.tuples(
+    st.text(min_size=2, max_size=8), st.integers(1, 7), st.integers(1, 7)
+).filter(lambda t: t[1] < len(t[0]) and t[2] < len(t[0]) and t[1] != t[2])
+
+
+@given(two_splits)
+def test_no_collision_through_concatenation_of_paths_digests_or_tokens(
+    split: tuple[str, int, int],
+) -> None:
+    text, i, j = split
+    a, b = (text[:i], text[i:]), (text[:j], text[j:])
+    assert _hash_key("p", 1, 1, [a], []) != _hash_key("p", 1, 1, [b], [])  # path | digest
+    assert _hash_key("p", 1, 1, [], [a]) != _hash_key("p", 1, 1, [], [b])  # token | value
+    assert _hash_key("p", 1, 1, [("x", a[0]), (a[1], "y")], []) != _hash_key(
+        "p", 1, 1, [("x", b[0]), (b[1], "y")], []
+    )  # digest | next path
+    assert _hash_key("p", 1, 1, [a], []) != _hash_key("p", 1, 1, [], [a])  # inputs vs tokens
+
+
+@given(token_values, token_values)
+def test_no_collision_between_split_token_values(left: str, right: str) -> None:
+    assume(right)
+    probe = KeyedProbe(declared_inputs=("git-head:<resolved>", "image-digest:<resolved>"))
+    one = key_for(probe, FakeRepo(git=git(left + right[:1])), context(None, lambda: right[1:]))
+    two = key_for(probe, FakeRepo(git=git(left)), context(None, lambda: right))
+    assert one != two
+
+
+@given(repo_files, repo_files, globs, st.integers(0, 3), st.integers(0, 3))
+def test_equal_keys_mean_equal_inputs(
+    files_one: dict[str, bytes], files_two: dict[str, bytes], inputs: list[str], v1: int, v2: int
+) -> None:
+    one = explain_key(
+        KeyedProbe(declared_inputs=tuple(inputs), version=v1), FakeRepo(files=files_one)
+    )
+    two = explain_key(
+        KeyedProbe(declared_inputs=tuple(inputs), version=v2), FakeRepo(files=files_two)
+    )
+    assert (one.key == two.key) == (attrs.evolve(one, key=two.key) == two)
+
+
+@given(st.from_regex(r"[a-z0-9_-]{1,10}", fullmatch=True))
+def test_an_unknown_special_token_is_rejected_at_validation(name: str) -> None:
+    assume(name not in {"image-digest", "git-head"})
+    with pytest.raises(CacheKeyError) as caught:
+        validate_declared_inputs("p", ["src/**", f"{name}:<resolved>"])
+    assert (caught.value.probe, caught.value.declared_input) == ("p", f"{name}:<resolved>")
+
+
+@given(
+    st.one_of(
+        repo_globs.map(lambda g: "/" + g),
+        repo_globs.map(lambda g: "C:" + g),
+        st.tuples(repo_globs, repo_globs).map(lambda t: f"{t[0]}/../{t[1]}"),
+        repo_globs.map(lambda g: "../" + g),
+        st.tuples(repo_globs, repo_globs).map(lambda t: f"{t[0]}\\{t[1]}"),
+    )
+)
+def test_absolute_climbing_and_backslash_globs_are_rejected(glob: str) -> None:
+    with pytest.raises(CacheKeyError) as caught:
+        validate_declared_inputs("p", [glob])
+    assert caught.value.declared_input == glob
+
+
+def _raises() -> str | None:
+    raise RuntimeError("registry unreachable")
+
+
+@given(repo_files, globs)
+def test_the_four_unresolved_paths_give_one_key(files: dict[str, bytes], inputs: list[str]) -> None:
+    probe = KeyedProbe(declared_inputs=(*inputs, "image-digest:<resolved>"))
+    repo = FakeRepo(files=files)
+    keys = {
+        key_for(probe, repo, None),
+        key_for(probe, repo, context(repo, None)),
+        key_for(probe, repo, context(repo, lambda: None)),
+        key_for(probe, repo, context(repo, _raises)),
+    }
+    assert len(keys) == 1
+
+
+@given(st.lists(path_segments, max_size=4), path_segments)
+def test_double_star_matches_zero_or_more_directories(dirs: list[str], name: str) -> None:
+    path = "/".join([*dirs, name])
+    assert compile_glob(f"**/{name}").match(path) is not None
+    assert compile_glob(f"a/**/{name}").match(f"a/{path}") is not None
+    assert compile_glob("**").match(path) is not None
+
+
+@given(st.lists(path_segments, max_size=3), path_segments)
+def test_single_star_never_crosses_a_directory(dirs: list[str], name: str) -> None:
+    assert (compile_glob(f"*/{name}").match("/".join([*dirs, name])) is not None) == (
+        len(dirs) == 1
+    )
+
+
+@given(path_segments.filter(lambda s: s.lower() != s.upper()))
+def test_globs_are_case_sensitive(name: str) -> None:
+    other = name.swapcase()
+    assert (compile_glob(f"**/{name}").match(other) is None) == (other != name)
