@@ -51,6 +51,11 @@ class FakeRepo:
             return FileProblem(path=path, reason="no such file")
         return self.files[path]
 
+    def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
+        return {
+            p: len(self.files[p]) for p in paths if p in self.files and p not in self.unreadable
+        }
+
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         wanted = tuple(paths)
         self.digest_calls.append(wanted)

@@ -64,6 +64,11 @@ class RepoFiles(Protocol):
         """The bytes of one listed file, or why they cannot be had."""
         ...
 
+    def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
+        """Sizes in bytes of the given files from stat alone, without reading them (see
+        ADR-0015); a file `read_bytes` could not read is absent."""
+        ...
+
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         """Content digests (`codegenie_core.digest.blob_digest` form) of the given files.
 

@@ -1,0 +1,140 @@
+"""How the local repository adapter runs git and reads its answers: one environment, parsers.
+
+Rule 1: every git process goes through `run_external_cli` with a timeout, in an environment that
+cannot write the index (`GIT_OPTIONAL_LOCKS=0`), page, prompt or translate (`LC_ALL=C`), and that
+drops the location variables a calling git may have set (`GIT_DIR` and friends), so the repository
+studied is the one at `root`.
+Rule 2: a repository's own configuration cannot make these reads start a program: fsmonitor is off.
+Rule 3: git's `-z` output is split on NUL and decoded with `os.fsdecode`, so a file name that is not
+UTF-8 round-trips to the same bytes (see ADR-0015).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import attrs
+
+from codegenie_adapters.exec import ExecResult, run_external_cli
+from codegenie_core.ports import Remote
+
+GITLINK_MODE = "160000"  # a submodule: a directory, not a file
+SYMLINK_MODE = "120000"  # the blob is the link text, not the bytes a reader gets
+
+# Variables that would point git at another repository, index or object store than `root`'s.
+_LOCATION_VARIABLES = frozenset(
+    {
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_CEILING_DIRECTORIES",
+        "GIT_PREFIX",
+    }
+)
+
+
+def git_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """The environment every git child gets (Rule 1)."""
+    env = {k: v for k, v in base.items() if k not in _LOCATION_VARIABLES}
+    env.update(
+        GIT_OPTIONAL_LOCKS="0",
+        LC_ALL="C",
+        GIT_PAGER="cat",
+        PAGER="cat",
+        GIT_TERMINAL_PROMPT="0",
+    )
+    return env
+
+
+def run_git(
+    root: str, args: tuple[str, ...], *, env: Mapping[str, str], timeout_s: float
+) -> ExecResult:
+    """Run `git <args>` in `root` (Rules 1 and 2)."""
+    argv = ("git", "-c", "core.fsmonitor=false", *args)
+    return run_external_cli(argv, timeout_s=timeout_s, cwd=root, env=env)
+
+
+@attrs.frozen(kw_only=True)
+class IndexEntry:
+    """One line of `git ls-files --stage`."""
+
+    mode: str
+    oid: str
+    stage: int
+
+
+@attrs.frozen(kw_only=True)
+class StatusEntry:
+    """One entry of `git status --porcelain=v1 -z`; `orig` is a rename's or copy's source."""
+
+    xy: str
+    path: str
+    orig: str | None = None
+
+    @property
+    def untracked(self) -> bool:
+        return self.xy == "??"
+
+    @property
+    def unmerged(self) -> bool:
+        return "U" in self.xy or self.xy in ("AA", "DD")
+
+
+def split_nul(out: bytes) -> list[str]:
+    """NUL-terminated records, decoded so names round-trip (Rule 3)."""
+    return [os.fsdecode(record) for record in out.split(b"\0") if record]
+
+
+def parse_ls_files_stage(out: bytes) -> dict[str, IndexEntry]:
+    """Parse `git ls-files --stage -z`.
+
+    record = mode SP object-id SP stage TAB path NUL
+    An unmerged path has one record per stage; the lowest stage seen wins (any stage but 0 makes
+    the caller hash the work-tree file anyway).
+    """
+    entries: dict[str, IndexEntry] = {}
+    for record in split_nul(out):
+        meta, _, path = record.partition("\t")
+        mode, oid, stage = meta.split(" ")
+        entry = IndexEntry(mode=mode, oid=oid, stage=int(stage))
+        if path not in entries or entry.stage < entries[path].stage:
+            entries[path] = entry
+    return entries
+
+
+def parse_status_z(out: bytes) -> list[StatusEntry]:
+    """Parse `git status --porcelain=v1 -z`.
+
+    record = X Y SP path NUL [ orig-path NUL ]   ; orig-path follows when X or Y is R or C
+    """
+    records = split_nul(out)
+    entries: list[StatusEntry] = []
+    index = 0
+    while index < len(records):
+        record = records[index]
+        xy, path = record[:2], record[3:]
+        index += 1
+        orig = None
+        if "R" in xy or "C" in xy:
+            orig = records[index]
+            index += 1
+        entries.append(StatusEntry(xy=xy, path=path, orig=orig))
+    return entries
+
+
+def parse_remote_urls(out: bytes) -> tuple[Remote, ...]:
+    """Parse `git config -z --get-regexp '^remote\\..*\\.url$'`, sorted by name (stable).
+
+    record = "remote." name ".url" LF url NUL
+    """
+    remotes: list[Remote] = []
+    for record in split_nul(out):
+        key, _, url = record.partition("\n")
+        name = key.removeprefix("remote.").removesuffix(".url")
+        remotes.append(Remote(name=name, url=url))
+    return tuple(sorted(remotes, key=lambda r: r.name))

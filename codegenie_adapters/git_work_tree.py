@@ -1,0 +1,153 @@
+"""A git work tree as the local repository adapter sees it: each answer asked once, then kept.
+
+Rule 1: the root is a work tree only when `git rev-parse --show-toplevel` is the root itself, so a
+directory merely inside another repository (a test fixture) is not one (see ADR-0015).
+Rule 2: answers are asked once per instance (one gather) under a lock, since probes run on threads.
+Rule 3: a value that reaches git's command line never starts with "-", so it cannot be an option.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar, cast
+
+from codegenie_adapters.exec import ExecResult
+from codegenie_adapters.git_index import (
+    GITLINK_MODE,
+    IndexEntry,
+    StatusEntry,
+    parse_ls_files_stage,
+    parse_remote_urls,
+    parse_status_z,
+    run_git,
+    split_nul,
+)
+from codegenie_core.errors import RepoError
+from codegenie_core.ports import GitState
+
+T = TypeVar("T")
+
+
+class GitWorkTree:
+    """A git work tree whose top is `root`; every answer is asked once and kept (one gather)."""
+
+    def __init__(self, root: str, *, object_format: str, env: Mapping[str, str], timeout_s: float):
+        self.root = root
+        self.object_format = object_format
+        self._env = env
+        self._timeout_s = timeout_s
+        self._lock = threading.RLock()
+        self._answers: dict[tuple[str, ...], object] = {}
+
+    @classmethod
+    def detect(cls, root: str, *, env: Mapping[str, str], timeout_s: float) -> GitWorkTree | None:
+        """The work tree when `root` is its top (Rule 1 of ADR-0015), else None."""
+        found = run_git(
+            root,
+            ("rev-parse", "--show-toplevel", "--show-object-format"),
+            env=env,
+            timeout_s=timeout_s,
+        )
+        lines = os.fsdecode(found.stdout).splitlines() if found.ok else []
+        if not lines or os.path.realpath(lines[0]) != root:
+            return None
+        object_format = lines[1] if len(lines) > 1 and lines[1] in ("sha1", "sha256") else "sha1"
+        return cls(root, object_format=object_format, env=env, timeout_s=timeout_s)
+
+    def _once(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key not in self._answers:
+                self._answers[key] = compute()
+            return cast("T", self._answers[key])  # stored under this key by this same call
+
+    def _run(self, *args: str) -> ExecResult:
+        return run_git(self.root, args, env=self._env, timeout_s=self._timeout_s)
+
+    def _must(self, *args: str) -> bytes:
+        result = self._run(*args)
+        if not result.ok:
+            problem = "timed out" if result.timed_out else result.stderr_tail(300).strip()
+            raise RepoError(f"git {args[0]} failed in {self.root}: {problem}", path=self.root)
+        return result.stdout
+
+    def index_entries(self) -> dict[str, IndexEntry]:
+        return self._once(
+            ("ls-files",), lambda: parse_ls_files_stage(self._must("ls-files", "--stage", "-z"))
+        )
+
+    def status(self) -> list[StatusEntry]:
+        args = (
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--ignore-submodules=none",
+        )
+        return self._once(("status",), lambda: parse_status_z(self._must(*args)))
+
+    def changed_in_work_tree(self) -> frozenset[str]:
+        """Paths whose work-tree bytes may differ from the index: they are hashed, not looked up."""
+
+        def compute() -> frozenset[str]:
+            paths = {entry.path for entry in self.status()}
+            paths.update(entry.orig for entry in self.status() if entry.orig is not None)
+            return frozenset(paths)
+
+        return self._once(("changed",), compute)
+
+    def listing(self) -> list[str]:
+        """Tracked files still in the work tree plus untracked files that are not ignored."""
+
+        def compute() -> list[str]:
+            files = {p for p, e in self.index_entries().items() if e.mode != GITLINK_MODE}
+            for entry in self.status():
+                if entry.untracked and not entry.path.endswith("/"):  # a "/" is a nested repo
+                    files.add(entry.path)
+                elif entry.unmerged:
+                    if not os.path.lexists(os.path.join(self.root, entry.path)):
+                        files.discard(entry.path)
+                elif entry.xy[1] == "D":
+                    files.discard(entry.path)
+            return sorted(files)
+
+        return self._once(("listing",), compute)
+
+    def state(self) -> GitState:
+        def compute() -> GitState:
+            head = self._run("rev-parse", "--verify", "-q", "HEAD")
+            branch = self._run("symbolic-ref", "-q", "--short", "HEAD")
+            remotes = self._run("config", "-z", "--get-regexp", r"^remote\..*\.url$")
+            return GitState(
+                head=os.fsdecode(head.stdout).strip() or None if head.ok else None,
+                branch=os.fsdecode(branch.stdout).strip() or None if branch.ok else None,
+                dirty=bool(self.status()),
+                remotes=parse_remote_urls(remotes.stdout) if remotes.ok else (),
+            )
+
+        return self._once(("state",), compute)
+
+    def commits_between(self, older: str, newer: str) -> int | None:
+        def compute() -> int | None:
+            if older.startswith("-") or newer.startswith("-"):  # never let a value be an option
+                return None
+            counted = self._run("rev-list", "--count", f"{older}..{newer}", "--")
+            return int(counted.stdout) if counted.ok else None
+
+        return self._once(("rev-list", older, newer), compute)
+
+    def changed_since(self, commit: str) -> Sequence[str] | None:
+        def compute() -> Sequence[str] | None:
+            if commit.startswith("-"):
+                return None
+            verified = self._run("rev-parse", "--verify", "-q", f"{commit}^{{commit}}")
+            if not verified.ok:
+                return None
+            oid = os.fsdecode(verified.stdout).strip()
+            diff = self._must("diff", "--name-only", "--no-renames", "-z", oid, "--")
+            paths = set(split_nul(diff))
+            paths.update(e.path for e in self.status() if e.untracked and not e.path.endswith("/"))
+            return sorted(paths)
+
+        return self._once(("diff", commit), compute)

@@ -1,0 +1,154 @@
+"""The local repository adapter: `RepoFiles` over a directory on disk, with git's answers when it
+is a work tree, and digests as cheap as asking git what changed.
+
+Rule 1: the root is a git work tree only when `git rev-parse --show-toplevel` is the root itself; a
+directory merely inside another repository is walked, skipping `SKIPPED_DIRS` (see ADR-0015).
+Rule 2: nothing is read through a symlink that leaves the repository (see `repo_fs`).
+Rule 3: a digest is the git blob id in the repository's object format: read from git's index for a
+clean tracked regular file, else hashed from the bytes (through the stat index when one is given).
+Only the asked paths are ever hashed, and each at most once per instance.
+Rule 4: git answers are asked once per instance (one gather) and shared by the probes' threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+
+from codegenie_adapters import repo_fs
+from codegenie_adapters.git_index import IndexEntry, git_environment
+from codegenie_adapters.git_work_tree import GitWorkTree
+from codegenie_adapters.stat_index import StatIndex, stat_key
+from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.ports import FileProblem, GitState, RepoFiles
+
+# Directories the walk never enters, at any depth: VCS metadata, dependencies, virtualenvs, build
+# output and tool caches. `.codegenie` is walked on purpose: it holds the repository's own
+# codegenie configuration (scenarios), which probes read (see ADR-0015).
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "vendor", "third_party", "dist", "build", "target",
+     ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+)  # fmt: skip
+GIT_TIMEOUT_S = 60.0
+
+
+def open_repo(path: str, *, stat_index_path: str | None = None) -> LocalRepo:
+    """The repository at `path`; `RepoError` when it is missing, not a directory or unreadable."""
+    return LocalRepo(path, stat_index_path=stat_index_path)
+
+
+def stat_index_path_for(cache_dir: str, root: str) -> str:
+    """Where the stat index of the repository at `root` lives under `cache_dir` (the root enters
+    only as a hash, so no absolute path is written into the cache)."""
+    name = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+    return os.path.join(cache_dir, "stat-index", name + ".json")
+
+
+class LocalRepo:
+    """A repository on the local disk. `hashed` records, in order, the paths this instance hashed
+    from their bytes (the warm path should leave it short)."""
+
+    def __init__(
+        self, root: str, *, stat_index_path: str | None = None, git_timeout_s: float = GIT_TIMEOUT_S
+    ) -> None:
+        self._root = repo_fs.check_root(root)
+        env = git_environment(os.environ)
+        self._git = GitWorkTree.detect(self._root, env=env, timeout_s=git_timeout_s)
+        self._object_format = "sha1" if self._git is None else self._git.object_format
+        self._stat_index = (
+            None
+            if stat_index_path is None
+            else StatIndex(stat_index_path, object_format=self._object_format)
+        )
+        self._lock = threading.Lock()
+        self._listing: list[str] | None = None
+        self._memo: dict[str, str] = {}
+        self.hashed: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self._root)
+
+    @property
+    def object_format(self) -> str:
+        return self._object_format
+
+    def list_files(self) -> Sequence[str]:
+        if self._git is not None:
+            return self._git.listing()
+        with self._lock:
+            if self._listing is None:
+                self._listing = repo_fs.walk(self._root, SKIPPED_DIRS)
+            return self._listing
+
+    def read_bytes(self, path: str) -> bytes | FileProblem:
+        return repo_fs.read(self._root, path)
+
+    def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
+        sizes = {path: repo_fs.size(self._root, path) for path in paths}
+        return {path: size for path, size in sizes.items() if size is not None}
+
+    def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
+        index: Mapping[str, IndexEntry] = {} if self._git is None else self._git.index_entries()
+        changed = frozenset[str]() if self._git is None else self._git.changed_in_work_tree()
+        out: dict[str, str] = {}
+        for path in paths:
+            entry = index.get(path)
+            if entry is not None and _index_is_content(entry) and path not in changed:
+                out[path] = entry.oid
+            else:
+                out[path] = self._hash_from_disk(path)
+        if self._stat_index is not None and self._stat_index.dirty:
+            self._stat_index.save(keep=frozenset(self.list_files()))
+        return out
+
+    def git_state(self) -> GitState | None:
+        return None if self._git is None else self._git.state()
+
+    def commits_between(self, older: str, newer: str) -> int | None:
+        return None if self._git is None else self._git.commits_between(older, newer)
+
+    def changed_since(self, commit: str) -> Sequence[str] | None:
+        return None if self._git is None else self._git.changed_since(commit)
+
+    def _hash_from_disk(self, path: str) -> str:
+        with self._lock:
+            if path in self._memo:
+                return self._memo[path]
+        key = None
+        if self._stat_index is not None:
+            try:
+                before = os.lstat(os.path.join(self._root, path))
+            except OSError:
+                before = None
+            # Only a regular file is indexed: a symlink's own stat says nothing of its target.
+            if before is not None and stat.S_ISREG(before.st_mode):
+                key = stat_key(before)
+        digest = (
+            None if key is None or self._stat_index is None else self._stat_index.lookup(path, key)
+        )
+        if digest is None:
+            data = repo_fs.read(self._root, path)
+            if isinstance(data, FileProblem):
+                digest = problem_digest(data.reason)
+            else:
+                digest = blob_digest(data, object_format=self._object_format)
+                if key is not None and self._stat_index is not None:
+                    self._stat_index.record(path, key, digest)
+            with self._lock:
+                self.hashed.append(path)
+        with self._lock:
+            self._memo[path] = digest
+        return digest
+
+
+def _index_is_content(entry: IndexEntry) -> bool:
+    """Whether the index's object id is the digest of what `read_bytes` returns: a merged regular
+    file, not a symlink (whose blob is its link text) or a submodule."""
+    return entry.stage == 0 and entry.mode in ("100644", "100755")
+
+
+_CONFORMS: type[RepoFiles] = LocalRepo

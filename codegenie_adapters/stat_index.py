@@ -1,0 +1,141 @@
+"""A persistent stat index: file digests outside git, trusted only while a file's stat is unchanged.
+
+Rule 1: an entry is trusted only when size, mtime_ns, ctime_ns and inode all match the file now,
+and its mtime_ns is older than the index file's own last write (git's racy-timestamp rule: a file
+changed in the same clock tick as the index was written may hide a same-size rewrite). Racy
+entries are dropped when the index is loaded, so they are rehashed and never carried forward.
+Rule 2: ctime is compared too: a rewrite with the same size and the old mtime put back (`os.utime`)
+still moves ctime, which user space cannot set.
+Rule 3: the index is written atomically (temp file in the same directory, flush, fsync, rename);
+a damaged, foreign or other-object-format index is ignored and rebuilt, never a crash; a write
+that fails is logged and skipped (see ADR-0015).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Collection
+from typing import Any, cast
+
+from loguru import logger
+
+FORMAT = "codegenie-stat-index/1"
+
+StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class StatIndex:
+    """Digests by relative path, loaded from `path` (if sound) and saved back when changed."""
+
+    def __init__(self, path: str, *, object_format: str) -> None:
+        self._path = path
+        self._object_format = object_format
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[StatKey, str]] = self._load()
+        self._dirty = False
+
+    @property
+    def dirty(self) -> bool:
+        """Whether entries were recorded since the last load or save."""
+        with self._lock:
+            return self._dirty
+
+    def lookup(self, path: str, key: StatKey) -> str | None:
+        """The recorded digest of `path` when its stat still matches `key` (Rules 1 and 2)."""
+        with self._lock:
+            found = self._entries.get(path)
+        return found[1] if found is not None and found[0] == key else None
+
+    def record(self, path: str, key: StatKey, digest: str) -> None:
+        with self._lock:
+            if self._entries.get(path) != (key, digest):
+                self._entries[path] = (key, digest)
+                self._dirty = True
+
+    def save(self, keep: Collection[str] | None = None) -> None:
+        """Write the index if it changed, keeping only `keep` paths when given (Rule 3)."""
+        with self._lock:
+            if not self._dirty:
+                return
+            entries = {
+                path: [*key, digest]
+                for path, (key, digest) in sorted(self._entries.items())
+                if keep is None or path in keep
+            }
+            document = {"format": FORMAT, "object_format": self._object_format, "entries": entries}
+            try:
+                _write_atomically(self._path, json.dumps(document).encode("ascii"))
+            except OSError as error:
+                logger.warning("stat index {} not written: {}", self._path, error)
+                return
+            self._dirty = False
+
+    def _load(self) -> dict[str, tuple[StatKey, str]]:
+        try:
+            with open(self._path, "rb") as handle:
+                written_ns = os.fstat(handle.fileno()).st_mtime_ns
+                raw = handle.read()
+        except OSError:
+            return {}
+        try:
+            return _trusted_entries(json.loads(raw), self._object_format, written_ns)
+        except (
+            ValueError,
+            KeyError,
+        ) as error:  # JSON errors and UnicodeDecodeError are ValueErrors
+            logger.info("stat index {} ignored and rebuilt: {}", self._path, error)
+            return {}
+
+
+def _trusted_entries(
+    document: Any, object_format: str, written_ns: int
+) -> dict[str, tuple[StatKey, str]]:
+    """The sound, non-racy entries of a parsed index; `ValueError` when it is not one of ours."""
+    if not isinstance(document, dict):
+        raise ValueError("not a codegenie stat index")
+    fields_of: dict[str, Any] = cast("dict[str, Any]", document)
+    if fields_of.get("format") != FORMAT:
+        raise ValueError("not a codegenie stat index")
+    if fields_of.get("object_format") != object_format:
+        return {}
+    raw_entries: Any = fields_of["entries"]
+    if not isinstance(raw_entries, dict):
+        raise ValueError("entries is not a mapping")
+    entries: dict[str, tuple[StatKey, str]] = {}
+    for path, fields in cast("dict[Any, Any]", raw_entries).items():
+        if not (
+            isinstance(path, str)
+            and isinstance(fields, list)
+            and len(cast("list[Any]", fields)) == 5
+            and all(isinstance(f, int) for f in cast("list[Any]", fields)[:4])
+            and isinstance(cast("list[Any]", fields)[4], str)
+        ):
+            raise ValueError(f"malformed entry for {path!r}")
+        size, mtime_ns, ctime_ns, inode, digest = cast("tuple[int, int, int, int, str]", fields)
+        if mtime_ns < written_ns:  # Rule 1: a racy entry is dropped, so it is rehashed
+            entries[path] = ((size, mtime_ns, ctime_ns, inode), digest)
+    return entries
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".stat-index.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
