@@ -1,0 +1,70 @@
+"""What the engine knows about images: a built image's config, and the digests of the base images
+a Dockerfile names, for the `image-digest:<resolved>` cache-key token (see ADR-0012).
+
+Rule 1: an image the engine cannot inspect makes the resolver answer None (unresolved), never raise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
+
+from codegenie_adapters.exec import run_external_cli
+from codegenie_core.probes.layer_c.base_images import SCRATCH, base_image_refs
+from codegenie_core.probes.layer_c.model import ImageConfig
+
+INSPECT_TIMEOUT_S = 10.0
+
+
+def image_config(config_json: bytes) -> ImageConfig:
+    """An image's `.Config` as the engine prints it with `{{json .Config}}`."""
+    try:
+        loaded: object = json.loads(config_json)
+    except ValueError:
+        return ImageConfig()
+    if not isinstance(loaded, dict):
+        return ImageConfig()
+    data = cast("dict[str, Any]", loaded)
+
+    def words(value: object) -> tuple[str, ...]:
+        return tuple(str(w) for w in cast("list[object]", value)) if isinstance(value, list) else ()
+
+    healthcheck: object = data.get("Healthcheck") or {}
+    return ImageConfig(
+        entrypoint=words(data.get("Entrypoint")),
+        cmd=words(data.get("Cmd")),
+        healthcheck=words(cast("dict[str, Any]", healthcheck).get("Test"))
+        if isinstance(healthcheck, dict)
+        else (),
+        user=str(data.get("User") or ""),
+    )
+
+
+def make_image_digest_resolver(
+    repo_root: str, *, engine: str = "docker", dockerfile: str = "Dockerfile"
+) -> Callable[[], str | None]:
+    """The resolver the CLI binds as `ProbeContext.image_digest_resolver`: the digests of the base
+    images the Dockerfile names in FROM, or None when any of them is not known locally."""
+
+    def resolve() -> str | None:
+        try:
+            text = (Path(repo_root) / dockerfile).read_text("utf-8", "replace")
+        except OSError:
+            return None
+        parts: list[str] = []
+        for ref in base_image_refs(text):
+            if ref.lower() == SCRATCH:
+                parts.append(SCRATCH)
+                continue
+            template = "{{if .RepoDigests}}{{index .RepoDigests 0}}{{else}}{{.Id}}{{end}}"
+            argv = (engine, "image", "inspect", "--format", template, ref)
+            answer = run_external_cli(argv, timeout_s=INSPECT_TIMEOUT_S)
+            digest = answer.stdout.decode("utf-8", "replace").strip()
+            if not answer.ok or not digest:
+                return None
+            parts.append(f"{ref}={digest}")
+        return ";".join(parts) or None
+
+    return resolve

@@ -1,0 +1,373 @@
+"""A pure parser of `strace -f -o FILE` output: trace lines in, the facts a container showed out.
+
+Rule 1: the parser never raises, whatever it is given; a line it does not understand (a trace cut
+mid-line, random bytes) is counted in `unparsed_lines`, never guessed at.
+Rule 2: secrets stay out. execve environments are never read (strace prints only their size by
+default, and the parser skips the argument whatever it holds); argv is kept as argv[0] and a count
+unless the caller asks for full argv (`keep_argv`, the CLI's `--trace-argv`).
+Rule 3: every set-valued fact is a sorted tuple without duplicates, and it depends only on each
+pid's own sequence of lines, so any interleaving of whole per-pid lines gives the same facts. A
+busybox-style re-exec through `/proc/self/exe` is attributed once all lines are read, through the
+pid's own earlier execs and, failing those, its parent's execs up to the clone that made it.
+Rule 4: strings are decoded from strace's C escapes to bytes, then to text with `backslashreplace`,
+so every fact is printable text whatever bytes a path held.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import attrs
+
+SELF_EXE = "/proc/self/exe"
+_SUCCESS_ERRNO = ""
+
+
+@attrs.frozen(kw_only=True)
+class Execution:
+    """One successful exec: the binary that ran, its argv[0] and argument count (full argv only
+    when asked for)."""
+
+    binary: str
+    argv0: str
+    argc: int
+    argv: tuple[str, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Connect:
+    """One connect(2) attempt: address family, address, port (None for AF_UNIX), and the outcome
+    (`ok`, or the errno name such as `ECONNREFUSED`)."""
+
+    family: str
+    address: str
+    port: int | None
+    outcome: str
+
+
+@attrs.frozen(kw_only=True)
+class ProcessExit:
+    """How one traced pid ended: `exited` with a code, or `killed` by a signal."""
+
+    pid: int
+    how: str  # "exited" | "killed"
+    code: int | None = None
+    signal: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TraceFacts:
+    """What one trace showed. Every tuple is sorted and free of duplicates (Rule 3)."""
+
+    binaries_executed: tuple[str, ...] = ()
+    executions: tuple[Execution, ...] = ()
+    files_read: tuple[str, ...] = ()
+    files_written: tuple[str, ...] = ()
+    directories_listed: tuple[str, ...] = ()
+    shared_libraries: tuple[str, ...] = ()
+    looked_for_not_found: tuple[str, ...] = ()
+    failed_opens: tuple[tuple[str, str], ...] = ()  # (path, errno) other than ENOENT
+    network_connects: tuple[Connect, ...] = ()
+    exits: tuple[ProcessExit, ...] = ()
+    truncated_strings: bool = False
+    unparsed_lines: int = 0
+    unfinished_calls: int = 0  # `<unfinished ...>` never resumed (the trace was cut)
+
+
+# line = [ pid 1*SP ] body        ; `-f` to one output file prefixes every line with the pid
+_PID_PREFIX = re.compile(r"^(\d+) +(.*)$", re.DOTALL | re.ASCII)
+# body = "+++ exited with " 1*DIGIT " +++"
+_EXITED = re.compile(r"^\+\+\+ exited with (\d+) \+\+\+$", re.ASCII)
+# body = "+++ killed by " signame [ " (core dumped)" ] " +++"
+_KILLED = re.compile(r"^\+\+\+ killed by (SIG[A-Z0-9]+)(?: \(core dumped\))? \+\+\+$")
+# body = syscall "(" partial-args " <unfinished ...>"
+_UNFINISHED = re.compile(r"^([a-z_0-9]+)\((.*) <unfinished \.\.\.>$", re.DOTALL)
+# body = "<... " syscall " resumed>" rest-args ")" *SP "=" *SP result
+_RESUMED = re.compile(r"^<\.\.\. ([a-z_0-9]+) resumed>(.*)$", re.DOTALL)
+# body = syscall "(" args ")" *SP "=" *SP result   ; greedy: the last ") =" closes the args
+_COMPLETE = re.compile(r"^([a-z_0-9]+)\((.*)\) *= *(.+)$", re.DOTALL)
+# result = ( "-1" SP errno SP "(" text ")" ) / number [ SP annotation ] / "?"
+_RESULT = re.compile(r"^(-?\d+|0x[0-9a-fA-F]+|\?)(?: +(E[A-Z0-9]+)\b)?", re.ASCII)
+# string = DQUOTE *( char / "\" escape ) DQUOTE [ "..." ]   ; escape = octal / "x" 2HEXDIG / letter
+_STRING = re.compile(r'^"((?:[^"\\]|\\.)*)"(\.\.\.)?$', re.DOTALL)
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": 10, "t": 9, "r": 13, "v": 11, "f": 12, "a": 7, "b": 8, "e": 27}
+# sockaddr fields: sin_port=htons(N) / sin6_port=htons(N), inet_addr("A"), inet_pton(AF_INET6, "A"
+_PORT = re.compile(r"sin6?_port=htons\((\d+)\)", re.ASCII)
+_INET_ADDR = re.compile(r'inet_addr\("([^"]*)"\)')
+_INET6_ADDR = re.compile(r'inet_pton\(AF_INET6, "([^"]*)"')
+_UNIX_PATH = re.compile(r'sun_path=(@?)("(?:[^"\\]|\\.)*")')
+_FAMILY = re.compile(r"sa_family=(AF_[A-Z0-9]+)")
+# a shared object: name ".so" [ "." version ]*
+_SHARED_OBJECT = re.compile(r"\.so(?:\.[0-9]+)*$")
+
+_OPEN_CALLS = frozenset({"open", "openat", "openat2", "creat"})
+_EXEC_CALLS = frozenset({"execve", "execveat"})
+_CLONE_CALLS = frozenset({"clone", "clone3", "fork", "vfork"})
+
+
+def split_args(text: str) -> list[str]:
+    """Split a syscall's argument text at top-level commas, respecting quotes and brackets."""
+    args: list[str] = []
+    depth = 0
+    start = 0
+    in_string = False
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if in_string:
+            if char == "\\":
+                i += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            args.append(text[start:i].strip())
+            start = i + 1
+        i += 1
+    tail = text[start:].strip()
+    if tail or args:
+        args.append(tail)
+    return args
+
+
+def decode_string(token: str) -> tuple[str, bool] | None:
+    """A strace string literal as text and whether strace truncated it; None if not a string."""
+    match = _STRING.match(token.strip())
+    if match is None:
+        return None
+    out = bytearray()
+    body = match.group(1)
+    position = 0
+    for escape in _ESCAPE.finditer(body):
+        out += body[position : escape.start()].encode("utf-8", "surrogateescape")
+        code = escape.group(1)
+        if code[0] == "x" and len(code) > 1:
+            out.append(int(code[1:], 16))
+        elif code[0] in "01234567":
+            out.append(int(code, 8) & 0xFF)
+        else:
+            out.append(_SIMPLE_ESCAPES.get(code, ord(code) if ord(code) < 256 else 63))
+        position = escape.end()
+    out += body[position:].encode("utf-8", "surrogateescape")
+    return out.decode("utf-8", "backslashreplace"), match.group(2) is not None
+
+
+@attrs.define
+class _State:
+    keep_argv: bool
+    pending: dict[int, tuple[str, str]] = attrs.field(factory=dict[int, tuple[str, str]])
+    # per pid, in its own order: exec'd binaries (SELF_EXE unresolved) with argv info
+    execs: dict[int, list[tuple[str, str, int, tuple[str, ...] | None]]] = attrs.field(
+        factory=dict[int, list[tuple[str, str, int, tuple[str, ...] | None]]]
+    )
+    parent: dict[int, tuple[int, int]] = attrs.field(factory=dict[int, tuple[int, int]])
+    read: set[str] = attrs.field(factory=set[str])
+    written: set[str] = attrs.field(factory=set[str])
+    directories: set[str] = attrs.field(factory=set[str])
+    libraries: set[str] = attrs.field(factory=set[str])
+    not_found: set[str] = attrs.field(factory=set[str])
+    failed: set[tuple[str, str]] = attrs.field(factory=set[tuple[str, str]])
+    connects: set[Connect] = attrs.field(factory=set[Connect])
+    exits: dict[int, ProcessExit] = attrs.field(factory=dict[int, ProcessExit])
+    truncated: bool = False
+    unparsed: int = 0
+
+
+def parse_strace(lines: Iterable[str], *, keep_argv: bool = False) -> TraceFacts:
+    """The facts of a trace written by `strace -f -o FILE` (see the module's rules)."""
+    state = _State(keep_argv=keep_argv)
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if line.strip():
+            _parse_line(state, line)
+    return _finish(state)
+
+
+def parse_strace_bytes(data: bytes, *, keep_argv: bool = False) -> TraceFacts:
+    """`parse_strace` over raw trace bytes (any bytes; undecodable ones are replaced)."""
+    return parse_strace(data.decode("utf-8", "replace").split("\n"), keep_argv=keep_argv)
+
+
+def _parse_line(state: _State, line: str) -> None:
+    prefixed = _PID_PREFIX.match(line)
+    pid, body = (int(prefixed.group(1)), prefixed.group(2)) if prefixed else (0, line)
+    if (exited := _EXITED.match(body)) is not None:
+        state.exits[pid] = ProcessExit(pid=pid, how="exited", code=int(exited.group(1)))
+        state.pending.pop(pid, None)
+        return
+    if (killed := _KILLED.match(body)) is not None:
+        state.exits[pid] = ProcessExit(pid=pid, how="killed", signal=killed.group(1))
+        state.pending.pop(pid, None)
+        return
+    if body.startswith(("--- ", "+++ ")):
+        return  # signal delivery and other notices carry no facts we keep
+    if (unfinished := _UNFINISHED.match(body)) is not None:
+        state.pending[pid] = (unfinished.group(1), unfinished.group(2))
+        return
+    if (resumed := _RESUMED.match(body)) is not None:
+        started = state.pending.pop(pid, None)
+        if started is None or started[0] != resumed.group(1):
+            state.unparsed += 1
+            return
+        body = f"{started[0]}({started[1]}{resumed.group(2)}"
+    complete = _COMPLETE.match(body)
+    if complete is None:
+        state.unparsed += 1
+        return
+    syscall, args_text, result_text = complete.groups()
+    result = _RESULT.match(result_text.strip())
+    if result is None:
+        state.unparsed += 1
+        return
+    value, errno = result.group(1), result.group(2) or _SUCCESS_ERRNO
+    if value == "?":
+        return  # the process vanished mid-call: nothing certain to record
+    args = split_args(args_text)
+    if syscall in _EXEC_CALLS:
+        _exec(state, pid, syscall, args, errno)
+    elif syscall in _OPEN_CALLS:
+        _open(state, syscall, args, errno)
+    elif syscall == "connect":
+        _connect(state, args, errno)
+    elif syscall in _CLONE_CALLS and not errno and value.isdigit():
+        state.parent[int(value)] = (pid, len(state.execs.get(pid, [])))
+
+
+def _string_arg(state: _State, args: list[str], index: int) -> str | None:
+    if index >= len(args):
+        return None
+    decoded = decode_string(args[index])
+    if decoded is None:
+        return None
+    text, truncated = decoded
+    state.truncated = state.truncated or truncated
+    return text
+
+
+def _exec(state: _State, pid: int, syscall: str, args: list[str], errno: str) -> None:
+    path_index, argv_index = (1, 2) if syscall == "execveat" else (0, 1)
+    path = _string_arg(state, args, path_index)
+    if path is None:
+        state.unparsed += 1
+        return
+    if errno:
+        if errno == "ENOENT":
+            state.not_found.add(path)  # a PATH search looks in each directory in turn
+        else:
+            state.failed.add((path, errno))
+        return
+    argv_text = args[argv_index] if argv_index < len(args) else "[]"
+    items = split_args(argv_text[1:-1]) if argv_text.startswith("[") else []
+    strings: list[str] = []
+    for item in items:
+        if item == "...":
+            continue  # strace shortened a long argv; the count is then a lower bound
+        decoded = decode_string(item)
+        if decoded is not None:
+            strings.append(decoded[0])
+            state.truncated = state.truncated or decoded[1]
+    argv0 = strings[0] if strings else ""
+    full = tuple(strings) if state.keep_argv else None
+    state.execs.setdefault(pid, []).append((path, argv0, len(strings), full))
+
+
+def _open(state: _State, syscall: str, args: list[str], errno: str) -> None:
+    path_index = 1 if syscall in ("openat", "openat2") else 0
+    path = _string_arg(state, args, path_index)
+    if path is None:
+        state.unparsed += 1
+        return
+    if errno:
+        if errno == "ENOENT":
+            state.not_found.add(path)
+        else:
+            state.failed.add((path, errno))
+        return
+    flags = " ".join(args[path_index + 1 : path_index + 2])
+    if syscall == "creat" or any(f in flags for f in ("O_WRONLY", "O_RDWR", "O_CREAT")):
+        state.written.add(path)
+    elif "O_DIRECTORY" in flags:
+        state.directories.add(path)
+    elif _SHARED_OBJECT.search(path):
+        state.libraries.add(path)
+    else:
+        state.read.add(path)
+
+
+def _connect(state: _State, args: list[str], errno: str) -> None:
+    sockaddr = args[1] if len(args) > 1 else ""
+    family_match = _FAMILY.search(sockaddr)
+    if family_match is None:
+        state.unparsed += 1
+        return
+    family = family_match.group(1)
+    port_match = _PORT.search(sockaddr)
+    port = int(port_match.group(1)) if port_match else None
+    address = ""
+    if family == "AF_INET" and (inet := _INET_ADDR.search(sockaddr)) is not None:
+        address = inet.group(1)
+    elif family == "AF_INET6" and (inet6 := _INET6_ADDR.search(sockaddr)) is not None:
+        address = inet6.group(1)
+    elif family == "AF_UNIX" and (unix := _UNIX_PATH.search(sockaddr)) is not None:
+        decoded = decode_string(unix.group(2))
+        address = unix.group(1) + (decoded[0] if decoded else "")
+        port = None
+    outcome = errno or "ok"
+    state.connects.add(Connect(family=family, address=address, port=port, outcome=outcome))
+
+
+def _binary_before(state: _State, pid: int, count: int) -> str | None:
+    """The binary `pid` was running after its first `count` execs (Rule 3), or None: its own last
+    real exec, else its parent's as of the clone that made it, and so on up."""
+    seen: set[int] = set()
+    while pid not in seen:
+        seen.add(pid)
+        execs = state.execs.get(pid, [])
+        for index in range(min(count, len(execs)) - 1, -1, -1):
+            if execs[index][0] != SELF_EXE:
+                return execs[index][0]
+        link = state.parent.get(pid)
+        if link is None:
+            return None
+        pid, count = link
+    return None
+
+
+def _finish(state: _State) -> TraceFacts:
+    executions: set[Execution] = set()
+    for pid, execs in state.execs.items():
+        for index, (path, argv0, argc, argv) in enumerate(execs):
+            binary = path
+            if path == SELF_EXE:
+                binary = _binary_before(state, pid, index) or SELF_EXE
+            executions.add(Execution(binary=binary, argv0=argv0, argc=argc, argv=argv))
+    return TraceFacts(
+        binaries_executed=tuple(sorted({e.binary for e in executions})),
+        executions=tuple(sorted(executions, key=_execution_order)),
+        files_read=tuple(sorted(state.read)),
+        files_written=tuple(sorted(state.written)),
+        directories_listed=tuple(sorted(state.directories)),
+        shared_libraries=tuple(sorted(state.libraries)),
+        looked_for_not_found=tuple(sorted(state.not_found)),
+        failed_opens=tuple(sorted(state.failed)),
+        network_connects=tuple(sorted(state.connects, key=_connect_order)),
+        exits=tuple(state.exits[pid] for pid in sorted(state.exits)),
+        truncated_strings=state.truncated,
+        unparsed_lines=state.unparsed,
+        unfinished_calls=len(state.pending),
+    )
+
+
+def _execution_order(e: Execution) -> tuple[str, str, int, tuple[str, ...]]:
+    return (e.binary, e.argv0, e.argc, e.argv or ())
+
+
+def _connect_order(c: Connect) -> tuple[str, str, int, str]:
+    return (c.family, c.address, -1 if c.port is None else c.port, c.outcome)

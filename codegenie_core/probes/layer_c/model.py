@@ -1,0 +1,188 @@
+"""Layer C's values: the runtime-trace constants, what the container runner is asked and answers,
+and the `ScenarioResult` sum type.
+
+Rule 1: the hardening flags, timeouts and names are policy and live here, in the core; the runner
+(`codegenie_adapters.docker_strace`) only applies them (see ADR-0012).
+Rule 2: `ScenarioResult` is closed: consumers `match` it and end with `assert_never`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from codegenie_core.parsers.strace import TraceFacts
+
+PROBE_NAME = "runtime_trace"
+DOCKERFILE = "Dockerfile"
+SCENARIOS_FILE = ".codegenie/scenarios.yaml"
+IMAGE_REF_PREFIX = "codegenie-trace:"
+SCENARIO_TASK_PREFIX = "codegenie-scenario:"
+TRACE_LABEL = "codegenie.trace"  # every image and container created carries `codegenie.trace=1`
+RUN_LABEL = "codegenie.trace.run"  # and `codegenie.trace.run=<run id>` for the run that made it
+SCENARIO_TIMEOUT_S = 120.0
+AGGREGATE_TIMEOUT_S = 600.0
+BUILD_TIMEOUT_S = 600.0
+DEFAULT_WINDOW_S = 10.0  # a default scenario still running after this long is stopped: normal
+STOP_GRACE_S = 3  # seconds `docker stop` waits between SIGTERM and SIGKILL
+MAX_TRACE_BYTES = 64 << 20  # a longer trace is cut, and the slice says so
+
+HARDENING_FLAGS: tuple[str, ...] = (
+    "--network=none",
+    "--read-only",
+    "--tmpfs=/tmp",
+    "--cap-drop=ALL",
+    "--cap-add=SYS_PTRACE",
+    "--security-opt=no-new-privileges",
+    "--pids-limit=256",
+    "--memory=512m",
+    "--init",
+    "--env=TINI_KILL_PROCESS_GROUP=1",  # a stop reaches the traced app, not only strace
+)
+TRACED_SYSCALLS: tuple[str, ...] = (
+    "execve",
+    "execveat",
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "connect",
+    # clones tie a child to its parent, so a re-exec through /proc/self/exe can be attributed
+    "clone",
+    "clone3",
+    "fork",
+    "vfork",
+)
+DEFAULT_SCENARIO_NAMES: tuple[str, ...] = ("default", "help", "version", "healthcheck", "shell")
+SLICE_KEYS: tuple[str, ...] = (
+    "status",
+    "trace_coverage_confidence",
+    "image_ref",
+    "base_images",
+    "seccomp_bpf",
+    "scenarios",
+    "binaries_executed",
+    "files_read",
+    "files_written",
+    "shared_libraries",
+    "looked_for_not_found",
+    "network_connects",
+    "problems",
+)
+
+CoverageConfidence = Literal["high", "medium", "low", "unavailable"]
+ScenarioOrigin = Literal["default", "repo"]
+
+
+@attrs.frozen(kw_only=True)
+class Scenario:
+    """One way to run the image: the argv, how long it may take, and when a server is stopped."""
+
+    name: str
+    argv: tuple[str, ...]
+    timeout_s: float = SCENARIO_TIMEOUT_S
+    window_s: float | None = None  # None: run to exit; else stop after this long, normally
+    env: tuple[tuple[str, str], ...] = ()
+    origin: ScenarioOrigin = "default"
+
+    @property
+    def task(self) -> str:
+        return SCENARIO_TASK_PREFIX + self.name
+
+
+@attrs.frozen(kw_only=True)
+class ImageConfig:
+    """What the built image declares (from the engine's image config, base images included)."""
+
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    healthcheck: tuple[str, ...] = ()  # as the engine stores it: ("CMD", ...) / ("CMD-SHELL", s)
+    user: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class BuildRequest:
+    """Build `dockerfile` (repo-relative) with the repository as context, tagged `image_ref`."""
+
+    dockerfile: str
+    image_ref: str
+
+
+@attrs.frozen(kw_only=True)
+class BuiltImage:
+    ref: str
+    config: ImageConfig
+
+
+# ---- the engine's state ---------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class EngineReady:
+    engine: str
+    version: str
+    strace_version: str
+    seccomp_bpf: bool  # strace >= 5.3 filters in the kernel; without it tracing is far slower
+
+
+@attrs.frozen(kw_only=True)
+class EngineUnavailable:
+    """The engine CLI is missing or its daemon does not answer."""
+
+    engine: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class StraceUnavailable:
+    """No strace on the host, or it cannot be bundled for injection."""
+
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class NotLinux:
+    """Tracing needs Linux ptrace; this host is something else."""
+
+    platform: str
+
+
+EngineStatus = EngineReady | EngineUnavailable | StraceUnavailable | NotLinux
+
+
+# ---- one scenario's result ------------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class ScenarioCompleted:
+    """The scenario ran: it exited (`exit_code`), or it was still running when its window closed
+    (`stopped_after_window`, a normal end for a server)."""
+
+    exit_code: int | None
+    stopped_after_window: bool
+    elapsed_ms: int
+    trace: TraceFacts
+    trace_cut: bool = False  # the trace file was longer than MAX_TRACE_BYTES
+
+
+@attrs.frozen(kw_only=True)
+class ScenarioTimeout:
+    elapsed_ms: int
+
+
+@attrs.frozen(kw_only=True)
+class BuildFailed:
+    exit_code: int | None
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class ImageDigestUnresolved:
+    ref: str
+
+
+ScenarioResult = (
+    ScenarioCompleted
+    | ScenarioTimeout
+    | StraceUnavailable
+    | BuildFailed
+    | ImageDigestUnresolved
+    | EngineUnavailable
+)

@@ -1,0 +1,322 @@
+"""`runtime_trace`: build the repository's root Dockerfile and trace what its container does.
+
+Rule 1: where the engine, strace or Linux is missing the probe returns `ToolUnavailable` (a skip,
+which is never cached), so a gather after the daemon comes back traces afresh; every other end
+is an envelope whose slice says what happened (see ADR-0012).
+Rule 2: an unresolved base-image digest (resolver unbound, returning None, or raising) gives one
+and the same envelope, since those paths share one cache key (see ADR-0004): tracing an image
+whose base the key cannot follow would cache a trace that goes stale unseen.
+Rule 3: scenarios run strictly one at a time, each bounded by its own timeout and by what is left
+of the aggregate timeout; a scenario the aggregate leaves no time for is reported, not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any, assert_never
+
+import attrs
+
+from codegenie_core.parsers.strace import Connect, TraceFacts
+from codegenie_core.ports import ContainerRunner, FileProblem, TextProblem
+from codegenie_core.probe import Envelope, ProbeContext, Skip, ToolUnavailable, clip_confidence
+from codegenie_core.probe_types import Layer
+from codegenie_core.probes.layer_c.base_images import base_image_refs
+from codegenie_core.probes.layer_c.model import (
+    AGGREGATE_TIMEOUT_S,
+    BUILD_TIMEOUT_S,
+    DOCKERFILE,
+    IMAGE_REF_PREFIX,
+    PROBE_NAME,
+    SCENARIOS_FILE,
+    BuildFailed,
+    BuildRequest,
+    BuiltImage,
+    CoverageConfidence,
+    EngineReady,
+    EngineUnavailable,
+    ImageDigestUnresolved,
+    NotLinux,
+    Scenario,
+    ScenarioCompleted,
+    ScenarioResult,
+    ScenarioTimeout,
+    StraceUnavailable,
+)
+from codegenie_core.probes.layer_c.scenarios import (
+    ScenarioFileProblem,
+    default_scenarios,
+    merge_scenarios,
+    parse_scenarios,
+)
+from codegenie_core.registry import register_probe
+
+SCHEMA_VERSION = 1
+
+
+@attrs.frozen(kw_only=True)
+class ScenarioReport:
+    """One scenario as the slice tells it; `outcome` names the `ScenarioResult` variant."""
+
+    name: str
+    task: str
+    origin: str
+    outcome: str  # completed | stopped-after-window | timeout | strace-unavailable |
+    # engine-unavailable | build-failed | image-digest-unresolved | not-run
+    exit_code: int | None = None
+    elapsed_ms: int = 0
+    env_names: tuple[str, ...] = ()  # values stay out of the slice
+    detail: str = ""
+    trace: TraceFacts | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RuntimeTraceSlice:
+    """What the container did across every scenario (fields in `SLICE_KEYS` order)."""
+
+    status: str  # traced | scenarios-invalid | image-digest-unresolved | build-failed
+    trace_coverage_confidence: CoverageConfidence
+    image_ref: str = ""
+    base_images: str = ""
+    seccomp_bpf: bool = False
+    scenarios: tuple[ScenarioReport, ...] = ()
+    binaries_executed: tuple[str, ...] = ()
+    files_read: tuple[str, ...] = ()
+    files_written: tuple[str, ...] = ()
+    shared_libraries: tuple[str, ...] = ()
+    looked_for_not_found: tuple[str, ...] = ()
+    network_connects: tuple[Connect, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+@register_probe(heaviness="heavy")
+class RuntimeTraceProbe:
+    """Traces the built image's scenarios inside the container (see ADR-0011)."""
+
+    name = PROBE_NAME
+    version = 1
+    layer: Layer = "c"
+    # A build context can COPY any file not dockerignored, so every file is an input; the image
+    # digest token follows the base images, which no file names by content.
+    declared_inputs: tuple[str, ...] = (
+        DOCKERFILE,
+        ".dockerignore",
+        SCENARIOS_FILE,
+        "**",
+        "image-digest:<resolved>",
+    )
+    needs: tuple[str, ...] = ()
+    slice_type: type[Any] = RuntimeTraceSlice
+    schema_version = SCHEMA_VERSION
+    timeout_s = BUILD_TIMEOUT_S + AGGREGATE_TIMEOUT_S
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return DOCKERFILE in ctx.repo.list_files()
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        runner = ctx.containers
+        if runner is None:
+            return ToolUnavailable(tool=ctx.config.engine, reason="no container runner is bound")
+        status = runner.engine_status()
+        match status:
+            case EngineReady():
+                pass
+            case EngineUnavailable(engine=engine, reason=reason):
+                return ToolUnavailable(tool=engine, reason=reason, hint="start the daemon")
+            case StraceUnavailable(reason=reason):
+                return ToolUnavailable(tool="strace", reason=reason, hint="install strace")
+            case NotLinux(platform=platform):
+                return ToolUnavailable(tool="linux", reason=f"tracing needs Linux, not {platform}")
+            case _:
+                assert_never(status)
+        repo_scenarios = _repo_scenarios(ctx)
+        if isinstance(repo_scenarios, ScenarioFileProblem):
+            return _envelope(status="scenarios-invalid", problems=(repo_scenarios.describe(),))
+        base_images = _resolve_base_images(ctx)
+        if base_images is None:
+            unresolved = ImageDigestUnresolved(ref=_base_refs_text(ctx))
+            return _envelope(
+                status="image-digest-unresolved",
+                problems=(f"base image digest unresolved: {unresolved.ref}",),
+            )
+        image_ref = IMAGE_REF_PREFIX + _context_digest(ctx)[:12]
+        built = runner.build(BuildRequest(dockerfile=DOCKERFILE, image_ref=image_ref))
+        if isinstance(built, BuildFailed):
+            return _envelope(
+                status="build-failed",
+                image_ref=image_ref,
+                base_images=base_images,
+                problems=(f"build failed (exit {built.exit_code}): {built.message}",),
+            )
+        scenarios = merge_scenarios(default_scenarios(built.config), repo_scenarios)
+        reports = _run_all(ctx, runner, built, scenarios)
+        return _traced(reports, image_ref, base_images, status.seccomp_bpf)
+
+
+def _repo_scenarios(ctx: ProbeContext) -> tuple[Scenario, ...] | ScenarioFileProblem:
+    if SCENARIOS_FILE not in ctx.repo.list_files():
+        return ()
+    data = ctx.repo.read_bytes(SCENARIOS_FILE)
+    if isinstance(data, FileProblem):
+        return ScenarioFileProblem(path=SCENARIOS_FILE, line=None, message=data.reason)
+    text = data.decode("utf-8", "replace")
+    parsed = ctx.yaml.parse(text)
+    if isinstance(parsed, TextProblem):
+        return ScenarioFileProblem(path=SCENARIOS_FILE, line=parsed.line, message=parsed.message)
+    return parse_scenarios(parsed, text)
+
+
+def _resolve_base_images(ctx: ProbeContext) -> str | None:
+    resolver = ctx.image_digest_resolver
+    if resolver is None:
+        return None
+    try:
+        return resolver() or None
+    except Exception:  # Rule 2: a raising resolver is unresolved, exactly as cache_keys folds it
+        return None
+
+
+def _base_refs_text(ctx: ProbeContext) -> str:
+    data = ctx.repo.read_bytes(DOCKERFILE)
+    refs = () if isinstance(data, FileProblem) else base_image_refs(data.decode("utf-8", "replace"))
+    return ", ".join(refs) or DOCKERFILE
+
+
+def _context_digest(ctx: ProbeContext) -> str:
+    """A digest of the build context: every file's path and content digest, sorted."""
+    hasher = hashlib.sha256()
+    for path, digest in sorted(ctx.repo.digests(ctx.repo.list_files()).items()):
+        for text in (path, digest):
+            data = text.encode("utf-8", "surrogateescape")
+            hasher.update(len(data).to_bytes(8, "big") + data)
+    return hasher.hexdigest()
+
+
+def _run_all(
+    ctx: ProbeContext, runner: ContainerRunner, image: BuiltImage, scenarios: Sequence[Scenario]
+) -> tuple[ScenarioReport, ...]:
+    started = ctx.clock.monotonic()
+    reports: list[ScenarioReport] = []
+    for scenario in scenarios:  # Rule 3: one at a time, never concurrently
+        remaining = AGGREGATE_TIMEOUT_S - (ctx.clock.monotonic() - started)
+        if remaining <= 0:
+            detail = f"not run: the aggregate timeout of {AGGREGATE_TIMEOUT_S:g} s was spent"
+            reports.append(_report(scenario, "not-run", detail=detail))
+            continue
+        timeout = min(scenario.timeout_s, remaining)
+        result = runner.run_scenario(
+            image, scenario, timeout_s=timeout, keep_argv=ctx.config.trace_argv
+        )
+        reports.append(_report_result(scenario, result))
+    return tuple(reports)
+
+
+def _report(scenario: Scenario, outcome: str, **fields: Any) -> ScenarioReport:
+    names = tuple(name for name, _ in scenario.env)
+    return ScenarioReport(
+        name=scenario.name, task=scenario.task, origin=scenario.origin, outcome=outcome,
+        env_names=names, **fields,
+    )  # fmt: skip
+
+
+def _report_result(scenario: Scenario, result: ScenarioResult) -> ScenarioReport:
+    match result:
+        case ScenarioCompleted(exit_code=code, stopped_after_window=stopped, elapsed_ms=ms):
+            outcome = "stopped-after-window" if stopped else "completed"
+            detail = "trace cut at its size bound" if result.trace_cut else ""
+            return _report(
+                scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail, trace=result.trace
+            )
+        case ScenarioTimeout(elapsed_ms=ms):
+            detail = f"killed after {ms} ms"
+            return _report(scenario, "timeout", elapsed_ms=ms, detail=detail)
+        case StraceUnavailable(reason=reason):
+            return _report(scenario, "strace-unavailable", detail=reason)
+        case EngineUnavailable(reason=reason):
+            return _report(scenario, "engine-unavailable", detail=reason)
+        case BuildFailed(message=message):
+            return _report(scenario, "build-failed", detail=message)
+        case ImageDigestUnresolved(ref=ref):
+            return _report(scenario, "image-digest-unresolved", detail=ref)
+        case _:
+            assert_never(result)
+
+
+def coverage_confidence(reports: Sequence[ScenarioReport]) -> CoverageConfidence:
+    """high: every scenario traced completely, `default` among them; medium: `default` traced but
+    another was not, or a trace was cut or partly unreadable; low: something was traced, but not
+    `default`; unavailable: nothing was traced."""
+    traced = [r for r in reports if r.trace is not None]
+    if not traced:
+        return "unavailable"
+    if not any(r.name == "default" for r in traced):
+        return "low"
+    damaged = any(r.detail or (r.trace and r.trace.unparsed_lines) for r in traced)
+    return "high" if len(traced) == len(reports) and not damaged else "medium"
+
+
+def confidence_lines(slice_: RuntimeTraceSlice) -> tuple[str, ...]:
+    """Why the slice's coverage is what it is, one line per reason, for the report."""
+    lines = [f"trace coverage: {slice_.trace_coverage_confidence}"]
+    for report in slice_.scenarios:
+        if report.trace is None:
+            lines.append(f"scenario {report.name!r}: {report.outcome} {report.detail}".rstrip())
+        elif report.detail:
+            lines.append(f"scenario {report.name!r}: {report.detail}")
+        elif report.trace.unparsed_lines:
+            lines.append(f"scenario {report.name!r}: {report.trace.unparsed_lines} lines unread")
+    if slice_.status == "traced" and not slice_.seccomp_bpf:
+        lines.append("strace lacks --seccomp-bpf: traced without it, far slower")
+    lines.extend(slice_.problems)
+    return tuple(lines)
+
+
+def _envelope(*, status: str, **fields: Any) -> Envelope:
+    slice_ = RuntimeTraceSlice(status=status, trace_coverage_confidence="unavailable", **fields)
+    return _wrap(slice_)
+
+
+def _wrap(slice_: RuntimeTraceSlice) -> Envelope:
+    return Envelope(
+        probe=PROBE_NAME,
+        schema_version=SCHEMA_VERSION,
+        confidence=clip_confidence(slice_.trace_coverage_confidence),
+        slice=slice_,
+        notes=confidence_lines(slice_),
+    )
+
+
+def _traced(
+    reports: tuple[ScenarioReport, ...], image_ref: str, base_images: str, seccomp_bpf: bool
+) -> Envelope:
+    traces = [r.trace for r in reports if r.trace is not None]
+
+    def union(field: str) -> tuple[Any, ...]:
+        return tuple(sorted({item for t in traces for item in getattr(t, field)}, key=repr))
+
+    slice_ = RuntimeTraceSlice(
+        status="traced",
+        trace_coverage_confidence=coverage_confidence(reports),
+        image_ref=image_ref,
+        base_images=base_images,
+        seccomp_bpf=seccomp_bpf,
+        scenarios=reports,
+        binaries_executed=tuple(sorted({b for t in traces for b in t.binaries_executed})),
+        files_read=tuple(sorted({f for t in traces for f in t.files_read})),
+        files_written=tuple(sorted({f for t in traces for f in t.files_written})),
+        shared_libraries=tuple(sorted({f for t in traces for f in t.shared_libraries})),
+        looked_for_not_found=tuple(sorted({f for t in traces for f in t.looked_for_not_found})),
+        network_connects=union("network_connects"),
+        problems=_aggregate_problem(reports),
+    )
+    return _wrap(slice_)
+
+
+def _aggregate_problem(reports: Sequence[ScenarioReport]) -> tuple[str, ...]:
+    skipped = [r.name for r in reports if r.outcome == "not-run"]
+    if not skipped:
+        return ()
+    return (
+        f"aggregate timeout of {AGGREGATE_TIMEOUT_S:g} s reached; not run: {', '.join(skipped)}",
+    )
