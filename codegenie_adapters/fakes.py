@@ -19,11 +19,23 @@ from codegenie_core.ports import (
     Clock,
     FileProblem,
     GitState,
+    IndexerRunner,
+    IndexReader,
     RepoFiles,
     TextProblem,
     YamlReader,
 )
 from codegenie_core.probe import Envelope
+from codegenie_core.probes.layer_b.model import (
+    IndexerFinished,
+    IndexerMissing,
+    IndexerRun,
+    IndexReadError,
+    IndexReadResult,
+    IndexSidecar,
+    IndexSummary,
+)
+from codegenie_core.probes.layer_b.sidecar import index_path_for, sidecar_json, sidecar_path_for
 
 
 @attrs.define(kw_only=True)
@@ -135,3 +147,68 @@ _REPO: type[RepoFiles] = FakeRepo
 _CLOCK: type[Clock] = FakeClock
 _YAML: type[YamlReader] = ScriptedYaml
 _CACHE: type[CacheStore] = InMemoryCache
+
+
+# ---- layer B: SCIP indexes ---------------------------------------------------------------------
+@attrs.define(kw_only=True)
+class FakeIndexReader:
+    """Indexes held as their summaries or read errors; any other path is "missing", as it is for
+    the real reader. `reads` records every path asked for."""
+
+    indexes: dict[str, IndexReadResult] = attrs.field(factory=dict[str, IndexReadResult])
+    reads: list[str] = attrs.field(factory=list[str])
+
+    def read(self, path: str) -> IndexReadResult:
+        self.reads.append(path)
+        found = self.indexes.get(path)
+        if found is None:
+            return IndexReadError(path=path, kind="missing", message="no file at this path")
+        return found
+
+
+@attrs.define(kw_only=True)
+class FakeIndexerRunner:
+    """An indexer runner that "indexes" by publishing a scripted summary into `reader` and a
+    sidecar into `repo`, as the real one writes `.codegenie/index/<indexer>/`.
+
+    `available` names the installed indexers; `produces` maps an indexer to the summary a run
+    yields; `exit_statuses` scripts failures (a non-zero run publishes no index); `runs` records
+    `(indexer, commit)` for every call."""
+
+    reader: FakeIndexReader
+    repo: FakeRepo
+    available: set[str] = attrs.field(factory=set[str])
+    produces: dict[str, IndexSummary] = attrs.field(factory=dict[str, IndexSummary])
+    exit_statuses: dict[str, int] = attrs.field(factory=dict[str, int])
+    duration_s: float = 1.0
+    runs: list[tuple[str, str | None]] = attrs.field(factory=list[tuple[str, str | None]])
+
+    def run(self, indexer: str, *, commit: str | None) -> IndexerRun:
+        self.runs.append((indexer, commit))
+        if indexer not in self.available:
+            return IndexerMissing(indexer=indexer, hint=f"npm install -g @sourcegraph/{indexer}")
+        path = index_path_for(indexer)
+        status = self.exit_statuses.get(indexer, 0)
+        produced = self.produces.get(indexer)
+        if status == 0 and produced is not None:
+            self.reader.indexes[path] = attrs.evolve(produced, path=path)
+        sidecar = IndexSidecar(
+            indexer=indexer,
+            indexer_version="0.0.0-fake",
+            last_indexed=commit,
+            argv=(indexer, "index"),
+            exit_status=status,
+            timed_out=False,
+            document_count=produced.document_count if status == 0 and produced else None,
+            stderr_tail="" if status == 0 else f"{indexer}: scripted failure",
+            started_at="2026-01-01T00:00:00Z",
+            ended_at="2026-01-01T00:00:01Z",
+        )
+        self.repo.files[sidecar_path_for(path)] = sidecar_json(sidecar).encode()
+        return IndexerFinished(
+            indexer=indexer, index_path=path, sidecar=sidecar, duration_s=self.duration_s
+        )
+
+
+_INDEX_READER: type[IndexReader] = FakeIndexReader
+_INDEXER: type[IndexerRunner] = FakeIndexerRunner
