@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
-from codegenie_cli.wiring import Adapters, RealAdapters
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
 from codegenie_core.probe_types import LAYERS, Layer
+
+if TYPE_CHECKING:
+    from codegenie_cli.wiring import Adapters
 
 OutputFormat = Literal["yaml", "json", "md"]
 
@@ -38,6 +40,8 @@ class _Cli(click.Group):
 
 def _adapters(ctx: click.Context) -> Adapters:
     if ctx.obj is None:
+        from codegenie_cli.wiring import RealAdapters
+
         ctx.obj = RealAdapters()
     return cast("Adapters", ctx.obj)
 

@@ -1,24 +1,49 @@
 """codegenie's pure core: probes, the registry, the coordinator, cache keys, verdicts, reports.
 
-Importing this package loads only the standard library and attrs (see ADR-0001); built-in probes
-register when `codegenie_core.probes` is imported.
+Importing this package loads only the standard library (see ADR-0001, ADR-0007): the public names
+below are imported on first use, so `import codegenie_core.errors` or `--help` pays for nothing
+else. Built-in probes register when `codegenie_core.probes.load_builtin_probes()` runs.
 """
 
 from __future__ import annotations
 
-from codegenie_core.cache_keys import CacheKey, explain_key, key_for
-from codegenie_core.errors import CodegenieError
-from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
-from codegenie_core.probe import (
-    Envelope,
-    NotApplicable,
-    Probe,
-    ProbeContext,
-    ToolUnavailable,
-)
-from codegenie_core.registry import DEFAULT_REGISTRY, ProbeRegistry, register_probe
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_REGISTRY": "codegenie_core.registry",
+    "CacheKey": "codegenie_core.cache_keys",
+    "Cached": "codegenie_core.outcomes",
+    "CodegenieError": "codegenie_core.errors",
+    "Envelope": "codegenie_core.probe",
+    "Failed": "codegenie_core.outcomes",
+    "NotApplicable": "codegenie_core.probe",
+    "Probe": "codegenie_core.probe",
+    "ProbeContext": "codegenie_core.probe",
+    "ProbeOutcome": "codegenie_core.outcomes",
+    "ProbeRegistry": "codegenie_core.registry",
+    "Ran": "codegenie_core.outcomes",
+    "Skipped": "codegenie_core.outcomes",
+    "ToolUnavailable": "codegenie_core.probe",
+    "explain_key": "codegenie_core.cache_keys",
+    "key_for": "codegenie_core.cache_keys",
+    "register_probe": "codegenie_core.registry",
+}
+
+if TYPE_CHECKING:
+    from codegenie_core.cache_keys import CacheKey, explain_key, key_for
+    from codegenie_core.errors import CodegenieError
+    from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
+    from codegenie_core.probe import (
+        Envelope,
+        NotApplicable,
+        Probe,
+        ProbeContext,
+        ToolUnavailable,
+    )
+    from codegenie_core.registry import DEFAULT_REGISTRY, ProbeRegistry, register_probe
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -40,3 +65,10 @@ __all__ = [
     "key_for",
     "register_probe",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'codegenie_core' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
