@@ -5,7 +5,15 @@ from __future__ import annotations
 import importlib
 
 # One module per probe; each registers itself with @register_probe on import.
-BUILTIN_PROBE_MODULES: tuple[str, ...] = ()
+BUILTIN_PROBE_MODULES: tuple[str, ...] = (
+    "codegenie_core.probes.layer_a.git",
+    "codegenie_core.probes.layer_a.languages",
+    "codegenie_core.probes.layer_a.dockerfile",
+    "codegenie_core.probes.layer_a.manifests",
+    "codegenie_core.probes.layer_a.ci",
+    "codegenie_core.probes.layer_b.scip_index",
+    "codegenie_core.probes.layer_b.index_health",
+)
 
 
 def load_builtin_probes() -> None:

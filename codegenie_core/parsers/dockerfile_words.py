@@ -1,0 +1,169 @@
+"""Dockerfile words: the shell-like word splitting, quoting and `$VAR` expansion of instructions.
+
+Rule 1: pure and total: any text gives words; a variable that cannot be resolved expands to the
+empty string, as docker does, and is returned by name so callers can say so.
+Rule 2: expansion follows the Dockerfile reference: `$name`, `${name}`, `${name:-word}`,
+`${name-word}`, `${name:+word}`, `${name+word}`; single quotes are literal; inside double quotes
+the escape character escapes only `"`, `$` and itself; outside quotes it escapes any character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import attrs
+
+# name = ( ALPHA / "_" ) *( ALPHA / DIGIT / "_" )
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# braced = "${" name [ ( ":-" / "-" / ":+" / "+" ) word ] "}"
+_BRACED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:-|-|:\+|\+)(.*))?\Z", re.DOTALL)
+
+
+@attrs.frozen(kw_only=True)
+class Words:
+    """Words of one instruction's arguments, with the variables that expanded to nothing."""
+
+    words: tuple[str, ...]
+    unresolved: tuple[str, ...] = ()  # variable names that were unset, in order of use
+
+
+def split_words(text: str, *, escape: str = "\\", env: Mapping[str, str] | None = None) -> Words:
+    """Split `text` into words; expand `$` references from `env` unless `env` is None."""
+    lexer = _Lexer(text, escape, env)
+    return Words(words=tuple(lexer.words()), unresolved=tuple(lexer.unresolved))
+
+
+def expand(text: str, *, escape: str = "\\", env: Mapping[str, str]) -> Words:
+    """Expand `$` references in `text` as one word (blanks kept), for FROM and ARG values."""
+    lexer = _Lexer(text, escape, env, keep_blanks=True)
+    return Words(words=tuple(lexer.words()), unresolved=tuple(lexer.unresolved))
+
+
+class _Lexer:
+    def __init__(
+        self, text: str, escape: str, env: Mapping[str, str] | None, *, keep_blanks: bool = False
+    ) -> None:
+        self.text = text
+        self.escape = escape
+        self.env = env
+        self.keep_blanks = keep_blanks
+        self.unresolved: list[str] = []
+
+    def words(self) -> list[str]:
+        text, n = self.text, len(self.text)
+        words: list[str] = []
+        current: list[str] = []
+        in_word = False
+        i = 0
+        while i < n:
+            char = text[i]
+            if char in " \t" and not self.keep_blanks:
+                if in_word:
+                    words.append("".join(current))
+                    current, in_word = [], False
+                i += 1
+                continue
+            in_word = True
+            if char == self.escape:
+                current.append(text[i + 1] if i + 1 < n else char)
+                i += 2
+            elif char == "'":
+                end = text.find("'", i + 1)
+                end = n if end == -1 else end
+                current.append(text[i + 1 : end])
+                i = end + 1
+            elif char == '"':
+                i = self._double_quoted(i + 1, current)
+            elif char == "$" and self.env is not None:
+                i = self._dollar(i, current)
+            else:
+                current.append(char)
+                i += 1
+        if in_word:
+            words.append("".join(current))
+        return words
+
+    def _double_quoted(self, i: int, current: list[str]) -> int:
+        text, n = self.text, len(self.text)
+        while i < n and text[i] != '"':
+            char = text[i]
+            if char == self.escape and i + 1 < n and text[i + 1] in ('"', "$", self.escape):
+                current.append(text[i + 1])
+                i += 2
+            elif char == "$" and self.env is not None:
+                i = self._dollar(i, current)
+            else:
+                current.append(char)
+                i += 1
+        return i + 1  # past the closing quote (or the end of an unterminated string)
+
+    def _dollar(self, i: int, current: list[str]) -> int:
+        """Expand the reference starting at `text[i] == "$"`; return the index after it."""
+        assert self.env is not None
+        text = self.text
+        if text.startswith("${", i):
+            end = _closing_brace(text, i + 2)
+            if end == -1:
+                current.append(text[i:])
+                return len(text)
+            match = _BRACED.match(text[i + 2 : end])
+            if match is None:
+                current.append(text[i : end + 1])  # an operator docker knows and we do not
+                return end + 1
+            name, operator, word = match.group(1), match.group(2), match.group(3) or ""
+            current.append(self._apply(name, operator, word))
+            return end + 1
+        match = _NAME.match(text, i + 1)
+        if match is None:
+            current.append("$")
+            return i + 1
+        current.append(self._lookup(match.group(0)))
+        return match.end()
+
+    def _apply(self, name: str, operator: str | None, word: str) -> str:
+        assert self.env is not None
+        value = self.env.get(name)
+        match operator:
+            case None:
+                return self._lookup(name)
+            case ":-":
+                return value if value else self._nested(word)
+            case "-":
+                return value if value is not None else self._nested(word)
+            case ":+":
+                return self._nested(word) if value else ""
+            case _:  # "+"
+                return self._nested(word) if value is not None else ""
+
+    def _lookup(self, name: str) -> str:
+        assert self.env is not None
+        value = self.env.get(name)
+        if value is None:
+            self.unresolved.append(name)
+            return ""
+        return value
+
+    def _nested(self, word: str) -> str:
+        assert self.env is not None
+        inner = _Lexer(word, self.escape, self.env, keep_blanks=True)
+        expanded = "".join(inner.words())
+        self.unresolved.extend(inner.unresolved)
+        return expanded
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """Index of the `}` closing a `${` whose body starts at `start`, counting nested `${`."""
+    depth = 0
+    i = start
+    while i < len(text):
+        if text.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        if text[i] == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return -1

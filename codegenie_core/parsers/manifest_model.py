@@ -1,0 +1,140 @@
+"""The values manifest parsers produce: dependencies, per-ecosystem manifests, problems.
+
+Rule 1: every collection without a meaningful order is sorted (dependencies by scope then name,
+mappings by key), so two parses of the same text are equal and serialize byte-identically.
+Rule 2: a parser returns `Parsed`: the manifest it could read (None when the text is not the
+format at all) and the problems, with 1-based line and column when the format library gives them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from typing import Generic, Literal, TypeVar
+
+import attrs
+
+PackageManager = Literal["npm", "yarn", "pnpm", "bun"]
+T = TypeVar("T")
+
+# tomllib's message suffix: "(at line N, column M)"
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)\Z")
+# PEP 503: a normalized name is the name lower-cased with runs of "-", "_", "." replaced by "-".
+_PEP503_SEPARATORS = re.compile(r"[-_.]+")
+
+
+@attrs.frozen(kw_only=True)
+class ManifestProblem:
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Parsed(Generic[T]):
+    value: T | None
+    problems: tuple[ManifestProblem, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Dependency:
+    """One declared dependency, as the manifest states it."""
+
+    name: str  # normalized where the ecosystem defines a normal form (PEP 503 for Python)
+    spec: str  # version constraint or source as written; "" when none
+    scope: str  # "runtime", "dev", "peer", "optional", "build", "extra:<x>", "group:<g>", ...
+    extras: tuple[str, ...] = ()
+    marker: str | None = None  # PEP 508 environment marker, as text
+    indirect: bool = False  # Go `// indirect`
+
+
+@attrs.frozen(kw_only=True)
+class NpmManifest:
+    name: str | None
+    version: str | None
+    dependencies: tuple[Dependency, ...]
+    scripts: dict[str, str]
+    engines: dict[str, str]
+    workspaces: tuple[str, ...]
+    package_manager: PackageManager | None = None  # from the nearest lockfile
+    package_manager_field: str | None = None  # the `packageManager` field, as written
+    lockfile: str | None = None  # repository-relative path of that lockfile
+
+
+@attrs.frozen(kw_only=True)
+class PythonManifest:
+    kind: Literal["pep621", "poetry", "pep621+poetry", "requirements", "other"]
+    name: str | None
+    version: str | None
+    requires_python: str | None
+    dependencies: tuple[Dependency, ...]
+    includes: tuple[str, ...] = ()  # `-r`/`-c` files a requirements file pulls in, as written
+
+
+@attrs.frozen(kw_only=True)
+class GoReplace:
+    old: str  # module path, with " version" when the replacement is version-specific
+    new: str  # module path and version, or a directory
+
+
+@attrs.frozen(kw_only=True)
+class GoModule:
+    module: str | None
+    go: str | None
+    toolchain: str | None
+    dependencies: tuple[Dependency, ...]
+    replaces: tuple[GoReplace, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class CargoManifest:
+    name: str | None
+    version: str | None
+    dependencies: tuple[Dependency, ...]
+    workspace_members: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class MavenProject:
+    group_id: str | None
+    artifact_id: str | None
+    version: str | None
+    packaging: str | None
+    dependencies: tuple[Dependency, ...]
+    modules: tuple[str, ...] = ()
+
+
+def pep503(name: str) -> str:
+    """The PEP 503 normalized form of a Python project name."""
+    return _PEP503_SEPARATORS.sub("-", name).lower()
+
+
+def sorted_dependencies(dependencies: Iterable[Dependency]) -> tuple[Dependency, ...]:
+    return tuple(
+        sorted(dependencies, key=lambda d: (d.scope, d.name, d.spec, d.marker or "", d.extras))
+    )
+
+
+def string_map(value: object) -> dict[str, str] | None:
+    """A JSON/TOML table of strings to strings, sorted by key; None when it is not one."""
+    if not isinstance(value, Mapping):
+        return None
+    out: dict[str, str] = {}
+    for key, item in value.items():  # pyright: ignore[reportUnknownVariableType] - checked below
+        if not isinstance(key, str) or not isinstance(item, str):
+            return None
+        out[key] = item
+    return dict(sorted(out.items()))
+
+
+def toml_problem(error: tomllib.TOMLDecodeError) -> ManifestProblem:
+    """A TOML syntax error as a problem with the coordinates tomllib puts in its message."""
+    message = str(error)
+    position = _TOML_POSITION.search(message)
+    return ManifestProblem(
+        message=_TOML_POSITION.sub("", message).strip(),
+        line=int(position.group(1)) if position else None,
+        column=int(position.group(2)) if position else None,
+    )

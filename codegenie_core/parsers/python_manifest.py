@@ -1,0 +1,307 @@
+"""Python manifests: `pyproject.toml` (PEP 621, PEP 735 groups, Poetry) and `requirements*.txt`.
+
+Rule 1: TOML is read with stdlib `tomllib`; only PEP 508 requirement strings and the
+requirements-file line format (which are not structured formats) are read with regexes.
+Rule 2: project names are normalized per PEP 503; extras and markers are kept as text.
+Rule 3: requirements files list what to install, not why: their dependencies get the scope
+"requirements", and their `-r`/`-c` includes are noted, not followed (the included file is a
+manifest of its own when the probe's globs match it).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from typing import Literal, cast
+
+from codegenie_core.parsers.manifest_model import (
+    Dependency,
+    ManifestProblem,
+    Parsed,
+    PythonManifest,
+    pep503,
+    sorted_dependencies,
+    toml_problem,
+)
+
+# requirement = name *WSP [ "[" extras "]" ] *WSP ( "@" url / [ versionspec ] ) [ ";" marker ]
+# name        = alnum [ *( alnum / "-" / "_" / "." ) alnum ]                     (PEP 508)
+_REQUIREMENT = re.compile(
+    r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?\s*([^;]*?)\s*(?:;\s*(.*?)\s*)?\Z",
+    re.DOTALL,
+)
+# comment = ( start-of-line / 1*WSP ) "#" *CHAR            (pip's rule: "#" must follow a blank)
+_COMMENT = re.compile(r"(?:^|\s+)#.*\Z", re.DOTALL)
+# egg = "#egg=" name                                         (pip's name for a URL requirement)
+_EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
+
+_INCLUDE_OPTIONS = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
+_EDITABLE_OPTIONS = ("-e", "--editable")
+_IGNORED_OPTIONS = frozenset(
+    {
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "--no-index",
+        "-f",
+        "--find-links",
+        "--pre",
+        "--prefer-binary",
+        "--require-hashes",
+        "--only-binary",
+        "--no-binary",
+        "--trusted-host",
+        "--use-feature",
+    }
+)
+
+
+def parse_requirement(text: str, *, scope: str) -> Dependency | None:
+    """One PEP 508 requirement string, or None when it does not start with a project name."""
+    match = _REQUIREMENT.match(text)
+    if match is None:
+        return None
+    name, extras, spec, marker = match.groups()
+    spec = spec.strip()
+    if spec.startswith("(") and spec.endswith(")"):
+        spec = spec[1:-1].strip()
+    if spec and not spec.startswith("@") and spec[0] not in "<>=!~":
+        return None  # a word after the name that is no version operator: not a requirement
+    return Dependency(
+        name=pep503(name),
+        spec=spec,
+        scope=scope,
+        extras=tuple(sorted(e.strip() for e in extras.split(",") if e.strip())) if extras else (),
+        marker=marker or None,
+    )
+
+
+def parse_requirements_txt(text: str) -> Parsed[PythonManifest]:
+    """A pip requirements file: one requirement per logical line, comments and options aside."""
+    problems: list[ManifestProblem] = []
+    dependencies: list[Dependency] = []
+    includes: list[str] = []
+    for line_number, raw in _logical_lines(text):
+        line = _COMMENT.sub("", raw).strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            option, value = _option(line)
+            if option in _INCLUDE_OPTIONS:
+                includes.append(f"{_INCLUDE_OPTIONS[option]} {value}")
+            elif option in _EDITABLE_OPTIONS:
+                dependencies.append(_url_requirement(value, line_number, problems, editable=True))
+            elif option not in _IGNORED_OPTIONS:
+                problems.append(
+                    ManifestProblem(message=f"unknown option {option!r}", line=line_number)
+                )
+            continue
+        requirement_text = line.split(" --", 1)[0]  # per-requirement options such as --hash
+        if "://" in requirement_text.split(";")[0] or requirement_text.startswith((".", "/")):
+            dependencies.append(_url_requirement(requirement_text, line_number, problems))
+            continue
+        dependency = parse_requirement(requirement_text, scope="requirements")
+        if dependency is None:
+            problems.append(
+                ManifestProblem(message=f"not a requirement: {line!r}", line=line_number)
+            )
+            continue
+        dependencies.append(dependency)
+    manifest = PythonManifest(
+        kind="requirements",
+        name=None,
+        version=None,
+        requires_python=None,
+        dependencies=sorted_dependencies(dependencies),
+        includes=tuple(includes),
+    )
+    return Parsed(value=manifest, problems=tuple(problems))
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first line number, text) with backslash-newline continuations joined, as pip does."""
+    out: list[tuple[int, str]] = []
+    pending: list[str] = []
+    start = 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not pending:
+            start = number
+        if line.endswith("\\") and not _COMMENT.search(line):
+            pending.append(line[:-1])
+            continue
+        pending.append(line)
+        out.append((start, "".join(pending)))
+        pending = []
+    if pending:
+        out.append((start, "".join(pending)))
+    return out
+
+
+def _option(line: str) -> tuple[str, str]:
+    # option = ( "--" name ( "=" / 1*WSP ) value ) / ( "-" letter *WSP value )
+    if not line.startswith("--"):
+        return line[:2], line[2:].strip()
+    head, _, rest = line.partition(" ")
+    if "=" in head:
+        name, _, value = line.partition("=")
+        return name, value.strip()
+    return head, rest.strip()
+
+
+def _url_requirement(
+    value: str, line: int, problems: list[ManifestProblem], *, editable: bool = False
+) -> Dependency:
+    egg = _EGG.search(value)
+    if egg is None and not editable and " @ " in value:
+        named = parse_requirement(value, scope="requirements")
+        if named is not None:
+            return named
+    if egg is None:
+        problems.append(
+            ManifestProblem(message=f"requirement without a project name: {value!r}", line=line)
+        )
+    return Dependency(
+        name=pep503(egg.group(1)) if egg else value,
+        spec=("editable " if editable else "") + value,
+        scope="requirements",
+    )
+
+
+def parse_pyproject(text: str) -> Parsed[PythonManifest]:
+    """A pyproject.toml: PEP 621 `[project]`, PEP 735 `[dependency-groups]`, `[tool.poetry]`."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        return Parsed(value=None, problems=(toml_problem(error),))
+    problems: list[ManifestProblem] = []
+    dependencies: list[Dependency] = []
+    project = _table(document, "project", problems)
+    tool = _table(document, "tool", problems)
+    poetry = _table(tool, "poetry", problems) if tool is not None else None
+    name = version = requires_python = None
+    if project is not None:
+        name = _string(project, "name", problems)
+        version = _string(project, "version", problems)
+        requires_python = _string(project, "requires-python", problems)
+        _requirements(project.get("dependencies"), "runtime", dependencies, problems)
+        extras = _table(project, "optional-dependencies", problems) or {}
+        for extra, items in extras.items():
+            _requirements(items, f"extra:{extra}", dependencies, problems)
+    for group, entries in (_table(document, "dependency-groups", problems) or {}).items():
+        # PEP 735 entries are requirement strings or {include-group = "..."} tables (skipped).
+        requirements = (
+            [i for i in cast("list[object]", entries) if not isinstance(i, Mapping)]
+            if isinstance(entries, list)
+            else entries
+        )
+        _requirements(requirements, f"group:{group}", dependencies, problems)
+    if poetry is not None:
+        name = name or _string(poetry, "name", problems)
+        version = version or _string(poetry, "version", problems)
+        main = _table(poetry, "dependencies", problems) or {}
+        python = main.get("python")
+        if requires_python is None and isinstance(python, str):
+            requires_python = python
+        _poetry(main, "runtime", dependencies)
+        _poetry(_table(poetry, "dev-dependencies", problems) or {}, "dev", dependencies)
+        for group, table in (_table(poetry, "group", problems) or {}).items():
+            if isinstance(table, Mapping):
+                group_table = cast("Mapping[str, object]", table)
+                _poetry(
+                    _table(group_table, "dependencies", problems) or {},
+                    f"group:{group}",
+                    dependencies,
+                )
+    kind: Literal["pep621", "poetry", "pep621+poetry", "other"]
+    if project is not None and poetry is not None:
+        kind = "pep621+poetry"
+    elif project is not None:
+        kind = "pep621"
+    elif poetry is not None:
+        kind = "poetry"
+    else:
+        kind = "other"
+    manifest = PythonManifest(
+        kind=kind,
+        name=pep503(name) if name else None,
+        version=version,
+        requires_python=requires_python,
+        dependencies=sorted_dependencies(dependencies),
+    )
+    return Parsed(value=manifest, problems=tuple(problems))
+
+
+def _table(
+    container: Mapping[str, object], key: str, problems: list[ManifestProblem]
+) -> Mapping[str, object] | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        problems.append(ManifestProblem(message=f"{key!r} is not a table"))
+        return None
+    return cast("Mapping[str, object]", value)
+
+
+def _string(table: Mapping[str, object], key: str, problems: list[ManifestProblem]) -> str | None:
+    value = table.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    problems.append(ManifestProblem(message=f"{key!r} is not a string"))
+    return None
+
+
+def _requirements(
+    items: object, scope: str, out: list[Dependency], problems: list[ManifestProblem]
+) -> None:
+    if items is None:
+        return
+    if not isinstance(items, list):
+        problems.append(ManifestProblem(message=f"{scope} dependencies are not a list"))
+        return
+    for item in cast("list[object]", items):
+        dependency = parse_requirement(item, scope=scope) if isinstance(item, str) else None
+        if dependency is None:
+            problems.append(ManifestProblem(message=f"not a PEP 508 requirement: {item!r}"))
+            continue
+        out.append(dependency)
+
+
+def _poetry(table: Mapping[str, object], scope: str, out: list[Dependency]) -> None:
+    # dependency = name "=" ( constraint / { version, extras, markers, optional, path, git, url }
+    #                         / [ table, ... ] )                 (Poetry's dependency specification)
+    for name, value in table.items():
+        if name == "python":
+            continue  # the interpreter constraint, reported as requires_python
+        spec, extras, marker = "", (), None
+        if isinstance(value, str):
+            spec = value
+        elif isinstance(value, Mapping):
+            entry = cast("Mapping[str, object]", value)
+            spec = _poetry_source(entry)
+            raw_extras = entry.get("extras")
+            if isinstance(raw_extras, list):
+                extras = tuple(
+                    sorted(e for e in cast("list[object]", raw_extras) if isinstance(e, str))
+                )
+            marker_value = entry.get("markers")
+            marker = marker_value if isinstance(marker_value, str) else None
+        elif isinstance(value, list):
+            entries = [
+                cast("Mapping[str, object]", e)
+                for e in cast("list[object]", value)
+                if isinstance(e, Mapping)
+            ]
+            spec = " | ".join(_poetry_source(e) for e in entries)
+        out.append(
+            Dependency(name=pep503(name), spec=spec, scope=scope, extras=extras, marker=marker)
+        )
+
+
+def _poetry_source(entry: Mapping[str, object]) -> str:
+    for key in ("version", "path", "git", "url"):
+        value = entry.get(key)
+        if isinstance(value, str):
+            return value if key == "version" else f"{key}:{value}"
+    return ""

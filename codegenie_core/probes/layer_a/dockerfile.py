@@ -1,0 +1,125 @@
+"""Layer A probe `dockerfile`: every Dockerfile in the repository, its stages and final stage.
+
+Rule 1: each Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, at any depth) is reported
+separately, keyed by its repository-relative path; files named `*.dockerignore` are not Dockerfiles.
+Rule 2: syntax and meaning problems are values with line numbers inside each file's facts;
+confidence is graded per `codegenie_core.probes.layer_a.inputs` (see ADR-0014).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from codegenie_core.parsers.dockerfile_facts import (
+    DockerfileFacts,
+    RuntimeConfig,
+    describe_dockerfile,
+)
+from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
+from codegenie_core.probe_types import Layer
+from codegenie_core.probes.layer_a.inputs import (
+    InputProblem,
+    Tally,
+    declared_files,
+    read_inputs,
+)
+from codegenie_core.registry import register_probe
+
+ROOT_DOCKERFILE = "Dockerfile"
+
+
+@attrs.frozen(kw_only=True)
+class DockerfileSlice:
+    dockerfiles: dict[str, DockerfileFacts]  # by repository-relative path, sorted
+    unreadable: tuple[InputProblem, ...] = ()
+
+
+@register_probe(heaviness="light")
+class DockerfileProbe:
+    name = "dockerfile"
+    version = 1
+    layer: Layer = "a"
+    declared_inputs: tuple[str, ...] = ("**/Dockerfile", "**/*.Dockerfile", "**/Dockerfile.*")
+    needs: tuple[str, ...] = ()
+    slice_type: type[Any] = DockerfileSlice
+    schema_version = 1
+    timeout_s = 30.0
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return bool(self._paths(ctx))
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        paths = self._paths(ctx)
+        if not paths:
+            return NotApplicable(reason="no Dockerfile in the repository")
+        tally = Tally()
+        dockerfiles: dict[str, DockerfileFacts] = {}
+        unreadable: list[InputProblem] = []
+        for item in read_inputs(ctx, paths):
+            if item.text is None:
+                assert item.problem is not None
+                unreadable.append(item.problem)
+                tally.record(item.path, gave_facts=False, problems=1)
+                continue
+            facts = describe_dockerfile(item.text)
+            dockerfiles[item.path] = facts
+            tally.record(item.path, gave_facts=bool(facts.stages), problems=len(facts.problems))
+        confidence, notes = tally.grade()
+        return Envelope(
+            probe=self.name,
+            schema_version=self.schema_version,
+            confidence=confidence,
+            slice=DockerfileSlice(dockerfiles=dockerfiles, unreadable=tuple(unreadable)),
+            notes=notes,
+        )
+
+    def _paths(self, ctx: ProbeContext) -> list[str]:
+        return [
+            path
+            for path in declared_files(ctx, self.declared_inputs)
+            if not path.endswith(".dockerignore")
+        ]
+
+
+@attrs.frozen(kw_only=True)
+class DefaultRun:
+    """What `docker run IMAGE` does for the root Dockerfile's final stage, per its text."""
+
+    argv: tuple[str, ...]  # ENTRYPOINT followed by CMD; empty when neither is set here
+    entrypoint: tuple[str, ...] | None
+    cmd: tuple[str, ...] | None
+    healthcheck: tuple[str, ...] | None  # None when absent or disabled (HEALTHCHECK NONE)
+    user: str | None
+    workdir: str | None
+    inherits_from_image: bool  # unset values may come from the base image
+
+
+def root_default_run(dockerfiles: DockerfileSlice) -> DefaultRun | None:
+    """The root Dockerfile's final-stage ENTRYPOINT/CMD/HEALTHCHECK, or None without one."""
+    facts = dockerfiles.dockerfiles.get(ROOT_DOCKERFILE)
+    if facts is None or facts.final is None:
+        return None
+    return default_run(facts.final)
+
+
+def default_run(final: RuntimeConfig) -> DefaultRun:
+    """The default run of one final-stage runtime configuration."""
+    entrypoint = final.entrypoint.argv if final.entrypoint is not None else None
+    cmd = final.cmd.argv if final.cmd is not None else None
+    check = final.healthcheck
+    healthcheck = (
+        check.command.argv
+        if check is not None and not check.disabled and check.command is not None
+        else None
+    )
+    return DefaultRun(
+        argv=(*(entrypoint or ()), *(cmd or ())),
+        entrypoint=entrypoint,
+        cmd=cmd,
+        healthcheck=healthcheck,
+        user=final.user,
+        workdir=final.workdir,
+        inherits_from_image=final.inherits_from_image,
+    )
