@@ -18,6 +18,7 @@ import attrs
 if TYPE_CHECKING:
     from codegenie_core.cache_keys import CacheKey
     from codegenie_core.probe import Envelope
+    from codegenie_core.probes.layer_b.model import IndexerRun, IndexReadResult
 
 
 # ---- the repository -------------------------------------------------------------------------
@@ -118,13 +119,20 @@ class YamlReader(Protocol):
 class IndexReader(Protocol):
     """Reads one SCIP index (a repo-relative path) into a summary or a typed read error."""
 
-    def read(self, path: str) -> object: ...
+    def read(self, path: str) -> IndexReadResult:
+        """Stream the index at `path`; every problem with the file is an `IndexReadError` value
+        (kind "missing" when there is no file), never an exception."""
+        ...
 
 
 class IndexerRunner(Protocol):
-    """Runs a SCIP indexer over the repository and records its sidecar."""
+    """Runs a SCIP indexer over the repository and records its sidecar (see ADR-0010)."""
 
-    def run(self, indexer: str) -> object: ...
+    def run(self, indexer: str, *, commit: str | None) -> IndexerRun:
+        """Index the repository with `indexer` ("scip-typescript", "scip-python") into
+        `.codegenie/index/<indexer>/index.scip`, writing its sidecar with `commit` as
+        `last_indexed`; a missing indexer is `IndexerMissing`, a failed run is recorded."""
+        ...
 
 
 # ---- layer C: containers --------------------------------------------------------------------
