@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.portfolio.golden import FIXTURES, GOLDENS, gather_fixture, golden_path  # noqa: E402  # after the path insert
+from tests.portfolio.golden import FIXTURES, GOLDENS, gather_fixture, golden_path
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Gathering a portfolio fixture the way the goldens record it: layers A and B, no cache, real adapters."""
+"""Gather a portfolio fixture as the goldens record it: layers A and B, real adapters."""
 
 from __future__ import annotations
 
