@@ -54,10 +54,10 @@ class CacheStats:
 
 @attrs.frozen(kw_only=True)
 class GcReport:
-    evicted_entries: int
-    evicted_bytes: int
-    removed_temp_files: int
-    removed_other_versions: int  # entries (files) under other format-version directories
+    entries: int  # evicted to get under the bound
+    bytes: int  # evicted to get under the bound
+    temp_files: int  # abandoned temp files older than `STALE_TEMP_AGE_S`
+    other_versions: int  # files removed with the directories of other format versions
 
 
 @attrs.frozen(kw_only=True)
@@ -82,7 +82,7 @@ def default_cache_dir(
 
 
 def open_cache(
-    path: str, *, max_bytes: int, mode: Literal["use", "refresh", "off"]
+    path: str, *, max_bytes: int, mode: Literal["use", "refresh", "off"] = "use"
 ) -> FsCache | None:
     """The cache the CLI hands the coordinator: None when `mode` is "off", else an opened
     `FsCache` (which may have turned itself off with a warning). Raises `CacheDirError`."""
@@ -120,6 +120,14 @@ class FsCache:
         except OSError as error:
             cache._disable(error)
         return cache
+
+    @classmethod
+    def for_admin(cls, root: str) -> FsCache:
+        """A handle for `stats`, `clear` and `gc` that creates nothing; raises `CacheDirError` when
+        `root` exists and is not a directory."""
+        if os.path.exists(root) and not os.path.isdir(root):
+            raise CacheDirError(f"cache directory {root} is not a directory", path=root)
+        return cls(root)
 
     # ---- the port ----------------------------------------------------------------------------
     def get(self, key: CacheKey, slice_type: type[Any]) -> Envelope | None:
@@ -207,12 +215,7 @@ class FsCache:
                 shutil.rmtree(version_dir, ignore_errors=True)
         with self._lock:
             count, size = self._evict(max_bytes)
-        return GcReport(
-            evicted_entries=count,
-            evicted_bytes=size,
-            removed_temp_files=temps,
-            removed_other_versions=others,
-        )
+        return GcReport(entries=count, bytes=size, temp_files=temps, other_versions=others)
 
     # ---- internals ---------------------------------------------------------------------------
     def _path(self, key: CacheKey) -> str:

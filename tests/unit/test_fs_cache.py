@@ -173,12 +173,7 @@ def test_gc_evicts_to_the_bound_and_removes_old_temps_and_other_versions(tmp_pat
     old_version.mkdir(parents=True)
     (old_version / "x.entry").write_bytes(b"old")
     report = cache.gc(one_entry, now=1_000_000 + STALE_TEMP_AGE_S + 1)
-    assert report == GcReport(
-        evicted_entries=2,
-        evicted_bytes=2 * one_entry,
-        removed_temp_files=1,
-        removed_other_versions=1,
-    )
+    assert report == GcReport(entries=2, bytes=2 * one_entry, temp_files=1, other_versions=1)
     assert cache.get(key("c"), Facts) == envelope()
     assert (shard / ".tmp-2-fresh").exists()
     assert not (tmp_path / "v0").exists()
@@ -191,6 +186,14 @@ def test_a_cache_path_that_is_a_regular_file_is_a_cache_dir_error(tmp_path: Path
         FsCache.open(str(target))
     assert caught.value.path == str(target)
     assert str(target) in str(caught.value)
+
+
+def test_an_admin_handle_creates_nothing_and_refuses_a_regular_file(tmp_path: Path) -> None:
+    missing = tmp_path / "never-made"
+    assert (FsCache.for_admin(str(missing)).stats().entries, missing.exists()) == (0, False)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CacheDirError):
+        FsCache.for_admin(str(tmp_path / "file"))
 
 
 def test_a_regular_file_inside_the_layout_is_a_cache_dir_error(tmp_path: Path) -> None:
