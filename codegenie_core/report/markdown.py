@@ -142,25 +142,37 @@ def _fact_lines(value: PlainData, depth: int) -> list[str]:
     lines: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():  # pyright: ignore[reportUnknownVariableType]  # plain data
+            if item is None or (not _is_scalar(item) and not item):
+                continue  # absent facts and empty collections say nothing in a summary
             if _is_scalar(item):
                 lines.append(f"{indent}- {key}: {_scalar(item)}")
-            elif not item:
-                continue
             else:
                 lines.append(f"{indent}- {key}:")
                 lines.extend(_fact_lines(item, depth + 1))
     elif isinstance(value, list):
         items: list[PlainData] = list(value)  # pyright: ignore[reportUnknownArgumentType]  # plain data
         for item in items[:_MAX_LIST_ITEMS]:
-            if _is_scalar(item):
-                lines.append(f"{indent}- {_scalar(item)}")
-            else:
-                lines.extend(_fact_lines(item, depth))
+            lines.extend(_list_item_lines(item, depth))
         if len(items) > _MAX_LIST_ITEMS:
             lines.append(f"{indent}- … and {len(items) - _MAX_LIST_ITEMS} more")
     else:
         lines.append(f"{indent}- {_scalar(value)}")
     return lines
+
+
+def _list_item_lines(item: PlainData, depth: int) -> list[str]:
+    """One list item: a scalar or a flat record on one line, a nested record as a sub-list."""
+    indent = "  " * depth
+    if _is_scalar(item):
+        return [f"{indent}- {_scalar(item)}"]
+    if isinstance(item, dict):
+        record: dict[str, PlainData] = dict(item)  # pyright: ignore[reportUnknownArgumentType]  # plain data
+        if all(_is_scalar(v) for v in record.values()):
+            shown = [f"{k}: {_scalar(v)}" for k, v in record.items() if v is not None]
+            return [f"{indent}- " + ", ".join(shown)]
+        nested = _fact_lines(record, depth + 1)
+        return [f"{indent}- " + nested[0].lstrip(" -"), *nested[1:]] if nested else []
+    return _fact_lines(item, depth)
 
 
 def _is_scalar(value: PlainData) -> bool:
