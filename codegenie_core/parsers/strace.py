@@ -229,6 +229,9 @@ def _parse_line(state: _State, line: str) -> None:
     value, errno = result.group(1), result.group(2) or _SUCCESS_ERRNO
     if value == "?":
         return  # the process vanished mid-call: nothing certain to record
+    if value.startswith("-") and not errno:
+        state.unparsed += 1  # "= -1" without its errno: a line cut short, not a success
+        return
     args = split_args(args_text)
     if syscall in _EXEC_CALLS:
         _exec(state, pid, syscall, args, errno)
@@ -236,8 +239,10 @@ def _parse_line(state: _State, line: str) -> None:
         _open(state, syscall, args, errno)
     elif syscall == "connect":
         _connect(state, args, errno)
-    elif syscall in _CLONE_CALLS and not errno and value.isdigit():
-        state.parent[int(value)] = (pid, len(state.execs.get(pid, [])))
+    elif syscall in _CLONE_CALLS and not errno and value.isdigit() and int(value) != pid:
+        link = (pid, len(state.execs.get(pid, [])))
+        # a reused pid can have two parents; the smaller link wins, whatever the line order
+        state.parent[int(value)] = min(link, state.parent.get(int(value), link))
 
 
 def _string_arg(state: _State, args: list[str], index: int) -> str | None:

@@ -1,0 +1,57 @@
+"""Properties of the strace parser: order-independence across pids, and totality."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from codegenie_core.parsers.strace import parse_strace, parse_strace_bytes
+from tests.strategies import trace_bodies
+
+PIDS = (10, 11, 12, 13)
+
+
+@st.composite
+def per_pid_traces(draw: st.DrawFn) -> dict[int, list[str]]:
+    return {pid: [f"{pid} {b}" for b in draw(trace_bodies(PIDS))] for pid in PIDS}
+
+
+def _interleave(draw: st.DrawFn, traces: dict[int, list[str]]) -> list[str]:
+    queues = {pid: list(lines) for pid, lines in traces.items() if lines}
+    out: list[str] = []
+    while queues:
+        pid = draw(st.sampled_from(sorted(queues)))
+        out.append(queues[pid].pop(0))
+        if not queues[pid]:
+            del queues[pid]
+    return out
+
+
+@given(per_pid_traces(), st.data())
+def test_facts_are_the_same_for_any_interleaving_of_whole_per_pid_lines(
+    traces: dict[int, list[str]], data: st.DataObject
+) -> None:
+    in_pid_order = [line for pid in PIDS for line in traces[pid]]
+    shuffled = _interleave(data.draw, traces)
+    assert parse_strace(shuffled) == parse_strace(in_pid_order)
+
+
+@given(st.text())
+def test_the_parser_never_raises_on_any_text(text: str) -> None:
+    facts = parse_strace(text.splitlines())
+    assert facts.unparsed_lines >= 0
+
+
+@given(st.binary())
+def test_the_parser_never_raises_on_any_bytes(data: bytes) -> None:
+    facts = parse_strace_bytes(data)
+    assert facts.unparsed_lines >= 0
+
+
+@given(per_pid_traces(), st.integers(min_value=0, max_value=400))
+def test_a_trace_cut_anywhere_still_parses(traces: dict[int, list[str]], cut: int) -> None:
+    text = "\n".join(line for pid in PIDS for line in traces[pid])
+    facts = parse_strace(text[:cut].split("\n"))
+    assert set(facts.binaries_executed) <= set(parse_strace(text.split("\n")).binaries_executed) | {
+        "/proc/self/exe"
+    }
