@@ -37,3 +37,56 @@ glob_segments = st.one_of(
 )
 repo_globs = st.lists(glob_segments, min_size=1, max_size=3).map("/".join)
 token_values = st.text(max_size=6)  # any str, lone surrogates included
+
+
+# ---- codegenie_core.probes.layer_b (SCIP symbols, sidecars, indexes) ----------------------------
+scip_simple_names = st.text(alphabet="abcXYZ019_$+-", min_size=1, max_size=6)
+scip_any_names = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=6
+)
+scip_suffixes = st.sampled_from(
+    ["namespace", "type", "term", "meta", "macro", "method", "type-parameter", "parameter"]
+)
+# A header part never starts with a space: after the separator, "  " reads as an escaped space
+# (so the grammar, and SCIP's own parser, cannot tell a leading space from a separator).
+scip_header_parts = st.text(alphabet="ab .-@/", min_size=1, max_size=5).filter(
+    lambda s: not s.startswith(" ")
+)
+
+
+@st.composite
+def scip_sidecars(draw: st.DrawFn) -> object:
+    """Any `IndexSidecar` codegenie could write."""
+    from codegenie_core.probes.layer_b.model import IndexSidecar
+
+    text = st.text(max_size=20)
+    maybe_int = st.none() | st.integers(min_value=-(2**31), max_value=2**31)
+    return IndexSidecar(
+        indexer=draw(st.sampled_from(["scip-typescript", "scip-python"])),
+        indexer_version=draw(text),
+        last_indexed=draw(
+            st.none() | st.text(alphabet="0123456789abcdef", min_size=40, max_size=40)
+        ),
+        argv=tuple(draw(st.lists(text, max_size=4))),
+        exit_status=draw(maybe_int),
+        timed_out=draw(st.booleans()),
+        document_count=draw(st.none() | st.integers(min_value=0, max_value=10**6)),
+        stderr_tail=draw(text),
+        started_at=draw(text),
+        ended_at=draw(text),
+    )
+
+
+# (symbol, symbol_roles, range) occurrences and (path, occurrences) documents for index_bytes
+scip_occurrences = st.tuples(
+    st.sampled_from(["local 1", "scip-typescript npm . . `a.ts`/f().", "x y z w A#"]),
+    st.integers(min_value=0, max_value=63),
+    st.lists(st.integers(min_value=0, max_value=500), min_size=3, max_size=4).map(tuple),
+)
+scip_documents = st.lists(
+    st.tuples(
+        st.text(alphabet="abc/._", min_size=1, max_size=8),
+        st.lists(scip_occurrences, max_size=6),
+    ),
+    max_size=6,
+)
