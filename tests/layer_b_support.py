@@ -80,3 +80,35 @@ MAIN_SAMPLE = DefinitionSample(
     path="src/main.ts", symbol="scip-typescript npm . . src/`main.ts`/greeting.", range=(1, 13, 21)
 )
 TS_FILES = {"src/greet.ts": GREET_TS, "src/main.ts": MAIN_TS, "README.md": b"# demo\n"}
+
+
+Occ = tuple[str, int, tuple[int, ...]]  # (symbol, symbol_roles, range)
+
+
+def index_bytes(
+    documents: list[tuple[str, list[Occ]]],
+    *,
+    tool: str = "scip-typescript",
+    metadata: bool = True,
+    external_symbols: int = 0,
+    language: str = "",
+) -> bytes:
+    """A SCIP index built with the generated classes: one Index message, serialized whole."""
+    from codegenie_adapters import _scip_pb2 as pb
+
+    index = pb.Index()
+    if metadata:
+        index.metadata.tool_info.name = tool
+        index.metadata.tool_info.version = "1.2.3"
+        index.metadata.tool_info.arguments.extend(["index", "--fast"])
+        index.metadata.project_root = "file:///repo"
+        index.metadata.text_document_encoding = 1
+    for path, occurrences in documents:
+        document = index.documents.add(relative_path=path, language=language)
+        for symbol, roles, range_ in occurrences:
+            document.occurrences.add(symbol=symbol, symbol_roles=roles, range=list(range_))
+            if roles & 1:
+                document.symbols.add(symbol=symbol, documentation=["docs for " + symbol])
+    for number in range(external_symbols):
+        index.external_symbols.add(symbol=f"scip-typescript npm dep 1.0.0 x{number}.")
+    return index.SerializeToString()
