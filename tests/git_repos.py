@@ -1,4 +1,4 @@
-"""Building real git repositories for tests: fixed identities and dates, no user or system config."""
+"""Real git repositories for tests: fixed identities and dates, no user or system config."""
 
 from __future__ import annotations
 
@@ -59,5 +59,5 @@ def write(root: Path, relative: str | bytes, data: bytes) -> None:
     """Write `data` at `relative` (bytes for a name that is not UTF-8), creating directories."""
     path = os.path.join(os.fsencode(root), os.fsencode(relative))
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as handle:  # noqa: PTH123 -- a bytes path, which pathlib cannot hold
+    with open(path, "wb") as handle:
         handle.write(data)

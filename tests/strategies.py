@@ -90,3 +90,30 @@ scip_documents = st.lists(
     ),
     max_size=6,
 )
+
+
+# ---- codegenie_adapters.git_index / codegenie_core.probes.layer_a.git -------------------------
+# File names as git prints them with -z: any bytes but NUL and "/" within a segment; decoded the
+# way the adapter decodes them (os.fsdecode), so non-UTF-8 names are included.
+git_name_segments = st.binary(min_size=1, max_size=6).filter(
+    lambda b: b"\0" not in b and b"/" not in b and b not in (b".", b"..")
+)
+git_paths = st.lists(git_name_segments, min_size=1, max_size=3).map(b"/".join)
+git_object_ids = st.sampled_from([40, 64]).flatmap(
+    lambda n: st.text(alphabet="0123456789abcdef", min_size=n, max_size=n)
+)
+git_modes = st.sampled_from(["100644", "100755", "120000", "160000"])
+status_codes = st.sampled_from(
+    [" M", "M ", "MM", "A ", "AM", " D", "D ", "R ", "RM", "C ", "??", "UU", "AA", "DD", " T"]
+)
+# Credentials from an alphabet the host and path never use (upper case, digits, RFC 3986
+# sub-delims, and ":" and "@", which a careless URL carries unescaped), so "the password appears
+# in the output" can only mean it leaked.
+url_passwords = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789!$&'()*+,;=~_:@", min_size=1,
+                        max_size=12).map(lambda s: "P" + s)  # fmt: skip
+url_users = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._-", max_size=8)
+url_hosts = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).map(
+    lambda h: h + ".example"
+)
+url_paths = st.text(alphabet="abcdefghijklmnopqrstuvwxyz/._-@", max_size=12)
+url_schemes = st.sampled_from(["https", "http", "ssh", "git+ssh", "git", "ftp", "HTTPS", "SSH"])

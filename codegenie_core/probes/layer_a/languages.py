@@ -1,0 +1,119 @@
+"""The `languages` probe: files and bytes per language, with vendored and generated code apart.
+
+Rule 1: sizes come from `RepoFiles.file_sizes` (stat only), never from reading every file, so a
+cold run on a large repository costs one stat per file (see ADR-0015).
+Rule 2: only source files are counted per language; vendored and generated files are counted in
+their own totals, and a listed file whose size cannot be had is counted as unreadable.
+Rule 3: languages are ordered by bytes, largest first, then by name, so the slice is deterministic.
+Its key covers every listed file (`**`): any file added, removed or changed busts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from codegenie_core.languages import language_of, origin_of
+from codegenie_core.probe import Envelope, ProbeContext, Skip
+from codegenie_core.probe_types import Layer
+from codegenie_core.registry import register_probe
+
+
+@attrs.frozen(kw_only=True)
+class LanguageTotal:
+    """Source files of one language, and their bytes."""
+
+    language: str
+    files: int
+    bytes: int
+
+
+@attrs.frozen(kw_only=True)
+class FileTotal:
+    """A count of files and their bytes."""
+
+    files: int = 0
+    bytes: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class LanguagesSlice:
+    """Languages of the source files; vendored, generated and unrecognized files apart."""
+
+    languages: tuple[LanguageTotal, ...]
+    primary: str | None  # the language with the most bytes of source, if any
+    vendored: FileTotal
+    generated: FileTotal
+    unrecognized: FileTotal  # source files no table names a language for
+    unreadable: int  # listed files whose size could not be had
+
+
+def summarize(paths: Sequence[str], sizes: Mapping[str, int]) -> LanguagesSlice:
+    """The slice for the listed `paths`, given the sizes of those that could be read."""
+    per_language: dict[str, list[int]] = {}
+    apart: dict[str, list[int]] = {"vendored": [0, 0], "generated": [0, 0], "unrecognized": [0, 0]}
+    unreadable = 0
+    for path in paths:
+        size = sizes.get(path)
+        if size is None:
+            unreadable += 1
+            continue
+        origin = origin_of(path)
+        language = language_of(path)
+        if origin != "source":
+            bucket = apart[origin]
+        elif language is None:
+            bucket = apart["unrecognized"]
+        else:
+            bucket = per_language.setdefault(language, [0, 0])
+        bucket[0] += 1
+        bucket[1] += size
+    languages = tuple(
+        sorted(
+            (
+                LanguageTotal(language=name, files=f, bytes=b)
+                for name, (f, b) in per_language.items()
+            ),
+            key=lambda t: (-t.bytes, t.language),
+        )
+    )
+    return LanguagesSlice(
+        languages=languages,
+        primary=languages[0].language if languages else None,
+        vendored=FileTotal(files=apart["vendored"][0], bytes=apart["vendored"][1]),
+        generated=FileTotal(files=apart["generated"][0], bytes=apart["generated"][1]),
+        unrecognized=FileTotal(files=apart["unrecognized"][0], bytes=apart["unrecognized"][1]),
+        unreadable=unreadable,
+    )
+
+
+@register_probe(heaviness="light")
+class LanguagesProbe:
+    """Files and bytes per language."""
+
+    name = "languages"
+    version = 1
+    layer: Layer = "a"
+    declared_inputs: tuple[str, ...] = ("**",)
+    needs: tuple[str, ...] = ()
+    slice_type = LanguagesSlice
+    schema_version = 1
+    timeout_s = 60.0
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return True
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        paths = ctx.repo.list_files()
+        result = summarize(paths, ctx.repo.file_sizes(paths))
+        notes: tuple[str, ...] = ()
+        if result.unreadable:
+            notes = (f"{result.unreadable} listed file(s) could not be sized and are not counted",)
+        return Envelope(
+            probe=self.name,
+            schema_version=self.schema_version,
+            confidence="high" if result.unreadable == 0 else "medium",
+            slice=result,
+            notes=notes,
+        )

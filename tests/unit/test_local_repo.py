@@ -1,0 +1,385 @@
+"""The local repository adapter: listing, safe reads, git answers and fast digests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from codegenie_adapters import git_work_tree
+from codegenie_adapters.exec import ExecResult
+from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_for
+from codegenie_core.digest import blob_digest
+from codegenie_core.errors import RepoError
+from codegenie_core.ports import FileProblem, GitState, Remote
+from tests._ci_support.requires_tool import requires_tool
+from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
+
+HOUR_NS = 3600 * 10**9
+
+
+@pytest.fixture(autouse=True)
+def _no_user_git_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_git_config(monkeypatch)
+
+
+def age(path: Path, *, ns: int = HOUR_NS) -> None:
+    """Put the file's mtime an hour back, so no stat index entry for it is racy."""
+    st = os.lstat(path)
+    os.utime(path, ns=(st.st_atime_ns - ns, st.st_mtime_ns - ns), follow_symlinks=False)
+
+
+# ---- the root ------------------------------------------------------------------------------
+def test_a_missing_root_is_a_repo_error(tmp_path: Path) -> None:
+    with pytest.raises(RepoError, match="does not exist") as raised:
+        open_repo(str(tmp_path / "nowhere"))
+    assert raised.value.path == str(tmp_path / "nowhere")
+
+
+def test_a_file_as_root_is_a_repo_error(tmp_path: Path) -> None:
+    write(tmp_path, "file", b"x")
+    with pytest.raises(RepoError, match="not a directory"):
+        open_repo(str(tmp_path / "file"))
+
+
+def test_a_root_below_a_file_is_a_repo_error_saying_it_cannot_be_read(tmp_path: Path) -> None:
+    write(tmp_path, "file", b"x")
+    with pytest.raises(RepoError, match="cannot be read"):
+        open_repo(str(tmp_path / "file" / "below"))
+
+
+def test_the_stat_index_path_hides_the_root_in_a_hash(tmp_path: Path) -> None:
+    path = stat_index_path_for(str(tmp_path / "cache"), "/home/someone/secret-project")
+    assert path.startswith(str(tmp_path / "cache" / "stat-index"))
+    assert "secret-project" not in path
+
+
+# ---- the walk ------------------------------------------------------------------------------
+def test_the_walk_skips_vendored_build_and_vcs_directories_at_any_depth(tmp_path: Path) -> None:
+    for skipped in ("node_modules/x.js", ".git/config", "a/vendor/v.go", "build/out.o",
+                    "pkg/__pycache__/m.pyc", ".venv/lib.py"):  # fmt: skip
+        write(tmp_path, skipped, b"x")
+    write(tmp_path, "a/main.go", b"package a\n")
+    write(tmp_path, ".codegenie/scenarios.yaml", b"scenarios: []\n")
+    assert list(LocalRepo(str(tmp_path)).list_files()) == [".codegenie/scenarios.yaml", "a/main.go"]
+
+
+def test_a_name_that_is_not_utf8_round_trips_to_the_same_bytes(tmp_path: Path) -> None:
+    write(tmp_path, b"caf\xe9-\xff.txt", b"latin-1\n")
+    repo = LocalRepo(str(tmp_path))
+    [name] = repo.list_files()
+    assert (os.fsencode(name), repo.read_bytes(name)) == (b"caf\xe9-\xff.txt", b"latin-1\n")
+
+
+def test_a_symlink_leaving_the_repository_is_listed_but_not_read(tmp_path: Path) -> None:
+    write(tmp_path, "secret.txt", b"outside\n")
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "absolute").symlink_to(tmp_path / "secret.txt")
+    (root / "relative").symlink_to("../secret.txt")
+    repo = LocalRepo(str(root))
+    outside = "symlink leads outside the repository"
+    assert [(p, repo.read_bytes(p)) for p in repo.list_files()] == [
+        ("absolute", FileProblem(path="absolute", reason=outside)),
+        ("relative", FileProblem(path="relative", reason=outside)),
+    ]
+
+
+def test_a_path_climbing_out_with_dots_is_not_read(tmp_path: Path) -> None:
+    write(tmp_path, "secret.txt", b"outside\n")
+    (tmp_path / "repo").mkdir()
+    repo = LocalRepo(str(tmp_path / "repo"))
+    assert repo.read_bytes("../secret.txt") == FileProblem(
+        path="../secret.txt", reason="symlink leads outside the repository"
+    )
+
+
+def test_a_dangling_symlink_is_listed_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "dangling").symlink_to("nothing-here")
+    repo = LocalRepo(str(tmp_path))
+    assert (list(repo.list_files()), repo.read_bytes("dangling")) == (
+        ["dangling"],
+        FileProblem(path="dangling", reason="dangling symlink"),
+    )
+
+
+def test_symlink_loops_neither_hang_the_walk_nor_the_read(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "up").symlink_to("..")  # a directory loop: not descended
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    repo = LocalRepo(str(tmp_path))
+    assert (list(repo.list_files()), repo.read_bytes("a")) == (
+        ["a", "b", "d/up"],
+        FileProblem(path="a", reason="symlink loop"),
+    )
+
+
+def test_a_symlinked_directory_is_listed_as_a_file_and_not_descended(tmp_path: Path) -> None:
+    write(tmp_path, "real/x.py", b"x = 1\n")
+    (tmp_path / "alias").symlink_to("real")
+    repo = LocalRepo(str(tmp_path))
+    assert (list(repo.list_files()), repo.read_bytes("alias")) == (
+        ["alias", "real/x.py"],
+        FileProblem(path="alias", reason="not a regular file"),
+    )
+
+
+def test_a_fifo_is_not_listed_and_reading_it_does_not_block(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    repo = LocalRepo(str(tmp_path))
+    assert (list(repo.list_files()), repo.read_bytes("pipe")) == (
+        [],
+        FileProblem(path="pipe", reason="not a regular file"),
+    )
+
+
+# ---- git listing and state -----------------------------------------------------------------
+@requires_tool("git")
+def test_git_lists_tracked_and_untracked_but_not_ignored_or_deleted(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, ".gitignore", b"*.log\n")
+    write(root, "kept.py", b"k\n")
+    write(root, "deleted.py", b"d\n")
+    commit_all(root, "first")
+    (root / "deleted.py").unlink()
+    write(root, "debug.log", b"ignored\n")
+    write(root, "new/untracked.py", b"u\n")
+    write(root, "node_modules/tracked-elsewhere.js", b"listed: git decides, not the skip set\n")
+    assert list(LocalRepo(str(root)).list_files()) == [
+        ".gitignore", "kept.py", "new/untracked.py", "node_modules/tracked-elsewhere.js"
+    ]  # fmt: skip
+
+
+@requires_tool("git")
+def test_a_directory_inside_another_repository_is_walked_not_treated_as_git(
+    tmp_path: Path,
+) -> None:
+    root = init_repo(tmp_path / "outer")
+    write(root, "fixture/.gitignore", b"*.txt\n")
+    write(root, "fixture/a.txt", b"ignored by the outer repo, listed by the walk\n")
+    repo = LocalRepo(str(root / "fixture"))
+    assert (repo.git_state(), list(repo.list_files())) == (None, [".gitignore", "a.txt"])
+
+
+@requires_tool("git")
+def test_git_state_reads_head_branch_dirty_and_raw_remote_urls(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    git(root, "remote", "add", "origin", "https://me:token@example.invalid/x.git")
+    git(root, "remote", "add", "backup", "git@example.invalid:x.git")
+    write(root, "a.py", b"a\n")
+    head = commit_all(root, "first")
+    assert LocalRepo(str(root)).git_state() == GitState(
+        head=head,
+        branch="main",
+        dirty=False,
+        remotes=(
+            Remote(name="backup", url="git@example.invalid:x.git"),
+            Remote(name="origin", url="https://me:token@example.invalid/x.git"),
+        ),
+    )
+
+
+@requires_tool("git")
+@pytest.mark.parametrize(
+    ("change", "dirty"),
+    [("nothing", False), ("edit", True), ("untracked", True), ("ignored", False), ("staged", True)],
+)
+def test_dirty_means_staged_unstaged_or_untracked_changes(
+    tmp_path: Path, change: str, dirty: bool
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, ".gitignore", b"*.log\n")
+    write(root, "a.py", b"a\n")
+    commit_all(root, "first")
+    match change:
+        case "edit":
+            write(root, "a.py", b"b\n")
+        case "untracked":
+            write(root, "b.py", b"b\n")
+        case "ignored":
+            write(root, "x.log", b"x\n")
+        case "staged":
+            write(root, "a.py", b"c\n")
+            git(root, "add", "a.py")
+        case _:
+            pass
+    state = LocalRepo(str(root)).git_state()
+    assert state is not None and state.dirty == dirty
+
+
+@requires_tool("git")
+def test_a_detached_head_has_no_branch(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "a.py", b"a\n")
+    head = commit_all(root, "first")
+    git(root, "checkout", "-q", "--detach")
+    assert LocalRepo(str(root)).git_state() == GitState(head=head, branch=None, dirty=False)
+
+
+@requires_tool("git")
+def test_an_unborn_branch_has_no_head_and_still_lists_its_files(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "staged.py", b"s\n")
+    git(root, "add", "staged.py")
+    write(root, "untracked.py", b"u\n")
+    repo = LocalRepo(str(root))
+    assert (repo.git_state(), list(repo.list_files()), repo.changed_since("HEAD")) == (
+        GitState(head=None, branch="main", dirty=True),
+        ["staged.py", "untracked.py"],
+        None,
+    )
+
+
+@requires_tool("git")
+def test_git_setting_variables_of_a_calling_git_do_not_redirect_the_adapter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = init_repo(tmp_path / "other")
+    root = init_repo(tmp_path / "repo")
+    write(root, "mine.py", b"m\n")
+    commit_all(root, "first")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    assert list(LocalRepo(str(root)).list_files()) == ["mine.py"]
+
+
+@requires_tool("git")
+def test_git_is_asked_each_question_once_per_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "a.py", b"a\n")
+    head = commit_all(root, "first")
+    asked: list[str] = []
+    real_run_git = git_work_tree.run_git
+
+    def recording(
+        root: str, args: tuple[str, ...], *, env: Mapping[str, str], timeout_s: float
+    ) -> ExecResult:
+        asked.append(" ".join(args))
+        return real_run_git(root, args, env=env, timeout_s=timeout_s)
+
+    monkeypatch.setattr(git_work_tree, "run_git", recording)
+    repo = LocalRepo(str(root))
+    for _ in range(3):
+        repo.list_files()
+        repo.digests(["a.py"])
+        repo.git_state()
+        repo.changed_since(head)
+        repo.commits_between(head, head)
+    assert len(asked) == len(set(asked))
+    assert len(asked) >= 6  # detect, ls-files, status, rev-parse/symbolic-ref/config, diff...
+
+
+# ---- digests ---------------------------------------------------------------------------------
+@requires_tool("git")
+def test_clean_files_digest_from_the_index_and_edited_ones_are_hashed_as_git_would(
+    tmp_path: Path,
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "clean.py", b"clean\n")
+    write(root, "edited.py", b"before\n")
+    commit_all(root, "first")
+    write(root, "edited.py", b"after, longer\n")
+    write(root, "new.py", b"new\n")
+    repo = LocalRepo(str(root))
+    paths = ["clean.py", "edited.py", "new.py"]
+    expected = {p: git(root, "hash-object", p).strip() for p in paths}
+    assert (dict(repo.digests(paths)), repo.hashed) == (expected, ["edited.py", "new.py"])
+
+
+@requires_tool("git")
+def test_a_sha256_repository_gets_sha256_blob_ids(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo", object_format="sha256")
+    write(root, "clean.py", b"clean\n")
+    commit_all(root, "first")
+    write(root, "new.py", b"new\n")
+    repo = LocalRepo(str(root))
+    expected = {p: git(root, "hash-object", p).strip() for p in ("clean.py", "new.py")}
+    assert (repo.object_format, dict(repo.digests(["clean.py", "new.py"]))) == ("sha256", expected)
+    assert len(expected["clean.py"]) == 64
+
+
+def test_without_a_stat_index_each_path_is_hashed_once_per_instance(tmp_path: Path) -> None:
+    write(tmp_path, "a.py", b"a\n")
+    repo = LocalRepo(str(tmp_path))
+    repo.digests(["a.py"])
+    repo.digests(["a.py"])
+    assert repo.hashed == ["a.py"]
+
+
+def test_only_the_asked_paths_are_hashed(tmp_path: Path) -> None:
+    for name in ("a.py", "b.py", "c.py"):
+        write(tmp_path, name, name.encode())
+    repo = LocalRepo(str(tmp_path), stat_index_path=str(tmp_path / "idx" / "index.json"))
+    repo.digests(["b.py"])
+    assert repo.hashed == ["b.py"]
+
+
+def test_a_warm_walk_with_a_stat_index_hashes_nothing(tmp_path: Path) -> None:
+    root, index = tmp_path / "repo", str(tmp_path / "cache" / "index.json")
+    for name in ("a.py", "b/c.py"):
+        write(root, name, name.encode())
+        age(root / name)
+    cold = LocalRepo(str(root), stat_index_path=index)
+    first = cold.digests(cold.list_files())
+    warm = LocalRepo(str(root), stat_index_path=index)
+    assert (dict(warm.digests(warm.list_files())), warm.hashed) == (dict(first), [])
+
+
+def test_an_entry_whose_mtime_is_not_older_than_the_index_is_rehashed(tmp_path: Path) -> None:
+    root, index = tmp_path / "repo", str(tmp_path / "cache" / "index.json")
+    write(root, "racy.py", b"same tick\n")
+    write(root, "settled.py", b"long ago\n")
+    age(root / "settled.py")
+    age(root / "racy.py", ns=-HOUR_NS)  # an hour ahead: never older than the index write
+    LocalRepo(str(root), stat_index_path=index).digests(["racy.py", "settled.py"])
+    warm = LocalRepo(str(root), stat_index_path=index)
+    warm.digests(["racy.py", "settled.py"])
+    assert warm.hashed == ["racy.py"]
+
+
+def test_a_same_size_rewrite_with_its_mtime_put_back_is_seen(tmp_path: Path) -> None:
+    root, index = tmp_path / "repo", str(tmp_path / "cache" / "index.json")
+    write(root, "a.py", b"version 1\n")
+    age(root / "a.py")
+    before = os.stat(root / "a.py")
+    LocalRepo(str(root), stat_index_path=index).digests(["a.py"])
+    write(root, "a.py", b"version 2\n")
+    os.utime(root / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    warm = LocalRepo(str(root), stat_index_path=index)
+    assert (dict(warm.digests(["a.py"])), warm.hashed) == (
+        {"a.py": blob_digest(b"version 2\n")},
+        ["a.py"],
+    )
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"{not json", b"[]", b'{"format": "other"}', b"\xff\xfe",
+     b'{"format": "codegenie-stat-index/1", "object_format": "sha1", "entries": {"a.py": [1]}}',
+     b'{"format": "codegenie-stat-index/1", "object_format": "sha1", "entries": []}'],
+)  # fmt: skip
+def test_a_damaged_stat_index_is_ignored_and_rebuilt(tmp_path: Path, damage: bytes) -> None:
+    root, index = tmp_path / "repo", tmp_path / "cache" / "index.json"
+    write(root, "a.py", b"a\n")
+    age(root / "a.py")
+    write(tmp_path / "cache", "index.json", damage)
+    rebuilt = LocalRepo(str(root), stat_index_path=str(index))
+    rebuilt.digests(["a.py"])
+    warm = LocalRepo(str(root), stat_index_path=str(index))
+    assert (dict(warm.digests(["a.py"])), rebuilt.hashed, warm.hashed) == (
+        {"a.py": blob_digest(b"a\n")},
+        ["a.py"],
+        [],
+    )
+
+
+def test_an_unwritable_stat_index_is_not_a_crash(tmp_path: Path) -> None:
+    write(tmp_path, "blocker", b"a file where the index directory should be")
+    write(tmp_path / "repo", "a.py", b"a\n")
+    repo = LocalRepo(str(tmp_path / "repo"), stat_index_path=str(tmp_path / "blocker" / "i.json"))
+    assert dict(repo.digests(["a.py"])) == {"a.py": blob_digest(b"a\n")}

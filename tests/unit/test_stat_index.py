@@ -1,0 +1,71 @@
+"""The stat index: trusted entries, git's racy rule, object formats, atomic saves."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from codegenie_adapters.stat_index import FORMAT, StatIndex
+
+KEY = (10, 1_000, 2_000, 42)  # size, mtime_ns, ctime_ns, inode: mtime long before any write
+
+
+def test_a_saved_entry_is_found_again_only_under_the_same_stat(tmp_path: Path) -> None:
+    path = str(tmp_path / "index.json")
+    index = StatIndex(path, object_format="sha1")
+    index.record("a.py", KEY, "d1")
+    index.save()
+    loaded = StatIndex(path, object_format="sha1")
+    changed = [(11, 1_000, 2_000, 42), (10, 1_001, 2_000, 42), (10, 1_000, 2_001, 42),
+               (10, 1_000, 2_000, 43)]  # fmt: skip
+    assert [loaded.lookup("a.py", KEY), *(loaded.lookup("a.py", k) for k in changed)] == [
+        "d1", None, None, None, None
+    ]  # fmt: skip
+
+
+def test_entries_not_older_than_the_index_write_are_dropped_on_load(tmp_path: Path) -> None:
+    path = tmp_path / "index.json"
+    index = StatIndex(str(path), object_format="sha1")
+    index.record("old.py", KEY, "d-old")
+    index.record("racy.py", (10, 4_000, 4_000, 7), "d-racy")
+    index.save()
+    os.utime(path, ns=(4_000, 4_000))  # the index was written in racy.py's tick
+    loaded = StatIndex(str(path), object_format="sha1")
+    assert (loaded.lookup("old.py", KEY), loaded.lookup("racy.py", (10, 4_000, 4_000, 7))) == (
+        "d-old",
+        None,
+    )
+
+
+def test_an_index_of_another_object_format_is_ignored(tmp_path: Path) -> None:
+    path = str(tmp_path / "index.json")
+    index = StatIndex(path, object_format="sha1")
+    index.record("a.py", KEY, "d1")
+    index.save()
+    assert StatIndex(path, object_format="sha256").lookup("a.py", KEY) is None
+
+
+def test_save_keeps_only_the_given_paths_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "index.json"
+    index = StatIndex(str(path), object_format="sha1")
+    index.record("kept.py", KEY, "d1")
+    index.record("gone.py", KEY, "d2")
+    index.save(keep={"kept.py"})
+    document = json.loads(path.read_text())
+    assert (sorted(os.listdir(path.parent)), document) == (
+        ["index.json"],
+        {"format": FORMAT, "object_format": "sha1", "entries": {"kept.py": [*KEY, "d1"]}},
+    )
+
+
+def test_an_unchanged_index_is_not_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "index.json"
+    index = StatIndex(str(path), object_format="sha1")
+    index.record("a.py", KEY, "d1")
+    index.save()
+    os.utime(path, ns=(5_000, 5_000))
+    loaded = StatIndex(str(path), object_format="sha1")
+    loaded.record("a.py", KEY, "d1")
+    loaded.save()
+    assert (loaded.dirty, path.stat().st_mtime_ns) == (False, 5_000)
