@@ -39,6 +39,115 @@ repo_globs = st.lists(glob_segments, min_size=1, max_size=3).map("/".join)
 token_values = st.text(max_size=6)  # any str, lone surrogates included
 
 
+# ---- codegenie_adapters.git_index / codegenie_core.probes.layer_a.git -------------------------
+# File names as git prints them with -z: any bytes but NUL and "/" within a segment; decoded the
+# way the adapter decodes them (os.fsdecode), so non-UTF-8 names are included.
+git_name_segments = st.binary(min_size=1, max_size=6).filter(
+    lambda b: b"\0" not in b and b"/" not in b and b not in (b".", b"..")
+)
+git_paths = st.lists(git_name_segments, min_size=1, max_size=3).map(b"/".join)
+git_object_ids = st.sampled_from([40, 64]).flatmap(
+    lambda n: st.text(alphabet="0123456789abcdef", min_size=n, max_size=n)
+)
+git_modes = st.sampled_from(["100644", "100755", "120000", "160000"])
+status_codes = st.sampled_from(
+    [" M", "M ", "MM", "A ", "AM", " D", "D ", "R ", "RM", "C ", "??", "UU", "AA", "DD", " T"]
+)
+# Credentials from an alphabet the host and path never use (upper case, digits, RFC 3986
+# sub-delims, and ":" and "@", which a careless URL carries unescaped), so "the password appears
+# in the output" can only mean it leaked.
+url_passwords = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789!$&'()*+,;=~_:@", min_size=1,
+                        max_size=12).map(lambda s: "P" + s)  # fmt: skip
+url_users = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._-", max_size=8)
+url_hosts = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).map(
+    lambda h: h + ".example"
+)
+url_paths = st.text(alphabet="abcdefghijklmnopqrstuvwxyz/._-@", max_size=12)
+url_schemes = st.sampled_from(["https", "http", "ssh", "git+ssh", "git", "ftp", "HTTPS", "SSH"])
+
+
+# ---- codegenie_core.parsers.strace -------------------------------------------------------------
+# Per-pid trace bodies from a small vocabulary, so paths and binaries repeat across pids; a clone
+# names a child pid of the same family, so /proc/self/exe attribution crosses pids.
+trace_paths = st.sampled_from(
+    ["/bin/sh", "/etc/passwd", "/lib/libc.so.6", "/tmp/x", "/usr/bin/env"]
+)
+
+
+@st.composite
+def trace_bodies(draw: st.DrawFn, pids: tuple[int, ...]) -> list[str]:
+    """One pid's lines in order (without the pid prefix)."""
+    bodies: list[str] = []
+    for _ in range(draw(st.integers(min_value=0, max_value=6))):
+        path = draw(trace_paths)
+        kind = draw(st.integers(min_value=0, max_value=7))
+        if kind == 0:
+            bodies.append(f'execve("{path}", ["{path}", "-x"], 0x1 /* 2 vars */) = 0')
+        elif kind == 1:
+            bodies.append(f'execve("{path}", ["a"], 0x1 /* 2 vars */) = -1 ENOENT (No such file)')
+        elif kind == 2:
+            bodies.append('execve("/proc/self/exe", ["cat", "/x"], 0x2 /* 3 vars */) = 0')
+        elif kind == 3:
+            flags = draw(st.sampled_from(["O_RDONLY", "O_WRONLY|O_CREAT", "O_RDONLY|O_DIRECTORY"]))
+            bodies.append(f'openat(AT_FDCWD, "{path}", {flags}) = 3')
+        elif kind == 4:
+            bodies.append(f'openat(AT_FDCWD, "{path}", O_RDONLY <unfinished ...>')
+            bodies.append("<... openat resumed>) = -1 ENOENT (No such file or directory)")
+        elif kind == 5:
+            port = draw(st.integers(min_value=1, max_value=3))
+            address = f'sin_port=htons({port}), sin_addr=inet_addr("127.0.0.1")'
+            bodies.append(f"connect(3, {{sa_family=AF_INET, {address}}}, 16) = 0")
+        elif kind == 6:
+            bodies.append(f"clone(child_stack=NULL, flags=SIGCHLD) = {draw(st.sampled_from(pids))}")
+        else:
+            bodies.append(f"+++ exited with {draw(st.integers(min_value=0, max_value=3))} +++")
+    return bodies
+
+
+# ---- codegenie_core.parsers.dockerfile (layer A) --------------------------------------------
+# Lines assembled from the Dockerfile's lexical pieces (keywords, escapes, comments, heredoc
+# markers, quotes, variables), so generated texts hit continuations and heredocs often.
+_dockerfile_pieces = st.sampled_from(
+    [
+        "FROM",
+        "RUN",
+        "CMD",
+        "ENV",
+        "ARG",
+        "COPY",
+        "USER",
+        "HEALTHCHECK",
+        "from",
+        "ONBUILD",
+        " ",
+        "\t",
+        "\\",
+        "`",
+        "#",
+        "# escape=`",
+        "# syntax=x",
+        "<<EOF",
+        "<<-EOF",
+        "<<'E'",
+        "EOF",
+        "E",
+        '["a", "b"]',
+        "[",
+        '"',
+        "'",
+        "$A",
+        "${A:-b}",
+        "=",
+        "AS",
+        "x",
+        "8080/udp",
+        "\r",
+    ]
+)
+dockerfile_lines = st.lists(_dockerfile_pieces, max_size=6).map("".join)
+dockerfile_texts = st.lists(dockerfile_lines, max_size=12).map("\n".join) | st.text(max_size=200)
+
+
 # ---- codegenie_core.probes.layer_b (SCIP symbols, sidecars, indexes) ----------------------------
 scip_simple_names = st.text(alphabet="abcXYZ019_$+-", min_size=1, max_size=6)
 scip_any_names = st.text(
@@ -90,30 +199,3 @@ scip_documents = st.lists(
     ),
     max_size=6,
 )
-
-
-# ---- codegenie_adapters.git_index / codegenie_core.probes.layer_a.git -------------------------
-# File names as git prints them with -z: any bytes but NUL and "/" within a segment; decoded the
-# way the adapter decodes them (os.fsdecode), so non-UTF-8 names are included.
-git_name_segments = st.binary(min_size=1, max_size=6).filter(
-    lambda b: b"\0" not in b and b"/" not in b and b not in (b".", b"..")
-)
-git_paths = st.lists(git_name_segments, min_size=1, max_size=3).map(b"/".join)
-git_object_ids = st.sampled_from([40, 64]).flatmap(
-    lambda n: st.text(alphabet="0123456789abcdef", min_size=n, max_size=n)
-)
-git_modes = st.sampled_from(["100644", "100755", "120000", "160000"])
-status_codes = st.sampled_from(
-    [" M", "M ", "MM", "A ", "AM", " D", "D ", "R ", "RM", "C ", "??", "UU", "AA", "DD", " T"]
-)
-# Credentials from an alphabet the host and path never use (upper case, digits, RFC 3986
-# sub-delims, and ":" and "@", which a careless URL carries unescaped), so "the password appears
-# in the output" can only mean it leaked.
-url_passwords = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789!$&'()*+,;=~_:@", min_size=1,
-                        max_size=12).map(lambda s: "P" + s)  # fmt: skip
-url_users = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._-", max_size=8)
-url_hosts = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).map(
-    lambda h: h + ".example"
-)
-url_paths = st.text(alphabet="abcdefghijklmnopqrstuvwxyz/._-@", max_size=12)
-url_schemes = st.sampled_from(["https", "http", "ssh", "git+ssh", "git", "ftp", "HTTPS", "SSH"])

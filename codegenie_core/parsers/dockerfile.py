@@ -45,7 +45,7 @@ KNOWN_INSTRUCTIONS = frozenset(
 KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 DEFAULT_ESCAPE = "\\"
-_BLANKS = " \t"
+_BLANKS = " \t\r"  # a CR inside a line is a blank too, as docker trims it
 
 # directive = "#" *WSP name *WSP "=" *WSP value *WSP      ; name = ALPHA *( ALPHA / DIGIT )
 _DIRECTIVE = re.compile(r"^#[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*=[ \t]*(.*?)[ \t]*$")
@@ -99,7 +99,7 @@ def parse_dockerfile(text: str) -> DockerfileSyntax:
     problems: list[SyntaxProblem] = []
     directives, escape, index = _read_directives(lines, problems)
     instructions: list[Instruction] = []
-    continuation = re.compile(re.escape(escape) + r"[ \t]*\Z")
+    continuation = re.compile(re.escape(escape) + r"[ \t\r]*\Z")
     while index < len(lines):
         start = index
         physical = lines[index]
@@ -230,8 +230,8 @@ def _blank_or_comment(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-# instruction = *WSP keyword [ 1*WSP arguments ]   ; WSP = SP / HTAB, as docker splits
-_KEYWORD = re.compile(r"([^ \t]*)[ \t]*(.*)\Z", re.DOTALL)
+# instruction = *BLANK keyword [ 1*BLANK arguments ]   ; BLANK = SP / HTAB / CR
+_KEYWORD = re.compile(r"([^ \t\r]*)[ \t\r]*(.*)\Z", re.DOTALL)
 
 
 def _split_keyword(logical: str) -> tuple[str, str]:

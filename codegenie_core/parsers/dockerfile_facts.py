@@ -259,7 +259,7 @@ def _read_from(
     else:
         image, problem = parse_image_reference(resolved)
         base = attrs.evolve(image, written=written)
-        if problem is not None:
+        if problem is not None and not expanded.unresolved:  # else the arg is the problem
             problems.append(_problem(instruction, problem))
     base = attrs.evolve(base, platform=platform)
     if name is not None and name in known_stages:

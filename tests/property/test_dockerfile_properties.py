@@ -1,0 +1,67 @@
+"""Properties of the Dockerfile parsers: total on any text; rendering is a faithful round trip."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from codegenie_core.parsers.dockerfile import DockerfileSyntax, parse_dockerfile, render_dockerfile
+from codegenie_core.parsers.dockerfile_facts import describe_dockerfile, parse_image_reference
+from codegenie_core.parsers.dockerfile_words import expand, split_words
+from tests.strategies import dockerfile_texts
+
+
+def content(syntax: DockerfileSyntax) -> tuple[object, ...]:
+    """What a render must keep: directives, escape, and each instruction but its line number."""
+    return (
+        syntax.directives,
+        syntax.escape,
+        tuple((i.keyword, i.arguments, i.heredocs) for i in syntax.instructions),
+    )
+
+
+@given(dockerfile_texts)
+def test_parsing_and_describing_never_raise(text: str) -> None:
+    facts = describe_dockerfile(text)
+
+    assert all(problem.line >= 1 for problem in facts.problems)
+
+
+def renderable(parsed: DockerfileSyntax) -> bool:
+    """False for the one text render cannot write back: a logical line ending in the escape
+    character, which only a continuation running into the end of the file produces (Rule 3)."""
+    return not any((i.arguments or i.keyword).endswith(parsed.escape) for i in parsed.instructions)
+
+
+@given(dockerfile_texts)
+def test_render_then_parse_keeps_directives_and_instructions(text: str) -> None:
+    parsed = parse_dockerfile(text)
+    assume(renderable(parsed))
+
+    assert content(parse_dockerfile(render_dockerfile(parsed))) == content(parsed)
+
+
+@given(dockerfile_texts)
+def test_render_is_idempotent(text: str) -> None:
+    parsed = parse_dockerfile(text)
+    assume(renderable(parsed))
+    once = render_dockerfile(parsed)
+
+    assert render_dockerfile(parse_dockerfile(once)) == once
+
+
+@given(
+    st.text(max_size=60), st.dictionaries(st.sampled_from(["A", "B", "_c"]), st.text(max_size=5))
+)
+def test_word_splitting_and_expansion_never_raise(text: str, env: dict[str, str]) -> None:
+    words = split_words(text, env=env)
+    expanded = expand(text, env=env)
+
+    assert not (set(words.unresolved) | set(expanded.unresolved)) & set(env)
+
+
+@given(st.text(max_size=60))
+def test_image_reference_parsing_never_raises_and_keeps_the_name(reference: str) -> None:
+    image, _problem = parse_image_reference(reference)
+
+    assert image.name is not None and image.name in reference
