@@ -1,0 +1,255 @@
+"""The runtime_trace probe against the scripted container runner: every envelope path."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import attrs
+import pytest
+
+from codegenie_adapters.fakes import FakeClock, FakeContainerRunner, FakeRepo, ScriptedYaml
+from codegenie_core.cache_keys import key_for
+from codegenie_core.config import GatherConfig
+from codegenie_core.parsers.strace import Connect, TraceFacts
+from codegenie_core.ports import TextProblem
+from codegenie_core.probe import Envelope, ImageDigestResolver, ProbeContext, ToolUnavailable
+from codegenie_core.probes.layer_c.model import (
+    AGGREGATE_TIMEOUT_S,
+    DEFAULT_SCENARIO_NAMES,
+    SLICE_KEYS,
+    BuildFailed,
+    EngineUnavailable,
+    ImageConfig,
+    NotLinux,
+    ScenarioCompleted,
+    ScenarioTimeout,
+    StraceUnavailable,
+)
+from codegenie_core.probes.layer_c.runtime_trace import (
+    RuntimeTraceProbe,
+    RuntimeTraceSlice,
+    ScenarioReport,
+    coverage_confidence,
+)
+from codegenie_core.registry import DEFAULT_REGISTRY
+
+PROBE = RuntimeTraceProbe()
+IMAGE = ImageConfig(cmd=("/bin/app", "serve"), healthcheck=("CMD", "/bin/app", "ping"))
+SIX_SCENARIOS_YAML = "scenarios:\n  - name: extra\n    argv: [/bin/true]\n"
+SIX_SCENARIOS = {"scenarios": [{"name": "extra", "argv": ["/bin/true"]}]}
+
+
+def _completed(*binaries: str, window: bool = False) -> ScenarioCompleted:
+    trace = TraceFacts(binaries_executed=binaries, files_read=("/etc/" + binaries[0][-3:],))
+    return ScenarioCompleted(exit_code=0, stopped_after_window=window, elapsed_ms=5, trace=trace)
+
+
+def _ctx(
+    runner: FakeContainerRunner,
+    *,
+    files: dict[str, bytes] | None = None,
+    documents: dict[str, object] | None = None,
+    resolver: ImageDigestResolver | Literal["bound"] | None = "bound",
+    clock: FakeClock | None = None,
+    trace_argv: bool = False,
+) -> ProbeContext:
+    repo = FakeRepo(
+        files={"Dockerfile": b"FROM alpine:3.20\nCMD x\n", "app.py": b"x"} | (files or {})
+    )
+
+    def resolve() -> str | None:
+        return "alpine:3.20=sha256:abc"
+
+    return ProbeContext(
+        repo=repo,
+        config=GatherConfig(trace_argv=trace_argv),
+        clock=clock or FakeClock(),
+        yaml=ScriptedYaml(documents=documents or {}),
+        containers=runner,
+        image_digest_resolver=resolve if resolver == "bound" else resolver,
+    )
+
+
+def _slice(result: object) -> RuntimeTraceSlice:
+    assert isinstance(result, Envelope)
+    assert isinstance(result.slice, RuntimeTraceSlice)
+    return result.slice
+
+
+def test_the_probe_is_registered_heavy_in_layer_c() -> None:
+    registered = DEFAULT_REGISTRY.get("runtime_trace")
+    assert registered is not None
+    assert (registered.heaviness, registered.probe.layer) == ("heavy", "c")
+
+
+def test_the_slice_has_exactly_the_expected_keys() -> None:
+    assert tuple(f.name for f in attrs.fields(RuntimeTraceSlice)) == SLICE_KEYS
+
+
+def test_it_applies_only_with_a_root_dockerfile() -> None:
+    runner = FakeContainerRunner()
+    nested = attrs.evolve(_ctx(runner), repo=FakeRepo(files={"svc/Dockerfile": b"FROM x\n"}))
+    assert (PROBE.applies(_ctx(runner)), PROBE.applies(nested)) == (True, False)
+
+
+def test_six_scenarios_run_one_at_a_time_in_order_and_their_facts_are_joined() -> None:
+    runner = FakeContainerRunner(
+        image=IMAGE,
+        results={"default": _completed("/bin/app", window=True), "extra": _completed("/bin/true")},
+    )
+    files = {".codegenie/scenarios.yaml": SIX_SCENARIOS_YAML.encode()}
+    result = PROBE.run(_ctx(runner, files=files, documents={SIX_SCENARIOS_YAML: SIX_SCENARIOS}))
+    slice_ = _slice(result)
+    assert [name for name, _, _ in runner.runs] == [*DEFAULT_SCENARIO_NAMES, "extra"]
+    assert runner.max_running == 1
+    assert [r.outcome for r in slice_.scenarios] == ["stopped-after-window", *["completed"] * 5]
+    assert slice_.binaries_executed == ("/bin/app", "/bin/true")
+    assert slice_.files_read == ("/etc/app", "/etc/rue")
+    assert (slice_.status, slice_.trace_coverage_confidence) == ("traced", "high")
+    assert isinstance(result, Envelope) and result.confidence == "high"
+
+
+def test_the_image_is_tagged_by_a_digest_of_the_build_context() -> None:
+    runner = FakeContainerRunner(image=IMAGE)
+    PROBE.run(_ctx(runner))
+    PROBE.run(_ctx(runner, files={"app.py": b"changed"}))
+    refs = [b.image_ref for b in runner.builds]
+    assert all(re.fullmatch(r"codegenie-trace:[0-9a-f]{12}", ref) for ref in refs)
+    assert refs[0] != refs[1]
+
+
+def test_trace_argv_reaches_the_runner() -> None:
+    runner = FakeContainerRunner(image=IMAGE)
+    PROBE.run(_ctx(runner, trace_argv=True))
+    assert {keep for _, _, keep in runner.runs} == {True}
+
+
+def test_a_failed_build_is_an_envelope_with_unavailable_coverage() -> None:
+    runner = FakeContainerRunner(image=BuildFailed(exit_code=1, message="COPY failed: no app.jar"))
+    slice_ = _slice(PROBE.run(_ctx(runner)))
+    assert (slice_.status, slice_.trace_coverage_confidence) == ("build-failed", "unavailable")
+    assert slice_.problems == ("build failed (exit 1): COPY failed: no app.jar",)
+    assert runner.runs == []
+
+
+def _raises() -> str | None:
+    raise RuntimeError("daemon went away")
+
+
+@pytest.mark.parametrize(
+    "resolver", [None, lambda: None, _raises], ids=["unbound", "none", "raises"]
+)
+def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
+    resolver: ImageDigestResolver | None,
+) -> None:
+    runner = FakeContainerRunner(image=IMAGE)
+    result = PROBE.run(_ctx(runner, resolver=resolver))
+    assert result == Envelope(
+        probe="runtime_trace",
+        schema_version=1,
+        confidence="low",
+        slice=RuntimeTraceSlice(
+            status="image-digest-unresolved",
+            trace_coverage_confidence="unavailable",
+            problems=("base image digest unresolved: alpine:3.20",),
+        ),
+        notes=("trace coverage: unavailable", "base image digest unresolved: alpine:3.20"),
+    )
+    assert runner.builds == []
+
+
+def test_the_unresolved_paths_share_one_cache_key_and_a_resolved_digest_another() -> None:
+    runner = FakeContainerRunner()
+    keys = {key_for(PROBE, c.repo, c) for c in (_ctx(runner, resolver=r) for r in (None, _raises))}
+    assert len(keys) == 1
+    assert key_for(PROBE, _ctx(runner).repo, _ctx(runner)) not in keys
+
+
+def test_a_malformed_scenarios_file_names_path_line_scenario_and_field() -> None:
+    text = "scenarios:\n  - name: slow\n    argv: [/bin/sleep, '9']\n    timeout_s: 900\n"
+    data = {"scenarios": [{"name": "slow", "argv": ["/bin/sleep", "9"], "timeout_s": 900}]}
+    runner = FakeContainerRunner(image=IMAGE)
+    ctx = _ctx(runner, files={".codegenie/scenarios.yaml": text.encode()}, documents={text: data})
+    slice_ = _slice(PROBE.run(ctx))
+    assert slice_.status == "scenarios-invalid"
+    assert slice_.problems == (
+        ".codegenie/scenarios.yaml:2: scenarios[0] (name 'slow'): 'timeout_s' must be a number "
+        "> 0 and <= 120, got 900",
+    )
+    assert runner.builds == []
+
+
+def test_a_scenarios_file_that_is_not_yaml_reports_the_readers_line() -> None:
+    runner = FakeContainerRunner(image=IMAGE)
+    ctx = _ctx(runner, files={".codegenie/scenarios.yaml": b"scenarios: [\n"})
+    ctx = attrs.evolve(ctx, yaml=_FailingYaml())
+    assert _slice(PROBE.run(ctx)).problems == (".codegenie/scenarios.yaml:2: unexpected end",)
+
+
+@attrs.define
+class _FailingYaml:
+    def parse(self, text: str) -> object | TextProblem:
+        del text
+        return TextProblem(message="unexpected end", line=2, column=1)
+
+
+@pytest.mark.parametrize(
+    ("status", "tool"),
+    [
+        (NotLinux(platform="darwin"), "linux"),
+        (EngineUnavailable(engine="docker", reason="docker is not on PATH"), "docker"),
+        (StraceUnavailable(reason="'strace' is not installed"), "strace"),
+    ],
+)
+def test_a_missing_engine_strace_or_linux_is_a_skip_that_is_never_cached(
+    status: NotLinux | EngineUnavailable | StraceUnavailable, tool: str
+) -> None:
+    runner = FakeContainerRunner(status=status)
+    result = PROBE.run(_ctx(runner))
+    assert isinstance(result, ToolUnavailable) and result.tool == tool
+    assert (runner.builds, runner.runs) == ([], [])
+
+
+def test_the_aggregate_timeout_leaves_later_scenarios_unrun_and_says_so() -> None:
+    clock = FakeClock()
+    seconds = {"default": AGGREGATE_TIMEOUT_S / 2, "help": AGGREGATE_TIMEOUT_S / 2}
+    runner = FakeContainerRunner(image=IMAGE, clock=clock, seconds=seconds)
+    slice_ = _slice(PROBE.run(_ctx(runner, clock=clock)))
+    assert [name for name, _, _ in runner.runs] == ["default", "help"]
+    assert [r.outcome for r in slice_.scenarios] == ["completed", "completed", *["not-run"] * 3]
+    assert slice_.problems == (
+        "aggregate timeout of 600 s reached; not run: version, healthcheck, shell",
+    )
+    assert slice_.trace_coverage_confidence == "medium"
+
+
+def test_a_scenarios_timeout_is_bounded_by_what_the_aggregate_leaves() -> None:
+    clock = FakeClock()
+    runner = FakeContainerRunner(image=IMAGE, clock=clock, seconds={"default": 550.0})
+    PROBE.run(_ctx(runner, clock=clock))
+    assert runner.runs[1] == ("help", pytest.approx(50.0), False)
+
+
+def test_a_default_scenario_timeout_makes_coverage_low_and_says_why() -> None:
+    runner = FakeContainerRunner(
+        image=IMAGE, results={"default": ScenarioTimeout(elapsed_ms=120000)}
+    )
+    result = PROBE.run(_ctx(runner))
+    assert _slice(result).trace_coverage_confidence == "low"
+    assert isinstance(result, Envelope)
+    assert result.confidence == "low"
+    assert "scenario 'default': timeout killed after 120000 ms" in result.notes
+
+
+def test_connects_from_every_scenario_are_joined_without_duplicates() -> None:
+    connect = Connect(family="AF_INET", address="127.0.0.1", port=9, outcome="ECONNREFUSED")
+    trace = TraceFacts(binaries_executed=("/bin/nc",), network_connects=(connect,))
+    done = ScenarioCompleted(exit_code=1, stopped_after_window=False, elapsed_ms=1, trace=trace)
+    runner = FakeContainerRunner(image=IMAGE, results={"default": done, "help": done})
+    assert _slice(PROBE.run(_ctx(runner))).network_connects == (connect,)
+
+
+def test_coverage_is_unavailable_when_nothing_was_traced() -> None:
+    report = ScenarioReport(name="default", task="t", origin="default", outcome="timeout")
+    assert coverage_confidence([report]) == "unavailable"
