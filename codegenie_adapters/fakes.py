@@ -14,9 +14,11 @@ import attrs
 
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.ports import (
     CacheStore,
     Clock,
+    ContainerRunner,
     FileProblem,
     GitState,
     IndexerRunner,
@@ -36,6 +38,20 @@ from codegenie_core.probes.layer_b.model import (
     IndexSummary,
 )
 from codegenie_core.probes.layer_b.sidecar import index_path_for, sidecar_json, sidecar_path_for
+from codegenie_core.probes.layer_c.model import (
+    BuildFailed,
+    BuildRequest,
+    BuiltImage,
+    EngineReady,
+    EngineStatus,
+    EngineUnavailable,
+    ImageConfig,
+    NotLinux,
+    Scenario,
+    ScenarioCompleted,
+    ScenarioResult,
+    StraceUnavailable,
+)
 
 
 @attrs.define(kw_only=True)
@@ -74,7 +90,9 @@ class FakeRepo:
         out: dict[str, str] = {}
         for path in wanted:
             data = self.read_bytes(path)
-            out[path] = problem_digest(data.reason) if isinstance(data, FileProblem) else blob_digest(data)
+            out[path] = (
+                problem_digest(data.reason) if isinstance(data, FileProblem) else blob_digest(data)
+            )
         return out
 
     def git_state(self) -> GitState | None:
@@ -212,3 +230,74 @@ class FakeIndexerRunner:
 
 _INDEX_READER: type[IndexReader] = FakeIndexReader
 _INDEXER: type[IndexerRunner] = FakeIndexerRunner
+
+
+@attrs.define(kw_only=True)
+class FakeContainerRunner:
+    """A container runner answering from a script: `status` for the engine, `image` (or a
+    `BuildFailed`) for every build, `results` by scenario name (an exit-0 empty trace otherwise).
+
+    When the engine is not ready, builds fail and scenarios answer with the engine's state, as the
+    real runner does. `seconds` advances `clock` per scenario name, to spend the aggregate budget.
+    Calls are recorded: `builds`, `runs` (name, timeout, keep_argv), `cleanups`, `max_running`."""
+
+    status: EngineStatus = attrs.field(
+        factory=lambda: EngineReady(
+            engine="fake", version="0", strace_version="6.1", seccomp_bpf=True
+        )
+    )
+    image: ImageConfig | BuildFailed = attrs.field(factory=ImageConfig)
+    results: dict[str, ScenarioResult] = attrs.field(factory=dict[str, ScenarioResult])
+    clock: FakeClock | None = None
+    seconds: dict[str, float] = attrs.field(factory=dict[str, float])
+    builds: list[BuildRequest] = attrs.field(factory=list[BuildRequest])
+    runs: list[tuple[str, float, bool]] = attrs.field(factory=list[tuple[str, float, bool]])
+    cleanups: int = 0
+    running: int = 0
+    max_running: int = 0
+
+    def engine_status(self) -> EngineStatus:
+        return self.status
+
+    def build(self, request: BuildRequest) -> BuiltImage | BuildFailed:
+        self.builds.append(request)
+        match self.status:
+            case EngineUnavailable(reason=reason) | StraceUnavailable(reason=reason):
+                return BuildFailed(exit_code=None, message=reason)
+            case NotLinux(platform=platform):
+                return BuildFailed(exit_code=None, message=f"not Linux: {platform}")
+            case EngineReady():
+                pass
+        if isinstance(self.image, BuildFailed):
+            return self.image
+        return BuiltImage(ref=request.image_ref, config=self.image)
+
+    def run_scenario(
+        self, image: BuiltImage, scenario: Scenario, *, timeout_s: float, keep_argv: bool
+    ) -> ScenarioResult:
+        del image
+        self.runs.append((scenario.name, timeout_s, keep_argv))
+        self.running += 1
+        self.max_running = max(self.max_running, self.running)
+        try:
+            match self.status:
+                case EngineUnavailable() | StraceUnavailable():
+                    return self.status
+                case NotLinux(platform=platform):
+                    return EngineUnavailable(engine="fake", reason=f"not Linux: {platform}")
+                case EngineReady():
+                    pass
+            if self.clock is not None:
+                self.clock.advance(self.seconds.get(scenario.name, 0.0))
+            default = ScenarioCompleted(
+                exit_code=0, stopped_after_window=False, elapsed_ms=0, trace=TraceFacts()
+            )
+            return self.results.get(scenario.name, default)
+        finally:
+            self.running -= 1
+
+    def cleanup(self) -> None:
+        self.cleanups += 1
+
+
+_CONTAINERS: type[ContainerRunner] = FakeContainerRunner

@@ -19,12 +19,20 @@ if TYPE_CHECKING:
     from codegenie_core.cache_keys import CacheKey
     from codegenie_core.probe import Envelope
     from codegenie_core.probes.layer_b.model import IndexerRun, IndexReadResult
+    from codegenie_core.probes.layer_c.model import (
+        BuildFailed,
+        BuildRequest,
+        BuiltImage,
+        EngineStatus,
+        Scenario,
+        ScenarioResult,
+    )
 
 
 # ---- the repository -------------------------------------------------------------------------
 @attrs.frozen(kw_only=True)
 class FileProblem:
-    """A file that is listed but cannot be read (vanished, permission, a symlink leaving the repo)."""
+    """A listed file that cannot be read (vanished, no permission, a symlink leaving the repo)."""
 
     path: str
     reason: str
@@ -77,7 +85,8 @@ class RepoFiles(Protocol):
         ...
 
     def git_state(self) -> GitState | None:
-        """HEAD, branch, dirty state and remotes; None when the repository is not a git work tree."""
+        """HEAD, branch, dirty state and remotes; None when the repository is not a git work
+        tree."""
         ...
 
     def commits_between(self, older: str, newer: str) -> int | None:
@@ -138,9 +147,26 @@ class IndexerRunner(Protocol):
 # ---- layer C: containers --------------------------------------------------------------------
 # Owned by the runtime-trace work (issue 5); value types live in codegenie_core.probes.layer_c.
 class ContainerRunner(Protocol):
-    """Builds the repository's image and runs traced scenarios in it, one at a time."""
+    """Builds the repository's image and runs traced scenarios in it, one at a time (see
+    ADR-0011, ADR-0012). Every answer is a value; nothing here raises for an engine problem."""
 
-    def engine_status(self) -> object: ...
+    def engine_status(self) -> EngineStatus:
+        """Whether the engine, its daemon, strace and Linux are there; quick, never prompts."""
+        ...
+
+    def build(self, request: BuildRequest) -> BuiltImage | BuildFailed:
+        """Build the repository's Dockerfile into `request.image_ref`, with the image's config."""
+        ...
+
+    def run_scenario(
+        self, image: BuiltImage, scenario: Scenario, *, timeout_s: float, keep_argv: bool
+    ) -> ScenarioResult:
+        """Run one scenario under strace in a fresh hardened container, removed afterwards."""
+        ...
+
+    def cleanup(self) -> None:
+        """Remove every container and temporary file this runner made (also on Ctrl-C)."""
+        ...
 
 
 # ---- the cache ------------------------------------------------------------------------------
