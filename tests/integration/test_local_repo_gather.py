@@ -1,0 +1,72 @@
+"""A gather of the `git` and `languages` probes over a real git work tree: cold, warm, edited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codegenie_adapters.fakes import FakeClock, InMemoryCache, ScriptedYaml
+from codegenie_adapters.local_repo import LocalRepo
+from codegenie_core.config import GatherConfig
+from codegenie_core.coordinator import gather
+from codegenie_core.outcomes import Cached, ProbeOutcome, Ran
+from codegenie_core.probe import ProbeContext
+from codegenie_core.probes.layer_a import git as git_probe
+from codegenie_core.probes.layer_a import languages as languages_probe
+from codegenie_core.registry import DEFAULT_REGISTRY, RegisteredProbe
+from tests._ci_support.requires_tool import requires_tool
+from tests.git_repos import commit_all, init_repo, isolate_git_config, write
+
+pytestmark = pytest.mark.integration
+
+
+def plan() -> list[RegisteredProbe]:
+    names = (git_probe.GitProbe.name, languages_probe.LanguagesProbe.name)
+    found = [DEFAULT_REGISTRY.get(name) for name in names]
+    return [registered for registered in found if registered is not None]
+
+
+def run(root: Path, cache: InMemoryCache) -> tuple[list[str], list[str]]:
+    """Each probe's outcome kind, and the files the adapter hashed from their bytes."""
+    repo = LocalRepo(str(root))
+    ctx = ProbeContext(repo=repo, config=GatherConfig(), clock=FakeClock(), yaml=ScriptedYaml())
+    result = gather(
+        plan(), base_ctx=ctx, cache=cache, cache_mode="use", cpu_budget=2, clock=FakeClock()
+    )
+
+    def kind(outcome: ProbeOutcome) -> str:
+        return (
+            "ran"
+            if isinstance(outcome, Ran)
+            else "cached"
+            if isinstance(outcome, Cached)
+            else repr(outcome)
+        )
+
+    return [kind(o) for o in result.outcomes], sorted(set(repo.hashed))
+
+
+@requires_tool("git")
+def test_a_warm_gather_is_served_from_cache_and_hashes_only_what_git_says_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git_config(monkeypatch)
+    root = init_repo(tmp_path / "repo")
+    for index in range(20):
+        write(root, f"src/m{index}.py", f"x = {index}\n".encode())
+    commit_all(root, "first")
+    write(root, "src/m3.py", b"x = 'edited'\n")
+    write(root, "notes.md", b"# untracked\n")
+    cache = InMemoryCache()
+
+    cold = run(root, cache)
+    warm = run(root, cache)
+    write(root, "src/m7.py", b"x = 'edited too'\n")
+    edited = run(root, cache)
+
+    assert (cold, warm, edited) == (
+        (["ran", "ran"], ["notes.md", "src/m3.py"]),
+        (["cached", "cached"], ["notes.md", "src/m3.py"]),
+        (["ran", "ran"], ["notes.md", "src/m3.py", "src/m7.py"]),
+    )
