@@ -95,6 +95,8 @@ class DockerStraceRunner:
         )
 
     def build(self, request: BuildRequest) -> BuiltImage | BuildFailed:
+        if not self.platform.startswith("linux"):
+            return BuildFailed(exit_code=None, message=f"not Linux: {self.platform}")
         labels = ("--label", f"{TRACE_LABEL}=1", "--label", f"{RUN_LABEL}={self.run_id}")
         dockerfile = str(Path(self.repo_root) / request.dockerfile)
         argv = ("build", "-f", dockerfile, "-t", request.image_ref, *labels, self.repo_root)
@@ -116,6 +118,8 @@ class DockerStraceRunner:
     def run_scenario(
         self, image: BuiltImage, scenario: Scenario, *, timeout_s: float, keep_argv: bool
     ) -> ScenarioResult:
+        if not self.platform.startswith("linux"):
+            return EngineUnavailable(engine=self.engine, reason=f"not Linux: {self.platform}")
         bundle = self._tracer()
         if isinstance(bundle, str):
             return StraceUnavailable(reason=bundle)

@@ -262,12 +262,12 @@ class FakeContainerRunner:
     def build(self, request: BuildRequest) -> BuiltImage | BuildFailed:
         self.builds.append(request)
         match self.status:
-            case EngineUnavailable(reason=reason) | StraceUnavailable(reason=reason):
+            case EngineUnavailable(reason=reason):
                 return BuildFailed(exit_code=None, message=reason)
             case NotLinux(platform=platform):
                 return BuildFailed(exit_code=None, message=f"not Linux: {platform}")
-            case EngineReady():
-                pass
+            case EngineReady() | StraceUnavailable():
+                pass  # building needs no tracer
         if isinstance(self.image, BuildFailed):
             return self.image
         return BuiltImage(ref=request.image_ref, config=self.image)

@@ -1,0 +1,250 @@
+"""The real runner: builds a scratch+busybox image offline and traces it with injected strace."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codegenie_adapters.docker_strace import DockerStraceRunner
+from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
+from codegenie_adapters.image_inspect import make_image_digest_resolver
+from codegenie_core.config import GatherConfig
+from codegenie_core.parsers.strace import Connect
+from codegenie_core.probe import Envelope, ProbeContext
+from codegenie_core.probes.layer_c.model import (
+    RUN_LABEL,
+    TRACE_LABEL,
+    BuildRequest,
+    BuiltImage,
+    Scenario,
+    ScenarioCompleted,
+    ScenarioTimeout,
+)
+from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceProbe, RuntimeTraceSlice
+from tests._ci_support.requires_tool import requires_tool
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
+NEEDS = requires_tool("docker", "strace", "busybox", "linux")
+
+
+def _context(tmp: Path, fixture: str) -> Path:
+    root = tmp / fixture
+    shutil.copytree(FIXTURES / fixture, root)
+    # requires_tool("busybox") has checked that one of these exists
+    source = next(p for p in (Path("/bin/busybox"), Path("/usr/bin/busybox")) if p.exists())
+    shutil.copy(source, root / "busybox")
+    return root
+
+
+def _containers(label: str) -> set[str]:
+    listed = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label={label}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return set(listed.stdout.split())
+
+
+@pytest.fixture(scope="module")
+def busybox_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _context(tmp_path_factory.mktemp("runtime"), "busybox")
+
+
+@pytest.fixture
+def runner(busybox_root: Path) -> Iterator[DockerStraceRunner]:
+    real = DockerStraceRunner(repo_root=str(busybox_root))
+    yield real
+    real.cleanup()
+
+
+@pytest.fixture
+def image(runner: DockerStraceRunner) -> BuiltImage:
+    built = runner.build(
+        BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:it-busybox")
+    )
+    assert isinstance(built, BuiltImage), built
+    return built
+
+
+def _probe_ctx(root: Path, runner: DockerStraceRunner, files: dict[str, bytes]) -> ProbeContext:
+    on_disk = {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+    }
+    documents: dict[str, object] = {}
+    if ".codegenie/scenarios.yaml" in files:
+        documents = {files[".codegenie/scenarios.yaml"].decode(): _SLEEPERS}
+    return ProbeContext(
+        repo=FakeRepo(files=on_disk | files),
+        config=GatherConfig(),
+        clock=FakeClock(),
+        yaml=ScriptedYaml(documents=documents),
+        containers=runner,
+        image_digest_resolver=make_image_digest_resolver(str(root)),
+    )
+
+
+_SLEEPERS = {
+    "scenarios": [{"name": f"nap{i}", "shell": "sleep 1", "timeout_s": 20} for i in range(3)]
+}
+
+
+@NEEDS
+def test_every_default_scenario_completes_and_reports_binaries_files_and_connects(
+    busybox_root: Path, runner: DockerStraceRunner
+) -> None:
+    before = _containers(f"{TRACE_LABEL}=1")
+    result = RuntimeTraceProbe().run(_probe_ctx(busybox_root, runner, {}))
+    assert isinstance(result, Envelope)
+    slice_ = result.slice
+    assert isinstance(slice_, RuntimeTraceSlice)
+    assert [(r.name, r.outcome, r.exit_code) for r in slice_.scenarios] == [
+        ("default", "completed", 0),
+        ("help", "completed", 0),
+        ("version", "completed", 0),
+        ("healthcheck", "completed", 0),
+        ("shell", "completed", 0),
+    ]
+    assert {"/bin/sh", "/bin/cat"} <= set(slice_.binaries_executed)
+    assert {"/app/run.sh", "/etc/motd"} <= set(slice_.files_read)
+    assert "/tmp/out" in slice_.files_written
+    connect = Connect(family="AF_INET", address="127.0.0.1", port=9, outcome="ECONNREFUSED")
+    assert connect in slice_.network_connects
+    assert (slice_.trace_coverage_confidence, slice_.seccomp_bpf) == ("high", True)
+    assert slice_.base_images == "scratch"
+    assert _containers(f"{TRACE_LABEL}=1") == before
+
+
+@NEEDS
+def test_a_loopback_connect_under_network_none_is_recorded(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    scenario = Scenario(name="dial", argv=("/bin/nc", "127.0.0.1", "9"), timeout_s=20)
+    result = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
+    assert isinstance(result, ScenarioCompleted)
+    assert result.trace.network_connects == (
+        Connect(family="AF_INET", address="127.0.0.1", port=9, outcome="ECONNREFUSED"),
+    )
+    assert result.trace.binaries_executed == ("/bin/nc",)
+
+
+@NEEDS
+def test_a_scenario_sleeping_past_its_timeout_is_a_timeout_and_leaves_no_container(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    scenario = Scenario(name="sleeper", argv=("/bin/sleep", "1000"), timeout_s=2, origin="repo")
+    result = runner.run_scenario(image, scenario, timeout_s=2, keep_argv=False)
+    assert isinstance(result, ScenarioTimeout)
+    assert 2000 <= result.elapsed_ms < 10000
+    assert _containers(f"{RUN_LABEL}={runner.run_id}") == set()
+
+
+@NEEDS
+def test_a_server_still_running_when_its_window_closes_is_a_normal_completion(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    scenario = Scenario(name="server", argv=("/bin/sh", "-c", "sleep 1000"), window_s=1.5)
+    result = runner.run_scenario(image, scenario, timeout_s=30, keep_argv=False)
+    assert isinstance(result, ScenarioCompleted)
+    assert result.stopped_after_window
+    assert result.trace.binaries_executed == ("/bin/sh",)
+    assert [e.argv0 for e in result.trace.executions] == ["/bin/sh", "sleep"]
+
+
+@NEEDS
+def test_full_argv_is_kept_only_with_trace_argv(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    scenario = Scenario(name="args", argv=("/bin/echo", "--token=s3cret"))
+    hidden = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
+    shown = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=True)
+    assert isinstance(hidden, ScenarioCompleted) and isinstance(shown, ScenarioCompleted)
+    assert "s3cret" not in repr(hidden.trace)
+    assert shown.trace.executions[0].argv == ("/bin/echo", "--token=s3cret")
+
+
+@NEEDS
+def test_scenarios_are_observed_to_run_at_most_one_at_a_time(
+    busybox_root: Path, runner: DockerStraceRunner
+) -> None:
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            seen.append(len(_running(f"{RUN_LABEL}={runner.run_id}")))
+            time.sleep(0.1)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    files = {".codegenie/scenarios.yaml": b"# three one-second naps\n"}
+    try:
+        result = RuntimeTraceProbe().run(_probe_ctx(busybox_root, runner, files))
+    finally:
+        stop.set()
+        poller.join()
+    assert isinstance(result, Envelope)
+    naps = [r for r in result.slice.scenarios if r.name.startswith("nap")]
+    assert [r.outcome for r in naps] == ["completed"] * 3
+    assert max(seen) == 1  # observed running, and never two at once
+
+
+def _running(label: str) -> set[str]:
+    listed = subprocess.run(
+        ["docker", "ps", "-q", "--filter", f"label={label}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return set(listed.stdout.split())
+
+
+@NEEDS
+def test_an_image_with_a_non_root_user_is_traced(tmp_path: Path) -> None:
+    root = _context(tmp_path, "busybox-user")
+    runner = DockerStraceRunner(repo_root=str(root))
+    try:
+        built = runner.build(
+            BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:it-user")
+        )
+        assert isinstance(built, BuiltImage) and built.config.user == "1000:1000"
+        scenario = Scenario(name="default", argv=built.config.cmd)
+        result = runner.run_scenario(built, scenario, timeout_s=20, keep_argv=False)
+    finally:
+        runner.cleanup()
+    assert isinstance(result, ScenarioCompleted) and result.exit_code == 0
+    assert result.trace.looked_for_not_found == ("/etc/motd",)
+
+
+@NEEDS
+def test_a_build_that_fails_is_build_failed_with_the_engines_message(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY missing-file /x\n")
+    runner = DockerStraceRunner(repo_root=str(tmp_path))
+    try:
+        built = runner.build(
+            BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:it-bad")
+        )
+    finally:
+        runner.cleanup()
+    assert not isinstance(built, BuiltImage)
+    assert "missing-file" in built.message
+
+
+@NEEDS
+def test_the_resolver_follows_base_images_and_is_unresolved_for_unknown_ones(
+    tmp_path: Path, image: BuiltImage
+) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM {image.ref} AS base\nFROM base\n")
+    local = make_image_digest_resolver(str(tmp_path))()
+    (tmp_path / "Dockerfile").write_text("FROM codegenie-no-such-image:0\n")
+    unknown = make_image_digest_resolver(str(tmp_path))()
+    assert local is not None and local.startswith(f"{image.ref}=sha256:")
+    assert unknown is None
