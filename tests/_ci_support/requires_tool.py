@@ -20,7 +20,9 @@ import pytest
 
 REQUIRE_TOOLS_VARIABLE = "CODEGENIE_REQUIRE_TOOLS"
 MARK_NAME = "requires_tool"
-_warned: set[str] = set()
+# The tools already warned about, kept on the session's config: "once per session" must not
+# become "once per process" when sessions share an interpreter (pytester, IDE re-runs).
+_WARNED = pytest.StashKey[set[str]]()
 
 
 def requires_tool(*tools: str) -> pytest.MarkDecorator:
@@ -77,8 +79,9 @@ def enforce(item: pytest.Item) -> None:
                     f"{REQUIRE_TOOLS_VARIABLE}=1 and required tool {tool!r} is missing: {problem}",
                     pytrace=False,
                 )
-            if tool not in _warned:
-                _warned.add(str(tool))
+            warned = item.config.stash.setdefault(_WARNED, set())
+            if tool not in warned:
+                warned.add(str(tool))
                 warnings.warn(
                     f"SKIPPED LOUD: tests needing {tool!r} are skipped: {problem}", stacklevel=1
                 )
