@@ -248,3 +248,14 @@ def test_the_resolver_follows_base_images_and_is_unresolved_for_unknown_ones(
     unknown = make_image_digest_resolver(str(tmp_path))()
     assert local is not None and local.startswith(f"{image.ref}=sha256:")
     assert unknown is None
+
+
+@NEEDS
+def test_the_container_root_is_read_only_and_only_tmp_is_writable(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    scenario = Scenario(name="writer", argv=("/bin/sh", "-c", "touch /rootfile; touch /tmp/ok"))
+    result = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
+    assert isinstance(result, ScenarioCompleted)
+    assert result.trace.failed_opens == (("/rootfile", "EROFS"),)
+    assert result.trace.files_written == ("/tmp/ok",)
