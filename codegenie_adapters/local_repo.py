@@ -131,13 +131,16 @@ class LocalRepo:
             None if key is None or self._stat_index is None else self._stat_index.lookup(path, key)
         )
         if digest is None:
+            # Read the file system's clock before the bytes, so a rewrite after them shows (Rule 2b
+            # of stat_index).
+            clock = None if self._stat_index is None else self._stat_index.clock_ns()
             data = repo_fs.read(self._root, path)
             if isinstance(data, FileProblem):
                 digest = problem_digest(data.reason)
             else:
                 digest = blob_digest(data, object_format=self._object_format)
-                if key is not None and self._stat_index is not None:
-                    self._stat_index.record(path, key, digest)
+                if key is not None and clock is not None and self._stat_index is not None:
+                    self._stat_index.record(path, key, digest, hashed_after_ns=clock)
             with self._lock:
                 self.hashed.append(path)
         with self._lock:

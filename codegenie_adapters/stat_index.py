@@ -6,6 +6,10 @@ changed in the same clock tick as the index was written may hide a same-size rew
 entries are dropped when the index is loaded, so they are rehashed and never carried forward.
 Rule 2: ctime is compared too: a rewrite with the same size and the old mtime put back (`os.utime`)
 still moves ctime, which user space cannot set.
+Rule 2b: an entry is recorded only when its mtime is older than the file system's clock read
+before the file was hashed (`clock_ns`, taken once per index instance before its first hash).
+This closes the window git's rule leaves open: a same-size rewrite in the same tick as the hash,
+with the index written in a later tick. A later rewrite always gets a later mtime, so it shows.
 Rule 3: the index is written atomically (temp file in the same directory, flush, fsync, rename);
 a damaged, foreign or other-object-format index is ignored and rebuilt, never a crash; a write
 that fails is logged and skipped (see ADR-0015).
@@ -41,6 +45,7 @@ class StatIndex:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[StatKey, str]] = self._load()
         self._dirty = False
+        self._clock_ns: int | None = None
 
     @property
     def dirty(self) -> bool:
@@ -54,7 +59,30 @@ class StatIndex:
             found = self._entries.get(path)
         return found[1] if found is not None and found[0] == key else None
 
-    def record(self, path: str, key: StatKey, digest: str) -> None:
+    def clock_ns(self) -> int | None:
+        """The file system's clock now (Rule 2b), read from a scratch file made beside the index
+        and removed; taken once, on the first call. None when the directory is not writable."""
+        with self._lock:
+            if self._clock_ns is None:
+                try:
+                    directory = os.path.dirname(self._path) or "."
+                    os.makedirs(directory, exist_ok=True)
+                    fd, scratch = tempfile.mkstemp(prefix=".stat-clock.", dir=directory)
+                    try:
+                        self._clock_ns = os.fstat(fd).st_mtime_ns
+                    finally:
+                        os.close(fd)
+                        os.unlink(scratch)
+                except OSError as error:
+                    logger.warning("stat index {} unusable: {}", self._path, error)
+                    self._clock_ns = -1
+            return None if self._clock_ns < 0 else self._clock_ns
+
+    def record(self, path: str, key: StatKey, digest: str, *, hashed_after_ns: int) -> None:
+        """Keep `digest` for `path` at stat `key`, when the file was last changed before
+        `hashed_after_ns` (a `clock_ns` read before it was hashed; Rule 2b)."""
+        if key[1] >= hashed_after_ns:
+            return
         with self._lock:
             if self._entries.get(path) != (key, digest):
                 self._entries[path] = (key, digest)
