@@ -137,10 +137,11 @@ class IndexReader(Protocol):
 class IndexerRunner(Protocol):
     """Runs a SCIP indexer over the repository and records its sidecar (see ADR-0010)."""
 
-    def run(self, indexer: str, *, commit: str | None) -> IndexerRun:
+    def run(self, indexer: str, *, commit: str | None, timeout_s: float) -> IndexerRun:
         """Index the repository with `indexer` ("scip-typescript", "scip-python") into
-        `.codegenie/index/<indexer>/index.scip`, writing its sidecar with `commit` as
-        `last_indexed`; a missing indexer is `IndexerMissing`, a failed run is recorded."""
+        `.codegenie/index/<indexer>/index.scip` within `timeout_s`, writing its sidecar with
+        `commit` as `last_indexed`; a missing indexer is `IndexerMissing`, a failed or killed run
+        is recorded in the sidecar."""
         ...
 
 
