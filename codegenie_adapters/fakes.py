@@ -191,7 +191,7 @@ class FakeIndexerRunner:
 
     `available` names the installed indexers; `produces` maps an indexer to the summary a run
     yields; `exit_statuses` scripts failures (a non-zero run publishes no index); `runs` records
-    `(indexer, commit)` for every call."""
+    `(indexer, commit)` and `timeouts` the time allowed, for every call."""
 
     reader: FakeIndexReader
     repo: FakeRepo
@@ -200,9 +200,11 @@ class FakeIndexerRunner:
     exit_statuses: dict[str, int] = attrs.field(factory=dict[str, int])
     duration_s: float = 1.0
     runs: list[tuple[str, str | None]] = attrs.field(factory=list[tuple[str, str | None]])
+    timeouts: list[float] = attrs.field(factory=list[float])
 
-    def run(self, indexer: str, *, commit: str | None) -> IndexerRun:
+    def run(self, indexer: str, *, commit: str | None, timeout_s: float) -> IndexerRun:
         self.runs.append((indexer, commit))
+        self.timeouts.append(timeout_s)
         if indexer not in self.available:
             return IndexerMissing(indexer=indexer, hint=f"npm install -g @sourcegraph/{indexer}")
         path = index_path_for(indexer)
