@@ -74,9 +74,9 @@ def _tail(stderr: str, unreadable_output: bool) -> str:
 class ScipIndexerRunner:
     """Makes codegenie's own indexes under `<root>/.codegenie/index/<indexer>/`."""
 
-    def __init__(self, root: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(self, root: str, *, max_timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         self._root = os.path.realpath(root)
-        self._timeout_s = timeout_s
+        self._max_timeout_s = max_timeout_s
 
     def _argv(
         self, indexer: str, executable: str, output: Path, scratch: Path, commit: str | None
@@ -103,7 +103,7 @@ class ScipIndexerRunner:
             "--project-version", (commit or "0")[:12],
         ]  # fmt: skip
 
-    def run(self, indexer: str, *, commit: str | None) -> IndexerRun:
+    def run(self, indexer: str, *, commit: str | None, timeout_s: float) -> IndexerRun:
         assert indexer in NPM_PACKAGES, f"unknown indexer {indexer!r}"
         hint = f"npm install -g {NPM_PACKAGES[indexer]}"
         executable = shutil.which(indexer)
@@ -122,7 +122,8 @@ class ScipIndexerRunner:
             temp = Path(temp_name)
             try:
                 argv = self._argv(indexer, executable, temp, Path(scratch), commit)
-                result = run_external_cli(argv, timeout_s=self._timeout_s, cwd=self._root)
+                limit = min(timeout_s, self._max_timeout_s)
+                result = run_external_cli(argv, timeout_s=limit, cwd=self._root)
                 documents = count_documents(temp) if result.ok else None
                 if result.ok and documents is not None:
                     temp.replace(destination)

@@ -26,11 +26,15 @@ POLYGLOT = {**TS_FILES, "tools/gen.py": b"def gen():\n    return 1\n"}
 
 
 def _ctx(
-    fake: FakeRepo, runner: FakeIndexerRunner | None, *, make_index: bool = True
+    fake: FakeRepo,
+    runner: FakeIndexerRunner | None,
+    *,
+    make_index: bool = True,
+    cap_s: float | None = None,
 ) -> ProbeContext:
     return ProbeContext(
         repo=fake,
-        config=GatherConfig(make_index=make_index),
+        config=GatherConfig(make_index=make_index, probe_timeout_cap_s=cap_s),
         clock=FakeClock(),
         yaml=ScriptedYaml(),
         index_reader=runner.reader if runner else FakeIndexReader(),
@@ -96,7 +100,7 @@ def test_it_runs_each_needed_indexer_at_head_and_reports_what_ran() -> None:
 def test_a_fresh_index_is_left_alone() -> None:
     fake = repo(TS_FILES)
     runner = _runner(fake, "scip-typescript")
-    runner.run("scip-typescript", commit=C2)
+    runner.run("scip-typescript", commit=C2, timeout_s=60.0)
     envelope = PROBE.run(_ctx(fake, runner))
     assert isinstance(envelope, Envelope)
     assert runner.runs == [("scip-typescript", C2)]
@@ -130,6 +134,25 @@ def test_one_missing_indexer_of_two_is_recorded_and_the_other_runs() -> None:
         ("scip-python", "unavailable"),
         ("scip-typescript", "ran"),
     ]
+
+
+def test_each_indexer_gets_what_is_left_of_the_probe_deadline() -> None:
+    fake = repo(POLYGLOT)
+    runner = _runner(fake, "scip-typescript", "scip-python")
+    PROBE.run(_ctx(fake, runner, cap_s=100.0))
+    assert runner.timeouts == [90.0, 90.0]  # the fake clock does not move
+
+
+def test_an_indexer_with_no_time_left_is_out_of_time_not_started() -> None:
+    fake = repo(TS_FILES)
+    runner = _runner(fake, "scip-typescript")
+    envelope = PROBE.run(_ctx(fake, runner, cap_s=1.0))
+    assert isinstance(envelope, Envelope)
+    assert (runner.runs, [r.action for r in envelope.slice.runs], envelope.confidence) == (
+        [],
+        ["out-of-time"],
+        "low",
+    )
 
 
 def test_a_repository_without_sources_is_not_applicable() -> None:

@@ -21,6 +21,8 @@ from codegenie_core.probes.layer_b.model import Fresh, IndexerFinished, IndexerM
 from codegenie_core.probes.layer_b.sidecar import INDEX_DIR, index_path_for
 from codegenie_core.registry import register_probe
 
+RUN_SHARE = 0.9
+MIN_RUN_S = 1.0
 # Which indexer reads which sources (scip-typescript reads JavaScript through an inferred config).
 INDEXER_FOR_EXTENSION: dict[str, str] = {
     **dict.fromkeys(
@@ -35,7 +37,7 @@ class IndexerRunRecord:
     """What happened for one indexer."""
 
     indexer: str
-    action: Literal["ran", "already-fresh", "unavailable"]
+    action: Literal["ran", "already-fresh", "unavailable", "out-of-time"]
     index_path: str
     exit_status: int | None = None
     timed_out: bool = False
@@ -82,6 +84,12 @@ class ScipIndexProbe:
         wanted = indexers_for(ctx.repo.list_files())
         if not wanted:
             return NotApplicable(reason="no TypeScript, JavaScript or Python sources to index")
+        started = ctx.clock.monotonic()
+        # The coordinator abandons the probe at its deadline; each indexer gets what is left of
+        # it (less a margin to write the sidecar), so no indexer outlives the probe.
+        cap = ctx.config.probe_timeout_cap_s
+        allowed = self.timeout_s if cap is None else min(self.timeout_s, cap)
+        deadline = started + RUN_SHARE * allowed
         git = ctx.repo.git_state()
         head = git.head if git is not None else None
         records: list[IndexerRunRecord] = []
@@ -94,7 +102,13 @@ class ScipIndexProbe:
                         IndexerRunRecord(indexer=indexer, action="already-fresh", index_path=path)
                     )
                     continue
-            match runner.run(indexer, commit=head):
+            left = deadline - ctx.clock.monotonic()
+            if left < MIN_RUN_S:
+                records.append(
+                    IndexerRunRecord(indexer=indexer, action="out-of-time", index_path=path)
+                )
+                continue
+            match runner.run(indexer, commit=head, timeout_s=left):
                 case IndexerFinished(sidecar=sidecar, duration_s=duration):
                     records.append(
                         IndexerRunRecord(
@@ -118,7 +132,12 @@ class ScipIndexProbe:
             return ToolUnavailable(
                 tool=first.indexer, reason=f"{first.indexer} is not on PATH", hint=first.hint
             )
-        failed = [r for r in records if r.action == "ran" and (r.timed_out or r.exit_status != 0)]
+        failed = [
+            r
+            for r in records
+            if r.action == "out-of-time"
+            or (r.action == "ran" and (r.timed_out or r.exit_status != 0))
+        ]
         confidence: Confidence = "low" if failed else "high"
         notes = [
             f"{r.indexer}: {r.action}"
