@@ -34,8 +34,8 @@ class RuamelYamlReader:
             loaded = cast("object", yaml.load(text))  # pyright: ignore[reportUnknownMemberType]  # ruamel leaves load() unannotated
         except MarkedYAMLError as error:
             return _problem(error)
-        except YAMLError as error:
-            return TextProblem(message=str(error))
+        except YAMLError as error:  # a ReaderError: a character YAML does not accept
+            return _position_problem(error, text)
         except RecursionError:
             return TextProblem(message="YAML nested too deeply")
         try:
@@ -57,6 +57,20 @@ def _problem(error: MarkedYAMLError) -> TextProblem:
         message=": ".join(parts) or str(error),
         line=line + 1 if line is not None else None,
         column=column + 1 if column is not None else None,
+    )
+
+
+def _position_problem(error: YAMLError, text: str) -> TextProblem:
+    """A problem located by the character offset ruamel's reader errors carry, if any."""
+    offset = cast("object", vars(error).get("position"))
+    if not isinstance(offset, int) or not 0 <= offset <= len(text):
+        return TextProblem(message=str(error))
+    line_start = text.rfind("\n", 0, offset) + 1
+    reason = cast("object", vars(error).get("reason"))
+    return TextProblem(
+        message=f"unacceptable character: {reason}" if reason else str(error),
+        line=text.count("\n", 0, offset) + 1,
+        column=offset - line_start + 1,
     )
 
 

@@ -199,3 +199,46 @@ scip_documents = st.lists(
     ),
     max_size=6,
 )
+
+
+# ---- codegenie_core.parsers (manifests, layer A) ----------------------------------------------
+# PEP 508 names: alphanumerics with inner runs of "-", "_", "."; versions from a small alphabet.
+python_names = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,8}[A-Za-z0-9])?", fullmatch=True)
+python_specs = st.sampled_from(["", ">=1.0", "==2.3.4", ">=1,<2", "~=3.1", "!=0.9"])
+python_markers = st.sampled_from([None, "python_version < '3.12'", 'sys_platform == "linux"'])
+python_extras = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,5}", fullmatch=True), max_size=3)
+go_module_paths = st.from_regex(r"[a-z]{1,6}\.(com|org|io)(/[a-z0-9._-]{1,8}){0,3}", fullmatch=True)
+go_versions = st.from_regex(r"v[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True)
+npm_names = st.from_regex(r"(@[a-z]{1,5}/)?[a-z][a-z0-9.-]{0,10}", fullmatch=True)
+npm_specs = st.sampled_from(["^1.2.3", "~0.4.0", ">=2 <3", "*", "workspace:*", "file:../x"])
+
+_GLOB_CHARS = "abAB1_-"  # path-segment characters that are never "." or ".." on their own
+
+
+@st.composite
+def globs_with_a_match(draw: st.DrawFn) -> tuple[str, str]:
+    """A glob from `repo_globs`' grammar and a path it matches, built by instantiating each
+    segment (so tests need no `assume` to find a matching file)."""
+    segments = draw(st.lists(glob_segments, min_size=1, max_size=3))
+    parts: list[str] = []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        free = draw(path_segments)
+        match segment:
+            case "**":
+                parts += draw(st.lists(path_segments, min_size=1 if last else 0, max_size=2))
+            case "*":
+                parts.append(free)
+            case "*.a":
+                parts.append(free + ".a")
+            case "a*":
+                parts.append("a" + free)
+            case "?":
+                parts.append(draw(st.sampled_from(_GLOB_CHARS)))
+            case "[ab]*":
+                parts.append(draw(st.sampled_from("ab")) + free)
+            case "[!a]*":
+                parts.append(draw(st.sampled_from(_GLOB_CHARS.replace("a", ""))) + free)
+            case literal:
+                parts.append(literal)
+    return "/".join(segments), "/".join(parts)
