@@ -122,7 +122,7 @@ class LocalRepo:
         if self._stat_index is not None:
             try:
                 before = os.lstat(os.path.join(self._root, path))
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL in the path
                 before = None
             # Only a regular file is indexed: a symlink's own stat says nothing of its target.
             if before is not None and stat.S_ISREG(before.st_mode):

@@ -74,7 +74,7 @@ def walk(root: str, skipped: Collection[str]) -> list[str]:
 
 def resolve(root: str, path: str) -> str | FileProblem:
     """The real path `path` names, when it stays inside `root` (Rule 1)."""
-    if not path or path.startswith("/"):
+    if not path or path.startswith("/") or "\0" in path:
         return FileProblem(path=path, reason=NO_SUCH_FILE)
     full = os.path.join(root, path)
     real = os.path.realpath(full)

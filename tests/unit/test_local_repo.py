@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from codegenie_adapters import git_work_tree
 from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_for
-from codegenie_core.digest import blob_digest
+from codegenie_core.digest import blob_digest, problem_digest
 from codegenie_core.errors import RepoError
 from codegenie_core.ports import FileProblem, GitState, Remote
 from tests._ci_support.requires_tool import requires_tool
@@ -93,6 +94,17 @@ def test_a_path_climbing_out_with_dots_is_not_read(tmp_path: Path) -> None:
     repo = LocalRepo(str(tmp_path / "repo"))
     assert repo.read_bytes("../secret.txt") == FileProblem(
         path="../secret.txt", reason="symlink leads outside the repository"
+    )
+
+
+@pytest.mark.parametrize("path", ["", "/etc/hostname", "a\0b", "missing/deeper.txt"])
+def test_paths_that_name_no_repository_file_are_no_such_file(tmp_path: Path, path: str) -> None:
+    write(tmp_path, "a", b"x")
+    repo = LocalRepo(str(tmp_path), stat_index_path=str(tmp_path / "cache" / "index.json"))
+    assert (repo.read_bytes(path), dict(repo.digests([path])), dict(repo.file_sizes([path]))) == (
+        FileProblem(path=path, reason="no such file"),
+        {path: problem_digest("no such file")},
+        {},
     )
 
 
@@ -383,3 +395,27 @@ def test_an_unwritable_stat_index_is_not_a_crash(tmp_path: Path) -> None:
     write(tmp_path / "repo", "a.py", b"a\n")
     repo = LocalRepo(str(tmp_path / "repo"), stat_index_path=str(tmp_path / "blocker" / "i.json"))
     assert dict(repo.digests(["a.py"])) == {"a.py": blob_digest(b"a\n")}
+
+
+@requires_tool("git")
+def test_a_conflicted_file_is_listed_and_digested_from_its_work_tree_bytes(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "c.txt", b"base\n")
+    commit_all(root, "base")
+    git(root, "checkout", "-q", "-b", "other")
+    write(root, "c.txt", b"theirs\n")
+    commit_all(root, "theirs")
+    git(root, "checkout", "-q", "main")
+    write(root, "c.txt", b"ours\n")
+    commit_all(root, "ours")
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    merge = ["git", *identity, "merge", "other"]
+    merged = subprocess.run(merge, cwd=root, capture_output=True, check=False)
+    assert b"CONFLICT" in merged.stdout  # the conflict this test is about
+    repo = LocalRepo(str(root))
+    on_disk = (root / "c.txt").read_bytes()
+    assert (list(repo.list_files()), dict(repo.digests(["c.txt"])), repo.hashed) == (
+        ["c.txt"],
+        {"c.txt": blob_digest(on_disk)},
+        ["c.txt"],
+    )
