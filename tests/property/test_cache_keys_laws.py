@@ -24,7 +24,14 @@ from codegenie_core.config import GatherConfig
 from codegenie_core.errors import CacheKeyError
 from codegenie_core.ports import FileProblem, GitState
 from codegenie_core.probe import Envelope, ProbeContext, Skip
-from tests.strategies import path_segments, repo_files, repo_globs, repo_paths, token_values
+from tests.strategies import (
+    globs_with_a_match,
+    path_segments,
+    repo_files,
+    repo_globs,
+    repo_paths,
+    token_values,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -114,43 +121,54 @@ def test_key_ignores_file_listing_order(
     assert key_for(probe, shuffled) == key_for(probe, FakeRepo(files=files))  # pyright: ignore[reportArgumentType] - structural RepoFiles
 
 
-@given(repo_files, globs, st.data())
+@st.composite
+def repo_with_a_match(draw: st.DrawFn) -> tuple[dict[str, bytes], list[str], str]:
+    """Files, globs, and one file those globs match (built, not filtered for)."""
+    glob, path = draw(globs_with_a_match())
+    inputs = [*draw(st.lists(repo_globs, max_size=2)), glob]
+    files = {**draw(repo_files), path: draw(st.binary(max_size=8))}
+    return files, draw(st.permutations(inputs)), path
+
+
+@given(globs_with_a_match())
+def test_an_instantiated_glob_matches_its_path(glob_and_path: tuple[str, str]) -> None:
+    glob, path = glob_and_path
+    assert compile_glob(glob).match(path) is not None
+
+
+@given(repo_with_a_match())
 def test_key_changes_when_a_matched_files_bytes_change(
-    files: dict[str, bytes], inputs: list[str], data: st.DataObject
+    case: tuple[dict[str, bytes], list[str], str],
 ) -> None:
-    hits = matched(files, inputs)
-    assume(hits)
-    path = data.draw(st.sampled_from(hits))
+    files, inputs, path = case
     edited = {**files, path: files[path] + b"!"}
     assert key(edited, inputs) != key(files, inputs)
 
 
-@given(repo_files, globs, repo_paths, st.binary(max_size=4))
+@given(repo_with_a_match(), st.binary(max_size=4))
 def test_key_changes_when_a_matched_file_is_added(
-    files: dict[str, bytes], inputs: list[str], path: str, content: bytes
+    case: tuple[dict[str, bytes], list[str], str], content: bytes
 ) -> None:
-    assume(path not in files and matched({path: b""}, inputs))
-    assert key({**files, path: content}, inputs) != key(files, inputs)
+    files, inputs, path = case
+    without = {p: b for p, b in files.items() if p != path}
+    assert key(files, inputs) != key(without, inputs)
+    assert key({**without, path: content}, inputs) != key(without, inputs)
 
 
-@given(repo_files, globs, st.data())
+@given(repo_with_a_match())
 def test_key_changes_when_a_matched_file_is_removed(
-    files: dict[str, bytes], inputs: list[str], data: st.DataObject
+    case: tuple[dict[str, bytes], list[str], str],
 ) -> None:
-    hits = matched(files, inputs)
-    assume(hits)
-    path = data.draw(st.sampled_from(hits))
+    files, inputs, path = case
     assert key({p: b for p, b in files.items() if p != path}, inputs) != key(files, inputs)
 
 
-@given(repo_files, globs, st.data())
+@given(repo_with_a_match(), repo_paths)
 def test_key_changes_when_a_matched_file_is_renamed(
-    files: dict[str, bytes], inputs: list[str], data: st.DataObject
+    case: tuple[dict[str, bytes], list[str], str], new: str
 ) -> None:
-    hits = matched(files, inputs)
-    assume(hits)
-    old = data.draw(st.sampled_from(hits))
-    new = data.draw(repo_paths)
+    files, inputs, old = case
+    new = f"{new}/moved" if new in files else new  # a fresh name, whatever was drawn
     assume(new not in files)
     renamed = {(new if p == old else p): b for p, b in files.items()}
     assert key(renamed, inputs) != key(files, inputs)
