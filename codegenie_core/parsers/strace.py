@@ -107,30 +107,24 @@ _EXEC_CALLS = frozenset({"execve", "execveat"})
 _CLONE_CALLS = frozenset({"clone", "clone3", "fork", "vfork"})
 
 
+# arg-token = string [ "..." ] / "(" / "[" / "{" / ")" / "]" / "}" / "," / 1*other-char
+_ARG_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"(?:\.\.\.)?|[(\[{)\]},]|[^",()\[\]{}]+', re.DOTALL)
+
+
 def split_args(text: str) -> list[str]:
     """Split a syscall's argument text at top-level commas, respecting quotes and brackets."""
     args: list[str] = []
     depth = 0
     start = 0
-    in_string = False
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if in_string:
-            if char == "\\":
-                i += 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "([{":
+    for token in _ARG_TOKEN.finditer(text):
+        first = token.group()[0]
+        if first in "([{":
             depth += 1
-        elif char in ")]}":
+        elif first in ")]}":
             depth = max(0, depth - 1)
-        elif char == "," and depth == 0:
-            args.append(text[start:i].strip())
-            start = i + 1
-        i += 1
+        elif first == "," and depth == 0:
+            args.append(text[start : token.start()].strip())
+            start = token.end()
     tail = text[start:].strip()
     if tail or args:
         args.append(tail)
@@ -232,6 +226,12 @@ def _parse_line(state: _State, line: str) -> None:
     if value.startswith("-") and not errno:
         state.unparsed += 1  # "= -1" without its errno: a line cut short, not a success
         return
+    if syscall in _CLONE_CALLS:
+        if not errno and value.isdigit() and int(value) != pid:
+            link = (pid, len(state.execs.get(pid, [])))
+            # a reused pid can have two parents; the smaller link wins, whatever the line order
+            state.parent[int(value)] = min(link, state.parent.get(int(value), link))
+        return
     args = split_args(args_text)
     if syscall in _EXEC_CALLS:
         _exec(state, pid, syscall, args, errno)
@@ -239,10 +239,6 @@ def _parse_line(state: _State, line: str) -> None:
         _open(state, syscall, args, errno)
     elif syscall == "connect":
         _connect(state, args, errno)
-    elif syscall in _CLONE_CALLS and not errno and value.isdigit() and int(value) != pid:
-        link = (pid, len(state.execs.get(pid, [])))
-        # a reused pid can have two parents; the smaller link wins, whatever the line order
-        state.parent[int(value)] = min(link, state.parent.get(int(value), link))
 
 
 def _string_arg(state: _State, args: list[str], index: int) -> str | None:
