@@ -126,6 +126,7 @@ class ScipIndexerRunner:
                 result = run_external_cli(argv, timeout_s=limit, cwd=self._root)
                 documents = count_documents(temp) if result.ok else None
                 if result.ok and documents is not None:
+                    temp.chmod(0o644)  # mkstemp makes it private; an index is an ordinary file
                     temp.replace(destination)
             finally:
                 temp.unlink(missing_ok=True)
