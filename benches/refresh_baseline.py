@@ -102,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         samples=dict(collected.samples),
     )
     write_baseline(path, new)
-    print(f"{path.relative_to(ROOT)} refreshed ({args.reason}):")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"{shown} refreshed ({args.reason}):")
     print("\n".join(changes(old, new)))
     return 0
 

@@ -84,3 +84,49 @@ def test_each_bench_with_a_tiny_option_runs_it_and_exits_zero(bench: Path) -> No
     )
 
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_the_hosted_runner_bench_forces_two_cpus_for_itself_and_its_gathers() -> None:
+    code = (
+        "import os, runpy, sys\n"
+        "os.environ.pop('CODEGENIE_FORCE_CPU_COUNT', None)\n"
+        "ns = runpy.run_path(sys.argv[1], run_name='bench_smoke')\n"
+        "print(os.environ['CODEGENIE_FORCE_CPU_COUNT'],"
+        " ns['walltime'].child_env()['CODEGENIE_FORCE_CPU_COUNT'])\n"
+    )
+    bench = ROOT / "benches" / "bench_portfolio_walltime_hosted_runner.py"
+
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(bench)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+    assert (done.returncode, done.stdout.split()) == (0, ["2", "2"]), done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(("verdict", "code"), [("comment", 0), ("ok", 0), ("FAIL", 1)])
+def test_the_comment_step_replays_a_stored_result_without_measuring(
+    tmp_path: Path, verdict: str, code: int
+) -> None:
+    results = {"bench": "portfolio_walltime", "verdict": verdict, "reasons": ["a reason"]}
+    (tmp_path / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    (tmp_path / "comment.md").write_text("### stored comment\n", encoding="utf-8")
+    env = {k: v for k, v in _env().items() if not k.startswith("GITHUB_")}
+    bench = ROOT / "benches" / "bench_portfolio_walltime.py"
+
+    done = subprocess.run(
+        [sys.executable, str(bench), "--comment-from", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+    assert (done.returncode, done.stdout.strip()) == (code, "### stored comment")
