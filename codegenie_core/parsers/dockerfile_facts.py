@@ -251,6 +251,8 @@ def _read_from(
                 f"FROM uses build arg {unresolved!r}, which has no default before the first FROM",
             )
         )
+    for form in dict.fromkeys(expanded.unsupported):
+        problems.append(_problem(instruction, f"FROM uses {form}, which is not evaluated here"))
     known_stages = {s.name for s in stages if s.name is not None}
     if resolved.lower() in known_stages:
         base = BaseImage(kind="stage", written=written, resolved=resolved, stage=resolved.lower())
@@ -259,7 +261,7 @@ def _read_from(
     else:
         image, problem = parse_image_reference(resolved)
         base = attrs.evolve(image, written=written)
-        if problem is not None and not expanded.unresolved:  # else the arg is the problem
+        if problem is not None and not (expanded.unresolved or expanded.unsupported):
             problems.append(_problem(instruction, problem))
     base = attrs.evolve(base, platform=platform)
     if name is not None and name in known_stages:

@@ -1,7 +1,8 @@
 """Dockerfile words: the shell-like word splitting, quoting and `$VAR` expansion of instructions.
 
 Rule 1: pure and total: any text gives words; a variable that cannot be resolved expands to the
-empty string, as docker does, and is returned by name so callers can say so.
+empty string, as docker does, and is returned by name so callers can say so; a `${...}` form this
+lexer does not evaluate (such as `${A#prefix}`) is kept as written and returned too.
 Rule 2: expansion follows the Dockerfile reference: `$name`, `${name}`, `${name:-word}`,
 `${name-word}`, `${name:+word}`, `${name+word}`; single quotes are literal; inside double quotes
 the escape character escapes only `"`, `$` and itself; outside quotes it escapes any character.
@@ -26,18 +27,19 @@ class Words:
 
     words: tuple[str, ...]
     unresolved: tuple[str, ...] = ()  # variable names that were unset, in order of use
+    unsupported: tuple[str, ...] = ()  # `${...}` forms not evaluated (e.g. `${A#x}`), as written
 
 
 def split_words(text: str, *, escape: str = "\\", env: Mapping[str, str] | None = None) -> Words:
     """Split `text` into words; expand `$` references from `env` unless `env` is None."""
     lexer = _Lexer(text, escape, env)
-    return Words(words=tuple(lexer.words()), unresolved=tuple(lexer.unresolved))
+    return lexer.result(lexer.words())
 
 
 def expand(text: str, *, escape: str = "\\", env: Mapping[str, str]) -> Words:
     """Expand `$` references in `text` as one word (blanks kept), for FROM and ARG values."""
     lexer = _Lexer(text, escape, env, keep_blanks=True)
-    return Words(words=tuple(lexer.words()), unresolved=tuple(lexer.unresolved))
+    return lexer.result(lexer.words())
 
 
 class _Lexer:
@@ -49,6 +51,14 @@ class _Lexer:
         self.env = env
         self.keep_blanks = keep_blanks
         self.unresolved: list[str] = []
+        self.unsupported: list[str] = []
+
+    def result(self, words: list[str]) -> Words:
+        return Words(
+            words=tuple(words),
+            unresolved=tuple(self.unresolved),
+            unsupported=tuple(self.unsupported),
+        )
 
     def words(self) -> list[str]:
         text, n = self.text, len(self.text)
@@ -110,6 +120,7 @@ class _Lexer:
             match = _BRACED.match(text[i + 2 : end])
             if match is None:
                 current.append(text[i : end + 1])  # an operator docker knows and we do not
+                self.unsupported.append(text[i : end + 1])
                 return end + 1
             name, operator, word = match.group(1), match.group(2), match.group(3) or ""
             current.append(self._apply(name, operator, word))
@@ -149,6 +160,7 @@ class _Lexer:
         inner = _Lexer(word, self.escape, self.env, keep_blanks=True)
         expanded = "".join(inner.words())
         self.unresolved.extend(inner.unresolved)
+        self.unsupported.extend(inner.unsupported)
         return expanded
 
 

@@ -244,3 +244,12 @@ def test_no_from_at_all_gives_no_final_stage() -> None:
     facts = describe_dockerfile("ARG X=1\n")
 
     assert (facts.stages, facts.final) == ((), None)
+
+
+def test_an_expansion_form_not_evaluated_is_kept_and_reported() -> None:
+    facts = describe_dockerfile("ARG IMG=x/y:1\nFROM ${IMG%:*}\n")
+
+    assert facts.stages[0].base.resolved == "${IMG%:*}"
+    assert facts.problems == (
+        SyntaxProblem(line=2, message="FROM uses ${IMG%:*}, which is not evaluated here"),
+    )
