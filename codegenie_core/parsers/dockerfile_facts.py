@@ -28,6 +28,7 @@ from codegenie_core.parsers.dockerfile import (
     parse_dockerfile,
 )
 from codegenie_core.parsers.dockerfile_words import expand, split_words
+from codegenie_core.parsers.image_reference import parse_image_reference
 
 BaseKind = Literal["image", "stage", "scratch"]
 CommandForm = Literal["exec", "shell"]
@@ -36,15 +37,6 @@ HEALTHCHECK_OPTIONS = frozenset(
     {"interval", "timeout", "start-period", "start-interval", "retries"}
 )
 
-# reference = name [ ":" tag ] [ "@" digest ]
-# name      = [ domain "/" ] component *( "/" component )
-# domain    = the first of several components when it holds "." or ":" or is "localhost"
-# component = lower-alnum *( separator lower-alnum ) ; separator = "." / "_" / "__" / 1*"-"
-# tag       = ( ALNUM / "_" ) *127( ALNUM / "_" / "." / "-" )
-# digest    = algorithm ":" 32*HEXDIG                 ; algorithm such as sha256
-_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
-_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}\Z")
-_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}\Z")
 # port = 1*DIGIT [ "-" 1*DIGIT ] [ "/" protocol ]
 _PORT = re.compile(r"(\d+)(?:-(\d+))?(?:/([A-Za-z]+))?\Z")
 
@@ -159,40 +151,6 @@ def interpret(syntax: DockerfileSyntax) -> DockerfileFacts:
     )
 
 
-def parse_image_reference(reference: str) -> tuple[BaseImage, str | None]:
-    """Split an image reference into registry, name, tag and digest; the problem, if invalid."""
-    rest, _, digest = reference.partition("@")
-    tag: str | None = None
-    slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    if colon > slash:
-        rest, tag = rest[:colon], rest[colon + 1 :]
-    components = rest.split("/")
-    registry: str | None = None
-    if len(components) > 1 and (
-        "." in components[0] or ":" in components[0] or components[0] == "localhost"
-    ):
-        registry = components.pop(0)
-    name = "/".join(components)
-    base = BaseImage(
-        kind="image",
-        written=reference,
-        resolved=reference,
-        registry=registry,
-        name=name,
-        tag=tag,
-        digest=digest or None,
-    )
-    problem: str | None = None
-    if not all(_COMPONENT.match(c) for c in components):
-        problem = f"invalid image name {name!r} in {reference!r}"
-    elif tag is not None and not _TAG.match(tag):
-        problem = f"invalid tag {tag!r} in {reference!r}"
-    elif digest and not _DIGEST.match(digest):
-        problem = f"invalid digest {digest!r} in {reference!r}"
-    return base, problem
-
-
 def _problem(instruction: Instruction, message: str) -> SyntaxProblem:
     return SyntaxProblem(line=instruction.line, message=message)
 
@@ -260,7 +218,15 @@ def _read_from(
         base = BaseImage(kind="scratch", written=written, resolved=resolved)
     else:
         image, problem = parse_image_reference(resolved)
-        base = attrs.evolve(image, written=written)
+        base = BaseImage(
+            kind="image",
+            written=written,
+            resolved=resolved,
+            registry=image.registry,
+            name=image.name,
+            tag=image.tag,
+            digest=image.digest,
+        )
         if problem is not None and not (expanded.unresolved or expanded.unsupported):
             problems.append(_problem(instruction, problem))
     base = attrs.evolve(base, platform=platform)

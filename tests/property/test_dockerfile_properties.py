@@ -6,8 +6,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from codegenie_core.parsers.dockerfile import DockerfileSyntax, parse_dockerfile, render_dockerfile
-from codegenie_core.parsers.dockerfile_facts import describe_dockerfile, parse_image_reference
+from codegenie_core.parsers.dockerfile_facts import describe_dockerfile
 from codegenie_core.parsers.dockerfile_words import expand, split_words
+from codegenie_core.parsers.image_reference import parse_image_reference
 from tests.strategies import dockerfile_texts
 
 

@@ -12,7 +12,6 @@ from codegenie_core.parsers.dockerfile_facts import (
     Healthcheck,
     RuntimeConfig,
     describe_dockerfile,
-    parse_image_reference,
 )
 
 SHA = "sha256:" + "ab" * 32
@@ -75,36 +74,6 @@ def test_scratch_is_the_empty_image() -> None:
     facts = describe_dockerfile("FROM scratch\nCOPY app /app\n")
 
     assert facts.stages[0].base == BaseImage(kind="scratch", written="scratch", resolved="scratch")
-
-
-def test_a_full_reference_splits_into_registry_name_tag_and_digest() -> None:
-    image, problem = parse_image_reference(f"ghcr.io/a/b:1.2@{SHA}")
-
-    assert (image.registry, image.name, image.tag, image.digest, problem) == (
-        "ghcr.io",
-        "a/b",
-        "1.2",
-        SHA,
-        None,
-    )
-
-
-@pytest.mark.parametrize(
-    ("reference", "expected"),
-    [
-        ("alpine", (None, "alpine", None, None)),
-        ("library/alpine:3.20", (None, "library/alpine", "3.20", None)),
-        ("localhost:5000/app:dev", ("localhost:5000", "app", "dev", None)),
-        ("localhost/app", ("localhost", "app", None, None)),
-        (f"alpine@{SHA}", (None, "alpine", None, SHA)),
-    ],
-)
-def test_registry_is_the_first_component_only_when_it_looks_like_a_host(
-    reference: str, expected: tuple[str | None, ...]
-) -> None:
-    image, problem = parse_image_reference(reference)
-
-    assert ((image.registry, image.name, image.tag, image.digest), problem) == (expected, None)
 
 
 def test_an_invalid_reference_is_a_problem() -> None:
