@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
 from loguru import logger
 
+from codegenie_adapters import fs_cache_files as files
 from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
 from codegenie_adapters.serde import (
     STRUCTURE_ERRORS,
@@ -41,8 +40,6 @@ from codegenie_core.probe import Envelope
 DEFAULT_MAX_BYTES = 1024 * 2**20
 STALE_TEMP_AGE_S = 3600.0
 _LOW_WATER = 0.9
-_SUFFIX = ".entry"
-_TEMP_PREFIX = ".tmp-"
 
 
 @attrs.frozen(kw_only=True)
@@ -58,13 +55,6 @@ class GcReport:
     bytes: int  # evicted to get under the bound
     temp_files: int  # abandoned temp files older than `STALE_TEMP_AGE_S`
     other_versions: int  # files removed with the directories of other format versions
-
-
-@attrs.frozen(kw_only=True)
-class _Entry:
-    path: str
-    size: int
-    mtime: float
 
 
 def default_cache_dir(
@@ -135,9 +125,7 @@ class FsCache:
             return None
         path = self._path(key)
         try:
-            with open(path, "rb") as handle:
-                identity = os.fstat(handle.fileno())
-                data = handle.read()
+            data, identity = files.read_with_identity(path)
         except FileNotFoundError:
             return None
         except OSError as error:
@@ -145,16 +133,16 @@ class FsCache:
             return None
         payload = decode_entry(key.hex, data)
         if isinstance(payload, str):
-            self._discard(path, identity, payload)
+            self._report(path, payload)
+            files.remove_if_same(path, identity)
             return None
         try:
             envelope = envelope_from_json(payload, slice_type)
         except SliceTypeMismatchError:
             return None  # a sound entry for another slice type: not damage, just not ours
         except STRUCTURE_ERRORS as error:
-            self._discard(
-                path, identity, f"payload does not structure: {structure_error_text(error)}"
-            )
+            self._report(path, f"payload does not structure: {structure_error_text(error)}")
+            files.remove_if_same(path, identity)
             return None
         # Rule 4: a read is a use; a read-only or vanished entry still answered correctly.
         with contextlib.suppress(OSError):
@@ -171,31 +159,21 @@ class FsCache:
                 "not caching {}: its slice cannot be serialized: {}", envelope.probe, error
             )
             return
-        path = self._path(key)
-        temp = os.path.join(
-            os.path.dirname(path), f"{_TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}"
-        )
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(temp, "xb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
+            files.write_atomically(self._path(key), data)
         except OSError as error:
-            _remove(temp)
             self._disable(error)
             return
         self._account(len(data))
 
     # ---- maintenance -------------------------------------------------------------------------
     def stats(self) -> CacheStats:
-        entries = list(self._scan())
+        entries = list(files.scan(self._entries))
         return CacheStats(root=self.root, entries=len(entries), bytes=sum(e.size for e in entries))
 
     def clear(self) -> int:
         """Remove every entry of this format version; returns how many were removed."""
-        removed = sum(_remove(entry.path) for entry in self._scan())
+        removed = sum(files.remove(entry.path) for entry in files.scan(self._entries))
         with self._lock:
             self._approx_bytes = 0
         return removed
@@ -203,62 +181,25 @@ class FsCache:
     def gc(self, max_bytes: int, *, now: float | None = None) -> GcReport:
         """Evict down to `max_bytes`, drop temp files older than an hour and other versions."""
         cutoff = (time.time() if now is None else now) - STALE_TEMP_AGE_S
-        temps = 0
-        for entry in self._scan(suffix_filter=False):
-            if os.path.basename(entry.path).startswith(_TEMP_PREFIX) and entry.mtime < cutoff:
-                temps += _remove(entry.path)
-        others = 0
-        for name in _listdir(self.root):
-            version_dir = os.path.join(self.root, name)
-            if name != f"v{FORMAT_VERSION}" and name[:1] == "v" and name[1:].isdigit():
-                others += sum(len(files) for _, _, files in os.walk(version_dir))
-                shutil.rmtree(version_dir, ignore_errors=True)
+        temps = files.sweep_temps(self._entries, older_than=cutoff)
+        others = files.sweep_other_versions(self.root, current=f"v{FORMAT_VERSION}")
         with self._lock:
-            count, size = self._evict(max_bytes)
+            count, size, self._approx_bytes = files.evict_oldest(self._entries, max_bytes)
         return GcReport(entries=count, bytes=size, temp_files=temps, other_versions=others)
 
     # ---- internals ---------------------------------------------------------------------------
     def _path(self, key: CacheKey) -> str:
-        return os.path.join(self._entries, key.hex[:2], key.hex + _SUFFIX)
-
-    def _scan(self, *, suffix_filter: bool = True) -> Iterator[_Entry]:
-        for shard in _listdir(self._entries):
-            shard_dir = os.path.join(self._entries, shard)
-            try:
-                with os.scandir(shard_dir) as listing:
-                    for item in listing:
-                        if suffix_filter and not item.name.endswith(_SUFFIX):
-                            continue
-                        try:
-                            stat = item.stat(follow_symlinks=False)
-                        except OSError:
-                            continue  # evicted or replaced by another process meanwhile
-                        yield _Entry(path=item.path, size=stat.st_size, mtime=stat.st_mtime)
-            except OSError:
-                continue
+        return os.path.join(self._entries, key.hex[:2], key.hex + files.ENTRY_SUFFIX)
 
     def _account(self, written: int) -> None:
         with self._lock:
-            if self._approx_bytes is None:
-                self._approx_bytes = sum(e.size for e in self._scan())
+            if self._approx_bytes is None:  # first put of this process: one scan
+                self._approx_bytes = sum(e.size for e in files.scan(self._entries))
             else:
                 self._approx_bytes += written
             if self._approx_bytes > self.max_bytes:
-                self._evict(int(self.max_bytes * _LOW_WATER))
-
-    def _evict(self, target: int) -> tuple[int, int]:
-        """Remove the oldest entries until the total is at most `target`; caller holds the lock."""
-        entries = sorted(self._scan(), key=lambda e: e.mtime)
-        total = sum(e.size for e in entries)
-        count = size = 0
-        for entry in entries:
-            if total <= target:
-                break
-            if _remove(entry.path):
-                count, size = count + 1, size + entry.size
-            total -= entry.size
-        self._approx_bytes = total
-        return count, size
+                target = int(self.max_bytes * _LOW_WATER)
+                _, _, self._approx_bytes = files.evict_oldest(self._entries, target)
 
     def _report(self, path: str, reason: str) -> None:
         with self._lock:
@@ -266,16 +207,6 @@ class FsCache:
                 return
             self._reported.add(path)
         logger.warning("cache entry {} is damaged ({}); treating it as a miss", path, reason)
-
-    def _discard(self, path: str, identity: os.stat_result, reason: str) -> None:
-        self._report(path, reason)
-        try:
-            current = os.stat(path)
-        except OSError:
-            return
-        # Remove only the file we read: another process may have just renamed a good one here.
-        if (current.st_ino, current.st_dev) == (identity.st_ino, identity.st_dev):
-            _remove(path)
 
     def _disable(self, error: OSError) -> None:
         with self._lock:
@@ -287,21 +218,6 @@ class FsCache:
             self.root,
             error.strerror or error,
         )
-
-
-def _listdir(path: str) -> list[str]:
-    try:
-        return sorted(os.listdir(path))
-    except OSError:
-        return []
-
-
-def _remove(path: str) -> int:
-    try:
-        os.unlink(path)
-    except OSError:
-        return 0
-    return 1
 
 
 _CONFORMS: type[CacheStore] = FsCache
