@@ -65,6 +65,11 @@ class _BoundedReader:
                 self.truncated = True
         self._stream.close()
 
+    def wait_closed(self, timeout: float) -> bool:
+        """Block until the pipe closes (the child and its heirs are done writing)."""
+        self._thread.join(max(0.0, timeout))
+        return not self._thread.is_alive()
+
     def result(self, timeout: float) -> bytes:
         self._thread.join(timeout)
         return bytes(self._chunks)
@@ -113,8 +118,15 @@ def run_external_cli(
         except BrokenPipeError:
             pass
     timed_out = False
+    deadline = started + timeout_s
     try:
-        process.wait(timeout=timeout_s)
+        # Waiting on the pipes first blocks on a lock, where Popen.wait(timeout) would sleep-poll
+        # (milliseconds per call, which a warm gather of many git calls would feel).
+        # Slices bound the case of a child that exits while a grandchild keeps its pipes open.
+        while not out.wait_closed(min(0.1, deadline - time.monotonic())):
+            if process.poll() is not None or time.monotonic() >= deadline:
+                break
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill_group(process)

@@ -59,3 +59,8 @@ def test_the_child_gets_no_stdin_so_it_cannot_prompt() -> None:
         [sys.executable, "-c", "import sys; print(repr(sys.stdin.read()))"], timeout_s=30
     )
     assert result.stdout == b"''\n"
+
+
+def test_a_child_that_exits_while_a_grandchild_holds_its_pipes_is_not_a_timeout() -> None:
+    result = run_external_cli(["sh", "-c", "(sleep 2 &) ; echo done"], timeout_s=30)
+    assert (result.exit_code, result.timed_out, result.stdout) == (0, False, b"done\n")
