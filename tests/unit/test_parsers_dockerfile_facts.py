@@ -14,8 +14,6 @@ from codegenie_core.parsers.dockerfile_facts import (
     describe_dockerfile,
 )
 
-SHA = "sha256:" + "ab" * 32
-
 
 def final(text: str) -> RuntimeConfig:
     config = describe_dockerfile(text).final
