@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 KEY_FORMAT_VERSION = 1
 UNRESOLVED = ""
-KNOWN_TOKENS = frozenset({"image-digest", "git-head"})
+KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state"})
 
 # special-token = token-name ":<resolved>"   ; token-name = 1*( %x61-7A / DIGIT / "_" / "-" )
 _SPECIAL_TOKEN = re.compile(r"^([a-z0-9_-]+):<resolved>$")
@@ -204,6 +205,17 @@ def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None)
         case "git-head":
             state = repo.git_state()
             return state.head or UNRESOLVED if state is not None else UNRESOLVED
+        case "git-state":
+            # HEAD, branch and remotes: what changes without any file changing (see ADR-0016).
+            state = repo.git_state()
+            if state is None:
+                return UNRESOLVED
+            remotes = sorted((r.name, r.url) for r in state.remotes)
+            encoded = json.dumps([state.head, state.branch, remotes], separators=(",", ":"))
+            # Hashed: remote URLs may hold credentials, and `--explain-key` prints token values.
+            return (
+                "sha256:" + hashlib.sha256(encoded.encode("utf-8", "surrogateescape")).hexdigest()
+            )
         case _:
             raise CacheKeyError(
                 f"unknown special token {name!r} (see ADR-0004)",

@@ -3,10 +3,9 @@
 Rule 1: no credential leaves this probe: a URL's userinfo is dropped whole, except over ssh, where
 the user name (a login, `git`) is kept and only a password is dropped; in the scp-like form
 `user@host:path` the user is kept, since that form cannot carry a password (see ADR-0015).
-Rule 2: the key covers `git-head:<resolved>` and every listed file (`**`), so a commit, an edit,
-an added or removed file busts it. It does NOT cover a branch renamed or switched at the same
-commit, or a remote's URL edited in `.git/config`: those are served stale until another input
-changes (see ADR-0015 for why, and the token that would close it).
+Rule 2: the key covers `git-state:<resolved>` (HEAD, branch and remotes, hashed) and every listed
+file (`**`), so a commit, a branch switch or rename, a remote edited in `.git/config`, an edit, an
+added or removed file each bust it (see ADR-0016).
 """
 
 from __future__ import annotations
@@ -82,7 +81,7 @@ class GitProbe:
     name = "git"
     version = 1
     layer: Layer = "a"
-    declared_inputs: tuple[str, ...] = ("**", "git-head:<resolved>")  # see Rule 2
+    declared_inputs: tuple[str, ...] = ("**", "git-state:<resolved>")  # see Rule 2
     needs: tuple[str, ...] = ()
     slice_type = GitSlice
     schema_version = 1
