@@ -44,7 +44,16 @@ class ServiceSlice:
     ports: tuple[Port, ...]
 
 
-def private_registry(*, version: int = 1, extra_input: str | None = None) -> ProbeRegistry:
+@attrs.frozen(kw_only=True)
+class ServiceSliceWithOwner:
+    name: str
+    ports: tuple[Port, ...]
+    owner: str | None
+
+
+def private_registry(
+    *, version: int = 1, extra_input: str | None = None, slice_type: type[Any] = ServiceSlice
+) -> ProbeRegistry:
     registry = ProbeRegistry()
 
     @register_probe(heaviness="light", registry=registry)
@@ -55,12 +64,12 @@ def private_registry(*, version: int = 1, extra_input: str | None = None) -> Pro
             (extra_input,) if extra_input else ()
         )
         needs: tuple[str, ...] = ()
-        slice_type = ServiceSlice
         schema_version = 1
         timeout_s = 5.0
 
         def __init__(self) -> None:
             self.version = version
+            self.slice_type = slice_type
 
         def applies(self, ctx: ProbeContext) -> bool:
             return True
@@ -117,6 +126,23 @@ def test_a_new_declared_input_is_drift(tmp_path: Path) -> None:
     )
 
     assert checked == 1
+
+
+def test_a_new_slice_field_is_drift_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = tmp_path / "snapshot.json"
+    run(["--snapshot", str(snapshot)], registry=private_registry())
+    capsys.readouterr()
+
+    checked = run(
+        ["--check", "--snapshot", str(snapshot)],
+        registry=private_registry(slice_type=ServiceSliceWithOwner),
+    )
+
+    added = [line for line in capsys.readouterr().out.splitlines() if line.startswith("+")]
+    assert checked == 1
+    assert any('"name": "owner"' in line for line in added)
 
 
 def test_a_missing_snapshot_is_drift(tmp_path: Path) -> None:
