@@ -245,8 +245,11 @@ def _apply(
             return attrs.evolve(config, user=arguments or None)
         case "WORKDIR":
             base = config.workdir or "/"
-            workdir = posixpath.normpath(posixpath.join(base, arguments)) if arguments else base
-            return attrs.evolve(config, workdir=workdir)
+            if not arguments:
+                return attrs.evolve(config, workdir=base)
+            if "$" in arguments:  # a variable this text may not resolve: keep it as written
+                return attrs.evolve(config, workdir=arguments)
+            return attrs.evolve(config, workdir=posixpath.normpath(posixpath.join(base, arguments)))
         case "EXPOSE":
             ports = set(config.exposed)
             for word in split_words(arguments, escape=escape).words:

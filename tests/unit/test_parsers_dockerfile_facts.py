@@ -94,6 +94,10 @@ def test_user_and_workdir_of_the_final_stage() -> None:
     assert (config.user, config.workdir) == ("10001:10001", "/srv/app")
 
 
+def test_a_workdir_with_a_variable_is_kept_as_written() -> None:
+    assert final("FROM a\nWORKDIR /srv\nWORKDIR $HOME/app\n").workdir == "$HOME/app"
+
+
 def test_expose_reads_protocols_and_ranges_sorted() -> None:
     config = final("FROM a\nEXPOSE 8080/udp 80 7000-7010/TCP\nEXPOSE 80/tcp\n")
 

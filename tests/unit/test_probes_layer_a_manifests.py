@@ -113,3 +113,12 @@ def test_the_slice_round_trips_through_the_cache_serializer() -> None:
     envelope = run_portfolio("polyglot-monorepo")
 
     assert envelope_from_json(envelope_to_json(envelope), ManifestsSlice) == envelope
+
+
+def test_requirements_files_in_a_requirements_directory_are_manifests() -> None:
+    envelope = PROBE.run(
+        context({"requirements/dev.txt": "pytest\n", "requirements/notes.md": "", "docs.txt": ""})
+    )
+
+    assert isinstance(envelope, Envelope)
+    assert list(envelope.slice.python) == ["requirements/dev.txt"]

@@ -45,6 +45,7 @@ MANIFEST_GLOBS: tuple[str, ...] = (
     "**/package.json",
     "**/pyproject.toml",
     "**/requirements*.txt",
+    "**/requirements/*.txt",
     "**/go.mod",
     "**/Cargo.toml",
     "**/pom.xml",
@@ -134,9 +135,17 @@ def _ecosystem(path: str) -> str | None:
     base = posixpath.basename(path)
     if base == "package.json":
         return "npm"
-    if base == "pyproject.toml" or (base.startswith("requirements") and base.endswith(".txt")):
+    if base == "pyproject.toml" or _is_requirements_file(path):
         return "python"
     return {"go.mod": "go", "Cargo.toml": "cargo", "pom.xml": "maven"}.get(base)
+
+
+def _is_requirements_file(path: str) -> bool:
+    """`requirements*.txt`, or any `.txt` in a `requirements/` directory (requirements/dev.txt)."""
+    directory, base = posixpath.split(path)
+    if not base.endswith(".txt"):
+        return False
+    return base.startswith("requirements") or posixpath.basename(directory) == "requirements"
 
 
 def _python(path: str, text: str) -> Parsed[PythonManifest]:
