@@ -259,3 +259,18 @@ def test_the_container_root_is_read_only_and_only_tmp_is_writable(
     assert isinstance(result, ScenarioCompleted)
     assert result.trace.failed_opens == (("/rootfile", "EROFS"),)
     assert result.trace.files_written == ("/tmp/ok",)
+
+
+@NEEDS
+def test_cleanup_removes_a_container_an_interruption_left_behind(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    # What a Ctrl-C between `docker run` and its `finally` could leave: a labelled container.
+    subprocess.run(
+        ["docker", "run", "-d", "--label", f"{RUN_LABEL}={runner.run_id}", "--entrypoint",
+         "/bin/sleep", image.ref, "1000"],
+        check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    left = _containers(f"{RUN_LABEL}={runner.run_id}")
+    runner.cleanup()
+    assert (len(left), _containers(f"{RUN_LABEL}={runner.run_id}")) == (1, set())
