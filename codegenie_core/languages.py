@@ -53,6 +53,15 @@ EXTENSIONS: dict[str, str] = {
     ".ipynb": "Jupyter Notebook", ".graphql": "GraphQL", ".gql": "GraphQL",
 }  # fmt: skip
 
+# Data, markup and configuration: counted, but never the repository's primary language.
+NON_PROGRAMMING = frozenset(
+    {
+        "Markdown", "reStructuredText", "YAML", "JSON", "TOML", "XML", "INI", "HTML", "CSS",
+        "SCSS", "Sass", "Less", "Protocol Buffers", "Dockerfile", "Makefile", "CMake", "HCL",
+        "Jupyter Notebook", "GraphQL", "SQL", "Starlark", "Just",
+    }
+)  # fmt: skip
+
 # Directories holding someone else's code, at any depth.
 VENDORED_DIRS = frozenset(
     {"vendor", "third_party", "third-party", "node_modules", "bower_components"}

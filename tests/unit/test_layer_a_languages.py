@@ -10,6 +10,7 @@ from codegenie_core.probes.layer_a.languages import (
     LanguagesProbe,
     LanguagesSlice,
     LanguageTotal,
+    summarize,
 )
 
 
@@ -80,3 +81,12 @@ def test_the_probe_reads_no_file_contents() -> None:
     envelope = LanguagesProbe().run(context(repo))
     assert isinstance(envelope, Envelope)
     assert envelope.slice.languages == (LanguageTotal(language="Python", files=1, bytes=3),)
+
+
+def test_the_primary_language_is_a_programming_language_even_when_data_files_are_bigger() -> None:
+    paths = ["config.yaml", "app.py"]
+    assert summarize(paths, {"config.yaml": 10_000, "app.py": 10}).primary == "Python"
+
+
+def test_a_repository_of_data_files_only_has_no_primary_language() -> None:
+    assert summarize(["a.json", "b.yaml"], {"a.json": 5, "b.yaml": 5}).primary is None

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from codegenie_core.languages import language_of, origin_of
+from codegenie_core.languages import NON_PROGRAMMING, language_of, origin_of
 from codegenie_core.probe import Envelope, ProbeContext, Skip
 from codegenie_core.probe_types import Layer
 from codegenie_core.registry import register_probe
@@ -42,7 +42,7 @@ class LanguagesSlice:
     """Languages of the source files; vendored, generated and unrecognized files apart."""
 
     languages: tuple[LanguageTotal, ...]
-    primary: str | None  # the language with the most bytes of source, if any
+    primary: str | None  # the programming language with the most bytes of source, if any
     vendored: FileTotal
     generated: FileTotal
     unrecognized: FileTotal  # source files no table names a language for
@@ -80,7 +80,7 @@ def summarize(paths: Sequence[str], sizes: Mapping[str, int]) -> LanguagesSlice:
     )
     return LanguagesSlice(
         languages=languages,
-        primary=languages[0].language if languages else None,
+        primary=next((t.language for t in languages if t.language not in NON_PROGRAMMING), None),
         vendored=FileTotal(files=apart["vendored"][0], bytes=apart["vendored"][1]),
         generated=FileTotal(files=apart["generated"][0], bytes=apart["generated"][1]),
         unrecognized=FileTotal(files=apart["unrecognized"][0], bytes=apart["unrecognized"][1]),
