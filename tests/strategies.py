@@ -242,3 +242,19 @@ def globs_with_a_match(draw: st.DrawFn) -> tuple[str, str]:
             case literal:
                 parts.append(literal)
     return "/".join(segments), "/".join(parts)
+
+
+# ---- codegenie_core.probes.layer_a.ci ----------------------------------------------------------
+# Plain YAML data biased towards the keys a workflow has, in right and wrong shapes.
+_workflow_keys = st.sampled_from(
+    ["on", "jobs", "name", "runs-on", "needs", "steps", "uses", "group"]
+)
+_workflow_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+workflow_data = st.recursive(
+    _workflow_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(_workflow_keys | st.just(True) | st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=20,
+)

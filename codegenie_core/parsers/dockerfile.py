@@ -99,6 +99,7 @@ def parse_dockerfile(text: str) -> DockerfileSyntax:
     problems: list[SyntaxProblem] = []
     directives, escape, index = _read_directives(lines, problems)
     instructions: list[Instruction] = []
+    # continued-line = *CHAR escape *BLANK EOL     ; escape = "\\" or "`", per the directive
     continuation = re.compile(re.escape(escape) + r"[ \t\r]*\Z")
     while index < len(lines):
         start = index
