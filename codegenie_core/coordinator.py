@@ -26,7 +26,13 @@ from typing import Literal
 
 import attrs
 
-from codegenie_core.cache_keys import CacheKey, KeyExplanation, explain_key, with_upstream
+from codegenie_core.cache_keys import (
+    CacheKey,
+    KeyExplanation,
+    explain_key,
+    globs_of,
+    with_upstream,
+)
 from codegenie_core.errors import RegistryError
 from codegenie_core.outcomes import (
     Cached,
@@ -253,7 +259,10 @@ def _attempt(
     key: CacheKey | None = None
     try:
         if not probe.applies(ctx):
-            reason = NotApplicable(reason=f"{probe.name} does not apply to this repository")
+            looks_at = ", ".join(globs_of(probe.declared_inputs)) or "its configuration"
+            reason = NotApplicable(
+                reason=f"{probe.name} does not apply to this repository (it looks at {looks_at})"
+            )
             return Skipped(probe=probe.name, reason=reason), None
         _, key = probe_key(registered, ctx, upstream_keys)
         if cache is not None and cache_mode == "use":
