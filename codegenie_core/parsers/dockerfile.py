@@ -133,33 +133,11 @@ def parse_dockerfile(text: str) -> DockerfileSyntax:
         heredocs: list[Heredoc] = []
         if upper in HEREDOC_INSTRUCTIONS or _onbuild_heredoc(upper, arguments):
             for marker in _HEREDOC.finditer(arguments):
-                strip_tabs = marker.group(1) == "-"
-                delimiter = marker.group(3)
-                body_lines: list[str] = []
-                terminated = False
-                while index < len(lines):
-                    body_line = lines[index]
-                    index += 1
-                    candidate = body_line.lstrip("\t") if strip_tabs else body_line
-                    if candidate == delimiter:
-                        terminated = True
-                        break
-                    body_lines.append(candidate)
+                heredoc, index, terminated = _read_heredoc(marker, lines, index)
+                heredocs.append(heredoc)
                 if not terminated:
-                    problems.append(
-                        SyntaxProblem(
-                            line=start + 1,
-                            message=f"heredoc {delimiter!r} is not terminated before end of file",
-                        )
-                    )
-                heredocs.append(
-                    Heredoc(
-                        delimiter=delimiter,
-                        body="".join(line + "\n" for line in body_lines),
-                        strip_tabs=strip_tabs,
-                        quoted=marker.group(2) != "",
-                    )
-                )
+                    message = f"heredoc {heredoc.delimiter!r} is not terminated before end of file"
+                    problems.append(SyntaxProblem(line=start + 1, message=message))
         instructions.append(
             Instruction(
                 line=start + 1, keyword=upper, arguments=arguments, heredocs=tuple(heredocs)
@@ -185,6 +163,29 @@ def render_dockerfile(syntax: DockerfileSyntax) -> str:
             out.append(heredoc.body)
             out.append(heredoc.delimiter + "\n")
     return "".join(out)
+
+
+def _read_heredoc(marker: re.Match[str], lines: list[str], index: int) -> tuple[Heredoc, int, bool]:
+    """The heredoc `marker` opens, whose body starts at `lines[index]`; the index after its
+    delimiter line; whether that line was found before the end of the file."""
+    strip_tabs = marker.group(1) == "-"
+    delimiter = marker.group(3)
+    body: list[str] = []
+    terminated = False
+    while index < len(lines):
+        line = lines[index].lstrip("\t") if strip_tabs else lines[index]
+        index += 1
+        if line == delimiter:
+            terminated = True
+            break
+        body.append(line + "\n")
+    heredoc = Heredoc(
+        delimiter=delimiter,
+        body="".join(body),
+        strip_tabs=strip_tabs,
+        quoted=marker.group(2) != "",
+    )
+    return heredoc, index, terminated
 
 
 def _read_directives(
