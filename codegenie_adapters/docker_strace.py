@@ -15,13 +15,14 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from codegenie_adapters.exec import ExecResult, run_external_cli
-from codegenie_adapters.image_inspect import image_config
+from codegenie_adapters.image_inspect import base_image_resolver, image_config
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
 from codegenie_core.parsers.strace import parse_strace_bytes
-from codegenie_core.ports import ContainerRunner
+from codegenie_core.ports import ContainerRunner, RepoFiles
 from codegenie_core.probes.layer_c.model import (
     BUILD_TIMEOUT_S,
     HARDENING_FLAGS,
@@ -54,14 +55,16 @@ class DockerStraceRunner:
 
     def __init__(
         self,
-        *,
         repo_root: str,
+        *,
         engine: str = "docker",
+        trace_argv: bool = False,  # keep full argv for every scenario (the CLI's --trace-argv)
         strace: str = "strace",
         platform: str = sys.platform,
     ) -> None:
         self.repo_root = repo_root
         self.engine = engine
+        self.trace_argv = trace_argv
         self.strace = strace
         self.platform = platform
         self.run_id = uuid.uuid4().hex[:12]
@@ -148,7 +151,7 @@ class DockerStraceRunner:
                 exit_code=int(exit_text) if exit_text.isdigit() else None,
                 stopped_after_window=waited.timed_out,
                 elapsed_ms=round((started.duration_s + waited.duration_s) * 1000),
-                trace=parse_strace_bytes(trace, keep_argv=keep_argv),
+                trace=parse_strace_bytes(trace, keep_argv=keep_argv or self.trace_argv),
                 trace_cut=cut,
             )
         finally:
@@ -198,6 +201,14 @@ def _read_bounded(path: Path) -> tuple[bytes, bool]:
     except OSError:
         return b"", False
     return data[:MAX_TRACE_BYTES], len(data) > MAX_TRACE_BYTES
+
+
+def make_image_digest_resolver(
+    runner: ContainerRunner, repo: RepoFiles
+) -> Callable[[], str | None]:
+    """The CLI's binding for `ProbeContext.image_digest_resolver`, asking `runner`'s engine."""
+    engine = runner.engine if isinstance(runner, DockerStraceRunner) else "docker"
+    return base_image_resolver(repo, engine=engine)
 
 
 _CONFORMS: type[ContainerRunner] = DockerStraceRunner

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, cast
 
 from codegenie_adapters.exec import run_external_cli
+from codegenie_core.ports import FileProblem, RepoFiles
 from codegenie_core.probes.layer_c.base_images import SCRATCH, base_image_refs
 from codegenie_core.probes.layer_c.model import ImageConfig
 
@@ -42,19 +42,18 @@ def image_config(config_json: bytes) -> ImageConfig:
     )
 
 
-def make_image_digest_resolver(
-    repo_root: str, *, engine: str = "docker", dockerfile: str = "Dockerfile"
+def base_image_resolver(
+    repo: RepoFiles, *, engine: str = "docker", dockerfile: str = "Dockerfile"
 ) -> Callable[[], str | None]:
-    """The resolver the CLI binds as `ProbeContext.image_digest_resolver`: the digests of the base
-    images the Dockerfile names in FROM, or None when any of them is not known locally."""
+    """A resolver for `ProbeContext.image_digest_resolver`: the digests of the base images the
+    Dockerfile names in FROM (`ref=digest;...`), or None when any of them is not known locally."""
 
     def resolve() -> str | None:
-        try:
-            text = (Path(repo_root) / dockerfile).read_text("utf-8", "replace")
-        except OSError:
+        data = repo.read_bytes(dockerfile)
+        if isinstance(data, FileProblem):
             return None
         parts: list[str] = []
-        for ref in base_image_refs(text):
+        for ref in base_image_refs(data.decode("utf-8", "replace")):
             if ref.lower() == SCRATCH:
                 parts.append(SCRATCH)
                 continue

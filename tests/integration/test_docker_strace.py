@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from codegenie_adapters.docker_strace import DockerStraceRunner
+from codegenie_adapters.docker_strace import DockerStraceRunner, make_image_digest_resolver
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
-from codegenie_adapters.image_inspect import make_image_digest_resolver
 from codegenie_core.config import GatherConfig
 from codegenie_core.parsers.strace import Connect
 from codegenie_core.probe import Envelope, ProbeContext
@@ -81,13 +80,14 @@ def _probe_ctx(root: Path, runner: DockerStraceRunner, files: dict[str, bytes]) 
     documents: dict[str, object] = {}
     if ".codegenie/scenarios.yaml" in files:
         documents = {files[".codegenie/scenarios.yaml"].decode(): _SLEEPERS}
+    repo = FakeRepo(files=on_disk | files)
     return ProbeContext(
-        repo=FakeRepo(files=on_disk | files),
+        repo=repo,
         config=GatherConfig(),
         clock=FakeClock(),
         yaml=ScriptedYaml(documents=documents),
         containers=runner,
-        image_digest_resolver=make_image_digest_resolver(str(root)),
+        image_digest_resolver=make_image_digest_resolver(runner, repo),
     )
 
 
@@ -171,6 +171,20 @@ def test_full_argv_is_kept_only_with_trace_argv(
 
 
 @NEEDS
+def test_a_runner_built_with_trace_argv_keeps_full_argv(
+    busybox_root: Path, image: BuiltImage
+) -> None:
+    runner = DockerStraceRunner(str(busybox_root), trace_argv=True)
+    scenario = Scenario(name="args", argv=("/bin/echo", "--token=s3cret"))
+    try:
+        result = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
+    finally:
+        runner.cleanup()
+    assert isinstance(result, ScenarioCompleted)
+    assert result.trace.executions[0].argv == ("/bin/echo", "--token=s3cret")
+
+
+@NEEDS
 def test_scenarios_are_observed_to_run_at_most_one_at_a_time(
     busybox_root: Path, runner: DockerStraceRunner
 ) -> None:
@@ -240,14 +254,14 @@ def test_a_build_that_fails_is_build_failed_with_the_engines_message(tmp_path: P
 
 @NEEDS
 def test_the_resolver_follows_base_images_and_is_unresolved_for_unknown_ones(
-    tmp_path: Path, image: BuiltImage
+    runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
-    (tmp_path / "Dockerfile").write_text(f"FROM {image.ref} AS base\nFROM base\n")
-    local = make_image_digest_resolver(str(tmp_path))()
-    (tmp_path / "Dockerfile").write_text("FROM codegenie-no-such-image:0\n")
-    unknown = make_image_digest_resolver(str(tmp_path))()
-    assert local is not None and local.startswith(f"{image.ref}=sha256:")
-    assert unknown is None
+    local = FakeRepo(files={"Dockerfile": f"FROM {image.ref} AS base\nFROM base\n".encode()})
+    unknown = FakeRepo(files={"Dockerfile": b"FROM codegenie-no-such-image:0\n"})
+    resolved = make_image_digest_resolver(runner, local)()
+    assert resolved is not None and resolved.startswith(f"{image.ref}=sha256:")
+    assert make_image_digest_resolver(runner, unknown)() is None
+    assert make_image_digest_resolver(runner, FakeRepo())() is None
 
 
 @NEEDS
