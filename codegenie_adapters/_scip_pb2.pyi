@@ -33,7 +33,7 @@ class Document(_message.Message):
     text: str
     def __init__(self, relative_path: _Optional[str] = ..., occurrences: _Optional[_Iterable[_Union[Occurrence, _Mapping]]] = ..., symbols: _Optional[_Iterable[_Union[SymbolInformation, _Mapping]]] = ..., language: _Optional[str] = ..., text: _Optional[str] = ..., position_encoding: _Optional[int] = ...) -> None: ...
 
-class DocumentView(_message.Message):
+class DocumentCounts(_message.Message):
     __slots__ = ["language", "occurrences", "position_encoding", "relative_path", "symbols"]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     OCCURRENCES_FIELD_NUMBER: _ClassVar[int]
@@ -41,11 +41,11 @@ class DocumentView(_message.Message):
     RELATIVE_PATH_FIELD_NUMBER: _ClassVar[int]
     SYMBOLS_FIELD_NUMBER: _ClassVar[int]
     language: str
-    occurrences: _containers.RepeatedCompositeFieldContainer[OccurrenceView]
+    occurrences: _containers.RepeatedScalarFieldContainer[bytes]
     position_encoding: int
     relative_path: str
-    symbols: _containers.RepeatedCompositeFieldContainer[SymbolView]
-    def __init__(self, relative_path: _Optional[str] = ..., occurrences: _Optional[_Iterable[_Union[OccurrenceView, _Mapping]]] = ..., symbols: _Optional[_Iterable[_Union[SymbolView, _Mapping]]] = ..., language: _Optional[str] = ..., position_encoding: _Optional[int] = ...) -> None: ...
+    symbols: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, relative_path: _Optional[str] = ..., occurrences: _Optional[_Iterable[bytes]] = ..., symbols: _Optional[_Iterable[bytes]] = ..., language: _Optional[str] = ..., position_encoding: _Optional[int] = ...) -> None: ...
 
 class Index(_message.Message):
     __slots__ = ["documents", "external_symbols", "metadata"]
@@ -110,6 +110,12 @@ class Relationship(_message.Message):
     is_type_definition: bool
     symbol: str
     def __init__(self, symbol: _Optional[str] = ..., is_reference: bool = ..., is_implementation: bool = ..., is_type_definition: bool = ..., is_definition: bool = ...) -> None: ...
+
+class RolesView(_message.Message):
+    __slots__ = ["symbol_roles"]
+    SYMBOL_ROLES_FIELD_NUMBER: _ClassVar[int]
+    symbol_roles: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, symbol_roles: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class SymbolInformation(_message.Message):
     __slots__ = ["display_name", "documentation", "enclosing_symbol", "kind", "relationships", "signature_documentation", "symbol"]

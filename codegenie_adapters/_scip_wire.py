@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from codegenie_core.probes.layer_b.model import IndexReadErrorKind
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 16  # read-ahead for tags and small fields
 LENGTH_DELIMITED = 2
 INDEX_FIELDS = {1: "metadata", 2: "documents", 3: "external_symbols"}
 _FIXED_WIDTH = {1: 8, 5: 4}
@@ -34,7 +34,10 @@ class WireFailure(Exception):
 
 
 class _Stream:
-    """A forward-only view of a file read in chunks, counting the absolute byte offset."""
+    """A forward-only view of a file, counting the absolute byte offset.
+
+    Tags and lengths come from a small read-ahead buffer; a field's payload is read straight from
+    the file into its own bytes object, so most bytes are copied once."""
 
     def __init__(self, file: BinaryIO, size: int) -> None:
         self._file = file
@@ -43,29 +46,31 @@ class _Stream:
         self._position = 0
         self.offset = 0  # absolute offset of the next unread byte
 
+    def _read(self, count: int) -> bytes:
+        """Up to `count` bytes; fewer only at the end of the file (raw reads may come short)."""
+        data = self._file.read(count)
+        while 0 < len(data) < count:
+            more = self._file.read(count - len(data))
+            if not more:
+                break
+            data += more
+        return data
+
     def at_end(self) -> bool:
         if self._position < len(self._buffer):
             return False
-        self._buffer, self._position = self._file.read(CHUNK_BYTES), 0
+        self._buffer, self._position = self._read(CHUNK_BYTES), 0
         return not self._buffer
-
-    def _fill(self, wanted: int) -> bool:
-        have = len(self._buffer) - self._position
-        if have >= wanted:
-            return True
-        more = self._file.read(max(CHUNK_BYTES, wanted - have))
-        self._buffer = self._buffer[self._position :] + more
-        self._position = 0
-        while len(self._buffer) < wanted and more:
-            more = self._file.read(wanted - len(self._buffer))
-            self._buffer += more
-        return len(self._buffer) >= wanted
 
     def varint(self, what: str) -> int:
         start, result, shift = self.offset, 0, 0
         while True:
-            if not self._fill(1):
-                raise WireFailure("truncated", f"the file ends inside the varint of {what}", start)
+            if self._position >= len(self._buffer):
+                self._buffer, self._position = self._read(CHUNK_BYTES), 0
+                if not self._buffer:
+                    raise WireFailure(
+                        "truncated", f"the file ends inside the varint of {what}", start
+                    )
             byte = self._buffer[self._position]
             self._position += 1
             self.offset += 1
@@ -81,15 +86,23 @@ class _Stream:
     def take(self, length: int, what: str) -> bytes:
         start = self.offset
         # Checked against the file size first, so a corrupt length never asks for a huge buffer.
-        if length > self._size - start or not self._fill(length):
+        have = len(self._buffer) - self._position
+        data = b""
+        if length <= self._size - start:
+            if have >= length:
+                data = self._buffer[self._position : self._position + length]
+                self._position += length
+            else:
+                head = self._buffer[self._position :]
+                data = head + self._read(length - have) if head else self._read(length)
+                self._buffer, self._position = b"", 0
+        if len(data) < length:
             raise WireFailure(
                 "truncated",
                 f"{what} declares {length} bytes but the file ends "
                 f"{max(0, self._size - start)} bytes later",
                 start,
             )
-        data = self._buffer[self._position : self._position + length]
-        self._position += length
         self.offset += length
         return data
 

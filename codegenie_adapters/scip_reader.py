@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import stat
+from collections import Counter
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from google.protobuf.internal import api_implementation
@@ -25,6 +27,7 @@ from codegenie_core.ports import IndexReader
 from codegenie_core.probes.layer_b.health import checkable
 from codegenie_core.probes.layer_b.model import (
     DOCUMENT_PATHS_CAP,
+    SAMPLE_SCAN,
     SAMPLES_CAP,
     SAMPLES_PER_DOCUMENT,
     DefinitionSample,
@@ -50,7 +53,7 @@ class _Summariser:
         self.encodings: set[int] = set()
         self.samples: list[DefinitionSample] = []
 
-    def add_document(self, document: pb.DocumentView) -> None:
+    def add_document(self, document: pb.DocumentCounts) -> None:
         self.documents += 1
         if len(self.paths) < DOCUMENT_PATHS_CAP:
             self.paths.append(document.relative_path)
@@ -60,20 +63,31 @@ class _Summariser:
         self.symbols += len(document.symbols)
         occurrences = document.occurrences
         self.occurrences += len(occurrences)
+        # One parse of all occurrences joined: protobuf merges them, so every symbol_roles lands
+        # in one list, counted in C (Counter), with no Python object per occurrence.
+        roles = Counter(pb.RolesView.FromString(b"".join(occurrences)).symbol_roles)
+        self.definitions += sum(count for role, count in roles.items() if role & 1)
+        if len(self.samples) < SAMPLES_CAP:
+            self._sample(document, occurrences)
+
+    def _sample(self, document: pb.DocumentCounts, occurrences: Sequence[bytes]) -> None:
+        """The first few checkable definitions among a document's first occurrences."""
         sampled = 0
-        for occurrence in occurrences:
-            if occurrence.symbol_roles & 1:
-                self.definitions += 1
-                if sampled < SAMPLES_PER_DOCUMENT and len(self.samples) < SAMPLES_CAP:
-                    sample = DefinitionSample(
-                        path=document.relative_path,
-                        symbol=occurrence.symbol,
-                        range=tuple(occurrence.range),
-                        position_encoding=document.position_encoding,
-                    )
-                    if checkable(sample) is not None:
-                        sampled += 1
-                        self.samples.append(sample)
+        for raw in occurrences[:SAMPLE_SCAN]:
+            occurrence = pb.OccurrenceView.FromString(raw)
+            if not occurrence.symbol_roles & 1:
+                continue
+            sample = DefinitionSample(
+                path=document.relative_path,
+                symbol=occurrence.symbol,
+                range=tuple(occurrence.range),
+                position_encoding=document.position_encoding,
+            )
+            if checkable(sample) is not None:
+                self.samples.append(sample)
+                sampled += 1
+                if sampled == SAMPLES_PER_DOCUMENT or len(self.samples) == SAMPLES_CAP:
+                    return
 
     def summary(self, path: str, metadata: pb.Metadata) -> IndexSummary:
         tool = metadata.tool_info
@@ -106,7 +120,7 @@ def _parse_field(summariser: _Summariser, field: int, payload: bytes, offset: in
                 else:
                     summariser.metadata = metadata
             case 2:
-                summariser.add_document(pb.DocumentView.FromString(payload))
+                summariser.add_document(pb.DocumentCounts.FromString(payload))
             case _:
                 pb.SymbolView.FromString(payload)
                 summariser.external_symbols += 1
@@ -155,7 +169,7 @@ class ScipReader:
                 )
             if status.st_size == 0:
                 return error("empty", "the index file has zero bytes", 0)
-            with open(full, "rb") as file:
+            with open(full, "rb", buffering=0) as file:
                 try:
                     return _summarise(file, status.st_size, path)
                 except WireFailure as failure:

@@ -17,6 +17,7 @@ CHANGED_FILES_CAP = 50
 MISSING_FILES_CAP = 50
 DOCUMENT_PATHS_CAP = 2000
 SAMPLES_PER_DOCUMENT = 3
+SAMPLE_SCAN = 64  # occurrences looked at per document for samples
 SAMPLES_CAP = 200
 
 # Metadata.text_document_encoding and Document.position_encoding, by their wire numbers.
