@@ -326,3 +326,11 @@ def test_single_star_never_crosses_a_directory(dirs: list[str], name: str) -> No
 def test_globs_are_case_sensitive(name: str) -> None:
     other = name.swapcase()
     assert (compile_glob(f"**/{name}").match(other) is None) == (other != name)
+
+
+@given(st.lists(repo_globs, min_size=1, max_size=5), st.lists(repo_paths, max_size=12))
+def test_matching_paths_is_the_sorted_union_of_each_globs_matches(
+    inputs: list[str], paths: list[str]
+) -> None:
+    expected = sorted({p for p in paths for g in inputs if compile_glob(g).match(p)})
+    assert matching_paths(inputs, paths) == expected
