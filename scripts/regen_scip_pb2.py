@@ -1,8 +1,9 @@
 """Regenerate `codegenie_adapters/_scip_pb2.py` and its `.pyi` from `scip_subset.proto`.
 
-Uses `grpc_tools.protoc` when grpcio-tools is importable, else a `protoc` on PATH
-(`apt-get install protobuf-compiler`). The generated module is committed; CI only checks that a
-regeneration reproduces it (`--check`). See adr/0009-protobuf-for-scip.md.
+Uses a `protoc` on PATH (`apt-get install protobuf-compiler`; the committed files come from
+Debian's libprotoc 3.21.12), else `grpc_tools.protoc` when grpcio-tools is importable (another
+protoc version may lay the files out differently: `--check` then reports them out of date). The
+generated module is committed; `--check` verifies a regeneration reproduces it. See ADR-0009.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ OUTPUTS = {"scip_subset_pb2.py": "_scip_pb2.py", "scip_subset_pb2.pyi": "_scip_p
 
 
 def _compiler() -> list[str]:
+    protoc = shutil.which("protoc")
+    if protoc is not None:
+        return [protoc]
     if importlib.util.find_spec("grpc_tools") is not None:
         return [sys.executable, "-m", "grpc_tools.protoc"]
-    protoc = shutil.which("protoc")
-    if protoc is None:
-        sys.exit("neither grpcio-tools nor protoc is available: apt-get install protobuf-compiler")
-    return [protoc]
+    sys.exit("neither protoc nor grpcio-tools is available: apt-get install protobuf-compiler")
 
 
 def _generate(into: Path) -> dict[str, bytes]:
