@@ -27,7 +27,7 @@ from codegenie_core.parsers.dockerfile import (
     SyntaxProblem,
     parse_dockerfile,
 )
-from codegenie_core.parsers.dockerfile_words import expand, split_words
+from codegenie_core.parsers.dockerfile_words import expand, split_raw, split_words
 from codegenie_core.parsers.image_reference import parse_image_reference
 
 BaseKind = Literal["image", "stage", "scratch"]
@@ -163,7 +163,7 @@ def _read_meta_args(
 ) -> None:
     # arg = name [ "=" default ], several per instruction; defaults may use earlier ARGs.
     known = {k: v for k, v in build_args.items() if v is not None}
-    for word in split_words(instruction.arguments, escape=escape).words:
+    for word in split_raw(instruction.arguments, escape=escape):
         name, equals, default = word.partition("=")
         if not name:
             problems.append(_problem(instruction, f"ARG without a name: {word!r}"))

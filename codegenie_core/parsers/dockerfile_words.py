@@ -36,6 +36,35 @@ def split_words(text: str, *, escape: str = "\\", env: Mapping[str, str] | None 
     return lexer.result(lexer.words())
 
 
+def split_raw(text: str, *, escape: str = "\\") -> tuple[str, ...]:
+    """Split on blanks outside quotes, keeping quotes and escapes: docker's `parseWords`, whose
+    words are expanded later (as `ARG NAME="$OTHER"` needs: the value is expanded, quotes and all).
+    """
+    words: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quote is None and char in " \t":
+            if current:
+                words.append("".join(current))
+                current = []
+            i += 1
+            continue
+        if char == escape and quote != "'" and i + 1 < len(text):
+            current.append(text[i : i + 2])
+            i += 2
+            continue
+        if char in "'\"":
+            quote = None if quote == char else (char if quote is None else quote)
+        current.append(char)
+        i += 1
+    if current:
+        words.append("".join(current))
+    return tuple(words)
+
+
 def expand(text: str, *, escape: str = "\\", env: Mapping[str, str]) -> Words:
     """Expand `$` references in `text` as one word (blanks kept), for FROM and ARG values."""
     lexer = _Lexer(text, escape, env, keep_blanks=True)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from codegenie_core.parsers.dockerfile import DockerfileSyntax, parse_dockerfile, render_dockerfile
 from codegenie_core.parsers.dockerfile_facts import describe_dockerfile
-from codegenie_core.parsers.dockerfile_words import expand, split_words
+from codegenie_core.parsers.dockerfile_words import expand, split_raw, split_words
 from codegenie_core.parsers.image_reference import parse_image_reference
 from tests.strategies import dockerfile_texts
 
@@ -66,3 +66,10 @@ def test_image_reference_parsing_never_raises_and_keeps_the_name(reference: str)
     image, _problem = parse_image_reference(reference)
 
     assert image.name is not None and image.name in reference
+
+
+@given(st.text(alphabet=" \t\\`'\"ab$=", max_size=30))
+def test_raw_words_rejoined_with_spaces_split_the_same(text: str) -> None:
+    words = split_raw(text)
+
+    assert split_raw(" ".join(words)) == words

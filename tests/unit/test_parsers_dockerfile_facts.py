@@ -59,6 +59,12 @@ def test_arg_defaults_may_use_earlier_args_and_quotes() -> None:
     assert facts.stages[0].base.resolved == "python:3.12"
 
 
+def test_arg_defaults_keep_single_quoted_and_escaped_dollars_literal() -> None:
+    facts = describe_dockerfile("ARG B=x\nARG S='$B' E=\\$B D=\"$B\"\nFROM scratch\n")
+
+    assert facts.build_args == {"B": "x", "S": "$B", "E": "$B", "D": "x"}
+
+
 def test_from_a_named_stage_is_a_stage_reference_not_an_image() -> None:
     facts = describe_dockerfile("FROM golang:1.22 AS Build\nFROM build\n")
 

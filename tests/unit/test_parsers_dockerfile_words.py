@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codegenie_core.parsers.dockerfile_words import Words, expand, split_words
+from codegenie_core.parsers.dockerfile_words import Words, expand, split_raw, split_words
 
 
 def test_words_split_on_blanks_and_quotes_group() -> None:
@@ -38,3 +38,7 @@ def test_backtick_escape_character() -> None:
 
 def test_nested_defaults_expand() -> None:
     assert expand("${A:-${B:-deep}}", env={}).words == ("deep",)
+
+
+def test_raw_split_keeps_quotes_and_escapes_and_splits_outside_quotes() -> None:
+    assert split_raw("""A="x y" B='$c d' C=e\\ f G""") == ('A="x y"', "B='$c d'", "C=e\\ f", "G")
