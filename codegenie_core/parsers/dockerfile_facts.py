@@ -184,7 +184,7 @@ def _read_from(
     problems: list[SyntaxProblem],
 ) -> Stage:
     # from = "FROM" [ "--platform=" platform ] image [ "AS" name ]
-    words = list(split_words(instruction.arguments, escape=escape).words)
+    words = list(split_raw(instruction.arguments, escape=escape))
     platform: str | None = None
     while words and words[0].startswith("--"):
         flag = words.pop(0)
