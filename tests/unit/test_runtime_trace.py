@@ -53,6 +53,7 @@ def _ctx(
     resolver: ImageDigestResolver | Literal["bound"] | None = "bound",
     clock: FakeClock | None = None,
     trace_argv: bool = False,
+    timeout_cap_s: float | None = None,
 ) -> ProbeContext:
     repo = FakeRepo(
         files={"Dockerfile": b"FROM alpine:3.20\nCMD x\n", "app.py": b"x"} | (files or {})
@@ -63,7 +64,7 @@ def _ctx(
 
     return ProbeContext(
         repo=repo,
-        config=GatherConfig(trace_argv=trace_argv),
+        config=GatherConfig(trace_argv=trace_argv, probe_timeout_cap_s=timeout_cap_s),
         clock=clock or FakeClock(),
         yaml=ScriptedYaml(documents=documents or {}),
         containers=runner,
@@ -219,7 +220,8 @@ def test_the_aggregate_timeout_leaves_later_scenarios_unrun_and_says_so() -> Non
     assert [name for name, _, _ in runner.runs] == ["default", "help"]
     assert [r.outcome for r in slice_.scenarios] == ["completed", "completed", *["not-run"] * 3]
     assert slice_.problems == (
-        "aggregate timeout of 600 s reached; not run: version, healthcheck, shell",
+        "time budget for scenarios spent (at most 600 s, less if the probe timeout is shorter); "
+        "not run: version, healthcheck, shell",
     )
     assert slice_.trace_coverage_confidence == "medium"
 
@@ -253,3 +255,12 @@ def test_connects_from_every_scenario_are_joined_without_duplicates() -> None:
 def test_coverage_is_unavailable_when_nothing_was_traced() -> None:
     report = ScenarioReport(name="default", task="t", origin="default", outcome="timeout")
     assert coverage_confidence([report]) == "unavailable"
+
+
+def test_a_lower_probe_timeout_cap_shrinks_the_budget_so_the_probe_ends_in_time() -> None:
+    clock = FakeClock()
+    runner = FakeContainerRunner(image=IMAGE, clock=clock, seconds={"default": 60.0})
+    slice_ = _slice(PROBE.run(_ctx(runner, clock=clock, timeout_cap_s=100.0)))
+    assert runner.runs[0] == ("default", pytest.approx(95.0), False)
+    assert runner.runs[1] == ("help", pytest.approx(35.0), False)
+    assert [r.outcome for r in slice_.scenarios][:2] == ["completed", "completed"]
