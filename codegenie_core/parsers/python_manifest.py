@@ -33,6 +33,8 @@ _REQUIREMENT = re.compile(
 )
 # comment = ( start-of-line / 1*WSP ) "#" *CHAR            (pip's rule: "#" must follow a blank)
 _COMMENT = re.compile(r"(?:^|\s+)#.*\Z", re.DOTALL)
+# url = scheme "://" *CHAR ; scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )   (RFC 3986)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 # egg = "#egg=" name                                         (pip's name for a URL requirement)
 _EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
 
@@ -98,7 +100,7 @@ def parse_requirements_txt(text: str) -> Parsed[PythonManifest]:
                 )
             continue
         requirement_text = line.split(" --", 1)[0]  # per-requirement options such as --hash
-        if "://" in requirement_text.split(";")[0] or requirement_text.startswith((".", "/")):
+        if _URL.match(requirement_text) or requirement_text.startswith((".", "/")):
             dependencies.append(_url_requirement(requirement_text, line_number, problems))
             continue
         dependency = parse_requirement(requirement_text, scope="requirements")
@@ -153,10 +155,6 @@ def _url_requirement(
     value: str, line: int, problems: list[ManifestProblem], *, editable: bool = False
 ) -> Dependency:
     egg = _EGG.search(value)
-    if egg is None and not editable and " @ " in value:
-        named = parse_requirement(value, scope="requirements")
-        if named is not None:
-            return named
     if egg is None:
         problems.append(
             ManifestProblem(message=f"requirement without a project name: {value!r}", line=line)

@@ -173,3 +173,13 @@ def test_a_hash_sign_inside_a_url_is_not_a_comment() -> None:
     dependency = parse_requirement("pkg @ https://h/x.whl#sha256=1", scope="runtime")
 
     assert dependency == Dependency(name="pkg", spec="@ https://h/x.whl#sha256=1", scope="runtime")
+
+
+def test_a_named_url_requirement_in_a_requirements_file_keeps_its_name() -> None:
+    parsed = parse_requirements_txt("pkg@https://h/pkg.whl\nother @ file:///x\n")
+
+    assert parsed.value is not None and parsed.problems == ()
+    assert parsed.value.dependencies == (
+        Dependency(name="other", spec="@ file:///x", scope="requirements"),
+        Dependency(name="pkg", spec="@https://h/pkg.whl", scope="requirements"),
+    )
