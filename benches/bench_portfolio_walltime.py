@@ -88,6 +88,31 @@ class Collected:
     p95_s: float
 
 
+REFERENCE_ARGV = (sys.executable, "-c", "pass")
+REFERENCE_RUNS = 3  # per timed gather: the median of three bare interpreter starts
+
+
+def paired_runs(
+    gather: Callable[[], list[str]], *, runs: int, warmup: int, env: Mapping[str, str]
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """`runs` timed gathers, each right after its own reference: (gather seconds, ratios).
+
+    Pairing each gather with a reference taken moments before it means load that comes and goes
+    on a shared machine (other jobs, CI neighbours) weighs on both sides of each ratio.
+    """
+    for _ in range(warmup):
+        run_checked(gather(), env=env)
+    seconds: list[float] = []
+    ratios: list[float] = []
+    for _ in range(runs):
+        reference = median(measure(REFERENCE_ARGV, REFERENCE_RUNS, 0, env=env))
+        argv = gather()
+        (took,) = measure(argv, 1, 0, env=env)
+        seconds.append(took)
+        ratios.append(took / reference)
+    return tuple(seconds), tuple(ratios)
+
+
 def collect(
     *,
     fixtures: Sequence[str],
@@ -96,36 +121,36 @@ def collect(
     env: Mapping[str, str],
     progress: Callable[[str], None] = lambda _line: None,
 ) -> Collected:
-    """Time the reference, then every fixture's cold gathers (an empty cache each time) and warm
-    gathers (a cache primed by one untimed gather)."""
-    reference = measure([sys.executable, "-c", "pass"], runs, warmup, env=env)
-    reference_s = median(reference)
+    """Every fixture's cold gathers (an empty cache each time) and warm gathers (a cache primed by
+    an untimed gather), each timed against a reference taken just before it."""
     measurements: dict[str, float] = {}
     samples: dict[str, tuple[float, ...]] = {}
-    seconds: dict[str, float] = {"reference_p50_s": reference_s}
+    seconds: dict[str, float] = {}
     cold_p95s: list[float] = []
     with tempfile.TemporaryDirectory(prefix="codegenie-bench-") as scratch:
         for fixture in fixtures:
             repo = PORTFOLIO_DIR / fixture
             if not repo.is_dir():
                 raise FileNotFoundError(f"portfolio fixture {fixture!r} is missing at {repo}")
-            progress(f"{fixture}: cold")
-
-            def cold(repo: Path = repo) -> object:
-                fresh = Path(tempfile.mkdtemp(dir=scratch, prefix="cold-"))
-                return run_checked(gather_argv(repo, fresh), env=env)
-
-            cold_s = measure(cold, runs, warmup)
-            progress(f"{fixture}: warm")
             warm_cache = Path(tempfile.mkdtemp(dir=scratch, prefix="warm-"))
-            warm_s = measure(gather_argv(repo, warm_cache), runs, max(warmup, 1), env=env)
-            for series, values in (("cold", cold_s), ("warm", warm_s)):
+
+            def cold_argv(repo: Path = repo) -> list[str]:
+                return gather_argv(repo, Path(tempfile.mkdtemp(dir=scratch, prefix="cold-")))
+
+            def warm_argv(repo: Path = repo, cache: Path = warm_cache) -> list[str]:
+                return gather_argv(repo, cache)
+
+            progress(f"{fixture}: cold")
+            cold = paired_runs(cold_argv, runs=runs, warmup=warmup, env=env)
+            progress(f"{fixture}: warm")
+            warm = paired_runs(warm_argv, runs=runs, warmup=max(warmup, 1), env=env)
+            for series, (took, ratios) in (("cold", cold), ("warm", warm)):
                 key = f"{fixture}.{series}_p50_ratio"
-                samples[key] = tuple(v / reference_s for v in values)
-                measurements[key] = median(samples[key])
-                seconds[f"{fixture}.{series}_p50_s"] = median(values)
-                seconds[f"{fixture}.{series}_p95_s"] = p95(values)
-            cold_p95s.append(p95(cold_s))
+                samples[key] = ratios
+                measurements[key] = median(ratios)
+                seconds[f"{fixture}.{series}_p50_s"] = median(took)
+                seconds[f"{fixture}.{series}_p95_s"] = p95(took)
+            cold_p95s.append(p95(cold[0]))
     return Collected(
         measurements=measurements, samples=samples, seconds=seconds, p95_s=max(cold_p95s)
     )
@@ -209,7 +234,6 @@ def _compare(
         current_samples=collected.samples,
         baseline_samples=baseline.samples,
     )
-    reference_ms = collected.seconds["reference_p50_s"] * 1000
     markdown = render_markdown(
         title=name,
         verdict=verdict,
@@ -217,8 +241,8 @@ def _compare(
         baseline=baseline,
         context=[
             "",
-            f"Worst cold p95: {collected.p95_s:.3f} s. Ratios are gather time over a bare "
-            f"interpreter start ({reference_ms:.1f} ms here).",
+            f"Worst cold p95: {collected.p95_s:.3f} s. Ratios are each gather's time over a "
+            "bare interpreter start timed just before it.",
         ],
     )
     return verdict, markdown
