@@ -1,5 +1,8 @@
 """The strace parser: each production of the trace grammar, on literal lines."""
 
+# Trace lines are quoted verbatim as strace writes them, however long:
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 from codegenie_core.parsers.strace import (
