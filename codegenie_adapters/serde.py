@@ -201,6 +201,12 @@ def structure_error_text(error: BaseException) -> str:
 
 
 def _format_exception(error: BaseException, tp: type[Any] | None) -> str:
-    if isinstance(error, UnknownTagError):
-        return str(error)  # cattrs would say "required field missing", which misleads
-    return format_exception(error, tp)
+    match error:
+        case UnknownTagError():
+            return str(error)  # cattrs would say "required field missing", which misleads
+        case json.JSONDecodeError():
+            return f"not JSON ({error.msg} at byte {error.pos})"
+        case UnicodeDecodeError():
+            return f"not UTF-8 text (bad byte at {error.start})"
+        case _:
+            return format_exception(error, tp)

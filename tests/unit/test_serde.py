@@ -121,7 +121,7 @@ def test_union_members_are_tagged_with_their_class_name() -> None:
 
 
 def test_union_members_structure_by_tag() -> None:
-    structured = converter.structure({"kind": "Fresh", "indexed_at": "t"}, Health)  # pyright: ignore[reportArgumentType] - a union is a valid target
+    structured: object = converter.structure({"kind": "Fresh", "indexed_at": "t"}, Health)  # pyright: ignore[reportArgumentType] - a union is a valid target
     assert structured == Fresh(indexed_at="t")
 
 
@@ -172,3 +172,17 @@ def test_a_bad_confidence_is_a_typed_failure() -> None:
     payload["confidence"] = "certain"
     with pytest.raises(STRUCTURE_ERRORS):
         envelope_from_json(json.dumps(payload).encode(), SampleSlice)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"{", "not JSON (Expecting property name enclosed in double quotes at byte 1) @ $"),
+        (b"\xff", "not UTF-8 text (bad byte at 0) @ $"),
+        (b"[]", "invalid type (an envelope is a JSON object) @ $"),
+    ],
+)
+def test_garbage_is_described_without_a_traceback(data: bytes, expected: str) -> None:
+    with pytest.raises(STRUCTURE_ERRORS) as caught:
+        envelope_from_json(data, SampleSlice)
+    assert structure_error_text(caught.value) == expected
