@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         baseline.append(reference(text))
         parsed.append(parse(text))
     median = statistics.median(parsed)
-    result = {
+    result: dict[str, object] = {
         "bench": "strace_parser",
         "lines": args.lines,
         "bytes": len(text),

@@ -16,11 +16,11 @@ def per_pid_traces(draw: st.DrawFn) -> dict[int, list[str]]:
     return {pid: [f"{pid} {b}" for b in draw(trace_bodies(PIDS))] for pid in PIDS}
 
 
-def _interleave(draw: st.DrawFn, traces: dict[int, list[str]]) -> list[str]:
+def _interleave(data: st.DataObject, traces: dict[int, list[str]]) -> list[str]:
     queues = {pid: list(lines) for pid, lines in traces.items() if lines}
     out: list[str] = []
     while queues:
-        pid = draw(st.sampled_from(sorted(queues)))
+        pid = data.draw(st.sampled_from(sorted(queues)))
         out.append(queues[pid].pop(0))
         if not queues[pid]:
             del queues[pid]
@@ -32,7 +32,7 @@ def test_facts_are_the_same_for_any_interleaving_of_whole_per_pid_lines(
     traces: dict[int, list[str]], data: st.DataObject
 ) -> None:
     in_pid_order = [line for pid in PIDS for line in traces[pid]]
-    shuffled = _interleave(data.draw, traces)
+    shuffled = _interleave(data, traces)
     assert parse_strace(shuffled) == parse_strace(in_pid_order)
 
 
