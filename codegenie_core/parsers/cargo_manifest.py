@@ -8,7 +8,6 @@ Rule 2: a crate renamed with `package = "real"` is reported under its real name.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from typing import cast
 
@@ -17,8 +16,8 @@ from codegenie_core.parsers.manifest_model import (
     Dependency,
     ManifestProblem,
     Parsed,
+    load_toml,
     sorted_dependencies,
-    toml_problem,
 )
 
 DEPENDENCY_TABLES: dict[str, str] = {
@@ -29,10 +28,9 @@ DEPENDENCY_TABLES: dict[str, str] = {
 
 
 def parse_cargo_toml(text: str) -> Parsed[CargoManifest]:
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return Parsed(value=None, problems=(toml_problem(error),))
+    document = load_toml(text)
+    if isinstance(document, ManifestProblem):
+        return Parsed(value=None, problems=(document,))
     problems: list[ManifestProblem] = []
     package = _mapping(document.get("package"))
     dependencies: list[Dependency] = []

@@ -129,12 +129,19 @@ def string_map(value: object) -> dict[str, str] | None:
     return dict(sorted(out.items()))
 
 
-def toml_problem(error: tomllib.TOMLDecodeError) -> ManifestProblem:
-    """A TOML syntax error as a problem with the coordinates tomllib puts in its message."""
-    message = str(error)
-    position = _TOML_POSITION.search(message)
-    return ManifestProblem(
-        message=_TOML_POSITION.sub("", message).strip(),
-        line=int(position.group(1)) if position else None,
-        column=int(position.group(2)) if position else None,
-    )
+def load_toml(text: str) -> dict[str, object] | ManifestProblem:
+    """A TOML document, or the problem with the coordinates tomllib puts in its message.
+
+    Nesting deep enough to exhaust the stack (tomllib recurses) is a problem too, not a crash."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        position = _TOML_POSITION.search(message)
+        return ManifestProblem(
+            message=_TOML_POSITION.sub("", message).strip(),
+            line=int(position.group(1)) if position else None,
+            column=int(position.group(2)) if position else None,
+        )
+    except RecursionError:
+        return ManifestProblem(message="TOML nested too deeply")

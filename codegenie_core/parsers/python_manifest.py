@@ -11,7 +11,6 @@ manifest of its own when the probe's globs match it).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from typing import Literal, cast
 
@@ -20,9 +19,9 @@ from codegenie_core.parsers.manifest_model import (
     ManifestProblem,
     Parsed,
     PythonManifest,
+    load_toml,
     pep503,
     sorted_dependencies,
-    toml_problem,
 )
 
 # requirement = name *WSP [ "[" extras "]" ] *WSP ( "@" url / [ versionspec ] ) [ ";" marker ]
@@ -168,10 +167,9 @@ def _url_requirement(
 
 def parse_pyproject(text: str) -> Parsed[PythonManifest]:
     """A pyproject.toml: PEP 621 `[project]`, PEP 735 `[dependency-groups]`, `[tool.poetry]`."""
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return Parsed(value=None, problems=(toml_problem(error),))
+    document = load_toml(text)
+    if isinstance(document, ManifestProblem):
+        return Parsed(value=None, problems=(document,))
     problems: list[ManifestProblem] = []
     dependencies: list[Dependency] = []
     project = _table(document, "project", problems)

@@ -1,0 +1,100 @@
+"""Hostile inputs to the layer A parsers: bombs and pathological nesting give problems, not crashes.
+
+Each input here is small to write and expensive or dangerous to parse naively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from codegenie_adapters.config_yaml import RuamelYamlReader
+from codegenie_core.parsers.cargo_manifest import parse_cargo_toml
+from codegenie_core.parsers.dockerfile_facts import describe_dockerfile
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed
+from codegenie_core.parsers.maven_pom import parse_pom
+from codegenie_core.parsers.npm_manifest import parse_package_json
+from codegenie_core.parsers.python_manifest import parse_pyproject
+from codegenie_core.ports import TextProblem
+
+DEPTH = 100_000
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<project><artifactId>&lol3;</artifactId></project>
+"""
+
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE project [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<project><artifactId>&secret;</artifactId></project>
+"""
+
+
+@pytest.mark.parametrize("text", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["laughs", "external"])
+def test_xml_entity_attacks_are_refused_unparsed(text: str) -> None:
+    parsed = parse_pom(text)
+
+    assert parsed.value is None
+    assert parsed.problems == (
+        ManifestProblem(
+            message="<!DOCTYPE is not accepted in a POM (entity expansion risk)", line=2, column=1
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_pyproject, "a = " + "[" * DEPTH + "]" * DEPTH, "TOML nested too deeply"),
+        (parse_cargo_toml, "a = " + "{b=" * DEPTH + "}" * DEPTH, "TOML nested too deeply"),
+        (parse_package_json, "[" * DEPTH + "]" * DEPTH, "JSON nested too deeply"),
+    ],
+    ids=["pyproject", "cargo", "package.json"],
+)
+def test_nesting_that_exhausts_the_stack_is_a_problem(
+    parse: Callable[[str], Parsed[Any]], text: str, message: str
+) -> None:
+    assert parse(text).problems == (ManifestProblem(message=message),)
+
+
+def test_deeply_nested_yaml_is_a_problem() -> None:
+    depth = 1_000  # past the interpreter's recursion limit (ruamel is slow, ~2 s, to get there)
+    assert RuamelYamlReader().parse("[" * depth + "]" * depth) == TextProblem(
+        message="YAML nested too deeply"
+    )
+
+
+def test_a_yaml_alias_bomb_stays_as_small_as_its_text() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [
+        f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ]
+    data = RuamelYamlReader().parse("\n".join(lines) + "\n")
+
+    assert isinstance(data, dict)
+    top = data["i"]
+    assert all(item is top[0] for item in top)  # nine references to one list, not nine copies
+
+
+def test_a_dockerfile_of_one_long_continuation_parses() -> None:
+    text = "FROM alpine\nRUN true" + " \\\n && true" * 50_000 + "\nUSER app\n"
+
+    facts = describe_dockerfile(text)
+
+    assert (facts.final is not None and facts.final.user, facts.problems) == ("app", ())
+
+
+def test_an_unterminated_heredoc_swallows_the_rest_and_says_so() -> None:
+    facts = describe_dockerfile("FROM a\nRUN <<EOF\n" + "USER root\n" * 1000)
+
+    assert facts.final is not None and facts.final.user is None
+    assert [p.message for p in facts.problems] == [
+        "heredoc 'EOF' is not terminated before end of file"
+    ]
