@@ -15,6 +15,10 @@ from collections.abc import Mapping
 
 import attrs
 
+# `${A:-${B:-...}}` nested deeper than this is kept as written (unsupported): no text can
+# exhaust the stack.
+MAX_NESTING = 16
+
 # name = ( ALPHA / "_" ) *( ALPHA / DIGIT / "_" )
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # braced = "${" name [ ( ":-" / "-" / ":+" / "+" ) word ] "}"
@@ -73,8 +77,15 @@ def expand(text: str, *, escape: str = "\\", env: Mapping[str, str]) -> Words:
 
 class _Lexer:
     def __init__(
-        self, text: str, escape: str, env: Mapping[str, str] | None, *, keep_blanks: bool = False
+        self,
+        text: str,
+        escape: str,
+        env: Mapping[str, str] | None,
+        *,
+        keep_blanks: bool = False,
+        depth: int = 0,
     ) -> None:
+        self.depth = depth
         self.text = text
         self.escape = escape
         self.env = env
@@ -147,7 +158,7 @@ class _Lexer:
                 current.append(text[i:])
                 return len(text)
             match = _BRACED.match(text[i + 2 : end])
-            if match is None:
+            if match is None or self.depth >= MAX_NESTING:
                 current.append(text[i : end + 1])  # an operator docker knows and we do not
                 self.unsupported.append(text[i : end + 1])
                 return end + 1
@@ -186,7 +197,7 @@ class _Lexer:
 
     def _nested(self, word: str) -> str:
         assert self.env is not None
-        inner = _Lexer(word, self.escape, self.env, keep_blanks=True)
+        inner = _Lexer(word, self.escape, self.env, keep_blanks=True, depth=self.depth + 1)
         expanded = "".join(inner.words())
         self.unresolved.extend(inner.unresolved)
         self.unsupported.extend(inner.unsupported)

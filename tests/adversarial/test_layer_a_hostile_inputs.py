@@ -98,3 +98,9 @@ def test_an_unterminated_heredoc_swallows_the_rest_and_says_so() -> None:
     assert [p.message for p in facts.problems] == [
         "heredoc 'EOF' is not terminated before end of file"
     ]
+
+
+def test_deeply_nested_variable_defaults_do_not_exhaust_the_stack() -> None:
+    facts = describe_dockerfile("FROM " + "${A:-" * 5_000 + "alpine" + "}" * 5_000 + "\n")
+
+    assert [p.message.startswith("FROM uses ${A:-") for p in facts.problems] == [True]
