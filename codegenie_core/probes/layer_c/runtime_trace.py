@@ -126,7 +126,8 @@ class RuntimeTraceProbe:
             case EngineReady():
                 pass
             case EngineUnavailable(engine=engine, reason=reason):
-                return ToolUnavailable(tool=engine, reason=reason, hint="start the daemon")
+                hint = f"install {engine} and make sure its daemon answers"
+                return ToolUnavailable(tool=engine, reason=reason, hint=hint)
             case StraceUnavailable(reason=reason):
                 return ToolUnavailable(tool="strace", reason=reason, hint="install strace")
             case NotLinux(platform=platform):
