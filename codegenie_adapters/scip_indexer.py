@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from codegenie_adapters._scip_wire import WireFailure, iter_index_fields
-from codegenie_adapters.exec import run_external_cli
+from codegenie_adapters.exec import ExecResult, run_external_cli
 from codegenie_core.ports import IndexerRunner
 from codegenie_core.probes.layer_b.model import (
     IndexerFinished,
@@ -65,10 +65,15 @@ def _tsconfig_for(root: str, scratch: Path) -> Path:
     return project
 
 
-def _tail(stderr: str, unreadable_output: bool) -> str:
+def _tail(result: ExecResult, unreadable_output: bool) -> str:
+    """The stderr tail; scip-typescript reports some failures on stdout, so a failed run with a
+    silent stderr keeps the stdout tail instead."""
+    text = result.stderr_tail(STDERR_TAIL)
+    if not text.strip() and not result.ok:
+        text = result.stdout[-STDERR_TAIL:].decode("utf-8", "replace")
     if unreadable_output:  # exit 0 but no walkable index: say so where a reader will look
-        stderr += "\n[codegenie] the indexer exited 0 but its output is not a readable index"
-    return stderr[-STDERR_TAIL:]
+        text += "\n[codegenie] the indexer exited 0 but its output is not a readable index"
+    return text[-STDERR_TAIL:]
 
 
 class ScipIndexerRunner:
@@ -138,7 +143,7 @@ class ScipIndexerRunner:
             exit_status=result.exit_code,
             timed_out=result.timed_out,
             document_count=documents,
-            stderr_tail=_tail(result.stderr_tail(STDERR_TAIL), result.ok and documents is None),
+            stderr_tail=_tail(result, result.ok and documents is None),
             started_at=started_at,
             ended_at=_now(),
         )

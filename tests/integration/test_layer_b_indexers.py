@@ -234,3 +234,30 @@ def test_a_gather_with_make_index_indexes_then_judges_fresh(tmp_path: Path) -> N
         ("scip-typescript", "ran", 0)
     ]
     assert isinstance(judged.envelope.slice.indexes[0], Fresh)
+
+
+@requires_tool("scip-typescript", "git")
+def test_a_failing_scip_typescript_run_is_an_indexer_error_with_its_stderr(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "tsconfig.json", b'{"include": ["nothing-matches"]}\n')
+    write(root, "README.md", b"# nothing to index\n")
+    commit_all(root, "first")
+    made = _index(root, "scip-typescript")
+    (health,) = _healths(root)
+    assert made.sidecar.exit_status == 1
+    assert isinstance(health, IndexerError)
+    assert (health.exit_status, "no files got indexed" in health.stderr_tail) == (1, True)
+
+
+@requires_tool("scip-python", "git")
+def test_scip_python_with_nothing_to_index_leaves_metadata_without_documents(
+    tmp_path: Path,
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "README.md", b"# no python here\n")
+    commit_all(root, "first")
+    made = _index(root, "scip-python")
+    (health,) = _healths(root)
+    assert (made.sidecar.exit_status, made.sidecar.document_count) == (0, 0)
+    assert isinstance(health, IndexerError)
+    assert "metadata and no documents" in health.reason

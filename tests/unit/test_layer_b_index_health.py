@@ -112,4 +112,6 @@ def test_an_edited_source_file_or_a_replaced_index_changes_the_key() -> None:
     after_index = key_for(PROBE, fake, ctx)
     fake.files[".codegenie/index/scip-python/index.json"] = b"{}"
     after_sidecar = key_for(PROBE, fake, ctx)
-    assert len({before, after_edit, after_index, after_sidecar}) == 4
+    fake.files["build/out/app.scip"] = b"configured elsewhere"
+    after_configured = key_for(PROBE, fake, ctx)
+    assert len({before, after_edit, after_index, after_sidecar, after_configured}) == 5

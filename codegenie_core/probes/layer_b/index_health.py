@@ -94,7 +94,8 @@ class IndexHealthProbe:
     name = "index_health"
     version = 1
     layer: Layer = "b"
-    declared_inputs = ("git-head:<resolved>", ROOT_INDEX, f"{INDEX_DIR}/**", *SOURCE_GLOBS)
+    # "**/*.scip" covers indexes named by GatherConfig.index_paths too (they may live anywhere).
+    declared_inputs = ("git-head:<resolved>", "**/*.scip", f"{INDEX_DIR}/**", *SOURCE_GLOBS)
     needs = ("scip_index",)
     slice_type = IndexHealthSlice
     schema_version = 1
