@@ -7,7 +7,7 @@ from typing import Literal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codegenie_adapters.serde import (
@@ -186,3 +186,31 @@ def test_garbage_is_described_without_a_traceback(data: bytes, expected: str) ->
     with pytest.raises(STRUCTURE_ERRORS) as caught:
         envelope_from_json(data, SampleSlice)
     assert structure_error_text(caught.value) == expected
+
+
+def _registered_slice_types() -> list[tuple[str, type[object]]]:
+    from codegenie_core.probes import load_builtin_probes
+    from codegenie_core.registry import DEFAULT_REGISTRY
+
+    load_builtin_probes()
+    return [(r.name, r.probe.slice_type) for r in DEFAULT_REGISTRY]
+
+
+@pytest.mark.parametrize(
+    ("probe", "slice_type"),
+    _registered_slice_types(),
+    ids=[n for n, _ in _registered_slice_types()],
+)
+def test_every_built_in_probes_slice_round_trips_without_per_type_code(
+    probe: str, slice_type: type[object]
+) -> None:
+    # Examples are drawn from the slice's own annotations; equality is checked on the encoded
+    # bytes, so a NaN float (never equal to itself) still counts as a faithful round trip.
+    @settings(max_examples=10, suppress_health_check=list(HealthCheck))
+    @given(st.from_type(slice_type))
+    def round_trips(value: object) -> None:
+        original = envelope(value, probe=probe)
+        data = envelope_to_json(original)
+        assert envelope_to_json(envelope_from_json(data, slice_type)) == data
+
+    round_trips()
