@@ -137,11 +137,18 @@ class IndexReader(Protocol):
 class IndexerRunner(Protocol):
     """Runs a SCIP indexer over the repository and records its sidecar (see ADR-0010)."""
 
-    def run(self, indexer: str, *, commit: str | None, timeout_s: float) -> IndexerRun:
+    def run(
+        self,
+        indexer: str,
+        *,
+        commit: str | None,
+        timeout_s: float,
+        work_tree: tuple[tuple[str, str], ...] = (),
+    ) -> IndexerRun:
         """Index the repository with `indexer` ("scip-typescript", "scip-python") into
         `.codegenie/index/<indexer>/index.scip` within `timeout_s`, writing its sidecar with
-        `commit` as `last_indexed`; a missing indexer is `IndexerMissing`, a failed or killed run
-        is recorded in the sidecar."""
+        `commit` as `last_indexed` and `work_tree` (uncommitted source files and their digests);
+        a missing indexer is `IndexerMissing`, a failed or killed run is recorded in the sidecar."""
         ...
 
 
