@@ -202,7 +202,14 @@ class FakeIndexerRunner:
     runs: list[tuple[str, str | None]] = attrs.field(factory=list[tuple[str, str | None]])
     timeouts: list[float] = attrs.field(factory=list[float])
 
-    def run(self, indexer: str, *, commit: str | None, timeout_s: float) -> IndexerRun:
+    def run(
+        self,
+        indexer: str,
+        *,
+        commit: str | None,
+        timeout_s: float,
+        work_tree: tuple[tuple[str, str], ...] = (),
+    ) -> IndexerRun:
         self.runs.append((indexer, commit))
         self.timeouts.append(timeout_s)
         if indexer not in self.available:
@@ -223,6 +230,7 @@ class FakeIndexerRunner:
             stderr_tail="" if status == 0 else f"{indexer}: scripted failure",
             started_at="2026-01-01T00:00:00Z",
             ended_at="2026-01-01T00:00:01Z",
+            work_tree=work_tree,
         )
         self.repo.files[sidecar_path_for(path)] = sidecar_json(sidecar).encode()
         return IndexerFinished(
