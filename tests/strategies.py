@@ -183,6 +183,7 @@ def scip_sidecars(draw: st.DrawFn) -> object:
         stderr_tail=draw(text),
         started_at=draw(text),
         ended_at=draw(text),
+        work_tree=tuple(sorted(draw(st.dictionaries(text, text, max_size=3)).items())),
     )
 
 
