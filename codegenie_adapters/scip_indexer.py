@@ -108,7 +108,14 @@ class ScipIndexerRunner:
             "--project-version", (commit or "0")[:12],
         ]  # fmt: skip
 
-    def run(self, indexer: str, *, commit: str | None, timeout_s: float) -> IndexerRun:
+    def run(
+        self,
+        indexer: str,
+        *,
+        commit: str | None,
+        timeout_s: float,
+        work_tree: tuple[tuple[str, str], ...] = (),
+    ) -> IndexerRun:
         assert indexer in NPM_PACKAGES, f"unknown indexer {indexer!r}"
         hint = f"npm install -g {NPM_PACKAGES[indexer]}"
         executable = shutil.which(indexer)
@@ -146,6 +153,7 @@ class ScipIndexerRunner:
             stderr_tail=_tail(result, result.ok and documents is None),
             started_at=started_at,
             ended_at=_now(),
+            work_tree=work_tree,
         )
         sidecar_file = Path(self._root, sidecar_path_for(index_rel))
         partial = sidecar_file.with_suffix(".json.tmp")

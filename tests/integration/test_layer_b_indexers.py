@@ -126,6 +126,27 @@ def test_an_uncommitted_edit_makes_it_stale_with_no_commits_behind(tmp_path: Pat
 
 
 @requires_tool("scip-typescript", "git")
+def test_indexing_a_dirty_work_tree_is_fresh_until_the_next_edit(tmp_path: Path) -> None:
+    root = _ts_repo(tmp_path / "repo", tsconfig=True)
+    write(root, "src/main.ts", MAIN_TS + b"export const wip = 1;\n")
+    ctx = ProbeContext(
+        repo=open_repo(str(root)),
+        config=GatherConfig(make_index=True),
+        clock=FakeClock(),
+        yaml=ScriptedYaml(),
+        index_reader=ScipReader(str(root)),
+        indexer=ScipIndexerRunner(str(root)),
+    )
+    assert isinstance(ScipIndexProbe().run(ctx), Envelope)
+    (as_indexed,) = _healths(root)
+    write(root, "src/main.ts", MAIN_TS + b"export const wip = 2;\n")
+    (edited_again,) = _healths(root)
+    assert isinstance(as_indexed, Fresh)
+    assert isinstance(edited_again, Stale)
+    assert edited_again.changed_files == ("src/main.ts",)
+
+
+@requires_tool("scip-typescript", "git")
 def test_a_truncated_or_overwritten_index_is_corrupt(tmp_path: Path) -> None:
     root = _ts_repo(tmp_path / "repo", tsconfig=True)
     _index(root, "scip-typescript")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import attrs
+
+from codegenie_core.digest import blob_digest
 from codegenie_core.probes.layer_b.health import (
     check_samples,
     checkable,
@@ -68,6 +71,19 @@ def test_sidecar_at_head_with_an_edited_source_is_stale_naming_it() -> None:
         coverage=FULL,
     )
     assert health == expected
+
+
+def test_uncommitted_edits_the_indexer_saw_do_not_make_it_stale_until_edited_again() -> None:
+    edited = {**TS_FILES, "src/main.ts": TS_FILES["src/main.ts"] + b"// wip\n"}
+    fake = repo(edited, changes={C2: ["src/main.ts"]})
+    seen = (("src/main.ts", blob_digest(edited["src/main.ts"])),)
+    recorded = attrs.evolve(sidecar(commit=C2), work_tree=seen)
+    as_indexed = judge_index(OWN, summary(PATHS, path=OWN), recorded, fake)
+    fake.files["src/main.ts"] += b"// more wip\n"
+    edited_again = judge_index(OWN, summary(PATHS, path=OWN), recorded, fake)
+    assert isinstance(as_indexed, Fresh)
+    assert isinstance(edited_again, Stale)
+    assert edited_again.changed_files == ("src/main.ts",)
 
 
 def test_sidecar_behind_head_is_stale_with_commits_behind_and_changed_files() -> None:

@@ -97,6 +97,17 @@ def test_it_runs_each_needed_indexer_at_head_and_reports_what_ran() -> None:
     assert envelope.confidence == "high"
 
 
+def test_uncommitted_sources_are_recorded_so_the_new_index_is_fresh() -> None:
+    fake = repo(
+        {**TS_FILES, "src/main.ts": b"export const wip = 1;\n"}, changes={C2: ["src/main.ts"]}
+    )
+    runner = _runner(fake, "scip-typescript")
+    PROBE.run(_ctx(fake, runner))
+    health = IndexHealthProbe().run(_ctx(fake, runner, make_index=False))
+    assert isinstance(health, Envelope)
+    assert isinstance(health.slice.indexes[0], Fresh)
+
+
 def test_a_fresh_index_is_left_alone() -> None:
     fake = repo(TS_FILES)
     runner = _runner(fake, "scip-typescript")

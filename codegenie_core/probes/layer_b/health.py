@@ -1,7 +1,8 @@
 """Judging a SCIP index's health from the index, its sidecar and the repository (pure).
 
 Rule 1 (Fresh): a sidecar's `last_indexed` equals HEAD and no source file of the indexed languages
-differs between that commit and the work tree.
+differs between that commit and the work tree, except files that still hold the content the
+sidecar recorded for them when the indexer ran (uncommitted edits the index already reflects).
 Rule 2 (Stale): HEAD moved on since `last_indexed` (commits behind, changed source files), or the
 work tree changed source files since it.
 Rule 3 (IndexerError): the sidecar records a failed or killed run, or the index has a known failed
@@ -204,24 +205,37 @@ def judge_index(
     git = repo.git_state()
     head = git.head if git is not None else None
     if recorded is not None and recorded.last_indexed is not None and head is not None:
-        return _judge_by_commit(
-            index_path, indexer, read, recorded.last_indexed, head, coverage, repo
-        )
+        return _judge_by_commit(index_path, indexer, read, recorded, head, coverage, repo)
     return _judge_by_index(index_path, indexer, read, coverage, files, repo)
+
+
+def unchanged_since_indexing(
+    changed: Sequence[str], sidecar: IndexSidecar, repo: RepoFiles
+) -> set[str]:
+    """Changed files that still hold the content the indexer saw (recorded in the sidecar)."""
+    recorded = dict(sidecar.work_tree)
+    candidates = [p for p in changed if p in recorded]
+    if not candidates:
+        return set()
+    now = repo.digests(candidates)
+    return {p for p in candidates if now.get(p) == recorded[p]}
 
 
 def _judge_by_commit(
     index_path: str,
     indexer: str,
     summary: IndexSummary,
-    last_indexed: str,
+    sidecar: IndexSidecar,
     head: str,
     coverage: Coverage,
     repo: RepoFiles,
 ) -> IndexHealth:
+    last_indexed = sidecar.last_indexed
+    assert last_indexed is not None, "judged by commit only when the sidecar pins one"
     extensions = indexed_extensions(summary)
-    changed_all = repo.changed_since(last_indexed)
-    changed = source_files(changed_all or (), extensions)
+    changed_all = source_files(repo.changed_since(last_indexed) or (), extensions)
+    as_indexed = unchanged_since_indexing(changed_all, sidecar, repo)
+    changed = [p for p in changed_all if p not in as_indexed]
     behind = 0 if last_indexed == head else repo.commits_between(last_indexed, head)
     if last_indexed == head and not changed:
         return Fresh(

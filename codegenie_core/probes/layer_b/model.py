@@ -99,6 +99,10 @@ class IndexSidecar:
     stderr_tail: str
     started_at: str
     ended_at: str
+    # Source files that differed from `last_indexed` when the indexer ran, with their content
+    # digests then: the index reflects those edits, so they are not "changed since" while they
+    # still have that content.
+    work_tree: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen(kw_only=True)

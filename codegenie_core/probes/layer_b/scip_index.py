@@ -13,9 +13,10 @@ from typing import Literal
 
 import attrs
 
+from codegenie_core.ports import RepoFiles
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip, ToolUnavailable
 from codegenie_core.probe_types import Confidence, Layer
-from codegenie_core.probes.layer_b.health import extension_of
+from codegenie_core.probes.layer_b.health import extension_of, source_files
 from codegenie_core.probes.layer_b.index_health import SOURCE_GLOBS, judge_path
 from codegenie_core.probes.layer_b.model import Fresh, IndexerFinished, IndexerMissing
 from codegenie_core.probes.layer_b.sidecar import INDEX_DIR, index_path_for
@@ -59,6 +60,16 @@ def indexers_for(files: Sequence[str]) -> list[str]:
         if (ext := extension_of(p)) in INDEXER_FOR_EXTENSION and not p.startswith(INDEX_DIR + "/")
     }
     return sorted(wanted)
+
+
+def uncommitted_sources(
+    repo: RepoFiles, head: str | None, extensions: Sequence[str]
+) -> tuple[tuple[str, str], ...]:
+    """Source files that differ from HEAD now, with their digests, for the sidecar."""
+    if head is None:
+        return ()
+    changed = source_files(repo.changed_since(head) or (), frozenset(extensions))
+    return tuple(sorted(repo.digests(changed).items())) if changed else ()
 
 
 @register_probe(heaviness="heavy")
@@ -108,7 +119,9 @@ class ScipIndexProbe:
                     IndexerRunRecord(indexer=indexer, action="out-of-time", index_path=path)
                 )
                 continue
-            match runner.run(indexer, commit=head, timeout_s=left):
+            reads = [ext for ext, name in INDEXER_FOR_EXTENSION.items() if name == indexer]
+            work_tree = uncommitted_sources(ctx.repo, head, reads)
+            match runner.run(indexer, commit=head, timeout_s=left, work_tree=work_tree):
                 case IndexerFinished(sidecar=sidecar, duration_s=duration):
                     records.append(
                         IndexerRunRecord(

@@ -41,6 +41,7 @@ def sidecar_json(sidecar: IndexSidecar) -> str:
         "stderr_tail": sidecar.stderr_tail,
         "started_at": sidecar.started_at,
         "ended_at": sidecar.ended_at,
+        "work_tree": dict(sidecar.work_tree),
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
@@ -77,6 +78,10 @@ def parse_sidecar(path: str, text: str) -> IndexSidecar | SidecarProblem:
     timed_out = fields.get("timed_out")
     if not isinstance(timed_out, bool):
         return SidecarProblem(path=path, message="field 'timed_out' is not a boolean")
+    work_tree = fields.get("work_tree", {})
+    if not isinstance(work_tree, dict) or not all(isinstance(v, str) for v in work_tree.values()):  # pyright: ignore[reportUnknownVariableType] -- checked value by value
+        return SidecarProblem(path=path, message="field 'work_tree' is not an object of strings")
+    recorded = cast("dict[str, str]", work_tree)
     return IndexSidecar(
         indexer=str(fields["indexer"]),
         indexer_version=str(fields["indexer_version"]),
@@ -88,4 +93,5 @@ def parse_sidecar(path: str, text: str) -> IndexSidecar | SidecarProblem:
         stderr_tail=str(fields["stderr_tail"]),
         started_at=str(fields["started_at"]),
         ended_at=str(fields["ended_at"]),
+        work_tree=tuple(sorted(recorded.items())),
     )
