@@ -28,7 +28,7 @@ from benches._bench_kernel import (
     verdict_name,
     write_baseline,
 )
-from codegenie_core.verdicts import CommentOnly, Fail, Ok, Verdict
+from codegenie_core.verdicts import MIN_SAMPLES, CommentOnly, Fail, Ok, Verdict
 
 METADATA = BaselineMetadata(
     refreshed_at="2026-11-22T03:40:00Z",
@@ -302,3 +302,27 @@ def test_the_markdown_tables_every_shared_key() -> None:
     assert "### portfolio: comment" in markdown
     assert "| `minimal-ts.cold_p50_ratio` | 12.5 | 20 | +60.0% |" in markdown
     assert "first measurement" in markdown
+
+
+BASELINES_DIR = Path(__file__).resolve().parents[2] / "benches" / "baselines"
+COMMITTED = sorted(BASELINES_DIR.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=[p.stem for p in COMMITTED])
+def test_every_committed_baseline_is_valid_and_its_medians_match_its_samples(path: Path) -> None:
+    baseline = load_baseline(path)
+
+    assert baseline.measurements
+    assert set(baseline.samples) <= set(baseline.measurements)
+    assert all(
+        median(samples) == pytest.approx(baseline.measurements[key])
+        for key, samples in baseline.samples.items()
+    )
+
+
+@pytest.mark.parametrize("name", ["portfolio_walltime", "portfolio_walltime_hosted_runner"])
+def test_the_portfolio_baselines_carry_enough_samples_for_the_rank_test(name: str) -> None:
+    baseline = load_baseline(BASELINES_DIR / f"{name}.json")
+
+    assert set(baseline.samples) == set(baseline.measurements)
+    assert min(len(samples) for samples in baseline.samples.values()) >= MIN_SAMPLES
