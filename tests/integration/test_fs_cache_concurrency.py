@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import attrs
@@ -120,3 +123,48 @@ def test_two_processes_on_one_cache_dir_leave_only_whole_entries(
     cache = FsCache.open(str(tmp_path))
     for label in LABELS:
         check(label, cache.get(key(label), Blob))
+
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "portfolio" / "polyglot-monorepo"
+
+
+def _facts(document: bytes) -> dict[str, object]:
+    """A gather's probe results without how they were obtained (ran or cached) or how long."""
+    probes: dict[str, dict[str, object]] = json.loads(document)["probes"]
+    drop = {"outcome", "duration_ms", "cache_key"}
+    return {
+        name: {k: v for k, v in fields.items() if k not in drop} for name, fields in probes.items()
+    }
+
+
+def test_two_gathers_of_one_repo_at_once_on_one_cache_dir_both_succeed(tmp_path: Path) -> None:
+    argv = [
+        sys.executable, "-m", "codegenie_cli", "gather", str(FIXTURE),
+        "--cache-dir", str(tmp_path), "--layer", "a", "--format", "json",
+    ]  # fmt: skip
+    documents: list[bytes] = []
+    for _ in range(3):  # cold (both compute and write), then warm (both read)
+        gathers = [
+            subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        for gather in gathers:
+            out, err = gather.communicate(timeout=120)
+            assert gather.returncode == 0, err.decode(errors="replace")
+            assert b"damaged" not in err
+            documents.append(out)
+    facts = [_facts(d) for d in documents]
+    assert facts[1:] == facts[:1] * 5
+    assert verify_every_entry_is_whole(tmp_path) > 0
+
+
+def verify_every_entry_is_whole(root: Path) -> int:
+    count = 0
+    for dirpath, _, files in os.walk(root / "v1" / "entries"):
+        for name in files:
+            assert name.endswith(".entry"), f"left behind: {name}"
+            payload = decode_entry(name.removesuffix(".entry"), (Path(dirpath) / name).read_bytes())
+            assert isinstance(payload, bytes), payload
+            count += 1
+    return count
