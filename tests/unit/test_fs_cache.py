@@ -259,3 +259,21 @@ def test_default_cache_dir_follows_env_then_xdg_then_platform(
     environ: dict[str, str], platform: str, expected: str
 ) -> None:
     assert default_cache_dir(environ, "/h", platform=platform) == expected
+
+
+@attrs.frozen(kw_only=True)
+class Opaque:
+    handle: object  # the converter passes it through; JSON cannot write it
+
+
+def test_a_slice_that_cannot_be_written_is_not_cached_and_does_not_raise(
+    tmp_path: Path, warnings_logged: list[str]
+) -> None:
+    cache = FsCache.open(str(tmp_path))
+    bad = Envelope(
+        probe="opaque", schema_version=1, confidence="low", slice=Opaque(handle=object())
+    )
+    cache.put(key("a"), bad)
+    assert (cache.get(key("a"), Opaque), cache.enabled, cache.stats().entries) == (None, True, 0)
+    assert len(warnings_logged) == 1
+    assert "not caching opaque" in warnings_logged[0]
