@@ -1,4 +1,4 @@
-"""Layer B slices survive the cache's JSON form: every IndexHealth variant and the indexer record."""
+"""Layer B slices survive the cache's JSON form: every IndexHealth variant, the indexer runs."""
 
 from __future__ import annotations
 
