@@ -351,3 +351,20 @@ def exit_code(verdict: Verdict) -> int:
 def exit_with_verdict(verdict: Verdict) -> NoReturn:
     """Exit the bench process with the verdict's code (Rule 3)."""
     sys.exit(exit_code(verdict))
+
+
+EXIT_CANNOT_MEASURE = 2
+
+
+def run_and_exit(evaluate: Callable[[], Verdict]) -> NoReturn:
+    """A bench's `main`: exit with the verdict, or with 2 and one line on stderr when there is no
+    verdict to give (an unusable baseline, a gather that crashed, a missing fixture)."""
+    try:
+        verdict = evaluate()
+    except BaselineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(error.exit_code)
+    except (RuntimeError, FileNotFoundError) as error:
+        print(f"error: the bench could not measure: {error}", file=sys.stderr)
+        sys.exit(EXIT_CANNOT_MEASURE)
+    exit_with_verdict(verdict)

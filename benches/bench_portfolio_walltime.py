@@ -25,14 +25,13 @@ if str(ROOT) not in sys.path:  # a plain script: make the work tree importable
 import attrs  # noqa: E402 -- after the sys.path bootstrap above
 
 from benches._bench_kernel import (  # noqa: E402 -- after the sys.path bootstrap above
-    BaselineError,
-    exit_with_verdict,
     load_baseline,
     measure,
     median,
     p95,
     post_comment_if,
     render_markdown,
+    run_and_exit,
     run_checked,
     verdict_from_name,
     verdict_name,
@@ -267,12 +266,7 @@ def write_results(
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    try:
-        verdict = evaluate(argv)
-    except BaselineError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(error.exit_code)
-    exit_with_verdict(verdict)
+    run_and_exit(lambda: evaluate(argv))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:  # a plain script: make the work tree importable
     sys.path.insert(0, str(ROOT))
 
 from benches import bench_portfolio_walltime as walltime  # noqa: E402 -- after the env is forced
-from benches._bench_kernel import BaselineError, exit_with_verdict  # noqa: E402 -- as above
+from benches._bench_kernel import run_and_exit  # noqa: E402 -- as above
 from codegenie_core.verdicts import Threshold, Verdict  # noqa: E402 -- as above
 
 NAME = "portfolio_walltime_hosted_runner"
@@ -43,12 +43,7 @@ def evaluate(argv: Sequence[str] | None) -> Verdict:
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    try:
-        verdict = evaluate(argv)
-    except BaselineError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(error.exit_code)
-    exit_with_verdict(verdict)
+    run_and_exit(lambda: evaluate(argv))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from benches._bench_kernel import (
     post_comment_if,
     pull_request_number,
     render_markdown,
+    run_and_exit,
     verdict_from_name,
     verdict_name,
     write_baseline,
@@ -278,6 +279,36 @@ def test_the_exit_code_is_the_verdicts(verdict: Verdict, code: int) -> None:
         exit_with_verdict(verdict)
 
     assert exited.value.code == code
+
+
+def test_a_bench_main_exits_with_its_verdict() -> None:
+    with pytest.raises(SystemExit) as exited:
+        run_and_exit(lambda: Fail(reasons=("slower",)))
+
+    assert exited.value.code == 1
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        BaselineError("b.json: metadata: must be an object", path="b.json", field="metadata"),
+        RuntimeError("python -m codegenie_cli gather exited 3: boom"),
+        FileNotFoundError("portfolio fixture 'x' is missing"),
+    ],
+)
+def test_a_bench_that_cannot_measure_exits_2_with_one_line(
+    problem: Exception, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def evaluate() -> Verdict:
+        raise problem
+
+    with pytest.raises(SystemExit) as exited:
+        run_and_exit(evaluate)
+
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert err.startswith("error: ")
+    assert str(problem) in err
 
 
 def verdicts() -> Iterator[Verdict]:
