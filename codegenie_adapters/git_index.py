@@ -51,12 +51,19 @@ def git_environment(base: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+# A listing of a million files is about 100 MB; past this bound the repository is refused rather
+# than listed in part (a partial listing would give keys that miss inputs).
+GIT_MAX_OUTPUT_BYTES = 512 * 2**20
+
+
 def run_git(
     root: str, args: tuple[str, ...], *, env: Mapping[str, str], timeout_s: float
 ) -> ExecResult:
     """Run `git <args>` in `root` (Rules 1 and 2)."""
     argv = ("git", "-c", "core.fsmonitor=false", *args)
-    return run_external_cli(argv, timeout_s=timeout_s, cwd=root, env=env)
+    return run_external_cli(
+        argv, timeout_s=timeout_s, cwd=root, env=env, max_output_bytes=GIT_MAX_OUTPUT_BYTES
+    )
 
 
 @attrs.frozen(kw_only=True)

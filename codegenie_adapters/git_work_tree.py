@@ -67,8 +67,14 @@ class GitWorkTree:
 
     def _must(self, *args: str) -> bytes:
         result = self._run(*args)
-        if not result.ok:
-            problem = "timed out" if result.timed_out else result.stderr_tail(300).strip()
+        if not result.ok or result.truncated:
+            problem = (
+                "timed out"
+                if result.timed_out
+                else "its output exceeded the bound, so it cannot be read whole"
+                if result.truncated
+                else result.stderr_tail(300).strip()
+            )
             raise RepoError(f"git {args[0]} failed in {self.root}: {problem}", path=self.root)
         return result.stdout
 
