@@ -1,5 +1,4 @@
-"""Thin adapters implementing codegenie_core's ports, and in-memory fakes of every port."""
+"""Thin adapters implementing codegenie_core's ports, and in-memory fakes of every port.
 
-from loguru import logger
-
-logger.disable("codegenie_adapters")
+Adapters log through `codegenie_adapters.log`, silent until enabled (see ADR-0017).
+"""

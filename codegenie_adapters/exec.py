@@ -20,7 +20,8 @@ from collections.abc import Mapping, Sequence
 from typing import IO
 
 import attrs
-from loguru import logger
+
+from codegenie_adapters import log
 
 DEFAULT_MAX_OUTPUT_BYTES = 1 << 20
 
@@ -87,7 +88,7 @@ def run_external_cli(
     """Run `argv` to completion or until `timeout_s`, and return what happened as a value."""
     argv = tuple(argv)
     started = time.monotonic()
-    logger.debug("exec {} (timeout {} s, cwd {})", argv, timeout_s, cwd)
+    log.debug("exec {} (timeout {} s, cwd {})", argv, timeout_s, cwd)
     try:
         process = subprocess.Popen(
             argv,

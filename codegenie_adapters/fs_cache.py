@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
-from loguru import logger
 
 from codegenie_adapters import fs_cache_files as files
+from codegenie_adapters import log
 from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
 from codegenie_adapters.serde import (
     STRUCTURE_ERRORS,
@@ -155,7 +155,7 @@ class FsCache:
         try:
             data = encode_entry(key.hex, envelope_to_json(envelope))
         except (TypeError, ValueError) as error:  # a slice the converter cannot write
-            logger.warning(
+            log.warning(
                 "not caching {}: its slice cannot be serialized: {}", envelope.probe, error
             )
             return
@@ -206,14 +206,14 @@ class FsCache:
             if path in self._reported:
                 return
             self._reported.add(path)
-        logger.warning("cache entry {} is damaged ({}); treating it as a miss", path, reason)
+        log.warning("cache entry {} is damaged ({}); treating it as a miss", path, reason)
 
     def _disable(self, error: OSError) -> None:
         with self._lock:
             if not self.enabled:
                 return
             self.enabled = False
-        logger.warning(
+        log.warning(
             "cache at {} is turned off for this run: {} (see ADR-0008)",
             self.root,
             error.strerror or error,

@@ -16,8 +16,7 @@ import os
 import stat
 from collections.abc import Collection
 
-from loguru import logger
-
+from codegenie_adapters import log
 from codegenie_core.errors import RepoError
 from codegenie_core.ports import FileProblem
 
@@ -68,7 +67,7 @@ def walk(root: str, skipped: Collection[str]) -> list[str]:
                     elif entry.is_dir(follow_symlinks=False) and entry.name not in skipped_b:
                         pending.append(path)
         except OSError as error:  # an unreadable directory: its files cannot be studied
-            logger.warning("skipping unreadable directory {!r}: {}", os.fsdecode(relative), error)
+            log.warning("skipping unreadable directory {!r}: {}", os.fsdecode(relative), error)
     return sorted(files)
 
 

@@ -19,14 +19,13 @@ from typing import BinaryIO
 
 from google.protobuf.internal import api_implementation
 from google.protobuf.message import DecodeError
-from loguru import logger
 
 from codegenie_adapters import _scip_pb2 as pb
+from codegenie_adapters import log
 from codegenie_adapters._scip_wire import INDEX_FIELDS, WireFailure, iter_index_fields
 from codegenie_core.ports import IndexReader
 from codegenie_core.probes.layer_b.health import checkable
 from codegenie_core.probes.layer_b.model import (
-    DOCUMENT_PATHS_CAP,
     SAMPLE_SCAN,
     SAMPLES_CAP,
     SAMPLES_PER_DOCUMENT,
@@ -55,8 +54,7 @@ class _Summariser:
 
     def add_document(self, document: pb.DocumentCounts) -> None:
         self.documents += 1
-        if len(self.paths) < DOCUMENT_PATHS_CAP:
-            self.paths.append(document.relative_path)
+        self.paths.append(document.relative_path)
         if document.language:
             self.languages.add(document.language)
         self.encodings.add(document.position_encoding)
@@ -161,6 +159,8 @@ class ScipReader:
         full = os.path.normpath(os.path.join(self._root, path))
         if os.path.isabs(path) or not full.startswith(self._root + os.sep):
             return error("missing", "the path is not inside the repository")
+        if os.path.lexists(full) and not os.path.realpath(full).startswith(self._root + os.sep):
+            return error("unreadable", "a symlink leading out of the repository")
         try:
             status = os.stat(full)
             if not stat.S_ISREG(status.st_mode):
@@ -177,7 +177,7 @@ class ScipReader:
         except FileNotFoundError:
             return error("missing", "no file at this path")
         except OSError as os_error:
-            logger.debug("cannot read SCIP index {}: {}", path, os_error)
+            log.debug("cannot read SCIP index {}: {}", path, os_error)
             return error(
                 "unreadable", f"{type(os_error).__name__}: {os_error.strerror or os_error}"
             )

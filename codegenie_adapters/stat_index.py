@@ -25,7 +25,7 @@ import threading
 from collections.abc import Collection
 from typing import Any, cast
 
-from loguru import logger
+from codegenie_adapters import log
 
 FORMAT = "codegenie-stat-index/1"
 
@@ -74,7 +74,7 @@ class StatIndex:
                         os.close(fd)
                         os.unlink(scratch)
                 except OSError as error:
-                    logger.warning("stat index {} unusable: {}", self._path, error)
+                    log.warning("stat index {} unusable: {}", self._path, error)
                     self._clock_ns = -1
             return None if self._clock_ns < 0 else self._clock_ns
 
@@ -102,7 +102,7 @@ class StatIndex:
             try:
                 _write_atomically(self._path, json.dumps(document).encode("ascii"))
             except OSError as error:
-                logger.warning("stat index {} not written: {}", self._path, error)
+                log.warning("stat index {} not written: {}", self._path, error)
                 return
             self._dirty = False
 
@@ -119,7 +119,7 @@ class StatIndex:
             ValueError,
             KeyError,
         ) as error:  # JSON errors and UnicodeDecodeError are ValueErrors
-            logger.info("stat index {} ignored and rebuilt: {}", self._path, error)
+            log.info("stat index {} ignored and rebuilt: {}", self._path, error)
             return {}
 
 

@@ -46,13 +46,21 @@ def _adapters(ctx: click.Context) -> Adapters:
     return cast("Adapters", ctx.obj)
 
 
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    from loguru import logger
+def _log_format(record: Any) -> str:
+    """One line per message, in the same shape as the CLI's own errors."""
+    return f"codegenie-cli: {record['level'].name.lower()}: {{message}}\n{{exception}}"
 
-    logger.remove()
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    from codegenie_adapters import log
+
     level = "ERROR" if quiet else ("DEBUG" if verbose >= 2 else "INFO" if verbose else "WARNING")
-    logger.add(sys.stderr, level=level, format="codegenie-cli: {level.name.lower()}: {message}")
-    logger.enable("codegenie_adapters")
+
+    def add_stderr_sink(logger: Any) -> None:
+        logger.remove()
+        logger.add(sys.stderr, level=level, format=_log_format)
+
+    log.enable(level, configure=add_stderr_sink)
 
 
 def _parse_layers(value: str) -> frozenset[Layer]:

@@ -107,3 +107,36 @@ def test_no_absolute_path_of_the_repository_appears_in_any_output(
 def test_a_symlink_out_of_the_repository_is_never_read(hostile_repo: Path) -> None:
     result = gather(str(hostile_repo), "--layer", "a", "--no-cache", "--format", "json")
     assert "root:x:0:0" not in result.stdout
+
+
+def test_a_damaged_cache_entry_is_a_miss_with_one_warning_and_the_same_answer(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("x = 1\n")
+    cache = tmp_path / "cache"
+    args = (
+        str(repo),
+        "--layer",
+        "a",
+        "--probe",
+        "languages",
+        "--cache-dir",
+        str(cache),
+        "--format",
+        "json",
+    )
+    first = json.loads(gather(*args).stdout)
+    [entry] = list(cache.rglob("*.entry"))
+    entry.write_bytes(entry.read_bytes()[:-10])  # truncated
+    second = gather(*args)
+    assert second.exit_code == 0
+    warnings = [
+        line for line in second.stderr.splitlines() if line.startswith("codegenie-cli: warning:")
+    ]
+    assert len(warnings) == 1, second.stderr
+    assert "is damaged" in warnings[0]
+    document = json.loads(second.stdout)
+    assert document["probes"]["languages"]["outcome"] == "ran"
+    assert document["probes"]["languages"]["slice"] == first["probes"]["languages"]["slice"]

@@ -14,6 +14,7 @@ import attrs
 import pytest
 from loguru import logger
 
+from codegenie_adapters import log
 from codegenie_adapters.fs_cache import FsCache
 from codegenie_adapters.fs_cache_entry import decode_entry
 from codegenie_adapters.serde import envelope_from_json
@@ -62,7 +63,7 @@ def check(label: str, found: Envelope | None) -> None:
 
 def hammer(root: str, writer: int, max_bytes: int, bounded: bool) -> None:
     warnings: list[str] = []
-    logger.enable("codegenie_adapters")
+    log.enable("WARNING")
     logger.add(lambda m: warnings.append(m.record["message"]), level="WARNING")
     cache = FsCache.open(root, max_bytes=max_bytes)
     for round_ in range(ROUNDS):

@@ -11,6 +11,7 @@ import attrs
 import pytest
 from loguru import logger
 
+from codegenie_adapters import log
 from codegenie_adapters.fs_cache import (
     STALE_TEMP_AGE_S,
     CacheStats,
@@ -50,11 +51,11 @@ def envelope(count: int = 1, *, padding: int = 0) -> Envelope:
 @pytest.fixture
 def warnings_logged() -> Iterator[list[str]]:
     messages: list[str] = []
-    logger.enable("codegenie_adapters")
+    log.enable("WARNING")
     sink = logger.add(lambda m: messages.append(m.record["message"]), level="WARNING")
     yield messages
     logger.remove(sink)
-    logger.disable("codegenie_adapters")
+    log.disable()
 
 
 def entry_path(root: Path, k: CacheKey) -> Path:
