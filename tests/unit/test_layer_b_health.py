@@ -14,6 +14,7 @@ from codegenie_core.probes.layer_b.health import (
 )
 from codegenie_core.probes.layer_b.model import (
     CHANGED_FILES_CAP,
+    DOCUMENT_PATHS_CAP,
     Corrupt,
     Coverage,
     DefinitionSample,
@@ -177,10 +178,22 @@ def test_without_a_sidecar_matching_samples_and_full_coverage_are_fresh_index_on
         commit=None,
         basis="index-only",
         coverage=FULL,
-        summary=index,
+        summary=index.for_slice(),
         samples_checked=2,
     )
     assert health == expected
+
+
+def test_coverage_uses_every_document_while_the_slice_caps_the_paths_it_carries() -> None:
+    paths = tuple(f"src/m{i:05}.ts" for i in range(DOCUMENT_PATHS_CAP + 5))
+    fake = repo(dict.fromkeys(paths, b"export {};\n"), changes={})
+    health = judge_index(OWN, summary(paths, path=OWN), sidecar(commit=C2), fake)
+    assert isinstance(health, Fresh)
+    assert (health.coverage.missing_count, len(health.summary.document_paths)) == (
+        0,
+        DOCUMENT_PATHS_CAP,
+    )
+    assert health.summary.document_count == DOCUMENT_PATHS_CAP + 5
 
 
 def test_an_unparseable_sidecar_falls_back_to_judging_the_index_itself() -> None:

@@ -114,6 +114,17 @@ def test_a_directory_in_its_place_is_not_a_file(tmp_path: Path) -> None:
     assert result.kind == "not-a-file"
 
 
+def test_a_symlink_leading_out_of_the_repository_is_unreadable(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.scip"
+    outside.write_bytes(index_bytes(DOCS))
+    (tmp_path / "repo").mkdir()
+    os.symlink(outside, tmp_path / "repo" / "index.scip")
+    result = ScipReader(str(tmp_path / "repo")).read("index.scip")
+    assert result == IndexReadError(
+        path="index.scip", kind="unreadable", message="a symlink leading out of the repository"
+    )
+
+
 def test_a_symlink_loop_is_unreadable(tmp_path: Path) -> None:
     os.symlink("index.scip", tmp_path / "index.scip")
     result = ScipReader(str(tmp_path)).read("index.scip")

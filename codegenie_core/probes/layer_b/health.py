@@ -244,7 +244,7 @@ def _judge_by_commit(
             commit=head,
             basis="sidecar",
             coverage=coverage,
-            summary=summary,
+            summary=summary.for_slice(),
         )
     return Stale(
         index_path=index_path,
@@ -278,7 +278,7 @@ def _judge_by_index(
             commit=None,
             basis="index-only",
             coverage=coverage,
-            summary=summary,
+            summary=summary.for_slice(),
             samples_checked=checked,
         )
     return Stale(

@@ -49,13 +49,20 @@ class IndexSummary:
     text_encoding: int
     position_encodings: tuple[int, ...]  # distinct Document.position_encoding values, sorted
     document_count: int
-    document_paths: tuple[str, ...]  # sorted, capped at DOCUMENT_PATHS_CAP
+    document_paths: tuple[str, ...]  # sorted; all of them (coverage needs every one)
     occurrence_count: int
     definition_count: int  # occurrences with the Definition role bit (symbol_roles & 1)
     symbol_count: int
     external_symbol_count: int
     languages: tuple[str, ...]  # distinct Document.language values, sorted
     definition_samples: tuple[DefinitionSample, ...] = ()
+
+    def for_slice(self) -> IndexSummary:
+        """This summary as a slice carries it: document paths capped, samples (evidence the
+        judgement used) left out; `document_count` still says how many documents there are."""
+        return attrs.evolve(
+            self, document_paths=self.document_paths[:DOCUMENT_PATHS_CAP], definition_samples=()
+        )
 
 
 IndexReadErrorKind = Literal[
@@ -136,7 +143,7 @@ class Fresh:
     commit: str | None
     basis: Literal["sidecar", "index-only"]
     coverage: Coverage
-    summary: IndexSummary
+    summary: IndexSummary  # `IndexSummary.for_slice()`: paths capped, no samples
     samples_checked: int = 0
 
 
