@@ -82,6 +82,11 @@ def test_configured_index_paths_are_read_and_every_index_is_reported() -> None:
     assert reader.reads == ["index.scip", "build/app.scip", OWN, PYTHON_OWN]
 
 
+def test_a_configured_index_that_is_not_there_is_noted() -> None:
+    envelope = _run(repo(TS_FILES), FakeIndexReader(), index_paths=("build/app.scip",))
+    assert envelope.notes[0] == "configured index build/app.scip: no file at this path"
+
+
 def test_an_unparseable_sidecar_is_noted_and_the_index_judged_by_itself() -> None:
     fake = repo({**TS_FILES, OWN_SIDECAR: b"{not json"})
     reader = FakeIndexReader(indexes={OWN: summary(PATHS, path=OWN, samples=(GREET_SAMPLE,))})

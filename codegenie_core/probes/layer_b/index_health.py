@@ -119,6 +119,8 @@ class IndexHealthProbe:
                 notes.append(f"{sidecar.path}: {sidecar.message}; judged from the index itself")
             if health is not None:
                 found.append(health)
+            elif path in ctx.config.index_paths and isinstance(read, IndexReadError):
+                notes.append(f"configured index {path}: {read.message}")
         indexes = tuple(found) if found else (Missing(searched=searched),)
         for health in indexes:
             notes.extend(index_health_lines(health))
