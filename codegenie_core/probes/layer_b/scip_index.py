@@ -9,7 +9,7 @@ Rule 3: when every needed indexer is missing it is `ToolUnavailable`, naming how
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, assert_never
 
 import attrs
 
@@ -121,7 +121,8 @@ class ScipIndexProbe:
                 continue
             reads = [ext for ext, name in INDEXER_FOR_EXTENSION.items() if name == indexer]
             work_tree = uncommitted_sources(ctx.repo, head, reads)
-            match runner.run(indexer, commit=head, timeout_s=left, work_tree=work_tree):
+            run = runner.run(indexer, commit=head, timeout_s=left, work_tree=work_tree)
+            match run:
                 case IndexerFinished(sidecar=sidecar, duration_s=duration):
                     records.append(
                         IndexerRunRecord(
@@ -140,6 +141,8 @@ class ScipIndexProbe:
                             indexer=indexer, action="unavailable", index_path=path, hint=hint
                         )
                     )
+                case _:
+                    assert_never(run)
         if all(r.action == "unavailable" for r in records):
             first = records[0]
             return ToolUnavailable(
