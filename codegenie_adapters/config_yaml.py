@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import base64
 import datetime
-from typing import cast
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import TYPE_CHECKING, cast
 
 from codegenie_core.ports import TextProblem, YamlReader
+
+if TYPE_CHECKING:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 
 class _RecursiveAliasError(Exception):
@@ -29,6 +29,10 @@ class RuamelYamlReader:
     """Reads one YAML document with ruamel.yaml's pure-Python safe loader."""
 
     def parse(self, text: str) -> object | TextProblem:
+        # Imported here: a warm gather parses no YAML and should not pay for ruamel (ADR-0007).
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
         yaml = YAML(typ="safe", pure=True)
         try:
             loaded = cast("object", yaml.load(text))  # pyright: ignore[reportUnknownMemberType]  # ruamel leaves load() unannotated

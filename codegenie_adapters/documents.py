@@ -16,8 +16,6 @@ import os
 import tempfile
 from collections.abc import Mapping
 
-from ruamel.yaml import YAML
-
 
 def to_json(document: object) -> str:
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -29,6 +27,8 @@ def to_json(document: object) -> str:
 
 
 def to_yaml(document: object) -> str:
+    from ruamel.yaml import YAML  # only when YAML is asked for (ADR-0007)
+
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # pyright: ignore[reportAttributeAccessIssue]  # ruamel annotates it as None yet reads it as a bool

@@ -152,10 +152,10 @@ def gather(
         generator_version=__version__,
         unstructure=converter.unstructure,
     )
-    rendered = {
-        "yaml": to_yaml(context),
-        "json": to_json(context),
-        "md": render_markdown(
+    renderers: dict[str, Callable[[], str]] = {
+        "yaml": lambda: to_yaml(context),
+        "json": lambda: to_json(context),
+        "md": lambda: render_markdown(
             repo=identity,
             plan=plan,
             outcomes=result.outcomes,
@@ -163,6 +163,9 @@ def gather(
             explainers=explainers(),
         ),
     }
+    # Render only what is shown or written: YAML alone costs more than the warm gather itself.
+    wanted = [options.fmt] if options.output is None else ["yaml", "json", "md"]
+    rendered = {fmt: renderers[fmt]() for fmt in wanted}
     written: list[str] = []
     if options.output is not None:
         files = {

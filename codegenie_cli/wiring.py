@@ -22,6 +22,7 @@ from codegenie_core.ports import (
     YamlReader,
 )
 from codegenie_core.probe import ImageDigestResolver
+from codegenie_core.probes.layer_b.model import IndexReadResult
 
 
 class Adapters(Protocol):
@@ -46,6 +47,22 @@ class Adapters(Protocol):
     def cleanup(self) -> None:
         """Release what the adapters hold (containers, temp dirs); called also on Ctrl-C."""
         ...
+
+
+class _LazyIndexReader:
+    """Builds the SCIP reader (and imports protobuf) only when an index is actually read: a warm
+    gather serves index health from the cache and reads none (Rule 2)."""
+
+    def __init__(self, root: str) -> None:
+        self._root = root
+        self._reader: IndexReader | None = None
+
+    def read(self, path: str) -> IndexReadResult:
+        if self._reader is None:
+            from codegenie_adapters.scip_reader import ScipReader
+
+            self._reader = ScipReader(self._root)
+        return self._reader.read(path)
 
 
 class RealAdapters:
@@ -88,9 +105,7 @@ class RealAdapters:
         return SystemClock()
 
     def index_reader(self, root: str) -> IndexReader | None:
-        from codegenie_adapters.scip_reader import ScipReader
-
-        return ScipReader(root)
+        return _LazyIndexReader(root)
 
     def indexer(self, root: str, config: GatherConfig) -> IndexerRunner | None:
         if not config.make_index:
