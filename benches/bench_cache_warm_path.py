@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from _gen_repo import DEFAULT_FILES, generate  # beside this script, so on sys.path when it runs
+
+# Children run as an installed package does: with bytecode cached. An environment that sets
+# PYTHONDONTWRITEBYTECODE would make every run recompile every module, which no user pays.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 TARGET_RATIO = 3.0
 GOAL_RATIO = 1.5
@@ -31,7 +36,12 @@ def timed(argvs: Sequence[Sequence[str]], cwd: Path) -> float:
     started = time.perf_counter()
     for argv in argvs:
         subprocess.run(
-            argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+            argv,
+            cwd=cwd,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env=CHILD_ENV,
         )
     return time.perf_counter() - started
 
@@ -46,7 +56,11 @@ def gather_argv(repo: Path, cache_dir: Path) -> list[str]:
 def cached_count(repo: Path, cache_dir: Path) -> dict[str, object]:
     """The gather's own summary of a warm run (how many probes came from the cache)."""
     done = subprocess.run(
-        gather_argv(repo, cache_dir), capture_output=True, check=True, stdin=subprocess.DEVNULL
+        gather_argv(repo, cache_dir),
+        capture_output=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+        env=CHILD_ENV,
     )
     summary = json.loads(done.stdout).get("gather", {})
     return summary if isinstance(summary, dict) else {}

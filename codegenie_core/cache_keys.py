@@ -5,8 +5,9 @@ for any number of directories, case-sensitive) or a special token `name:<resolve
 Rule 2: a glob that is absolute, uses a backslash or climbs out with `..` is a `CacheKeyError` at
 registration; so is a special token whose name `_resolve_special_token` does not know.
 Rule 3: the key hashes a length-prefixed encoding of the key format version, probe name, probe
-version, slice schema version, the sorted (path, digest) pairs its globs match and the resolved
-token values, so no two different input sets collide through concatenation.
+version, slice schema version, the sorted (path, digest) pairs its globs match (one field of
+NUL-separated records, NUL being impossible in either) and the resolved token values, so no two
+different input sets collide through concatenation.
 Rule 4: an unresolved token (no context, resolver unbound, resolver returns None, resolver raises)
 resolves to the one sentinel `UNRESOLVED`, so the key is byte-stable across those four paths.
 Rule 5: keys hold repository-relative paths only: a repository moved elsewhere keeps its keys.
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from codegenie_core.ports import RepoFiles
     from codegenie_core.probe import Probe, ProbeContext
 
-KEY_FORMAT_VERSION = 1
+KEY_FORMAT_VERSION = 2  # 2: the input table is one NUL-separated field (ADR-0018)
 UNRESOLVED = ""
 KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state"})
 
@@ -288,9 +289,12 @@ def _hash_key(
     field(str(version))
     field(str(schema_version))
     field(str(len(inputs)))
-    for path, digest in inputs:
-        field(path)
-        field(digest)
+    # The input table is one field of NUL-separated records: a path or digest can never hold NUL
+    # (POSIX forbids it in names; digests are hex), so this stays injective while costing one
+    # join instead of two length prefixes per file (ADR-0018).
+    table = [text for pair in inputs for text in pair]
+    assert not any("\x00" in text for text in table), "a path or digest holds NUL"
+    field("\x00".join(table))
     field(str(len(tokens)))
     for token, value in tokens:
         field(token)

@@ -227,7 +227,10 @@ def test_key_survives_moving_the_repository(
 
 
 two_splits = st.tuples(
-    st.text(min_size=2, max_size=8), st.integers(1, 7), st.integers(1, 7)
+    # Paths and digests never hold NUL (POSIX names cannot; digests are hex): ADR-0018.
+    st.text(st.characters(exclude_characters="\x00"), min_size=2, max_size=8),
+    st.integers(1, 7),
+    st.integers(1, 7),
 ).filter(lambda t: t[1] < len(t[0]) and t[2] < len(t[0]) and t[1] != t[2])
 
 
@@ -334,3 +337,8 @@ def test_matching_paths_is_the_sorted_union_of_each_globs_matches(
 ) -> None:
     expected = sorted({p for p in paths for g in inputs if compile_glob(g).match(p)})
     assert matching_paths(inputs, paths) == expected
+
+
+def test_a_path_holding_nul_is_a_bug_not_a_key() -> None:
+    with pytest.raises(AssertionError, match="holds NUL"):
+        _hash_key("p", 1, 1, [("a\x00b", "d")], [])
