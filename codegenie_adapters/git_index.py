@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import attrs
 
@@ -66,9 +67,9 @@ def run_git(
     )
 
 
-@attrs.frozen(kw_only=True)
-class IndexEntry:
-    """One line of `git ls-files --stage`."""
+class IndexEntry(NamedTuple):
+    """One line of `git ls-files --stage`. A NamedTuple, not an attrs class: a big repository has
+    one per file, and building 20,000 attrs instances was a third of a warm gather's listing."""
 
     mode: str
     oid: str
@@ -107,10 +108,11 @@ def parse_ls_files_stage(out: bytes) -> dict[str, IndexEntry]:
     entries: dict[str, IndexEntry] = {}
     for record in split_nul(out):
         meta, _, path = record.partition("\t")
-        mode, oid, stage = meta.split(" ")
-        entry = IndexEntry(mode=mode, oid=oid, stage=int(stage))
-        if path not in entries or entry.stage < entries[path].stage:
-            entries[path] = entry
+        mode, oid, stage_text = meta.split(" ")
+        stage = 0 if stage_text == "0" else int(stage_text)
+        known = entries.get(path)
+        if known is None or stage < known.stage:
+            entries[path] = IndexEntry(mode, oid, stage)
     return entries
 
 
