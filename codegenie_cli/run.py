@@ -160,7 +160,6 @@ def gather(
             plan=plan,
             outcomes=result.outcomes,
             context=context,
-            explainers=explainers(),
         ),
     }
     # Render only what is shown or written: YAML alone costs more than the warm gather itself.
@@ -181,11 +180,6 @@ def gather(
                 path=options.output,
             ) from None
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=result.outcomes)
-
-
-def explainers() -> list[Callable[[object], list[str] | None]]:
-    """The slice explainers the confidence section uses."""
-    return []
 
 
 def explain(adapters: Adapters, options: GatherOptions, probe_name: str) -> str:

@@ -7,7 +7,7 @@ Rule 2: the report is rendered from values only; timings appear in the summary t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import assert_never
 
 from codegenie_core.outcomes import (
@@ -22,9 +22,6 @@ from codegenie_core.outcomes import (
 from codegenie_core.probe import Confidence, Envelope, NotApplicable, ToolUnavailable
 from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
-
-# A slice explainer turns a probe's slice into extra confidence lines; None when not its kind.
-SliceExplainer = Callable[[object], list[str] | None]
 
 _MAX_FACT_LINES = 40
 _MAX_LIST_ITEMS = 12
@@ -42,14 +39,14 @@ def confidence_phrase(confidence: Confidence) -> str:
             assert_never(confidence)
 
 
-def confidence_lines(outcome: ProbeOutcome, explainers: Sequence[SliceExplainer] = ()) -> list[str]:
+def confidence_lines(outcome: ProbeOutcome) -> list[str]:
     """Why a reader may (or may not) trust what this probe says."""
     match outcome:
         case Ran(envelope=envelope):
-            return _envelope_lines(envelope, "computed in this run", explainers)
+            return _envelope_lines(envelope, "computed in this run")
         case Cached(envelope=envelope, cache_key=key):
             origin = f"served from the cache (key `{key[:12]}`): its inputs are unchanged"
-            return _envelope_lines(envelope, origin, explainers)
+            return _envelope_lines(envelope, origin)
         case Skipped(reason=reason):
             return [_skip_line(reason)]
         case Failed(error_type=error_type, message=message):
@@ -71,16 +68,10 @@ def _skip_line(reason: SkipReason) -> str:
             assert_never(reason)
 
 
-def _envelope_lines(
-    envelope: Envelope, origin: str, explainers: Sequence[SliceExplainer]
-) -> list[str]:
-    lines = [f"{confidence_phrase(envelope.confidence)}; {origin}"]
-    for explain in explainers:
-        extra = explain(envelope.slice)
-        if extra is not None:
-            lines.extend(extra)
-    lines.extend(envelope.notes)
-    return lines
+def _envelope_lines(envelope: Envelope, origin: str) -> list[str]:
+    """The grade, where the answer came from, then the probe's own reasons (its notes: for an
+    index, the exhaustive `index_health_lines`)."""
+    return [f"{confidence_phrase(envelope.confidence)}; {origin}", *envelope.notes]
 
 
 def render_markdown(
@@ -89,7 +80,6 @@ def render_markdown(
     plan: Sequence[RegisteredProbe],
     outcomes: Sequence[ProbeOutcome],
     context: dict[str, PlainData],
-    explainers: Sequence[SliceExplainer] = (),
 ) -> str:
     """The whole report. `context` is the document `build_context` made from the same result."""
     out: list[str] = [f"# codegenie report: {repo.name}", ""]
@@ -119,7 +109,7 @@ def render_markdown(
         )
     out += ["", "## Confidence", ""]
     for registered, outcome in zip(plan, outcomes, strict=True):
-        lines = confidence_lines(outcome, explainers)
+        lines = confidence_lines(outcome)
         out.append(f"- **{registered.name}**: {lines[0]}")
         out.extend(f"  - {line}" for line in lines[1:])
     out += ["", "## Facts", ""]

@@ -132,13 +132,6 @@ def test_every_confidence_state_has_a_phrase(confidence: Confidence) -> None:
     assert confidence_lines(outcome)[0].startswith(f"**{confidence}**")
 
 
-def test_slice_explainers_add_lines_for_their_own_kind_only() -> None:
-    def count_explainer(slice_: object) -> list[str] | None:
-        return [f"saw {slice_.files} files"] if isinstance(slice_, CountSlice) else None
-
-    assert confidence_lines(OUTCOMES["ran"], [count_explainer])[1:] == ["saw 3 files"]
-
-
 def test_the_markdown_report_has_a_row_per_probe_and_a_confidence_line_per_probe() -> None:
     report = render_markdown(
         repo=REPO, plan=plan(), outcomes=list(OUTCOMES.values()), context=context()
