@@ -31,6 +31,7 @@ from codegenie_core.cache_keys import (
     KeyExplanation,
     explain_key,
     globs_of,
+    matching_paths,
     with_upstream,
 )
 from codegenie_core.errors import RegistryError
@@ -259,10 +260,13 @@ def _attempt(
     key: CacheKey | None = None
     try:
         if not probe.applies(ctx):
-            looks_at = ", ".join(globs_of(probe.declared_inputs)) or "its configuration"
-            reason = NotApplicable(
-                reason=f"{probe.name} does not apply to this repository (it looks at {looks_at})"
-            )
+            globs = globs_of(probe.declared_inputs)
+            why = f"{probe.name} does not apply to this repository"
+            if globs and not matching_paths(globs, ctx.repo.list_files()):
+                why = (
+                    f"none of the files {probe.name} reads is here (it looks at {', '.join(globs)})"
+                )
+            reason = NotApplicable(reason=why)
             return Skipped(probe=probe.name, reason=reason), None
         _, key = probe_key(registered, ctx, upstream_keys)
         if cache is not None and cache_mode == "use":

@@ -69,9 +69,8 @@ def test_a_detached_head_is_said_so() -> None:
 
 def test_outside_git_the_probe_does_not_apply_and_says_why() -> None:
     repo = FakeRepo(files={"a.py": b"a"})
-    assert (GitProbe().applies(context(repo)), GitProbe().run(context(repo))) == (
-        False,
-        NotApplicable(reason="the repository is not a git work tree"),
+    assert GitProbe().run(context(repo)) == NotApplicable(
+        reason="the repository is not a git work tree"
     )
 
 

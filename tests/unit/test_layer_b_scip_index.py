@@ -62,11 +62,10 @@ def test_indexers_follow_the_source_languages_and_ignore_codegenie_files() -> No
     )
 
 
-def test_it_applies_only_with_make_index() -> None:
+def test_without_make_index_it_does_not_apply_and_says_how_to_ask() -> None:
     fake = repo(TS_FILES)
-    assert (PROBE.applies(_ctx(fake, None)), PROBE.applies(_ctx(fake, None, make_index=False))) == (
-        True,
-        False,
+    assert PROBE.run(_ctx(fake, None, make_index=False)) == NotApplicable(
+        reason="indexing was not asked for (pass --index to make indexes)"
     )
 
 

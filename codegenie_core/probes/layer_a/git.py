@@ -88,7 +88,7 @@ class GitProbe:
     timeout_s = 60.0
 
     def applies(self, ctx: ProbeContext) -> bool:
-        return ctx.repo.git_state() is not None
+        return True  # `run` says why when this is not a git work tree
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
         state = ctx.repo.git_state()

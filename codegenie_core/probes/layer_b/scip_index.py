@@ -86,9 +86,11 @@ class ScipIndexProbe:
     timeout_s = 900.0
 
     def applies(self, ctx: ProbeContext) -> bool:
-        return ctx.config.make_index
+        return True  # `run` says why when indexing was not asked for
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        if not ctx.config.make_index:
+            return NotApplicable(reason="indexing was not asked for (pass --index to make indexes)")
         runner = ctx.indexer
         if runner is None:
             return ToolUnavailable(tool="scip-indexer", reason="no indexer runner is configured")
