@@ -1,7 +1,6 @@
 """Rendering the context document to YAML and JSON text, and writing output files atomically.
 
-Rule 1: an output file is complete or absent: it is written to a temp file in the same directory,
-flushed, fsynced and renamed over the target (see ADR-0003).
+Rule 1: an output file is complete or absent (`codegenie_adapters.atomic`, see ADR-0003).
 Rule 2: YAML is emitted so that YAML 1.1 and 1.2 readers agree (`on`, `yes`, `012` are quoted).
 Rule 3: a string holding a non-UTF-8 file name (surrogate escapes) is written as a `\\uDCxx`
 escape, so the document stays valid UTF-8.
@@ -9,12 +8,12 @@ escape, so the document stays valid UTF-8.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Mapping
+
+from codegenie_adapters.atomic import write_atomically
 
 
 def to_json(document: object) -> str:
@@ -39,28 +38,12 @@ def to_yaml(document: object) -> str:
     return stream.getvalue()
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` (UTF-8) to `path` so that readers see the old file or the new one, whole."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".codegenie-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-
-
 def write_outputs(directory: str, files: Mapping[str, str]) -> list[str]:
     """Render every file first, then write each atomically; returns the paths written."""
     os.makedirs(directory, exist_ok=True)
     written: list[str] = []
     for name, text in files.items():
         target = os.path.join(directory, name)
-        write_atomically(target, text)
+        write_atomically(target, text.encode("utf-8"))
         written.append(target)
     return written

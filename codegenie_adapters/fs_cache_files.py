@@ -9,11 +9,12 @@ never an error here.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Iterator
 
 import attrs
+
+from codegenie_adapters import atomic
 
 ENTRY_SUFFIX = ".entry"
 TEMP_PREFIX = ".tmp-"
@@ -27,19 +28,8 @@ class EntryFile:
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Rule 1. Raises `OSError` when the directory cannot be written; leaves no temp file."""
-    directory = os.path.dirname(path)
-    temp = os.path.join(directory, f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}")
-    try:
-        os.makedirs(directory, exist_ok=True)
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError:
-        remove(temp)
-        raise
+    """Rule 1, with the prefix `gc` recognizes stale temp files by."""
+    atomic.write_atomically(path, data, temp_prefix=TEMP_PREFIX)
 
 
 def read_with_identity(path: str) -> tuple[bytes, os.stat_result]:

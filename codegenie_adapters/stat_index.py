@@ -17,7 +17,6 @@ that fails is logged and skipped (see ADR-0015).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tempfile
@@ -26,6 +25,7 @@ from collections.abc import Collection
 from typing import Any, cast
 
 from codegenie_adapters import log
+from codegenie_adapters.atomic import write_atomically
 
 FORMAT = "codegenie-stat-index/1"
 
@@ -100,7 +100,7 @@ class StatIndex:
             }
             document = {"format": FORMAT, "object_format": self._object_format, "entries": entries}
             try:
-                _write_atomically(self._path, json.dumps(document).encode("ascii"))
+                write_atomically(self._path, json.dumps(document).encode("ascii"))
             except OSError as error:
                 log.warning("stat index {} not written: {}", self._path, error)
                 return
@@ -151,19 +151,3 @@ def _trusted_entries(
         if mtime_ns < written_ns:  # Rule 1: a racy entry is dropped, so it is rehashed
             entries[path] = ((size, mtime_ns, ctime_ns, inode), digest)
     return entries
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".stat-index.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from codegenie_adapters.documents import to_json, to_yaml, write_atomically, write_outputs
+from codegenie_adapters.documents import to_json, to_yaml, write_outputs
 
 plain = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
@@ -48,14 +48,6 @@ def test_a_non_utf8_file_name_is_escaped_so_json_stays_valid_utf8() -> None:
 def test_key_order_is_kept_as_given() -> None:
     assert list(json.loads(to_json({"z": 1, "a": 2}))) == ["z", "a"]
     assert to_yaml({"z": 1, "a": 2}).splitlines()[-2:] == ["z: 1", "a: 2"]
-
-
-def test_an_atomic_write_replaces_the_old_file_whole_and_leaves_no_temp(tmp_path: Path) -> None:
-    target = tmp_path / "context.json"
-    target.write_text("old")
-    write_atomically(str(target), "new")
-    assert target.read_text() == "new"
-    assert os.listdir(tmp_path) == ["context.json"]
 
 
 def test_write_outputs_creates_the_directory_and_every_file(tmp_path: Path) -> None:
