@@ -1,7 +1,8 @@
 """Rendering the context document to YAML and JSON text, and writing output files atomically.
 
 Rule 1: an output file is complete or absent (`codegenie_adapters.atomic`, see ADR-0003).
-Rule 2: YAML is emitted so that YAML 1.1 and 1.2 readers agree (`on`, `yes`, `012` are quoted).
+Rule 2: YAML is emitted so that YAML 1.1 and 1.2 readers agree (`on`, `yes`, `012` are quoted)
+and every string reads back exactly (non-ASCII characters are escaped).
 Rule 3: a string holding a non-UTF-8 file name (surrogate escapes) is written as a `\\uDCxx`
 escape, so the document stays valid UTF-8.
 """
@@ -32,6 +33,9 @@ def to_yaml(document: object) -> str:
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # pyright: ignore[reportAttributeAccessIssue]  # ruamel annotates it as None yet reads it as a bool
     yaml.version = (1, 1)
+    # Escaped, not raw: ruamel writes U+0085, U+2028 and U+2029 raw into single-quoted scalars,
+    # and they read back as spaces (found by the round-trip property). JSON keeps raw Unicode.
+    yaml.allow_unicode = False
     yaml.width = 4096
     stream = io.StringIO()
     yaml.dump(document, stream)  # pyright: ignore[reportUnknownMemberType]  # ruamel leaves `data` unannotated

@@ -54,3 +54,8 @@ def test_write_outputs_creates_the_directory_and_every_file(tmp_path: Path) -> N
     written = write_outputs(str(tmp_path / "out"), {"a.txt": "1", "b.txt": "2"})
     assert [Path(p).name for p in written] == ["a.txt", "b.txt"]
     assert (tmp_path / "out" / "b.txt").read_text() == "2"
+
+
+def test_unicode_line_breaks_read_back_exactly_from_yaml() -> None:
+    document = {"\x85": None, "k": "a\u2028b\u2029c", "café": "naïve"}
+    assert YAML(typ="safe", pure=True).load(to_yaml(document)) == document
