@@ -155,9 +155,7 @@ class FsCache:
         try:
             data = encode_entry(key.hex, envelope_to_json(envelope))
         except (TypeError, ValueError) as error:  # a slice the converter cannot write
-            log.warning(
-                "not caching {}: its slice cannot be serialized: {}", envelope.probe, error
-            )
+            log.warning("not caching {}: its slice cannot be serialized: {}", envelope.probe, error)
             return
         try:
             files.write_atomically(self._path(key), data)
