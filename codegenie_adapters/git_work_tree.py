@@ -2,7 +2,9 @@
 
 Rule 1: the root is a work tree only when `git rev-parse --show-toplevel` is the root itself, so a
 directory merely inside another repository (a test fixture) is not one (see ADR-0015).
-Rule 2: answers are asked once per instance (one gather) under a lock, since probes run on threads.
+Rule 2: answers are asked once per instance (one gather): the first caller of a question computes
+it, later callers (probes run on threads) wait for that one answer; different questions proceed
+in parallel, so `prefetch` can start the usual ones in the background.
 Rule 3: a value that reaches git's command line never starts with "-", so it cannot be an option.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar, cast
+from concurrent.futures import Future
+from typing import Any, TypeVar, cast
 
 from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.git_index import (
@@ -38,8 +41,8 @@ class GitWorkTree:
         self.object_format = object_format
         self._env = env
         self._timeout_s = timeout_s
-        self._lock = threading.RLock()
-        self._answers: dict[tuple[str, ...], object] = {}
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[str, ...], Future[Any]] = {}
 
     @classmethod
     def detect(cls, root: str, *, env: Mapping[str, str], timeout_s: float) -> GitWorkTree | None:
@@ -58,9 +61,22 @@ class GitWorkTree:
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         with self._lock:
-            if key not in self._answers:
-                self._answers[key] = compute()
-            return cast("T", self._answers[key])  # stored under this key by this same call
+            answer = self._answers.get(key)
+            owner = answer is None
+            if answer is None:
+                answer = self._answers[key] = Future()
+        if owner:
+            try:
+                answer.set_result(compute())
+            except BaseException as error:
+                answer.set_exception(error)
+        return cast("T", answer.result())  # stored under this key by its computing call
+
+    def prefetch(self) -> None:
+        """Start the questions every gather asks (listing, status, state) in the background, so
+        git works while the interpreter is still importing probes (see ADR-0007)."""
+        for question in (self.index_entries, self.status, self.state):
+            threading.Thread(target=_swallow(question), name="git-prefetch", daemon=True).start()
 
     def _run(self, *args: str) -> ExecResult:
         return run_git(self.root, args, env=self._env, timeout_s=self._timeout_s)
@@ -157,3 +173,15 @@ class GitWorkTree:
             return sorted(paths)
 
         return self._once(("diff", commit), compute)
+
+
+def _swallow(question: Callable[[], object]) -> Callable[[], None]:
+    """A prefetch keeps its error in the answer's future; the caller that needs it sees it."""
+
+    def run() -> None:
+        try:
+            question()
+        except Exception:  # re-raised to the real caller by the future it left behind
+            return
+
+    return run

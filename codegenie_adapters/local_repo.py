@@ -36,8 +36,11 @@ GIT_TIMEOUT_S = 60.0
 
 
 def open_repo(path: str, *, stat_index_path: str | None = None) -> LocalRepo:
-    """The repository at `path`; `RepoError` when it is missing, not a directory or unreadable."""
-    return LocalRepo(path, stat_index_path=stat_index_path)
+    """The repository at `path`, its git answers already under way; `RepoError` when it is
+    missing, not a directory or unreadable."""
+    repo = LocalRepo(path, stat_index_path=stat_index_path)
+    repo.prefetch()
+    return repo
 
 
 def stat_index_path_for(cache_dir: str, root: str) -> str:
@@ -67,6 +70,11 @@ class LocalRepo:
         self._listing: list[str] | None = None
         self._memo: dict[str, str] = {}
         self.hashed: list[str] = []
+
+    def prefetch(self) -> None:
+        """Start git's listing, status and state in the background (nothing outside git)."""
+        if self._git is not None:
+            self._git.prefetch()
 
     @property
     def name(self) -> str:

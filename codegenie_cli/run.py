@@ -21,6 +21,7 @@ from codegenie_core.coordinator import gather as run_gather
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
 from codegenie_core.errors import ConfigError, RepoError
 from codegenie_core.outcomes import ProbeOutcome
+from codegenie_core.ports import RepoFiles
 from codegenie_core.probe import ProbeContext
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
@@ -79,13 +80,21 @@ def cpu_budget(adapters: Adapters, jobs: int | None) -> int:
         raise ConfigError(str(error), variable=FORCE_CPU_COUNT_VARIABLE) from None
 
 
-def _context(
-    adapters: Adapters, options: GatherOptions, plan: Sequence[RegisteredProbe]
-) -> tuple[ProbeContext, str, str]:
+def _open_repo(adapters: Adapters, options: GatherOptions) -> tuple[RepoFiles, str, str]:
     cache_dir = options.cache_dir or adapters.default_cache_dir()
     repo, root = adapters.open_repo(
         options.repo, cache_dir=None if options.cache_mode == "off" else cache_dir
     )
+    return repo, root, cache_dir
+
+
+def _context(
+    adapters: Adapters,
+    options: GatherOptions,
+    plan: Sequence[RegisteredProbe],
+    opened: tuple[RepoFiles, str, str],
+) -> tuple[ProbeContext, str, str]:
+    repo, root, cache_dir = opened
     config = GatherConfig(
         layers=options.layers,
         probes=options.probes,
@@ -114,8 +123,10 @@ def gather(
 ) -> GatherRun:
     """Run the gather and render the three documents; write them when `--output` is given."""
     budget = cpu_budget(adapters, options.jobs)
+    # The repository first: its git answers run in the background while the probes import.
+    opened = _open_repo(adapters, options)
     plan = select_probes(registry(), names=options.probes, layers=frozenset(options.layers))
-    ctx, _root, cache_dir = _context(adapters, options, plan)
+    ctx, _root, cache_dir = _context(adapters, options, plan, opened)
     cache = (
         None
         if options.cache_mode == "off"
@@ -186,7 +197,7 @@ def explain(adapters: Adapters, options: GatherOptions, probe_name: str) -> str:
     """What goes into one probe's cache key, as text; nothing runs."""
     reg = registry()
     plan = select_probes(reg, names=(probe_name,), layers=frozenset(options.layers))
-    ctx, _root, _cache_dir = _context(adapters, options, plan)
+    ctx, _root, _cache_dir = _context(adapters, options, plan, _open_repo(adapters, options))
     keys: dict[str, CacheKey] = {}
     lines: list[str] = []
     for registered in plan:

@@ -419,3 +419,28 @@ def test_a_conflicted_file_is_listed_and_digested_from_its_work_tree_bytes(tmp_p
         {"c.txt": blob_digest(on_disk)},
         ["c.txt"],
     )
+
+
+def test_prefetched_answers_are_the_answers_each_question_gets_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codegenie_adapters import git_work_tree
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.txt").write_text("a")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    asked: list[tuple[str, ...]] = []
+    real_run_git = git_work_tree.run_git
+
+    def counting(root_: str, args: tuple[str, ...], **kw: object):
+        asked.append(args)
+        return real_run_git(root_, args, **kw)
+
+    monkeypatch.setattr(git_work_tree, "run_git", counting)
+    repo = LocalRepo(str(root))
+    repo.prefetch()
+    assert repo.list_files() == ["a.txt"]
+    assert repo.git_state() is not None
+    assert repo.list_files() == ["a.txt"]
+    assert len(asked) == len(set(asked))
