@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from importlib import metadata
 from typing import Literal
 
 import attrs
 
+from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters
 from codegenie_core import __version__
 from codegenie_core.cache_keys import UNRESOLVED, CacheKey, explain_key, with_upstream
@@ -62,13 +62,19 @@ class GatherRun:
     outcomes: tuple[ProbeOutcome, ...]
 
 
-def registry() -> ProbeRegistry:
-    """The default registry with built-in and entry-point probes loaded (once per process)."""
+def registry(layers: frozenset[Layer] | None = None) -> ProbeRegistry:
+    """The default registry with the built-in probes of `layers` (all when None) and the
+    entry-point probes loaded; each loads once per process."""
+    load_builtin_probes(layers)
     if not _LOADED:
-        load_builtin_probes()
-        DEFAULT_REGISTRY.discover(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        DEFAULT_REGISTRY.discover(plugins.entry_points(ENTRY_POINT_GROUP))
         _LOADED.append(True)
     return DEFAULT_REGISTRY
+
+
+def _registry_for(options: GatherOptions) -> ProbeRegistry:
+    """Probes named with --probe may sit in any layer, and may need probes of any layer."""
+    return registry(None if options.probes else options.layers)
 
 
 def cpu_budget(adapters: Adapters, jobs: int | None) -> int:
@@ -125,7 +131,7 @@ def gather(
     budget = cpu_budget(adapters, options.jobs)
     # The repository first: its git answers run in the background while the probes import.
     opened = _open_repo(adapters, options)
-    plan = select_probes(registry(), names=options.probes, layers=frozenset(options.layers))
+    plan = select_probes(_registry_for(options), names=options.probes, layers=options.layers)
     ctx, _root, cache_dir = _context(adapters, options, plan, opened)
     cache = (
         None

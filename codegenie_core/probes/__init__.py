@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
+
+from codegenie_core.probe_types import Layer
 
 # One module per probe; each registers itself with @register_probe on import.
 BUILTIN_PROBE_MODULES: tuple[str, ...] = (
@@ -17,7 +20,11 @@ BUILTIN_PROBE_MODULES: tuple[str, ...] = (
 )
 
 
-def load_builtin_probes() -> None:
-    """Import every built-in probe module (idempotent: modules import once)."""
+def load_builtin_probes(layers: Iterable[Layer] | None = None) -> None:
+    """Import the built-in probe modules of `layers` (every layer when None); idempotent.
+
+    A gather of layer A alone need not pay for the parsers and models of layers B and C."""
+    wanted = None if layers is None else {f".layer_{layer}." for layer in layers}
     for module in BUILTIN_PROBE_MODULES:
-        importlib.import_module(module)
+        if wanted is None or any(part in module for part in wanted):
+            importlib.import_module(module)

@@ -75,7 +75,7 @@ def test_registry(monkeypatch: pytest.MonkeyPatch) -> None:
         (scripted("count", declared_inputs=("**/*.py", "git-head:<resolved>")), "light"),
         (scripted("after", needs=("count",), declared_inputs=("README.md",)), "light"),
     )
-    monkeypatch.setattr(run, "registry", lambda: registry)
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
 
 
 def adapters() -> FakeAdapters:
