@@ -20,7 +20,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -173,24 +173,38 @@ def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
         if all(a < b for a, b in itertools.pairwise(listing)):
             return listing
         return sorted(set(listing))
-    matches = _glob_matcher(tuple(sorted(set(globs))))
-    return sorted({path for path in files if matches(path)})
+    matcher = _glob_matcher(tuple(sorted(set(globs))))
+    listing = files if isinstance(files, list | tuple) else list(files)
+    # Speed matters here (every key of every probe runs it over every file): the loops below run
+    # C-level calls only, no Python frame per path.
+    hits: set[str] = set()
+    if matcher.tails:
+        candidates = [path for path in listing if path.endswith(matcher.tails)]
+        hits.update(filter(matcher.tailed.match, candidates))
+    if matcher.untailed is not None:
+        hits.update(filter(matcher.untailed.match, listing))
+    return sorted(hits)
+
+
+@attrs.frozen
+class _GlobMatcher:
+    """A probe's globs as two alternations: those ending in a literal (`**/*.ts`,
+    `**/package.json`), reached only through a C-level `endswith` that rejects most paths before
+    any regex runs, and the rest."""
+
+    tails: tuple[str, ...]
+    tailed: re.Pattern[str]
+    untailed: re.Pattern[str] | None
 
 
 @functools.lru_cache(maxsize=256)
-def _glob_matcher(globs: tuple[str, ...]) -> Callable[[str], bool]:
-    """One predicate for a probe's globs. Speed matters here (every key of every probe runs it
-    over every file): the globs are alternations matched in C, and the globs that end in a literal
-    (`**/*.ts`, `**/package.json`) are reached only through a C-level `endswith`, which rejects
-    most paths before any regex runs."""
-    if "**" in globs:
-        return lambda path: True
+def _glob_matcher(globs: tuple[str, ...]) -> _GlobMatcher:
     tailed = [g for g in globs if _literal_tail(g)]
-    tails = tuple(_literal_tail(g) for g in tailed)
-    tailed_match = _alternation([compile_glob(g) for g in tailed]).match
-    other_match = _alternation([compile_glob(g) for g in globs if not _literal_tail(g)]).match
-    return lambda path: (
-        (path.endswith(tails) and tailed_match(path) is not None) or other_match(path) is not None
+    untailed = [compile_glob(g) for g in globs if not _literal_tail(g)]
+    return _GlobMatcher(
+        tails=tuple(_literal_tail(g) for g in tailed),
+        tailed=_alternation([compile_glob(g) for g in tailed]),
+        untailed=_alternation(untailed) if untailed else None,
     )
 
 
