@@ -15,7 +15,6 @@ import sys
 import time
 from collections.abc import Sequence
 
-
 # Children run as an installed package does: with bytecode cached (see bench_cache_warm_path.py).
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 SMOKE_ARGV = ("--runs", "1")
