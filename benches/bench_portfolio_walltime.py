@@ -71,8 +71,10 @@ def gather_argv(fixture: Path, cache_dir: Path) -> list[str]:
 
 
 def child_env() -> dict[str, str]:
-    """The children's environment: ours, with the work tree importable."""
-    env = dict(os.environ)
+    """The children's environment: ours, with the work tree importable and bytecode cached as
+    an installed package has it (an environment setting PYTHONDONTWRITEBYTECODE would make every
+    run recompile every module, which no user pays)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
