@@ -20,5 +20,9 @@ def test_a_continued_from_line_is_joined() -> None:
     assert base_image_refs("FROM \\\n  alpine:3.20 \\\n  AS base\n") == ("alpine:3.20",)
 
 
-def test_a_reference_with_a_build_argument_is_kept_as_written() -> None:
-    assert base_image_refs("ARG V=1\nFROM node:${V}\n") == ("node:${V}",)
+def test_a_build_argument_default_is_substituted_into_the_reference() -> None:
+    assert base_image_refs("ARG V=1\nFROM node:${V}\n") == ("node:1",)
+
+
+def test_a_build_argument_without_default_is_empty_as_docker_makes_it() -> None:
+    assert base_image_refs("FROM node:${V}\n") == ("node:",)
