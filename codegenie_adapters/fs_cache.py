@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import threading
 import time
-from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
@@ -55,20 +53,6 @@ class GcReport:
     bytes: int  # evicted to get under the bound
     temp_files: int  # abandoned temp files older than `STALE_TEMP_AGE_S`
     other_versions: int  # files removed with the directories of other format versions
-
-
-def default_cache_dir(
-    environ: Mapping[str, str], home: str, *, platform: str = sys.platform
-) -> str:
-    """`CODEGENIE_CACHE_DIR`, else `$XDG_CACHE_HOME/codegenie`, else the platform cache dir."""
-    if explicit := environ.get("CODEGENIE_CACHE_DIR"):
-        return explicit
-    xdg = environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):  # the XDG spec says a relative value is invalid and ignored
-        return os.path.join(xdg, "codegenie")
-    if platform == "darwin":
-        return os.path.join(home, "Library", "Caches", "codegenie")
-    return os.path.join(home, ".cache", "codegenie")
 
 
 def open_cache(

@@ -189,9 +189,14 @@ def gather(
     quiet: bool,
 ) -> None:
     """Run the probes over REPO and print (or write) the context document."""
+    _configure_logging(verbose, quiet)
+    adapters = _adapters(ctx)
+    from codegenie_cli.wiring import open_repository
+
+    # Before the gather machinery imports, so git's listing runs meanwhile (ADR-0007).
+    opened = open_repository(adapters, repo, cache_dir=cache_dir, cache_off=no_cache)
     from codegenie_cli import run
 
-    _configure_logging(verbose, quiet)
     options = run.GatherOptions(
         repo=repo,
         output=output,
@@ -208,12 +213,12 @@ def gather(
         trace_argv=trace_argv,
         progress=not quiet and sys.stderr.isatty(),
     )
-    adapters = _adapters(ctx)
     try:
         if explain is not None:
-            click.echo(run.explain(adapters, options, explain), nl=False)
+            click.echo(run.explain(adapters, options, explain, opened), nl=False)
             return
-        result = run.gather(adapters, options, progress=_progress_printer(options.progress))
+        progress = _progress_printer(options.progress)
+        result = run.gather(adapters, options, progress=progress, opened=opened)
     finally:
         adapters.cleanup()
     if output is None:

@@ -12,7 +12,7 @@ from typing import Literal
 import attrs
 
 from codegenie_cli import plugins
-from codegenie_cli.wiring import Adapters
+from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core import __version__
 from codegenie_core.cache_keys import UNRESOLVED, CacheKey, explain_key, with_upstream
 from codegenie_core.config import GatherConfig
@@ -21,7 +21,6 @@ from codegenie_core.coordinator import gather as run_gather
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
 from codegenie_core.errors import ConfigError, RepoError
 from codegenie_core.outcomes import ProbeOutcome
-from codegenie_core.ports import RepoFiles
 from codegenie_core.probe import ProbeContext
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
@@ -86,19 +85,17 @@ def cpu_budget(adapters: Adapters, jobs: int | None) -> int:
         raise ConfigError(str(error), variable=FORCE_CPU_COUNT_VARIABLE) from None
 
 
-def _open_repo(adapters: Adapters, options: GatherOptions) -> tuple[RepoFiles, str, str]:
-    cache_dir = options.cache_dir or adapters.default_cache_dir()
-    repo, root = adapters.open_repo(
-        options.repo, cache_dir=None if options.cache_mode == "off" else cache_dir
+def _open_repo(adapters: Adapters, options: GatherOptions) -> OpenedRepo:
+    return open_repository(
+        adapters, options.repo, cache_dir=options.cache_dir, cache_off=options.cache_mode == "off"
     )
-    return repo, root, cache_dir
 
 
 def _context(
     adapters: Adapters,
     options: GatherOptions,
     plan: Sequence[RegisteredProbe],
-    opened: tuple[RepoFiles, str, str],
+    opened: OpenedRepo,
 ) -> tuple[ProbeContext, str, str]:
     repo, root, cache_dir = opened
     config = GatherConfig(
@@ -125,12 +122,16 @@ def _context(
 
 
 def gather(
-    adapters: Adapters, options: GatherOptions, *, progress: Callable[[str], None] | None
+    adapters: Adapters,
+    options: GatherOptions,
+    *,
+    progress: Callable[[str], None] | None,
+    opened: OpenedRepo | None = None,
 ) -> GatherRun:
     """Run the gather and render the three documents; write them when `--output` is given."""
     budget = cpu_budget(adapters, options.jobs)
     # The repository first: its git answers run in the background while the probes import.
-    opened = _open_repo(adapters, options)
+    opened = opened or _open_repo(adapters, options)
     plan = select_probes(_registry_for(options), names=options.probes, layers=options.layers)
     ctx, _root, cache_dir = _context(adapters, options, plan, opened)
     cache = (
@@ -199,11 +200,15 @@ def gather(
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=result.outcomes)
 
 
-def explain(adapters: Adapters, options: GatherOptions, probe_name: str) -> str:
+def explain(
+    adapters: Adapters, options: GatherOptions, probe_name: str, opened: OpenedRepo | None = None
+) -> str:
     """What goes into one probe's cache key, as text; nothing runs."""
     reg = registry()
     plan = select_probes(reg, names=(probe_name,), layers=frozenset(options.layers))
-    ctx, _root, _cache_dir = _context(adapters, options, plan, _open_repo(adapters, options))
+    ctx, _root, _cache_dir = _context(
+        adapters, options, plan, opened or _open_repo(adapters, options)
+    )
     keys: dict[str, CacheKey] = {}
     lines: list[str] = []
     for registered in plan:

@@ -49,6 +49,19 @@ class Adapters(Protocol):
         ...
 
 
+OpenedRepo = tuple[RepoFiles, str, str]  # the repository, its absolute root, the cache directory
+
+
+def open_repository(
+    adapters: Adapters, path: str, *, cache_dir: str | None, cache_off: bool
+) -> OpenedRepo:
+    """Open REPO (its git answers start in the background) and name the cache directory. The CLI
+    calls this before importing the gather machinery, so git works while that imports."""
+    chosen = cache_dir or adapters.default_cache_dir()
+    repo, root = adapters.open_repo(path, cache_dir=None if cache_off else chosen)
+    return repo, root, chosen
+
+
 class _LazyIndexReader:
     """Builds the SCIP reader (and imports protobuf) only when an index is actually read: a warm
     gather serves index health from the cache and reads none (Rule 2)."""
@@ -90,7 +103,7 @@ class RealAdapters:
         return open_cache(path, max_bytes=max_bytes)
 
     def default_cache_dir(self) -> str:
-        from codegenie_adapters.fs_cache import default_cache_dir
+        from codegenie_adapters.cache_location import default_cache_dir
 
         return default_cache_dir(os.environ, os.path.expanduser("~"))
 

@@ -12,12 +12,12 @@ import pytest
 from loguru import logger
 
 from codegenie_adapters import log
+from codegenie_adapters.cache_location import default_cache_dir
 from codegenie_adapters.fs_cache import (
     STALE_TEMP_AGE_S,
     CacheStats,
     FsCache,
     GcReport,
-    default_cache_dir,
     open_cache,
 )
 from codegenie_adapters.fs_cache_entry import HEADER_SIZE, encode_entry
