@@ -69,33 +69,57 @@ class Metadata(_message.Message):
     version: int
     def __init__(self, version: _Optional[int] = ..., tool_info: _Optional[_Union[ToolInfo, _Mapping]] = ..., project_root: _Optional[str] = ..., text_document_encoding: _Optional[int] = ...) -> None: ...
 
+class MultiLineRange(_message.Message):
+    __slots__ = ["end_character", "end_line", "start_character", "start_line"]
+    END_CHARACTER_FIELD_NUMBER: _ClassVar[int]
+    END_LINE_FIELD_NUMBER: _ClassVar[int]
+    START_CHARACTER_FIELD_NUMBER: _ClassVar[int]
+    START_LINE_FIELD_NUMBER: _ClassVar[int]
+    end_character: int
+    end_line: int
+    start_character: int
+    start_line: int
+    def __init__(self, start_line: _Optional[int] = ..., start_character: _Optional[int] = ..., end_line: _Optional[int] = ..., end_character: _Optional[int] = ...) -> None: ...
+
 class Occurrence(_message.Message):
-    __slots__ = ["diagnostics", "enclosing_range", "override_documentation", "range", "symbol", "symbol_roles", "syntax_kind"]
+    __slots__ = ["diagnostics", "enclosing_range", "multi_line_enclosing_range", "multi_line_range", "override_documentation", "range", "single_line_enclosing_range", "single_line_range", "symbol", "symbol_roles", "syntax_kind"]
     DIAGNOSTICS_FIELD_NUMBER: _ClassVar[int]
     ENCLOSING_RANGE_FIELD_NUMBER: _ClassVar[int]
+    MULTI_LINE_ENCLOSING_RANGE_FIELD_NUMBER: _ClassVar[int]
+    MULTI_LINE_RANGE_FIELD_NUMBER: _ClassVar[int]
     OVERRIDE_DOCUMENTATION_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
+    SINGLE_LINE_ENCLOSING_RANGE_FIELD_NUMBER: _ClassVar[int]
+    SINGLE_LINE_RANGE_FIELD_NUMBER: _ClassVar[int]
     SYMBOL_FIELD_NUMBER: _ClassVar[int]
     SYMBOL_ROLES_FIELD_NUMBER: _ClassVar[int]
     SYNTAX_KIND_FIELD_NUMBER: _ClassVar[int]
     diagnostics: _containers.RepeatedCompositeFieldContainer[Diagnostic]
     enclosing_range: _containers.RepeatedScalarFieldContainer[int]
+    multi_line_enclosing_range: MultiLineRange
+    multi_line_range: MultiLineRange
     override_documentation: _containers.RepeatedScalarFieldContainer[str]
     range: _containers.RepeatedScalarFieldContainer[int]
+    single_line_enclosing_range: SingleLineRange
+    single_line_range: SingleLineRange
     symbol: str
     symbol_roles: int
     syntax_kind: int
-    def __init__(self, range: _Optional[_Iterable[int]] = ..., symbol: _Optional[str] = ..., symbol_roles: _Optional[int] = ..., override_documentation: _Optional[_Iterable[str]] = ..., syntax_kind: _Optional[int] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ..., enclosing_range: _Optional[_Iterable[int]] = ...) -> None: ...
+    def __init__(self, range: _Optional[_Iterable[int]] = ..., symbol: _Optional[str] = ..., symbol_roles: _Optional[int] = ..., override_documentation: _Optional[_Iterable[str]] = ..., syntax_kind: _Optional[int] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ..., enclosing_range: _Optional[_Iterable[int]] = ..., single_line_range: _Optional[_Union[SingleLineRange, _Mapping]] = ..., multi_line_range: _Optional[_Union[MultiLineRange, _Mapping]] = ..., single_line_enclosing_range: _Optional[_Union[SingleLineRange, _Mapping]] = ..., multi_line_enclosing_range: _Optional[_Union[MultiLineRange, _Mapping]] = ...) -> None: ...
 
 class OccurrenceView(_message.Message):
-    __slots__ = ["range", "symbol", "symbol_roles"]
+    __slots__ = ["multi_line_range", "range", "single_line_range", "symbol", "symbol_roles"]
+    MULTI_LINE_RANGE_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
+    SINGLE_LINE_RANGE_FIELD_NUMBER: _ClassVar[int]
     SYMBOL_FIELD_NUMBER: _ClassVar[int]
     SYMBOL_ROLES_FIELD_NUMBER: _ClassVar[int]
+    multi_line_range: MultiLineRange
     range: _containers.RepeatedScalarFieldContainer[int]
+    single_line_range: SingleLineRange
     symbol: str
     symbol_roles: int
-    def __init__(self, range: _Optional[_Iterable[int]] = ..., symbol: _Optional[str] = ..., symbol_roles: _Optional[int] = ...) -> None: ...
+    def __init__(self, range: _Optional[_Iterable[int]] = ..., symbol: _Optional[str] = ..., symbol_roles: _Optional[int] = ..., single_line_range: _Optional[_Union[SingleLineRange, _Mapping]] = ..., multi_line_range: _Optional[_Union[MultiLineRange, _Mapping]] = ...) -> None: ...
 
 class Relationship(_message.Message):
     __slots__ = ["is_definition", "is_implementation", "is_reference", "is_type_definition", "symbol"]
@@ -116,6 +140,16 @@ class RolesView(_message.Message):
     SYMBOL_ROLES_FIELD_NUMBER: _ClassVar[int]
     symbol_roles: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, symbol_roles: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class SingleLineRange(_message.Message):
+    __slots__ = ["end_character", "line", "start_character"]
+    END_CHARACTER_FIELD_NUMBER: _ClassVar[int]
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    START_CHARACTER_FIELD_NUMBER: _ClassVar[int]
+    end_character: int
+    line: int
+    start_character: int
+    def __init__(self, line: _Optional[int] = ..., start_character: _Optional[int] = ..., end_character: _Optional[int] = ...) -> None: ...
 
 class SymbolInformation(_message.Message):
     __slots__ = ["display_name", "documentation", "enclosing_symbol", "kind", "relationships", "signature_documentation", "symbol"]

@@ -78,7 +78,7 @@ class _Summariser:
             sample = DefinitionSample(
                 path=document.relative_path,
                 symbol=occurrence.symbol,
-                range=tuple(occurrence.range),
+                range=_range_of(occurrence),
                 position_encoding=document.position_encoding,
             )
             if checkable(sample) is not None:
@@ -184,3 +184,19 @@ class ScipReader:
 
 
 _CONFORMS: type[IndexReader] = ScipReader
+
+
+def _range_of(occurrence: pb.OccurrenceView) -> tuple[int, ...]:
+    """The occurrence's range in the legacy layout (`[line, start, end]` or
+    `[start line, start, end line, end]`), whether written as `range` or as a typed range."""
+    if occurrence.range:
+        return tuple(occurrence.range)
+    match occurrence.WhichOneof("typed_range"):
+        case "single_line_range":
+            single = occurrence.single_line_range
+            return (single.line, single.start_character, single.end_character)
+        case "multi_line_range":
+            multi = occurrence.multi_line_range
+            return (multi.start_line, multi.start_character, multi.end_line, multi.end_character)
+        case _:
+            return ()

@@ -196,3 +196,43 @@ def test_the_pure_python_protobuf_backend_is_refused(
 
 def test_this_environment_runs_the_upb_backend() -> None:
     assert api_implementation.Type() == "upb"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (
+            {"single_line_range": {"line": 0, "start_character": 16, "end_character": 21}},
+            (0, 16, 21),
+        ),
+        (
+            {
+                "multi_line_range": {
+                    "start_line": 0,
+                    "start_character": 16,
+                    "end_line": 0,
+                    "end_character": 21,
+                }
+            },
+            (0, 16, 0, 21),
+        ),
+    ],
+)
+def test_a_typed_range_is_read_like_the_legacy_range(
+    tmp_path: Path, typed: dict[str, dict[str, int]], expected: tuple[int, ...]
+) -> None:
+    from codegenie_adapters import _scip_pb2 as pb
+
+    index = pb.Index()
+    index.metadata.tool_info.name = "scip-typescript"
+    document = index.documents.add(relative_path="src/greet.ts")
+    occurrence = document.occurrences.add(symbol=GREET, symbol_roles=1)
+    [(field, values)] = typed.items()
+    getattr(occurrence, field).CopyFrom(
+        getattr(pb, "".join(w.title() for w in field.split("_")))(**values)
+    )
+    result = _write(tmp_path, index.SerializeToString()).read("index.scip")
+    assert isinstance(result, IndexSummary)
+    assert result.definition_samples == (
+        DefinitionSample(path="src/greet.ts", symbol=GREET, range=expected),
+    )
