@@ -14,9 +14,9 @@ import attrs
 from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core import __version__
-from codegenie_core.cache_keys import UNRESOLVED, CacheKey, explain_key, with_upstream
+from codegenie_core.cache_keys import UNRESOLVED, CacheKey
 from codegenie_core.config import GatherConfig
-from codegenie_core.coordinator import CacheMode, select_probes
+from codegenie_core.coordinator import CacheMode, probe_key, select_probes
 from codegenie_core.coordinator import gather as run_gather
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
 from codegenie_core.errors import ConfigError, RepoError
@@ -212,9 +212,8 @@ def explain(
     keys: dict[str, CacheKey] = {}
     lines: list[str] = []
     for registered in plan:
-        explanation = explain_key(registered.probe, ctx.repo, ctx)
         upstream = [(name, keys[name]) for name in registered.probe.needs if name in keys]
-        keys[registered.name] = with_upstream(explanation.key, upstream)
+        explanation, keys[registered.name] = probe_key(registered, ctx, upstream)
         if registered.name != probe_name:
             continue
         lines.append(

@@ -3,8 +3,6 @@ that miss inputs)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from codegenie_adapters import git_index
 from codegenie_adapters.local_repo import LocalRepo
 from codegenie_core.errors import RepoError
 from tests._ci_support.requires_tool import requires_tool
+from tests.git_repos import commit_all, init_repo
 
 FILES = 9000
 LONG = "d" * 100  # ~150 bytes per `ls-files --stage -z` record: well past 1 MiB in all
@@ -22,17 +21,8 @@ def big_repo(root: Path) -> Path:
     (root / LONG).mkdir(parents=True)
     for index in range(FILES):
         (root / LONG / f"file-{index:05d}.txt").write_bytes(b"")
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-    }
-    for args in (
-        ["init", "-q"],
-        ["add", "-A"],
-        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "big"],
-    ):
-        subprocess.run(["git", *args], cwd=root, check=True, env=env)
+    init_repo(root)
+    commit_all(root, "big")
     return root
 
 

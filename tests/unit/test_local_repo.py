@@ -426,10 +426,8 @@ def test_prefetched_answers_are_the_answers_each_question_gets_once(
 ) -> None:
     from codegenie_adapters import git_work_tree
 
-    root = tmp_path / "repo"
-    root.mkdir()
+    root = init_repo(tmp_path / "repo")
     (root / "a.txt").write_text("a")
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     asked: list[tuple[str, ...]] = []
     real_run_git = git_work_tree.run_git
 
