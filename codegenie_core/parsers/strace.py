@@ -252,17 +252,29 @@ def _string_arg(state: _State, args: list[str], index: int) -> str | None:
     return text
 
 
-def _exec(state: _State, pid: int, syscall: str, args: list[str], errno: str) -> None:
-    path_index, argv_index = (1, 2) if syscall == "execveat" else (0, 1)
+def _path_of_successful_call(
+    state: _State, args: list[str], path_index: int, errno: str
+) -> str | None:
+    """The path argument of a call that succeeded, else None after recording why: an unparsable
+    path is counted unparsed; ENOENT is "looked for, not found" (a PATH search or the dynamic
+    loader probing each directory in turn); any other errno is a failed call."""
     path = _string_arg(state, args, path_index)
     if path is None:
         state.unparsed += 1
-        return
+        return None
+    if errno == "ENOENT":
+        state.not_found.add(path)
+        return None
     if errno:
-        if errno == "ENOENT":
-            state.not_found.add(path)  # a PATH search looks in each directory in turn
-        else:
-            state.failed.add((path, errno))
+        state.failed.add((path, errno))
+        return None
+    return path
+
+
+def _exec(state: _State, pid: int, syscall: str, args: list[str], errno: str) -> None:
+    path_index, argv_index = (1, 2) if syscall == "execveat" else (0, 1)
+    path = _path_of_successful_call(state, args, path_index, errno)
+    if path is None:
         return
     argv_text = args[argv_index] if argv_index < len(args) else "[]"
     items = split_args(argv_text[1:-1]) if argv_text.startswith("[") else []
@@ -281,15 +293,8 @@ def _exec(state: _State, pid: int, syscall: str, args: list[str], errno: str) ->
 
 def _open(state: _State, syscall: str, args: list[str], errno: str) -> None:
     path_index = 1 if syscall in ("openat", "openat2") else 0
-    path = _string_arg(state, args, path_index)
+    path = _path_of_successful_call(state, args, path_index, errno)
     if path is None:
-        state.unparsed += 1
-        return
-    if errno:
-        if errno == "ENOENT":
-            state.not_found.add(path)
-        else:
-            state.failed.add((path, errno))
         return
     flags = " ".join(args[path_index + 1 : path_index + 2])
     if syscall == "creat" or any(f in flags for f in ("O_WRONLY", "O_RDWR", "O_CREAT")):
