@@ -27,7 +27,7 @@ from codegenie_core.ports import (
     TextProblem,
     YamlReader,
 )
-from codegenie_core.probe import Envelope
+from codegenie_core.probe import CachedEnvelope, Envelope
 from codegenie_core.probes.layer_b.model import (
     IndexerFinished,
     IndexerMissing,
@@ -149,16 +149,30 @@ class InMemoryCache:
     gets: list[str] = attrs.field(factory=list[str])
     puts: list[str] = attrs.field(factory=list[str])
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> Envelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
         self.gets.append(key.hex)
         found = self.entries.get(key.hex)
         if found is None or not isinstance(found.slice, slice_type):
             return None
-        return found
+        return cached_entry(found)
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:
         self.puts.append(key.hex)
         self.entries[key.hex] = envelope
+
+
+def cached_entry(envelope: Envelope) -> CachedEnvelope:
+    """`envelope` as a cache hands it back: its slice as plain data, typed on demand."""
+    from codegenie_adapters.serde import plain_data
+
+    return CachedEnvelope(
+        probe=envelope.probe,
+        schema_version=envelope.schema_version,
+        confidence=envelope.confidence,
+        notes=envelope.notes,
+        plain_slice=plain_data(envelope.slice),
+        load=lambda: envelope,
+    )
 
 
 _REPO: type[RepoFiles] = FakeRepo

@@ -2,8 +2,10 @@
 
 Rule 1: an entry is written to a unique temp file in its own directory, fsynced, then renamed over
 the final name, so a reader (in this process or another) sees a whole entry or none.
-Rule 2: a read verifies the header and structures the payload; any failure is a miss, logged once,
+Rule 2: a read verifies the header and the envelope's head; any failure is a miss, logged once,
 and the bad entry is removed so the next put replaces it. Never a crash, never a wrong answer.
+The slice is structured when a typed envelope is first asked for; one that does not structure is
+reported and removed the same way, and raises `CacheEntryError` (see ADR-0020).
 Rule 3: a cache that cannot be written (permission, read-only, full) logs one warning and turns
 itself off; a cache path that is not a directory is a `CacheDirError` (see ADR-0008).
 Rule 4: reads bump mtime; a put that takes the running size past `max_bytes` evicts the oldest
@@ -22,18 +24,16 @@ import attrs
 
 from codegenie_adapters import fs_cache_files as files
 from codegenie_adapters import log
-from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
-from codegenie_adapters.serde import (
-    STRUCTURE_ERRORS,
-    SliceTypeMismatchError,
-    envelope_from_json,
-    envelope_to_json,
-    structure_error_text,
+from codegenie_adapters.envelope_json import (
+    EnvelopeDocument,
+    admitted_slice_types,
+    read_envelope_json,
 )
+from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.errors import CacheDirError
 from codegenie_core.ports import CacheStore
-from codegenie_core.probe import Envelope
+from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope
 
 DEFAULT_MAX_BYTES = 1024 * 2**20
 STALE_TEMP_AGE_S = 3600.0
@@ -104,7 +104,7 @@ class FsCache:
         return cls(root)
 
     # ---- the port ----------------------------------------------------------------------------
-    def get(self, key: CacheKey, slice_type: type[Any]) -> Envelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
         if not self.enabled:
             return None
         path = self._path(key)
@@ -121,21 +121,52 @@ class FsCache:
             files.remove_if_same(path, identity)
             return None
         try:
-            envelope = envelope_from_json(payload, slice_type)
-        except SliceTypeMismatchError:
-            return None  # a sound entry for another slice type: not damage, just not ours
-        except STRUCTURE_ERRORS as error:
-            self._report(path, f"payload does not structure: {structure_error_text(error)}")
+            document = read_envelope_json(payload)
+        except (ValueError, TypeError) as error:
+            self._report(path, f"payload is not an envelope: {_error_text(error)}")
             files.remove_if_same(path, identity)
             return None
+        if document.slice_type not in admitted_slice_types(slice_type):
+            return None  # a sound entry for another slice type: not damage, just not ours
         # Rule 4: a read is a use; a read-only or vanished entry still answered correctly.
         with contextlib.suppress(OSError):
             os.utime(path)
-        return envelope
+        return CachedEnvelope(
+            probe=document.probe,
+            schema_version=document.schema_version,
+            confidence=document.confidence,
+            notes=document.notes,
+            plain_slice=document.plain_slice,
+            load=lambda: self._structure(document, slice_type, path, identity),
+        )
+
+    def _structure(
+        self,
+        document: EnvelopeDocument,
+        slice_type: type[Any],
+        path: str,
+        identity: os.stat_result,
+    ) -> Envelope:
+        """Rule 2 for the slice, when a typed one is first asked for (see ADR-0020)."""
+        from codegenie_adapters.serde import (
+            STRUCTURE_ERRORS,
+            structure_envelope,
+            structure_error_text,
+        )
+
+        try:
+            return structure_envelope(document, slice_type)
+        except STRUCTURE_ERRORS as error:
+            problem = f"payload does not structure: {structure_error_text(error)}"
+            self._report(path, problem)
+            files.remove_if_same(path, identity)
+            raise CacheEntryError(f"cache entry {path} {problem}") from None
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:
         if not self.enabled:
             return
+        from codegenie_adapters.serde import envelope_to_json
+
         try:
             data = encode_entry(key.hex, envelope_to_json(envelope))
         except (TypeError, ValueError) as error:  # a slice the converter cannot write
@@ -200,6 +231,12 @@ class FsCache:
             self.root,
             error.strerror or error,
         )
+
+
+def _error_text(error: BaseException) -> str:
+    from codegenie_adapters.serde import structure_error_text  # a damaged entry: rare, so lazy
+
+    return structure_error_text(error)
 
 
 _CONFORMS: type[CacheStore] = FsCache

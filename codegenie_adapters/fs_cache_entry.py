@@ -12,7 +12,7 @@ import hashlib
 import re
 import struct
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the slice keeps field order, and is rendered as stored (ADR-0020)
 MAGIC = b"CGNCACHE"
 # magic (8 bytes) | format version (u16) | key (32 raw bytes) | payload length (u64) | sha256 (32)
 _HEADER = struct.Struct(">8sH32sQ32s")

@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import functools
 import json
-import types
 from collections.abc import Callable, Set
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Union
 
 import attrs
 import cattrs
 from cattrs.strategies import configure_union_passthrough
 from cattrs.v import format_exception
 
+from codegenie_adapters.envelope_json import (
+    EnvelopeDocument,
+    SliceTypeMismatchError,
+    admitted_slice_types,
+    read_envelope_json,
+    slice_type_name,
+    union_members,
+)
 from codegenie_core.probe import Envelope
 
 __all__ = [
@@ -32,7 +39,9 @@ __all__ = [
     "converter",
     "envelope_from_json",
     "envelope_to_json",
+    "plain_data",
     "slice_type_name",
+    "structure_envelope",
     "structure_error_text",
 ]
 
@@ -53,10 +62,6 @@ converter = cattrs.Converter(unstruct_collection_overrides={Set: list})
 configure_union_passthrough(Union[str, int, float, bool, None], converter)  # noqa: UP007 - a runtime union object is needed
 
 
-class SliceTypeMismatchError(TypeError):
-    """The entry is sound but holds a slice of a class the reader did not ask for."""
-
-
 class UnknownTagError(KeyError):
     """A tagged union's payload has no tag, or a tag naming no member (a miss for callers)."""
 
@@ -64,21 +69,15 @@ class UnknownTagError(KeyError):
         return str(self.args[0])
 
 
-def _union_members(tp: Any) -> tuple[Any, ...]:
-    if get_origin(tp) in (Union, types.UnionType):
-        return get_args(tp)
-    return ()
-
-
 def _is_tagged_union(tp: Any) -> bool:
     """A union whose members, None aside, are all attrs classes, at least two of them."""
-    members = [m for m in _union_members(tp) if m is not type(None)]
+    members = [m for m in union_members(tp) if m is not type(None)]
     return len(members) >= 2 and all(isinstance(m, type) and attrs.has(m) for m in members)
 
 
 def _tagged_members(tp: Any) -> dict[str, type[Any]]:
     by_tag: dict[str, type[Any]] = {}
-    for member in _union_members(tp):
+    for member in union_members(tp):
         if member is type(None):
             continue
         tag = member.__name__
@@ -93,7 +92,7 @@ def _tagged_members(tp: Any) -> dict[str, type[Any]]:
 def _structure_tagged(tp: Any) -> Callable[[Any, Any], Any]:
     by_tag = _tagged_members(tp)
     hooks = {tag: converter.get_structure_hook(member) for tag, member in by_tag.items()}
-    optional = type(None) in _union_members(tp)
+    optional = type(None) in union_members(tp)
 
     def structure(value: Any, _: Any) -> Any:
         if value is None and optional:
@@ -127,34 +126,9 @@ converter.register_structure_hook_factory(_is_tagged_union, _structure_tagged)
 converter.register_unstructure_hook_factory(_is_tagged_union, _unstructure_tagged)
 
 
-@attrs.frozen(kw_only=True)
-class _EnvelopeHead:
-    """Every envelope field but the slice, structured first so a bad head is caught early."""
-
-    probe: str
-    schema_version: int
-    confidence: Literal["high", "medium", "low"]
-    notes: tuple[str, ...] = ()
-    slice_type: str
-
-
-def slice_type_name(tp: Any) -> str:
-    """The module-qualified name an entry records for a slice class."""
-    return f"{tp.__module__}.{tp.__qualname__}"
-
-
-@functools.cache
-def _slice_hooks(slice_type: Any) -> dict[str, tuple[type[Any], Callable[[Any, Any], Any]]]:
-    """For each class `slice_type` admits (itself, or each member of a union), its hook."""
-    members = [m for m in _union_members(slice_type) if m is not type(None)] or [slice_type]
-    return {slice_type_name(m): (m, converter.get_structure_hook(m)) for m in members}
-
-
-_structure_head = converter.get_structure_hook(_EnvelopeHead)
-
-
 def envelope_to_json(envelope: Envelope) -> bytes:
-    """The envelope as compact, key-sorted JSON (ASCII, so any str, even a lone surrogate, fits)."""
+    """The envelope as compact JSON (ASCII, so any str, even a lone surrogate, fits). The slice
+    keeps the converter's field order, which is the order a rendered cached result shows."""
     value: object = envelope.slice
     kind = type(value)
     document = {
@@ -165,7 +139,37 @@ def envelope_to_json(envelope: Envelope) -> bytes:
         "slice_type": slice_type_name(kind),
         "slice": converter.unstructure(value, unstructure_as=kind),
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("ascii")
+    return json.dumps(document, separators=(",", ":")).encode("ascii")
+
+
+def plain_data(value: object) -> Any:
+    """A slice as the context document holds it: unstructured, then as JSON reads it back, which
+    is exactly what a cache entry stores (Rule 4 of `codegenie_core.report.context`)."""
+    return json.loads(json.dumps(converter.unstructure(value)))
+
+
+@functools.cache
+def _structure_hook(member: Any) -> Callable[[Any, Any], Any]:
+    return converter.get_structure_hook(member)
+
+
+def structure_envelope(document: EnvelopeDocument, slice_type: Any) -> Envelope:
+    """The typed envelope of a read document. Raises `SliceTypeMismatchError` when `slice_type`
+    does not admit the recorded slice class, else one of `STRUCTURE_ERRORS` when the slice does
+    not structure (Rule 2)."""
+    admitted = admitted_slice_types(slice_type)
+    member = admitted.get(document.slice_type)
+    if member is None:
+        raise SliceTypeMismatchError(
+            f"entry holds a {document.slice_type}, not one of {', '.join(sorted(admitted))}"
+        )
+    return Envelope(
+        probe=document.probe,
+        schema_version=document.schema_version,
+        confidence=document.confidence,
+        slice=_structure_hook(member)(document.plain_slice, member),
+        notes=document.notes,
+    )
 
 
 def envelope_from_json(data: bytes, slice_type: Any) -> Envelope:
@@ -173,26 +177,7 @@ def envelope_from_json(data: bytes, slice_type: Any) -> Envelope:
 
     Raises one of `STRUCTURE_ERRORS` when `data` is not such an envelope; a recorded slice class
     that `slice_type` does not admit is a `SliceTypeMismatchError` (Rule 2)."""
-    document = json.loads(data)
-    if not isinstance(document, dict):
-        raise TypeError("an envelope is a JSON object")
-    fields: dict[str, Any] = document  # pyright: ignore[reportUnknownVariableType] - JSON object
-    head: _EnvelopeHead = _structure_head(
-        {k: v for k, v in fields.items() if k != "slice"}, _EnvelopeHead
-    )
-    admitted = _slice_hooks(slice_type)
-    if head.slice_type not in admitted:
-        raise SliceTypeMismatchError(
-            f"entry holds a {head.slice_type}, not one of {', '.join(sorted(admitted))}"
-        )
-    member, hook = admitted[head.slice_type]
-    return Envelope(
-        probe=head.probe,
-        schema_version=head.schema_version,
-        confidence=head.confidence,
-        slice=hook(fields["slice"], member),
-        notes=head.notes,
-    )
+    return structure_envelope(read_envelope_json(data), slice_type)
 
 
 def structure_error_text(error: BaseException) -> str:

@@ -30,7 +30,7 @@ from codegenie_core.registry import (
     ProbeRegistry,
     RegisteredProbe,
 )
-from codegenie_core.report.context import RepoIdentity, build_context
+from codegenie_core.report.context import PlainData, RepoIdentity, build_context
 from codegenie_core.report.markdown import render_markdown
 
 _LOADED: list[bool] = []  # non-empty once built-in and entry-point probes are loaded
@@ -158,7 +158,6 @@ def gather(
     if progress is not None:
         progress("")
     from codegenie_adapters.documents import to_json, to_yaml, write_outputs
-    from codegenie_adapters.serde import converter
 
     identity = RepoIdentity(name=ctx.repo.name, git=ctx.repo.git_state())
     context = build_context(
@@ -168,7 +167,7 @@ def gather(
         cpu_budget=result.cpu_budget,
         duration_ms=result.duration_ms,
         generator_version=__version__,
-        unstructure=converter.unstructure,
+        unstructure=_plain_data,
     )
     renderers: dict[str, Callable[[], str]] = {
         "yaml": lambda: to_yaml(context),
@@ -198,6 +197,13 @@ def gather(
                 path=options.output,
             ) from None
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=result.outcomes)
+
+
+def _plain_data(value: object) -> PlainData:
+    """Only a probe that ran needs the converter: a cached slice is rendered as stored."""
+    from codegenie_adapters.serde import plain_data
+
+    return plain_data(value)
 
 
 def explain(

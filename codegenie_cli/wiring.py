@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from codegenie_core.config import GatherConfig
 from codegenie_core.ports import (
@@ -22,7 +22,9 @@ from codegenie_core.ports import (
     YamlReader,
 )
 from codegenie_core.probe import ImageDigestResolver
-from codegenie_core.probes.layer_b.model import IndexReadResult
+
+if TYPE_CHECKING:  # the layer-B model is built only when an index is read (Rule 2)
+    from codegenie_core.probes.layer_b.model import IndexReadResult
 
 
 class Adapters(Protocol):

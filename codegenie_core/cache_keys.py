@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import json
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -231,9 +232,37 @@ def tokens_of(declared_inputs: Iterable[str]) -> list[str]:
 
 def declared_inputs_for(probe: Probe, repo: RepoFiles) -> tuple[tuple[str, str], ...]:
     """The sorted (relative path, content digest) pairs of every file the probe's globs match."""
-    paths = matching_paths(globs_of(probe.declared_inputs), repo.list_files())
+    return _expand(globs_of(probe.declared_inputs), repo)
+
+
+def _expand(globs: Sequence[str], repo: RepoFiles) -> tuple[tuple[str, str], ...]:
+    paths = matching_paths(globs, repo.list_files())
     digests = repo.digests(paths)
     return tuple((path, digests[path]) for path in paths)
+
+
+class InputTables:
+    """One gather's expansions of declared globs into (path, digest) pairs, shared by the probes
+    that declare the same globs (git, languages and runtime_trace all read `**`): each distinct set
+    of globs is matched against the listing, and its files' digests looked up, once. Safe to use
+    from the probes' threads; a second asker of the same globs waits for the first."""
+
+    def __init__(self, repo: RepoFiles) -> None:
+        self._repo = repo
+        self._lock = threading.Lock()
+        self._locks: dict[tuple[str, ...], threading.Lock] = {}
+        self._tables: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+    def inputs(self, probe: Probe) -> tuple[tuple[str, str], ...]:
+        """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
+        globs = tuple(sorted(set(globs_of(probe.declared_inputs))))
+        with self._lock:
+            lock = self._locks.setdefault(globs, threading.Lock())
+        with lock:
+            table = self._tables.get(globs)
+            if table is None:
+                table = self._tables[globs] = _expand(globs, self._repo)
+            return table
 
 
 def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None) -> str:
@@ -269,9 +298,16 @@ def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None)
             )
 
 
-def explain_key(probe: Probe, repo: RepoFiles, ctx: ProbeContext | None = None) -> KeyExplanation:
-    """Everything `key_for` hashes, and the key itself."""
-    inputs = declared_inputs_for(probe, repo)
+def explain_key(
+    probe: Probe,
+    repo: RepoFiles,
+    ctx: ProbeContext | None = None,
+    *,
+    tables: InputTables | None = None,
+) -> KeyExplanation:
+    """Everything `key_for` hashes, and the key itself. `tables` (over the same `repo`) shares
+    glob expansions between the probes of one gather."""
+    inputs = declared_inputs_for(probe, repo) if tables is None else tables.inputs(probe)
     tokens = tuple(
         (name, _resolve_special_token(name, repo, ctx)) for name in tokens_of(probe.declared_inputs)
     )

@@ -12,6 +12,8 @@ Rule 3: a probe's cache key folds in the keys of the probes it needs, so a chang
 its dependants too (see ADR-0004).
 Rule 4: KeyboardInterrupt stops scheduling at once and propagates; nothing has been written, since
 outputs are written only from the finished result (see ADR-0003).
+Rule 5: a cached result is structured into its typed slice only when a probe in the plan needs it;
+otherwise it is rendered as stored (see ADR-0020).
 
 Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
 cannot kill a thread); probes that start processes bound them with their own timeouts.
@@ -28,6 +30,7 @@ import attrs
 
 from codegenie_core.cache_keys import (
     CacheKey,
+    InputTables,
     KeyExplanation,
     explain_key,
     globs_of,
@@ -45,7 +48,13 @@ from codegenie_core.outcomes import (
     envelope_of,
 )
 from codegenie_core.ports import CacheStore, Clock
-from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
+from codegenie_core.probe import (
+    CachedEnvelope,
+    CacheEntryError,
+    Envelope,
+    NotApplicable,
+    ProbeContext,
+)
 from codegenie_core.registry import ProbeRegistry, RegisteredProbe
 
 CacheMode = Literal["use", "refresh", "off"]
@@ -135,6 +144,8 @@ def gather(
     keys: dict[str, CacheKey] = {}
     running: dict[str, _Running] = {}
     finished: queue.Queue[_Finished] = queue.Queue()
+    tables = InputTables(base_ctx.repo)  # probes declaring the same globs share one expansion
+    needed = {upstream for r in plan for upstream in r.probe.needs}
 
     def start(registered: RegisteredProbe) -> None:
         upstream = {
@@ -152,7 +163,16 @@ def gather(
         )
 
         def work() -> None:
-            outcome, key = _attempt(registered, ctx, upstream_keys, cache, cache_mode, clock)
+            outcome, key = _attempt(
+                registered,
+                ctx,
+                upstream_keys,
+                cache,
+                cache_mode,
+                clock,
+                tables,
+                has_dependants=registered.name in needed,
+            )
             if key is not None:
                 keys[registered.name] = key
             finished.put(_Finished(name=registered.name, outcome=outcome))
@@ -240,9 +260,10 @@ def probe_key(
     registered: RegisteredProbe,
     ctx: ProbeContext,
     upstream_keys: Sequence[tuple[str, CacheKey]],
+    tables: InputTables | None = None,
 ) -> tuple[KeyExplanation, CacheKey]:
     """The explanation of a probe's own key, and its key with its upstreams folded in."""
-    explanation = explain_key(registered.probe, ctx.repo, ctx)
+    explanation = explain_key(registered.probe, ctx.repo, ctx, tables=tables)
     return explanation, with_upstream(explanation.key, upstream_keys)
 
 
@@ -253,8 +274,14 @@ def _attempt(
     cache: CacheStore | None,
     cache_mode: CacheMode,
     clock: Clock,
+    tables: InputTables,
+    has_dependants: bool,
 ) -> tuple[ProbeOutcome, CacheKey | None]:
-    """One probe, start to finish, as a value. Exceptions from the probe become `Failed`."""
+    """One probe, start to finish, as a value. Exceptions from the probe become `Failed`.
+
+    A cache hit is trusted as stored when nothing in the plan needs the probe (it is only
+    rendered); a probe with dependants has its entry structured first, and one that does not
+    structure is a miss, so a dependant never meets a broken upstream (Rule 5)."""
     probe = registered.probe
     started = clock.monotonic()
     key: CacheKey | None = None
@@ -268,14 +295,12 @@ def _attempt(
                 )
             reason = NotApplicable(reason=why)
             return Skipped(probe=probe.name, reason=reason), None
-        _, key = probe_key(registered, ctx, upstream_keys)
+        _, key = probe_key(registered, ctx, upstream_keys, tables)
         if cache is not None and cache_mode == "use":
             hit = cache.get(key, probe.slice_type)
-            if hit is not None:
+            if hit is not None and (not has_dependants or _structures(hit)):
                 elapsed = _ms(clock.monotonic() - started)
-                cached = Cached(
-                    probe=probe.name, envelope=hit, duration_ms=elapsed, cache_key=key.hex
-                )
+                cached = Cached(probe=probe.name, entry=hit, duration_ms=elapsed, cache_key=key.hex)
                 return cached, key
         result = probe.run(ctx)
         elapsed = _ms(clock.monotonic() - started)
@@ -293,6 +318,14 @@ def _attempt(
             duration_ms=elapsed,
         )
         return failed, key
+
+
+def _structures(hit: CachedEnvelope) -> bool:
+    try:
+        hit.envelope()
+    except CacheEntryError:
+        return False
+    return True
 
 
 def _ms(seconds: float) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from codegenie_core.probe import Envelope, NotApplicable, ToolUnavailable
+from codegenie_core.probe import CachedEnvelope, Envelope, NotApplicable, ToolUnavailable
 
 
 @attrs.frozen(kw_only=True)
@@ -34,12 +34,18 @@ class Ran:
 
 @attrs.frozen(kw_only=True)
 class Cached:
-    """The envelope came from the cache under `cache_key`; nothing was recomputed."""
+    """The result came from the cache under `cache_key`; nothing was recomputed. `entry` holds
+    it as stored; `envelope` is the typed envelope, structured on first use (see ADR-0020)."""
 
     probe: str
-    envelope: Envelope
+    entry: CachedEnvelope
     duration_ms: int
     cache_key: str
+
+    @property
+    def envelope(self) -> Envelope:
+        """The typed envelope; raises `CacheEntryError` when the slice does not structure."""
+        return self.entry.envelope()
 
 
 @attrs.frozen(kw_only=True)

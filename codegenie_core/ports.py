@@ -17,7 +17,7 @@ import attrs
 
 if TYPE_CHECKING:
     from codegenie_core.cache_keys import CacheKey
-    from codegenie_core.probe import Envelope
+    from codegenie_core.probe import CachedEnvelope, Envelope
     from codegenie_core.probes.layer_b.model import IndexerRun, IndexReadResult
     from codegenie_core.probes.layer_c.model import (
         BuildFailed,
@@ -181,8 +181,9 @@ class ContainerRunner(Protocol):
 class CacheStore(Protocol):
     """Content-addressed store of envelopes. A damaged entry is a miss, never an exception."""
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> Envelope | None:
-        """The envelope stored under `key`, structured with `slice_type`, or None (a miss)."""
+    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+        """The verified entry under `key` whose recorded slice class `slice_type` admits, or None
+        (a miss); its slice is structured with `slice_type` when `envelope()` is first called."""
         ...
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:

@@ -11,7 +11,7 @@ import attrs
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.config import GatherConfig
-from codegenie_core.probe import Envelope, ProbeContext, Skip
+from codegenie_core.probe import CachedEnvelope, Envelope, ProbeContext, Skip
 from codegenie_core.probe_types import Heaviness, Layer
 from codegenie_core.registry import ProbeRegistry, RegisteredProbe
 
@@ -119,3 +119,8 @@ class ConcurrencyMeter:
             return count_files(name)(ctx)
 
         return behaviour
+
+
+def typed(hit: CachedEnvelope | None) -> Envelope | None:
+    """A cache hit as its typed envelope (structured now), or None for a miss."""
+    return None if hit is None else hit.envelope()

@@ -4,6 +4,9 @@ Rule 1: the key order is fixed by this module (insertion order), so two renderin
 result are byte-identical; slices keep their fields' declaration order.
 Rule 2: no absolute path appears: the repository is named by its directory name and git identity.
 Rule 3: timings live only under keys named `duration_ms`, so goldens can drop them in one place.
+Rule 4: a slice is plain data as JSON would read it back: `unstructure` must give exactly that for a
+computed slice, and a cached one is used as stored, so a warm gather writes what the cold one wrote
+without structuring anything (see ADR-0020).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from codegenie_core.outcomes import (
     UpstreamUnavailable,
 )
 from codegenie_core.ports import GitState
-from codegenie_core.probe import Envelope, NotApplicable, ToolUnavailable
+from codegenie_core.probe import CachedEnvelope, Envelope, NotApplicable, ToolUnavailable
 from codegenie_core.registry import RegisteredProbe
 
 CONTEXT_SCHEMA_VERSION = 1
@@ -71,12 +74,14 @@ def skip_reason_data(reason: SkipReason) -> dict[str, PlainData]:
             assert_never(reason)
 
 
-def _envelope_data(envelope: Envelope, unstructure: Unstructure) -> dict[str, PlainData]:
+def _envelope_data(
+    envelope: Envelope | CachedEnvelope, slice_data: PlainData
+) -> dict[str, PlainData]:
     return {
         "confidence": envelope.confidence,
         "schema_version": envelope.schema_version,
         "notes": list(envelope.notes),
-        "slice": unstructure(envelope.slice),
+        "slice": slice_data,
     }
 
 
@@ -91,9 +96,12 @@ def probe_entry(
         "duration_ms": outcome.duration_ms,
     }
     match outcome:
-        case Ran(envelope=envelope, cache_key=key) | Cached(envelope=envelope, cache_key=key):
+        case Ran(envelope=envelope, cache_key=key):
             entry["cache_key"] = key[:12]
-            entry.update(_envelope_data(envelope, unstructure))
+            entry.update(_envelope_data(envelope, unstructure(envelope.slice)))
+        case Cached(entry=stored, cache_key=key):
+            entry["cache_key"] = key[:12]
+            entry.update(_envelope_data(stored, stored.plain_slice))  # as stored: Rule 4
         case Skipped(reason=reason):
             entry["reason"] = skip_reason_data(reason)
         case Failed(error_type=error_type, message=message):

@@ -19,7 +19,13 @@ from codegenie_core.outcomes import (
     SkipReason,
     UpstreamUnavailable,
 )
-from codegenie_core.probe import Confidence, Envelope, NotApplicable, ToolUnavailable
+from codegenie_core.probe import (
+    CachedEnvelope,
+    Confidence,
+    Envelope,
+    NotApplicable,
+    ToolUnavailable,
+)
 from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
 
@@ -44,9 +50,9 @@ def confidence_lines(outcome: ProbeOutcome) -> list[str]:
     match outcome:
         case Ran(envelope=envelope):
             return _envelope_lines(envelope, "computed in this run")
-        case Cached(envelope=envelope, cache_key=key):
+        case Cached(entry=entry, cache_key=key):
             origin = f"served from the cache (key `{key[:12]}`): its inputs are unchanged"
-            return _envelope_lines(envelope, origin)
+            return _envelope_lines(entry, origin)
         case Skipped(reason=reason):
             return [_skip_line(reason)]
         case Failed(error_type=error_type, message=message):
@@ -68,7 +74,7 @@ def _skip_line(reason: SkipReason) -> str:
             assert_never(reason)
 
 
-def _envelope_lines(envelope: Envelope, origin: str) -> list[str]:
+def _envelope_lines(envelope: Envelope | CachedEnvelope, origin: str) -> list[str]:
     """The grade, where the answer came from, then the probe's own reasons (its notes: for an
     index, the exhaustive `index_health_lines`)."""
     return [f"{confidence_phrase(envelope.confidence)}; {origin}", *envelope.notes]
@@ -97,7 +103,7 @@ def render_markdown(
         confidence = "—"
         key = "—"
         match outcome:
-            case Ran(envelope=envelope, cache_key=k) | Cached(envelope=envelope, cache_key=k):
+            case Ran(envelope=envelope, cache_key=k) | Cached(entry=envelope, cache_key=k):
                 confidence, key = envelope.confidence, f"`{k[:12]}`"
             case Skipped() | Failed():
                 pass

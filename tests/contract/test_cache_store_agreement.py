@@ -16,6 +16,7 @@ from codegenie_adapters.fs_cache import FsCache
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.ports import CacheStore
 from codegenie_core.probe import Envelope
+from tests.support import typed
 
 
 @attrs.frozen(kw_only=True)
@@ -58,7 +59,7 @@ def envelope(value: object, *, notes: tuple[str, ...] = ()) -> Envelope:
 def test_a_put_envelope_comes_back_equal(make_store: StoreFactory, tmp_path: Path) -> None:
     store = make_store(tmp_path)
     store.put(key("k"), envelope(Up(commit="abc"), notes=("n",)))
-    assert store.get(key("k"), Up) == envelope(Up(commit="abc"), notes=("n",))
+    assert typed(store.get(key("k"), Up)) == envelope(Up(commit="abc"), notes=("n",))
 
 
 def test_an_unknown_key_is_a_miss(make_store: StoreFactory, tmp_path: Path) -> None:
@@ -78,14 +79,14 @@ def test_a_sum_type_slice_is_read_back_as_the_union(
 ) -> None:
     store = make_store(tmp_path)
     store.put(key("k"), envelope(Down(reason="r")))
-    assert store.get(key("k"), Status) == envelope(Down(reason="r"))  # pyright: ignore[reportArgumentType] - a union is a slice type
+    assert typed(store.get(key("k"), Status)) == envelope(Down(reason="r"))  # pyright: ignore[reportArgumentType] - a union is a slice type
 
 
 def test_a_second_put_overwrites_the_first(make_store: StoreFactory, tmp_path: Path) -> None:
     store = make_store(tmp_path)
     store.put(key("k"), envelope(Up(commit="old")))
     store.put(key("k"), envelope(Up(commit="new")))
-    assert store.get(key("k"), Up) == envelope(Up(commit="new"))
+    assert typed(store.get(key("k"), Up)) == envelope(Up(commit="new"))
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])

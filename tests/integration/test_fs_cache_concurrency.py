@@ -16,10 +16,11 @@ from loguru import logger
 
 from codegenie_adapters import log
 from codegenie_adapters.fs_cache import FsCache
-from codegenie_adapters.fs_cache_entry import decode_entry
+from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry
 from codegenie_adapters.serde import envelope_from_json
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.probe import Envelope
+from tests.support import typed
 
 LABELS = tuple(f"key-{n}" for n in range(6))
 ROUNDS = 60
@@ -68,9 +69,9 @@ def hammer(root: str, writer: int, max_bytes: int, bounded: bool) -> None:
     cache = FsCache.open(root, max_bytes=max_bytes)
     for round_ in range(ROUNDS):
         for label in LABELS:
-            check(label, cache.get(key(label), Blob))
+            check(label, typed(cache.get(key(label), Blob)))
             cache.put(key(label), blob(label, writer, round_))
-            found = cache.get(key(label), Blob)
+            found = typed(cache.get(key(label), Blob))
             check(label, found)
             # Nothing removes an entry but eviction, so without it a get after a put must hit:
             # a torn entry (a non-atomic write) would be read as damage and miss.
@@ -94,7 +95,7 @@ def run_two_writers(root: Path, max_bytes: int, bounded: bool) -> list[int | Non
 
 def verify_every_entry(root: Path) -> int:
     entries = 0
-    for dirpath, _, files in os.walk(root / "v1" / "entries"):
+    for dirpath, _, files in os.walk(root / f"v{FORMAT_VERSION}" / "entries"):
         for name in files:
             assert name.endswith(".entry"), f"left behind: {name}"
             label_key = name.removesuffix(".entry")
@@ -123,7 +124,7 @@ def test_two_processes_on_one_cache_dir_leave_only_whole_entries(
         assert entries == len(LABELS)
     cache = FsCache.open(str(tmp_path))
     for label in LABELS:
-        check(label, cache.get(key(label), Blob))
+        check(label, typed(cache.get(key(label), Blob)))
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,7 +163,7 @@ def test_two_gathers_of_one_repo_at_once_on_one_cache_dir_both_succeed(tmp_path:
 
 def verify_every_entry_is_whole(root: Path) -> int:
     count = 0
-    for dirpath, _, files in os.walk(root / "v1" / "entries"):
+    for dirpath, _, files in os.walk(root / f"v{FORMAT_VERSION}" / "entries"):
         for name in files:
             assert name.endswith(".entry"), f"left behind: {name}"
             payload = decode_entry(name.removesuffix(".entry"), (Path(dirpath) / name).read_bytes())

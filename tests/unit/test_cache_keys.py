@@ -12,6 +12,7 @@ from codegenie_adapters.fakes import FakeClock, FakeRepo, InMemoryCache, Scripte
 from codegenie_core.cache_keys import (
     UNRESOLVED,
     CacheKey,
+    InputTables,
     compile_glob,
     explain_key,
     key_for,
@@ -24,8 +25,8 @@ from codegenie_core.coordinator import gather, select_probes
 from codegenie_core.digest import blob_digest
 from codegenie_core.errors import CacheKeyError
 from codegenie_core.outcomes import Cached, Ran
-from codegenie_core.ports import GitState
-from codegenie_core.probe import Envelope, ProbeContext, Skip
+from codegenie_core.ports import CacheStore, GitState
+from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope, ProbeContext, Skip
 from codegenie_core.registry import ProbeRegistry
 
 
@@ -145,6 +146,21 @@ def test_an_unreadable_matched_file_keys_by_its_problem_and_changes_when_it_heal
     assert key_for(probe, broken) != key_for(probe, healed)  # pyright: ignore[reportArgumentType] - structural Probe
 
 
+def test_input_tables_share_one_expansion_per_glob_set_and_give_the_same_keys() -> None:
+    repo = FakeRepo(files={"a.py": b"a", "b.ts": b"b", "c.py": b"c"})
+    everything = GlobProbe(name="all", declared_inputs=("**",))
+    also_everything = GlobProbe(name="all-too", declared_inputs=("**", "git-head:<resolved>"))
+    python = GlobProbe(name="py", declared_inputs=("*.py",))
+    tables = InputTables(repo)
+    shared = [
+        explain_key(p, repo, tables=tables)  # pyright: ignore[reportArgumentType] - structural Probe
+        for p in (everything, also_everything, python)
+    ]
+    alone = [explain_key(p, repo) for p in (everything, also_everything, python)]  # pyright: ignore[reportArgumentType] - structural Probe
+    assert shared == alone
+    assert repo.digest_calls[:2] == [("a.py", "b.ts", "c.py"), ("a.py", "c.py")]  # once per set
+
+
 K1, K2, K3 = (CacheKey(c * 64) for c in "123")
 
 
@@ -164,7 +180,7 @@ def test_with_upstream_changes_when_an_upstream_key_or_name_changes() -> None:
 
 
 # ---- one file edited: only the probes whose globs match it run again ----------------------------
-def _gather(registry: ProbeRegistry, repo: FakeRepo, cache: InMemoryCache) -> dict[str, str]:
+def _gather(registry: ProbeRegistry, repo: FakeRepo, cache: CacheStore) -> dict[str, str]:
     clock = FakeClock()
     ctx = ProbeContext(repo=repo, config=GatherConfig(), clock=clock, yaml=ScriptedYaml())
     plan = select_probes(registry, names=(), layers=frozenset({"a"}))
@@ -226,3 +242,37 @@ def test_editing_a_file_no_probe_reads_reruns_nothing() -> None:
     _gather(registry, repo, cache)
     repo.files["notes.txt"] = b"edited"
     assert (_gather(registry, repo, cache), len(probe.runs)) == ({"python": "cached"}, 1)
+
+
+@attrs.define
+class UnstructurableCache:
+    """Hits whose slices never structure, as a sound entry of another shape would not."""
+
+    inner: InMemoryCache = attrs.field(factory=InMemoryCache)
+
+    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+        hit = self.inner.get(key, slice_type)
+        return None if hit is None else attrs.evolve(hit, load=_does_not_structure)
+
+    def put(self, key: CacheKey, envelope: Envelope) -> None:
+        self.inner.put(key, envelope)
+
+
+def _does_not_structure() -> Envelope:
+    raise CacheEntryError("cache entry x payload does not structure")
+
+
+def test_only_an_entry_a_dependant_needs_is_structured_and_one_that_cannot_be_is_a_miss() -> None:
+    registry = ProbeRegistry()
+    python = GlobProbe(name="python", declared_inputs=("**/*.py",))
+    deps = GlobProbe(name="deps", declared_inputs=("requirements*.txt",), needs=("python",))
+    node = GlobProbe(name="node", declared_inputs=("package.json",))
+    for probe in (python, deps, node):
+        registry.add(probe, heaviness="light", source="test")  # pyright: ignore[reportArgumentType] - structural Probe
+    repo = FakeRepo(files={"a.py": b"a", "requirements.txt": b"r", "package.json": b"{}"})
+    cache = UnstructurableCache()
+    assert set(_gather(registry, repo, cache.inner).values()) == {"ran"}
+    # Leaves are rendered as stored, never structured; "python" has a dependant, so its broken
+    # entry is a miss and it runs again, and "deps" (key unchanged) is served from the cache.
+    assert _gather(registry, repo, cache) == {"python": "ran", "deps": "cached", "node": "cached"}
+    assert [len(p.runs) for p in (python, deps, node)] == [2, 1, 1]

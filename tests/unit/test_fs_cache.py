@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,12 @@ from codegenie_adapters.fs_cache import (
     GcReport,
     open_cache,
 )
-from codegenie_adapters.fs_cache_entry import HEADER_SIZE, encode_entry
+from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, HEADER_SIZE, encode_entry
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.errors import CacheDirError
-from codegenie_core.probe import Envelope
+from codegenie_core.probe import CacheEntryError, Envelope
 from tests._ci_support.requires_tool import requires_tool
+from tests.support import typed
 
 
 @attrs.frozen(kw_only=True)
@@ -59,13 +61,13 @@ def warnings_logged() -> Iterator[list[str]]:
 
 
 def entry_path(root: Path, k: CacheKey) -> Path:
-    return root / "v1" / "entries" / k.hex[:2] / f"{k.hex}.entry"
+    return root / f"v{FORMAT_VERSION}" / "entries" / k.hex[:2] / f"{k.hex}.entry"
 
 
 def test_an_entry_round_trips_and_lands_at_its_layout_path(tmp_path: Path) -> None:
     cache = FsCache.open(str(tmp_path))
     cache.put(key("a"), envelope(7))
-    assert cache.get(key("a"), Facts) == envelope(7)
+    assert typed(cache.get(key("a"), Facts)) == envelope(7)
     assert entry_path(tmp_path, key("a")).is_file()
     assert [p.name for p in entry_path(tmp_path, key("a")).parent.iterdir()] == [
         f"{key('a').hex}.entry"
@@ -80,7 +82,7 @@ def test_another_slice_type_is_a_miss_that_keeps_the_entry(tmp_path: Path) -> No
     cache = FsCache.open(str(tmp_path))
     cache.put(key("a"), envelope())
     assert cache.get(key("a"), OtherFacts) is None
-    assert cache.get(key("a"), Facts) == envelope()
+    assert typed(cache.get(key("a"), Facts)) == envelope()
 
 
 def _damage(data: bytes) -> dict[str, bytes]:
@@ -115,7 +117,38 @@ def test_a_damaged_entry_is_a_miss_logged_once_and_removed(
     assert len(warnings_logged) == 1
     assert str(path) in warnings_logged[0]
     cache.put(key("a"), envelope(2))
-    assert cache.get(key("a"), Facts) == envelope(2)
+    assert typed(cache.get(key("a"), Facts)) == envelope(2)
+
+
+def test_a_hit_keeps_the_slice_as_stored_and_structures_it_only_when_asked(
+    tmp_path: Path,
+) -> None:
+    cache = FsCache.open(str(tmp_path))
+    cache.put(key("a"), envelope(7))
+    hit = cache.get(key("a"), Facts)
+    assert hit is not None
+    assert (hit.confidence, hit.notes) == ("high", ())
+    assert list(hit.plain_slice) == ["names", "count"]  # field order, as the converter wrote it
+    assert hit.plain_slice == {"names": [""], "count": 7}
+    assert hit.envelope() == envelope(7)
+    assert hit.envelope() is hit.envelope()  # built once
+
+
+def test_a_slice_that_does_not_structure_raises_when_asked_and_is_removed(
+    tmp_path: Path, warnings_logged: list[str]
+) -> None:
+    cache = FsCache.open(str(tmp_path))
+    cache.put(key("a"), envelope())
+    path = entry_path(tmp_path, key("a"))
+    payload = json.loads(path.read_bytes()[HEADER_SIZE:])
+    payload["slice"]["count"] = "many"  # a sound entry, checksum and head, of another shape
+    path.write_bytes(encode_entry(key("a").hex, json.dumps(payload).encode()))
+    hit = cache.get(key("a"), Facts)
+    assert hit is not None and hit.plain_slice["count"] == "many"
+    with pytest.raises(CacheEntryError, match="does not structure"):
+        hit.envelope()
+    assert not path.exists()
+    assert len(warnings_logged) == 1 and "expected int @ $.count" in warnings_logged[0]
 
 
 def test_a_read_bumps_the_entry_mtime(tmp_path: Path) -> None:
@@ -175,7 +208,7 @@ def test_gc_evicts_to_the_bound_and_removes_old_temps_and_other_versions(tmp_pat
     (old_version / "x.entry").write_bytes(b"old")
     report = cache.gc(one_entry, now=1_000_000 + STALE_TEMP_AGE_S + 1)
     assert report == GcReport(entries=2, bytes=2 * one_entry, temp_files=1, other_versions=1)
-    assert cache.get(key("c"), Facts) == envelope()
+    assert typed(cache.get(key("c"), Facts)) == envelope()
     assert (shard / ".tmp-2-fresh").exists()
     assert not (tmp_path / "v0").exists()
 
@@ -198,7 +231,7 @@ def test_an_admin_handle_creates_nothing_and_refuses_a_regular_file(tmp_path: Pa
 
 
 def test_a_regular_file_inside_the_layout_is_a_cache_dir_error(tmp_path: Path) -> None:
-    (tmp_path / "v1").write_text("in the way")
+    (tmp_path / f"v{FORMAT_VERSION}").write_text("in the way")
     with pytest.raises(CacheDirError):
         FsCache.open(str(tmp_path))
 
@@ -220,7 +253,7 @@ def test_a_failing_first_put_turns_the_cache_off_with_one_warning(
 ) -> None:
     cache = FsCache.open(str(tmp_path))
     cache.put(key("a"), envelope())
-    entries = tmp_path / "v1" / "entries"
+    entries = tmp_path / f"v{FORMAT_VERSION}" / "entries"
     for shard in entries.iterdir():
         for item in shard.iterdir():
             item.unlink()
@@ -241,7 +274,10 @@ def test_open_cache_gives_nothing_when_the_cache_is_off(tmp_path: Path) -> None:
 @pytest.mark.parametrize("mode", ["use", "refresh"])
 def test_open_cache_opens_the_directory_otherwise(tmp_path: Path, mode: str) -> None:
     cache = open_cache(str(tmp_path / "c"), max_bytes=10, mode=mode)  # pyright: ignore[reportArgumentType] - parametrized literal
-    assert (cache is not None, (tmp_path / "c" / "v1" / "entries").is_dir()) == (True, True)
+    assert (cache is not None, (tmp_path / "c" / f"v{FORMAT_VERSION}" / "entries").is_dir()) == (
+        True,
+        True,
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
+from codegenie_adapters.fakes import cached_entry
 from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped, UpstreamUnavailable
 from codegenie_core.ports import GitState
 from codegenie_core.probe import Confidence, Envelope, NotApplicable, ToolUnavailable
@@ -24,7 +25,7 @@ OUTCOMES: dict[str, ProbeOutcome] = {
     "ran": Ran(probe="ran", envelope=envelope(), duration_ms=5, cache_key="ab" * 32),
     "cached": Cached(
         probe="cached",
-        envelope=envelope("medium", ("two files unreadable",)),
+        entry=cached_entry(envelope("medium", ("two files unreadable",))),
         duration_ms=1,
         cache_key="cd" * 32,
     ),
