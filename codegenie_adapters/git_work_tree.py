@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from typing import Any, TypeVar, cast
 
 from codegenie_adapters.exec import ExecResult
@@ -42,7 +41,7 @@ class GitWorkTree:
         self._env = env
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
-        self._answers: dict[tuple[str, ...], Future[Any]] = {}
+        self._answers: dict[tuple[str, ...], _Answer] = {}
 
     @classmethod
     def detect(cls, root: str, *, env: Mapping[str, str], timeout_s: float) -> GitWorkTree | None:
@@ -64,12 +63,9 @@ class GitWorkTree:
             answer = self._answers.get(key)
             owner = answer is None
             if answer is None:
-                answer = self._answers[key] = Future()
+                answer = self._answers[key] = _Answer()
         if owner:
-            try:
-                answer.set_result(compute())
-            except BaseException as error:
-                answer.set_exception(error)
+            answer.settle(compute)
         return cast("T", answer.result())  # stored under this key by its computing call
 
     def prefetch(self) -> None:
@@ -173,6 +169,30 @@ class GitWorkTree:
             return sorted(paths)
 
         return self._once(("diff", commit), compute)
+
+
+class _Answer:
+    """One question's answer, or what computing it raised, once known; `result` waits for it.
+    (Not `concurrent.futures.Future`: importing that costs more than git takes to start.)"""
+
+    def __init__(self) -> None:
+        self._known = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def settle(self, compute: Callable[[], Any]) -> None:
+        try:
+            self._value = compute()
+        except BaseException as error:  # kept for every caller, re-raised by `result`
+            self._error = error
+        finally:
+            self._known.set()
+
+    def result(self) -> Any:
+        self._known.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _swallow(question: Callable[[], object]) -> Callable[[], None]:

@@ -17,13 +17,16 @@ import os
 import stat
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from codegenie_adapters import repo_fs
 from codegenie_adapters.git_index import IndexEntry, git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
-from codegenie_adapters.stat_index import StatIndex, stat_key
 from codegenie_core.digest import blob_digest, problem_digest
 from codegenie_core.ports import FileProblem, GitState, RepoFiles
+
+if TYPE_CHECKING:
+    from codegenie_adapters.stat_index import StatIndex
 
 # Directories the walk never enters, at any depth: VCS metadata, dependencies, virtualenvs, build
 # output and tool caches. `.codegenie` is walked on purpose: it holds the repository's own
@@ -61,11 +64,8 @@ class LocalRepo:
         env = git_environment(os.environ)
         self._git = GitWorkTree.detect(self._root, env=env, timeout_s=git_timeout_s)
         self._object_format = "sha1" if self._git is None else self._git.object_format
-        self._stat_index = (
-            None
-            if stat_index_path is None
-            else StatIndex(stat_index_path, object_format=self._object_format)
-        )
+        self._stat_index_path = stat_index_path
+        self._stat_index: StatIndex | None = None  # loaded by the first hash (see `_stats`)
         self._lock = threading.Lock()
         self._listing: list[str] | None = None
         self._memo: dict[str, str] = {}
@@ -122,12 +122,29 @@ class LocalRepo:
     def changed_since(self, commit: str) -> Sequence[str] | None:
         return None if self._git is None else self._git.changed_since(commit)
 
+    def _stats(self) -> StatIndex | None:
+        """The stat index, loaded on first use: a warm gather of a clean work tree hashes nothing,
+        so it neither imports nor reads it."""
+        if self._stat_index_path is None:
+            return None
+        with self._lock:
+            if self._stat_index is None:
+                from codegenie_adapters.stat_index import StatIndex
+
+                self._stat_index = StatIndex(
+                    self._stat_index_path, object_format=self._object_format
+                )
+            return self._stat_index
+
     def _hash_from_disk(self, path: str) -> str:
         with self._lock:
             if path in self._memo:
                 return self._memo[path]
+        stats = self._stats()
         key = None
-        if self._stat_index is not None:
+        if stats is not None:
+            from codegenie_adapters.stat_index import stat_key  # loaded by `_stats` already
+
             try:
                 before = os.lstat(os.path.join(self._root, path))
             except (OSError, ValueError):  # ValueError: a NUL in the path
@@ -135,20 +152,18 @@ class LocalRepo:
             # Only a regular file is indexed: a symlink's own stat says nothing of its target.
             if before is not None and stat.S_ISREG(before.st_mode):
                 key = stat_key(before)
-        digest = (
-            None if key is None or self._stat_index is None else self._stat_index.lookup(path, key)
-        )
+        digest = None if key is None or stats is None else stats.lookup(path, key)
         if digest is None:
             # Read the file system's clock before the bytes, so a rewrite after them shows (Rule 2b
             # of stat_index).
-            clock = None if self._stat_index is None else self._stat_index.clock_ns()
+            clock = None if stats is None else stats.clock_ns()
             data = repo_fs.read(self._root, path)
             if isinstance(data, FileProblem):
                 digest = problem_digest(data.reason)
             else:
                 digest = blob_digest(data, object_format=self._object_format)
-                if key is not None and clock is not None and self._stat_index is not None:
-                    self._stat_index.record(path, key, digest, hashed_after_ns=clock)
+                if key is not None and clock is not None and stats is not None:
+                    stats.record(path, key, digest, hashed_after_ns=clock)
             with self._lock:
                 self.hashed.append(path)
         with self._lock:

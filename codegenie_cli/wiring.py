@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-from codegenie_core.config import GatherConfig
-from codegenie_core.ports import (
-    CacheStore,
-    Clock,
-    ContainerRunner,
-    IndexerRunner,
-    IndexReader,
-    RepoFiles,
-    YamlReader,
-)
-from codegenie_core.probe import ImageDigestResolver
-
-if TYPE_CHECKING:  # the layer-B model is built only when an index is read (Rule 2)
+if TYPE_CHECKING:  # annotations only: opening the repository starts git before these import
+    from codegenie_core.config import GatherConfig
+    from codegenie_core.ports import (
+        CacheStore,
+        Clock,
+        ContainerRunner,
+        IndexerRunner,
+        IndexReader,
+        RepoFiles,
+        YamlReader,
+    )
+    from codegenie_core.probe import ImageDigestResolver
     from codegenie_core.probes.layer_b.model import IndexReadResult
 
 
@@ -51,7 +50,8 @@ class Adapters(Protocol):
         ...
 
 
-OpenedRepo = tuple[RepoFiles, str, str]  # the repository, its absolute root, the cache directory
+# The repository, its absolute root, the cache directory.
+OpenedRepo: TypeAlias = "tuple[RepoFiles, str, str]"
 
 
 def open_repository(
