@@ -194,6 +194,15 @@ def test_the_pure_python_protobuf_backend_is_refused(
     assert "ADR-0009" in error.message
 
 
+def test_an_absent_index_is_missing_whatever_the_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api_implementation, "Type", lambda: "python")
+    error = ScipReader(str(tmp_path)).read("index.scip")
+    assert isinstance(error, IndexReadError)
+    assert error.kind == "missing"
+
+
 def test_this_environment_runs_the_upb_backend() -> None:
     assert api_implementation.Type() == "upb"
 
