@@ -19,6 +19,7 @@ import functools
 import hashlib
 import itertools
 import json
+import operator
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -171,7 +172,7 @@ def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
         # Every file. A listing from `RepoFiles.list_files` is sorted and unique already, which
         # one linear check confirms far faster than a set and a sort of 20,000 paths.
         listing = list(files)
-        if all(a < b for a, b in itertools.pairwise(listing)):
+        if all(map(operator.lt, listing, listing[1:])):  # strictly ascending, checked in C
             return listing
         return sorted(set(listing))
     matcher = _glob_matcher(tuple(sorted(set(globs))))
@@ -182,6 +183,8 @@ def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
     if matcher.tails:
         candidates = [path for path in listing if path.endswith(matcher.tails)]
         hits.update(filter(matcher.tailed.match, candidates))
+    for core, pattern in matcher.cored:
+        hits.update(filter(pattern.match, [path for path in listing if core in path]))
     if matcher.untailed is not None:
         hits.update(filter(matcher.untailed.match, listing))
     return sorted(hits)
@@ -189,24 +192,37 @@ def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
 
 @attrs.frozen
 class _GlobMatcher:
-    """A probe's globs as two alternations: those ending in a literal (`**/*.ts`,
-    `**/package.json`), reached only through a C-level `endswith` that rejects most paths before
-    any regex runs, and the rest."""
+    """A probe's globs, sorted by the cheapest test that rejects most paths before any regex
+    runs: those ending in a literal (`**/*.ts`, `**/package.json`), reached through one C-level
+    `endswith`; those whose last segment holds a literal (`**/Dockerfile.*`), reached through a
+    substring test; and the rest (`src/**`), tried on every path."""
 
     tails: tuple[str, ...]
     tailed: re.Pattern[str]
+    cored: tuple[tuple[str, re.Pattern[str]], ...]
     untailed: re.Pattern[str] | None
 
 
 @functools.lru_cache(maxsize=256)
 def _glob_matcher(globs: tuple[str, ...]) -> _GlobMatcher:
     tailed = [g for g in globs if _literal_tail(g)]
-    untailed = [compile_glob(g) for g in globs if not _literal_tail(g)]
+    cored = [g for g in globs if not _literal_tail(g) and _literal_core(g)]
+    untailed = [compile_glob(g) for g in globs if not _literal_tail(g) and not _literal_core(g)]
     return _GlobMatcher(
         tails=tuple(_literal_tail(g) for g in tailed),
         tailed=_alternation([compile_glob(g) for g in tailed]),
+        cored=tuple((_literal_core(g), compile_glob(g)) for g in cored),
         untailed=_alternation(untailed) if untailed else None,
     )
+
+
+def _literal_core(glob: str) -> str:
+    """The longest literal run of `glob`'s last segment, which every match's file name holds
+    ("" when the segment has a character class, whose brackets are not literal text)."""
+    last = glob.rsplit("/", 1)[-1]
+    if "[" in last or "]" in last:
+        return ""
+    return max(re.split(r"[*?]", last), key=len)
 
 
 def _alternation(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
@@ -238,7 +254,7 @@ def declared_inputs_for(probe: Probe, repo: RepoFiles) -> tuple[tuple[str, str],
 def _expand(globs: Sequence[str], repo: RepoFiles) -> tuple[tuple[str, str], ...]:
     paths = matching_paths(globs, repo.list_files())
     digests = repo.digests(paths)
-    return tuple((path, digests[path]) for path in paths)
+    return tuple(zip(paths, map(digests.__getitem__, paths), strict=True))
 
 
 class InputTables:
@@ -350,7 +366,7 @@ def _hash_key(
     # The input table is one field of NUL-separated records: a path or digest can never hold NUL
     # (POSIX forbids it in names; digests are hex), so this stays injective while costing one
     # join instead of two length prefixes per file (ADR-0018).
-    table = "\x00".join([text for pair in inputs for text in pair])
+    table = "\x00".join(itertools.chain.from_iterable(inputs))
     assert table.count("\x00") == max(0, 2 * len(inputs) - 1), "a path or digest holds NUL"
     field(table)
     field(str(len(tokens)))
