@@ -3,7 +3,10 @@ the same run: `python3 -c pass && git status --porcelain` (start an interpreter,
 changed: the least a cached answer can cost).
 
 Target: warm/reference <= 3.0 (goal 1.5). Warm and reference runs alternate, so drift on a shared
-machine hits both. Prints one JSON line: medians in seconds, the ratio, and the samples. Run:
+machine hits both. Also timed, against the same reference: a gather after one source file is
+edited, which must re-run exactly the probes whose globs match it (`git` and `languages` read
+`**`; manifests, dockerfile and ci stay cached); the file is restored after each run. Prints one
+JSON line: medians in seconds, the ratios, which probes re-ran, and the samples. Run:
     python benches/bench_cache_warm_path.py [--files N] [--runs R] [--repo DIR]
 """
 
@@ -19,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from _gen_repo import DEFAULT_FILES, generate  # beside this script, so on sys.path when it runs
 
@@ -53,8 +57,19 @@ def gather_argv(repo: Path, cache_dir: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def cached_count(repo: Path, cache_dir: Path) -> dict[str, object]:
-    """The gather's own summary of a warm run (how many probes came from the cache)."""
+EXPECTED_RERUN = ["git", "languages"]  # the `**` probes; no other glob matches a .py file
+
+
+def python_source(repo: Path) -> str:
+    """The first tracked Python file: what the one-file edit touches."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", "*.py"], cwd=repo, capture_output=True, check=True
+    )
+    return sorted(os.fsdecode(p) for p in listed.stdout.split(b"\0") if p)[0]
+
+
+def gather_document(repo: Path, cache_dir: Path) -> dict[str, Any]:
+    """The context document of one gather."""
     done = subprocess.run(
         gather_argv(repo, cache_dir),
         capture_output=True,
@@ -62,8 +77,28 @@ def cached_count(repo: Path, cache_dir: Path) -> dict[str, object]:
         stdin=subprocess.DEVNULL,
         env=CHILD_ENV,
     )
-    summary = json.loads(done.stdout).get("gather", {})
-    return summary if isinstance(summary, dict) else {}
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
+
+
+def rerun_probes(document: dict[str, Any]) -> list[str]:
+    probes: dict[str, dict[str, Any]] = document.get("probes", {})
+    return sorted(name for name, entry in probes.items() if entry.get("outcome") == "ran")
+
+
+def edited_gather(repo: Path, cache_dir: Path, path: str, run: int) -> tuple[float, list[str]]:
+    """Seconds for a gather after `path` is edited (new content every run, so never cached), and
+    the probes it re-ran; the file is restored afterwards."""
+    target = repo / path
+    original = target.read_bytes()
+    target.write_bytes(original + f"# edit {run} {time.time_ns()}\n".encode())
+    try:
+        started = time.perf_counter()
+        document = gather_document(repo, cache_dir)
+        elapsed = time.perf_counter() - started
+    finally:
+        target.write_bytes(original)
+    return elapsed, rerun_probes(document)
 
 
 def measure(repo: Path, cache_dir: Path, runs: int) -> dict[str, object]:
@@ -71,11 +106,17 @@ def measure(repo: Path, cache_dir: Path, runs: int) -> dict[str, object]:
     cold = timed([gather_argv(repo, cache_dir)], root)
     warm: list[float] = []
     reference: list[float] = []
-    for _ in range(runs):
+    edited: list[float] = []
+    reran: set[tuple[str, ...]] = set()
+    edited_file = python_source(repo)
+    for run in range(runs):
         warm.append(timed([gather_argv(repo, cache_dir)], root))
         reference.append(
             timed([[sys.executable, "-c", "pass"], ["git", "status", "--porcelain"]], repo)
         )
+        seconds, probes = edited_gather(repo, cache_dir, edited_file, run)
+        edited.append(seconds)
+        reran.add(tuple(probes))
     ratio = statistics.median(warm) / statistics.median(reference)
     return {
         "bench": "cache_warm_path",
@@ -86,10 +127,18 @@ def measure(repo: Path, cache_dir: Path, runs: int) -> dict[str, object]:
         "target_ratio": TARGET_RATIO,
         "goal_ratio": GOAL_RATIO,
         "within_target": ratio <= TARGET_RATIO,
-        "warm_gather": cached_count(repo, cache_dir),
+        "warm_gather": gather_document(repo, cache_dir).get("gather", {}),
+        "one_file_edited": {
+            "file": edited_file,
+            "median_s": statistics.median(edited),
+            "ratio": statistics.median(edited) / statistics.median(reference),
+            "rerun": sorted(reran),
+            "only_matching_probes_rerun": reran == {tuple(EXPECTED_RERUN)},
+        },
         "runs": runs,
         "warm_samples_s": warm,
         "reference_samples_s": reference,
+        "edited_samples_s": edited,
     }
 
 

@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         seconds, probes = cold_keys(repo_root)
         keyed.append(seconds)
     ratio = statistics.median(keyed) / statistics.median(reference)
-    result = {
+    result: dict[str, object] = {
         "bench": "cold_key",
         "files": args.files,
         "repo_bytes": size,
