@@ -6,6 +6,8 @@ Rule 2: answers are asked once per instance (one gather): the first caller of a 
 it, later callers (probes run on threads) wait for that one answer; different questions proceed
 in parallel, so `prefetch` can start the usual ones in the background.
 Rule 3: a value that reaches git's command line never starts with "-", so it cannot be an option.
+Rule 4: what changed since HEAD is read off `git status` when every entry says it unambiguously,
+so judging an index made at HEAD costs no git process (see ADR-0021).
 """
 
 from __future__ import annotations
@@ -156,9 +158,15 @@ class GitWorkTree:
         return self._once(("rev-list", older, newer), compute)
 
     def changed_since(self, commit: str) -> Sequence[str] | None:
+        """`git diff <commit>` (work tree against the commit) plus untracked files, by path."""
+
         def compute() -> Sequence[str] | None:
             if commit.startswith("-"):
                 return None
+            if commit == self.state().head:
+                from_status = self._changed_since_head()
+                if from_status is not None:
+                    return from_status
             verified = self._run("rev-parse", "--verify", "-q", f"{commit}^{{commit}}")
             if not verified.ok:
                 return None
@@ -169,6 +177,24 @@ class GitWorkTree:
             return sorted(paths)
 
         return self._once(("diff", commit), compute)
+
+    def _changed_since_head(self) -> list[str] | None:
+        """What `changed_since(HEAD)` answers, read off the status already asked (Rule 4): an
+        entry with one blank column (index or work tree) differs from HEAD in its path, and a
+        rename in its source too. None when some entry changed in both columns or is unmerged,
+        whose work tree may be back at HEAD: `git diff` settles those."""
+        paths: set[str] = set()
+        for entry in self.status():
+            if entry.untracked:
+                if not entry.path.endswith("/"):  # a "/" is a nested repository
+                    paths.add(entry.path)
+            elif entry.unmerged or " " not in entry.xy:
+                return None
+            else:
+                paths.add(entry.path)
+                if entry.orig is not None and "R" in entry.xy:  # a copy's source is unchanged
+                    paths.add(entry.orig)
+        return sorted(paths)
 
 
 class _Answer:

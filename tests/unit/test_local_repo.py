@@ -286,6 +286,68 @@ def test_git_is_asked_each_question_once_per_instance(
     assert len(asked) >= 6  # detect, ls-files, status, rev-parse/symbolic-ref/config, diff...
 
 
+def _asked_git(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    asked: list[str] = []
+    real_run_git = git_work_tree.run_git
+
+    def recording(
+        root: str, args: tuple[str, ...], *, env: Mapping[str, str], timeout_s: float
+    ) -> ExecResult:
+        asked.append(args[0])
+        return real_run_git(root, args, env=env, timeout_s=timeout_s)
+
+    monkeypatch.setattr(git_work_tree, "run_git", recording)
+    return asked
+
+
+def _diff_since(root: Path, commit: str) -> list[str]:
+    """What `changed_since` must say, from git itself: work tree vs commit, plus untracked."""
+    tracked = git(root, "diff", "--name-only", "--no-renames", commit, "--").splitlines()
+    untracked = git(root, "ls-files", "--others", "--exclude-standard").splitlines()
+    return sorted({*tracked, *untracked})
+
+
+def _history_with_every_kind_of_change(root: Path) -> str:
+    for name in ("mod.py", "staged.py", "both.py", "moved.py", "gone.py", "removed.py"):
+        write(root, name, f"{name}\n".encode())
+    head = commit_all(root, "first")
+    write(root, "mod.py", b"edited, not staged\n")
+    write(root, "staged.py", b"edited and staged\n")
+    git(root, "add", "staged.py")
+    git(root, "mv", "moved.py", "renamed.py")
+    (root / "gone.py").unlink()
+    git(root, "rm", "-q", "removed.py")
+    write(root, "new.py", b"untracked\n")
+    return head
+
+
+@requires_tool("git")
+def test_changed_since_head_is_read_off_the_status_without_another_git_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    head = _history_with_every_kind_of_change(root)
+    asked = _asked_git(monkeypatch)
+    changed = LocalRepo(str(root)).changed_since(head)
+    assert changed is not None and list(changed) == _diff_since(root, head)
+    assert "diff" not in asked
+
+
+@requires_tool("git")
+def test_a_change_staged_then_reverted_is_settled_by_git_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    head = _history_with_every_kind_of_change(root)
+    write(root, "both.py", b"staged\n")
+    git(root, "add", "both.py")
+    write(root, "both.py", b"both.py\n")  # the work tree is back at HEAD: nothing changed
+    asked = _asked_git(monkeypatch)
+    changed = LocalRepo(str(root)).changed_since(head)
+    assert changed is not None and list(changed) == _diff_since(root, head)
+    assert "both.py" not in changed and "diff" in asked
+
+
 # ---- digests ---------------------------------------------------------------------------------
 @requires_tool("git")
 def test_clean_files_digest_from_the_index_and_edited_ones_are_hashed_as_git_would(
