@@ -14,8 +14,10 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "DEFAULT_REGISTRY": "codegenie_core.registry",
+    "CacheEntryError": "codegenie_core.probe",
     "CacheKey": "codegenie_core.cache_keys",
     "Cached": "codegenie_core.outcomes",
+    "CachedEnvelope": "codegenie_core.probe",
     "CodegenieError": "codegenie_core.errors",
     "Envelope": "codegenie_core.probe",
     "Failed": "codegenie_core.outcomes",
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from codegenie_core.errors import CodegenieError
     from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
     from codegenie_core.probe import (
+        CachedEnvelope,
+        CacheEntryError,
         Envelope,
         NotApplicable,
         Probe,
@@ -47,8 +51,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_REGISTRY",
+    "CacheEntryError",
     "CacheKey",
     "Cached",
+    "CachedEnvelope",
     "CodegenieError",
     "Envelope",
     "Failed",
