@@ -12,6 +12,7 @@ so judging an index made at HEAD costs no git process (see ADR-0021).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -171,7 +172,9 @@ class GitWorkTree:
             if not verified.ok:
                 return None
             oid = os.fsdecode(verified.stdout).strip()
-            diff = self._must("diff", "--name-only", "--no-renames", "-z", oid, "--")
+            diff = self._must(
+                "diff", "--name-only", "--no-renames", "--ignore-submodules=none", "-z", oid, "--"
+            )
             paths = set(split_nul(diff))
             paths.update(e.path for e in self.status() if e.untracked and not e.path.endswith("/"))
             return sorted(paths)
@@ -181,20 +184,31 @@ class GitWorkTree:
     def _changed_since_head(self) -> list[str] | None:
         """What `changed_since(HEAD)` answers, read off the status already asked (Rule 4): an
         entry with one blank column (index or work tree) differs from HEAD in its path, and a
-        rename in its source too. None when some entry changed in both columns or is unmerged,
-        whose work tree may be back at HEAD: `git diff` settles those."""
+        rename in its source too. None for an entry that may be back at HEAD, for `git diff` to
+        settle: one changed in both columns, an unmerged one, and a work-tree deletion of an
+        empty blob (an intent-to-add entry, `git add -N`, deleted again is in neither)."""
+        empty_blob = hashlib.new(self.object_format, b"blob 0\0").hexdigest()
+        index = self.index_entries()
         paths: set[str] = set()
         for entry in self.status():
             if entry.untracked:
                 if not entry.path.endswith("/"):  # a "/" is a nested repository
                     paths.add(entry.path)
-            elif entry.unmerged or " " not in entry.xy:
+            elif _maybe_back_at_head(entry, index.get(entry.path), empty_blob):
                 return None
             else:
                 paths.add(entry.path)
                 if entry.orig is not None and "R" in entry.xy:  # a copy's source is unchanged
                     paths.add(entry.orig)
         return sorted(paths)
+
+
+def _maybe_back_at_head(entry: StatusEntry, indexed: IndexEntry | None, empty_blob: str) -> bool:
+    """Whether a status entry's work tree may equal HEAD although git lists it (see
+    `_changed_since_head`)."""
+    if entry.unmerged or " " not in entry.xy:
+        return True
+    return entry.xy == " D" and indexed is not None and indexed.oid == empty_blob
 
 
 class _Answer:
@@ -222,12 +236,12 @@ class _Answer:
 
 
 def _swallow(question: Callable[[], object]) -> Callable[[], None]:
-    """A prefetch keeps its error in the answer's future; the caller that needs it sees it."""
+    """A prefetch keeps its error in the question's answer; the caller that needs it sees it."""
 
     def run() -> None:
         try:
             question()
-        except Exception:  # re-raised to the real caller by the future it left behind
+        except Exception:  # re-raised to the real caller by the answer it left behind
             return
 
     return run

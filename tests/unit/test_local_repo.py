@@ -294,7 +294,9 @@ def test_git_is_asked_each_question_once_per_instance(
 
 def _diff_since(root: Path, commit: str) -> list[str]:
     """What `changed_since` must say, from git itself: work tree vs commit, plus untracked."""
-    tracked = git(root, "diff", "--name-only", "--no-renames", commit, "--").splitlines()
+    tracked = git(
+        root, "diff", "--name-only", "--no-renames", "--ignore-submodules=none", commit, "--"
+    ).splitlines()
     untracked = git(root, "ls-files", "--others", "--exclude-standard").splitlines()
     return sorted({*tracked, *untracked})
 
@@ -339,6 +341,41 @@ def test_a_change_staged_then_reverted_is_settled_by_git_diff(
     assert changed is not None and list(changed) == _diff_since(root, head)
     assert "both.py" not in changed
     assert any(line.startswith("diff") for line in asked)
+
+
+@requires_tool("git")
+def test_an_intent_to_add_file_deleted_again_is_settled_by_git_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    head = _history_with_every_kind_of_change(root)
+    write(root, "planned.py", b"soon\n")
+    git(root, "add", "-N", "planned.py")
+    (root / "planned.py").unlink()  # in neither HEAD nor the work tree: not a change
+    asked = _asked_git(monkeypatch)
+    changed = LocalRepo(str(root)).changed_since(head)
+    assert changed is not None and list(changed) == _diff_since(root, head)
+    assert "planned.py" not in changed
+    assert any(line.startswith("diff") for line in asked)
+
+
+@requires_tool("git")
+def test_a_submodule_with_changes_inside_is_changed_either_way(tmp_path: Path) -> None:
+    library = init_repo(tmp_path / "library")
+    write(library, "lib.py", b"lib\n")
+    commit_all(library, "library")
+    root = init_repo(tmp_path / "repo")
+    git(root, "-c", "protocol.file.allow=always", "submodule", "-q", "add", str(library), "sm")
+    head = commit_all(root, "with a submodule")
+    write(root / "sm", "scratch.py", b"untracked inside the submodule\n")
+    from_status = LocalRepo(str(root)).changed_since(head)
+    write(root, "both.py", b"x\n")
+    git(root, "add", "both.py")
+    write(root, "both.py", b"y\n")  # changed in both columns: this time `git diff` answers
+    from_diff = LocalRepo(str(root)).changed_since(head)
+    assert from_status is not None and from_diff is not None
+    assert list(from_status) == ["sm"]
+    assert list(from_diff) == _diff_since(root, head) == ["both.py", "sm"]
 
 
 # ---- digests ---------------------------------------------------------------------------------
