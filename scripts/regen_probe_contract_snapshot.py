@@ -3,9 +3,13 @@
 Run: python scripts/regen_probe_contract_snapshot.py            # rewrite the snapshot
      python scripts/regen_probe_contract_snapshot.py --check    # exit 1 and print a diff on drift
 
-Exit codes: 0 clean (or written), 1 drift under --check, 2 a ProbeContext field outside the
+Exit codes: 0 clean (or written), 1 drift under --check, or a probe whose slice schema changed
+while its `schema_version` did not (then nothing is written), 2 a ProbeContext field outside the
 allowlist (or another contract error). Adding a ProbeContext field means adding it to
 `_PROBE_CONTEXT_FIELD_ALLOWLIST` below and writing an ADR that supersedes or extends ADR-0006.
+A changed slice must bump `schema_version`: the version is in the cache key, and a cached result
+nothing structures is rendered as stored, so an unbumped change would show the old shape on warm
+gathers (see ADR-0020).
 """
 
 from __future__ import annotations
@@ -69,6 +73,23 @@ def drift(committed: str, fresh: str, *, path: Path) -> str:
     )
 
 
+def unbumped(committed: str, fresh: str) -> list[str]:
+    """The probes whose slice schema differs between the two snapshot texts while their
+    `schema_version` is the same, by name."""
+    try:
+        before = {p["name"]: p for p in json.loads(committed)["probes"]}
+    except (ValueError, KeyError, TypeError):  # no snapshot yet, or not one: nothing to compare
+        return []
+    after = {p["name"]: p for p in json.loads(fresh)["probes"]}
+    return sorted(
+        name
+        for name, probe in after.items()
+        if name in before
+        and probe["slice"] != before[name]["slice"]
+        and probe["schema_version"] == before[name]["schema_version"]
+    )
+
+
 def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(
@@ -103,15 +124,25 @@ def main(
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
 
-    if not args.check:
-        write_atomically(path, fresh)
-        print(f"wrote {path} ({len(registry)} probes)")
-        return 0
     try:
         committed = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         committed = ""
-        print(f"{path} does not exist yet", file=sys.stderr)
+        if args.check:
+            print(f"{path} does not exist yet", file=sys.stderr)
+    stale = unbumped(committed, fresh)
+    if stale:
+        print(
+            f"error: the slice schema of {', '.join(stale)} changed but its schema_version did "
+            "not; bump schema_version, or warm gathers keep rendering cached results of the old "
+            "shape (see ADR-0020)",
+            file=sys.stderr,
+        )
+        return 1
+    if not args.check:
+        write_atomically(path, fresh)
+        print(f"wrote {path} ({len(registry)} probes)")
+        return 0
     difference = drift(committed, fresh, path=path)
     if difference:
         print(difference, end="")

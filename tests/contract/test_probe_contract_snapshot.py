@@ -52,7 +52,11 @@ class ServiceSliceWithOwner:
 
 
 def private_registry(
-    *, version: int = 1, extra_input: str | None = None, slice_type: type[Any] = ServiceSlice
+    *,
+    version: int = 1,
+    extra_input: str | None = None,
+    slice_type: type[Any] = ServiceSlice,
+    schema_version: int = 1,
 ) -> ProbeRegistry:
     registry = ProbeRegistry()
 
@@ -64,12 +68,12 @@ def private_registry(
             (extra_input,) if extra_input else ()
         )
         needs: tuple[str, ...] = ()
-        schema_version = 1
         timeout_s = 5.0
 
         def __init__(self) -> None:
             self.version = version
             self.slice_type = slice_type
+            self.schema_version = schema_version
 
         def applies(self, ctx: ProbeContext) -> bool:
             return True
@@ -128,6 +132,27 @@ def test_a_new_declared_input_is_drift(tmp_path: Path) -> None:
     assert checked == 1
 
 
+def test_a_slice_changed_without_a_schema_version_bump_is_refused_citing_adr_0020(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snapshot = tmp_path / "snapshot.json"
+    run(["--snapshot", str(snapshot)], registry=private_registry())
+    before = snapshot.read_text(encoding="utf-8")
+    capsys.readouterr()
+
+    changed = private_registry(slice_type=ServiceSliceWithOwner)
+    refused = [
+        run([*mode, "--snapshot", str(snapshot)], registry=changed) for mode in ([], ["--check"])
+    ]
+    err = capsys.readouterr().err
+    bumped = private_registry(slice_type=ServiceSliceWithOwner, schema_version=2)
+    written = run(["--snapshot", str(snapshot)], registry=bumped)
+
+    assert refused == [1, 1]
+    assert "service changed but its schema_version did not" in err and "ADR-0020" in err
+    assert written == 0 and snapshot.read_text(encoding="utf-8") != before
+
+
 def test_a_new_slice_field_is_drift_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -137,7 +162,7 @@ def test_a_new_slice_field_is_drift_naming_it(
 
     checked = run(
         ["--check", "--snapshot", str(snapshot)],
-        registry=private_registry(slice_type=ServiceSliceWithOwner),
+        registry=private_registry(slice_type=ServiceSliceWithOwner, schema_version=2),
     )
 
     added = [line for line in capsys.readouterr().out.splitlines() if line.startswith("+")]
