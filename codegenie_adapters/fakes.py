@@ -157,7 +157,13 @@ class InMemoryCache:
         return cached_entry(found)
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:
+        from codegenie_adapters.serde import plain_data
+
         self.puts.append(key.hex)
+        try:
+            plain_data(envelope.slice)
+        except (TypeError, ValueError):  # as the real cache: a slice JSON cannot write is not kept
+            return
         self.entries[key.hex] = envelope
 
 

@@ -2,10 +2,11 @@
 
 Rule 1: an entry is written to a unique temp file in its own directory, fsynced, then renamed over
 the final name, so a reader (in this process or another) sees a whole entry or none.
-Rule 2: a read verifies the header and the envelope's head; any failure is a miss, logged once,
-and the bad entry is removed so the next put replaces it. Never a crash, never a wrong answer.
-The slice is structured when a typed envelope is first asked for; one that does not structure is
-reported and removed the same way, and raises `CacheEntryError` (see ADR-0020).
+Rule 2: a read verifies the header (format, key, length, checksum) and the envelope's head; any
+failure is a miss, logged once, and the bad entry is removed so the next put replaces it. Never a
+crash. The slice is structured when a typed envelope is first asked for; one that does not
+structure is reported and removed the same way, and raises `CacheEntryError`. A slice nothing
+structures is rendered as it was stored for this key (see ADR-0020).
 Rule 3: a cache that cannot be written (permission, read-only, full) logs one warning and turns
 itself off; a cache path that is not a directory is a `CacheDirError` (see ADR-0008).
 Rule 4: reads bump mtime; a put that takes the running size past `max_bytes` evicts the oldest

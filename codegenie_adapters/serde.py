@@ -5,8 +5,9 @@ member's class name, and structured by that tag; no per-type registration is nee
 Rule 2: an envelope records the module-qualified name of its slice's class, so reading it back as
 another type is a miss, not a wrong answer (see ADR-0008).
 Rule 3: structure failures raise (cattrs errors, `KeyError` for an unknown tag, `ValueError`,
-`TypeError`); callers treat every one of them as a miss, and `structure_error_text` gives the
-path-shaped message a user should see.
+`TypeError`); the cache reports every one of them, removes the entry and treats it as a miss
+where a typed slice is needed (ADR-0020), and `structure_error_text` gives the path-shaped
+message a user should see.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from codegenie_core.coordinator import CacheMode, probe_key, select_probes
 from codegenie_core.coordinator import gather as run_gather
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
 from codegenie_core.errors import ConfigError, RepoError
-from codegenie_core.outcomes import ProbeOutcome
+from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
 from codegenie_core.probe import ProbeContext
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
@@ -159,15 +159,16 @@ def gather(
         progress("")
     from codegenie_adapters.documents import to_json, to_yaml, write_outputs
 
+    outcomes = tuple(_renderable(outcome) for outcome in result.outcomes)
     identity = RepoIdentity(name=ctx.repo.name, git=ctx.repo.git_state())
     context = build_context(
         repo=identity,
         plan=plan,
-        outcomes=result.outcomes,
+        outcomes=outcomes,
         cpu_budget=result.cpu_budget,
         duration_ms=result.duration_ms,
         generator_version=__version__,
-        unstructure=_plain_data,
+        to_plain=_plain_data,
     )
     renderers: dict[str, Callable[[], str]] = {
         "yaml": lambda: to_yaml(context),
@@ -175,7 +176,7 @@ def gather(
         "md": lambda: render_markdown(
             repo=identity,
             plan=plan,
-            outcomes=result.outcomes,
+            outcomes=outcomes,
             context=context,
         ),
     }
@@ -196,7 +197,26 @@ def gather(
                 f"--output {options.output!r} cannot be written: {error.strerror or error}",
                 path=options.output,
             ) from None
-    return GatherRun(rendered=rendered, written=tuple(written), outcomes=result.outcomes)
+    return GatherRun(rendered=rendered, written=tuple(written), outcomes=outcomes)
+
+
+def _renderable(outcome: ProbeOutcome) -> ProbeOutcome:
+    """A computed slice the context document cannot hold (a value JSON cannot write, such as a
+    datetime) fails its probe, as any other probe bug does, instead of failing the gather."""
+    match outcome:
+        case Ran(envelope=envelope):
+            try:
+                _plain_data(envelope.slice)
+            except (TypeError, ValueError) as error:
+                return Failed(
+                    probe=outcome.probe,
+                    error_type=type(error).__name__,
+                    message=f"its slice cannot be written to the context document: {error}",
+                    duration_ms=outcome.duration_ms,
+                )
+            return outcome
+        case Cached() | Skipped() | Failed():
+            return outcome
 
 
 def _plain_data(value: object) -> PlainData:

@@ -71,7 +71,8 @@ ProbeOutcome = Ran | Cached | Skipped | Failed
 
 
 def envelope_of(outcome: ProbeOutcome) -> Envelope | None:
-    """The envelope of an outcome that has one."""
+    """The typed envelope of an outcome that has one. For `Cached` it is structured on first use
+    and may raise `CacheEntryError`; the coordinator structures every hit a dependant reads."""
     match outcome:
         case Ran(envelope=envelope) | Cached(envelope=envelope):
             return envelope

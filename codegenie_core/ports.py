@@ -179,7 +179,8 @@ class ContainerRunner(Protocol):
 
 # ---- the cache ------------------------------------------------------------------------------
 class CacheStore(Protocol):
-    """Content-addressed store of envelopes. A damaged entry is a miss, never an exception."""
+    """Content-addressed store of envelopes. A damaged entry is a miss, never an exception; a
+    hit's slice that does not structure raises `CacheEntryError` only from `envelope()`."""
 
     def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
         """The verified entry under `key` whose recorded slice class `slice_type` admits, or None

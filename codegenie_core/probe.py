@@ -55,7 +55,8 @@ class Envelope:
 
 class CacheEntryError(Exception):
     """A cache entry passed its checks (checksum, format, head, slice class) yet its slice does
-    not structure as the probe's slice type. The cache has logged it and removed the entry."""
+    not structure as the probe's slice type. The cache has logged it and removed the entry. Only
+    `CachedEnvelope.envelope()` raises it; a gather never lets it escape (see ADR-0020)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -71,7 +72,7 @@ class CachedEnvelope:
     schema_version: int
     confidence: Confidence
     notes: tuple[str, ...]
-    plain_slice: Any
+    plain_slice: Any = attrs.field(hash=False)  # JSON data: dicts and lists, not hashable
     load: Callable[[], Envelope] = attrs.field(eq=False, repr=False)
     _built: list[Envelope] = attrs.field(init=False, factory=list[Envelope], eq=False, repr=False)
 

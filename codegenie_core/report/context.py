@@ -4,7 +4,7 @@ Rule 1: the key order is fixed by this module (insertion order), so two renderin
 result are byte-identical; slices keep their fields' declaration order.
 Rule 2: no absolute path appears: the repository is named by its directory name and git identity.
 Rule 3: timings live only under keys named `duration_ms`, so goldens can drop them in one place.
-Rule 4: a slice is plain data as JSON would read it back: `unstructure` must give exactly that for a
+Rule 4: a slice is plain data as JSON would read it back: `to_plain` must give exactly that for a
 computed slice, and a cached one is used as stored, so a warm gather writes what the cold one wrote
 without structuring anything (see ADR-0020).
 """
@@ -33,7 +33,7 @@ CONTEXT_SCHEMA_VERSION = 1
 TIMING_KEYS = frozenset({"duration_ms"})
 
 PlainData = Any  # dict / list / str / int / float / bool / None, as json would produce
-Unstructure = Callable[[object], PlainData]
+ToPlain = Callable[[object], PlainData]  # a computed slice -> plain data, per Rule 4
 
 
 @attrs.frozen(kw_only=True)
@@ -86,7 +86,7 @@ def _envelope_data(
 
 
 def probe_entry(
-    registered: RegisteredProbe, outcome: ProbeOutcome, unstructure: Unstructure
+    registered: RegisteredProbe, outcome: ProbeOutcome, to_plain: ToPlain
 ) -> dict[str, PlainData]:
     """One probe's entry in the context document."""
     entry: dict[str, PlainData] = {
@@ -98,7 +98,7 @@ def probe_entry(
     match outcome:
         case Ran(envelope=envelope, cache_key=key):
             entry["cache_key"] = key[:12]
-            entry.update(_envelope_data(envelope, unstructure(envelope.slice)))
+            entry.update(_envelope_data(envelope, to_plain(envelope.slice)))
         case Cached(entry=stored, cache_key=key):
             entry["cache_key"] = key[:12]
             entry.update(_envelope_data(stored, stored.plain_slice))  # as stored: Rule 4
@@ -119,7 +119,7 @@ def build_context(
     cpu_budget: int,
     duration_ms: int,
     generator_version: str,
-    unstructure: Unstructure,
+    to_plain: ToPlain,
 ) -> dict[str, PlainData]:
     """The whole context document for one gather."""
     kinds = [outcome_kind(o) for o in outcomes]
@@ -140,7 +140,7 @@ def build_context(
             **{kind: kinds.count(kind) for kind in ("ran", "cached", "skipped", "failed")},
         },
         "probes": {
-            registered.name: probe_entry(registered, outcome, unstructure)
+            registered.name: probe_entry(registered, outcome, to_plain)
             for registered, outcome in zip(plan, outcomes, strict=True)
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from codegenie_cli.main import cli
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
 from codegenie_core.errors import RepoError
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
+from codegenie_core.probe import Envelope, ProbeContext
 from tests.support import registry_of, scripted
 
 
@@ -215,3 +217,32 @@ def test_version_prints_the_package_version() -> None:
     from codegenie_core import __version__
 
     assert invoke(adapters(), "--version").stdout == f"codegenie-cli, version {__version__}\n"
+
+
+@attrs.frozen(kw_only=True)
+class WhenSlice:
+    at: datetime.datetime  # JSON cannot write it
+
+
+def test_a_slice_json_cannot_write_fails_its_probe_and_the_gather_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def stamped(ctx: ProbeContext) -> Envelope:
+        moment = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        return Envelope(
+            probe="when", schema_version=1, confidence="high", slice=WhenSlice(at=moment)
+        )
+
+    registry = registry_of(
+        (scripted("count"), "light"),
+        (scripted("when", behaviour=stamped, slice_type=WhenSlice), "light"),
+    )
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    fakes = adapters()
+    result = invoke(fakes, "gather", "demo", "--format", "yaml")
+    document = json.loads(invoke(fakes, "gather", "demo", "--format", "json").stdout)
+    assert result.exit_code == 0
+    assert document["probes"]["count"]["outcome"] == "cached"  # the second gather
+    failed = document["probes"]["when"]  # never cached: it failed again, not from a stale entry
+    assert failed["outcome"] == "failed"
+    assert "cannot be written to the context document" in failed["error"]["message"]

@@ -55,3 +55,32 @@ def test_only_the_exec_module_may_start_processes() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_warm_gather_loads_neither_the_converter_nor_protobuf(tmp_path: Path) -> None:
+    # ADR-0020: cached slices are rendered as stored, so a warm gather never imports cattrs.
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "portfolio" / "python-service"
+    code = (
+        "import sys, json\n"
+        "from codegenie_cli.main import main\n"
+        "try:\n"
+        f"    main(['gather', {str(fixture)!r}, '--cache-dir', {str(tmp_path)!r},\n"
+        "          '--layer', 'a,b', '--format', 'json', '-q'])\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+
+    def loaded() -> tuple[dict[str, object], list[str]]:
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)["gather"], json.loads(out.stderr.splitlines()[-1])
+
+    _, cold_modules = loaded()
+    warm_summary, warm_modules = loaded()
+    assert warm_summary["ran"] == 0 and warm_summary["cached"] >= 1
+    assert "cattrs" in cold_modules  # the cold gather structured and wrote what it computed
+    heavy = ("cattrs", "codegenie_adapters.serde", "google.protobuf", "ruamel")
+    assert [m for m in warm_modules if m.startswith(heavy)] == []

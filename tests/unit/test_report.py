@@ -59,7 +59,7 @@ def context():
         cpu_budget=2,
         duration_ms=42,
         generator_version="0.1.0",
-        unstructure=attrs.asdict,
+        to_plain=attrs.asdict,
     )
 
 

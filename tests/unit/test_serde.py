@@ -10,11 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codegenie_adapters.envelope_json import read_envelope_json
 from codegenie_adapters.serde import (
     STRUCTURE_ERRORS,
     converter,
     envelope_from_json,
     envelope_to_json,
+    plain_data,
     structure_error_text,
 )
 from codegenie_core.probe import Envelope
@@ -214,3 +216,22 @@ def test_every_built_in_probes_slice_round_trips_without_per_type_code(
         assert envelope_to_json(envelope_from_json(data, slice_type)) == data
 
     round_trips()
+
+
+@pytest.mark.parametrize(
+    ("probe", "slice_type"),
+    _registered_slice_types(),
+    ids=[n for n, _ in _registered_slice_types()],
+)
+def test_a_stored_slice_reads_back_as_the_plain_data_a_computed_one_renders(
+    probe: str, slice_type: type[object]
+) -> None:
+    # ADR-0020: a warm gather renders `plain_slice` where the cold one rendered `plain_data`;
+    # the two must agree in values and in key order, or warm and cold documents would differ.
+    @settings(max_examples=10, suppress_health_check=list(HealthCheck))
+    @given(st.from_type(slice_type))
+    def agree(value: object) -> None:
+        stored = read_envelope_json(envelope_to_json(envelope(value, probe=probe))).plain_slice
+        assert json.dumps(stored) == json.dumps(plain_data(value))
+
+    agree()
