@@ -30,6 +30,7 @@ from codegenie_adapters.git_index import (
     split_nul,
 )
 from codegenie_core.errors import RepoError
+from codegenie_core.once import OnceEach
 from codegenie_core.ports import GitState
 
 T = TypeVar("T")
@@ -43,8 +44,7 @@ class GitWorkTree:
         self.object_format = object_format
         self._env = env
         self._timeout_s = timeout_s
-        self._lock = threading.Lock()
-        self._answers: dict[tuple[str, ...], _Answer] = {}
+        self._answers = OnceEach[tuple[str, ...], Any]()
 
     @classmethod
     def detect(cls, root: str, *, env: Mapping[str, str], timeout_s: float) -> GitWorkTree | None:
@@ -62,14 +62,7 @@ class GitWorkTree:
         return cls(root, object_format=object_format, env=env, timeout_s=timeout_s)
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
-        with self._lock:
-            answer = self._answers.get(key)
-            owner = answer is None
-            if answer is None:
-                answer = self._answers[key] = _Answer()
-        if owner:
-            answer.settle(compute)
-        return cast("T", answer.result())  # stored under this key by its computing call
+        return cast("T", self._answers.get(key, compute))  # stored by this key's `compute`
 
     def prefetch(self) -> None:
         """Start the questions every gather asks (listing, status, state) in the background, so
@@ -209,30 +202,6 @@ def _maybe_back_at_head(entry: StatusEntry, indexed: IndexEntry | None, empty_bl
     if entry.unmerged or " " not in entry.xy:
         return True
     return entry.xy == " D" and indexed is not None and indexed.oid == empty_blob
-
-
-class _Answer:
-    """One question's answer, or what computing it raised, once known; `result` waits for it.
-    (Not `concurrent.futures.Future`: importing that costs more than git takes to start.)"""
-
-    def __init__(self) -> None:
-        self._known = threading.Event()
-        self._value: Any = None
-        self._error: BaseException | None = None
-
-    def settle(self, compute: Callable[[], Any]) -> None:
-        try:
-            self._value = compute()
-        except BaseException as error:  # kept for every caller, re-raised by `result`
-            self._error = error
-        finally:
-            self._known.set()
-
-    def result(self) -> Any:
-        self._known.wait()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def _swallow(question: Callable[[], object]) -> Callable[[], None]:

@@ -21,13 +21,13 @@ import itertools
 import json
 import operator
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
 
 from codegenie_core.errors import CacheKeyError
+from codegenie_core.once import OnceEach
 
 if TYPE_CHECKING:
     from codegenie_core.ports import RepoFiles
@@ -261,24 +261,17 @@ class InputTables:
     """One gather's expansions of declared globs into (path, digest) pairs, shared by the probes
     that declare the same globs (git, languages and runtime_trace all read `**`): each distinct set
     of globs is matched against the listing, and its files' digests looked up, once. Safe to use
-    from the probes' threads; a second asker of the same globs waits for the first."""
+    from the probes' threads; a second asker of the same globs waits for the first, and gets its
+    answer or its error (`OnceEach`)."""
 
     def __init__(self, repo: RepoFiles) -> None:
         self._repo = repo
-        self._lock = threading.Lock()
-        self._locks: dict[tuple[str, ...], threading.Lock] = {}
-        self._tables: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+        self._tables = OnceEach[tuple[str, ...], tuple[tuple[str, str], ...]]()
 
     def inputs(self, probe: Probe) -> tuple[tuple[str, str], ...]:
         """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
         globs = tuple(sorted(set(globs_of(probe.declared_inputs))))
-        with self._lock:
-            lock = self._locks.setdefault(globs, threading.Lock())
-        with lock:
-            table = self._tables.get(globs)
-            if table is None:
-                table = self._tables[globs] = _expand(globs, self._repo)
-            return table
+        return self._tables.get(globs, lambda: _expand(globs, self._repo))
 
 
 def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None) -> str:
