@@ -19,8 +19,9 @@ from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import CacheMode, probe_key, select_probes
 from codegenie_core.coordinator import gather as run_gather
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
-from codegenie_core.errors import ConfigError, RepoError
+from codegenie_core.errors import ConfigError, GitError, RepoError
 from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
+from codegenie_core.ports import GitState, RepoFiles
 from codegenie_core.probe import ProbeContext
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
@@ -160,7 +161,7 @@ def gather(
     from codegenie_adapters.documents import to_json, to_yaml, write_outputs
 
     outcomes = tuple(_renderable(outcome) for outcome in result.outcomes)
-    identity = RepoIdentity(name=ctx.repo.name, git=ctx.repo.git_state())
+    identity = RepoIdentity(name=ctx.repo.name, git=_git_identity(ctx.repo))
     context = build_context(
         repo=identity,
         plan=plan,
@@ -198,6 +199,15 @@ def gather(
                 path=options.output,
             ) from None
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=outcomes)
+
+
+def _git_identity(repo: RepoFiles) -> GitState | None:
+    """The git state for the document's head; where git refuses, the `git` probe has already
+    failed with the reason, and the document names no commit (see ADR-0029)."""
+    try:
+        return repo.git_state()
+    except GitError:
+        return None
 
 
 def _renderable(outcome: ProbeOutcome) -> ProbeOutcome:

@@ -14,10 +14,10 @@ from codegenie_adapters import git_work_tree
 from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_for
 from codegenie_core.digest import blob_digest, problem_digest
-from codegenie_core.errors import RepoError
+from codegenie_core.errors import GitDubiousOwnership, GitIndexCorrupt, RepoError
 from codegenie_core.ports import FileProblem, GitState, Remote
 from tests._ci_support.requires_tool import requires_tool
-from tests.as_nobody import needs_root, run_as_nobody, shared_dir
+from tests.as_nobody import NOBODY, needs_root, run_as_nobody, shared_dir
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
 
 HOUR_NS = 3600 * 10**9
@@ -583,3 +583,44 @@ def test_prefetched_answers_are_the_answers_each_question_gets_once(
     assert repo.git_state() is not None
     assert repo.list_files() == ["a.txt"]
     assert len(asked) == len(set(asked))
+
+
+# ---- git's refusals (see ADR-0029) -----------------------------------------------------------
+@requires_tool("git")
+@pytest.mark.parametrize("index_bytes", [b"", b"DIRC\0\0\0\2garbage"], ids=["empty", "garbage"])
+def test_a_corrupt_index_fails_the_git_questions_and_the_tree_is_walked(
+    tmp_path: Path, index_bytes: bytes
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, ".gitignore", b"*.log\n")
+    write(root, "a.py", b"x = 1\n")
+    write(root, "debug.log", b"ignored\n")
+    commit_all(root, "first")
+    (root / ".git" / "index").write_bytes(index_bytes)
+    repo = open_repo(str(root))
+    with pytest.raises(GitIndexCorrupt, match="^git index is corrupt: .*index"):
+        repo.git_state()
+    with pytest.raises(GitIndexCorrupt):
+        repo.changed_since("HEAD")
+    assert list(repo.list_files()) == [".gitignore", "a.py"]
+    assert repo.digests(["a.py"]) == {"a.py": blob_digest(b"x = 1\n")}
+
+
+@requires_tool("git")
+@needs_root
+def test_a_repository_owned_by_another_user_is_dubious_ownership_not_not_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "a.py", b"x = 1\n")
+    commit_all(root, "first")
+    for directory, subdirs, files in os.walk(root):
+        for name in [*subdirs, *files, "."]:
+            os.lchown(os.path.join(directory, name), NOBODY, NOBODY)
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no safe.directory applies
+    repo = LocalRepo(str(root))
+    with pytest.raises(GitDubiousOwnership, match="dubious ownership") as raised:
+        repo.git_state()
+    assert raised.value.path == str(root)
+    assert list(repo.list_files()) == ["a.py"]
