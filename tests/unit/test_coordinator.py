@@ -301,3 +301,41 @@ def test_the_loop_raises_rather_than_spins_when_nothing_can_start(
     error = gather_within([r for r in plan_of(registry) if r.name == "top"])
     assert isinstance(error, RegistryError)
     assert str(error) == "probes that can never start: top"
+
+
+def test_entry_point_probes_declaring_heavy_run_one_at_a_time() -> None:
+    from codegenie_core.registry import ProbeRegistry
+    from tests.unit.test_registry import FakeEntryPoint
+
+    meter = ConcurrencyMeter()
+
+    def heavy_class(probe_name: str) -> type:
+        hold = meter.hold(probe_name, 0.2, heavy=True)
+
+        class Plugin:
+            name = probe_name
+            version = 1
+            layer = "a"
+            declared_inputs: tuple[str, ...] = ()
+            needs: tuple[str, ...] = ()
+            slice_type = CountSlice
+            schema_version = 1
+            timeout_s = 10.0
+            heaviness = "heavy"
+
+            def applies(self, ctx: ProbeContext) -> bool:
+                return True
+
+            def run(self, ctx: ProbeContext) -> Envelope | Skip:
+                return hold(ctx)
+
+        return Plugin
+
+    registry = ProbeRegistry()
+    classes = {name: heavy_class(name) for name in ("t1", "t2", "t3")}
+    registry.discover(
+        [FakeEntryPoint(name, f"acme:{name}", lambda c=cls: c) for name, cls in classes.items()]
+    )
+    result = run_all(registry, budget=4)
+    assert all(isinstance(o, Ran) for o in result.outcomes)
+    assert (meter.heavy_peak, meter.peak) == (1, 1)
