@@ -128,8 +128,10 @@ def gather(
     *,
     progress: Callable[[str], None] | None,
     opened: OpenedRepo | None = None,
+    on_outcome: Callable[[ProbeOutcome], None] | None = None,
 ) -> GatherRun:
-    """Run the gather and render the three documents; write them when `--output` is given."""
+    """Run the gather and render the three documents; write them when `--output` is given.
+    `on_outcome` hears each probe's outcome as it is known (for `-v`)."""
     budget = cpu_budget(adapters, options.jobs)
     # The repository first: its git answers run in the background while the probes import.
     opened = opened or _open_repo(adapters, options)
@@ -142,10 +144,12 @@ def gather(
     )
     done: list[ProbeOutcome] = []
 
-    def on_outcome(outcome: ProbeOutcome) -> None:
+    def heard(outcome: ProbeOutcome) -> None:
         done.append(outcome)
         if progress is not None:
             progress(f"[{len(done)}/{len(plan)}] {outcome.probe}")
+        if on_outcome is not None:
+            on_outcome(outcome)
 
     result = run_gather(
         plan,
@@ -154,7 +158,7 @@ def gather(
         cache_mode=options.cache_mode,
         cpu_budget=budget,
         clock=ctx.clock,
-        on_outcome=on_outcome,
+        on_outcome=heard,
     )
     if progress is not None:
         progress("")
