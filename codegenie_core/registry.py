@@ -29,7 +29,6 @@ ENTRY_POINT_GROUP = "codegenie.probes"
 P = TypeVar("P", bound=Probe)
 
 
-
 def heaviness_of(cls: type[Any]) -> Heaviness:
     """The class's declared `heaviness` (Rule 4); a value that is neither is a `RegistryError`."""
     declared: object = getattr(cls, "heaviness", "light")

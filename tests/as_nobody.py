@@ -27,9 +27,15 @@ needs_root = pytest.mark.skipif(
 
 def run_as_nobody(prelude: str, body: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `prelude` (imports) as root, then `body` as nobody, in a child interpreter."""
-    code = f"{prelude}\nimport os\nos.setgroups([])\nos.setgid({NOBODY})\nos.setuid({NOBODY})\n{body}"
+    code = (
+        f"{prelude}\nimport os\nos.setgroups([])\nos.setgid({NOBODY})\nos.setuid({NOBODY})\n{body}"
+    )
     return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

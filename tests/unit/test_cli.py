@@ -194,9 +194,7 @@ def test_a_probe_line_names_skipped_and_failed_outcomes_without_a_key() -> None:
 def test_output_dash_is_refused_with_one_line() -> None:
     result = invoke(adapters(), "gather", "demo", "-o", "-")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (
-        "codegenie-cli: error: --output -: use --format to print to stdout\n"
-    )
+    assert result.stderr == ("codegenie-cli: error: --output -: use --format to print to stdout\n")
 
 
 _GATHER_AS_NOBODY = """

@@ -265,7 +265,9 @@ def test_a_plan_missing_a_needed_probe_is_refused_before_any_probe_starts() -> N
 
     def note(ctx: ProbeContext) -> Envelope | Skip:
         started.append("free")
-        return Envelope(probe="free", schema_version=1, confidence="high", slice=CountSlice(files=0))
+        return Envelope(
+            probe="free", schema_version=1, confidence="high", slice=CountSlice(files=0)
+        )
 
     registry = registry_of(
         (scripted("base"), "light"),

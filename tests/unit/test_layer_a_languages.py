@@ -73,7 +73,9 @@ def test_an_empty_repository_has_no_primary_language_and_high_confidence() -> No
     )
 
 
-def test_an_unreadable_directory_counts_as_unreadable_names_its_path_and_lowers_confidence() -> None:
+def test_an_unreadable_directory_counts_as_unreadable_names_its_path_and_lowers_confidence() -> (
+    None
+):
     repo = FakeRepo(files={"a.py": b"abc"}, unreadable_dirs={"locked": "permission denied"})
     envelope = LanguagesProbe().run(context(repo))
     assert isinstance(envelope, Envelope)

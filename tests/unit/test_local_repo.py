@@ -598,7 +598,7 @@ def test_a_corrupt_index_fails_the_git_questions_and_the_tree_is_walked(
     commit_all(root, "first")
     (root / ".git" / "index").write_bytes(index_bytes)
     repo = open_repo(str(root))
-    with pytest.raises(GitIndexCorrupt, match="^git index is corrupt: .*index"):
+    with pytest.raises(GitIndexCorrupt, match=r"^git index is corrupt: .*index"):
         repo.git_state()
     with pytest.raises(GitIndexCorrupt):
         repo.changed_since("HEAD")
