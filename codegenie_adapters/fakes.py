@@ -14,6 +14,7 @@ import attrs
 
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.errors import GitError
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.ports import (
     CacheStore,
@@ -64,13 +65,18 @@ class FakeRepo:
     name: str = "fake-repo"
     files: dict[str, bytes] = attrs.field(factory=dict[str, bytes])
     unreadable: dict[str, str] = attrs.field(factory=dict[str, str])  # path -> reason
+    unreadable_dirs: dict[str, str] = attrs.field(factory=dict[str, str])  # dir -> reason
     git: GitState | None = None
+    git_error: GitError | None = None  # raised by the git questions, as git's refusals are
     history: list[str] = attrs.field(factory=list[str])
     changes: dict[str, list[str]] = attrs.field(factory=dict[str, list[str]])
     digest_calls: list[tuple[str, ...]] = attrs.field(factory=list[tuple[str, ...]])
 
     def list_files(self) -> Sequence[str]:
         return sorted({*self.files, *self.unreadable})
+
+    def listing_problems(self) -> Sequence[FileProblem]:
+        return [FileProblem(path=d, reason=r) for d, r in sorted(self.unreadable_dirs.items())]
 
     def read_bytes(self, path: str) -> bytes | FileProblem:
         if path in self.unreadable:
@@ -96,14 +102,20 @@ class FakeRepo:
         return out
 
     def git_state(self) -> GitState | None:
+        if self.git_error is not None:
+            raise self.git_error
         return self.git
 
     def commits_between(self, older: str, newer: str) -> int | None:
+        if self.git_error is not None:
+            raise self.git_error
         if older not in self.history or newer not in self.history:
             return None
         return max(0, self.history.index(newer) - self.history.index(older))
 
     def changed_since(self, commit: str) -> Sequence[str] | None:
+        if self.git_error is not None:
+            raise self.git_error
         if self.git is None or commit not in self.history:
             return None
         return sorted(self.changes.get(commit, []))

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import attrs
 
 from codegenie_adapters.exec import ExecResult, run_external_cli
+from codegenie_core.errors import GitDubiousOwnership, GitError, GitIndexCorrupt
 from codegenie_core.ports import Remote
 
 GITLINK_MODE = "160000"  # a submodule: a directory, not a file
@@ -65,6 +66,28 @@ def run_git(
     return run_external_cli(
         argv, timeout_s=timeout_s, cwd=root, env=env, max_output_bytes=GIT_MAX_OUTPUT_BYTES
     )
+
+
+# What git 2.2x-2.4x prints (LC_ALL=C) when it cannot read `.git/index`: empty or truncated ("index
+# file smaller than expected"), a bad header ("bad signature", "bad index version"), a checksum
+# that does not match ("bad index file sha1 signature"), or a damaged entry ("index file corrupt").
+_INDEX_CORRUPT = ("index file smaller than expected", "index file corrupt", "bad signature",
+                  "bad index file", "bad index version")  # fmt: skip
+_DUBIOUS_OWNERSHIP = "detected dubious ownership in repository"
+
+
+def git_refusal(root: str, stderr: str) -> GitError | None:
+    """The typed refusal git's `stderr` reports for the repository at `root`, if it is one."""
+    if _DUBIOUS_OWNERSHIP in stderr:
+        return GitDubiousOwnership(
+            f"git refuses the repository at {root}: detected dubious ownership (it belongs to "
+            "another user; see git's safe.directory)",
+            path=root,
+        )
+    if any(marker in stderr for marker in _INDEX_CORRUPT):
+        detail = stderr.strip().splitlines()[-1].removeprefix("fatal: ") if stderr.strip() else ""
+        return GitIndexCorrupt(f"git index is corrupt: {detail}", path=root)
+    return None
 
 
 class IndexEntry(NamedTuple):

@@ -8,6 +8,8 @@ in parallel, so `prefetch` can start the usual ones in the background.
 Rule 3: a value that reaches git's command line never starts with "-", so it cannot be an option.
 Rule 4: what changed since HEAD is read off `git status` when every entry says it unambiguously,
 so judging an index made at HEAD costs no git process (see ADR-0021).
+Rule 5: git's refusals (dubious ownership, a corrupt index) are typed `GitError`s, never "not a
+work tree" nor a failed gather: the question that met one raises it (see ADR-0029).
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from codegenie_adapters.git_index import (
     GITLINK_MODE,
     IndexEntry,
     StatusEntry,
+    git_refusal,
     parse_ls_files_stage,
     parse_remote_urls,
     parse_status_z,
     run_git,
     split_nul,
 )
-from codegenie_core.errors import RepoError
+from codegenie_core.errors import GitError, RepoError
 from codegenie_core.once import OnceEach
 from codegenie_core.ports import GitState
 
@@ -47,14 +50,19 @@ class GitWorkTree:
         self._answers = OnceEach[tuple[str, ...], Any]()
 
     @classmethod
-    def detect(cls, root: str, *, env: Mapping[str, str], timeout_s: float) -> GitWorkTree | None:
-        """The work tree when `root` is its top (Rule 1 of ADR-0015), else None."""
+    def detect(
+        cls, root: str, *, env: Mapping[str, str], timeout_s: float
+    ) -> GitWorkTree | GitError | None:
+        """The work tree when `root` is its top (Rule 1 of ADR-0015); git's refusal when it will
+        not say (Rule 5); else None."""
         found = run_git(
             root,
             ("rev-parse", "--show-toplevel", "--show-object-format"),
             env=env,
             timeout_s=timeout_s,
         )
+        if not found.ok and (refusal := git_refusal(root, found.stderr_tail())) is not None:
+            return refusal
         lines = os.fsdecode(found.stdout).splitlines() if found.ok else []
         if not lines or os.path.realpath(lines[0]) != root:
             return None
@@ -76,6 +84,9 @@ class GitWorkTree:
     def _must(self, *args: str) -> bytes:
         result = self._run(*args)
         if not result.ok or result.truncated:
+            refusal = git_refusal(self.root, result.stderr_tail())
+            if refusal is not None:
+                raise refusal
             problem = (
                 "timed out"
                 if result.timed_out

@@ -2,7 +2,10 @@
 is a work tree, and digests as cheap as asking git what changed.
 
 Rule 1: the root is a git work tree only when `git rev-parse --show-toplevel` is the root itself; a
-directory merely inside another repository is walked, skipping `SKIPPED_DIRS` (see ADR-0015).
+directory merely inside another repository is walked (see ADR-0015). Both listings keep what the
+one rule set of `codegenie_core.listing` keeps, so a tree lists the same files committed or not;
+where git refuses (a corrupt index, dubious ownership) the tree is walked and the git questions
+raise that refusal (see ADR-0029).
 Rule 2: nothing is read through a symlink that leaves the repository (see `repo_fs`).
 Rule 3: a digest is the git blob id in the repository's object format: read from git's index for a
 clean tracked regular file, else hashed from the bytes (through the stat index when one is given).
@@ -19,22 +22,17 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from codegenie_adapters import repo_fs
+from codegenie_adapters import repo_fs, repo_walk
 from codegenie_adapters.git_index import IndexEntry, git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.errors import GitError
+from codegenie_core.listing import listed
 from codegenie_core.ports import FileProblem, GitState, RepoFiles
 
 if TYPE_CHECKING:
     from codegenie_adapters.stat_index import StatIndex
 
-# Directories the walk never enters, at any depth: VCS metadata, dependencies, virtualenvs, build
-# output and tool caches. `.codegenie` is walked on purpose: it holds the repository's own
-# codegenie configuration (scenarios), which probes read (see ADR-0015).
-SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "vendor", "third_party", "dist", "build", "target",
-     ".venv", "venv", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
-)  # fmt: skip
 GIT_TIMEOUT_S = 60.0
 
 
@@ -62,12 +60,15 @@ class LocalRepo:
     ) -> None:
         self._root = repo_fs.check_root(root)
         env = git_environment(os.environ)
-        self._git = GitWorkTree.detect(self._root, env=env, timeout_s=git_timeout_s)
+        detected = GitWorkTree.detect(self._root, env=env, timeout_s=git_timeout_s)
+        self._git = detected if isinstance(detected, GitWorkTree) else None
+        self._refusal = detected if isinstance(detected, GitError) else None
         self._object_format = "sha1" if self._git is None else self._git.object_format
         self._stat_index_path = stat_index_path
         self._stat_index: StatIndex | None = None  # loaded by the first hash (see `_stats`)
         self._lock = threading.Lock()
-        self._listing: list[str] | None = None
+        self._listing: Sequence[str] | None = None
+        self._listing_problems: tuple[FileProblem, ...] = ()
         self._memo: dict[str, str] = {}
         self.hashed: list[str] = []
 
@@ -85,12 +86,25 @@ class LocalRepo:
         return self._object_format
 
     def list_files(self) -> Sequence[str]:
-        if self._git is not None:
-            return self._git.listing()
         with self._lock:
             if self._listing is None:
-                self._listing = repo_fs.walk(self._root, SKIPPED_DIRS)
+                self._listing = self._list()
             return self._listing
+
+    def listing_problems(self) -> Sequence[FileProblem]:
+        self.list_files()
+        return self._listing_problems
+
+    def _list(self) -> Sequence[str]:
+        """git's listing through the shared rules, else the walk (Rule 1); called under the lock."""
+        if self._git is not None:
+            try:
+                return listed(self._git.listing())
+            except GitError:  # the git questions raise it again to the probes that ask them
+                pass
+        walked = repo_walk.walk(self._root)
+        self._listing_problems = walked.problems
+        return walked.files
 
     def read_bytes(self, path: str) -> bytes | FileProblem:
         return repo_fs.read(self._root, path)
@@ -100,8 +114,13 @@ class LocalRepo:
         return {path: size for path, size in sizes.items() if size is not None}
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
-        index: Mapping[str, IndexEntry] = {} if self._git is None else self._git.index_entries()
-        changed = frozenset[str]() if self._git is None else self._git.changed_in_work_tree()
+        index: Mapping[str, IndexEntry] = {}
+        changed = frozenset[str]()
+        if self._git is not None:
+            try:
+                index, changed = self._git.index_entries(), self._git.changed_in_work_tree()
+            except GitError:  # git cannot say: every file is hashed from its bytes
+                index, changed = {}, frozenset[str]()
         out: dict[str, str] = {}
         for path in paths:
             entry = index.get(path)
@@ -114,12 +133,18 @@ class LocalRepo:
         return out
 
     def git_state(self) -> GitState | None:
+        if self._refusal is not None:
+            raise self._refusal
         return None if self._git is None else self._git.state()
 
     def commits_between(self, older: str, newer: str) -> int | None:
+        if self._refusal is not None:
+            raise self._refusal
         return None if self._git is None else self._git.commits_between(older, newer)
 
     def changed_since(self, commit: str) -> Sequence[str] | None:
+        if self._refusal is not None:
+            raise self._refusal
         return None if self._git is None else self._git.changed_since(commit)
 
     def _stats(self) -> StatIndex | None:

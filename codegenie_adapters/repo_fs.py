@@ -1,10 +1,9 @@
-"""The local repository's files on disk: the root check, the walk, and reads that stay inside.
+"""The local repository's files on disk: the root check and reads that stay inside.
 
 Rule 1: a read resolves the path and refuses one that lands outside the root (a symlink leaving
 the repository, `..`); what it opens must be a regular file, opened without blocking, so a FIFO or
 device listed by mistake cannot hang a gather.
-Rule 2: the walk lists regular files and symlinks (as git records them), never descends a symlink
-or a directory in the skip set, and decodes names with `os.fsdecode` so they round-trip.
+Rule 2: the walk lives in `repo_walk` (see ADR-0029).
 Rule 3: every problem with one file is a `FileProblem` whose reason is one of a few fixed phrases,
 so its digest is stable (see ADR-0015).
 """
@@ -14,9 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Collection
 
-from codegenie_adapters import log
 from codegenie_core.errors import RepoError
 from codegenie_core.ports import FileProblem
 
@@ -48,27 +45,6 @@ def check_root(root: str) -> str:
             f"repository path cannot be read: {root}: {error.strerror}", path=root
         ) from None
     return os.path.realpath(root)
-
-
-def walk(root: str, skipped: Collection[str]) -> list[str]:
-    """Every regular file and symlink under `root`, relative, POSIX, sorted (Rule 2)."""
-    skipped_b = {os.fsencode(name) for name in skipped}
-    root_b = os.fsencode(root)
-    files: list[str] = []
-    pending: list[bytes] = [b""]
-    while pending:
-        relative = pending.pop()
-        try:
-            with os.scandir(os.path.join(root_b, relative) if relative else root_b) as entries:
-                for entry in entries:
-                    path = relative + b"/" + entry.name if relative else entry.name
-                    if entry.is_symlink() or entry.is_file(follow_symlinks=False):
-                        files.append(os.fsdecode(path))
-                    elif entry.is_dir(follow_symlinks=False) and entry.name not in skipped_b:
-                        pending.append(path)
-        except OSError as error:  # an unreadable directory: its files cannot be studied
-            log.warning("skipping unreadable directory {!r}: {}", os.fsdecode(relative), error)
-    return sorted(files)
 
 
 def resolve(root: str, path: str) -> str | FileProblem:

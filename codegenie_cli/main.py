@@ -3,6 +3,9 @@ prints, configures log sinks, or exits.
 
 Exit codes: 0 the gather completed (failed probes are recorded in the report); 2 bad usage or bad
 input (one line on stderr naming it); 130 interrupted (nothing written).
+Messages: `-q` leaves only errors on stderr; `-v` adds one line per probe (name, outcome, ms, the
+cache key's prefix); the REPO argument is checked by the adapter, not by click, so an unreadable
+one is the same one `codegenie-cli: error:` line as a missing one (see ADR-0029).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from codegenie_core.probe_types import LAYERS, Layer
 
 if TYPE_CHECKING:
     from codegenie_cli.wiring import Adapters
+    from codegenie_core.outcomes import ProbeOutcome
 
 OutputFormat = Literal["yaml", "json", "md"]
 
@@ -82,7 +86,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("repo", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
+@click.argument(
+    "repo", type=click.Path(file_okay=True, dir_okay=True, readable=False, path_type=str)
+)
 @click.option(
     "-o",
     "--output",
@@ -190,6 +196,8 @@ def gather(
 ) -> None:
     """Run the probes over REPO and print (or write) the context document."""
     _configure_logging(verbose, quiet)
+    if output == "-":
+        raise ConfigError("--output -: use --format to print to stdout", variable="--output")
     adapters = _adapters(ctx)
     from codegenie_cli.wiring import open_repository
 
@@ -218,13 +226,36 @@ def gather(
             click.echo(run.explain(adapters, options, explain, opened), nl=False)
             return
         progress = _progress_printer(options.progress)
-        result = run.gather(adapters, options, progress=progress, opened=opened)
+        per_probe = _probe_line if verbose and not quiet else None
+        result = run.gather(
+            adapters, options, progress=progress, opened=opened, on_outcome=per_probe
+        )
     finally:
         adapters.cleanup()
     if output is None:
         click.echo(result.rendered[fmt], nl=False)
-    else:
+    elif not quiet:
         click.echo(f"codegenie-cli: wrote {', '.join(result.written)}", err=True)
+
+
+KEY_PREFIX = 12  # as the document shows a cached probe's key
+
+
+def probe_line(outcome: ProbeOutcome) -> str:
+    """`-v`'s line for one probe: name, outcome, milliseconds, the key's prefix ("-" if none)."""
+    from codegenie_core.outcomes import Cached, Failed, Ran, Skipped
+
+    match outcome:
+        case Ran(cache_key=key) | Cached(cache_key=key):
+            prefix = key[:KEY_PREFIX]
+        case Skipped() | Failed():
+            prefix = "-"
+    kind = type(outcome).__name__.lower()
+    return f"codegenie-cli: {outcome.probe} {kind} {outcome.duration_ms} ms {prefix}"
+
+
+def _probe_line(outcome: ProbeOutcome) -> None:
+    click.echo(probe_line(outcome), err=True)
 
 
 def _progress_printer(enabled: bool) -> Callable[[str], None] | None:

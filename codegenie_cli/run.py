@@ -19,8 +19,9 @@ from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import CacheMode, probe_key, select_probes
 from codegenie_core.coordinator import gather as run_gather
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
-from codegenie_core.errors import ConfigError, RepoError
+from codegenie_core.errors import ConfigError, GitError, RepoError
 from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
+from codegenie_core.ports import GitState, RepoFiles
 from codegenie_core.probe import ProbeContext
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
@@ -127,8 +128,10 @@ def gather(
     *,
     progress: Callable[[str], None] | None,
     opened: OpenedRepo | None = None,
+    on_outcome: Callable[[ProbeOutcome], None] | None = None,
 ) -> GatherRun:
-    """Run the gather and render the three documents; write them when `--output` is given."""
+    """Run the gather and render the three documents; write them when `--output` is given.
+    `on_outcome` hears each probe's outcome as it is known (for `-v`)."""
     budget = cpu_budget(adapters, options.jobs)
     # The repository first: its git answers run in the background while the probes import.
     opened = opened or _open_repo(adapters, options)
@@ -141,10 +144,12 @@ def gather(
     )
     done: list[ProbeOutcome] = []
 
-    def on_outcome(outcome: ProbeOutcome) -> None:
+    def heard(outcome: ProbeOutcome) -> None:
         done.append(outcome)
         if progress is not None:
             progress(f"[{len(done)}/{len(plan)}] {outcome.probe}")
+        if on_outcome is not None:
+            on_outcome(outcome)
 
     result = run_gather(
         plan,
@@ -153,14 +158,14 @@ def gather(
         cache_mode=options.cache_mode,
         cpu_budget=budget,
         clock=ctx.clock,
-        on_outcome=on_outcome,
+        on_outcome=heard,
     )
     if progress is not None:
         progress("")
     from codegenie_adapters.documents import to_json, to_yaml, write_outputs
 
     outcomes = tuple(_renderable(outcome) for outcome in result.outcomes)
-    identity = RepoIdentity(name=ctx.repo.name, git=ctx.repo.git_state())
+    identity = RepoIdentity(name=ctx.repo.name, git=_git_identity(ctx.repo))
     context = build_context(
         repo=identity,
         plan=plan,
@@ -198,6 +203,15 @@ def gather(
                 path=options.output,
             ) from None
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=outcomes)
+
+
+def _git_identity(repo: RepoFiles) -> GitState | None:
+    """The git state for the document's head; where git refuses, the `git` probe has already
+    failed with the reason, and the document names no commit (see ADR-0029)."""
+    try:
+        return repo.git_state()
+    except GitError:
+        return None
 
 
 def _renderable(outcome: ProbeOutcome) -> ProbeOutcome:

@@ -14,6 +14,9 @@ Rule 4: KeyboardInterrupt stops scheduling at once and propagates; nothing has b
 outputs are written only from the finished result (see ADR-0003).
 Rule 5: a cached result is structured into its typed slice only when a probe in the plan needs it;
 otherwise it is rendered as stored (see ADR-0020).
+Rule 6: a plan is checked before any probe starts: every need is in it, earlier, with no cycle and
+no name twice, else a `RegistryError` naming the probe; and should the loop ever find nothing
+running and nothing able to start, it raises instead of spinning (see ADR-0029).
 
 Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
 cannot kill a thread); probes that start processes bound them with their own timeouts.
@@ -110,6 +113,41 @@ def select_probes(
     return ordered
 
 
+def validate_plan(plan: Sequence[RegisteredProbe]) -> None:
+    """Rule 6: `RegistryError` unless every probe's needs are in `plan`, without a cycle, and no
+    name is there twice."""
+    by_name: dict[str, RegisteredProbe] = {}
+    for registered in plan:
+        if registered.name in by_name:
+            raise RegistryError(
+                f"probe {registered.name!r} is in the plan twice", probe=registered.name
+            )
+        by_name[registered.name] = registered
+    for registered in plan:
+        for upstream in registered.probe.needs:
+            if upstream not in by_name:
+                raise RegistryError(
+                    f"probe {registered.name!r} needs probe {upstream!r}, which is not in the plan",
+                    probe=registered.name,
+                )
+    state: dict[str, Literal["visiting", "done"]] = {}
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise RegistryError(
+                f"probe dependency cycle: {' -> '.join((*chain, name))}", probe=name
+            )
+        state[name] = "visiting"
+        for upstream in by_name[name].probe.needs:
+            visit(upstream, (*chain, name))
+        state[name] = "done"
+
+    for registered in plan:
+        visit(registered.name, ())
+
+
 @attrs.frozen(kw_only=True)
 class _Finished:
     name: str
@@ -137,6 +175,7 @@ def gather(
 
     `on_outcome` is called on the calling thread as each outcome is known (for progress lines)."""
     assert cpu_budget >= 1, "the CPU budget is a positive integer"
+    validate_plan(plan)
     gather_started = clock.monotonic()
     by_name = {r.name: r for r in plan}
     pending = [r.name for r in plan]
@@ -204,6 +243,10 @@ def gather(
             pending.remove(name)
             start(registered)
         if not running:
+            if pending:  # Rule 6: nothing runs and nothing can start; waiting would spin forever
+                raise RegistryError(
+                    f"probes that can never start: {', '.join(pending)}", probe=pending[0]
+                )
             continue
         nearest = min(r.deadline for r in running.values())
         try:

@@ -75,3 +75,21 @@ class ContractError(CodegenieError):
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class GitError(CodegenieError):
+    """git refuses to answer about a work tree. Raised by the repository port's git questions, so
+    the probes that ask them fail with it while the others go on over the walked files (see
+    ADR-0029); outside a probe the gather treats the repository as not git."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class GitIndexCorrupt(GitError):
+    """`.git/index` is empty, truncated or damaged: git cannot list or compare the work tree."""
+
+
+class GitDubiousOwnership(GitError):
+    """git refuses a repository owned by another user (`safe.directory` does not cover it)."""

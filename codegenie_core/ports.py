@@ -66,7 +66,13 @@ class RepoFiles(Protocol):
 
     def list_files(self) -> Sequence[str]:
         """Every file worth studying, sorted: tracked plus untracked-not-ignored in a git work
-        tree, else a walk that skips `.git`, `node_modules`, vendored and build directories."""
+        tree, else a walk honouring `.gitignore` the same way; both through the one rule set of
+        `codegenie_core.listing` (see ADR-0029)."""
+        ...
+
+    def listing_problems(self) -> Sequence[FileProblem]:
+        """The directories the listing could not read (their files are missing from it), by
+        path; empty when nothing was left out."""
         ...
 
     def read_bytes(self, path: str) -> bytes | FileProblem:
@@ -86,7 +92,8 @@ class RepoFiles(Protocol):
 
     def git_state(self) -> GitState | None:
         """HEAD, branch, dirty state and remotes; None when the repository is not a git work
-        tree."""
+        tree. This and the two questions below raise `GitError` where git refuses to answer
+        (a corrupt index, dubious ownership; see ADR-0029)."""
         ...
 
     def commits_between(self, older: str, newer: str) -> int | None:

@@ -9,4 +9,5 @@ Heaviness = Literal["light", "heavy"]
 Confidence = Literal["high", "medium", "low"]
 
 LAYERS: tuple[Layer, ...] = ("a", "b", "c")
+HEAVINESS: tuple[Heaviness, ...] = ("light", "heavy")
 CONFIDENCE_ORDER: tuple[Confidence, ...] = ("high", "medium", "low")

@@ -7,6 +7,9 @@ Rule 2: declared inputs are validated when a probe registers, so a malformed glo
 special token fails at import time, not in the middle of a gather.
 Rule 3: discovery takes the entry points as values (anything with `name`, `value` and `load()`),
 so the core reads no package metadata itself and tests need to install nothing.
+Rule 4: heaviness is a property of the probe class, its `heaviness` attribute ("light" when it has
+none); `@register_probe(heaviness=...)` sets that attribute, so a decorated class, a class that
+only declares it, and the same class found through an entry point all run alike (see ADR-0029).
 """
 
 from __future__ import annotations
@@ -19,14 +22,24 @@ import attrs
 from codegenie_core.cache_keys import validate_declared_inputs
 from codegenie_core.errors import RegistryError
 from codegenie_core.probe import Probe
-from codegenie_core.probe_types import Heaviness
+from codegenie_core.probe_types import HEAVINESS, Heaviness
 
 ENTRY_POINT_GROUP = "codegenie.probes"
 
 P = TypeVar("P", bound=Probe)
 
-# How heavy each decorated class is, so entry-point discovery of a decorated class agrees with it.
-_DECLARED_HEAVINESS: dict[type[Any], Heaviness] = {}
+
+def heaviness_of(cls: type[Any]) -> Heaviness:
+    """The class's declared `heaviness` (Rule 4); a value that is neither is a `RegistryError`."""
+    declared: object = getattr(cls, "heaviness", "light")
+    if declared not in HEAVINESS:
+        name = getattr(cls, "name", cls.__qualname__)
+        raise RegistryError(
+            f"probe {name!r} declares heaviness {declared!r}; it must be one of "
+            f"{', '.join(HEAVINESS)}",
+            probe=str(name),
+        )
+    return declared
 
 
 @attrs.frozen(kw_only=True)
@@ -72,8 +85,8 @@ class ProbeRegistry:
         return registered
 
     def discover(self, entry_points: Iterable[EntryPointLike]) -> None:
-        """Load third-party probes. Each entry point names a probe class decorated with
-        `@register_probe` or any class with a `heaviness` attribute."""
+        """Load third-party probes. Each entry point names a probe class; its `heaviness`
+        attribute (Rule 4) says whether it runs alone."""
         for entry_point in entry_points:
             source = f"entry-point:{entry_point.name}={entry_point.value}"
             loaded = entry_point.load()
@@ -82,7 +95,7 @@ class ProbeRegistry:
                     f"{source}: an entry point of {ENTRY_POINT_GROUP!r} must name a probe class",
                     probe=entry_point.name,
                 )
-            heaviness = _DECLARED_HEAVINESS.get(loaded, "light")
+            heaviness = heaviness_of(loaded)
             instance: Probe = loaded()
             # A plugin module may register itself on import through `@register_probe` too;
             # the entry point then only confirms what is already known.
@@ -109,14 +122,24 @@ DEFAULT_REGISTRY = ProbeRegistry()
 
 
 def register_probe(
-    *, heaviness: Heaviness, registry: ProbeRegistry | None = None
+    *, heaviness: Heaviness | None = None, registry: ProbeRegistry | None = None
 ) -> Callable[[type[P]], type[P]]:
-    """Class decorator: instantiate the probe class and add it to the registry."""
+    """Class decorator: record `heaviness` on the class (Rule 4; without it, the class's own
+    attribute or "light"), instantiate it and add it to the registry."""
 
     def decorate(cls: type[P]) -> type[P]:
         target = DEFAULT_REGISTRY if registry is None else registry
-        _DECLARED_HEAVINESS[cls] = heaviness
-        target.add(cls(), heaviness=heaviness, source=f"builtin:{cls.__module__}")
+        if heaviness is not None:
+            own: object = cls.__dict__.get("heaviness", heaviness)
+            if own != heaviness:
+                raise RegistryError(
+                    f"probe class {cls.__qualname__} declares heaviness {own!r} but is "
+                    f"registered as {heaviness!r}",
+                    probe=cls.__qualname__,
+                )
+            setattr(cls, "heaviness", heaviness)  # noqa: B010  # a class attribute the Probe protocol does not declare
+        declared = heaviness_of(cls)
+        target.add(cls(), heaviness=declared, source=f"builtin:{cls.__module__}")
         return cls
 
     return decorate

@@ -259,3 +259,37 @@ workflow_data = st.recursive(
     ),
     max_leaves=20,
 )
+
+
+# ---- small repository trees (the plain walk against git's listing) ---------------------------
+_tree_dirs = st.sampled_from(
+    ["", "src/", "vendor/", "build/", "node_modules/lib/", "dist/", "pkg/vendor/", "src/build/",
+     "docs/", "__pycache__/", "deep/dist/x/"]
+)  # fmt: skip
+_tree_names = st.sampled_from(
+    ["main.py", "app.js", "index.ts", "lib.go", "package.json", "go.mod", "pyproject.toml",
+     "notes.md", "out.log", "keep.log", "bundle.min.js", "requirements.txt", "data.bin"]
+)  # fmt: skip
+_manifest_bodies = {
+    "package.json": b'{"name": "p", "version": "1.0.0", "dependencies": {"left-pad": "^1"}}\n',
+    "go.mod": b"module example.com/m\n\ngo 1.21\n",
+    "pyproject.toml": b'[project]\nname = "p"\nversion = "1"\ndependencies = ["attrs>=23"]\n',
+    "requirements.txt": b"click>=8\n",
+}
+_ignore_lines = st.sampled_from(
+    ["*.log", "!keep.log", "build/", "dist", "/node_modules", "vendor/", "src/*.js", "!src/app.js",
+     "*.min.js", "docs/", "# a comment", "", "deep/**/x", "!dist/", "/*.md"]
+)  # fmt: skip
+
+
+@st.composite
+def repo_trees(draw: st.DrawFn) -> dict[str, bytes]:
+    """A small tree: vendored, generated and source directories, manifests, and `.gitignore`s
+    at the root and perhaps in one subdirectory."""
+    paths = draw(st.lists(st.tuples(_tree_dirs, _tree_names).map("".join), max_size=12))
+    tree = {p: _manifest_bodies.get(p.rsplit("/", 1)[-1], p.encode() * 3) for p in paths}
+    tree[".gitignore"] = "\n".join(draw(st.lists(_ignore_lines, max_size=5))).encode() + b"\n"
+    if draw(st.booleans()):
+        where = draw(st.sampled_from(["src/", "vendor/", "dist/", "docs/"]))
+        tree[where + ".gitignore"] = "\n".join(draw(st.lists(_ignore_lines, max_size=3))).encode()
+    return tree

@@ -128,6 +128,13 @@ def test_the_listing_is_every_file_sorted_relative_and_posix(
     assert list(repo.list_files()) == sorted([*FILES, *UNREADABLE])
 
 
+def test_a_listing_that_left_nothing_out_has_no_listing_problems(
+    world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, reference = world
+    assert list(repo.listing_problems()) == list(reference.listing_problems()) == []
+
+
 def test_the_name_is_the_directory_name(world: tuple[RepoFiles, FakeRepo]) -> None:
     repo, reference = world
     assert repo.name == reference.name

@@ -70,3 +70,31 @@ def test_a_warm_gather_is_served_from_cache_and_hashes_only_what_git_says_change
         (["cached", "cached"], ["notes.md", "src/m3.py"]),
         (["ran", "ran"], ["notes.md", "src/m3.py", "src/m7.py"]),
     )
+
+
+@requires_tool("git")
+def test_a_corrupt_index_fails_the_git_backed_probes_and_the_gather_still_completes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from codegenie_cli.main import cli
+
+    isolate_git_config(monkeypatch)
+    root = init_repo(tmp_path / "repo")
+    write(root, "app.py", b"print('hi')\n")
+    commit_all(root, "first")
+    (root / ".git" / "index").write_bytes(b"")
+    args = ["gather", str(root), "--layer", "a", "--no-cache", "--format", "json"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    probes = json.loads(result.stdout)["probes"]
+    assert (probes["git"]["outcome"], probes["git"]["error"]["type"]) == (
+        "failed",
+        "GitIndexCorrupt",
+    )
+    assert probes["git"]["error"]["message"].startswith("git index is corrupt: ")
+    assert probes["languages"]["outcome"] == "ran"
+    assert probes["languages"]["slice"]["primary"] == "Python"

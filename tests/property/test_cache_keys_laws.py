@@ -63,6 +63,9 @@ class ReorderedRepo:
     def list_files(self) -> Sequence[str]:
         return self.order
 
+    def listing_problems(self) -> Sequence[FileProblem]:
+        return self.inner.listing_problems()
+
     def read_bytes(self, path: str) -> bytes | FileProblem:
         return self.inner.read_bytes(path)
 

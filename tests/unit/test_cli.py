@@ -19,6 +19,7 @@ from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
 from codegenie_core.errors import RepoError
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
 from codegenie_core.probe import Envelope, ProbeContext
+from tests.as_nobody import needs_root, run_as_nobody, shared_dir
 from tests.support import registry_of, scripted
 
 
@@ -146,6 +147,82 @@ def test_output_writes_three_files_and_leaves_no_temp_files(tmp_path: Path) -> N
     assert result.stdout == ""
     assert sorted(os.listdir(out)) == ["context.json", "context.yaml", "report.md"]
     assert json.loads((out / "context.json").read_text())["schema_version"] == 1
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path: Path) -> None:
+    result = invoke(adapters(), "gather", "demo", "-q", "--output", str(tmp_path / "out"))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_without_quiet_the_written_files_are_named(tmp_path: Path) -> None:
+    result = invoke(adapters(), "gather", "demo", "--output", str(tmp_path / "out"))
+    assert result.stderr.startswith("codegenie-cli: wrote ")
+
+
+def test_verbose_prints_one_line_per_probe_with_outcome_ms_and_key_prefix() -> None:
+    fakes = adapters()
+    first = invoke(fakes, "gather", "demo", "-v", "--format", "json")
+    second = invoke(fakes, "gather", "demo", "-v", "--format", "json")
+    keys = {name: p["cache_key"] for name, p in json.loads(second.stdout)["probes"].items()}
+
+    def lines(stderr: str) -> list[str]:
+        return sorted(line for line in stderr.splitlines() if " ms " in line)
+
+    assert lines(first.stderr) == [
+        f"codegenie-cli: after ran 0 ms {keys['after']}",
+        f"codegenie-cli: count ran 0 ms {keys['count']}",
+    ]
+    assert lines(second.stderr) == [
+        f"codegenie-cli: after cached 0 ms {keys['after']}",
+        f"codegenie-cli: count cached 0 ms {keys['count']}",
+    ]
+
+
+def test_a_probe_line_names_skipped_and_failed_outcomes_without_a_key() -> None:
+    from codegenie_cli.main import probe_line
+    from codegenie_core.outcomes import Failed, Skipped
+    from codegenie_core.probe import NotApplicable
+
+    skipped = Skipped(probe="s", reason=NotApplicable(reason="no"), duration_ms=3)
+    failed = Failed(probe="f", error_type="E", message="m", duration_ms=7)
+    assert (probe_line(skipped), probe_line(failed)) == (
+        "codegenie-cli: s skipped 3 ms -",
+        "codegenie-cli: f failed 7 ms -",
+    )
+
+
+def test_output_dash_is_refused_with_one_line() -> None:
+    result = invoke(adapters(), "gather", "demo", "-o", "-")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("codegenie-cli: error: --output -: use --format to print to stdout\n")
+
+
+_GATHER_AS_NOBODY = """
+try:
+    main(["gather", sys.argv[1], "--no-cache"])
+except SystemExit as stop:
+    sys.exit(stop.code)
+"""
+
+
+@needs_root
+def test_an_unreadable_repo_as_non_root_is_one_error_line_and_exit_two() -> None:
+    prelude = (
+        "import sys\n"
+        "import codegenie_adapters.cache_location, codegenie_adapters.local_repo, "
+        "codegenie_adapters.log, codegenie_cli.run, codegenie_cli.wiring, loguru\n"
+        "from codegenie_cli.main import main"
+    )
+    with shared_dir() as root:
+        (root / "repo").mkdir()
+        (root / "repo" / "a.py").write_text("x = 1\n")
+        os.chmod(root / "repo", 0o000)  # nobody may not list it
+        out = run_as_nobody(prelude, _GATHER_AS_NOBODY, str(root / "repo"))
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == (
+        f"codegenie-cli: error: repository path cannot be read: {root / 'repo'}: "
+        "Permission denied\n"
+    )
 
 
 def test_a_missing_repo_is_one_line_and_exit_two() -> None:

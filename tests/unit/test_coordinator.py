@@ -235,3 +235,109 @@ def test_a_failure_propagates_through_a_chain_of_needs() -> None:
         probe="c",
         reason=UpstreamUnavailable(upstream="b", upstream_outcome="skipped after a failure"),
     )
+
+
+# ---- plans that cannot run (see ADR-0029) ----------------------------------------------------
+def gather_within(plan, seconds: float = 10.0):
+    """`gather` on a thread: a regression that spins fails here instead of hanging the suite."""
+    import threading
+
+    box: list[object] = []
+
+    def work() -> None:
+        try:
+            box.append(
+                gather(plan, base_ctx=context(), cache=None, cache_mode="off", cpu_budget=2,
+                       clock=SystemClock())
+            )  # fmt: skip
+        except Exception as error:
+            box.append(error)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert box, f"gather did not return within {seconds} s"
+    return box[0]
+
+
+def test_a_plan_missing_a_needed_probe_is_refused_before_any_probe_starts() -> None:
+    started: list[str] = []
+
+    def note(ctx: ProbeContext) -> Envelope | Skip:
+        started.append("free")
+        return Envelope(
+            probe="free", schema_version=1, confidence="high", slice=CountSlice(files=0)
+        )
+
+    registry = registry_of(
+        (scripted("base"), "light"),
+        (scripted("top", needs=("base",)), "light"),
+        (scripted("free", behaviour=note), "light"),
+    )
+    plan = [r for r in plan_of(registry) if r.name != "base"]
+    error = gather_within(plan)
+    assert isinstance(error, RegistryError)
+    assert (str(error), error.probe, started) == (
+        "probe 'top' needs probe 'base', which is not in the plan",
+        "top",
+        [],
+    )
+
+
+def test_a_plan_with_a_cycle_is_refused() -> None:
+    registry = registry_of(
+        (scripted("a", needs=("b",)), "light"), (scripted("b", needs=("a",)), "light")
+    )
+    error = gather_within(plan_of(registry))
+    assert isinstance(error, RegistryError)
+    assert str(error) == "probe dependency cycle: a -> b -> a"
+
+
+def test_the_loop_raises_rather_than_spins_when_nothing_can_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from codegenie_core import coordinator
+
+    monkeypatch.setattr(coordinator, "validate_plan", lambda plan: None)  # reach the loop's guard
+    registry = registry_of((scripted("base"), "light"), (scripted("top", needs=("base",)), "light"))
+    error = gather_within([r for r in plan_of(registry) if r.name == "top"])
+    assert isinstance(error, RegistryError)
+    assert str(error) == "probes that can never start: top"
+
+
+def test_entry_point_probes_declaring_heavy_run_one_at_a_time() -> None:
+    from codegenie_core.registry import ProbeRegistry
+    from tests.unit.test_registry import FakeEntryPoint
+
+    meter = ConcurrencyMeter()
+
+    def heavy_class(probe_name: str) -> type:
+        hold = meter.hold(probe_name, 0.2, heavy=True)
+
+        class Plugin:
+            name = probe_name
+            version = 1
+            layer = "a"
+            declared_inputs: tuple[str, ...] = ()
+            needs: tuple[str, ...] = ()
+            slice_type = CountSlice
+            schema_version = 1
+            timeout_s = 10.0
+            heaviness = "heavy"
+
+            def applies(self, ctx: ProbeContext) -> bool:
+                return True
+
+            def run(self, ctx: ProbeContext) -> Envelope | Skip:
+                return hold(ctx)
+
+        return Plugin
+
+    registry = ProbeRegistry()
+    classes = {name: heavy_class(name) for name in ("t1", "t2", "t3")}
+    registry.discover(
+        [FakeEntryPoint(name, f"acme:{name}", lambda c=cls: c) for name, cls in classes.items()]
+    )
+    result = run_all(registry, budget=4)
+    assert all(isinstance(o, Ran) for o in result.outcomes)
+    assert (meter.heavy_peak, meter.peak) == (1, 1)

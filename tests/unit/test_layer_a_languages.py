@@ -5,6 +5,7 @@ from __future__ import annotations
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.config import GatherConfig
 from codegenie_core.probe import Envelope, ProbeContext
+from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.probes.layer_a.languages import (
     FileTotal,
     LanguagesProbe,
@@ -37,7 +38,7 @@ def test_bytes_per_language_with_vendored_generated_and_unknown_apart() -> None:
     envelope = LanguagesProbe().run(context(repo))
     assert envelope == Envelope(
         probe="languages",
-        schema_version=1,
+        schema_version=2,
         confidence="medium",
         slice=LanguagesSlice(
             languages=(
@@ -69,6 +70,22 @@ def test_an_empty_repository_has_no_primary_language_and_high_confidence() -> No
             unrecognized=FileTotal(),
             unreadable=0,
         ),
+    )
+
+
+def test_an_unreadable_directory_counts_as_unreadable_names_its_path_and_lowers_confidence() -> (
+    None
+):
+    repo = FakeRepo(files={"a.py": b"abc"}, unreadable_dirs={"locked": "permission denied"})
+    envelope = LanguagesProbe().run(context(repo))
+    assert isinstance(envelope, Envelope)
+    assert (envelope.confidence, envelope.slice.unreadable, envelope.slice.problems) == (
+        "medium",
+        1,
+        (InputProblem(path="locked", message="permission denied"),),
+    )
+    assert envelope.notes == (
+        "1 directory(ies) could not be read, so their files are not counted: locked",
     )
 
 

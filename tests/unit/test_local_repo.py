@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Mapping
@@ -13,9 +14,10 @@ from codegenie_adapters import git_work_tree
 from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_for
 from codegenie_core.digest import blob_digest, problem_digest
-from codegenie_core.errors import RepoError
+from codegenie_core.errors import GitDubiousOwnership, GitIndexCorrupt, RepoError
 from codegenie_core.ports import FileProblem, GitState, Remote
 from tests._ci_support.requires_tool import requires_tool
+from tests.as_nobody import NOBODY, needs_root, run_as_nobody, shared_dir
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
 
 HOUR_NS = 3600 * 10**9
@@ -58,13 +60,60 @@ def test_the_stat_index_path_hides_the_root_in_a_hash(tmp_path: Path) -> None:
 
 
 # ---- the walk ------------------------------------------------------------------------------
-def test_the_walk_skips_vendored_build_and_vcs_directories_at_any_depth(tmp_path: Path) -> None:
-    for skipped in ("node_modules/x.js", ".git/config", "a/vendor/v.go", "build/out.o",
-                    "pkg/__pycache__/m.pyc", ".venv/lib.py"):  # fmt: skip
+def test_the_walk_skips_vcs_metadata_and_tool_caches_at_any_depth(tmp_path: Path) -> None:
+    for skipped in (".git/config", "pkg/__pycache__/m.pyc", ".venv/lib.py", "a/.tox/t.py"):
         write(tmp_path, skipped, b"x")
     write(tmp_path, "a/main.go", b"package a\n")
     write(tmp_path, ".codegenie/scenarios.yaml", b"scenarios: []\n")
     assert list(LocalRepo(str(tmp_path)).list_files()) == [".codegenie/scenarios.yaml", "a/main.go"]
+
+
+def test_the_walk_lists_vendored_and_build_directories_as_git_does(tmp_path: Path) -> None:
+    for kept in ("node_modules/x.js", "a/vendor/v.go", "build/out.o", "dist/app.js"):
+        write(tmp_path, kept, b"x")
+    assert list(LocalRepo(str(tmp_path)).list_files()) == [
+        "a/vendor/v.go", "build/out.o", "dist/app.js", "node_modules/x.js",
+    ]  # fmt: skip
+
+
+def test_the_walk_honours_nested_gitignores_negations_and_directory_patterns(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, ".gitignore", b"*.log\nbuild/\n!keep.log\n/top.txt\n")
+    write(tmp_path, "sub/.gitignore", b"!again.log\nlocal/\n")
+    for path in ("a.log", "keep.log", "top.txt", "build/x.o", "sub/top.txt", "sub/b.log",
+                 "sub/again.log", "sub/local/f.py", "sub/build", "main.py"):  # fmt: skip
+        write(tmp_path, path, b"x")
+    assert list(LocalRepo(str(tmp_path)).list_files()) == [
+        ".gitignore", "keep.log", "main.py", "sub/.gitignore", "sub/again.log", "sub/build",
+        "sub/top.txt",
+    ]  # fmt: skip
+
+
+def test_the_walk_does_not_enter_a_nested_repository(tmp_path: Path) -> None:
+    write(tmp_path, "inner/.git/HEAD", b"ref: refs/heads/main\n")
+    write(tmp_path, "inner/code.py", b"x")
+    write(tmp_path, "outer.py", b"x")
+    assert list(LocalRepo(str(tmp_path)).list_files()) == ["outer.py"]
+
+
+_LIST = """
+repo = LocalRepo(sys.argv[1])
+print(json.dumps([list(repo.list_files()), [[p.path, p.reason] for p in repo.listing_problems()]]))
+"""
+
+
+@needs_root
+def test_an_unreadable_subdirectory_is_a_listing_problem_not_silence() -> None:
+    prelude = "import json, sys\nfrom codegenie_adapters.local_repo import LocalRepo"
+    with shared_dir() as root:
+        write(root, "ok.py", b"x")
+        write(root, "locked/secret.py", b"x")
+        os.chmod(root / "locked", 0o000)  # mode 000: nobody cannot list it
+        out = run_as_nobody(prelude, _LIST, str(root))
+    assert out.returncode == 0, out.stderr
+    files, problems = json.loads(out.stdout)
+    assert (files, problems) == (["ok.py"], [["locked", "permission denied"]])
 
 
 def test_a_name_that_is_not_utf8_round_trips_to_the_same_bytes(tmp_path: Path) -> None:
@@ -170,10 +219,10 @@ def test_a_directory_inside_another_repository_is_walked_not_treated_as_git(
     tmp_path: Path,
 ) -> None:
     root = init_repo(tmp_path / "outer")
-    write(root, "fixture/.gitignore", b"*.txt\n")
+    write(root, ".gitignore", b"fixture/a.txt\n")
     write(root, "fixture/a.txt", b"ignored by the outer repo, listed by the walk\n")
     repo = LocalRepo(str(root / "fixture"))
-    assert (repo.git_state(), list(repo.list_files())) == (None, [".gitignore", "a.txt"])
+    assert (repo.git_state(), list(repo.list_files())) == (None, ["a.txt"])
 
 
 @requires_tool("git")
@@ -534,3 +583,44 @@ def test_prefetched_answers_are_the_answers_each_question_gets_once(
     assert repo.git_state() is not None
     assert repo.list_files() == ["a.txt"]
     assert len(asked) == len(set(asked))
+
+
+# ---- git's refusals (see ADR-0029) -----------------------------------------------------------
+@requires_tool("git")
+@pytest.mark.parametrize("index_bytes", [b"", b"DIRC\0\0\0\2garbage"], ids=["empty", "garbage"])
+def test_a_corrupt_index_fails_the_git_questions_and_the_tree_is_walked(
+    tmp_path: Path, index_bytes: bytes
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, ".gitignore", b"*.log\n")
+    write(root, "a.py", b"x = 1\n")
+    write(root, "debug.log", b"ignored\n")
+    commit_all(root, "first")
+    (root / ".git" / "index").write_bytes(index_bytes)
+    repo = open_repo(str(root))
+    with pytest.raises(GitIndexCorrupt, match=r"^git index is corrupt: .*index"):
+        repo.git_state()
+    with pytest.raises(GitIndexCorrupt):
+        repo.changed_since("HEAD")
+    assert list(repo.list_files()) == [".gitignore", "a.py"]
+    assert repo.digests(["a.py"]) == {"a.py": blob_digest(b"x = 1\n")}
+
+
+@requires_tool("git")
+@needs_root
+def test_a_repository_owned_by_another_user_is_dubious_ownership_not_not_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "a.py", b"x = 1\n")
+    commit_all(root, "first")
+    for directory, subdirs, files in os.walk(root):
+        for name in [*subdirs, *files, "."]:
+            os.lchown(os.path.join(directory, name), NOBODY, NOBODY)
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no safe.directory applies
+    repo = LocalRepo(str(root))
+    with pytest.raises(GitDubiousOwnership, match="dubious ownership") as raised:
+        repo.git_state()
+    assert raised.value.path == str(root)
+    assert list(repo.list_files()) == ["a.py"]

@@ -103,3 +103,37 @@ def test_probes_iterate_by_layer_then_name() -> None:
     for name, layer in [("z", "a"), ("trace", "c"), ("a", "a"), ("index", "b")]:
         registry.add(scripted(name, layer=layer), heaviness="light", source="test")
     assert [r.name for r in registry] == ["a", "z", "index", "trace"]
+
+
+def test_an_entry_point_probe_declaring_heavy_is_registered_heavy() -> None:
+    cls = plugin_class("tracer")
+    cls.heaviness = "heavy"  # declared on the class, no decorator: as a third party writes it
+    registry = ProbeRegistry()
+    registry.discover([FakeEntryPoint("tracer", "acme:Tracer", lambda: cls)])
+    registered = registry.get("tracer")
+    assert registered is not None
+    assert registered.heaviness == "heavy"
+
+
+def test_a_declared_heaviness_that_is_neither_light_nor_heavy_is_refused() -> None:
+    cls = plugin_class("odd")
+    cls.heaviness = "medium"
+    with pytest.raises(RegistryError, match="declares heaviness 'medium'"):
+        ProbeRegistry().discover([FakeEntryPoint("odd", "acme:Odd", lambda: cls)])
+
+
+def test_the_decorator_refuses_a_class_declaring_another_heaviness() -> None:
+    cls = plugin_class("both")
+    cls.heaviness = "light"
+    with pytest.raises(RegistryError, match="registered as 'heavy'"):
+        register_probe(heaviness="heavy", registry=ProbeRegistry())(cls)
+
+
+def test_the_decorator_without_heaviness_reads_the_class_attribute() -> None:
+    cls = plugin_class("own")
+    cls.heaviness = "heavy"
+    registry = ProbeRegistry()
+    register_probe(registry=registry)(cls)
+    registered = registry.get("own")
+    assert registered is not None
+    assert registered.heaviness == "heavy"

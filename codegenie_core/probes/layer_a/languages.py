@@ -3,7 +3,8 @@
 Rule 1: sizes come from `RepoFiles.file_sizes` (stat only), never from reading every file, so a
 cold run on a large repository costs one stat per file (see ADR-0015).
 Rule 2: only source files are counted per language; vendored and generated files are counted in
-their own totals, and a listed file whose size cannot be had is counted as unreadable.
+their own totals, and a listed file whose size cannot be had is counted as unreadable, as is a
+directory the listing could not read (named in `problems`); either lowers confidence.
 Rule 3: languages are ordered by bytes, largest first, then by name, so the slice is deterministic.
 Its key covers every listed file (`**`): any file added, removed or changed busts it.
 """
@@ -15,8 +16,10 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from codegenie_core.languages import NON_PROGRAMMING, language_of, origin_of
+from codegenie_core.ports import FileProblem
 from codegenie_core.probe import Envelope, ProbeContext, Skip
 from codegenie_core.probe_types import Layer
+from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.registry import register_probe
 
 
@@ -46,14 +49,18 @@ class LanguagesSlice:
     vendored: FileTotal
     generated: FileTotal
     unrecognized: FileTotal  # source files no table names a language for
-    unreadable: int  # listed files whose size could not be had
+    unreadable: int  # listed files whose size could not be had, and directories not listed
+    problems: tuple[InputProblem, ...] = ()  # the directories the listing could not read
 
 
-def summarize(paths: Sequence[str], sizes: Mapping[str, int]) -> LanguagesSlice:
-    """The slice for the listed `paths`, given the sizes of those that could be read."""
+def summarize(
+    paths: Sequence[str], sizes: Mapping[str, int], listing_problems: Sequence[FileProblem] = ()
+) -> LanguagesSlice:
+    """The slice for the listed `paths`, given the sizes of those that could be read and the
+    directories the listing could not read."""
     per_language: dict[str, list[int]] = {}
     apart: dict[str, list[int]] = {"vendored": [0, 0], "generated": [0, 0], "unrecognized": [0, 0]}
-    unreadable = 0
+    unreadable = len(listing_problems)
     for path in paths:
         size = sizes.get(path)
         if size is None:
@@ -85,6 +92,7 @@ def summarize(paths: Sequence[str], sizes: Mapping[str, int]) -> LanguagesSlice:
         generated=FileTotal(files=apart["generated"][0], bytes=apart["generated"][1]),
         unrecognized=FileTotal(files=apart["unrecognized"][0], bytes=apart["unrecognized"][1]),
         unreadable=unreadable,
+        problems=tuple(InputProblem(path=p.path, message=p.reason) for p in listing_problems),
     )
 
 
@@ -98,7 +106,7 @@ class LanguagesProbe:
     declared_inputs: tuple[str, ...] = ("**",)
     needs: tuple[str, ...] = ()
     slice_type = LanguagesSlice
-    schema_version = 1
+    schema_version = 2
     timeout_s = 60.0
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -106,10 +114,18 @@ class LanguagesProbe:
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
         paths = ctx.repo.list_files()
-        result = summarize(paths, ctx.repo.file_sizes(paths))
+        skipped_dirs = ctx.repo.listing_problems()
+        result = summarize(paths, ctx.repo.file_sizes(paths), skipped_dirs)
         notes: tuple[str, ...] = ()
-        if result.unreadable:
-            notes = (f"{result.unreadable} listed file(s) could not be sized and are not counted",)
+        if unsized := result.unreadable - len(skipped_dirs):
+            notes += (f"{unsized} listed file(s) could not be sized and are not counted",)
+        if skipped_dirs:
+            shown = ", ".join(p.path for p in skipped_dirs[:5])
+            more = f" and {len(skipped_dirs) - 5} more" if len(skipped_dirs) > 5 else ""
+            notes += (
+                f"{len(skipped_dirs)} directory(ies) could not be read, so their files are not "
+                f"counted: {shown}{more}",
+            )
         return Envelope(
             probe=self.name,
             schema_version=self.schema_version,
