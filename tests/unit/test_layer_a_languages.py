@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.config import GatherConfig
+from codegenie_core.ports import MAX_READ_BYTES
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.probes.layer_a.languages import (
     FileTotal,
@@ -74,7 +75,7 @@ def test_an_empty_repository_has_no_primary_language_and_high_confidence() -> No
 
 def test_the_probe_reads_no_file_contents() -> None:
     class CountingRepo(FakeRepo):
-        def read_bytes(self, path: str) -> bytes:
+        def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes:
             raise AssertionError(f"read {path}: sizes must come from file_sizes")
 
     repo = CountingRepo(files={"a.py": b"abc"})
