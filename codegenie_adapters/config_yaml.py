@@ -51,7 +51,8 @@ class RuamelYamlReader:
         self.max_nodes = max_nodes
         self.max_chars = max_chars
         self.composed_nodes = 0
-        """How many nodes the last `parse` composed from its text (aliases not included)."""
+        """How many nodes the last `parse` composed from its text (aliases not included): a
+        diagnostic for tests and benches; a reader shared by threads keeps the latest."""
 
     def parse(self, text: str) -> object | TextProblem:
         self.composed_nodes = 0
