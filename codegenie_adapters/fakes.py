@@ -13,10 +13,11 @@ from typing import Any
 import attrs
 
 from codegenie_core.cache_keys import CacheKey
-from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.digest import blob_digest, problem_digest, stat_digest
 from codegenie_core.errors import GitError
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.ports import (
+    MAX_READ_BYTES,
     CacheStore,
     Clock,
     ContainerRunner,
@@ -27,6 +28,7 @@ from codegenie_core.ports import (
     RepoFiles,
     TextProblem,
     YamlReader,
+    too_large_reason,
 )
 from codegenie_core.probe import CachedEnvelope, Envelope
 from codegenie_core.probes.layer_b.model import (
@@ -60,7 +62,11 @@ class FakeRepo:
     """A repository held in memory: `files` maps relative POSIX paths to bytes.
 
     `history` lists commit ids oldest first (the last is HEAD); `changes` maps a commit id to the
-    files changed between it and the work tree."""
+    files changed between it and the work tree. A file over `large_file_bytes` is digested as the
+    real adapter does, by identity (`stat_digest`); with no inodes or clock here, its stand-in
+    identity is its size and blob id, which change exactly when its bytes do. As git's index
+    does for the real adapter, a git state vouches for files unchanged since HEAD: their blob id is
+    given whatever their size."""
 
     name: str = "fake-repo"
     files: dict[str, bytes] = attrs.field(factory=dict[str, bytes])
@@ -71,6 +77,7 @@ class FakeRepo:
     history: list[str] = attrs.field(factory=list[str])
     changes: dict[str, list[str]] = attrs.field(factory=dict[str, list[str]])
     digest_calls: list[tuple[str, ...]] = attrs.field(factory=list[tuple[str, ...]])
+    large_file_bytes: int = MAX_READ_BYTES
 
     def list_files(self) -> Sequence[str]:
         return sorted({*self.files, *self.unreadable})
@@ -78,11 +85,13 @@ class FakeRepo:
     def listing_problems(self) -> Sequence[FileProblem]:
         return [FileProblem(path=d, reason=r) for d, r in sorted(self.unreadable_dirs.items())]
 
-    def read_bytes(self, path: str) -> bytes | FileProblem:
+    def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
         if path in self.unreadable:
             return FileProblem(path=path, reason=self.unreadable[path])
         if path not in self.files:
             return FileProblem(path=path, reason="no such file")
+        if len(self.files[path]) > max_bytes:
+            return FileProblem(path=path, reason=too_large_reason(max_bytes))
         return self.files[path]
 
     def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
@@ -95,16 +104,27 @@ class FakeRepo:
         self.digest_calls.append(wanted)
         out: dict[str, str] = {}
         for path in wanted:
-            data = self.read_bytes(path)
-            out[path] = (
-                problem_digest(data.reason) if isinstance(data, FileProblem) else blob_digest(data)
-            )
+            data = self.read_bytes(path, max_bytes=len(self.files.get(path, b"")))
+            if isinstance(data, FileProblem):
+                out[path] = problem_digest(data.reason)
+            elif len(data) > self.large_file_bytes and not self._vouched(path):
+                out[path] = stat_digest((len(data), int(blob_digest(data), 16)))
+            else:
+                out[path] = blob_digest(data)
         return out
 
     def git_state(self) -> GitState | None:
         if self.git_error is not None:
             raise self.git_error
         return self.git
+
+    def _vouched(self, path: str) -> bool:
+        """Whether git would know `path`'s blob id: tracked (at HEAD) and unchanged since."""
+        return (
+            self.git is not None
+            and bool(self.history)
+            and path not in self.changes.get(self.history[-1], [])
+        )
 
     def commits_between(self, older: str, newer: str) -> int | None:
         if self.git_error is not None:

@@ -9,6 +9,9 @@ structure is reported and removed the same way, and raises `CacheEntryError`. A 
 structures is rendered as it was stored for this key (see ADR-0020).
 Rule 3: a cache that cannot be written (permission, read-only, full) logs one warning and turns
 itself off; a cache path that is not a directory is a `CacheDirError` (see ADR-0008).
+Rule 3b: what is at an entry's path is read only if it is a regular file (never through a symlink,
+never a FIFO or device opened, at most `MAX_ENTRY_BYTES`); anything else there is a miss, logged
+once at debug, and left alone (see ADR-0026).
 Rule 4: reads bump mtime; a put that takes the running size past `max_bytes` evicts the oldest
 mtimes until the total is under 90% of it. The running size is approximate between full scans.
 """
@@ -25,6 +28,7 @@ import attrs
 
 from codegenie_adapters import fs_cache_files as files
 from codegenie_adapters import log
+from codegenie_adapters.atomic import NotKept
 from codegenie_adapters.envelope_json import (
     EnvelopeDocument,
     admitted_slice_types,
@@ -110,12 +114,16 @@ class FsCache:
             return None
         path = self._path(key)
         try:
-            data, identity = files.read_with_identity(path)
+            read = files.read_with_identity(path)
         except FileNotFoundError:
             return None
         except OSError as error:
             self._report(path, f"unreadable ({error.strerror})")
             return None
+        if isinstance(read, NotKept):  # Rule 3b
+            self._note_not_an_entry(path, read.reason)
+            return None
+        data, identity = read
         payload = decode_entry(key.hex, data)
         if isinstance(payload, str):
             self._report(path, payload)
@@ -130,8 +138,8 @@ class FsCache:
         if document.slice_type not in admitted_slice_types(slice_type):
             return None  # a sound entry for another slice type: not damage, just not ours
         # Rule 4: a read is a use; a read-only or vanished entry still answered correctly.
-        with contextlib.suppress(OSError):
-            os.utime(path)
+        with contextlib.suppress(OSError, NotImplementedError):
+            os.utime(path, follow_symlinks=False)
         return CachedEnvelope(
             probe=document.probe,
             schema_version=document.schema_version,
@@ -173,8 +181,14 @@ class FsCache:
         except (TypeError, ValueError) as error:  # a slice the converter cannot write
             log.warning("not caching {}: its slice cannot be serialized: {}", envelope.probe, error)
             return
+        if len(data) > files.MAX_ENTRY_BYTES:  # it could never be read back (Rule 3b)
+            log.warning("not caching {}: its entry would be {} bytes", envelope.probe, len(data))
+            return
         try:
             files.write_atomically(self._path(key), data)
+        except IsADirectoryError as error:  # Rule 3b: a directory planted at this entry's path
+            self._note_not_an_entry(error.filename or self._path(key), "a directory")
+            return
         except OSError as error:
             self._disable(error)
             return
@@ -221,6 +235,13 @@ class FsCache:
                 return
             self._reported.add(path)
         log.warning("cache entry {} is damaged ({}); treating it as a miss", path, reason)
+
+    def _note_not_an_entry(self, path: str, what: str) -> None:
+        with self._lock:
+            if path in self._reported:
+                return
+            self._reported.add(path)
+        log.debug("cache entry path {} holds {}; treating it as a miss", path, what)
 
     def _disable(self, error: OSError) -> None:
         with self._lock:

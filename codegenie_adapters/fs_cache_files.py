@@ -17,6 +17,8 @@ import attrs
 from codegenie_adapters import atomic
 
 ENTRY_SUFFIX = ".entry"
+MAX_ENTRY_BYTES = 256 * 2**20
+"""The largest entry read or written: far above any envelope; a larger one is a miss (ADR-0026)."""
 TEMP_PREFIX = ".tmp-"
 
 
@@ -32,10 +34,10 @@ def write_atomically(path: str, data: bytes) -> None:
     atomic.write_atomically(path, data, temp_prefix=TEMP_PREFIX)
 
 
-def read_with_identity(path: str) -> tuple[bytes, os.stat_result]:
-    """The bytes of `path` and the identity (inode) of the very file they came from."""
-    with open(path, "rb") as handle:
-        return handle.read(), os.fstat(handle.fileno())
+def read_with_identity(path: str) -> tuple[bytes, os.stat_result] | atomic.NotKept:
+    """The bytes of `path` and the identity (inode) of the very file they came from, or why what
+    is there is not an entry to read (a symlink, FIFO, device, directory, or too big)."""
+    return atomic.read_kept_file(path, max_bytes=MAX_ENTRY_BYTES)
 
 
 def remove_if_same(path: str, identity: os.stat_result) -> None:

@@ -8,7 +8,8 @@ where git refuses (a corrupt index, dubious ownership) the tree is walked and th
 raise that refusal (see ADR-0029).
 Rule 2: nothing is read through a symlink that leaves the repository (see `repo_fs`).
 Rule 3: a digest is the git blob id in the repository's object format: read from git's index for a
-clean tracked regular file, else hashed from the bytes (through the stat index when one is given).
+clean tracked regular file, else hashed from the bytes as a stream (through the stat index when one
+is given); a file over `large_file_bytes` is digested by its stat identity, unread (ADR-0026).
 Only the asked paths are ever hashed, and each at most once per instance.
 Rule 4: git answers are asked once per instance (one gather) and shared by the probes' threads.
 """
@@ -25,10 +26,10 @@ from typing import TYPE_CHECKING
 from codegenie_adapters import repo_fs, repo_walk
 from codegenie_adapters.git_index import IndexEntry, git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
-from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.digest import problem_digest
 from codegenie_core.errors import GitError
 from codegenie_core.listing import listed
-from codegenie_core.ports import FileProblem, GitState, RepoFiles
+from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, RepoFiles
 
 if TYPE_CHECKING:
     from codegenie_adapters.stat_index import StatIndex
@@ -56,9 +57,15 @@ class LocalRepo:
     from their bytes (the warm path should leave it short)."""
 
     def __init__(
-        self, root: str, *, stat_index_path: str | None = None, git_timeout_s: float = GIT_TIMEOUT_S
+        self,
+        root: str,
+        *,
+        stat_index_path: str | None = None,
+        git_timeout_s: float = GIT_TIMEOUT_S,
+        large_file_bytes: int = MAX_READ_BYTES,
     ) -> None:
         self._root = repo_fs.check_root(root)
+        self._large_file_bytes = large_file_bytes
         env = git_environment(os.environ)
         detected = GitWorkTree.detect(self._root, env=env, timeout_s=git_timeout_s)
         self._git = detected if isinstance(detected, GitWorkTree) else None
@@ -106,8 +113,8 @@ class LocalRepo:
         self._listing_problems = walked.problems
         return walked.files
 
-    def read_bytes(self, path: str) -> bytes | FileProblem:
-        return repo_fs.read(self._root, path)
+    def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
+        return repo_fs.read(self._root, path, max_bytes=max_bytes)
 
     def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
         sizes = {path: repo_fs.size(self._root, path) for path in paths}
@@ -182,11 +189,16 @@ class LocalRepo:
             # Read the file system's clock before the bytes, so a rewrite after them shows (Rule 2b
             # of stat_index).
             clock = None if stats is None else stats.clock_ns()
-            data = repo_fs.read(self._root, path)
-            if isinstance(data, FileProblem):
-                digest = problem_digest(data.reason)
+            found = repo_fs.digest(
+                self._root,
+                path,
+                object_format=self._object_format,
+                large_bytes=self._large_file_bytes,
+            )
+            if isinstance(found, FileProblem):
+                digest = problem_digest(found.reason)
             else:
-                digest = blob_digest(data, object_format=self._object_format)
+                digest = found
                 if key is not None and clock is not None and stats is not None:
                     stats.record(path, key, digest, hashed_after_ns=clock)
             with self._lock:

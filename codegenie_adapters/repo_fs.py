@@ -6,6 +6,10 @@ device listed by mistake cannot hang a gather.
 Rule 2: the walk lives in `repo_walk` (see ADR-0029).
 Rule 3: every problem with one file is a `FileProblem` whose reason is one of a few fixed phrases,
 so its digest is stable (see ADR-0015).
+Rule 4: no file is read whole without a bound (see ADR-0026): a read checks the size `fstat` gives
+against its cap before reading and reads at most cap + 1 bytes (a file growing meanwhile is still
+refused); a digest streams the bytes in chunks, and a file over the cap is digested by its
+identity from that same `fstat`, never read.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
 
+from codegenie_core.digest import stat_digest, streamed_blob_digest
 from codegenie_core.errors import RepoError
-from codegenie_core.ports import FileProblem
+from codegenie_core.ports import MAX_READ_BYTES, FileProblem, too_large_reason
 
 NO_SUCH_FILE = "no such file"
 DANGLING = "dangling symlink"
@@ -23,6 +29,8 @@ OUTSIDE = "symlink leads outside the repository"
 LOOP = "symlink loop"
 NOT_REGULAR = "not a regular file"
 DENIED = "permission denied"
+CHANGED = "changed while read"
+_CHUNK = 1 << 20
 
 
 def check_root(root: str) -> str:
@@ -58,8 +66,52 @@ def resolve(root: str, path: str) -> str | FileProblem:
     return real
 
 
-def read(root: str, path: str) -> bytes | FileProblem:
-    """The bytes of the regular file `path` names, or why not (Rules 1 and 3)."""
+def read(root: str, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
+    """The bytes of the regular file `path` names, or why not (Rules 1, 3 and 4)."""
+    opened = _open_regular(root, path)
+    if isinstance(opened, FileProblem):
+        return opened
+    fd, st = opened
+    try:
+        if st.st_size > max_bytes:
+            return FileProblem(path=path, reason=too_large_reason(max_bytes))
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0 and (chunk := os.read(fd, min(_CHUNK, left))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:  # it grew past the cap after fstat
+            return FileProblem(path=path, reason=too_large_reason(max_bytes))
+        return b"".join(chunks)
+    except OSError as error:
+        return FileProblem(path=path, reason=_reason(root, path, error))
+    finally:
+        os.close(fd)
+
+
+def digest(
+    root: str, path: str, *, object_format: str, large_bytes: int = MAX_READ_BYTES
+) -> str | FileProblem:
+    """The blob id of the file `path` names, hashed in chunks; the `stat_digest` of its identity
+    when it is larger than `large_bytes`; or why it cannot be had (Rule 4)."""
+    opened = _open_regular(root, path)
+    if isinstance(opened, FileProblem):
+        return opened
+    fd, st = opened
+    try:
+        if st.st_size > large_bytes:
+            return stat_digest((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        found = streamed_blob_digest(st.st_size, _chunks(fd), object_format=object_format)
+        return FileProblem(path=path, reason=CHANGED) if found is None else found
+    except OSError as error:
+        return FileProblem(path=path, reason=_reason(root, path, error))
+    finally:
+        os.close(fd)
+
+
+def _open_regular(root: str, path: str) -> tuple[int, os.stat_result] | FileProblem:
+    """An open descriptor of the regular file `path` names and its `fstat` (Rule 1): opened
+    without following a final symlink and without blocking, so a FIFO or device never hangs."""
     real = resolve(root, path)
     if isinstance(real, FileProblem):
         return real
@@ -68,16 +120,19 @@ def read(root: str, path: str) -> bytes | FileProblem:
     except OSError as error:
         return FileProblem(path=path, reason=_reason(root, path, error))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return FileProblem(path=path, reason=NOT_REGULAR)
-        chunks: list[bytes] = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        st = os.fstat(fd)
     except OSError as error:
-        return FileProblem(path=path, reason=_reason(root, path, error))
-    finally:
         os.close(fd)
+        return FileProblem(path=path, reason=_reason(root, path, error))
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        return FileProblem(path=path, reason=NOT_REGULAR)
+    return fd, st
+
+
+def _chunks(fd: int) -> Iterator[bytes]:
+    while chunk := os.read(fd, _CHUNK):
+        yield chunk
 
 
 def size(root: str, path: str) -> int | None:

@@ -13,6 +13,9 @@ with the index written in a later tick. A later rewrite always gets a later mtim
 Rule 3: the index is written atomically (temp file in the same directory, flush, fsync, rename);
 a damaged, foreign or other-object-format index is ignored and rebuilt, never a crash; a write
 that fails is logged and skipped (see ADR-0015).
+Rule 4: the index is read only when it is a regular file of at most `MAX_INDEX_BYTES` (never
+through a symlink, never a FIFO or device opened); anything else at its path is ignored, logged
+once at debug, as an empty index (see ADR-0026).
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ from collections.abc import Collection
 from typing import Any, cast
 
 from codegenie_adapters import log
-from codegenie_adapters.atomic import write_atomically
+from codegenie_adapters.atomic import NotKept, read_kept_file, write_atomically
 
 FORMAT = "codegenie-stat-index/1"
+MAX_INDEX_BYTES = 256 * 2**20
+"""The largest stat index read: about two million files' entries (Rule 4)."""
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -108,11 +113,14 @@ class StatIndex:
 
     def _load(self) -> dict[str, tuple[StatKey, str]]:
         try:
-            with open(self._path, "rb") as handle:
-                written_ns = os.fstat(handle.fileno()).st_mtime_ns
-                raw = handle.read()
+            read = read_kept_file(self._path, max_bytes=MAX_INDEX_BYTES)
         except OSError:
             return {}
+        if isinstance(read, NotKept):  # Rule 4
+            log.debug("stat index {} is {}; ignored and rebuilt", self._path, read.reason)
+            return {}
+        raw, identity = read
+        written_ns = identity.st_mtime_ns
         try:
             return _trusted_entries(json.loads(raw), self._object_format, written_ns)
         except (

@@ -30,6 +30,18 @@ if TYPE_CHECKING:
 
 
 # ---- the repository -------------------------------------------------------------------------
+MAX_READ_BYTES = 16 * 2**20
+"""The most bytes `RepoFiles.read_bytes` returns unless told otherwise: 16 MiB, far above any
+manifest, lockfile, workflow or Dockerfile; a larger file is a `FileProblem` (see ADR-0026)."""
+
+
+def too_large_reason(max_bytes: int) -> str:
+    """The fixed `FileProblem` reason for a file over `max_bytes` ("larger than 16 MiB")."""
+    if max_bytes % 2**20 == 0:
+        return f"larger than {max_bytes // 2**20} MiB"
+    return f"larger than {max_bytes} bytes"
+
+
 @attrs.frozen(kw_only=True)
 class FileProblem:
     """A listed file that cannot be read (vanished, no permission, a symlink leaving the repo)."""
@@ -75,8 +87,9 @@ class RepoFiles(Protocol):
         path; empty when nothing was left out."""
         ...
 
-    def read_bytes(self, path: str) -> bytes | FileProblem:
-        """The bytes of one listed file, or why they cannot be had."""
+    def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
+        """The bytes of one listed file, or why they cannot be had; a file of more than
+        `max_bytes` is never read whole: it is the problem `too_large_reason(max_bytes)`."""
         ...
 
     def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
@@ -85,9 +98,13 @@ class RepoFiles(Protocol):
         ...
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
-        """Content digests (`codegenie_core.digest.blob_digest` form) of the given files.
+        """Content digests (`codegenie_core.digest.blob_digest` form) of the given files, hashed
+        as a stream, never loaded whole.
 
-        An unreadable file gets a digest of its problem, so the key still changes when it heals."""
+        An unreadable file gets a digest of its problem, so the key still changes when it heals.
+        A file larger than `MAX_READ_BYTES` that git's index does not vouch for gets a
+        `stat_digest` of its identity instead (see ADR-0026): no probe reads its bytes, and any
+        write to it changes that identity."""
         ...
 
     def git_state(self) -> GitState | None:

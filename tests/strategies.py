@@ -293,3 +293,22 @@ def repo_trees(draw: st.DrawFn) -> dict[str, bytes]:
         where = draw(st.sampled_from(["src/", "vendor/", "dist/", "docs/"]))
         tree[where + ".gitignore"] = "\n".join(draw(st.lists(_ignore_lines, max_size=3))).encode()
     return tree
+
+
+# ---- codegenie_adapters.config_yaml ------------------------------------------------------------
+# Plain data JSON writes as one YAML 1.2 document, and the nodes it has once written out.
+_yaml_text = st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), max_size=6)
+yaml_plain_data = st.recursive(
+    st.none() | st.booleans() | st.integers() | _yaml_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_yaml_text, inner, max_size=4),
+    max_leaves=16,
+)
+
+
+def yaml_node_count(data: object) -> int:
+    """Nodes a composer builds for `data`: one per scalar, list and mapping, and per key."""
+    if isinstance(data, list):
+        return 1 + sum(yaml_node_count(item) for item in data)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]  # list items are plain data of unknown type
+    if isinstance(data, dict):
+        return 1 + sum(1 + yaml_node_count(value) for value in data.values())  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]  # mapping values, likewise
+    return 1

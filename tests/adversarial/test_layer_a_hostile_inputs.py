@@ -5,12 +5,15 @@ Each input here is small to write and expensive or dangerous to parse naively.
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from codegenie_adapters.config_yaml import RuamelYamlReader
+from codegenie_adapters.config_yaml import MAX_NODES, RuamelYamlReader
+from codegenie_adapters.fakes import FakeClock, FakeContainerRunner, FakeRepo
+from codegenie_core.config import GatherConfig
 from codegenie_core.parsers.cargo_manifest import parse_cargo_toml
 from codegenie_core.parsers.dockerfile_facts import describe_dockerfile
 from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed
@@ -18,6 +21,12 @@ from codegenie_core.parsers.maven_pom import parse_pom
 from codegenie_core.parsers.npm_manifest import parse_package_json
 from codegenie_core.parsers.python_manifest import parse_pyproject
 from codegenie_core.ports import TextProblem
+from codegenie_core.probe import Envelope, ProbeContext
+from codegenie_core.probes.layer_a.ci import CiProbe, CiSlice
+from codegenie_core.probes.layer_a.inputs import InputProblem
+from codegenie_core.probes.layer_c.model import ImageConfig
+from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceProbe, RuntimeTraceSlice
+from tests.unit.layer_a_support import context
 
 DEPTH = 100_000
 
@@ -70,17 +79,76 @@ def test_deeply_nested_yaml_is_a_problem() -> None:
     )
 
 
-def test_a_yaml_alias_bomb_stays_as_small_as_its_text() -> None:
+def billion_laughs_yaml(tail: str) -> str:
+    """The 9x9 YAML "billion laughs": nine lists of nine aliases of the one before, 9**9 strings
+    once expanded, in under 600 bytes; `tail` uses the last level (`*i`)."""
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [
         f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]"
         for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     ]
-    data = RuamelYamlReader().parse("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n" + tail
 
-    assert isinstance(data, dict)
-    top = data["i"]
-    assert all(item is top[0] for item in top)  # nine references to one list, not nine copies
+
+WORKFLOW_BOMB = billion_laughs_yaml("on: *i\njobs:\n  build:\n    runs-on: *i\n")
+SCENARIOS_BOMB = billion_laughs_yaml("scenarios:\n  - name: *i\n    argv: *i\n")
+REFUSAL = f"YAML alias expansion exceeds {MAX_NODES:,} nodes"
+
+
+def test_a_yaml_alias_bomb_in_a_workflow_is_that_files_problem_in_bounded_memory() -> None:
+    assert len(WORKFLOW_BOMB) < 600  # under 600 bytes of text
+    ctx = context({".github/workflows/ci.yml": WORKFLOW_BOMB})
+
+    tracemalloc.start()
+    try:
+        envelope = CiProbe().run(ctx)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, CiSlice)
+    assert envelope.slice.problems == (
+        InputProblem(path=".github/workflows/ci.yml", message=REFUSAL, line=6),
+    )
+    assert envelope.confidence == "low"
+    assert peak < 100 * 2**20
+
+
+def test_a_yaml_alias_bomb_in_the_scenarios_file_is_that_files_problem() -> None:
+    runner = FakeContainerRunner(image=ImageConfig(cmd=("/bin/app",)))
+    ctx = ProbeContext(
+        repo=FakeRepo(
+            files={
+                "Dockerfile": b"FROM alpine:3.20\n",
+                ".codegenie/scenarios.yaml": SCENARIOS_BOMB.encode(),
+            }
+        ),
+        config=GatherConfig(),
+        clock=FakeClock(),
+        yaml=RuamelYamlReader(),
+        containers=runner,
+        image_digest_resolver=lambda: "alpine:3.20=sha256:abc",
+    )
+
+    tracemalloc.start()
+    try:
+        envelope = RuntimeTraceProbe().run(ctx)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, RuntimeTraceSlice)
+    assert envelope.slice.problems == (f".codegenie/scenarios.yaml:6: {REFUSAL}",)
+    assert peak < 100 * 2**20
+
+
+def test_the_yaml_reader_stops_a_bomb_after_composing_its_text_and_no_more() -> None:
+    reader = RuamelYamlReader()
+
+    assert isinstance(reader.parse(WORKFLOW_BOMB), TextProblem)
+    # The composer built the nodes written in the text (a few dozen) and refused the first
+    # alias that took the expanded count past the bound: no expansion was ever materialized.
+    assert reader.composed_nodes <= 100 < MAX_NODES
 
 
 def test_a_dockerfile_of_one_long_continuation_parses() -> None:

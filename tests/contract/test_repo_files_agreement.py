@@ -7,12 +7,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 
 from codegenie_adapters.fakes import FakeRepo
 from codegenie_adapters.local_repo import LocalRepo
-from codegenie_core.digest import blob_digest, problem_digest
-from codegenie_core.ports import FileProblem, GitState, Remote, RepoFiles
+from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
+from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, Remote, RepoFiles
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
 
@@ -74,21 +75,23 @@ def edit_work_tree(root: Path) -> None:
     write(root, "notes/todo.txt", FILES["notes/todo.txt"])
 
 
-def world_fake(_: Path) -> tuple[RepoFiles, FakeRepo]:
-    reference = fake(["1" * 40, "2" * 40])
+def world_fake(_: Path, large: int) -> tuple[RepoFiles, FakeRepo]:
+    reference = attrs.evolve(fake(["1" * 40, "2" * 40]), large_file_bytes=large)
     return reference, reference
 
 
-def world_walked(tmp_path: Path) -> tuple[RepoFiles, FakeRepo]:
+def world_walked(tmp_path: Path, large: int) -> tuple[RepoFiles, FakeRepo]:
     root = tmp_path / "repo"
     write(tmp_path, "outside.txt", b"not the repository's\n")
     write_first_commit_files(root)
     write_second_commit_files(root)
     edit_work_tree(root)
-    return LocalRepo(str(root)), fake(None)
+    return LocalRepo(str(root), large_file_bytes=large), attrs.evolve(
+        fake(None), large_file_bytes=large
+    )
 
 
-def world_git(tmp_path: Path) -> tuple[RepoFiles, FakeRepo]:
+def world_git(tmp_path: Path, large: int) -> tuple[RepoFiles, FakeRepo]:
     root = init_repo(tmp_path / "repo")
     write(tmp_path, "outside.txt", b"not the repository's\n")
     git(root, "remote", "add", REMOTE.name, REMOTE.url)
@@ -97,28 +100,41 @@ def world_git(tmp_path: Path) -> tuple[RepoFiles, FakeRepo]:
     write_second_commit_files(root)
     head = commit_all(root, "second")
     edit_work_tree(root)
-    return LocalRepo(str(root)), fake([first, head])
+    return LocalRepo(str(root), large_file_bytes=large), attrs.evolve(
+        fake([first, head]), large_file_bytes=large
+    )
 
 
-WORLDS: dict[str, Callable[[Path], tuple[RepoFiles, FakeRepo]]] = {
+WORLDS: dict[str, Callable[[Path, int], tuple[RepoFiles, FakeRepo]]] = {
     "fake": world_fake,
     "walked": world_walked,
     "git": world_git,
 }
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("fake"),
-        pytest.param("walked"),
-        pytest.param("git", marks=requires_tool("git")),
-    ]
-)
+WORLD_PARAMS = [
+    pytest.param("fake"),
+    pytest.param("walked"),
+    pytest.param("git", marks=requires_tool("git")),
+]
+CAP = 12  # bytes: some of FILES are larger, some exactly this big, some smaller
+
+
+@pytest.fixture(params=WORLD_PARAMS)
 def world(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[RepoFiles, FakeRepo]:
     isolate_git_config(monkeypatch)
-    return WORLDS[request.param](tmp_path)
+    return WORLDS[request.param](tmp_path, MAX_READ_BYTES)
+
+
+@pytest.fixture(params=WORLD_PARAMS)
+def capped_world(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[RepoFiles, FakeRepo]:
+    """The same worlds, with files over `CAP` bytes digested by identity."""
+    isolate_git_config(monkeypatch)
+    return WORLDS[request.param](tmp_path, CAP)
 
 
 def test_the_listing_is_every_file_sorted_relative_and_posix(
@@ -161,6 +177,35 @@ def test_digests_are_blob_ids_and_problems_get_problem_digests(
         "nope.txt": problem_digest("no such file"),
     }
     assert dict(repo.digests(asked)) == expected
+
+
+def test_a_read_over_its_cap_is_a_problem_and_one_at_the_cap_gives_the_bytes(
+    world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, _ = world
+    assert {len(data) for data in FILES.values()} > {CAP, CAP + 1}  # the edges are there
+    expected = {
+        path: data if len(data) <= CAP else FileProblem(path=path, reason="larger than 12 bytes")
+        for path, data in FILES.items()
+    }
+    assert {path: repo.read_bytes(path, max_bytes=CAP) for path in FILES} == expected
+
+
+def test_large_files_git_does_not_vouch_for_are_digested_by_identity(
+    capped_world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, reference = capped_world
+    # Git's index vouches for tracked files unchanged since HEAD; every other file over the cap
+    # is digested by identity, unread.
+    clean = set(FILES) - set(SINCE_HEAD) if reference.git is not None else set[str]()
+    by_identity = {p for p, data in FILES.items() if len(data) > CAP and p not in clean}
+    digests = dict(repo.digests(list(FILES)))
+
+    assert {p for p, d in digests.items() if d.startswith(STAT_DIGEST_PREFIX)} == by_identity
+    assert by_identity  # the walked and git worlds differ, and both have some
+    assert {p: d for p, d in digests.items() if p not in by_identity} == {
+        p: blob_digest(data) for p, data in FILES.items() if p not in by_identity
+    }
 
 
 def test_file_sizes_are_the_byte_counts_of_readable_files(

@@ -22,7 +22,7 @@ from codegenie_core.cache_keys import (
 )
 from codegenie_core.config import GatherConfig
 from codegenie_core.errors import CacheKeyError
-from codegenie_core.ports import FileProblem, GitState
+from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState
 from codegenie_core.probe import Envelope, ProbeContext, Skip
 from tests.strategies import (
     globs_with_a_match,
@@ -66,8 +66,8 @@ class ReorderedRepo:
     def listing_problems(self) -> Sequence[FileProblem]:
         return self.inner.listing_problems()
 
-    def read_bytes(self, path: str) -> bytes | FileProblem:
-        return self.inner.read_bytes(path)
+    def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
+        return self.inner.read_bytes(path, max_bytes=max_bytes)
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         return self.inner.digests(paths)

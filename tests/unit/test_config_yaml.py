@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codegenie_adapters.config_yaml import RuamelYamlReader
+from codegenie_adapters.config_yaml import MAX_CHARS, MAX_NODES, RuamelYamlReader
 from codegenie_core.ports import TextProblem
 
 READER = RuamelYamlReader()
@@ -65,13 +65,51 @@ def test_a_recursive_alias_is_a_problem() -> None:
     )
 
 
-def test_an_alias_bomb_is_converted_once_per_node() -> None:
-    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
-    data = READER.parse("\n".join(levels) + "\n")
+def test_an_alias_within_the_node_bound_is_shared_not_copied() -> None:
+    data = READER.parse("a: &a [x, y]\nb: *a\n")
 
     assert isinstance(data, dict)
-    assert data["a8"][0] is data["a8"][1]  # shared, not copied 9**8 times
+    assert data["a"] is data["b"]
+
+
+# map(1) + key x(1) + [1, 2](3) + key y(1) + the alias, charged as what it names (3): 9 nodes.
+SHARED = "{x: &a [1, 2], y: *a}"
+
+
+def test_a_document_of_exactly_the_node_bound_is_read() -> None:
+    assert RuamelYamlReader(max_nodes=9).parse(SHARED) == {"x": [1, 2], "y": [1, 2]}
+
+
+def test_an_alias_is_charged_the_size_of_what_it_names() -> None:
+    reader = RuamelYamlReader(max_nodes=8)
+
+    assert reader.parse(SHARED) == TextProblem(
+        message="YAML alias expansion exceeds 8 nodes", line=1
+    )
+    assert reader.composed_nodes == 6  # the alias added no node of its own, only its charge
+
+
+def test_a_large_document_stops_composing_at_the_node_bound() -> None:
+    reader = RuamelYamlReader(max_nodes=100)
+    text = "- x\n" * 10_000
+
+    assert reader.parse(text) == TextProblem(message="YAML document exceeds 100 nodes", line=100)
+    assert reader.composed_nodes == 101  # the list and 100 items: it stopped at the crossing
+
+
+def test_a_text_longer_than_the_character_bound_is_refused_unread() -> None:
+    reader = RuamelYamlReader(max_chars=10)
+
+    assert reader.parse("a: 1234567\n") == TextProblem(
+        message="YAML text longer than 10 characters"
+    )
+    assert reader.composed_nodes == 0
+
+
+def test_the_default_bounds_are_documented_numbers() -> None:
+    reader = RuamelYamlReader()
+
+    assert (reader.max_nodes, reader.max_chars) == (MAX_NODES, MAX_CHARS) == (100_000, 4 * 2**20)
 
 
 def test_an_empty_text_is_none() -> None:

@@ -314,3 +314,28 @@ def test_a_slice_that_cannot_be_written_is_not_cached_and_does_not_raise(
     assert (cache.get(key("a"), Opaque), cache.enabled, cache.stats().entries) == (None, True, 0)
     assert len(warnings_logged) == 1
     assert "not caching opaque" in warnings_logged[0]
+
+
+@pytest.mark.parametrize("planted", ["fifo", "symlink", "directory"])
+def test_what_is_planted_at_an_entry_path_is_a_miss_and_a_put_still_works(
+    tmp_path: Path, planted: str, warnings_logged: list[str]
+) -> None:
+    cache = FsCache.open(str(tmp_path))
+    cache.put(key("k"), envelope(1))
+    path = entry_path(tmp_path, key("k"))
+    sound = tmp_path / "sound.entry"
+    os.replace(path, sound)
+    match planted:
+        case "fifo":
+            os.mkfifo(path)
+        case "symlink":
+            path.symlink_to(sound)  # a sound entry, but reached through a symlink
+        case _:
+            path.mkdir()
+
+    assert cache.get(key("k"), Facts) is None
+    cache.put(key("k"), envelope(2))
+    assert cache.enabled and warnings_logged == []
+    if planted != "directory":  # the put replaced what was planted with an entry of its own
+        found = cache.get(key("k"), Facts)
+        assert found is not None and found.envelope().slice == Facts(names=("",), count=2)

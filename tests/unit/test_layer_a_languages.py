@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.config import GatherConfig
+from codegenie_core.ports import MAX_READ_BYTES
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.probes.layer_a.languages import (
@@ -91,7 +92,7 @@ def test_an_unreadable_directory_counts_as_unreadable_names_its_path_and_lowers_
 
 def test_the_probe_reads_no_file_contents() -> None:
     class CountingRepo(FakeRepo):
-        def read_bytes(self, path: str) -> bytes:
+        def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes:
             raise AssertionError(f"read {path}: sizes must come from file_sizes")
 
     repo = CountingRepo(files={"a.py": b"abc"})

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from codegenie_adapters import git_work_tree
+from codegenie_adapters import git_work_tree, repo_fs
 from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_for
-from codegenie_core.digest import blob_digest, problem_digest
+from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
 from codegenie_core.errors import GitDubiousOwnership, GitIndexCorrupt, RepoError
-from codegenie_core.ports import FileProblem, GitState, Remote
+from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, Remote
 from tests._ci_support.requires_tool import requires_tool
 from tests.as_nobody import NOBODY, needs_root, run_as_nobody, shared_dir
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
@@ -624,3 +624,48 @@ def test_a_repository_owned_by_another_user_is_dubious_ownership_not_not_git(
         repo.git_state()
     assert raised.value.path == str(root)
     assert list(repo.list_files()) == ["a.py"]
+
+
+# ---- bounded reads and digests (ADR-0026) ------------------------------------------------------
+def test_a_read_stops_at_its_cap_and_says_so(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_bytes(b"x" * 11)
+    repo = LocalRepo(str(tmp_path))
+
+    assert [repo.read_bytes("package.json", max_bytes=n) for n in (10, 11)] == [
+        FileProblem(path="package.json", reason="larger than 10 bytes"),
+        b"x" * 11,
+    ]
+    assert repo.read_bytes("package.json", max_bytes=2**20) == b"x" * 11
+
+
+def test_the_default_read_cap_is_16_mib(tmp_path: Path) -> None:
+    with open(tmp_path / "big.json", "wb") as handle:
+        handle.truncate(MAX_READ_BYTES + 1)  # sparse
+    assert MAX_READ_BYTES == 16 * 2**20
+    assert LocalRepo(str(tmp_path)).read_bytes("big.json") == FileProblem(
+        path="big.json", reason="larger than 16 MiB"
+    )
+
+
+def test_a_file_over_the_large_file_bound_is_digested_by_identity_and_a_rewrite_shows(
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"a" * 20)
+    (tmp_path / "small.txt").write_bytes(b"small\n")
+    first = LocalRepo(str(tmp_path), large_file_bytes=10).digests(["big.bin", "small.txt"])
+    big.write_bytes(b"b" * 20)  # same size: only the identity (ctime) says it changed
+    second = LocalRepo(str(tmp_path), large_file_bytes=10).digests(["big.bin"])
+
+    assert first["big.bin"].startswith(STAT_DIGEST_PREFIX)
+    assert first["small.txt"] == blob_digest(b"small\n")
+    assert second["big.bin"].startswith(STAT_DIGEST_PREFIX)
+    assert second["big.bin"] != first["big.bin"]
+
+
+def test_a_digest_streams_and_equals_the_blob_id_of_the_whole(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 12_289  # over 3 MiB: several chunks
+    (tmp_path / "data.bin").write_bytes(data)
+    for object_format in ("sha1", "sha256"):
+        found = repo_fs.digest(str(tmp_path), "data.bin", object_format=object_format)
+        assert found == blob_digest(data, object_format=object_format)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from codegenie_adapters.serde import envelope_from_json, envelope_to_json
+from codegenie_core.ports import MAX_READ_BYTES
 from codegenie_core.probe import Envelope, NotApplicable
 from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.probes.layer_a.manifests import ManifestsProbe, ManifestsSlice
@@ -122,3 +123,20 @@ def test_requirements_files_in_a_requirements_directory_are_manifests() -> None:
 
     assert isinstance(envelope, Envelope)
     assert list(envelope.slice.python) == ["requirements/dev.txt"]
+
+
+def test_a_manifest_over_the_read_cap_is_a_problem_with_its_path_and_lowers_confidence() -> None:
+    ctx = context(
+        {
+            "package.json": b" " * (MAX_READ_BYTES + 1),
+            "services/api/package.json": '{"name": "api"}',
+        }
+    )
+
+    envelope = PROBE.run(ctx)
+
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    assert envelope.confidence == "low"  # one of two inputs gave no facts
+    assert InputProblem(path="package.json", message="unreadable: larger than 16 MiB") in (
+        envelope.slice.problems
+    )

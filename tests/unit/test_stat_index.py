@@ -101,3 +101,27 @@ def test_the_clock_is_read_from_the_file_system_once_and_leaves_nothing_behind(
         first,
         [],
     )
+
+
+def test_a_symlink_at_the_index_path_is_not_followed_and_a_save_replaces_it(
+    tmp_path: Path,
+) -> None:
+    sound = str(tmp_path / "elsewhere.json")
+    index = StatIndex(sound, object_format="sha1")
+    index.record("a.py", KEY, "d1", hashed_after_ns=LATER)
+    index.save()
+    link = tmp_path / "index.json"
+    link.symlink_to("elsewhere.json")
+
+    loaded = StatIndex(str(link), object_format="sha1")
+    assert loaded.lookup("a.py", KEY) is None  # a miss, though the target is a sound index
+    loaded.record("b.py", KEY, "d2", hashed_after_ns=LATER)
+    loaded.save()
+    assert not link.is_symlink()  # replaced by a file of its own, the target left as it was
+    assert StatIndex(sound, object_format="sha1").lookup("b.py", KEY) is None
+
+
+def test_a_fifo_at_the_index_path_is_an_empty_index_not_a_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "index.json")
+
+    assert StatIndex(str(tmp_path / "index.json"), object_format="sha1").lookup("a", KEY) is None
