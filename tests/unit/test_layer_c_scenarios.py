@@ -73,7 +73,7 @@ def test_repo_scenarios_replace_same_named_defaults_and_follow_the_rest() -> Non
         Scenario(name="help", argv=("/usr/bin/server", "-h"), origin="repo"),
     )
     merged = merge_scenarios(default_scenarios(SERVER), repo)
-    assert [(s.name, s.origin) for s in merged] == [
+    assert [(s.name, s.origin if isinstance(s, Scenario) else "") for s in merged] == [
         ("default", "default"),
         ("help", "repo"),
         ("version", "default"),

@@ -26,6 +26,7 @@ from codegenie_core.probes.layer_c.model import (
     NotLinux,
     Scenario,
     ScenarioCompleted,
+    ScenarioResult,
     ScenarioTimeout,
     StraceUnavailable,
 )
@@ -236,12 +237,12 @@ def test_the_overlap_recording_fake_sees_concurrent_scenarios() -> None:
     runner = FakeContainerRunner(image=IMAGE, dwell_s=5.0)
     built = BuiltImage(ref="r", config=IMAGE)
     scenarios = [Scenario(name=n, argv=("x",)) for n in ("a", "b")]
+
+    def run(scenario: Scenario) -> ScenarioResult:
+        return runner.run_scenario(built, scenario, timeout_s=1, keep_argv=False)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(
-            pool.map(
-                lambda s: runner.run_scenario(built, s, timeout_s=1, keep_argv=False), scenarios
-            )
-        )
+        list(pool.map(run, scenarios))
     assert runner.max_running == 2 and len(runner.overlaps) == 1
 
 
