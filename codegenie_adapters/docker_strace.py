@@ -4,7 +4,10 @@ in a fresh hardened container under an injected strace (see ADR-0011, ADR-0012).
 Rule 1: every process goes through `run_external_cli` (bounded output, stdin /dev/null, killed
 on timeout): no engine call can prompt or hang.
 Rule 2: every container is named and labelled, and removed in a `finally`, also after a timeout,
-a kill or Ctrl-C; `cleanup()` removes anything left with this run's label.
+a kill or Ctrl-C; `cleanup()` removes anything left with this run's label, and every temporary
+directory. A signal's cleanup runs on the main thread while a scenario may be in flight on a
+probe thread: `cleanup()` waits for a container start in flight, and afterwards the runner is
+closed: nothing new starts (`RunnerClosed`, so no cancelled trace is ever cached; ADR-0023).
 Rule 3: images are tagged by content and kept (labelled `codegenie.trace=1`), so a rebuild of an
 unchanged context is the engine's own cache hit.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +25,7 @@ from pathlib import Path
 from codegenie_adapters.exec import ExecResult, run_external_cli
 from codegenie_adapters.image_inspect import base_image_resolver, image_config
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
+from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError
 from codegenie_core.parsers.strace import parse_strace_bytes
 from codegenie_core.ports import ContainerRunner, RepoFiles
 from codegenie_core.probes.layer_c.model import (
@@ -50,6 +55,12 @@ STATUS_TIMEOUT_S = 5.0
 ENGINE_CALL_TIMEOUT_S = 60.0
 
 
+class RunnerClosed(CodegenieError):
+    """The run was cancelled and the runner cleaned up: a probe thread still going is refused."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
 class DockerStraceRunner:
     """The real `ContainerRunner`, for docker or podman (`engine`)."""
 
@@ -70,6 +81,9 @@ class DockerStraceRunner:
         self.run_id = uuid.uuid4().hex[:12]
         self._bundle: TracerBundle | str | None = None
         self._count = 0
+        self._lock = threading.Lock()  # a container start, against cleanup()
+        self._closed = False
+        self._out_dirs: set[Path] = set()
 
     def engine_status(self) -> EngineStatus:
         if not self.platform.startswith("linux"):
@@ -126,12 +140,17 @@ class DockerStraceRunner:
         bundle = self._tracer()
         if isinstance(bundle, str):
             return StraceUnavailable(reason=bundle)
-        self._count += 1
-        name = f"codegenie-trace-{self.run_id}-{self._count}"
-        out = Path(tempfile.mkdtemp(prefix="codegenie-trace-out-"))
+        with self._lock:
+            self._refuse_when_closed()
+            self._count += 1
+            name = f"codegenie-trace-{self.run_id}-{self._count}"
+            out = Path(tempfile.mkdtemp(prefix="codegenie-trace-out-"))
+            self._out_dirs.add(out)
         out.chmod(0o777)  # an image's non-root USER writes the trace here
         try:
-            started = self._engine(*self._run_argv(bundle, image, scenario, name, out))
+            with self._lock:  # Rule 2: cleanup() waits for this, so it sees the container
+                self._refuse_when_closed()
+                started = self._engine(*self._run_argv(bundle, image, scenario, name, out))
             if not started.ok:
                 return EngineUnavailable(
                     engine=self.engine, reason=started.stderr_tail(500).strip()
@@ -143,6 +162,7 @@ class DockerStraceRunner:
                 return ScenarioTimeout(
                     elapsed_ms=round((started.duration_s + waited.duration_s) * 1000)
                 )
+            self._refuse_when_closed()  # removed under it by cleanup(): no result to report
             if waited.timed_out:
                 self._engine("stop", "-t", str(STOP_GRACE_S), name)
             exit_text = waited.stdout.decode("ascii", "replace").strip()
@@ -157,14 +177,23 @@ class DockerStraceRunner:
         finally:
             self._engine("rm", "-f", name)
             shutil.rmtree(out, ignore_errors=True)
+            self._out_dirs.discard(out)
 
     def cleanup(self) -> None:
+        with self._lock:  # Rule 2: after this, nothing new starts
+            self._closed = True
         listed = self._engine("ps", "-aq", "--filter", f"label={RUN_LABEL}={self.run_id}")
         for container in listed.stdout.decode("ascii", "replace").split():
             self._engine("rm", "-f", container)
+        for out in list(self._out_dirs):
+            shutil.rmtree(out, ignore_errors=True)
         if isinstance(self._bundle, TracerBundle):
             shutil.rmtree(self._bundle.directory, ignore_errors=True)
         self._bundle = None
+
+    def _refuse_when_closed(self) -> None:
+        if self._closed:
+            raise RunnerClosed("the run was cancelled; this runner has been cleaned up")
 
     def _run_argv(
         self, bundle: TracerBundle, image: BuiltImage, scenario: Scenario, name: str, out: Path
@@ -186,6 +215,7 @@ class DockerStraceRunner:
         )  # fmt: skip
 
     def _tracer(self) -> TracerBundle | str:
+        self._refuse_when_closed()  # a bundle made after cleanup() would be left behind
         if self._bundle is None:
             self._bundle = build_bundle(self.strace)
         return self._bundle

@@ -7,6 +7,7 @@ Rule 2: fakes keep state and record calls as data (`gets`, `puts`, `runs`), buil
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -301,6 +302,9 @@ class FakeContainerRunner:
 
     When the engine is not ready, builds fail and scenarios answer with the engine's state, as the
     real runner does. `seconds` advances `clock` per scenario name, to spend the aggregate budget.
+    `dwell_s` makes each scenario occupy the runner for that many real seconds (ending early when
+    another scenario enters), so a caller running scenarios concurrently is seen: every entry
+    while another scenario runs is recorded in `overlaps` as (running, entering).
     Calls are recorded: `builds`, `runs` (name, timeout, keep_argv), `cleanups`, `max_running`."""
 
     status: EngineStatus = attrs.field(
@@ -314,9 +318,15 @@ class FakeContainerRunner:
     seconds: dict[str, float] = attrs.field(factory=dict[str, float])
     builds: list[BuildRequest] = attrs.field(factory=list[BuildRequest])
     runs: list[tuple[str, float, bool]] = attrs.field(factory=list[tuple[str, float, bool]])
+    dwell_s: float = 0.0
     cleanups: int = 0
     running: int = 0
     max_running: int = 0
+    overlaps: list[tuple[str, str]] = attrs.field(factory=list[tuple[str, str]])
+    _active: list[str] = attrs.field(factory=list[str], init=False, repr=False)
+    _changed: threading.Condition = attrs.field(
+        factory=threading.Condition, init=False, repr=False, eq=False
+    )
 
     def engine_status(self) -> EngineStatus:
         return self.status
@@ -338,10 +348,17 @@ class FakeContainerRunner:
         self, image: BuiltImage, scenario: Scenario, *, timeout_s: float, keep_argv: bool
     ) -> ScenarioResult:
         del image
-        self.runs.append((scenario.name, timeout_s, keep_argv))
-        self.running += 1
-        self.max_running = max(self.max_running, self.running)
+        with self._changed:
+            self.runs.append((scenario.name, timeout_s, keep_argv))
+            self.overlaps.extend((other, scenario.name) for other in self._active)
+            self._active.append(scenario.name)
+            self.running += 1
+            self.max_running = max(self.max_running, self.running)
+            self._changed.notify_all()
         try:
+            if self.dwell_s > 0:
+                with self._changed:
+                    self._changed.wait_for(lambda: len(self._active) > 1, timeout=self.dwell_s)
             match self.status:
                 case EngineUnavailable() | StraceUnavailable():
                     return self.status
@@ -356,7 +373,9 @@ class FakeContainerRunner:
             )
             return self.results.get(scenario.name, default)
         finally:
-            self.running -= 1
+            with self._changed:
+                self._active.remove(scenario.name)
+                self.running -= 1
 
     def cleanup(self) -> None:
         self.cleanups += 1

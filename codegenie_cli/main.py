@@ -2,7 +2,8 @@
 prints, configures log sinks, or exits.
 
 Exit codes: 0 the gather completed (failed probes are recorded in the report); 2 bad usage or bad
-input (one line on stderr naming it); 130 interrupted (nothing written).
+input (one line on stderr naming it); 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung
+up (SIGHUP): nothing written, containers and temp dirs removed (see ADR-0003, ADR-0023).
 Messages: `-q` leaves only errors on stderr; `-v` adds one line per probe (name, outcome, ms, the
 cache key's prefix); the REPO argument is checked by the adapter, not by click, so an unreadable
 one is the same one `codegenie-cli: error:` line as a missing one (see ADR-0029).
@@ -11,12 +12,14 @@ one is the same one `codegenie-cli: error:` line as a missing one (see ADR-0029)
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
+from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
 from codegenie_core.probe_types import LAYERS, Layer
@@ -33,10 +36,16 @@ class _Cli(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with terminating_signals():  # SIGTERM and SIGHUP unwind as Ctrl-C does
+                return super().invoke(ctx)
         except CodegenieError as error:
             click.echo(f"codegenie-cli: error: {error.message}", err=True)
             ctx.exit(error.exit_code)
+        except Terminated as stopped:
+            interrupted = stopped.signum == signal.SIGINT
+            why = "interrupted" if interrupted else f"terminated by {stopped.signal_name}"
+            click.echo(f"codegenie-cli: {why}; no output was written", err=True)
+            ctx.exit(stopped.exit_code)
         except KeyboardInterrupt:
             click.echo("codegenie-cli: interrupted; no output was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)

@@ -312,3 +312,43 @@ def yaml_node_count(data: object) -> int:
     if isinstance(data, dict):
         return 1 + sum(1 + yaml_node_count(value) for value in data.values())  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]  # mapping values, likewise
     return 1
+
+
+# ---- codegenie_core.probes.layer_c.scenarios ------------------------------------------------
+scenario_words = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+    min_size=1,
+    max_size=6,
+)
+scenario_env_names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,5}", fullmatch=True)
+_NUL_FIELDS = ("name", "argv", "shell", "env-name", "env-value")
+
+
+@st.composite
+def scenario_items(draw: st.DrawFn, index: int) -> tuple[dict[str, object], str | None]:
+    """A scenario mapping as a YAML reader returns it, named `s<index>`, and the field a NUL byte
+    was put into (None: the item is valid)."""
+    item: dict[str, object] = {"name": f"s{index}"}
+    if draw(st.booleans()):
+        item["shell"] = draw(scenario_words.filter(str.strip))
+    else:
+        item["argv"] = draw(st.lists(scenario_words, min_size=1, max_size=4))
+    item["env"] = draw(st.dictionaries(scenario_env_names, scenario_words, max_size=3))
+    poisoned = draw(st.none() | st.sampled_from(_NUL_FIELDS))
+    env = dict(draw(st.dictionaries(scenario_env_names, scenario_words, min_size=1, max_size=2)))
+    match poisoned:
+        case "name":
+            item["name"] = f"s\x00{index}"
+        case "argv":
+            item.pop("shell", None)
+            item["argv"] = [*draw(st.lists(scenario_words, max_size=2)), "a\x00b"]
+        case "shell":
+            item.pop("argv", None)
+            item["shell"] = "echo \x00"
+        case "env-name":
+            item["env"] = env | {"K\x00": "v"}
+        case "env-value":
+            item["env"] = {key: value + "\x00" for key, value in env.items()}
+        case _:
+            pass
+    return item, poisoned

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,3 +292,57 @@ def test_cleanup_removes_a_container_an_interruption_left_behind(
     left = _containers(f"{RUN_LABEL}={runner.run_id}")
     runner.cleanup()
     assert (len(left), _containers(f"{RUN_LABEL}={runner.run_id}")) == (1, set())
+
+
+@NEEDS
+def test_sigterm_mid_trace_exits_143_and_leaves_no_container_of_its_run(tmp_path: Path) -> None:
+    root = _context(tmp_path, "busybox")
+    nonce = uuid.uuid4().hex[:12]  # other runs may trace at the same time: find ours by name
+    (root / ".codegenie").mkdir()
+    (root / ".codegenie" / "scenarios.yaml").write_text(
+        f"scenarios:\n  - name: sleeper-{nonce}\n    argv: [/bin/sleep, '30']\n    timeout_s: 60\n"
+    )
+    scratch, out = tmp_path / "tmp", tmp_path / "out"
+    scratch.mkdir()
+    env = os.environ | {"TMPDIR": str(scratch), "CODEGENIE_CACHE_DIR": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "codegenie_cli", "gather", str(root), "--layer", "c"]
+    process = subprocess.Popen(
+        [*argv, "--no-cache", "--output", str(out)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    run_id = ""
+    try:
+        deadline = time.monotonic() + 180
+        while not run_id and time.monotonic() < deadline and process.poll() is None:
+            sleeper = _running(f"{TRACE_LABEL}.scenario=codegenie-scenario:sleeper-{nonce}")
+            for container in sleeper:
+                run_id = _run_label_of(container)
+            time.sleep(0.2)
+        assert run_id, "the sleeping scenario was never seen running"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    left = _containers(f"{RUN_LABEL}={run_id}")
+    for container in left:  # a failing run must not leave its sleeper on the shared daemon
+        subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)
+    assert process.returncode == 143, stderr.decode()[-2000:]
+    assert not out.exists()
+    assert left == set()
+    assert sorted(scratch.iterdir()) == []
+
+
+def _run_label_of(container: str) -> str:
+    inspected = subprocess.run(
+        ["docker", "inspect", "--format", f'{{{{index .Config.Labels "{RUN_LABEL}"}}}}', container],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    return inspected.stdout.strip()

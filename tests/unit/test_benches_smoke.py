@@ -59,6 +59,10 @@ def test_the_portfolio_benches_are_discovered() -> None:
     assert {"bench_portfolio_walltime", "bench_portfolio_walltime_hosted_runner"} <= names
 
 
+def test_the_scenario_linearity_bench_offers_a_tiny_run() -> None:
+    assert "bench_scenario_linearity" in {bench.stem for bench in SMOKEABLE}
+
+
 @pytest.mark.parametrize("bench", BENCHES, ids=[b.stem for b in BENCHES])
 def test_each_bench_imports_without_running(bench: Path) -> None:
     offered = _inspect(bench)

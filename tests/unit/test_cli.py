@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from collections.abc import Mapping
+import signal
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import attrs
@@ -278,6 +279,74 @@ def test_interruption_exits_130_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 130
     assert not out.exists()
     assert fakes.cleaned == 1
+
+
+class SignallingClock(FakeClock):
+    """Sends this process `signum` when the gather first reads the clock, as `kill` would."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__()
+        self.signum = signum
+
+    def monotonic(self) -> float:
+        os.kill(os.getpid(), self.signum)
+        return super().monotonic()
+
+
+@pytest.fixture
+def signals_recorded() -> Iterator[list[int]]:
+    """Handlers that only record, so a signal the CLI failed to handle cannot kill the tests."""
+    seen: list[int] = []
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.getsignal(signum) for signum in handled}
+    for signum in handled:
+        signal.signal(signum, lambda number, frame: seen.append(number))
+    yield seen
+    for signum, before in previous.items():
+        signal.signal(signum, before)
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "line"),
+    [
+        (signal.SIGINT, 130, "codegenie-cli: interrupted; no output was written\n"),
+        (signal.SIGTERM, 143, "codegenie-cli: terminated by SIGTERM; no output was written\n"),
+        (signal.SIGHUP, 129, "codegenie-cli: terminated by SIGHUP; no output was written\n"),
+    ],
+    ids=["SIGINT", "SIGTERM", "SIGHUP"],
+)
+def test_sigint_sigterm_and_sighup_clean_up_write_nothing_and_exit_128_plus_signal(
+    tmp_path: Path, signals_recorded: list[int], signum: int, code: int, line: str
+) -> None:
+    fakes = adapters()
+    fakes.clock_ = SignallingClock(signum)
+    out = tmp_path / "out"
+    result = invoke(fakes, "gather", "demo", "--output", str(out))
+    assert (result.exit_code, result.stderr) == (code, line)
+    assert not out.exists()
+    assert fakes.cleaned == 1
+    assert signals_recorded == []  # the CLI handled it, and put the handlers back afterwards
+    os.kill(os.getpid(), signum)
+    assert signals_recorded == [signum]
+
+
+def test_a_second_signal_during_cleanup_does_not_cut_it_short(
+    tmp_path: Path, signals_recorded: list[int]
+) -> None:
+    @attrs.define
+    class SignalledAgainInCleanup(FakeAdapters):
+        finished: int = 0
+
+        def cleanup(self) -> None:
+            super().cleanup()
+            os.kill(os.getpid(), signal.SIGTERM)
+            self.finished += 1
+
+    base = adapters()
+    fakes = SignalledAgainInCleanup(repos=base.repos, clock_=SignallingClock(signal.SIGHUP))
+    result = invoke(fakes, "gather", "demo", "--output", str(tmp_path / "out"))
+    assert (result.exit_code, fakes.finished) == (129, 1)
+    assert signals_recorded == []
 
 
 def test_probes_lists_name_layer_heaviness_and_inputs() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import attrs
@@ -19,10 +20,13 @@ from codegenie_core.probes.layer_c.model import (
     DEFAULT_SCENARIO_NAMES,
     SLICE_KEYS,
     BuildFailed,
+    BuiltImage,
     EngineUnavailable,
     ImageConfig,
     NotLinux,
+    Scenario,
     ScenarioCompleted,
+    ScenarioResult,
     ScenarioTimeout,
     StraceUnavailable,
 )
@@ -148,7 +152,7 @@ def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
     result = PROBE.run(_ctx(runner, resolver=resolver))
     assert result == Envelope(
         probe="runtime_trace",
-        schema_version=1,
+        schema_version=2,
         confidence="low",
         slice=RuntimeTraceSlice(
             status="image-digest-unresolved",
@@ -167,25 +171,79 @@ def test_the_unresolved_paths_share_one_cache_key_and_a_resolved_digest_another(
     assert key_for(PROBE, _ctx(runner).repo, _ctx(runner)) not in keys
 
 
-def test_a_malformed_scenarios_file_names_path_line_scenario_and_field() -> None:
-    text = "scenarios:\n  - name: slow\n    argv: [/bin/sleep, '9']\n    timeout_s: 900\n"
-    data = {"scenarios": [{"name": "slow", "argv": ["/bin/sleep", "9"], "timeout_s": 900}]}
-    runner = FakeContainerRunner(image=IMAGE)
-    ctx = _ctx(runner, files={".codegenie/scenarios.yaml": text.encode()}, documents={text: data})
-    slice_ = _slice(PROBE.run(ctx))
-    assert slice_.status == "scenarios-invalid"
-    assert slice_.problems == (
-        ".codegenie/scenarios.yaml:2: scenarios[0] (name 'slow'): 'timeout_s' must be a number "
-        "> 0 and <= 120, got 900",
+def test_an_invalid_scenario_is_its_own_report_and_the_others_and_the_defaults_run() -> None:
+    text = (
+        "scenarios:\n  - name: slow\n    argv: [/bin/sleep, '9']\n    timeout_s: 900\n"
+        "  - name: extra\n    argv: [/bin/true]\n"
     )
-    assert runner.builds == []
+    data = {
+        "scenarios": [
+            {"name": "slow", "argv": ["/bin/sleep", "9"], "timeout_s": 900},
+            {"name": "extra", "argv": ["/bin/true"]},
+        ]
+    }
+    runner = FakeContainerRunner(image=IMAGE, results={"default": _completed("/bin/app")})
+    ctx = _ctx(runner, files={".codegenie/scenarios.yaml": text.encode()}, documents={text: data})
+    result = PROBE.run(ctx)
+    slice_ = _slice(result)
+    problem = (
+        ".codegenie/scenarios.yaml:2: scenarios[0] (name 'slow'): 'timeout_s' must be a number "
+        "> 0 and <= 120, got 900"
+    )
+    assert [name for name, _, _ in runner.runs] == [*DEFAULT_SCENARIO_NAMES, "extra"]
+    assert [(r.name, r.outcome) for r in slice_.scenarios][-2:] == [
+        ("slow", "invalid"),
+        ("extra", "completed"),
+    ]
+    assert slice_.scenarios[-2].detail == problem
+    assert (slice_.status, slice_.trace_coverage_confidence) == ("traced", "medium")
+    assert isinstance(result, Envelope)
+    assert f"scenario 'slow': invalid {problem}" in result.notes
 
 
-def test_a_scenarios_file_that_is_not_yaml_reports_the_readers_line() -> None:
-    runner = FakeContainerRunner(image=IMAGE)
+def test_a_scenarios_file_that_is_not_yaml_is_a_problem_and_the_defaults_still_run() -> None:
+    runner = FakeContainerRunner(image=IMAGE, results={"default": _completed("/bin/app")})
     ctx = _ctx(runner, files={".codegenie/scenarios.yaml": b"scenarios: [\n"})
     ctx = attrs.evolve(ctx, yaml=_FailingYaml())
-    assert _slice(PROBE.run(ctx)).problems == (".codegenie/scenarios.yaml:2: unexpected end",)
+    slice_ = _slice(PROBE.run(ctx))
+    assert slice_.problems == (".codegenie/scenarios.yaml:2: unexpected end",)
+    assert [name for name, _, _ in runner.runs] == list(DEFAULT_SCENARIO_NAMES)
+    assert (slice_.status, slice_.trace_coverage_confidence) == ("traced", "medium")
+
+
+def test_a_scenarios_file_that_is_not_a_mapping_is_a_problem_and_the_defaults_still_run() -> None:
+    text = "- name: x\n"
+    runner = FakeContainerRunner(image=IMAGE, results={"default": _completed("/bin/app")})
+    files = {".codegenie/scenarios.yaml": text.encode()}
+    slice_ = _slice(PROBE.run(_ctx(runner, files=files, documents={text: [{"name": "x"}]})))
+    assert slice_.problems == (
+        ".codegenie/scenarios.yaml: the document must be a mapping with a 'scenarios' list",
+    )
+    assert [r.name for r in slice_.scenarios] == list(DEFAULT_SCENARIO_NAMES)
+    assert slice_.trace_coverage_confidence == "medium"
+
+
+def test_scenarios_that_take_time_never_overlap() -> None:
+    # Each scenario holds the runner for real time, so running two at once would be recorded.
+    runner = FakeContainerRunner(image=IMAGE, dwell_s=0.1)
+    files = {".codegenie/scenarios.yaml": SIX_SCENARIOS_YAML.encode()}
+    PROBE.run(_ctx(runner, files=files, documents={SIX_SCENARIOS_YAML: SIX_SCENARIOS}))
+    assert len(runner.runs) == 6
+    assert (runner.overlaps, runner.max_running) == ([], 1)
+
+
+def test_the_overlap_recording_fake_sees_concurrent_scenarios() -> None:
+    # The check above can fail: the same fake, driven concurrently, records the overlap.
+    runner = FakeContainerRunner(image=IMAGE, dwell_s=5.0)
+    built = BuiltImage(ref="r", config=IMAGE)
+    scenarios = [Scenario(name=n, argv=("x",)) for n in ("a", "b")]
+
+    def run(scenario: Scenario) -> ScenarioResult:
+        return runner.run_scenario(built, scenario, timeout_s=1, keep_argv=False)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, scenarios))
+    assert runner.max_running == 2 and len(runner.overlaps) == 1
 
 
 @attrs.define

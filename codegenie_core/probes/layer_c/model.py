@@ -27,6 +27,14 @@ BUILD_TIMEOUT_S = 600.0
 DEFAULT_WINDOW_S = 10.0  # a default scenario still running after this long is stopped: normal
 STOP_GRACE_S = 3  # seconds `docker stop` waits between SIGTERM and SIGKILL
 MAX_TRACE_BYTES = 64 << 20  # a longer trace is cut, and the slice says so
+# Bounds of `.codegenie/scenarios.yaml` (see ADR-0023): a file with more scenarios is refused whole;
+# a scenario over any other bound, or holding a NUL byte, is refused alone.
+MAX_SCENARIOS = 128
+MAX_NAME_CHARS = 63
+MAX_ARGV_ITEMS = 256
+MAX_ARGV_BYTES = 64 << 10  # UTF-8 bytes of every argv word together (a `shell` is one word)
+MAX_ENV_ENTRIES = 64
+MAX_ENV_BYTES = 32 << 10  # UTF-8 bytes of every `NAME=value` together
 
 HARDENING_FLAGS: tuple[str, ...] = (
     "--network=none",

@@ -9,6 +9,9 @@ whose base the key cannot follow would cache a trace that goes stale unseen.
 Rule 3: scenarios run strictly one at a time, each bounded by its own timeout and by what is left
 of the budget: the aggregate timeout, or less when the gather caps probe timeouts lower; a
 scenario the budget leaves no time for is reported `not-run`, not run.
+Rule 4: an invalid repository scenario is its own report (`invalid`), and a scenarios file that
+cannot be used at all is a problem line: either way the valid scenarios and the defaults still run,
+and the coverage says what was not traced (see ADR-0023).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ from codegenie_core.probes.layer_c.model import (
     StraceUnavailable,
 )
 from codegenie_core.probes.layer_c.scenarios import (
+    InvalidScenario,
+    RepoScenario,
     ScenarioFileProblem,
     default_scenarios,
     merge_scenarios,
@@ -53,7 +58,7 @@ from codegenie_core.probes.layer_c.scenarios import (
 )
 from codegenie_core.registry import register_probe
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: scenarios may be `invalid`; no `scenarios-invalid` status
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
 
 
@@ -65,7 +70,7 @@ class ScenarioReport:
     task: str
     origin: str
     outcome: str  # completed | stopped-after-window | timeout | strace-unavailable |
-    # engine-unavailable | build-failed | image-digest-unresolved | not-run
+    # engine-unavailable | build-failed | image-digest-unresolved | not-run | invalid
     exit_code: int | None = None
     elapsed_ms: int = 0
     env_names: tuple[str, ...] = ()  # values stay out of the slice
@@ -77,7 +82,7 @@ class ScenarioReport:
 class RuntimeTraceSlice:
     """What the container did across every scenario (fields in `SLICE_KEYS` order)."""
 
-    status: str  # traced | scenarios-invalid | image-digest-unresolved | build-failed
+    status: str  # traced | image-digest-unresolved | build-failed
     trace_coverage_confidence: CoverageConfidence
     image_ref: str = ""
     base_images: str = ""
@@ -135,14 +140,16 @@ class RuntimeTraceProbe:
             case _:
                 assert_never(status)
         repo_scenarios = _repo_scenarios(ctx)
-        if isinstance(repo_scenarios, ScenarioFileProblem):
-            return _envelope(status="scenarios-invalid", problems=(repo_scenarios.describe(),))
+        file_problems: tuple[str, ...] = ()
+        if isinstance(repo_scenarios, ScenarioFileProblem):  # Rule 4: the defaults still run
+            file_problems = (repo_scenarios.describe(),)
+            repo_scenarios = ()
         base_images = _resolve_base_images(ctx)
         if base_images is None:
             unresolved = ImageDigestUnresolved(ref=_base_refs_text(ctx))
             return _envelope(
                 status="image-digest-unresolved",
-                problems=(f"base image digest unresolved: {unresolved.ref}",),
+                problems=(f"base image digest unresolved: {unresolved.ref}", *file_problems),
             )
         image_ref = IMAGE_REF_PREFIX + _context_digest(ctx)[:12]
         built = runner.build(BuildRequest(dockerfile=DOCKERFILE, image_ref=image_ref))
@@ -151,7 +158,10 @@ class RuntimeTraceProbe:
                 status="build-failed",
                 image_ref=image_ref,
                 base_images=base_images,
-                problems=(f"build failed (exit {built.exit_code}): {built.message}",),
+                problems=(
+                    f"build failed (exit {built.exit_code}): {built.message}",
+                    *file_problems,
+                ),
             )
         scenarios = merge_scenarios(default_scenarios(built.config), repo_scenarios)
         # Rule 3: finish inside the coordinator's bound too, with a partial but truthful slice,
@@ -161,10 +171,10 @@ class RuntimeTraceProbe:
             spent = ctx.clock.monotonic() - probe_started
             budget = min(budget, cap - spent - COORDINATOR_MARGIN_S)
         reports = _run_all(ctx, runner, built, scenarios, budget)
-        return _traced(reports, image_ref, base_images, status.seccomp_bpf)
+        return _traced(reports, image_ref, base_images, status.seccomp_bpf, file_problems)
 
 
-def _repo_scenarios(ctx: ProbeContext) -> tuple[Scenario, ...] | ScenarioFileProblem:
+def _repo_scenarios(ctx: ProbeContext) -> tuple[RepoScenario, ...] | ScenarioFileProblem:
     if SCENARIOS_FILE not in ctx.repo.list_files():
         return ()
     data = ctx.repo.read_bytes(SCENARIOS_FILE)
@@ -207,12 +217,15 @@ def _run_all(
     ctx: ProbeContext,
     runner: ContainerRunner,
     image: BuiltImage,
-    scenarios: Sequence[Scenario],
+    scenarios: Sequence[RepoScenario],
     budget_s: float,
 ) -> tuple[ScenarioReport, ...]:
     started = ctx.clock.monotonic()
     reports: list[ScenarioReport] = []
     for scenario in scenarios:  # Rule 3: one at a time, never concurrently
+        if isinstance(scenario, InvalidScenario):  # Rule 4: reported, never run
+            reports.append(_invalid_report(scenario))
+            continue
         remaining = budget_s - (ctx.clock.monotonic() - started)
         if remaining <= 0:
             detail = f"not run: the time budget of {max(budget_s, 0):g} s was spent"
@@ -232,6 +245,16 @@ def _report(scenario: Scenario, outcome: str, **fields: Any) -> ScenarioReport:
         name=scenario.name, task=scenario.task, origin=scenario.origin, outcome=outcome,
         env_names=names, **fields,
     )  # fmt: skip
+
+
+def _invalid_report(invalid: InvalidScenario) -> ScenarioReport:
+    return ScenarioReport(
+        name=invalid.name,
+        task=invalid.task,
+        origin="repo",
+        outcome="invalid",
+        detail=invalid.problem.describe(),
+    )
 
 
 def _report_result(scenario: Scenario, result: ScenarioResult) -> ScenarioReport:
@@ -257,17 +280,21 @@ def _report_result(scenario: Scenario, result: ScenarioResult) -> ScenarioReport
             assert_never(result)
 
 
-def coverage_confidence(reports: Sequence[ScenarioReport]) -> CoverageConfidence:
-    """high: every scenario traced completely, `default` among them; medium: `default` traced but
-    another was not, or a trace was cut or partly unreadable; low: something was traced, but not
-    `default`; unavailable: nothing was traced."""
+def coverage_confidence(
+    reports: Sequence[ScenarioReport], *, scenarios_file_ok: bool = True
+) -> CoverageConfidence:
+    """high: every scenario traced completely, `default` among them, and the scenarios file (if
+    any) usable; medium: `default` traced but another was not (an `invalid` one included), a trace
+    was cut or partly unreadable, or the scenarios file could not be used; low: something was
+    traced, but not `default`; unavailable: nothing was traced."""
     traced = [r for r in reports if r.trace is not None]
     if not traced:
         return "unavailable"
     if not any(r.name == "default" for r in traced):
         return "low"
     damaged = any(r.detail or (r.trace and r.trace.unparsed_lines) for r in traced)
-    return "high" if len(traced) == len(reports) and not damaged else "medium"
+    complete = len(traced) == len(reports) and scenarios_file_ok
+    return "high" if complete and not damaged else "medium"
 
 
 def confidence_lines(slice_: RuntimeTraceSlice) -> tuple[str, ...]:
@@ -302,7 +329,11 @@ def _wrap(slice_: RuntimeTraceSlice) -> Envelope:
 
 
 def _traced(
-    reports: tuple[ScenarioReport, ...], image_ref: str, base_images: str, seccomp_bpf: bool
+    reports: tuple[ScenarioReport, ...],
+    image_ref: str,
+    base_images: str,
+    seccomp_bpf: bool,
+    file_problems: tuple[str, ...],
 ) -> Envelope:
     traces = [r.trace for r in reports if r.trace is not None]
 
@@ -311,7 +342,7 @@ def _traced(
 
     slice_ = RuntimeTraceSlice(
         status="traced",
-        trace_coverage_confidence=coverage_confidence(reports),
+        trace_coverage_confidence=coverage_confidence(reports, scenarios_file_ok=not file_problems),
         image_ref=image_ref,
         base_images=base_images,
         seccomp_bpf=seccomp_bpf,
@@ -322,7 +353,7 @@ def _traced(
         shared_libraries=tuple(sorted({f for t in traces for f in t.shared_libraries})),
         looked_for_not_found=tuple(sorted({f for t in traces for f in t.looked_for_not_found})),
         network_connects=union("network_connects"),
-        problems=_aggregate_problem(reports),
+        problems=(*file_problems, *_aggregate_problem(reports)),
     )
     return _wrap(slice_)
 
