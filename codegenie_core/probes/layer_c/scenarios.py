@@ -131,11 +131,12 @@ def _scenario(index: int, item: object, text: str) -> Scenario | ScenarioFilePro
         return bad("give exactly one of 'argv' (a list of strings) or 'shell' (a string)")
     if shell is not None:
         if not isinstance(shell, str) or not shell.strip():
-            return bad(f"'shell' must be a non-empty string, got {shell!r}")
+            return bad(f"'shell' must be a non-empty string, got {_kind(shell)}")
         argv: tuple[str, ...] = ("/bin/sh", "-c", shell)
     else:
         if not isinstance(argv_value, list) or not argv_value:
-            return bad(f"'argv' must be a non-empty list of strings, got {argv_value!r}")
+            given: object = fields.get("argv")
+            return bad(f"'argv' must be a non-empty list of strings, got {_kind(given)}")
         words: list[object] = argv_value  # pyright: ignore[reportUnknownVariableType] -- YAML data
         if not all(isinstance(w, str) for w in words):
             return bad("'argv' must hold only strings")
@@ -169,7 +170,7 @@ def _seconds(value: object, limit: float) -> float | None:
 
 def _env(value: object) -> tuple[tuple[str, str], ...] | str:
     if not isinstance(value, dict):
-        return f"'env' must be a mapping of names to strings, got {value!r}"
+        return f"'env' must be a mapping of names to strings, got {_kind(value)}"
     pairs: dict[object, object] = value  # pyright: ignore[reportUnknownVariableType] -- YAML data
     out: list[tuple[str, str]] = []
     for key, item in pairs.items():
@@ -179,6 +180,22 @@ def _env(value: object) -> tuple[tuple[str, str], ...] | str:
             return f"'env' value of {key!r} must be a string or number"
         out.append((key, str(item)))
     return tuple(sorted(out))
+
+
+def _kind(value: object) -> str:
+    """What a misplaced value is, without the value: a string given for argv or a list given for
+    env may hold a token, and problems reach the document (see ADR-0024)."""
+    match value:
+        case str():
+            return "an empty string" if not value.strip() else "a string"
+        case list():
+            return "a list" if value else "an empty list"
+        case dict():
+            return "a mapping"
+        case None:
+            return "nothing"
+        case _:
+            return f"a {type(value).__name__}"
 
 
 def _problem(line: int | None, message: str) -> ScenarioFileProblem:
