@@ -118,7 +118,17 @@ _VALUE_OPTIONS = ("--env", "-e", "--build-arg")
 
 def _mask_assignment(assignment: str) -> str:
     name, equals, _value = assignment.partition("=")
-    return f"{name}={MASK}" if equals else assignment
+    return f"{_strip_urls(name)}={MASK}" if equals else assignment
+
+
+def _strip_urls(word: str) -> str:
+    return _URL_IN_WORD.sub(lambda match: strip_credentials(match[0]), word)
+
+
+def _option_value(word: str) -> str:
+    """The word after `--env`, `-e` or `--build-arg`: `NAME=***`, or a bare `NAME` (passed
+    through from the engine's own environment) redacted as any word."""
+    return _mask_assignment(word) if "=" in word else _redact_word(word)
 
 
 def _redact_word(word: str) -> str:
@@ -127,7 +137,7 @@ def _redact_word(word: str) -> str:
             return option + "=" + _mask_assignment(word[len(option) + 1 :])
     if word.startswith("-e") and not word.startswith("--") and "=" in word:  # `-eNAME=value`
         return "-e" + _mask_assignment(word[2:])
-    return _URL_IN_WORD.sub(lambda match: strip_credentials(match[0]), word)
+    return _strip_urls(word)
 
 
 def hidden_arguments(count: int) -> str:
@@ -144,14 +154,14 @@ def redact_argv(argv: Sequence[str], *, program_tail: int = 0) -> tuple[str, ...
     masks_next = False
     for word in words[:split]:
         if masks_next:
-            shown.append(_mask_assignment(word))
+            shown.append(_option_value(word))
             masks_next = False
             continue
         masks_next = word in _VALUE_OPTIONS
         shown.append(_redact_word(word))
     program = words[split:]
     if program:
-        shown.append(_redact_word(program[0]))
+        shown.append(_option_value(program[0]) if masks_next else _redact_word(program[0]))
         if len(program) > 1:
             shown.append(hidden_arguments(len(program) - 1))
     return tuple(shown)

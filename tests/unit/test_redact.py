@@ -71,6 +71,13 @@ def test_url_credentials_in_any_word_are_stripped() -> None:
     )
 
 
+def test_an_option_value_that_is_not_an_assignment_is_still_stripped() -> None:
+    argv = ("run", "-e", "https://u:p@h/x", "--env=https://u:p@h/y=v", "prog", "a")
+    assert redact_argv(argv, program_tail=2) == (
+        "run", "-e", "https://h/x", "--env=https://h/y=***", "prog", hidden_arguments(1),
+    )  # fmt: skip
+
+
 def test_a_programs_arguments_beyond_its_first_are_a_count() -> None:
     argv = ("docker", "run", "--env=T=x", "image", "strace", "-f", "/app/server", "--token", "t")
     assert redact_argv(argv, program_tail=3) == (
