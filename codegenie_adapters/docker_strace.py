@@ -148,9 +148,12 @@ class DockerStraceRunner:
             self._out_dirs.add(out)
         out.chmod(0o777)  # an image's non-root USER writes the trace here
         try:
+            # The log shows the scenario's argv as its program and a count (see ADR-0024).
+            tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
             with self._lock:  # Rule 2: cleanup() waits for this, so it sees the container
                 self._refuse_when_closed()
-                started = self._engine(*self._run_argv(bundle, image, scenario, name, out))
+                argv = self._run_argv(bundle, image, scenario, name, out)
+                started = self._engine(*argv, program_tail=tail)
             if not started.ok:
                 return EngineUnavailable(
                     engine=self.engine, reason=started.stderr_tail(500).strip()
@@ -220,8 +223,15 @@ class DockerStraceRunner:
             self._bundle = build_bundle(self.strace)
         return self._bundle
 
-    def _engine(self, *args: str, timeout_s: float = ENGINE_CALL_TIMEOUT_S) -> ExecResult:
-        return run_external_cli((self.engine, *args), timeout_s=timeout_s, max_output_bytes=1 << 18)
+    def _engine(
+        self, *args: str, timeout_s: float = ENGINE_CALL_TIMEOUT_S, program_tail: int = 0
+    ) -> ExecResult:
+        return run_external_cli(
+            (self.engine, *args),
+            timeout_s=timeout_s,
+            max_output_bytes=1 << 18,
+            program_tail=program_tail,
+        )
 
 
 def _read_bounded(path: Path) -> tuple[bytes, bool]:

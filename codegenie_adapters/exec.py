@@ -6,6 +6,9 @@ Rule 2: captured output is bounded (`max_output_bytes` per stream, the tail kept
 cannot exhaust memory.
 Rule 3: stdin is /dev/null: a child can never prompt (no sudo password, no pager).
 Rule 4: a missing executable is a value (`exit_code=None`, `not_found=True`), not an exception.
+Rule 5: the command line is logged only as `codegenie_core.redact.redact_argv` shows it: no
+environment or build-arg value, no URL credential, and the last `program_tail` words (a program's
+own argv, such as a scenario's) as their first word and a count (see ADR-0024).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import IO
 import attrs
 
 from codegenie_adapters import log
+from codegenie_core.redact import redact_argv
 
 DEFAULT_MAX_OUTPUT_BYTES = 1 << 20
 
@@ -84,11 +88,16 @@ def run_external_cli(
     env: Mapping[str, str] | None = None,
     stdin_bytes: bytes | None = None,
     max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+    program_tail: int = 0,
 ) -> ExecResult:
-    """Run `argv` to completion or until `timeout_s`, and return what happened as a value."""
+    """Run `argv` to completion or until `timeout_s`, and return what happened as a value.
+    `program_tail`: how many of the last words are another program's argv, logged as a count
+    beyond their first (Rule 5)."""
     argv = tuple(argv)
     started = time.monotonic()
-    log.debug("exec {} (timeout {} s, cwd {})", argv, timeout_s, cwd)
+    if log.is_enabled_for("DEBUG"):
+        shown = redact_argv(argv, program_tail=program_tail)
+        log.debug("exec {} (timeout {} s, cwd {})", shown, timeout_s, cwd)
     try:
         process = subprocess.Popen(
             argv,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 from hypothesis import strategies as st
 
 from codegenie_core.verdicts import Threshold
@@ -53,17 +54,89 @@ git_modes = st.sampled_from(["100644", "100755", "120000", "160000"])
 status_codes = st.sampled_from(
     [" M", "M ", "MM", "A ", "AM", " D", "D ", "R ", "RM", "C ", "??", "UU", "AA", "DD", " T"]
 )
-# Credentials from an alphabet the host and path never use (upper case, digits, RFC 3986
-# sub-delims, and ":" and "@", which a careless URL carries unescaped), so "the password appears
-# in the output" can only mean it leaked.
-url_passwords = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789!$&'()*+,;=~_:@", min_size=1,
-                        max_size=12).map(lambda s: "P" + s)  # fmt: skip
-url_users = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._-", max_size=8)
-url_hosts = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).map(
-    lambda h: h + ".example"
+
+
+# ---- codegenie_core.redact ---------------------------------------------------------------------
+# Every secret starts with "Q" and is drawn from an alphabet hosts, ports, paths, schemes and
+# transports never use (upper case, RFC 3986 sub-delims, and ":", "@", "?", "#", which a careless
+# URL carries unescaped), so "a secret appears in the output" can only mean it leaked.
+_SECRET_ALPHABET = "ABCDEFGHJKLMNPRUVWXYZ!$&'()*+,;=~_:@?#"
+url_passwords = st.text(alphabet=_SECRET_ALPHABET, min_size=1, max_size=10).map(lambda s: "QP" + s)
+url_users = st.text(alphabet="abcdefghijklmnopqrstuvwxyz._-", max_size=6).map(lambda s: "QU" + s)
+url_percent_encoded = st.sampled_from(["%40", "%3A", "%2F", "%23", "%3F", "%25"])
+url_userinfos = st.one_of(
+    url_users,
+    st.tuples(url_users, url_passwords).map(":".join),
+    st.tuples(url_users, url_percent_encoded, url_passwords).map("".join),
+    url_passwords.map(lambda p: ":" + p),  # no user, a password only
 )
-url_paths = st.text(alphabet="abcdefghijklmnopqrstuvwxyz/._-@", max_size=12)
-url_schemes = st.sampled_from(["https", "http", "ssh", "git+ssh", "git", "ftp", "HTTPS", "SSH"])
+url_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
+url_hosts = st.one_of(
+    url_names.map(lambda h: h + ".example"),
+    st.sampled_from(["10.0.0.7", "[::1]", "[2001:db8::7]", "[fe80::1%25eth0]", "localhost"]),
+)
+url_ports = st.sampled_from(["", ":22", ":8080", ":2222"])
+# Paths never hold "?", "#" or ":" (a path's ":" would make an scp-like host ambiguous).
+url_paths = st.text(alphabet="abcdefghijklmnopqrstuvwxyz/._-@~%0123456789", max_size=12)
+url_schemes = st.sampled_from(
+    ["https", "http", "ssh", "git+ssh", "ssh+git", "git", "ftp", "ftps", "HTTPS", "SSH"]
+)
+url_queries = st.one_of(
+    st.just(""),
+    url_passwords.map(lambda s: "?access_token=" + s),
+    st.tuples(url_names, url_passwords).map(lambda q: f"?{q[0]}={q[1]}&x=1"),
+)
+url_fragments = st.one_of(st.just(""), url_passwords.map(lambda s: "#" + s))
+url_transports = st.sampled_from(["", "hg::", "remote-x::", "persistent-https::", "a+b.c::"])
+
+
+@attrs.frozen(kw_only=True)
+class RemoteUrl:
+    """A remote URL git accepts, what `strip_credentials` must make of it, and its secrets."""
+
+    url: str
+    expected: str
+    secrets: tuple[str, ...]
+
+
+def _secrets_of(*parts: str) -> tuple[str, ...]:
+    return tuple(p for p in parts if p)
+
+
+@st.composite
+def remote_urls(draw: st.DrawFn) -> RemoteUrl:
+    """One remote in each form git accepts: `scheme://`, scp-like, bracketed scp-like, local
+    path, `<transport>::<address>` around them, and `ext::<command>`."""
+    form = draw(st.sampled_from(["scheme", "file", "scp", "bracketed", "local", "ext"]))
+    userinfo = draw(st.one_of(st.just(""), url_userinfos))
+    if form == "scp":  # git's scp-like grammar has no password; a careless one holds no ?, #
+        userinfo = userinfo.replace("?", "").replace("#", "")
+    at = userinfo + "@" if userinfo else ""
+    host, port, path = draw(url_hosts), draw(url_ports), draw(url_paths)
+    query, fragment = draw(url_queries), draw(url_fragments)
+    secrets = _secrets_of(userinfo, query, fragment)
+    transport = draw(url_transports)
+    if form == "ext":
+        command = draw(st.sampled_from(["ssh", "git-remote-x", "/usr/bin/helper"]))
+        url = f"ext::{command} -o Token={draw(url_passwords)} {host} %S '{path}'"
+        return RemoteUrl(url=url, expected=f"ext::{command} ...", secrets=(url.split("=")[1],))
+    if form == "scheme":
+        scheme, slashed = draw(url_schemes), "/" + path
+        kept = f"{scheme}://{host}{port}{slashed}"
+        url = f"{scheme}://{at}{host}{port}{slashed}{query}{fragment}"
+    elif form == "file":
+        kept = f"file:///{path}"
+        url = f"file://{at}/{path}{query}{fragment}"
+    elif form == "scp":
+        kept = f"{host}:{path}"
+        url = f"{at}{host}:{path}{query}{fragment}"
+    elif form == "bracketed":  # git's `[user@host:port]:path`
+        kept = f"[{host.strip('[]')}{port}]:{path}"
+        url = f"[{at}{host.strip('[]')}{port}]:{path}{query}{fragment}"
+    else:
+        secrets = ()  # a local path is a file name, kept whole: it has no user-info or query
+        kept = url = draw(st.sampled_from(["/srv/", "./", "../"])) + path
+    return RemoteUrl(url=transport + url, expected=transport + kept, secrets=secrets)
 
 
 # ---- codegenie_core.parsers.strace -------------------------------------------------------------

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
+from codegenie_adapters import log
 from codegenie_adapters.exec import run_external_cli
 
 
@@ -64,3 +67,30 @@ def test_the_child_gets_no_stdin_so_it_cannot_prompt() -> None:
 def test_a_child_that_exits_while_a_grandchild_holds_its_pipes_is_not_a_timeout() -> None:
     result = run_external_cli(["sh", "-c", "(sleep 2 &) ; echo done"], timeout_s=30)
     assert (result.exit_code, result.timed_out, result.stdout) == (0, False, b"done\n")
+
+
+def _debug_log(run: Callable[[], object]) -> str:
+    """What the adapters log at DEBUG while `run` runs."""
+    messages: list[str] = []
+
+    def sink(logger: Any) -> None:
+        logger.remove()
+        logger.add(lambda message: messages.append(str(message)), level="DEBUG", format="{message}")
+
+    log.enable("DEBUG", configure=sink)
+    try:
+        run()
+    finally:
+        log.disable()
+    return "".join(messages)
+
+
+def test_the_logged_command_line_hides_values_credentials_and_a_programs_arguments() -> None:
+    argv = (
+        sys.executable, "-c", "pass", "--env=API_TOKEN=tok-env-1", "-e", "PW=tok-env-2",
+        "https://u:tok-url@host/r?access_token=tok-query", "prog", "--secret", "tok-argv",
+    )  # fmt: skip
+    logged = _debug_log(lambda: run_external_cli(argv, timeout_s=10, program_tail=3))
+    secrets = ("tok-env-1", "tok-env-2", "tok-url", "tok-query", "tok-argv")
+    shown = ("--env=API_TOKEN=***", "-e', 'PW=***", "'prog', '<2 arguments hidden")
+    assert ([t for t in secrets if t in logged], [s for s in shown if s not in logged]) == ([], [])

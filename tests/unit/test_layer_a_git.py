@@ -1,40 +1,17 @@
-"""The `git` probe and its credential stripping."""
+"""The `git` probe (its credential stripping is `codegenie_core.redact`, tested beside it)."""
 
 from __future__ import annotations
-
-import pytest
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.cache_keys import key_for
 from codegenie_core.config import GatherConfig
 from codegenie_core.ports import GitState, Remote
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
-from codegenie_core.probes.layer_a.git import GitProbe, GitRemote, GitSlice, strip_credentials
+from codegenie_core.probes.layer_a.git import GitProbe, GitRemote, GitSlice
 
 
 def context(repo: FakeRepo) -> ProbeContext:
     return ProbeContext(repo=repo, config=GatherConfig(), clock=FakeClock(), yaml=ScriptedYaml())
-
-
-@pytest.mark.parametrize(
-    ("url", "stripped"),
-    [
-        ("https://user:token@github.com/o/r.git", "https://github.com/o/r.git"),
-        ("https://ghp_abc123@github.com/o/r.git", "https://github.com/o/r.git"),
-        ("http://u:p@ss@host:8080/r", "http://host:8080/r"),
-        ("ssh://git:hunter2@host/r.git", "ssh://git@host/r.git"),
-        ("ssh://git@host:2222/r.git", "ssh://git@host:2222/r.git"),
-        ("git+ssh://:secret@host/r", "git+ssh://host/r"),
-        ("git@github.com:o/r.git", "git@github.com:o/r.git"),
-        ("deploy:secret@host:o/r.git", "deploy@host:o/r.git"),
-        ("https://github.com/o/@scope/r", "https://github.com/o/@scope/r"),
-        ("/srv/git/r.git", "/srv/git/r.git"),
-        ("../sibling", "../sibling"),
-        ("file:///srv/git/r.git", "file:///srv/git/r.git"),
-    ],
-)
-def test_credentials_are_stripped_and_ssh_logins_kept(url: str, stripped: str) -> None:
-    assert strip_credentials(url) == stripped
 
 
 def test_the_slice_has_head_branch_dirty_and_stripped_remotes() -> None:
@@ -43,7 +20,10 @@ def test_the_slice_has_head_branch_dirty_and_stripped_remotes() -> None:
             head="a" * 40,
             branch="main",
             dirty=True,
-            remotes=(Remote(name="origin", url="https://me:tok@example.invalid/x.git"),),
+            remotes=(
+                Remote(name="origin", url="https://me:tok@example.invalid/x.git?access_token=t"),
+                Remote(name="mirror", url="git@example.invalid:o/x.git"),
+            ),
         )
     )
     assert GitProbe().run(context(repo)) == Envelope(
@@ -55,7 +35,10 @@ def test_the_slice_has_head_branch_dirty_and_stripped_remotes() -> None:
             branch="main",
             detached=False,
             dirty=True,
-            remotes=(GitRemote(name="origin", url="https://example.invalid/x.git"),),
+            remotes=(
+                GitRemote(name="origin", url="https://example.invalid/x.git"),
+                GitRemote(name="mirror", url="example.invalid:o/x.git"),
+            ),
         ),
     )
 

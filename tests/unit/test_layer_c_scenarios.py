@@ -332,6 +332,33 @@ def test_a_document_that_is_not_a_mapping_or_has_unknown_keys_is_a_problem() -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            {"argv": "curl -H 'Authorization: tok-1' x"},
+            "'argv' must be a non-empty list of strings, got a string",
+        ),
+        ({"shell": ["sh", "-c", "tok-1"]}, "'shell' must be a non-empty string, got a list"),
+        (
+            {"argv": ["a"], "env": ["API_TOKEN=tok-1"]},
+            "'env' must be a mapping of names to strings, got a list",
+        ),
+    ],
+)
+def test_a_misplaced_value_is_described_by_its_kind_never_shown(
+    item: dict[str, object], message: str
+) -> None:
+    parsed = parse_scenarios({"scenarios": [{"name": "s", **item}]}, "")
+    assert not isinstance(parsed, ScenarioFileProblem)
+    assert isinstance(parsed[0], InvalidScenario), parsed
+    problem = parsed[0].problem
+    assert (problem.message, "tok-1" in problem.describe()) == (
+        f"scenarios[0] (name 's'): {message}",
+        False,
+    )
+
+
 def test_a_problem_describes_itself_as_path_line_message() -> None:
     problem = ScenarioFileProblem(path=".codegenie/scenarios.yaml", line=3, message="bad")
     assert problem.describe() == ".codegenie/scenarios.yaml:3: bad"

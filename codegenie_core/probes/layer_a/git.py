@@ -1,8 +1,8 @@
 """The `git` probe: HEAD, branch, dirty state and remotes, with credentials stripped from URLs.
 
-Rule 1: no credential leaves this probe: a URL's userinfo is dropped whole, except over ssh, where
-the user name (a login, `git`) is kept and only a password is dropped; in the scp-like form
-`user@host:path` the user is kept, since that form cannot carry a password (see ADR-0015).
+Rule 1: no credential leaves this probe: a remote shows its scheme, host, port and path only, in
+every form git accepts (`codegenie_core.redact.strip_credentials`, see ADR-0024). Version 2 drops
+what version 1 kept (ssh logins, queries, fragments), so no entry cached by version 1 is served.
 Rule 2: the key covers `git-state:<resolved>` (HEAD, branch and remotes, hashed) and every listed
 file (`**`), so a commit, a branch switch or rename, a remote edited in `.git/config`, an edit, an
 added or removed file each bust it (see ADR-0016).
@@ -10,49 +10,12 @@ added or removed file each bust it (see ADR-0016).
 
 from __future__ import annotations
 
-import re
-
 import attrs
 
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
 from codegenie_core.probe_types import Layer
+from codegenie_core.redact import strip_credentials
 from codegenie_core.registry import register_probe
-
-# Schemes whose user name is a login, not a secret (ssh keys authenticate; the name is routing).
-_SSH_SCHEMES = frozenset({"ssh", "git+ssh", "ssh+git"})
-
-# RFC 3986:  URI = scheme ":" "//" authority path-abempty [ "?" query ] [ "#" fragment ]
-#            scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-#            authority = [ userinfo "@" ] host [ ":" port ]   ; ends at the first "/", "?" or "#"
-# userinfo is split at the authority's LAST "@", as git and curl do for an unescaped "@" in it.
-_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)(?P<rest>.*)", re.S)
-
-
-def strip_credentials(url: str) -> str:
-    """`url` without the secrets it may carry (Rule 1). Idempotent."""
-    match = _URL.fullmatch(url)
-    if match is not None:
-        userinfo, at, hostport = match["authority"].rpartition("@")
-        if not at:
-            return url
-        kept = ""
-        if match["scheme"].lower() in _SSH_SCHEMES:
-            user = userinfo.split(":", 1)[0]
-            kept = user + "@" if user else ""
-        return f"{match['scheme']}://{kept}{hostport}{match['rest']}"
-    # scp-like (git's rule): [user@]host:path, with no "/" before the ":". The "@" ending the
-    # user is the last one still followed by a ":" (a path may hold an "@", a password both).
-    # Its user is a login; a ":" in it would start a password: drop that, keep the login.
-    slash = url.find("/")
-    head = url if slash == -1 else url[:slash]
-    at = head.rfind("@")
-    while at != -1 and ":" not in head[at + 1 :]:
-        at = head.rfind("@", 0, at)
-    user = head[:at] if at != -1 else ""
-    if ":" not in user:
-        return url
-    login = user.split(":", 1)[0]
-    return (login + "@" if login else "") + url[at + 1 :]
 
 
 @attrs.frozen(kw_only=True)
@@ -79,7 +42,7 @@ class GitProbe:
     """HEAD commit, branch, dirty flag and remotes of a git work tree."""
 
     name = "git"
-    version = 1
+    version = 2  # see Rule 1
     layer: Layer = "a"
     declared_inputs: tuple[str, ...] = ("**", "git-state:<resolved>")  # see Rule 2
     needs: tuple[str, ...] = ()

@@ -205,12 +205,12 @@ def _scenario(index: int, item: object, name: str | None, line: int | None) -> R
         return bad("give exactly one of 'argv' (a list of strings) or 'shell' (a string)")
     if shell is not None:
         if not isinstance(shell, str) or not shell.strip():
-            return bad(f"'shell' must be a non-empty string, got {_SHOWN.repr(shell)}")
+            return bad(f"'shell' must be a non-empty string, got {_kind(shell)}")
         argv = _argv(["/bin/sh", "-c", shell], "'shell'")
     else:
         if not isinstance(argv_value, list) or not argv_value:
-            got = _SHOWN.repr(argv_value)
-            return bad(f"'argv' must be a non-empty list of strings, got {got}")
+            given: object = fields.get("argv")
+            return bad(f"'argv' must be a non-empty list of strings, got {_kind(given)}")
         words: list[object] = argv_value  # pyright: ignore[reportUnknownVariableType] -- YAML data
         argv = _argv(words, "'argv'")
     if isinstance(argv, str):
@@ -261,7 +261,7 @@ def _seconds(value: object, limit: float) -> float | None:
 
 def _env(value: object) -> tuple[tuple[str, str], ...] | str:
     if not isinstance(value, dict):
-        return f"'env' must be a mapping of names to strings, got {_SHOWN.repr(value)}"
+        return f"'env' must be a mapping of names to strings, got {_kind(value)}"
     pairs: dict[object, object] = value  # pyright: ignore[reportUnknownVariableType] -- YAML data
     if len(pairs) > MAX_ENV_ENTRIES:
         return f"'env' has {len(pairs)} entries, at most {MAX_ENV_ENTRIES}"
@@ -290,6 +290,22 @@ def _utf8_len(text: str) -> int:
 
 def _invalid(index: int, name: str, problem: ScenarioFileProblem) -> InvalidScenario:
     return InvalidScenario(index=index, name=name, problem=problem)
+
+
+def _kind(value: object) -> str:
+    """What a misplaced value is, without the value: a string given for argv or a list given for
+    env may hold a token, and problems reach the document (see ADR-0024)."""
+    match value:
+        case str():
+            return "an empty string" if not value.strip() else "a string"
+        case list():
+            return "a list" if value else "an empty list"
+        case dict():
+            return "a mapping"
+        case None:
+            return "nothing"
+        case _:
+            return f"a {type(value).__name__}"
 
 
 def _problem(line: int | None, message: str) -> ScenarioFileProblem:
