@@ -55,10 +55,10 @@ class FakeAdapters:
     def clock(self) -> Clock:
         return self.clock_
 
-    def index_reader(self, root: str) -> None:
+    def index_reader(self, root: str, cache_dir: str) -> None:
         return None
 
-    def indexer(self, root: str, config: object) -> None:
+    def indexer(self, root: str, config: object, cache_dir: str) -> None:
         return None
 
     def containers(self, root: str, config: object) -> None:
