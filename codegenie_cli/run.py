@@ -14,7 +14,7 @@ import attrs
 from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core import __version__
-from codegenie_core.cache_keys import UNRESOLVED, CacheKey
+from codegenie_core.cache_keys import CONFIG_TOKEN_PREFIX, UNRESOLVED, CacheKey
 from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import CacheMode, probe_key, select_probes
 from codegenie_core.coordinator import gather as run_gather
@@ -274,13 +274,18 @@ def explain(
         lines.extend(f"  {digest}  {path}" for path, digest in explanation.inputs)
         lines.append(f"tokens: {len(explanation.tokens)}")
         lines.extend(
-            f"  {name}:<resolved> = {value if value != UNRESOLVED else '(unresolved)'}"
+            f"  {_declared_token(name)} = {value if value != UNRESOLVED else '(unresolved)'}"
             for name, value in explanation.tokens
         )
         if upstream:
             lines.append("upstream keys:")
             lines.extend(f"  {name} = {key.hex}" for name, key in upstream)
     return "\n".join(lines) + "\n"
+
+
+def _declared_token(name: str) -> str:
+    """A token as a probe declares it: `config:<field>` as is, any other as `name:<resolved>`."""
+    return name if name.startswith(CONFIG_TOKEN_PREFIX) else f"{name}:<resolved>"
 
 
 def probes_listing(as_json: bool) -> str:

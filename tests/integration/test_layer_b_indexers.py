@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from codegenie_adapters.fakes import FakeClock, ScriptedYaml
 from codegenie_adapters.local_repo import open_repo
 from codegenie_adapters.scip_indexer import ScipIndexerRunner
 from codegenie_adapters.scip_reader import ScipReader
+from codegenie_cli.main import cli
 from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import gather
 from codegenie_core.outcomes import Ran
@@ -297,3 +301,29 @@ def test_scip_python_with_nothing_to_index_leaves_metadata_without_documents(
     assert (made.sidecar.exit_status, made.sidecar.document_count) == (0, 0)
     assert isinstance(health, IndexerError)
     assert "metadata and no documents" in health.reason
+
+
+@requires_tool("scip-typescript", "git")
+def test_one_cli_gather_with_index_reports_fresh_and_leaves_the_work_tree_clean(
+    tmp_path: Path,
+) -> None:
+    root = _ts_repo(tmp_path / "repo", tsconfig=False)
+    cache = tmp_path / "cache"
+
+    def gathered(*extra: str) -> dict[str, Any]:
+        argv = ["gather", str(root), "--layer", "a,b", "--cache-dir", str(cache), "--format"]
+        result = CliRunner().invoke(cli, [*argv, "json", *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        probes: dict[str, Any] = json.loads(result.stdout)["probes"]
+        return probes
+
+    before = gathered()  # a plain gather first: its Missing is cached
+    indexed = gathered("--index")
+    plain = gathered()
+    assert before["index_health"]["slice"]["indexes"][0]["kind"] == "Missing"
+    assert indexed["scip_index"]["outcome"] == "ran"
+    for probes in (indexed, plain):
+        (health,) = probes["index_health"]["slice"]["indexes"]
+        assert (health["kind"], health["index_path"]) == ("Fresh", TS_MADE)
+        assert probes["git"]["slice"]["dirty"] is False
+    assert _porcelain(root) == []
