@@ -68,11 +68,12 @@ def _tsconfig_for(root: str, scratch: Path) -> Path:
 
 
 def _tail(result: ExecResult, unreadable_output: bool) -> str:
-    """The stderr tail; scip-typescript reports some failures on stdout, so a failed run with a
-    silent stderr keeps the stdout tail instead."""
+    """The stderr tail; scip-typescript reports some failures, and how to fix them, on stdout, so
+    a failed run keeps the stdout tail after it (a warning on stderr must not hide that advice)."""
     text = result.stderr_tail(STDERR_TAIL)
-    if not text.strip() and not result.ok:
-        text = result.stdout[-STDERR_TAIL:].decode("utf-8", "replace")
+    out = result.stdout[-STDERR_TAIL:].decode("utf-8", "replace")
+    if not result.ok and out.strip():
+        text = f"{text.rstrip()}\n{out}" if text.strip() else out
     if unreadable_output:  # exit 0 but no walkable index: say so where a reader will look
         text += "\n[codegenie] the indexer exited 0 but its output is not a readable index"
     return text[-STDERR_TAIL:]

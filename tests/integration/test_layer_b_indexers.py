@@ -287,6 +287,7 @@ def test_a_failing_scip_typescript_run_is_an_indexer_error_with_its_stderr(tmp_p
     assert made.sidecar.exit_status == 1
     assert isinstance(health, IndexerError)
     assert (health.exit_status, "no files got indexed" in health.stderr_tail) == (1, True)
+    assert "To fix this problem" in health.hint  # the indexer's own advice
 
 
 @requires_tool("scip-python", "git")

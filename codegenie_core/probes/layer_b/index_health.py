@@ -125,7 +125,7 @@ class IndexHealthProbe:
     )
     needs = ("scip_index",)
     slice_type = IndexHealthSlice
-    schema_version = 1
+    schema_version = 2  # 2: IndexerError carries a hint (ADR-0028)
     timeout_s = 120.0
 
     def applies(self, ctx: ProbeContext) -> bool:

@@ -178,6 +178,7 @@ class IndexerError:
     reason: str
     exit_status: int | None = None
     stderr_tail: str = ""
+    hint: str = ""  # what to do for a good index: the indexer's own advice, or codegenie's
 
 
 @attrs.frozen(kw_only=True)
