@@ -100,7 +100,9 @@ def config_value_text(value: object) -> str:
 
 def _plain_config(value: object) -> object:
     match value:
-        case None | bool() | int() | float() | str():
+        case float():
+            return value + 0.0  # -0.0 == 0.0: one value, one text
+        case None | bool() | int() | str():
             return value
         case frozenset() | set():
             return sorted(_plain_config(v) for v in value)  # pyright: ignore[reportUnknownVariableType] -- a set of plain values
