@@ -25,7 +25,7 @@ import json
 import operator
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -95,7 +95,11 @@ def config_value_text(value: object) -> str:
     """A configuration value as canonical JSON: sets sorted, tuples as lists, so equal values give
     one text and different values of one field's type give different texts (never empty, so never
     the unresolved sentinel)."""
-    return json.dumps(_plain_config(value), separators=(",", ":"), sort_keys=True)
+    return _canonical(_plain_config(value))
+
+
+def _canonical(plain: object) -> str:
+    return json.dumps(plain, separators=(",", ":"), sort_keys=True)
 
 
 def _plain_config(value: object) -> object:
@@ -105,9 +109,11 @@ def _plain_config(value: object) -> object:
         case None | bool() | int() | str():
             return value
         case frozenset() | set():
-            return sorted(_plain_config(v) for v in value)  # pyright: ignore[reportUnknownVariableType] -- a set of plain values
+            members = cast("Iterable[object]", value)
+            return sorted((_plain_config(v) for v in members), key=_canonical)
         case tuple() | list():
-            return [_plain_config(v) for v in value]  # pyright: ignore[reportUnknownVariableType] -- a sequence of plain values
+            members = cast("Iterable[object]", value)
+            return [_plain_config(v) for v in members]
         case _:
             raise AssertionError(
                 f"a GatherConfig value of type {type(value).__name__} has no key text"
