@@ -73,8 +73,14 @@ def prepare(into: Path) -> tuple[Path, bool]:
     if shutil.which("scip-typescript") is None:
         return root, False
     head = _git(root, "rev-parse", "HEAD")
-    ScipIndexerRunner(str(root)).run("scip-typescript", commit=head, timeout_s=300.0)
+    runner = ScipIndexerRunner(str(root), made_dir=str(_made_dir(root)))
+    runner.run("scip-typescript", commit=head, timeout_s=300.0)
     return root, True
+
+
+def _made_dir(root: Path) -> Path:
+    """Where the bench keeps the index it made, outside the work tree (as a gather does)."""
+    return root.parent / "made-index"
 
 
 def _ms(outcome: Ran | Cached | Skipped | Failed) -> int:
@@ -91,7 +97,7 @@ def cold_gather(root: Path) -> tuple[int, int, str]:
         config=GatherConfig(layers=frozenset({"a", "b"})),
         clock=clock,
         yaml=RuamelYamlReader(),
-        index_reader=ScipReader(str(root)),
+        index_reader=ScipReader(str(root), made_dir=str(_made_dir(root))),
     )
     result = gather(plan, base_ctx=ctx, cache=None, cache_mode="off", cpu_budget=2, clock=clock)
     (health,) = [o for o in result.outcomes if o.probe == "index_health"]

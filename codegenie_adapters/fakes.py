@@ -7,6 +7,7 @@ Rule 2: fakes keep state and record calls as data (`gets`, `puts`, `runs`), buil
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -41,7 +42,7 @@ from codegenie_core.probes.layer_b.model import (
     IndexSidecar,
     IndexSummary,
 )
-from codegenie_core.probes.layer_b.sidecar import index_path_for, sidecar_json, sidecar_path_for
+from codegenie_core.probes.layer_b.sidecar import made_index_label, sidecar_json
 from codegenie_core.probes.layer_c.model import (
     BuildFailed,
     BuildRequest,
@@ -224,9 +225,13 @@ _CACHE: type[CacheStore] = InMemoryCache
 @attrs.define(kw_only=True)
 class FakeIndexReader:
     """Indexes held as their summaries or read errors; any other path is "missing", as it is for
-    the real reader. `reads` records every path asked for."""
+    the real reader. `made` holds the indexes codegenie made (by indexer) and `made_sidecars`
+    their sidecars' bytes, as the real reader finds them outside the work tree. `reads` records
+    every path asked for (a made index as its label)."""
 
     indexes: dict[str, IndexReadResult] = attrs.field(factory=dict[str, IndexReadResult])
+    made: dict[str, IndexReadResult] = attrs.field(factory=dict[str, IndexReadResult])
+    made_sidecars: dict[str, bytes] = attrs.field(factory=dict[str, bytes])
     reads: list[str] = attrs.field(factory=list[str])
 
     def read(self, path: str) -> IndexReadResult:
@@ -236,15 +241,36 @@ class FakeIndexReader:
             return IndexReadError(path=path, kind="missing", message="no file at this path")
         return found
 
+    def read_made(self, indexer: str) -> IndexReadResult:
+        label = made_index_label(indexer)
+        self.reads.append(label)
+        found = self.made.get(indexer)
+        if found is None:
+            return IndexReadError(path=label, kind="missing", message="no file at this path")
+        return found
+
+    def made_sidecar(self, indexer: str) -> bytes | None:
+        return self.made_sidecars.get(indexer)
+
+    def made_state(self) -> str:
+        if not self.made and not self.made_sidecars:
+            return ""
+        parts = [
+            f"{name}={self.made.get(name)!r}|{self.made_sidecars.get(name, b'').hex()}"
+            for name in sorted({*self.made, *self.made_sidecars})
+        ]
+        return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
 
 @attrs.define(kw_only=True)
 class FakeIndexerRunner:
-    """An indexer runner that "indexes" by publishing a scripted summary into `reader` and a
-    sidecar into `repo`, as the real one writes `.codegenie/index/<indexer>/`.
+    """An indexer runner that "indexes" by publishing a scripted summary and a sidecar into
+    `reader`'s made indexes, as the real one writes them outside the work tree.
 
     `available` names the installed indexers; `produces` maps an indexer to the summary a run
     yields; `exit_statuses` scripts failures (a non-zero run publishes no index); `runs` records
-    `(indexer, commit)` and `timeouts` the time allowed, for every call."""
+    `(indexer, commit)` and `timeouts` the time allowed, for every call. `repo` is the work tree
+    indexed; nothing is written into it."""
 
     reader: FakeIndexReader
     repo: FakeRepo
@@ -267,11 +293,11 @@ class FakeIndexerRunner:
         self.timeouts.append(timeout_s)
         if indexer not in self.available:
             return IndexerMissing(indexer=indexer, hint=f"npm install -g @sourcegraph/{indexer}")
-        path = index_path_for(indexer)
+        label = made_index_label(indexer)
         status = self.exit_statuses.get(indexer, 0)
         produced = self.produces.get(indexer)
         if status == 0 and produced is not None:
-            self.reader.indexes[path] = attrs.evolve(produced, path=path)
+            self.reader.made[indexer] = attrs.evolve(produced, path=label)
         sidecar = IndexSidecar(
             indexer=indexer,
             indexer_version="0.0.0-fake",
@@ -285,9 +311,9 @@ class FakeIndexerRunner:
             ended_at="2026-01-01T00:00:01Z",
             work_tree=work_tree,
         )
-        self.repo.files[sidecar_path_for(path)] = sidecar_json(sidecar).encode()
+        self.reader.made_sidecars[indexer] = sidecar_json(sidecar).encode()
         return IndexerFinished(
-            indexer=indexer, index_path=path, sidecar=sidecar, duration_s=self.duration_s
+            indexer=indexer, index_path=label, sidecar=sidecar, duration_s=self.duration_s
         )
 
 

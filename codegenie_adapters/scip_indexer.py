@@ -2,9 +2,10 @@
 
 Rule 1: the index is written to a temporary file beside its destination and renamed into place,
 since scip-typescript truncates `--output` when it starts; a failed run leaves the previous index.
-Rule 2: nothing but `.codegenie/index/<indexer>/` is written inside the repository: a repository
-without a tsconfig.json gets one in a temporary directory outside it, and scip-python gets an
-`--environment` file holding `[]`, so it never shells out to pip.
+Rule 2: nothing is written inside the repository: the index and its sidecar go to the made-index
+directory outside the work tree (`_made_index`, ADR-0028), a repository without a tsconfig.json
+gets one in a temporary directory outside it, and scip-python gets an `--environment` file holding
+`[]`, so it never shells out to pip.
 Rule 3: every run is bounded by a timeout through `run_external_cli`, and its sidecar is written
 whatever the outcome.
 """
@@ -19,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from codegenie_adapters._made_index import MadeIndexes
 from codegenie_adapters._scip_wire import WireFailure, iter_index_fields
 from codegenie_adapters.exec import ExecResult, run_external_cli
 from codegenie_core.ports import IndexerRunner
@@ -28,7 +30,7 @@ from codegenie_core.probes.layer_b.model import (
     IndexerRun,
     IndexSidecar,
 )
-from codegenie_core.probes.layer_b.sidecar import index_path_for, sidecar_json, sidecar_path_for
+from codegenie_core.probes.layer_b.sidecar import made_index_label, sidecar_json
 
 NPM_PACKAGES = {
     "scip-typescript": "@sourcegraph/scip-typescript",
@@ -66,21 +68,26 @@ def _tsconfig_for(root: str, scratch: Path) -> Path:
 
 
 def _tail(result: ExecResult, unreadable_output: bool) -> str:
-    """The stderr tail; scip-typescript reports some failures on stdout, so a failed run with a
-    silent stderr keeps the stdout tail instead."""
+    """The stderr tail; scip-typescript reports some failures, and how to fix them, on stdout, so
+    a failed run keeps the stdout tail after it (a warning on stderr must not hide that advice)."""
     text = result.stderr_tail(STDERR_TAIL)
-    if not text.strip() and not result.ok:
-        text = result.stdout[-STDERR_TAIL:].decode("utf-8", "replace")
+    out = result.stdout[-STDERR_TAIL:].decode("utf-8", "replace")
+    if not result.ok and out.strip():
+        text = f"{text.rstrip()}\n{out}" if text.strip() else out
     if unreadable_output:  # exit 0 but no walkable index: say so where a reader will look
         text += "\n[codegenie] the indexer exited 0 but its output is not a readable index"
     return text[-STDERR_TAIL:]
 
 
 class ScipIndexerRunner:
-    """Makes codegenie's own indexes under `<root>/.codegenie/index/<indexer>/`."""
+    """Makes codegenie's own indexes of the repository at `root` under `made_dir/<indexer>/`, a
+    directory outside the work tree (`made_index_dir`), where `ScipReader(made_dir=...)` reads."""
 
-    def __init__(self, root: str, *, max_timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+    def __init__(
+        self, root: str, *, made_dir: str, max_timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> None:
         self._root = os.path.realpath(root)
+        self._made = MadeIndexes(made_dir)
         self._max_timeout_s = max_timeout_s
 
     def _argv(
@@ -122,9 +129,8 @@ class ScipIndexerRunner:
         if executable is None:
             return IndexerMissing(indexer=indexer, hint=hint)
         version = run_external_cli([executable, "--version"], timeout_s=60.0)
-        index_rel = index_path_for(indexer)
-        destination = Path(self._root, index_rel)
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination = Path(self._made.index_file(indexer))
+        destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         started_at, started = _now(), time.monotonic()
         with tempfile.TemporaryDirectory(prefix="codegenie-index-") as scratch:
             handle, temp_name = tempfile.mkstemp(
@@ -155,13 +161,13 @@ class ScipIndexerRunner:
             ended_at=_now(),
             work_tree=work_tree,
         )
-        sidecar_file = Path(self._root, sidecar_path_for(index_rel))
+        sidecar_file = Path(self._made.sidecar_file(indexer))
         partial = sidecar_file.with_suffix(".json.tmp")
         partial.write_text(sidecar_json(sidecar), encoding="utf-8")
         partial.replace(sidecar_file)
         return IndexerFinished(
             indexer=indexer,
-            index_path=index_rel,
+            index_path=made_index_label(indexer),
             sidecar=sidecar,
             duration_s=time.monotonic() - started,
         )

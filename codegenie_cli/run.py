@@ -14,7 +14,7 @@ import attrs
 from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core import __version__
-from codegenie_core.cache_keys import UNRESOLVED, CacheKey
+from codegenie_core.cache_keys import CONFIG_TOKEN_PREFIX, UNRESOLVED, CacheKey
 from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import CacheMode, probe_key, select_probes
 from codegenie_core.coordinator import gather as run_gather
@@ -92,14 +92,27 @@ def _open_repo(adapters: Adapters, options: GatherOptions) -> OpenedRepo:
     )
 
 
-def _context(
-    adapters: Adapters,
-    options: GatherOptions,
-    plan: Sequence[RegisteredProbe],
-    opened: OpenedRepo,
-) -> tuple[ProbeContext, str, str]:
-    repo, root, cache_dir = opened
-    config = GatherConfig(
+# The `gather` options (click parameter names) that reach no `GatherConfig` field, one line each
+# with why they shape no slice. An option named as a field reaches that field (`gather_config`), and
+# the field's own decision applies: `config.NOT_IN_ANY_KEY` or the probes naming it (ADR-0028).
+OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
+    "repo": "names the repository: its files, git state and made indexes enter keys, its path not",
+    "output": "where the documents are written",
+    "fmt": "how the context is printed",
+    "jobs": "how many light probes run at once, not what any finds",
+    "cache_dir": "where the cache and made indexes live; the made indexes enter keys (made-index)",
+    "no_cache": "whether results are read from and written to the cache, not what a probe finds",
+    "refresh": "whether cached results are recomputed, not what a probe finds",
+    "cache_max_mb": "the cache's size bound",
+    "explain": "prints one probe's key instead of gathering",
+    "verbose": "how many messages reach stderr",
+    "quiet": "how many messages reach stderr",
+}
+
+
+def gather_config(options: GatherOptions) -> GatherConfig:
+    """The configuration the probes see: the gather options that reach a `GatherConfig` field."""
+    return GatherConfig(
         layers=options.layers,
         probes=options.probes,
         make_index=options.make_index,
@@ -107,6 +120,16 @@ def _context(
         engine=options.engine,
         trace_argv=options.trace_argv,
     )
+
+
+def _context(
+    adapters: Adapters,
+    options: GatherOptions,
+    plan: Sequence[RegisteredProbe],
+    opened: OpenedRepo,
+) -> tuple[ProbeContext, str, str]:
+    repo, root, cache_dir = opened
+    config = gather_config(options)
     plan_layers = {r.probe.layer for r in plan}
     containers = adapters.containers(root, config) if "c" in plan_layers else None
     ctx = ProbeContext(
@@ -115,8 +138,8 @@ def _context(
         clock=adapters.clock(),
         yaml=adapters.yaml(),
         containers=containers,
-        index_reader=adapters.index_reader(root) if "b" in plan_layers else None,
-        indexer=adapters.indexer(root, config) if "b" in plan_layers else None,
+        index_reader=adapters.index_reader(root, cache_dir) if "b" in plan_layers else None,
+        indexer=adapters.indexer(root, config, cache_dir) if "b" in plan_layers else None,
         image_digest_resolver=adapters.image_digest_resolver(containers, repo, root),
     )
     return ctx, root, cache_dir
@@ -265,13 +288,18 @@ def explain(
         lines.extend(f"  {digest}  {path}" for path, digest in explanation.inputs)
         lines.append(f"tokens: {len(explanation.tokens)}")
         lines.extend(
-            f"  {name}:<resolved> = {value if value != UNRESOLVED else '(unresolved)'}"
+            f"  {_declared_token(name)} = {value if value != UNRESOLVED else '(unresolved)'}"
             for name, value in explanation.tokens
         )
         if upstream:
             lines.append("upstream keys:")
             lines.extend(f"  {name} = {key.hex}" for name, key in upstream)
     return "\n".join(lines) + "\n"
+
+
+def _declared_token(name: str) -> str:
+    """A token as a probe declares it: `config:<field>` as is, any other as `name:<resolved>`."""
+    return name if name.startswith(CONFIG_TOKEN_PREFIX) else f"{name}:<resolved>"
 
 
 def probes_listing(as_json: bool) -> str:

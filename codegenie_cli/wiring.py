@@ -39,8 +39,14 @@ class Adapters(Protocol):
     def default_cache_dir(self) -> str: ...
     def yaml(self) -> YamlReader: ...
     def clock(self) -> Clock: ...
-    def index_reader(self, root: str) -> IndexReader | None: ...
-    def indexer(self, root: str, config: GatherConfig) -> IndexerRunner | None: ...
+    def index_reader(self, root: str, cache_dir: str) -> IndexReader | None:
+        """Reads the repository's indexes and those codegenie made for it under `cache_dir`."""
+        ...
+
+    def indexer(self, root: str, config: GatherConfig, cache_dir: str) -> IndexerRunner | None:
+        """Makes indexes of the repository under `cache_dir`, outside the work tree (ADR-0028)."""
+        ...
+
     def containers(self, root: str, config: GatherConfig) -> ContainerRunner | None: ...
     def image_digest_resolver(
         self, containers: ContainerRunner | None, repo: RepoFiles, root: str
@@ -66,18 +72,34 @@ def open_repository(
 
 class _LazyIndexReader:
     """Builds the SCIP reader (and imports protobuf) only when an index is actually read: a warm
-    gather serves index health from the cache and reads none (Rule 2)."""
+    gather serves index health from the cache and reads none, though it asks `made_state` for the
+    key (Rule 2)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, made_dir: str) -> None:
+        from codegenie_adapters._made_index import MadeIndexes
+
         self._root = root
+        self._made = MadeIndexes(made_dir)
         self._reader: IndexReader | None = None
 
-    def read(self, path: str) -> IndexReadResult:
+    def _built(self) -> IndexReader:
         if self._reader is None:
             from codegenie_adapters.scip_reader import ScipReader
 
-            self._reader = ScipReader(self._root)
-        return self._reader.read(path)
+            self._reader = ScipReader(self._root, made_dir=self._made.directory)
+        return self._reader
+
+    def read(self, path: str) -> IndexReadResult:
+        return self._built().read(path)
+
+    def read_made(self, indexer: str) -> IndexReadResult:
+        return self._built().read_made(indexer)
+
+    def made_sidecar(self, indexer: str) -> bytes | None:
+        return self._made.sidecar(indexer)
+
+    def made_state(self) -> str:
+        return self._made.state()
 
 
 class RealAdapters:
@@ -119,15 +141,18 @@ class RealAdapters:
 
         return SystemClock()
 
-    def index_reader(self, root: str) -> IndexReader | None:
-        return _LazyIndexReader(root)
+    def index_reader(self, root: str, cache_dir: str) -> IndexReader | None:
+        from codegenie_adapters._made_index import made_index_dir
 
-    def indexer(self, root: str, config: GatherConfig) -> IndexerRunner | None:
+        return _LazyIndexReader(root, made_index_dir(cache_dir, root))
+
+    def indexer(self, root: str, config: GatherConfig, cache_dir: str) -> IndexerRunner | None:
         if not config.make_index:
             return None
+        from codegenie_adapters._made_index import made_index_dir
         from codegenie_adapters.scip_indexer import ScipIndexerRunner
 
-        return ScipIndexerRunner(root)
+        return ScipIndexerRunner(root, made_dir=made_index_dir(cache_dir, root))
 
     def containers(self, root: str, config: GatherConfig) -> ContainerRunner | None:
         if "c" not in config.layers:

@@ -11,6 +11,9 @@ different input sets collide through concatenation.
 Rule 4: an unresolved token (no context, resolver unbound, resolver returns None, resolver raises)
 resolves to the one sentinel `UNRESOLVED`, so the key is byte-stable across those four paths.
 Rule 5: keys hold repository-relative paths only: a repository moved elsewhere keeps its keys.
+Rule 6: a configuration token `config:<field>` names a `GatherConfig` field that shapes the
+probe's slice; its value enters the key in a canonical JSON text, so two values give two keys
+(see ADR-0028). A field no probe names is listed in `config.NOT_IN_ANY_KEY`, with the reason.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ import json
 import operator
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
+from codegenie_core.config import GatherConfig
 from codegenie_core.errors import CacheKeyError
 from codegenie_core.once import OnceEach
 
@@ -33,12 +37,18 @@ if TYPE_CHECKING:
     from codegenie_core.ports import RepoFiles
     from codegenie_core.probe import Probe, ProbeContext
 
-KEY_FORMAT_VERSION = 2  # 2: the input table is one NUL-separated field (ADR-0018)
+# 2: the input table is one NUL-separated field (ADR-0018); 3: `config:<field>` tokens and the
+# `made-index` token (ADR-0028)
+KEY_FORMAT_VERSION = 3
 UNRESOLVED = ""
-KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state"})
+KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state", "made-index"})
+CONFIG_TOKEN_PREFIX = "config:"
 
 # special-token = token-name ":<resolved>"   ; token-name = 1*( %x61-7A / DIGIT / "_" / "-" )
 _SPECIAL_TOKEN = re.compile(r"^([a-z0-9_-]+):<resolved>$")
+# config-token = "config:" field-name
+# field-name   = ( %x61-7A / "_" ) *( %x61-7A / DIGIT / "_" )   ; a GatherConfig field
+_CONFIG_TOKEN = re.compile(r"^config:([a-z_][a-z0-9_]*)$")
 
 
 @attrs.frozen
@@ -65,14 +75,65 @@ class KeyExplanation:
 
 
 def special_token_name(declared_input: str) -> str | None:
-    """The token name when `declared_input` is a special token, else None (it is a glob)."""
+    """The token name when `declared_input` is a special token, else None (it is a glob). A
+    configuration token's name is the declared input itself (`config:trace_argv`): the colon keeps
+    it apart from every other token name."""
+    if _CONFIG_TOKEN.match(declared_input):
+        return declared_input
     match = _SPECIAL_TOKEN.match(declared_input)
     return match.group(1) if match else None
 
 
+def config_fields_of(declared_inputs: Iterable[str]) -> frozenset[str]:
+    """The `GatherConfig` fields a probe's declared inputs name with `config:<field>`."""
+    return frozenset(
+        match.group(1) for d in declared_inputs if (match := _CONFIG_TOKEN.match(d)) is not None
+    )
+
+
+def config_value_text(value: object) -> str:
+    """A configuration value as canonical JSON: sets sorted, tuples as lists, so equal values give
+    one text and different values of one field's type give different texts (never empty, so never
+    the unresolved sentinel)."""
+    return _canonical(_plain_config(value))
+
+
+def _canonical(plain: object) -> str:
+    return json.dumps(plain, separators=(",", ":"), sort_keys=True)
+
+
+def _plain_config(value: object) -> object:
+    match value:
+        case float():
+            return value + 0.0  # -0.0 == 0.0: one value, one text
+        case None | bool() | int() | str():
+            return value
+        case frozenset() | set():
+            members = cast("Iterable[object]", value)
+            return sorted((_plain_config(v) for v in members), key=_canonical)
+        case tuple() | list():
+            members = cast("Iterable[object]", value)
+            return [_plain_config(v) for v in members]
+        case _:
+            raise AssertionError(
+                f"a GatherConfig value of type {type(value).__name__} has no key text"
+            )
+
+
 def validate_declared_inputs(probe: str, declared_inputs: Iterable[str]) -> None:
     """Raise `CacheKeyError` for the first malformed declared input of `probe`."""
+    fields = attrs.fields_dict(GatherConfig)
     for declared in declared_inputs:
+        if declared.startswith(CONFIG_TOKEN_PREFIX):
+            match = _CONFIG_TOKEN.match(declared)
+            if match is None or match.group(1) not in fields:
+                raise CacheKeyError(
+                    f"probe {probe!r} declares {declared!r}, which names no GatherConfig field; "
+                    f"fields: {', '.join(sorted(fields))} (see ADR-0028)",
+                    probe=probe,
+                    declared_input=declared,
+                )
+            continue
         token = special_token_name(declared)
         if token is not None:
             if token not in KNOWN_TOKENS:
@@ -276,6 +337,10 @@ class InputTables:
 
 def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None) -> str:
     """The resolved value of one special token, or `UNRESOLVED`."""
+    if name.startswith(CONFIG_TOKEN_PREFIX):
+        if ctx is None:
+            return UNRESOLVED
+        return config_value_text(getattr(ctx.config, name.removeprefix(CONFIG_TOKEN_PREFIX)))
     match name:
         case "image-digest":
             if ctx is None or ctx.image_digest_resolver is None:
@@ -299,6 +364,11 @@ def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None)
             return (
                 "sha256:" + hashlib.sha256(encoded.encode("utf-8", "surrogateescape")).hexdigest()
             )
+        case "made-index":
+            # The indexes codegenie made for this work tree, outside it (see ADR-0028).
+            if ctx is None or ctx.index_reader is None:
+                return UNRESOLVED
+            return ctx.index_reader.made_state() or UNRESOLVED
         case _:
             raise CacheKeyError(
                 f"unknown special token {name!r} (see ADR-0004)",

@@ -1,6 +1,13 @@
-"""The gather configuration: plain values the CLI builds from options and environment."""
+"""The gather configuration: plain values the CLI builds from options and environment.
+
+Rule 1: every `GatherConfig` field either shapes some probe's slice, and is then named by that
+probe's `config:<field>` declared input so its value enters the probe's key, or is listed in
+`NOT_IN_ANY_KEY` with the reason it shapes no slice (see ADR-0028). A test walks the fields.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import attrs
 
@@ -18,3 +25,10 @@ class GatherConfig:
     engine: str = "docker"  # --engine: the container CLI (docker or podman)
     trace_argv: bool = False  # --trace-argv: keep full argv in traces (may hold secrets)
     probe_timeout_cap_s: float | None = None  # caps every probe's own `timeout_s` when set
+
+
+# The fields that shape no probe's slice, one line each: the field and why (Rule 1).
+NOT_IN_ANY_KEY: Mapping[str, str] = {
+    "layers": "chooses which probes run, not what any probe finds",
+    "probes": "chooses which probes run, not what any probe finds",
+}

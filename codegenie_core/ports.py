@@ -150,11 +150,27 @@ class YamlReader(Protocol):
 # ---- layer B: code indexes ------------------------------------------------------------------
 # Owned by the SCIP work (issue 4); the value types live in codegenie_core.probes.layer_b.model.
 class IndexReader(Protocol):
-    """Reads one SCIP index (a repo-relative path) into a summary or a typed read error."""
+    """Reads one SCIP index (a repo-relative path, or the one codegenie made with an indexer,
+    kept outside the work tree: see ADR-0028) into a summary or a typed read error."""
 
     def read(self, path: str) -> IndexReadResult:
         """Stream the index at `path`; every problem with the file is an `IndexReadError` value
         (kind "missing" when there is no file), never an exception."""
+        ...
+
+    def read_made(self, indexer: str) -> IndexReadResult:
+        """Stream the index `IndexerRunner.run(indexer)` made, reported under the path
+        `made_index_label(indexer)`; kind "missing" when there is none."""
+        ...
+
+    def made_sidecar(self, indexer: str) -> bytes | None:
+        """The sidecar written beside that index (the JSON text of `sidecar_json`), or None."""
+        ...
+
+    def made_state(self) -> str:
+        """A text that changes whenever a made index or its sidecar changes, and is "" when
+        nothing was made: the resolved value of the `made-index` key token. Cheap: no index is
+        read to answer it."""
         ...
 
 
@@ -169,8 +185,9 @@ class IndexerRunner(Protocol):
         timeout_s: float,
         work_tree: tuple[tuple[str, str], ...] = (),
     ) -> IndexerRun:
-        """Index the repository with `indexer` ("scip-typescript", "scip-python") into
-        `.codegenie/index/<indexer>/index.scip` within `timeout_s`, writing its sidecar with
+        """Index the repository with `indexer` ("scip-typescript", "scip-python") within
+        `timeout_s`, outside the work tree, where `IndexReader.read_made` finds it (ADR-0028),
+        writing its sidecar with
         `commit` as `last_indexed` and `work_tree` (uncommitted source files and their digests);
         a missing indexer is `IndexerMissing`, a failed or killed run is recorded in the sidecar."""
         ...

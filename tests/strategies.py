@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 from hypothesis import strategies as st
 
+from codegenie_core.config import GatherConfig
 from codegenie_core.verdicts import Threshold
 
 # ---- codegenie_core.verdicts ---------------------------------------------------------------
@@ -425,3 +426,17 @@ def scenario_items(draw: st.DrawFn, index: int) -> tuple[dict[str, object], str 
         case _:
             pass
     return item, poisoned
+
+
+# Gather configurations, every field varied (no NaN: a value that is not equal to itself has no
+# one key).
+gather_configs = st.builds(
+    GatherConfig,
+    layers=st.frozensets(st.sampled_from(["a", "b", "c"])),
+    probes=st.lists(st.text(max_size=4), max_size=2).map(tuple),
+    make_index=st.booleans(),
+    index_paths=st.lists(st.text(max_size=5), max_size=3).map(tuple),
+    engine=st.text(max_size=6),
+    trace_argv=st.booleans(),
+    probe_timeout_cap_s=st.none() | st.floats(allow_nan=False),
+)

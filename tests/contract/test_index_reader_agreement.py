@@ -61,7 +61,7 @@ def _real(root: Path, indexes: dict[str, tuple[bytes, IndexReadResult]]) -> Inde
     for path, (data, _) in indexes.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(data)
-    return ScipReader(str(root))
+    return ScipReader(str(root), made_dir=str(root.parent / f"{root.name}-made"))
 
 
 def _fake(_: Path, indexes: dict[str, tuple[bytes, IndexReadResult]]) -> IndexReader:
@@ -92,3 +92,22 @@ def test_both_return_a_read_error_as_a_value(install: Installer, tmp_path: Path)
     assert (DATA[METADATA_BYTES], len(DATA)) == (0x12, METADATA_BYTES + 3 + DOCUMENT_BYTES)
     reader = install(tmp_path, {"index.scip": (DATA[:-CUT], TRUNCATED)})
     assert reader.read("index.scip") == TRUNCATED
+
+
+@READERS
+def test_both_report_no_made_index_as_missing_with_no_sidecar_and_no_state(
+    install: Installer, tmp_path: Path
+) -> None:
+    reader = install(tmp_path, {"index.scip": (DATA, SUMMARY)})
+    made = (
+        reader.read_made("scip-python"),
+        reader.made_sidecar("scip-python"),
+        reader.made_state(),
+    )
+    assert made == (
+        IndexReadError(
+            path="codegenie:scip-python", kind="missing", message="no file at this path"
+        ),
+        None,
+        "",
+    )

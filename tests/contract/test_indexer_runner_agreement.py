@@ -15,9 +15,10 @@ from codegenie_core.ports import IndexerRunner, IndexReader
 from codegenie_core.probes.layer_b.model import (
     IndexerFinished,
     IndexerMissing,
+    IndexSidecar,
     IndexSummary,
 )
-from codegenie_core.probes.layer_b.sidecar import parse_sidecar, sidecar_path_for
+from codegenie_core.probes.layer_b.sidecar import parse_sidecar
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, init_repo, isolate_git_config, write
 from tests.layer_b_support import summary
@@ -34,7 +35,7 @@ class Setup:
 
     runner: IndexerRunner
     reader: IndexReader
-    read_file: Callable[[str], bytes | None]
+    work_tree: Callable[[], dict[str, bytes]]  # every file of the work tree, but .git
     commit: str
 
 
@@ -47,7 +48,7 @@ def _fake(_: Path, __: pytest.MonkeyPatch) -> Setup:
         available={"scip-typescript"},
         produces={"scip-typescript": summary(tuple(FILES))},
     )
-    return Setup(runner=runner, reader=reader, read_file=repo.files.get, commit="c" * 40)
+    return Setup(runner=runner, reader=reader, work_tree=lambda: dict(repo.files), commit="c" * 40)
 
 
 def _real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
@@ -57,13 +58,15 @@ def _real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
         write(root, path, data)
     commit = commit_all(root, "first")
 
-    def read_file(path: str) -> bytes | None:
-        return (root / path).read_bytes() if (root / path).is_file() else None
+    def work_tree() -> dict[str, bytes]:
+        files = (p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
+    made_dir = str(tmp_path / "cache" / "index" / "repo")
     return Setup(
-        runner=ScipIndexerRunner(str(root)),
-        reader=ScipReader(str(root)),
-        read_file=read_file,
+        runner=ScipIndexerRunner(str(root), made_dir=made_dir),
+        reader=ScipReader(str(root), made_dir=made_dir),
+        work_tree=work_tree,
         commit=commit,
     )
 
@@ -84,17 +87,22 @@ def test_a_run_publishes_the_index_and_a_sidecar_that_says_what_ran(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     setup = make(tmp_path, monkeypatch)
+    before = setup.work_tree()
     result = setup.runner.run("scip-typescript", commit=setup.commit, timeout_s=300.0)
     assert isinstance(result, IndexerFinished)
-    index = setup.reader.read(result.index_path)
-    sidecar_text = setup.read_file(sidecar_path_for(result.index_path))
+    index = setup.reader.read_made("scip-typescript")
+    sidecar_text = setup.reader.made_sidecar("scip-typescript")
     assert sidecar_text is not None
     written = parse_sidecar("index.json", sidecar_text.decode())
+    assert isinstance(written, IndexSidecar)
     assert isinstance(index, IndexSummary)
-    assert (result.indexer, result.index_path) == (
+    assert (result.indexer, result.index_path, index.path) == (
         "scip-typescript",
-        ".codegenie/index/scip-typescript/index.scip",
+        "codegenie:scip-typescript",
+        "codegenie:scip-typescript",
     )
+    assert setup.work_tree() == before  # nothing written inside the repository (ADR-0028)
+    assert setup.reader.made_state() != ""
     assert (index.document_paths, written) == (tuple(FILES), result.sidecar)
     facts = (written.last_indexed, written.exit_status, written.document_count, written.timed_out)
     assert facts == (setup.commit, 0, 2, False)

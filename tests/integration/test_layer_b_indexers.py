@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from codegenie_adapters.fakes import FakeClock, ScriptedYaml
 from codegenie_adapters.local_repo import open_repo
 from codegenie_adapters.scip_indexer import ScipIndexerRunner
 from codegenie_adapters.scip_reader import ScipReader
+from codegenie_cli.main import cli
 from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import gather
 from codegenie_core.outcomes import Ran
@@ -30,8 +34,7 @@ from codegenie_core.registry import RegisteredProbe
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
 
-TS_OWN = ".codegenie/index/scip-typescript/index.scip"
-PY_OWN = ".codegenie/index/scip-python/index.scip"
+TS_MADE = "codegenie:scip-typescript"
 GREET_TS = b"export function greet(name: string): string {\n  return `hello ${name}`;\n}\n"
 MAIN_TS = b'import { greet } from "./greet";\nexport const greeting = greet("world");\n'
 LEGACY_JS = b"function legacy(n) {\n  return n + 1;\n}\nmodule.exports = { legacy };\n"
@@ -62,9 +65,26 @@ def _py_repo(root: Path) -> Path:
     return root
 
 
+def _made_dir(root: Path) -> str:
+    """Where these tests keep the indexes made of `root`: beside it, outside its work tree."""
+    return str(root.parent / f"{root.name}-made")
+
+
+def _made_file(root: Path, indexer: str, name: str = "index.scip") -> Path:
+    return Path(_made_dir(root), indexer, name)
+
+
+def _reader(root: Path) -> ScipReader:
+    return ScipReader(str(root), made_dir=_made_dir(root))
+
+
+def _runner(root: Path) -> ScipIndexerRunner:
+    return ScipIndexerRunner(str(root), made_dir=_made_dir(root))
+
+
 def _index(root: Path, indexer: str, *, timeout_s: float = 300.0) -> IndexerFinished:
     head = git(root, "rev-parse", "HEAD").strip()
-    result = ScipIndexerRunner(str(root)).run(indexer, commit=head, timeout_s=timeout_s)
+    result = _runner(root).run(indexer, commit=head, timeout_s=timeout_s)
     assert isinstance(result, IndexerFinished)
     return result
 
@@ -75,7 +95,7 @@ def _healths(root: Path) -> tuple[IndexHealth, ...]:
         config=GatherConfig(),
         clock=FakeClock(),
         yaml=ScriptedYaml(),
-        index_reader=ScipReader(str(root)),
+        index_reader=_reader(root),
     )
     envelope = IndexHealthProbe().run(ctx)
     assert isinstance(envelope, Envelope)
@@ -95,11 +115,12 @@ def test_typescript_without_tsconfig_is_fresh_after_indexing_and_the_repo_untouc
     (health,) = _healths(root)
     assert (made.sidecar.exit_status, made.sidecar.document_count) == (0, 3)
     assert isinstance(health, Fresh)
-    assert (health.basis, health.coverage.missing_count) == ("sidecar", 0)
-    assert _porcelain(root) == [
-        "?? .codegenie/index/scip-typescript/index.json",
-        "?? .codegenie/index/scip-typescript/index.scip",
-    ]
+    assert (health.index_path, health.basis, health.coverage.missing_count) == (
+        TS_MADE,
+        "sidecar",
+        0,
+    )
+    assert _porcelain(root) == []
 
 
 @requires_tool("scip-typescript", "git")
@@ -134,8 +155,8 @@ def test_indexing_a_dirty_work_tree_is_fresh_until_the_next_edit(tmp_path: Path)
         config=GatherConfig(make_index=True),
         clock=FakeClock(),
         yaml=ScriptedYaml(),
-        index_reader=ScipReader(str(root)),
-        indexer=ScipIndexerRunner(str(root)),
+        index_reader=_reader(root),
+        indexer=_runner(root),
     )
     assert isinstance(ScipIndexProbe().run(ctx), Envelope)
     (as_indexed,) = _healths(root)
@@ -150,7 +171,7 @@ def test_indexing_a_dirty_work_tree_is_fresh_until_the_next_edit(tmp_path: Path)
 def test_a_truncated_or_overwritten_index_is_corrupt(tmp_path: Path) -> None:
     root = _ts_repo(tmp_path / "repo", tsconfig=True)
     _index(root, "scip-typescript")
-    index = root / TS_OWN
+    index = _made_file(root, "scip-typescript")
     data = index.read_bytes()
     index.write_bytes(data[: len(data) - 40])
     (truncated,) = _healths(root)
@@ -168,7 +189,7 @@ def test_an_index_with_fewer_documents_than_its_sidecar_is_an_indexer_error(
 ) -> None:
     root = _ts_repo(tmp_path / "repo", tsconfig=True)
     _index(root, "scip-typescript")
-    sidecar = root / ".codegenie/index/scip-typescript/index.json"
+    sidecar = _made_file(root, "scip-typescript", "index.json")
     sidecar.write_text(sidecar.read_text().replace('"document_count": 2', '"document_count": 9'))
     (health,) = _healths(root)
     assert isinstance(health, IndexerError)
@@ -182,16 +203,16 @@ def test_an_indexer_killed_at_its_timeout_leaves_an_indexer_error(tmp_path: Path
     (health,) = _healths(root)
     assert (made.sidecar.timed_out, made.sidecar.exit_status) == (True, None)
     assert isinstance(health, IndexerError)
-    assert not (root / TS_OWN).exists()
-    assert list((root / ".codegenie/index/scip-typescript").glob("*.tmp")) == []
+    assert not _made_file(root, "scip-typescript").exists()
+    assert list(_made_file(root, "scip-typescript").parent.glob("*.tmp")) == []
 
 
 @requires_tool("scip-typescript", "git")
 def test_a_users_own_index_without_sidecar_is_judged_from_itself(tmp_path: Path) -> None:
     root = _ts_repo(tmp_path / "repo", tsconfig=True)
     _index(root, "scip-typescript")
-    (root / "index.scip").write_bytes((root / TS_OWN).read_bytes())
-    for leftover in (root / ".codegenie/index/scip-typescript").iterdir():
+    (root / "index.scip").write_bytes(_made_file(root, "scip-typescript").read_bytes())
+    for leftover in _made_file(root, "scip-typescript").parent.iterdir():
         leftover.unlink()
     (fresh,) = _healths(root)
     write(root, "src/greet.ts", b"// a line that moves every definition down\n" + GREET_TS)
@@ -213,9 +234,7 @@ def test_python_is_fresh_after_indexing_then_stale_after_an_edit(tmp_path: Path)
     assert isinstance(fresh, Fresh)
     assert isinstance(stale, Stale)
     assert stale.changed_files == ("pkg/calc.py",)
-    assert [line for line in _porcelain(root) if not line.startswith("?? .codegenie/")] == [
-        " M pkg/calc.py"
-    ]
+    assert _porcelain(root) == [" M pkg/calc.py"]
 
 
 @requires_tool("git")
@@ -224,7 +243,7 @@ def test_a_missing_indexer_names_its_npm_package(
 ) -> None:
     root = _py_repo(tmp_path / "repo")
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    result = ScipIndexerRunner(str(root)).run("scip-python", commit=None, timeout_s=60.0)
+    result = _runner(root).run("scip-python", commit=None, timeout_s=60.0)
     assert result == IndexerMissing(
         indexer="scip-python", hint="npm install -g @sourcegraph/scip-python"
     )
@@ -238,8 +257,8 @@ def test_a_gather_with_make_index_indexes_then_judges_fresh(tmp_path: Path) -> N
         config=GatherConfig(make_index=True),
         clock=FakeClock(),
         yaml=ScriptedYaml(),
-        index_reader=ScipReader(str(root)),
-        indexer=ScipIndexerRunner(str(root)),
+        index_reader=_reader(root),
+        indexer=_runner(root),
     )
     plan = [
         RegisteredProbe(probe=ScipIndexProbe(), heaviness="heavy", source="test"),
@@ -268,6 +287,7 @@ def test_a_failing_scip_typescript_run_is_an_indexer_error_with_its_stderr(tmp_p
     assert made.sidecar.exit_status == 1
     assert isinstance(health, IndexerError)
     assert (health.exit_status, "no files got indexed" in health.stderr_tail) == (1, True)
+    assert "To fix this problem" in health.hint  # the indexer's own advice
 
 
 @requires_tool("scip-python", "git")
@@ -282,3 +302,29 @@ def test_scip_python_with_nothing_to_index_leaves_metadata_without_documents(
     assert (made.sidecar.exit_status, made.sidecar.document_count) == (0, 0)
     assert isinstance(health, IndexerError)
     assert "metadata and no documents" in health.reason
+
+
+@requires_tool("scip-typescript", "git")
+def test_one_cli_gather_with_index_reports_fresh_and_leaves_the_work_tree_clean(
+    tmp_path: Path,
+) -> None:
+    root = _ts_repo(tmp_path / "repo", tsconfig=False)
+    cache = tmp_path / "cache"
+
+    def gathered(*extra: str) -> dict[str, Any]:
+        argv = ["gather", str(root), "--layer", "a,b", "--cache-dir", str(cache), "--format"]
+        result = CliRunner().invoke(cli, [*argv, "json", *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+        probes: dict[str, Any] = json.loads(result.stdout)["probes"]
+        return probes
+
+    before = gathered()  # a plain gather first: its Missing is cached
+    indexed = gathered("--index")
+    plain = gathered()
+    assert before["index_health"]["slice"]["indexes"][0]["kind"] == "Missing"
+    assert indexed["scip_index"]["outcome"] == "ran"
+    for probes in (indexed, plain):
+        (health,) = probes["index_health"]["slice"]["indexes"]
+        assert (health["kind"], health["index_path"]) == ("Fresh", TS_MADE)
+        assert probes["git"]["slice"]["dirty"] is False
+    assert _porcelain(root) == []

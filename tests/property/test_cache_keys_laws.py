@@ -25,6 +25,7 @@ from codegenie_core.errors import CacheKeyError
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState
 from codegenie_core.probe import Envelope, ProbeContext, Skip
 from tests.strategies import (
+    gather_configs,
     globs_with_a_match,
     path_segments,
     repo_files,
@@ -196,6 +197,34 @@ def test_key_changes_when_the_image_digest_changes(
     one = key_for(probe, repo, context(repo, lambda: first))
     two = key_for(probe, repo, context(repo, lambda: second))
     assert one != two
+
+
+@given(
+    gather_configs, gather_configs, st.sampled_from([f.name for f in attrs.fields(GatherConfig)])
+)
+def test_a_config_token_gives_equal_keys_exactly_for_equal_values_of_its_field(
+    first: GatherConfig, second: GatherConfig, field: str
+) -> None:
+    probe = KeyedProbe(declared_inputs=("README.md", f"config:{field}"))
+    repo = FakeRepo(files={"README.md": b"x"})
+    keys = [
+        key_for(probe, repo, attrs.evolve(context(repo), config=config))
+        for config in (first, second)
+    ]
+    assert (keys[0] == keys[1]) == (getattr(first, field) == getattr(second, field))
+
+
+@given(gather_configs, gather_configs)
+def test_a_config_field_no_token_names_leaves_the_key_alone(
+    first: GatherConfig, second: GatherConfig
+) -> None:
+    probe = KeyedProbe(declared_inputs=("README.md", "git-head:<resolved>"))
+    repo = FakeRepo(files={"README.md": b"x"})
+    keys = {
+        key_for(probe, repo, attrs.evolve(context(repo), config=config))
+        for config in (first, second)
+    }
+    assert len(keys) == 1
 
 
 @given(repo_files, token_values, token_values)

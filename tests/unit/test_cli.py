@@ -57,10 +57,10 @@ class FakeAdapters:
     def clock(self) -> Clock:
         return self.clock_
 
-    def index_reader(self, root: str) -> None:
+    def index_reader(self, root: str, cache_dir: str) -> None:
         return None
 
-    def indexer(self, root: str, config: object) -> None:
+    def indexer(self, root: str, config: object, cache_dir: str) -> None:
         return None
 
     def containers(self, root: str, config: object) -> None:
@@ -265,6 +265,20 @@ def test_explain_key_prints_inputs_tokens_and_the_key_without_running() -> None:
     assert "inputs: 1 files" in lines
     assert f"  git-head:<resolved> = {'a' * 40}" in lines
     assert fakes.cache.puts == []
+
+
+def test_explain_key_prints_a_config_token_with_the_value_the_options_gave(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registry = registry_of(
+        (scripted("trace", declared_inputs=("README.md", "config:trace_argv")), "light")
+    )
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    plain = invoke(adapters(), "gather", "demo", "--explain-key", "trace")
+    full = invoke(adapters(), "gather", "demo", "--explain-key", "trace", "--trace-argv")
+    assert "  config:trace_argv = false" in plain.stdout.splitlines()
+    assert "  config:trace_argv = true" in full.stdout.splitlines()
+    assert plain.stdout.splitlines()[1] != full.stdout.splitlines()[1]  # the key lines
 
 
 def test_interruption_exits_130_and_writes_nothing(tmp_path: Path) -> None:

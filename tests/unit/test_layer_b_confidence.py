@@ -77,6 +77,28 @@ def test_each_variant_reads_as_its_state_with_the_evidence() -> None:
             [f"{OWN}: the indexer failed (scip-python): exit 2", "stderr tail: last"],
         ),
         (
+            IndexerError(
+                index_path=OWN,
+                indexer="scip-python",
+                reason="no documents",
+                hint="check the sources",
+            ),
+            [
+                f"{OWN}: the indexer failed (scip-python): no documents",
+                "hint: check the sources",
+            ],
+        ),
+        (
+            IndexerError(
+                index_path=OWN,
+                indexer="scip-python",
+                reason="exit 1",
+                stderr_tail="a\nfix it\n",
+                hint="fix it",
+            ),
+            [f"{OWN}: the indexer failed (scip-python): exit 1", "stderr tail: fix it"],
+        ),
+        (
             Corrupt(index_path="index.scip", error=error),
             ["index.scip: corrupt (truncated at byte 9): ends early"],
         ),

@@ -6,6 +6,9 @@ import attrs
 
 from codegenie_core.digest import blob_digest
 from codegenie_core.probes.layer_b.health import (
+    NO_DOCUMENTS_HINT,
+    REINDEX,
+    TIMEOUT_HINT,
     check_samples,
     checkable,
     coverage_of,
@@ -126,8 +129,43 @@ def test_a_failed_run_in_the_sidecar_is_an_indexer_error_even_with_an_old_index(
         reason="the last scip-typescript run exited with status 2",
         exit_status=2,
         stderr_tail="boom\n",
+        hint="boom",
     )
     assert health == expected
+
+
+def test_a_failed_run_hints_with_the_indexers_own_last_line() -> None:
+    advice = (
+        "Error: no files got indexed. To fix this problem, make sure that the TypeScript "
+        'projects ["."] contain input files or reference other projects.'
+    )
+    recorded = attrs.evolve(
+        sidecar(exit_status=1),
+        stderr_tail=f"(node:1) Warning: something\n{advice}\n[codegenie] a note of ours\n",
+    )
+    health = judge_index(OWN, summary(PATHS, path=OWN), recorded, repo(TS_FILES))
+    assert isinstance(health, IndexerError)
+    assert health.hint == advice
+
+
+def test_every_indexer_error_carries_a_hint() -> None:
+    missing = IndexReadError(path=OWN, kind="missing", message="no file")
+    silent = attrs.evolve(sidecar(exit_status=3), stderr_tail="")
+    healths = [
+        judge_index(
+            OWN, summary(PATHS, path=OWN), sidecar(exit_status=None, timed_out=True), repo(TS_FILES)
+        ),
+        judge_index(OWN, summary(PATHS, path=OWN), silent, repo(TS_FILES)),
+        judge_index("index.scip", summary(()), None, repo(TS_FILES)),
+        judge_index(OWN, summary(PATHS, path=OWN), sidecar(documents=5), repo(TS_FILES)),
+        judge_index(
+            OWN, missing, attrs.evolve(sidecar(), stderr_tail="last words\n"), repo(TS_FILES)
+        ),
+    ]
+    hints = [h.hint if isinstance(h, IndexerError) else None for h in healths]
+    assert hints == [TIMEOUT_HINT, hints[1], NO_DOCUMENTS_HINT, REINDEX, REINDEX]
+    assert hints[1] is not None and hints[1].endswith(REINDEX)
+    assert isinstance(healths[4], IndexerError) and healths[4].stderr_tail == "last words\n"
 
 
 def test_a_run_killed_at_its_timeout_is_an_indexer_error() -> None:

@@ -22,6 +22,7 @@ from tests.layer_b_support import C1, C2, GREET_SAMPLE, TS_FILES, repo, sidecar,
 OWN = ".codegenie/index/scip-typescript/index.scip"
 OWN_SIDECAR = ".codegenie/index/scip-typescript/index.json"
 PYTHON_OWN = ".codegenie/index/scip-python/index.scip"
+MADE = ("codegenie:scip-typescript", "codegenie:scip-python")
 PATHS = ("src/greet.ts", "src/main.ts")
 PROBE = IndexHealthProbe()
 
@@ -46,7 +47,7 @@ def _run(fake: FakeRepo, reader: FakeIndexReader, index_paths: tuple[str, ...] =
 
 def test_with_no_index_anywhere_the_slice_is_one_missing_naming_where_it_looked() -> None:
     envelope = _run(repo(TS_FILES), FakeIndexReader())
-    searched = ("index.scip", OWN, PYTHON_OWN)
+    searched = ("index.scip", *MADE, OWN, PYTHON_OWN)
     assert envelope.slice == IndexHealthSlice(
         indexes=(Missing(searched=searched),), searched=searched
     )
@@ -79,7 +80,7 @@ def test_configured_index_paths_are_read_and_every_index_is_reported() -> None:
     envelope = _run(fake, reader, index_paths=("build/app.scip",))
     kinds = [type(h) for h in envelope.slice.indexes]
     assert kinds == [Corrupt, Stale]
-    assert reader.reads == ["index.scip", "build/app.scip", OWN, PYTHON_OWN]
+    assert reader.reads == ["index.scip", "build/app.scip", *MADE, OWN, PYTHON_OWN]
 
 
 def test_a_configured_index_that_is_not_there_is_noted() -> None:
@@ -120,3 +121,23 @@ def test_an_edited_source_file_or_a_replaced_index_changes_the_key() -> None:
     fake.files["build/out/app.scip"] = b"configured elsewhere"
     after_configured = key_for(PROBE, fake, ctx)
     assert len({before, after_edit, after_index, after_sidecar, after_configured}) == 5
+
+
+def test_a_made_index_outside_the_work_tree_is_judged_and_labelled() -> None:
+    reader = FakeIndexReader(
+        made={"scip-typescript": summary(PATHS, path=MADE[0])},
+        made_sidecars={"scip-typescript": sidecar_json(sidecar(commit=C2)).encode()},
+    )
+    (health,) = _run(repo(TS_FILES), reader).slice.indexes
+    assert isinstance(health, Fresh)
+    assert (health.index_path, health.basis, health.commit) == (MADE[0], "sidecar", C2)
+
+
+def test_a_newly_made_index_or_another_index_path_changes_the_key() -> None:
+    fake = repo(TS_FILES)
+    reader = FakeIndexReader()
+    before = key_for(PROBE, fake, _ctx(fake, reader))
+    other_path = key_for(PROBE, fake, _ctx(fake, reader, index_paths=("build/app.scip",)))
+    reader.made_sidecars["scip-typescript"] = sidecar_json(sidecar(commit=C2)).encode()
+    after_made = key_for(PROBE, fake, _ctx(fake, reader))
+    assert len({before, other_path, after_made}) == 3

@@ -7,11 +7,12 @@ from codegenie_adapters.fakes import (
     FakeIndexerRunner,
     FakeIndexReader,
     FakeRepo,
+    InMemoryCache,
     ScriptedYaml,
 )
 from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import gather
-from codegenie_core.outcomes import Ran, Skipped
+from codegenie_core.outcomes import Cached, Ran, Skipped
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, ToolUnavailable
 from codegenie_core.probes.layer_b.index_health import IndexHealthProbe
 from codegenie_core.probes.layer_b.model import Fresh, IndexerError, Missing
@@ -19,8 +20,8 @@ from codegenie_core.probes.layer_b.scip_index import IndexerRunRecord, ScipIndex
 from codegenie_core.registry import RegisteredProbe
 from tests.layer_b_support import C2, TS_FILES, repo, summary
 
-TS_OWN = ".codegenie/index/scip-typescript/index.scip"
-PY_OWN = ".codegenie/index/scip-python/index.scip"
+TS_OWN = "codegenie:scip-typescript"
+PY_OWN = "codegenie:scip-python"
 PROBE = ScipIndexProbe()
 POLYGLOT = {**TS_FILES, "tools/gen.py": b"def gen():\n    return 1\n"}
 
@@ -188,6 +189,29 @@ def test_in_a_gather_index_health_sees_the_index_scip_index_just_made() -> None:
     (health,) = health_outcome.envelope.slice.indexes
     assert isinstance(health, Fresh)
     assert (health.index_path, health.basis) == (TS_OWN, "sidecar")
+
+
+def test_with_a_cache_an_index_gather_and_the_plain_gathers_after_it_see_the_made_index() -> None:
+    fake = repo(TS_FILES)
+    runner = _runner(fake, "scip-typescript")
+    cache = InMemoryCache()
+
+    def health(make_index: bool) -> tuple[str, str]:
+        result = gather(
+            _plan(),
+            base_ctx=_ctx(fake, runner, make_index=make_index),
+            cache=cache,
+            cache_mode="use",
+            cpu_budget=2,
+            clock=FakeClock(),
+        )
+        outcome = result.outcomes[1]
+        assert isinstance(outcome, Ran | Cached)
+        entry = outcome.envelope if isinstance(outcome, Ran) else outcome.entry.envelope()
+        return type(outcome).__name__, type(entry.slice.indexes[0]).__name__
+
+    seen = [health(False), health(True), health(False), health(False)]
+    assert seen == [("Ran", "Missing"), ("Ran", "Fresh"), ("Ran", "Fresh"), ("Cached", "Fresh")]
 
 
 def test_in_a_gather_without_make_index_health_runs_on_what_exists() -> None:

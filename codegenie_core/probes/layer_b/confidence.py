@@ -60,10 +60,15 @@ def index_health_lines(health: IndexHealth) -> list[str]:
                 "no SCIP index found (looked at " + ", ".join(searched) + "); "
                 "run `codegenie-cli gather --index` to make one"
             ]
-        case IndexerError(index_path=path, indexer=indexer, reason=reason, stderr_tail=tail):
+        case IndexerError(
+            index_path=path, indexer=indexer, reason=reason, stderr_tail=tail, hint=hint
+        ):
             lines = [f"{path}: the indexer failed ({indexer or 'unknown indexer'}): {reason}"]
-            if tail.strip():
-                lines.append("stderr tail: " + tail.strip().splitlines()[-1][:200])
+            shown = tail.strip().splitlines()[-1][:200] if tail.strip() else ""
+            if shown:
+                lines.append("stderr tail: " + shown)
+            if hint and hint[:200] != shown:
+                lines.append("hint: " + hint)
         case Corrupt(index_path=path, error=error):
             where = "" if error.offset is None else f" at byte {error.offset}"
             lines = [f"{path}: corrupt ({error.kind}{where}): {error.message}"]

@@ -6,7 +6,9 @@ sidecar recorded for them when the indexer ran (uncommitted edits the index alre
 Rule 2 (Stale): HEAD moved on since `last_indexed` (commits behind, changed source files), or the
 work tree changed source files since it.
 Rule 3 (IndexerError): the sidecar records a failed or killed run, or the index has a known failed
-shape: metadata and no documents, or fewer documents than the sidecar counted.
+shape: metadata and no documents, or fewer documents than the sidecar counted. It carries the
+recorded output's tail and a hint: the indexer's own last line for a failed run (where
+scip-typescript says "To fix this problem, ..."), else what to run for a good index.
 Rule 4 (Corrupt): the reader could not read the index. (Missing): nothing was found.
 Rule 5: without a sidecar (or one that pins no commit) the index is judged from itself: coverage
 of the indexed languages' source files and a sampled check that the source text at definition
@@ -43,6 +45,16 @@ INDEXER_EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 # Every source extension a supported indexer may read: the probes' declared input globs.
 SOURCE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".py", ".pyi")
+ADVICE_CAP = 300
+REINDEX = "run `codegenie-cli gather --index` to make the index again"
+TIMEOUT_HINT = (
+    "the indexer needs more time than it was given: run `codegenie-cli gather --index` on a less "
+    "loaded machine, or index the repository yourself and pass the index with --index-path"
+)
+NO_DOCUMENTS_HINT = (
+    "check which files the indexer's project includes (tsconfig.json `include`, the Python "
+    "sources), then run `codegenie-cli gather --index` again"
+)
 # Meta descriptors are left out: indexers append disambiguating digits to them (`hello0:`).
 _CHECKED_SUFFIXES = frozenset({"type", "term", "method"})
 
@@ -178,6 +190,7 @@ def judge_index(
             reason=f"the last {indexer} run {how}",
             exit_status=recorded.exit_status,
             stderr_tail=recorded.stderr_tail,
+            hint=TIMEOUT_HINT if recorded.timed_out else _advice(recorded.stderr_tail),
         )
     if not isinstance(read, IndexSummary):
         if read.kind == "missing":
@@ -188,6 +201,8 @@ def judge_index(
                 indexer=indexer,
                 reason="the sidecar records a successful run but the index file is missing",
                 exit_status=recorded.exit_status,
+                stderr_tail=recorded.stderr_tail,
+                hint=REINDEX,
             )
         return Corrupt(index_path=index_path, error=read)
     indexer = indexer or read.tool_name
@@ -199,6 +214,7 @@ def judge_index(
             reason=shape,
             exit_status=recorded.exit_status if recorded else None,
             stderr_tail=recorded.stderr_tail if recorded else "",
+            hint=NO_DOCUMENTS_HINT if read.document_count == 0 else REINDEX,
         )
     files = repo.list_files()
     coverage = coverage_of(read, files)
@@ -207,6 +223,16 @@ def judge_index(
     if recorded is not None and recorded.last_indexed is not None and head is not None:
         return _judge_by_commit(index_path, indexer, read, recorded, head, coverage, repo)
     return _judge_by_index(index_path, indexer, read, coverage, files, repo)
+
+
+def _advice(tail: str) -> str:
+    """A failed run's hint: the last line the indexer printed (its error, and often how to fix
+    it), capped; codegenie's own advice when it printed nothing."""
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    own = [line for line in lines if not line.startswith("[codegenie]")]
+    if not own:
+        return "the indexer printed nothing; run it by hand to see why, then " + REINDEX
+    return own[-1][:ADVICE_CAP]
 
 
 def unchanged_since_indexing(

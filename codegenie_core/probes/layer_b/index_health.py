@@ -1,10 +1,13 @@
 """The `index_health` probe: finds the repository's SCIP indexes and judges each one's health.
 
-Rule 1: it looks at `index.scip` at the root, every `GatherConfig.index_paths` entry and
-codegenie's own `.codegenie/index/<indexer>/index.scip`; an index that is not there is not an
-error, and when none is found the slice holds one `Missing`.
-Rule 2: its declared inputs cover HEAD, the indexes, the sidecars and every source file a supported
-indexer reads, so a new commit, an edited source file or a replaced index busts its key.
+Rule 1: it looks at `index.scip` at the root, every `GatherConfig.index_paths` entry, the indexes
+codegenie made (outside the work tree, labelled `codegenie:<indexer>`, see ADR-0028) and
+`.codegenie/index/<indexer>/index.scip`; an index that is not there is not an error, and when none
+is found the slice holds one `Missing`.
+Rule 2: its declared inputs cover HEAD, the indexes in the repository and their sidecars, the made
+indexes (`made-index`), `index_paths` and every source file a supported indexer reads, so a new
+commit, an edited source file, a replaced or newly made index or another `--index-path` busts its
+key. It runs after `scip_index`, so its key is taken after that probe made an index.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from codegenie_core.probes.layer_b.model import (
 from codegenie_core.probes.layer_b.sidecar import (
     INDEX_DIR,
     index_path_for,
+    made_index_label,
     parse_sidecar,
     sidecar_path_for,
 )
@@ -50,18 +54,21 @@ class IndexHealthSlice:
 
 
 def candidate_paths(files: Sequence[str], extra: Sequence[str]) -> tuple[str, ...]:
-    """Where indexes may be: the root, configured paths, codegenie's own, any listed under it."""
+    """Where indexes may be: the root, configured paths, the made indexes (by label), then
+    `.codegenie/index/<indexer>/` and any other index listed under it."""
+    made = [made_index_label(indexer) for indexer in INDEXER_EXTENSIONS]
     own = [index_path_for(indexer) for indexer in INDEXER_EXTENSIONS]
     listed = [
         p
         for p in files
         if p.startswith(INDEX_DIR + "/") and p.endswith("/index.scip") and p.count("/") == 3
     ]
-    return tuple(dict.fromkeys([ROOT_INDEX, *extra, *own, *sorted(listed)]))
+    return tuple(dict.fromkeys([ROOT_INDEX, *extra, *made, *own, *sorted(listed)]))
 
 
 def read_sidecar(repo: RepoFiles, index_path: str) -> IndexSidecar | SidecarProblem | None:
-    """The sidecar of a codegenie-made index; None for any other index or when there is none."""
+    """The sidecar of an index under `.codegenie/index/`; None for any other index or when there is
+    none."""
     if not index_path.startswith(INDEX_DIR + "/"):
         return None
     path = sidecar_path_for(index_path)
@@ -74,9 +81,21 @@ def read_sidecar(repo: RepoFiles, index_path: str) -> IndexSidecar | SidecarProb
 def judge_path(
     repo: RepoFiles, reader: IndexReader, path: str
 ) -> tuple[IndexReadResult, IndexSidecar | SidecarProblem | None, IndexHealth | None]:
+    """An index in the repository, its sidecar, and their health (None when neither is there)."""
     read = reader.read(path)
     sidecar = read_sidecar(repo, path)
     return read, sidecar, judge_index(path, read, sidecar, repo)
+
+
+def judge_made(
+    repo: RepoFiles, reader: IndexReader, indexer: str
+) -> tuple[IndexReadResult, IndexSidecar | SidecarProblem | None, IndexHealth | None]:
+    """The index codegenie made with `indexer`, its sidecar, and their health."""
+    label = made_index_label(indexer)
+    read = reader.read_made(indexer)
+    data = reader.made_sidecar(indexer)
+    sidecar = None if data is None else parse_sidecar(label, data.decode("utf-8", "replace"))
+    return read, sidecar, judge_index(label, read, sidecar, repo)
 
 
 def worst(confidences: Sequence[Confidence]) -> Confidence:
@@ -94,11 +113,19 @@ class IndexHealthProbe:
     name = "index_health"
     version = 1
     layer: Layer = "b"
-    # "**/*.scip" covers indexes named by GatherConfig.index_paths too (they may live anywhere).
-    declared_inputs = ("git-head:<resolved>", "**/*.scip", f"{INDEX_DIR}/**", *SOURCE_GLOBS)
+    # "**/*.scip" covers indexes named by GatherConfig.index_paths too (they may live anywhere);
+    # `config:index_paths` says which of them are judged.
+    declared_inputs = (
+        "git-head:<resolved>",
+        "made-index:<resolved>",
+        "config:index_paths",
+        "**/*.scip",
+        f"{INDEX_DIR}/**",
+        *SOURCE_GLOBS,
+    )
     needs = ("scip_index",)
     slice_type = IndexHealthSlice
-    schema_version = 1
+    schema_version = 2  # 2: IndexerError carries a hint (ADR-0028)
     timeout_s = 120.0
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -109,10 +136,14 @@ class IndexHealthProbe:
         if reader is None:
             return ToolUnavailable(tool="scip-reader", reason="no SCIP index reader is configured")
         searched = candidate_paths(ctx.repo.list_files(), ctx.config.index_paths)
+        made = {made_index_label(indexer): indexer for indexer in INDEXER_EXTENSIONS}
         found: list[IndexHealth] = []
         notes: list[str] = []
         for path in searched:
-            read, sidecar, health = judge_path(ctx.repo, reader, path)
+            if path in made:
+                read, sidecar, health = judge_made(ctx.repo, reader, made[path])
+            else:
+                read, sidecar, health = judge_path(ctx.repo, reader, path)
             if isinstance(read, IndexReadError) and read.kind == "protobuf-backend":
                 return ToolUnavailable(tool="protobuf", reason=read.message, hint=UPBACKEND_HINT)
             if isinstance(sidecar, SidecarProblem):

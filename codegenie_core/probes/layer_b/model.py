@@ -94,7 +94,7 @@ IndexReadResult = IndexSummary | IndexReadError
 # ---- the sidecar codegenie writes beside an index it made -------------------------------------
 @attrs.frozen(kw_only=True)
 class IndexSidecar:
-    """How codegenie made an index: `.codegenie/index/<indexer>/index.json`."""
+    """How codegenie made an index: the `index.json` beside it (see ADR-0010, ADR-0028)."""
 
     indexer: str
     indexer_version: str
@@ -178,6 +178,7 @@ class IndexerError:
     reason: str
     exit_status: int | None = None
     stderr_tail: str = ""
+    hint: str = ""  # what to do for a good index: the indexer's own advice, or codegenie's
 
 
 @attrs.frozen(kw_only=True)
@@ -197,7 +198,7 @@ class IndexerFinished:
     """The indexer ran (successfully or not) and its sidecar was written."""
 
     indexer: str
-    index_path: str  # repo-relative, under .codegenie/index/<indexer>/
+    index_path: str  # its label, `made_index_label(indexer)` (it lives outside the work tree)
     sidecar: IndexSidecar
     duration_s: float
 

@@ -4,6 +4,8 @@ Rule 1: it applies only when `GatherConfig.make_index` is set, and runs an index
 index is missing, stale, failed or corrupt; a fresh index is left alone.
 Rule 2: it is heavy (one at a time) and returns what it ran: indexer, exit status, duration.
 Rule 3: when every needed indexer is missing it is `ToolUnavailable`, naming how to install it.
+Rule 4: the indexes it makes live outside the work tree (see ADR-0028), so a gather leaves the
+work tree as it found it; its key follows them (`made-index`), and the options it reads.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from codegenie_core.ports import RepoFiles
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip, ToolUnavailable
 from codegenie_core.probe_types import Confidence, Layer
 from codegenie_core.probes.layer_b.health import extension_of, source_files
-from codegenie_core.probes.layer_b.index_health import SOURCE_GLOBS, judge_path
+from codegenie_core.probes.layer_b.index_health import SOURCE_GLOBS, judge_made
 from codegenie_core.probes.layer_b.model import Fresh, IndexerFinished, IndexerMissing
-from codegenie_core.probes.layer_b.sidecar import INDEX_DIR, index_path_for
+from codegenie_core.probes.layer_b.sidecar import INDEX_DIR, made_index_label
 from codegenie_core.registry import register_probe
 
 RUN_SHARE = 0.9
@@ -79,7 +81,13 @@ class ScipIndexProbe:
     name = "scip_index"
     version = 1
     layer: Layer = "b"
-    declared_inputs = ("git-head:<resolved>", f"{INDEX_DIR}/**", *SOURCE_GLOBS)
+    declared_inputs = (
+        "git-head:<resolved>",
+        "made-index:<resolved>",
+        "config:make_index",
+        "config:probe_timeout_cap_s",
+        *SOURCE_GLOBS,
+    )
     needs: tuple[str, ...] = ()
     slice_type = ScipIndexSlice
     schema_version = 1
@@ -107,9 +115,9 @@ class ScipIndexProbe:
         head = git.head if git is not None else None
         records: list[IndexerRunRecord] = []
         for indexer in wanted:
-            path = index_path_for(indexer)
+            path = made_index_label(indexer)
             if ctx.index_reader is not None:
-                _, _, health = judge_path(ctx.repo, ctx.index_reader, path)
+                _, _, health = judge_made(ctx.repo, ctx.index_reader, indexer)
                 if isinstance(health, Fresh):
                     records.append(
                         IndexerRunRecord(indexer=indexer, action="already-fresh", index_path=path)

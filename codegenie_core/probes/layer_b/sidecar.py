@@ -1,7 +1,10 @@
 """The sidecar codegenie writes beside an index it made: its layout on disk and its JSON form.
 
-Rule 1: codegenie's own indexes live at `.codegenie/index/<indexer>/index.scip`, the sidecar at
-`.codegenie/index/<indexer>/index.json` (see ADR-0010).
+Rule 1: the indexes codegenie makes live outside the work tree (the `IndexReader` port finds them by
+indexer name) and are reported under the label `codegenie:<indexer>` (see ADR-0028). Indexes a
+user put at `.codegenie/index/<indexer>/index.scip`, with a sidecar at
+`.codegenie/index/<indexer>/index.json` (where codegenie made them before ADR-0028), are still read
+(see ADR-0010).
 Rule 2: `parse_sidecar` takes text, never a path, and returns a `SidecarProblem` for anything that
 is not the object `sidecar_json` writes; it never raises.
 """
@@ -14,11 +17,18 @@ from typing import Any, cast
 from codegenie_core.probes.layer_b.model import IndexSidecar, SidecarProblem
 
 INDEX_DIR = ".codegenie/index"
+MADE_INDEX_PREFIX = "codegenie:"  # a colon-named label: no repository path a glob matches
 SIDECAR_FORMAT = 1
 
 
 def index_path_for(indexer: str) -> str:
+    """Where a user may keep an index of `indexer` inside the repository, with its sidecar."""
     return f"{INDEX_DIR}/{indexer}/index.scip"
+
+
+def made_index_label(indexer: str) -> str:
+    """How the index codegenie made with `indexer` is named in slices and reports."""
+    return MADE_INDEX_PREFIX + indexer
 
 
 def sidecar_path_for(index_path: str) -> str:

@@ -105,13 +105,17 @@ class RuntimeTraceProbe:
     version = 1
     layer: Layer = "c"
     # A build context can COPY any file not dockerignored, so every file is an input; the image
-    # digest token follows the base images, which no file names by content.
+    # digest token follows the base images, which no file names by content; the options that
+    # change what a trace records are in the key too (ADR-0028).
     declared_inputs: tuple[str, ...] = (
         DOCKERFILE,
         ".dockerignore",
         SCENARIOS_FILE,
         "**",
         "image-digest:<resolved>",
+        "config:engine",
+        "config:trace_argv",
+        "config:probe_timeout_cap_s",
     )
     needs: tuple[str, ...] = ()
     slice_type: type[Any] = RuntimeTraceSlice
