@@ -134,7 +134,12 @@ class RealAdapters:
             return None
         from codegenie_adapters.docker_strace import DockerStraceRunner
 
-        runner = DockerStraceRunner(root, engine=config.engine, trace_argv=config.trace_argv)
+        runner = DockerStraceRunner(
+            root,
+            engine=config.engine,
+            trace_argv=config.trace_argv,
+            keep_images=config.keep_images,
+        )
         self._cleanups.append(runner.cleanup)
         return runner
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 KEY_FORMAT_VERSION = 2  # 2: the input table is one NUL-separated field (ADR-0018)
 UNRESOLVED = ""
-KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state"})
+KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state", "build-network"})
 
 # special-token = token-name ":<resolved>"   ; token-name = 1*( %x61-7A / DIGIT / "_" / "-" )
 _SPECIAL_TOKEN = re.compile(r"^([a-z0-9_-]+):<resolved>$")
@@ -285,6 +285,9 @@ def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None)
             except Exception:  # Rule 4: a resolver that raises is unresolved, not a crash
                 return UNRESOLVED
             return value or UNRESOLVED
+        case "build-network":
+            # What `docker build` may reach changes what gets built (see ADR-0022).
+            return UNRESOLVED if ctx is None else ctx.config.build_network
         case "git-head":
             state = repo.git_state()
             return state.head or UNRESOLVED if state is not None else UNRESOLVED

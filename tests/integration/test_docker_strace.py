@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def runner(busybox_root: Path) -> Iterator[DockerStraceRunner]:
 @pytest.fixture
 def image(runner: DockerStraceRunner) -> BuiltImage:
     built = runner.build(
-        BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:it-busybox")
+        BuildRequest(
+            dockerfile="Dockerfile", image_ref=f"codegenie-trace:it-{uuid.uuid4().hex[:8]}"
+        )
     )
     assert isinstance(built, BuiltImage), built
     return built

@@ -100,13 +100,15 @@ class RuntimeTraceProbe:
     version = 1
     layer: Layer = "c"
     # A build context can COPY any file not dockerignored, so every file is an input; the image
-    # digest token follows the base images, which no file names by content.
+    # digest token follows the base images, which no file names by content; what the build may
+    # reach (`--build-network`) changes the image too. `--keep-images` changes no slice.
     declared_inputs: tuple[str, ...] = (
         DOCKERFILE,
         ".dockerignore",
         SCENARIOS_FILE,
         "**",
         "image-digest:<resolved>",
+        "build-network:<resolved>",
     )
     needs: tuple[str, ...] = ()
     slice_type: type[Any] = RuntimeTraceSlice
@@ -145,7 +147,10 @@ class RuntimeTraceProbe:
                 problems=(f"base image digest unresolved: {unresolved.ref}",),
             )
         image_ref = IMAGE_REF_PREFIX + _context_digest(ctx)[:12]
-        built = runner.build(BuildRequest(dockerfile=DOCKERFILE, image_ref=image_ref))
+        request = BuildRequest(
+            dockerfile=DOCKERFILE, image_ref=image_ref, network=ctx.config.build_network
+        )
+        built = runner.build(request)
         if isinstance(built, BuildFailed):
             return _envelope(
                 status="build-failed",
@@ -238,6 +243,9 @@ def _report_result(scenario: Scenario, result: ScenarioResult) -> ScenarioReport
     match result:
         case ScenarioCompleted(exit_code=code, stopped_after_window=stopped, elapsed_ms=ms):
             outcome = "stopped-after-window" if stopped else "completed"
+            if result.trace_problem:  # ran, but nothing it left can be trusted as its trace
+                detail = f"trace refused: {result.trace_problem}"
+                return _report(scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail)
             detail = "trace cut at its size bound" if result.trace_cut else ""
             return _report(
                 scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail, trace=result.trace
