@@ -259,3 +259,11 @@ workflow_data = st.recursive(
     ),
     max_leaves=20,
 )
+
+
+# ---- codegenie_adapters.trace_out ------------------------------------------------------------
+# A tar member of any type the engine can stream back for the trace path, with a body for the
+# regular-file case; the adversarial kinds are the ones a scenario can leave there.
+trace_member_types = st.sampled_from(["reg", "symlink", "fifo", "dir", "hardlink", "chardev"])
+trace_bodies_bytes = st.binary(max_size=4096)
+trace_caps = st.integers(min_value=0, max_value=5000)
