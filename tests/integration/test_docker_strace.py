@@ -230,7 +230,9 @@ def test_an_image_with_a_non_root_user_is_traced(tmp_path: Path) -> None:
     runner = DockerStraceRunner(repo_root=str(root))
     try:
         built = runner.build(
-            BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:it-user")
+            BuildRequest(
+                dockerfile="Dockerfile", image_ref=f"codegenie-trace:it-user-{uuid.uuid4().hex[:8]}"
+            )
         )
         assert isinstance(built, BuiltImage) and built.config.user == "1000:1000"
         scenario = Scenario(name="default", argv=built.config.cmd)
