@@ -3,28 +3,39 @@ in a fresh hardened container under an injected strace (see ADR-0011, ADR-0012).
 
 Rule 1: every process goes through `run_external_cli` (bounded output, stdin /dev/null, killed
 on timeout): no engine call can prompt or hang.
-Rule 2: every container is named and labelled, and removed in a `finally`, also after a timeout,
-a kill or Ctrl-C; `cleanup()` removes anything left with this run's label, and every temporary
-directory. A signal's cleanup runs on the main thread while a scenario may be in flight on a
-probe thread: `cleanup()` waits for a container start in flight, and afterwards the runner is
-closed: nothing new starts (`RunnerClosed`, so no cancelled trace is ever cached; ADR-0023).
-Rule 3: images are tagged by content and kept (labelled `codegenie.trace=1`), so a rebuild of an
-unchanged context is the engine's own cache hit.
+Rule 2: every container and its volume is named and labelled, and removed in a `finally`, also
+after a timeout, a kill or Ctrl-C; `cleanup()` removes anything left with this run's label. A
+build always removes its intermediate containers (`--force-rm`), also when a step fails. A
+signal's cleanup runs on the main thread while a scenario may be in flight on a probe thread:
+`cleanup()` waits for a container start in flight, and afterwards the runner is closed: nothing
+new starts (`RunnerClosed`, so no cancelled trace is ever cached; ADR-0023).
+Rule 3: images are tagged by content and labelled `codegenie.trace=1`; `cleanup()` removes the
+ones this runner built unless `keep_images` (the trace is cached by content, see ADR-0022).
+Rule 4: the trace leaves through an anonymous volume and `docker cp` as a tar, never through a
+host directory the container can write (`trace_out`, ADR-0022).
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from codegenie_adapters.exec import ExecResult, run_external_cli
+from codegenie_adapters.exec import ExecResult, Keep, run_external_cli
 from codegenie_adapters.image_inspect import base_image_resolver, image_config
+from codegenie_adapters.trace_out import (
+    OUT_MOUNT,
+    TAR_HEADROOM,
+    TRACE_PATH,
+    TraceBytes,
+    read_trace_tar,
+    seed_tar,
+)
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
+from codegenie_core.config import BuildNetwork
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError
 from codegenie_core.parsers.strace import parse_strace_bytes
 from codegenie_core.ports import ContainerRunner, RepoFiles
@@ -50,7 +61,6 @@ from codegenie_core.probes.layer_c.model import (
     StraceUnavailable,
 )
 
-OUT_MOUNT = "/cg-out"
 STATUS_TIMEOUT_S = 5.0
 ENGINE_CALL_TIMEOUT_S = 60.0
 
@@ -70,20 +80,24 @@ class DockerStraceRunner:
         *,
         engine: str = "docker",
         trace_argv: bool = False,  # keep full argv for every scenario (the CLI's --trace-argv)
+        keep_images: bool = False,  # the CLI's --keep-images: leave built images for inspection
         strace: str = "strace",
         platform: str = sys.platform,
+        max_trace_bytes: int = MAX_TRACE_BYTES,
     ) -> None:
         self.repo_root = repo_root
         self.engine = engine
         self.trace_argv = trace_argv
+        self.keep_images = keep_images
         self.strace = strace
         self.platform = platform
+        self.max_trace_bytes = max_trace_bytes
         self.run_id = uuid.uuid4().hex[:12]
         self._bundle: TracerBundle | str | None = None
         self._count = 0
+        self._images: list[str] = []
         self._lock = threading.Lock()  # a container start, against cleanup()
         self._closed = False
-        self._out_dirs: set[Path] = set()
 
     def engine_status(self) -> EngineStatus:
         if not self.platform.startswith("linux"):
@@ -116,7 +130,10 @@ class DockerStraceRunner:
             return BuildFailed(exit_code=None, message=f"not Linux: {self.platform}")
         labels = ("--label", f"{TRACE_LABEL}=1", "--label", f"{RUN_LABEL}={self.run_id}")
         dockerfile = str(Path(self.repo_root) / request.dockerfile)
-        argv = ("build", "-f", dockerfile, "-t", request.image_ref, *labels, self.repo_root)
+        argv = (
+            "build", "--force-rm", *_network_flags(request.network), "-f", dockerfile,
+            "-t", request.image_ref, *labels, self.repo_root,
+        )  # fmt: skip
         built = self._engine(*argv, timeout_s=BUILD_TIMEOUT_S)
         if not built.ok:
             why = (
@@ -128,6 +145,8 @@ class DockerStraceRunner:
         inspected = self._engine(
             "image", "inspect", "--format", "{{json .Config}}", request.image_ref
         )
+        if request.image_ref not in self._images:
+            self._images.append(request.image_ref)
         if not inspected.ok:
             return BuildFailed(exit_code=inspected.exit_code, message=inspected.stderr_tail(500))
         return BuiltImage(ref=request.image_ref, config=image_config(inspected.stdout))
@@ -144,20 +163,12 @@ class DockerStraceRunner:
             self._refuse_when_closed()
             self._count += 1
             name = f"codegenie-trace-{self.run_id}-{self._count}"
-            out = Path(tempfile.mkdtemp(prefix="codegenie-trace-out-"))
-            self._out_dirs.add(out)
-        out.chmod(0o777)  # an image's non-root USER writes the trace here
         try:
-            # The log shows the scenario's argv as its program and a count (see ADR-0024).
-            tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
             with self._lock:  # Rule 2: cleanup() waits for this, so it sees the container
                 self._refuse_when_closed()
-                argv = self._run_argv(bundle, image, scenario, name, out)
-                started = self._engine(*argv, program_tail=tail)
-            if not started.ok:
-                return EngineUnavailable(
-                    engine=self.engine, reason=started.stderr_tail(500).strip()
-                )
+                started = self._start(bundle, image, scenario, name, keep_argv=keep_argv)
+            if isinstance(started, EngineUnavailable):
+                return started
             windowed = scenario.window_s is not None and scenario.window_s <= timeout_s
             limit = scenario.window_s if windowed and scenario.window_s is not None else timeout_s
             waited = self._engine("wait", name, timeout_s=limit)
@@ -169,27 +180,28 @@ class DockerStraceRunner:
             if waited.timed_out:
                 self._engine("stop", "-t", str(STOP_GRACE_S), name)
             exit_text = waited.stdout.decode("ascii", "replace").strip()
-            trace, cut = _read_bounded(out / "trace")
+            fetched = self._fetch_trace(name)
+            trace = fetched if isinstance(fetched, TraceBytes) else TraceBytes(data=b"", cut=False)
             return ScenarioCompleted(
                 exit_code=int(exit_text) if exit_text.isdigit() else None,
                 stopped_after_window=waited.timed_out,
                 elapsed_ms=round((started.duration_s + waited.duration_s) * 1000),
-                trace=parse_strace_bytes(trace, keep_argv=keep_argv or self.trace_argv),
-                trace_cut=cut,
+                trace=parse_strace_bytes(trace.data, keep_argv=keep_argv or self.trace_argv),
+                trace_cut=trace.cut,
+                trace_problem=fetched if isinstance(fetched, str) else "",
             )
         finally:
-            self._engine("rm", "-f", name)
-            shutil.rmtree(out, ignore_errors=True)
-            self._out_dirs.discard(out)
+            self._engine("rm", "-f", "-v", name)  # -v: the anonymous volume goes with it
 
     def cleanup(self) -> None:
         with self._lock:  # Rule 2: after this, nothing new starts
             self._closed = True
         listed = self._engine("ps", "-aq", "--filter", f"label={RUN_LABEL}={self.run_id}")
         for container in listed.stdout.decode("ascii", "replace").split():
-            self._engine("rm", "-f", container)
-        for out in list(self._out_dirs):
-            shutil.rmtree(out, ignore_errors=True)
+            self._engine("rm", "-f", "-v", container)
+        if not self.keep_images:  # Rule 3
+            while self._images:
+                self._engine("image", "rm", self._images.pop())
         if isinstance(self._bundle, TracerBundle):
             shutil.rmtree(self._bundle.directory, ignore_errors=True)
         self._bundle = None
@@ -198,22 +210,63 @@ class DockerStraceRunner:
         if self._closed:
             raise RunnerClosed("the run was cancelled; this runner has been cleaned up")
 
-    def _run_argv(
-        self, bundle: TracerBundle, image: BuiltImage, scenario: Scenario, name: str, out: Path
+    def _start(
+        self,
+        bundle: TracerBundle,
+        image: BuiltImage,
+        scenario: Scenario,
+        name: str,
+        *,
+        keep_argv: bool,
+    ) -> ExecResult | EngineUnavailable:
+        """Create the container, seed its volume's output directory from a tar on stdin (no host
+        directory: Rule 4), then start it; the `start` call's result, or why a step failed."""
+        # The log shows the scenario's argv as its program and a count (see ADR-0024).
+        tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
+        steps: tuple[tuple[tuple[str, ...], bytes | None, int], ...] = (
+            (self._create_argv(bundle, image, scenario, name), None, tail),
+            (("cp", "-", f"{name}:{OUT_MOUNT}"), seed_tar(), 0),
+            (("start", name), None, 0),
+        )
+        done: ExecResult | None = None
+        for argv, stdin, program_tail in steps:
+            done = self._engine(*argv, stdin_bytes=stdin, program_tail=program_tail)
+            if not done.ok:
+                why = done.stderr_tail(500).strip()
+                return EngineUnavailable(engine=self.engine, reason=f"{argv[0]}: {why}")
+        assert done is not None
+        return done
+
+    def _fetch_trace(self, name: str) -> TraceBytes | str:
+        """The trace as the engine streams it back in a tar (Rule 4), head-bounded."""
+        fetched = self._engine(
+            "cp", f"{name}:{TRACE_PATH}", "-",
+            max_output_bytes=self.max_trace_bytes + TAR_HEADROOM, keep_stdout="head",
+        )  # fmt: skip
+        if not fetched.ok and not fetched.truncated:
+            return f"no trace file came back: {fetched.stderr_tail(300).strip()}"
+        return read_trace_tar(fetched.stdout, cap=self.max_trace_bytes)
+
+    def _create_argv(
+        self, bundle: TracerBundle, image: BuiltImage, scenario: Scenario, name: str
     ) -> tuple[str, ...]:
         labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}")
         task = f"--label={TRACE_LABEL}.scenario={scenario.task}"
-        mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--volume={out}:{OUT_MOUNT}")
+        volume = (
+            f"type=volume,dst={OUT_MOUNT},volume-nocopy,"
+            f"volume-label={TRACE_LABEL}=1,volume-label={RUN_LABEL}={self.run_id}"
+        )
+        mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--mount={volume}")
         env = tuple(f"--env={key}={value}" for key, value in scenario.env)
         tracer, *tracer_args = bundle.command()
         strace_flags = (
             "-f", *(("--seccomp-bpf",) if bundle.seccomp_bpf else ()),
             "-q", "-e", "signal=none", "-s", "4096",
             "-e", "trace=" + ",".join(f"?{s}" for s in TRACED_SYSCALLS),
-            "-o", f"{OUT_MOUNT}/trace",
+            "-o", TRACE_PATH,
         )  # fmt: skip
         return (
-            "run", "--detach", f"--name={name}", *labels, task, *HARDENING_FLAGS, *mounts, *env,
+            "create", f"--name={name}", *labels, task, *HARDENING_FLAGS, *mounts, *env,
             f"--entrypoint={tracer}", image.ref, *tracer_args, *strace_flags, *scenario.argv,
         )  # fmt: skip
 
@@ -224,23 +277,27 @@ class DockerStraceRunner:
         return self._bundle
 
     def _engine(
-        self, *args: str, timeout_s: float = ENGINE_CALL_TIMEOUT_S, program_tail: int = 0
+        self,
+        *args: str,
+        timeout_s: float = ENGINE_CALL_TIMEOUT_S,
+        stdin_bytes: bytes | None = None,
+        max_output_bytes: int = 1 << 18,
+        keep_stdout: Keep = "tail",
+        program_tail: int = 0,
     ) -> ExecResult:
         return run_external_cli(
             (self.engine, *args),
             timeout_s=timeout_s,
-            max_output_bytes=1 << 18,
+            stdin_bytes=stdin_bytes,
+            max_output_bytes=max_output_bytes,
+            keep_stdout=keep_stdout,
             program_tail=program_tail,
         )
 
 
-def _read_bounded(path: Path) -> tuple[bytes, bool]:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_TRACE_BYTES + 1)
-    except OSError:
-        return b"", False
-    return data[:MAX_TRACE_BYTES], len(data) > MAX_TRACE_BYTES
+def _network_flags(network: BuildNetwork) -> tuple[str, ...]:
+    """`default` passes nothing (each engine's own default: docker and podman name it apart)."""
+    return ("--network=none",) if network == "none" else ()
 
 
 def make_image_digest_resolver(

@@ -2,8 +2,9 @@
 
 Rule 1: every child runs in its own session (process group); on timeout or interruption the whole
 group is killed, so no grandchild outlives the call.
-Rule 2: captured output is bounded (`max_output_bytes` per stream, the tail kept), so a chatty tool
-cannot exhaust memory.
+Rule 2: captured output is bounded (`max_output_bytes` per stream), so a chatty tool cannot exhaust
+memory; the tail is kept (where a tool says what went wrong), or with `keep="head"` the head (a
+stream such as a tar, whose beginning is what can be parsed), the rest read and dropped.
 Rule 3: stdin is /dev/null: a child can never prompt (no sudo password, no pager).
 Rule 4: a missing executable is a value (`exit_code=None`, `not_found=True`), not an exception.
 Rule 5: the command line is logged only as `codegenie_core.redact.redact_argv` shows it: no
@@ -20,7 +21,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from typing import IO
+from typing import IO, Literal
 
 import attrs
 
@@ -28,6 +29,7 @@ from codegenie_adapters import log
 from codegenie_core.redact import redact_argv
 
 DEFAULT_MAX_OUTPUT_BYTES = 1 << 20
+Keep = Literal["tail", "head"]
 
 
 @attrs.frozen(kw_only=True)
@@ -52,11 +54,12 @@ class ExecResult:
 
 
 class _BoundedReader:
-    """Drains one pipe on a thread, keeping at most `limit` bytes (the last ones)."""
+    """Drains one pipe on a thread, keeping at most `limit` bytes (the last ones, or the first)."""
 
-    def __init__(self, stream: IO[bytes], limit: int) -> None:
+    def __init__(self, stream: IO[bytes], limit: int, keep: Keep = "tail") -> None:
         self._stream = stream
         self._limit = limit
+        self._keep = keep
         self._chunks = bytearray()
         self.truncated = False
         self._thread = threading.Thread(target=self._drain, daemon=True)
@@ -64,6 +67,11 @@ class _BoundedReader:
 
     def _drain(self) -> None:
         while chunk := self._stream.read(65536):
+            if self._keep == "head":
+                room = self._limit - len(self._chunks)
+                self._chunks += chunk[: max(room, 0)]
+                self.truncated = self.truncated or len(chunk) > room
+                continue
             self._chunks += chunk
             if len(self._chunks) > self._limit:
                 del self._chunks[: len(self._chunks) - self._limit]
@@ -89,6 +97,7 @@ def run_external_cli(
     stdin_bytes: bytes | None = None,
     max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
     program_tail: int = 0,
+    keep_stdout: Keep = "tail",
 ) -> ExecResult:
     """Run `argv` to completion or until `timeout_s`, and return what happened as a value.
     `program_tail`: how many of the last words are another program's argv, logged as a count
@@ -118,7 +127,7 @@ def run_external_cli(
             not_found=True,
         )
     assert process.stdout is not None and process.stderr is not None
-    out = _BoundedReader(process.stdout, max_output_bytes)
+    out = _BoundedReader(process.stdout, max_output_bytes, keep_stdout)
     err = _BoundedReader(process.stderr, max_output_bytes)
     if stdin_bytes is not None:
         assert process.stdin is not None

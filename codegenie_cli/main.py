@@ -26,6 +26,7 @@ from codegenie_core.probe_types import LAYERS, Layer
 
 if TYPE_CHECKING:
     from codegenie_cli.wiring import Adapters
+    from codegenie_core.config import BuildNetwork
     from codegenie_core.outcomes import ProbeOutcome
 
 OutputFormat = Literal["yaml", "json", "md"]
@@ -180,6 +181,19 @@ def cli() -> None:
 @click.option(
     "--trace-argv", is_flag=True, help="Keep full argv in runtime traces (may record secrets)."
 )
+@click.option(
+    "--keep-images",
+    is_flag=True,
+    help="Keep each runtime-trace image after its trace [default: removed; the result is cached].",
+)
+@click.option(
+    "--build-network",
+    type=click.Choice(["default", "none"]),
+    default="default",
+    show_default=True,
+    help="Network for the runtime trace's image build: the one place repository code can reach "
+    "the network (scenarios never can).",
+)
 @click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.pass_context
@@ -200,6 +214,8 @@ def gather(
     index_paths: tuple[str, ...],
     engine: str,
     trace_argv: bool,
+    keep_images: bool,
+    build_network: str,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -228,6 +244,8 @@ def gather(
         index_paths=index_paths,
         engine=engine,
         trace_argv=trace_argv,
+        keep_images=keep_images,
+        build_network=cast("BuildNetwork", build_network),
         progress=not quiet and sys.stderr.isatty(),
     )
     try:
@@ -312,27 +330,41 @@ def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
     click.echo(run.cache_admin(_adapters(ctx), cache_dir, "stats"), nl=False)
 
 
+def _engine_option(func: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--engine",
+        type=click.Choice(["docker", "podman"]),
+        default="docker",
+        show_default=True,
+        help="Container engine whose codegenie-labelled leftovers to remove (skipped if absent).",
+    )(func)
+
+
 @cache.command("clear")
 @_cache_dir_option
+@_engine_option
 @click.pass_context
-def cache_clear(ctx: click.Context, cache_dir: str | None) -> None:
-    """Remove every entry."""
+def cache_clear(ctx: click.Context, cache_dir: str | None, engine: str) -> None:
+    """Remove every entry, and every runtime-trace container, volume and image."""
     from codegenie_cli import run
 
-    click.echo(run.cache_admin(_adapters(ctx), cache_dir, "clear"), nl=False)
+    click.echo(run.cache_admin(_adapters(ctx), cache_dir, "clear", engine=engine), nl=False)
 
 
 @cache.command("gc")
 @_cache_dir_option
 @click.option("--cache-max-mb", type=click.IntRange(min=1), default=1024, show_default=True)
+@_engine_option
 @click.pass_context
-def cache_gc(ctx: click.Context, cache_dir: str | None, cache_max_mb: int) -> None:
-    """Evict least recently used entries down to the size bound; drop stale temp files."""
+def cache_gc(ctx: click.Context, cache_dir: str | None, cache_max_mb: int, engine: str) -> None:
+    """Evict least recently used entries down to the size bound; drop stale temp files; remove
+    stopped runtime-trace containers and unused runtime-trace volumes and images."""
     from codegenie_cli import run
 
-    click.echo(
-        run.cache_admin(_adapters(ctx), cache_dir, "gc", max_bytes=cache_max_mb * 2**20), nl=False
+    text = run.cache_admin(
+        _adapters(ctx), cache_dir, "gc", max_bytes=cache_max_mb * 2**20, engine=engine
     )
+    click.echo(text, nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, assert_never
 
 import attrs
 
@@ -15,7 +15,7 @@ from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core import __version__
 from codegenie_core.cache_keys import CONFIG_TOKEN_PREFIX, UNRESOLVED, CacheKey
-from codegenie_core.config import GatherConfig
+from codegenie_core.config import BuildNetwork, GatherConfig
 from codegenie_core.coordinator import CacheMode, probe_key, select_probes
 from codegenie_core.coordinator import gather as run_gather
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
@@ -25,6 +25,7 @@ from codegenie_core.ports import GitState, RepoFiles
 from codegenie_core.probe import ProbeContext
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
+from codegenie_core.probes.layer_c.model import TRACE_LABEL
 from codegenie_core.registry import (
     DEFAULT_REGISTRY,
     ENTRY_POINT_GROUP,
@@ -33,6 +34,9 @@ from codegenie_core.registry import (
 )
 from codegenie_core.report.context import PlainData, RepoIdentity, build_context
 from codegenie_core.report.markdown import render_markdown
+
+if TYPE_CHECKING:
+    from codegenie_adapters.engine_sweep import SweepResult
 
 _LOADED: list[bool] = []  # non-empty once built-in and entry-point probes are loaded
 
@@ -52,6 +56,8 @@ class GatherOptions:
     index_paths: tuple[str, ...]
     engine: str
     trace_argv: bool
+    keep_images: bool = False
+    build_network: BuildNetwork = "default"
     progress: bool = False
 
 
@@ -119,6 +125,8 @@ def gather_config(options: GatherOptions) -> GatherConfig:
         index_paths=options.index_paths,
         engine=options.engine,
         trace_argv=options.trace_argv,
+        keep_images=options.keep_images,
+        build_network=options.build_network,
     )
 
 
@@ -331,7 +339,10 @@ def cache_admin(
     action: Literal["stats", "clear", "gc"],
     *,
     max_bytes: int = 1024 * 2**20,
+    engine: str = "docker",
 ) -> str:
+    """The cache command's report. `clear` and `gc` also remove the runtime trace's labelled
+    containers, volumes and images from `engine` (clear: also running ones; see ADR-0022)."""
     from codegenie_adapters.fs_cache import FsCache
 
     root = cache_dir or adapters.default_cache_dir()
@@ -341,7 +352,26 @@ def cache_admin(
             stats = store.stats()
             return f"cache: {root}\nentries: {stats.entries}\nbytes: {stats.bytes}\n"
         case "clear":
-            return f"removed {store.clear()} entries from {root}\n"
+            removed = f"removed {store.clear()} entries from {root}\n"
+            return removed + _swept(adapters.sweep_engine(engine, everything=True))
         case "gc":
             report = store.gc(max_bytes)
-            return f"evicted {report.entries} entries ({report.bytes} bytes) from {root}\n"
+            evicted = f"evicted {report.entries} entries ({report.bytes} bytes) from {root}\n"
+            return evicted + _swept(adapters.sweep_engine(engine, everything=False))
+
+
+def _swept(result: SweepResult) -> str:
+    from codegenie_adapters.engine_sweep import EngineAbsent, EngineSwept
+
+    match result:
+        case EngineAbsent(engine=engine, reason=reason):
+            return f"{engine}: skipped ({reason})\n"
+        case EngineSwept(engine=engine, containers=containers, volumes=volumes, images=images):
+            lines = [
+                f"{engine}: removed {containers} containers, {volumes} volumes, {images} images "
+                f"labelled {TRACE_LABEL}=1"
+            ]
+            lines.extend(f"{engine}: problem: {problem}" for problem in result.problems)
+            return "\n".join(lines) + "\n"
+        case _:
+            assert_never(result)

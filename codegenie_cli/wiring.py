@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 if TYPE_CHECKING:  # annotations only: opening the repository starts git before these import
+    from codegenie_adapters.engine_sweep import SweepResult
     from codegenie_core.config import GatherConfig
     from codegenie_core.ports import (
         CacheStore,
@@ -51,6 +52,10 @@ class Adapters(Protocol):
     def image_digest_resolver(
         self, containers: ContainerRunner | None, repo: RepoFiles, root: str
     ) -> ImageDigestResolver | None: ...
+    def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
+        """Remove the runtime trace's labelled containers, volumes and images (cache clear/gc)."""
+        ...
+
     def cleanup(self) -> None:
         """Release what the adapters hold (containers, temp dirs); called also on Ctrl-C."""
         ...
@@ -159,7 +164,12 @@ class RealAdapters:
             return None
         from codegenie_adapters.docker_strace import DockerStraceRunner
 
-        runner = DockerStraceRunner(root, engine=config.engine, trace_argv=config.trace_argv)
+        runner = DockerStraceRunner(
+            root,
+            engine=config.engine,
+            trace_argv=config.trace_argv,
+            keep_images=config.keep_images,
+        )
         self._cleanups.append(runner.cleanup)
         return runner
 
@@ -171,6 +181,11 @@ class RealAdapters:
         from codegenie_adapters.docker_strace import make_image_digest_resolver
 
         return make_image_digest_resolver(containers, repo)
+
+    def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
+        from codegenie_adapters.engine_sweep import sweep_engine
+
+        return sweep_engine(engine, everything=everything)
 
     def cleanup(self) -> None:
         while self._cleanups:

@@ -8,10 +8,14 @@ probe's `config:<field>` declared input so its value enters the probe's key, or 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 import attrs
 
 from codegenie_core.probe_types import Layer
+
+BuildNetwork = Literal["default", "none"]
+BUILD_NETWORKS: tuple[BuildNetwork, ...] = ("default", "none")
 
 
 @attrs.frozen(kw_only=True)
@@ -24,6 +28,12 @@ class GatherConfig:
     index_paths: tuple[str, ...] = ()  # extra repo-relative paths of SCIP indexes to judge
     engine: str = "docker"  # --engine: the container CLI (docker or podman)
     trace_argv: bool = False  # --trace-argv: keep full argv in traces (may hold secrets)
+    # --keep-images: keep each trace image after its trace (default: removed; the result is
+    # cached by content, so the image is not needed again unless the context changes)
+    keep_images: bool = False
+    # --build-network: `docker build`'s network; the one place a repository's code can reach the
+    # network. Part of runtime_trace's cache key (`config:build_network`): it changes the image.
+    build_network: BuildNetwork = "default"
     probe_timeout_cap_s: float | None = None  # caps every probe's own `timeout_s` when set
 
 
@@ -31,4 +41,5 @@ class GatherConfig:
 NOT_IN_ANY_KEY: Mapping[str, str] = {
     "layers": "chooses which probes run, not what any probe finds",
     "probes": "chooses which probes run, not what any probe finds",
+    "keep_images": "keeps or removes the trace image after its trace; the trace is the same",
 }

@@ -440,3 +440,10 @@ gather_configs = st.builds(
     trace_argv=st.booleans(),
     probe_timeout_cap_s=st.none() | st.floats(allow_nan=False),
 )
+
+# ---- codegenie_adapters.trace_out ------------------------------------------------------------
+# A tar member of any type the engine can stream back for the trace path, with a body for the
+# regular-file case; the adversarial kinds are the ones a scenario can leave there.
+trace_member_types = st.sampled_from(["reg", "symlink", "fifo", "dir", "hardlink", "chardev"])
+trace_bodies_bytes = st.binary(max_size=4096)
+trace_caps = st.integers(min_value=0, max_value=5000)

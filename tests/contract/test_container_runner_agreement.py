@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,9 +93,9 @@ def test_a_shell_scenario_completes_with_exit_zero_on_both(
         FakeContainerRunner() if kind == "fake" else request.getfixturevalue("real_runner")
     )
     status = runner.engine_status()
-    built = runner.build(
-        BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:contract")
-    )
+    # a tag of its own: the runner removes what it built, and the daemon may be shared
+    ref = f"codegenie-trace:contract-{uuid.uuid4().hex[:8]}"
+    built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
     assert isinstance(status, EngineReady) and isinstance(built, BuiltImage)
     result = runner.run_scenario(built, SHELL, timeout_s=20, keep_argv=False)
     runner.cleanup()

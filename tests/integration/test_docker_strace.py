@@ -71,7 +71,9 @@ def runner(busybox_root: Path) -> Iterator[DockerStraceRunner]:
 @pytest.fixture
 def image(runner: DockerStraceRunner) -> BuiltImage:
     built = runner.build(
-        BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:it-busybox")
+        BuildRequest(
+            dockerfile="Dockerfile", image_ref=f"codegenie-trace:it-{uuid.uuid4().hex[:8]}"
+        )
     )
     assert isinstance(built, BuiltImage), built
     return built
@@ -231,7 +233,9 @@ def test_an_image_with_a_non_root_user_is_traced(tmp_path: Path) -> None:
     runner = DockerStraceRunner(repo_root=str(root))
     try:
         built = runner.build(
-            BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:it-user")
+            BuildRequest(
+                dockerfile="Dockerfile", image_ref=f"codegenie-trace:it-user-{uuid.uuid4().hex[:8]}"
+            )
         )
         assert isinstance(built, BuiltImage) and built.config.user == "1000:1000"
         scenario = Scenario(name="default", argv=built.config.cmd)

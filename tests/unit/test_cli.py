@@ -13,15 +13,17 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
+from codegenie_adapters.engine_sweep import EngineAbsent, EngineSwept, SweepResult
 from codegenie_adapters.fakes import FakeClock, FakeRepo, InMemoryCache, ScriptedYaml
 from codegenie_cli import run
 from codegenie_cli.main import cli
+from codegenie_core.config import GatherConfig
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
 from codegenie_core.errors import RepoError
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
 from codegenie_core.probe import Envelope, ProbeContext
 from tests.as_nobody import needs_root, run_as_nobody, shared_dir
-from tests.support import registry_of, scripted
+from tests.support import CountSlice, registry_of, scripted
 
 
 @attrs.define
@@ -33,6 +35,10 @@ class FakeAdapters:
     cache: InMemoryCache = attrs.field(factory=InMemoryCache)
     clock_: Clock = attrs.field(factory=FakeClock)
     cleaned: int = 0
+    sweep: SweepResult = attrs.field(
+        factory=lambda: EngineSwept(engine="docker", containers=0, volumes=0, images=0)
+    )
+    sweeps: list[tuple[str, bool]] = attrs.field(factory=list[tuple[str, bool]])
 
     def environ(self) -> Mapping[str, str]:
         return self.env
@@ -68,6 +74,10 @@ class FakeAdapters:
 
     def image_digest_resolver(self, containers: object, repo: RepoFiles, root: str) -> None:
         return None
+
+    def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
+        self.sweeps.append((engine, everything))
+        return self.sweep
 
     def cleanup(self) -> None:
         self.cleaned += 1
@@ -406,3 +416,61 @@ def test_a_slice_json_cannot_write_fails_its_probe_and_the_gather_goes_on(
     failed = document["probes"]["when"]  # never cached: it failed again, not from a stale entry
     assert failed["outcome"] == "failed"
     assert "cannot be written to the context document" in failed["error"]["message"]
+
+
+def _recording_registry(monkeypatch: pytest.MonkeyPatch) -> list[GatherConfig]:
+    seen: list[GatherConfig] = []
+
+    def record(ctx: ProbeContext) -> Envelope:
+        seen.append(ctx.config)
+        return Envelope(
+            probe="trace", schema_version=1, confidence="high", slice=CountSlice(files=0)
+        )
+
+    registry = registry_of((scripted("trace", layer="c", behaviour=record), "heavy"))
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    return seen
+
+
+def test_keep_images_and_build_network_reach_the_gather_config(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _recording_registry(monkeypatch)
+    invoke(adapters(), "gather", "demo", "--no-cache")
+    invoke(adapters(), "gather", "demo", "--no-cache", "--keep-images", "--build-network", "none")
+    assert [(c.keep_images, c.build_network) for c in seen] == [
+        (False, "default"),
+        (True, "none"),
+    ]
+
+
+def test_an_unknown_build_network_is_bad_usage() -> None:
+    result = invoke(adapters(), "gather", "demo", "--build-network", "host")
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(("command", "everything"), [("clear", True), ("gc", False)])
+def test_cache_clear_and_gc_also_sweep_the_engine(
+    command: str, everything: bool, tmp_path: Path
+) -> None:
+    fakes = adapters()
+    fakes.sweep = EngineSwept(
+        engine="podman", containers=1, volumes=2, images=3, problems=("volume prune: refused",)
+    )
+    result = invoke(fakes, "cache", command, "--cache-dir", str(tmp_path), "--engine", "podman")
+    assert result.exit_code == 0
+    assert fakes.sweeps == [("podman", everything)]
+    assert result.stdout.splitlines()[1:] == [
+        "podman: removed 1 containers, 2 volumes, 3 images labelled codegenie.trace=1",
+        "podman: problem: volume prune: refused",
+    ]
+
+
+def test_cache_clear_without_an_engine_skips_that_part_in_one_line(tmp_path: Path) -> None:
+    fakes = adapters()
+    fakes.sweep = EngineAbsent(engine="docker", reason="docker is not on PATH")
+    result = invoke(fakes, "cache", "clear", "--cache-dir", str(tmp_path))
+    assert (result.exit_code, result.stdout.splitlines()[1:]) == (
+        0,
+        ["docker: skipped (docker is not on PATH)"],
+    )

@@ -57,6 +57,23 @@ def test_captured_output_is_bounded_keeping_the_tail() -> None:
     assert result.truncated
 
 
+def test_head_mode_keeps_the_first_bytes_and_drains_the_rest_to_a_normal_exit() -> None:
+    code = "import sys; sys.stdout.write('START' + 'x' * 300000 + 'END')"
+    result = run_external_cli(
+        [sys.executable, "-c", code], timeout_s=30, max_output_bytes=1000, keep_stdout="head"
+    )
+    assert (len(result.stdout), result.stdout[:5], result.truncated) == (1000, b"START", True)
+    assert (result.exit_code, result.timed_out) == (0, False)
+
+
+def test_head_mode_output_within_the_bound_is_whole_and_not_truncated() -> None:
+    code = "import sys; sys.stdout.write('y' * 1000)"
+    result = run_external_cli(
+        [sys.executable, "-c", code], timeout_s=30, max_output_bytes=1000, keep_stdout="head"
+    )
+    assert (result.stdout, result.truncated) == (b"y" * 1000, False)
+
+
 def test_the_child_gets_no_stdin_so_it_cannot_prompt() -> None:
     result = run_external_cli(
         [sys.executable, "-c", "import sys; print(repr(sys.stdin.read()))"], timeout_s=30

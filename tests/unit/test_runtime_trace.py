@@ -322,3 +322,42 @@ def test_a_lower_probe_timeout_cap_shrinks_the_budget_so_the_probe_ends_in_time(
     assert runner.runs[0] == ("default", pytest.approx(95.0), False)
     assert runner.runs[1] == ("help", pytest.approx(35.0), False)
     assert [r.outcome for r in slice_.scenarios][:2] == ["completed", "completed"]
+
+
+def test_a_refused_trace_is_a_problem_line_in_its_scenario_and_the_others_are_unaffected() -> None:
+    refused = ScenarioCompleted(
+        exit_code=0,
+        stopped_after_window=False,
+        elapsed_ms=5,
+        trace=TraceFacts(),
+        trace_problem="the trace file is a FIFO, not a regular file",
+    )
+    runner = FakeContainerRunner(
+        image=IMAGE, results={"default": _completed("/bin/app"), "help": refused}
+    )
+    slice_ = _slice(PROBE.run(_ctx(runner)))
+    by_name = {r.name: r for r in slice_.scenarios}
+    assert by_name["help"].detail == "trace refused: the trace file is a FIFO, not a regular file"
+    assert by_name["help"].trace is None and by_name["default"].trace is not None
+    assert [r.outcome for r in slice_.scenarios] == ["completed"] * 5
+    assert slice_.trace_coverage_confidence == "medium"
+    assert slice_.binaries_executed == ("/bin/app",)
+
+
+def test_the_build_network_reaches_the_build_request() -> None:
+    runner = FakeContainerRunner(image=IMAGE)
+    ctx = _ctx(runner)
+    PROBE.run(ctx)
+    PROBE.run(attrs.evolve(ctx, config=GatherConfig(build_network="none")))
+    assert [b.network for b in runner.builds] == ["default", "none"]
+
+
+def test_build_network_is_in_the_cache_key_and_keep_images_is_not() -> None:
+    ctx = _ctx(FakeContainerRunner())
+    base = key_for(PROBE, ctx.repo, ctx)
+    no_network = key_for(
+        PROBE, ctx.repo, attrs.evolve(ctx, config=GatherConfig(build_network="none"))
+    )
+    kept = key_for(PROBE, ctx.repo, attrs.evolve(ctx, config=GatherConfig(keep_images=True)))
+    assert no_network != base
+    assert kept == base

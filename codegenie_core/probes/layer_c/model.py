@@ -12,6 +12,7 @@ from typing import Literal
 
 import attrs
 
+from codegenie_core.config import BuildNetwork
 from codegenie_core.parsers.strace import TraceFacts
 
 PROBE_NAME = "runtime_trace"
@@ -19,7 +20,8 @@ DOCKERFILE = "Dockerfile"
 SCENARIOS_FILE = ".codegenie/scenarios.yaml"
 IMAGE_REF_PREFIX = "codegenie-trace:"
 SCENARIO_TASK_PREFIX = "codegenie-scenario:"
-TRACE_LABEL = "codegenie.trace"  # every image and container created carries `codegenie.trace=1`
+# every image, container and volume created carries `codegenie.trace=1`
+TRACE_LABEL = "codegenie.trace"
 RUN_LABEL = "codegenie.trace.run"  # and `codegenie.trace.run=<run id>` for the run that made it
 SCENARIO_TIMEOUT_S = 120.0
 AGGREGATE_TIMEOUT_S = 600.0
@@ -115,6 +117,7 @@ class BuildRequest:
 
     dockerfile: str
     image_ref: str
+    network: BuildNetwork = "default"  # "none": the build's RUN steps get no network
 
 
 @attrs.frozen(kw_only=True)
@@ -168,6 +171,9 @@ class ScenarioCompleted:
     elapsed_ms: int
     trace: TraceFacts
     trace_cut: bool = False  # the trace file was longer than MAX_TRACE_BYTES
+    # Why no trace could be read (what came back was a symlink, FIFO, device or directory, or
+    # nothing): `trace` is then empty and the scenario counts as not traced (see ADR-0022).
+    trace_problem: str = ""
 
 
 @attrs.frozen(kw_only=True)

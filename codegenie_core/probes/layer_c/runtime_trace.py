@@ -106,7 +106,8 @@ class RuntimeTraceProbe:
     layer: Layer = "c"
     # A build context can COPY any file not dockerignored, so every file is an input; the image
     # digest token follows the base images, which no file names by content; the options that
-    # change what a trace records are in the key too (ADR-0028).
+    # change what a trace records are in the key too (ADR-0028), and so is what the build may
+    # reach (`--build-network` changes the image, ADR-0022). `--keep-images` changes no slice.
     declared_inputs: tuple[str, ...] = (
         DOCKERFILE,
         ".dockerignore",
@@ -116,6 +117,7 @@ class RuntimeTraceProbe:
         "config:engine",
         "config:trace_argv",
         "config:probe_timeout_cap_s",
+        "config:build_network",
     )
     needs: tuple[str, ...] = ()
     slice_type: type[Any] = RuntimeTraceSlice
@@ -156,7 +158,10 @@ class RuntimeTraceProbe:
                 problems=(f"base image digest unresolved: {unresolved.ref}", *file_problems),
             )
         image_ref = IMAGE_REF_PREFIX + _context_digest(ctx)[:12]
-        built = runner.build(BuildRequest(dockerfile=DOCKERFILE, image_ref=image_ref))
+        request = BuildRequest(
+            dockerfile=DOCKERFILE, image_ref=image_ref, network=ctx.config.build_network
+        )
+        built = runner.build(request)
         if isinstance(built, BuildFailed):
             return _envelope(
                 status="build-failed",
@@ -265,6 +270,9 @@ def _report_result(scenario: Scenario, result: ScenarioResult) -> ScenarioReport
     match result:
         case ScenarioCompleted(exit_code=code, stopped_after_window=stopped, elapsed_ms=ms):
             outcome = "stopped-after-window" if stopped else "completed"
+            if result.trace_problem:  # ran, but nothing it left can be trusted as its trace
+                detail = f"trace refused: {result.trace_problem}"
+                return _report(scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail)
             detail = "trace cut at its size bound" if result.trace_cut else ""
             return _report(
                 scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail, trace=result.trace

@@ -1,0 +1,350 @@
+"""Hostile scenarios against the real runner (see ADR-0022): what a container running as root
+leaves for the trace never reaches the host as a file, a followed symlink or a blocking FIFO; an
+oversized trace is cut, not fatal; a failing build step leaves no container; the hardening flags
+are seen on the running container; images and volumes do not pile up."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codegenie_adapters.docker_strace import DockerStraceRunner
+from codegenie_adapters.engine_sweep import EngineAbsent, EngineSwept, sweep_engine
+from codegenie_core.config import BuildNetwork
+from codegenie_core.probes.layer_c.model import (
+    RUN_LABEL,
+    TRACE_LABEL,
+    BuildFailed,
+    BuildRequest,
+    BuiltImage,
+    Scenario,
+    ScenarioCompleted,
+)
+from tests._ci_support.requires_tool import requires_tool
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
+NEEDS = requires_tool("docker", "strace", "busybox", "linux")
+# The output directory under the current design, then the old one: a hostile scenario tries both.
+OUT_DIRS = "/cg-out/out /cg-out"
+
+
+def _docker(*args: str) -> str:
+    done = subprocess.run(
+        ["docker", *args], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+    )
+    return done.stdout
+
+
+def _busybox_context(tmp: Path) -> Path:
+    root = tmp / "busybox"
+    shutil.copytree(FIXTURES / "busybox", root)
+    source = next(p for p in (Path("/bin/busybox"), Path("/usr/bin/busybox")) if p.exists())
+    shutil.copy(source, root / "busybox")
+    return root
+
+
+@pytest.fixture(scope="module")
+def context_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _busybox_context(tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.fixture
+def runner(context_root: Path) -> Iterator[DockerStraceRunner]:
+    real = DockerStraceRunner(repo_root=str(context_root))
+    yield real
+    real.cleanup()
+
+
+@pytest.fixture
+def image(runner: DockerStraceRunner) -> BuiltImage:
+    ref = f"codegenie-trace:hostile-{uuid.uuid4().hex[:8]}"
+    built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
+    assert isinstance(built, BuiltImage), built
+    return built
+
+
+def _shell(name: str, script: str, *, window_s: float | None = None) -> Scenario:
+    return Scenario(name=name, argv=("/bin/sh", "-c", script), timeout_s=30, window_s=window_s)
+
+
+def _while_running(
+    runner: DockerStraceRunner, look: Callable[[str], None]
+) -> tuple[threading.Thread, threading.Event]:
+    """Call `look(container id)` repeatedly while this run's container is running."""
+    stop = threading.Event()
+
+    def poll() -> None:
+        label = f"label={RUN_LABEL}={runner.run_id}"
+        while not stop.is_set():
+            for container in _docker("ps", "-q", "--filter", label).split():
+                look(container)
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def _host_files_named(name: str, roots: list[Path]) -> list[Path]:
+    """`name` anywhere up to three levels under `roots` (where a host temp dir would be)."""
+    found: list[Path] = []
+    for root in roots:
+        for depth in ("", "*/", "*/*/", "*/*/*/"):
+            found.extend(root.glob(depth + name))
+    return found
+
+
+@NEEDS
+def test_a_setuid_copy_the_container_makes_never_lands_on_a_host_path_and_its_volume_goes(
+    runner: DockerStraceRunner, image: BuiltImage, context_root: Path
+) -> None:
+    marker = f"cg-suid-{uuid.uuid4().hex[:8]}"
+    script = (
+        f"for d in {OUT_DIRS}; do cp /bin/busybox $d/{marker} && chmod 4755 $d/{marker} "
+        f"&& break; done; ls -l $d/{marker}; sleep 3"
+    )
+    roots = [Path(tempfile.gettempdir()), context_root, Path.cwd()]
+    seen_on_host: list[Path] = []
+    writable_binds: list[dict[str, Any]] = []
+
+    def look(container: str) -> None:
+        seen_on_host.extend(_host_files_named(marker, roots))
+        mounts: list[dict[str, Any]] = json.loads(
+            _docker("inspect", "--format", "{{json .Mounts}}", container) or "[]"
+        )
+        writable_binds.extend(m for m in mounts if m.get("Type") == "bind" and m.get("RW"))
+
+    thread, stop = _while_running(runner, look)
+    try:
+        result = runner.run_scenario(image, _shell("suid", script, window_s=2.5), timeout_s=30,
+                                     keep_argv=False)  # fmt: skip
+    finally:
+        stop.set()
+        thread.join()
+    assert isinstance(result, ScenarioCompleted) and result.trace.binaries_executed
+    assert any(p.endswith(f"/{marker}") for p in result.trace.files_written)  # it made the copy
+    assert (seen_on_host, writable_binds) == ([], [])
+    assert _host_files_named(marker, roots) == []
+    assert _docker("volume", "ls", "-q", "--filter", f"label={RUN_LABEL}={runner.run_id}") == ""
+
+
+@NEEDS
+def test_a_trace_replaced_by_a_symlink_to_a_host_file_never_brings_that_file_in(
+    runner: DockerStraceRunner, image: BuiltImage, tmp_path: Path
+) -> None:
+    secret = tmp_path / "host-secret"
+    marker = f"/host-secret-{uuid.uuid4().hex[:8]}"
+    secret.write_text(f'1 execve("{marker}", ["x"], 0x0 /* 0 vars */) = 0\n')
+    script = (
+        f"for d in {OUT_DIRS}; do [ -e $d/trace ] && rm $d/trace && ln -s {secret} $d/trace; done"
+    )
+    result = runner.run_scenario(image, _shell("symlink", script), timeout_s=30, keep_argv=False)
+    assert isinstance(result, ScenarioCompleted)
+    assert marker not in repr(result)
+    assert result.trace_problem == "the trace file is a symlink, not a regular file"
+
+
+@NEEDS
+def test_a_trace_replaced_by_a_fifo_is_refused_in_bounded_time(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    script = f"for d in {OUT_DIRS}; do [ -e $d/trace ] && rm $d/trace && mkfifo $d/trace; done"
+    results: list[object] = []
+    worker = threading.Thread(
+        target=lambda: results.append(
+            runner.run_scenario(image, _shell("fifo", script), timeout_s=30, keep_argv=False)
+        ),
+        daemon=True,
+    )
+    started = time.monotonic()
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the runner blocked on the FIFO"
+    assert time.monotonic() - started < 60
+    [result] = results
+    assert isinstance(result, ScenarioCompleted)
+    assert result.trace_problem == "the trace file is a FIFO, not a regular file"
+
+
+@NEEDS
+def test_a_trace_over_the_cap_is_cut_at_the_cap_and_its_head_still_read(
+    context_root: Path, image: BuiltImage
+) -> None:
+    cap = 4096
+    runner = DockerStraceRunner(repo_root=str(context_root), max_trace_bytes=cap, keep_images=True)
+    script = "i=0; while [ $i -lt 300 ]; do cat /etc/motd >/dev/null; i=$((i+1)); done"
+    try:
+        result = runner.run_scenario(image, _shell("big", script), timeout_s=30, keep_argv=False)
+    finally:
+        runner.cleanup()
+    assert isinstance(result, ScenarioCompleted)
+    assert (result.trace_cut, result.trace_problem, result.exit_code) == (True, "", 0)
+    assert result.trace.binaries_executed == ("/bin/sh",)  # the head was parsed
+
+
+def _containers_running_command_with(marker: str) -> list[str]:
+    """Every container, labelled or not, whose command holds `marker`: a build's intermediate
+    containers carry none of the build's labels (the legacy builder adds them in a last step)."""
+    listed = _docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}")
+    return [line.split()[0] for line in listed.splitlines() if marker in line]
+
+
+@NEEDS
+def test_a_failing_run_step_leaves_no_container_behind(tmp_path: Path) -> None:
+    root = _busybox_context(tmp_path)
+    marker = f"cg-failing-step-{uuid.uuid4().hex[:8]}"
+    (root / "Dockerfile").write_text(
+        f'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false", "{marker}"]\n'
+    )
+    runner = DockerStraceRunner(repo_root=str(root))
+    label = f"label={RUN_LABEL}={runner.run_id}"
+    try:
+        ref = f"codegenie-trace:hostile-fail-{uuid.uuid4().hex[:8]}"
+        built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
+        left = _containers_running_command_with(marker)
+        labelled = _docker("ps", "-aq", "--filter", label, "--filter", f"label={TRACE_LABEL}=1")
+    finally:
+        for container in _containers_running_command_with(marker):  # never leave junk
+            _docker("rm", "-f", "-v", container)
+        runner.cleanup()
+    assert isinstance(built, BuildFailed) and built.exit_code not in (0, None)
+    assert (left, labelled) == ([], "")
+
+
+@NEEDS
+def test_the_running_container_carries_every_hardening_flag(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def look(container: str) -> None:
+        if not seen:
+            seen.extend(json.loads(_docker("inspect", container) or "[]"))
+
+    thread, stop = _while_running(runner, look)
+    try:
+        runner.run_scenario(image, _shell("hold", "sleep 30", window_s=3), timeout_s=30,
+                            keep_argv=False)  # fmt: skip
+    finally:
+        stop.set()
+        thread.join()
+    assert seen, "the scenario's container was never seen running"
+    host = seen[0]["HostConfig"]
+    assert {
+        "NetworkMode": host["NetworkMode"],
+        "ReadonlyRootfs": host["ReadonlyRootfs"],
+        "CapDrop": host["CapDrop"],
+        "CapAdd": [c.removeprefix("CAP_") for c in host["CapAdd"]],  # engines spell it apart
+        "SecurityOpt": host["SecurityOpt"],
+        "PidsLimit": host["PidsLimit"],
+        "Memory": host["Memory"],
+        "Init": host["Init"],
+        "Tmpfs": host["Tmpfs"],
+    } == {
+        "NetworkMode": "none",
+        "ReadonlyRootfs": True,
+        "CapDrop": ["ALL"],
+        "CapAdd": ["SYS_PTRACE"],
+        "SecurityOpt": ["no-new-privileges"],
+        "PidsLimit": 256,
+        "Memory": 512 * 2**20,
+        "Init": True,
+        "Tmpfs": {"/tmp": ""},
+    }
+    assert "TINI_KILL_PROCESS_GROUP=1" in seen[0]["Config"]["Env"]
+    assert seen[0]["Config"]["Labels"][f"{TRACE_LABEL}"] == "1"
+    assert [(m["Type"], m["Destination"], m["RW"]) for m in seen[0]["Mounts"]
+            if m["RW"]] == [("volume", "/cg-out", True)]  # fmt: skip
+
+
+@NEEDS
+def test_built_images_are_removed_at_cleanup_unless_kept(context_root: Path) -> None:
+    refs: dict[bool, str] = {}
+    for keep in (False, True):
+        runner = DockerStraceRunner(repo_root=str(context_root), keep_images=keep)
+        refs[keep] = f"codegenie-trace:hostile-keep-{uuid.uuid4().hex[:8]}"
+        built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=refs[keep]))
+        assert isinstance(built, BuiltImage)
+        runner.cleanup()
+    try:
+        assert _docker("image", "ls", "-q", refs[False]) == ""
+        assert _docker("image", "ls", "-q", refs[True]) != ""
+    finally:
+        _docker("image", "rm", refs[True])
+
+
+@NEEDS
+def test_the_engine_sweep_removes_a_runs_labelled_container_volume_and_image(
+    context_root: Path,
+) -> None:
+    runner = DockerStraceRunner(repo_root=str(context_root), keep_images=True)
+    ref = f"codegenie-trace:hostile-sweep-{uuid.uuid4().hex[:8]}"
+    built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
+    assert isinstance(built, BuiltImage)
+    labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={runner.run_id}")
+    run_label = f"{RUN_LABEL}={runner.run_id}"
+    volume = f"type=volume,dst=/x,volume-label={TRACE_LABEL}=1,volume-label={run_label}"
+    _docker("create", *labels, f"--mount={volume}", "--entrypoint=/bin/true", ref)
+    _docker("volume", "create", f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={runner.run_id}")
+    try:
+        gentle = sweep_engine("docker", everything=False, run=runner.run_id)
+        swept = sweep_engine("docker", everything=True, run=runner.run_id)
+    finally:
+        runner.cleanup()
+    assert isinstance(gentle, EngineSwept) and isinstance(swept, EngineSwept)
+    # the created (never started) container goes with its volume, then the other volume is
+    # pruned, then the image no container uses
+    assert (gentle.containers, gentle.volumes, gentle.images, gentle.problems) == (1, 1, 1, ())
+    assert _docker("volume", "ls", "-q", "--filter", f"label={run_label}") == ""
+    assert (swept.containers, swept.volumes, swept.images) == (0, 0, 0)
+    assert _docker("image", "ls", "-q", ref) == ""
+
+
+@NEEDS
+def test_the_gentle_sweep_leaves_a_running_container_and_the_full_one_removes_it(
+    runner: DockerStraceRunner, image: BuiltImage
+) -> None:
+    labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={runner.run_id}")
+    _docker("run", "-d", *labels, "--entrypoint=/bin/sleep", image.ref, "1000")
+    gentle = sweep_engine("docker", everything=False, run=runner.run_id)
+    running = _docker("ps", "-q", "--filter", f"label={RUN_LABEL}={runner.run_id}")
+    full = sweep_engine("docker", everything=True, run=runner.run_id)
+    assert isinstance(gentle, EngineSwept) and isinstance(full, EngineSwept)
+    assert (gentle.containers, running != "", full.containers) == (0, True, 1)
+    assert _docker("ps", "-aq", "--filter", f"label={RUN_LABEL}={runner.run_id}") == ""
+
+
+def test_no_engine_on_path_is_a_skip_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", os.devnull)
+    assert isinstance(sweep_engine("docker", everything=True), EngineAbsent)
+
+
+@NEEDS
+@pytest.mark.parametrize(("network", "builds"), [("none", True), ("default", False)])
+def test_build_network_none_gives_the_builds_run_steps_no_network(
+    tmp_path: Path, network: BuildNetwork, builds: bool
+) -> None:
+    root = _busybox_context(tmp_path)
+    (root / "Dockerfile").write_text(  # the step fails where it sees a network interface
+        "FROM scratch\nCOPY busybox /bin/busybox\n"
+        'RUN ["/bin/busybox", "sh", "-c", '
+        '"! /bin/busybox ls /sys/class/net | /bin/busybox grep -v lo"]\n'
+    )
+    runner = DockerStraceRunner(repo_root=str(root))
+    ref = f"codegenie-trace:hostile-net-{uuid.uuid4().hex[:8]}"
+    try:
+        built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref, network=network))
+    finally:
+        runner.cleanup()
+    assert isinstance(built, BuiltImage) == builds, built
