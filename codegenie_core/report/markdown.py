@@ -145,13 +145,14 @@ def _fact_lines(value: PlainData, depth: int) -> list[str]:
     indent = "  " * depth
     lines: list[str] = []
     if isinstance(value, dict):
-        for key, item in value.items():  # pyright: ignore[reportUnknownVariableType]  # plain data
+        record: dict[str, PlainData] = dict(value)  # pyright: ignore[reportUnknownArgumentType]  # plain data
+        for key, item in record.items():
             if item is None or (not _is_scalar(item) and not item):
                 continue  # absent facts and empty collections say nothing in a summary
             if _is_scalar(item):
-                lines.append(f"{indent}- {_text(str(key))}: {_scalar(item)}")
+                lines.append(f"{indent}- {_text(key)}: {_scalar(item)}")
             else:
-                lines.append(f"{indent}- {_text(str(key))}:")
+                lines.append(f"{indent}- {_text(key)}:")
                 lines.extend(_fact_lines(item, depth + 1))
     elif isinstance(value, list):
         items: list[PlainData] = list(value)  # pyright: ignore[reportUnknownArgumentType]  # plain data
