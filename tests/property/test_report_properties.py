@@ -90,7 +90,9 @@ def render(inputs: dict[str, Any]) -> str:
         Skipped(probe=not_applicable, reason=NotApplicable(reason=inputs["why"])),
         Skipped(
             probe=tool,
-            reason=ToolUnavailable(tool=inputs["tool"], reason=inputs["tool_why"], hint="h"),
+            reason=ToolUnavailable(
+                tool=inputs["tool"], reason=inputs["tool_why"], hint=inputs["hint"]
+            ),
         ),
         Skipped(
             probe=upstream,

@@ -11,6 +11,7 @@ import pytest
 from benches import bench_index_health_overhead as bench
 from benches._bench_kernel import Baseline, BaselineMetadata, load_baseline, write_baseline
 from codegenie_core.verdicts import Ok
+from tests._ci_support.requires_tool import requires_tool
 
 DELAY_MS = 500  # far above the probe's own ~10-70 ms, so noise cannot hide it
 
@@ -41,6 +42,7 @@ def undelayed() -> bench.Collected:
     return bench.collect_from_argv(["--runs", "1"])
 
 
+@requires_tool("git")
 def test_an_injected_delay_raises_the_fraction_and_flips_the_verdict(
     undelayed: bench.Collected, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
