@@ -17,6 +17,7 @@ run inside it, padded when it starts or ends with a backtick or a space, so it c
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = ["escape_markdown"]
@@ -28,6 +29,10 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _ALWAYS = frozenset("\\`*~|<>[]#&")
 # Meaningful only as the first character of a block: list items, setext underlines, thematic breaks.
 _AT_START = frozenset("-+=")
+# What may need an escape: the ASCII characters above, `_`, and anything but printable ASCII
+# (judged by its category). Everything else is copied as it is, in bulk.
+_CANDIDATE = re.compile(r"[\\`*~|<>\[\]#&_]|[^\x20-\x7e]")
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
 
 
 def _visible(char: str) -> str | None:
@@ -40,31 +45,41 @@ def _visible(char: str) -> str | None:
 
 
 def _one_line(text: str) -> str:
-    return "".join(_visible(char) or char for char in text)
+    return _NOT_PRINTABLE_ASCII.sub(lambda m: _visible(m.group()) or m.group(), text)
+
+
+def _is_space(char: str) -> bool:
+    return char == " " or unicodedata.category(char) == "Zs"
 
 
 def _as_text(text: str) -> str:
-    out: list[str] = []
-    for index, char in enumerate(text):
+    head = tail = ""
+    if text and text[0] in _AT_START:
+        head, text = "\\" + text[0], text[1:]
+    elif text and _is_space(text[0]):
+        # A leading space would count towards an indented code block.
+        head, text = f"&#x{ord(text[0]):X};", text[1:]
+    elif (digits := len(text) - len(text.lstrip("0123456789"))) and text[digits:][:1] in (".", ")"):
+        # "1." or "1)" opens an ordered list.
+        head, text = text[:digits] + "\\" + text[digits], text[digits + 1 :]
+    if text and _is_space(text[-1]):
+        # A space at the end would stop the report's own `**` around the string from closing.
+        tail, text = f"&#x{ord(text[-1]):X};", text[:-1]
+
+    def escaped(match: re.Match[str]) -> str:
+        char = match.group()
         if (shown := _visible(char)) is not None:
-            out.append("\\" + shown)  # the escape's own backslash, escaped: it shows as typed
-        elif char in _ALWAYS or (index == 0 and char in _AT_START):
-            out.append("\\" + char)
-        elif char == "_" and not _inside_word(text, index):
-            out.append("\\_")
-        elif index in (0, len(text) - 1) and (char.isspace() or unicodedata.category(char) == "Zs"):
-            # Leading spaces would count towards an indented code block, and a space at either
-            # end would stop the report's own `**` around the string from closing.
-            out.append(f"&#x{ord(char):X};")
-        elif char in ".)" and index > 0 and text[:index].isascii() and text[:index].isdigit():
-            out.append("\\" + char)  # "1." or "1)" opens an ordered list
-        else:
-            out.append(char)
-    return "".join(out)
+            return "\\" + shown  # the escape's own backslash, escaped: it shows as typed
+        if char == "_":
+            return "_" if _inside_word(text, match.start()) else "\\_"
+        return "\\" + char if char in _ALWAYS else char
+
+    return head + _CANDIDATE.sub(escaped, text) + tail
 
 
 def _inside_word(text: str, index: int) -> bool:
-    """An underscore between two letters or digits cannot open or close emphasis."""
+    """An underscore between two letters or digits cannot open or close emphasis. (The characters
+    `_as_text` takes off either end are never letters or digits, so the answer is the same.)"""
     return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
 
 
