@@ -447,3 +447,19 @@ gather_configs = st.builds(
 trace_member_types = st.sampled_from(["reg", "symlink", "fifo", "dir", "hardlink", "chardev"])
 trace_bodies_bytes = st.binary(max_size=4096)
 trace_caps = st.integers(min_value=0, max_value=5000)
+
+# ---- codegenie_core.report.escape ----------------------------------------------------------------
+# Pieces a crafted repository would put in a name or a message to reshape the Markdown report:
+# line endings of every kind (CommonMark's and the ones other readers honour), table pipes, code
+# fences, block starters, HTML, link syntax, entities, emphasis, and the format characters that
+# reorder what a reader sees.
+MARKDOWN_HOSTILE_PIECES = (
+    "\n", "\r", "\r\n", "\n\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\x00", "\t",
+    "|", "| --- |", "\\|", "`", "``", "```", "~~~", "#", "# ", "###### ", ">", "> ", "<",
+    "<script>", "<!--", "[", "]", "](http://x)", "![a](b)", "\\", "*", "**", "_", "__", "~~",
+    "-", "- ", "---", "===", "+ ", "* ", "1.", "1) ", "    ", " ", "&amp;", "&#10;", "\u202e",
+    "\u200b", "\ufeff",
+)  # fmt: skip
+markdown_hostile_text = st.lists(
+    st.sampled_from(MARKDOWN_HOSTILE_PIECES) | st.text(max_size=3), max_size=8
+).map("".join)

@@ -3,6 +3,8 @@
 Rule 1: the confidence section matches exhaustively over outcomes, skip reasons and confidence
 states (`assert_never`), so a new state cannot reach a reader unexplained.
 Rule 2: the report is rendered from values only; timings appear in the summary table alone.
+Rule 3: every string this module did not write itself enters the Markdown through
+`escape_markdown` (`_text` and `_code` here), so a repository cannot reshape the report (ADR-0025).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from codegenie_core.probe import (
 )
 from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
+from codegenie_core.report.escape import escape_markdown
 
 _MAX_FACT_LINES = 40
 _MAX_LIST_ITEMS = 12
@@ -51,12 +54,12 @@ def confidence_lines(outcome: ProbeOutcome) -> list[str]:
         case Ran(envelope=envelope):
             return _envelope_lines(envelope, "computed in this run")
         case Cached(entry=entry, cache_key=key):
-            origin = f"served from the cache (key `{key[:12]}`): its inputs are unchanged"
+            origin = f"served from the cache (key {_code(key[:12])}): its inputs are unchanged"
             return _envelope_lines(entry, origin)
         case Skipped(reason=reason):
             return [_skip_line(reason)]
         case Failed(error_type=error_type, message=message):
-            return [f"**unknown**: the probe failed ({error_type}): {message}"]
+            return [f"**unknown**: the probe failed ({_text(error_type)}): {_text(message)}"]
         case _:
             assert_never(outcome)
 
@@ -64,12 +67,12 @@ def confidence_lines(outcome: ProbeOutcome) -> list[str]:
 def _skip_line(reason: SkipReason) -> str:
     match reason:
         case NotApplicable(reason=why):
-            return f"not applicable, so nothing is claimed: {why}"
+            return f"not applicable, so nothing is claimed: {_text(why)}"
         case ToolUnavailable(tool=tool, reason=why, hint=hint):
-            tail = f" ({hint})" if hint else ""
-            return f"**unknown**: `{tool}` is unavailable: {why}{tail}"
+            tail = f" ({_text(hint)})" if hint else ""
+            return f"**unknown**: {_code(tool)} is unavailable: {_text(why)}{tail}"
         case UpstreamUnavailable(upstream=upstream, upstream_outcome=what):
-            return f"**unknown**: it needs `{upstream}`, which {what}"
+            return f"**unknown**: it needs {_code(upstream)}, which {_text(what)}"
         case _:
             assert_never(reason)
 
@@ -77,7 +80,10 @@ def _skip_line(reason: SkipReason) -> str:
 def _envelope_lines(envelope: Envelope | CachedEnvelope, origin: str) -> list[str]:
     """The grade, where the answer came from, then the probe's own reasons (its notes: for an
     index, the exhaustive `index_health_lines`)."""
-    return [f"{confidence_phrase(envelope.confidence)}; {origin}", *envelope.notes]
+    return [
+        f"{confidence_phrase(envelope.confidence)}; {origin}",
+        *(_text(note) if note else "(an empty note)" for note in envelope.notes),
+    ]
 
 
 def render_markdown(
@@ -88,11 +94,12 @@ def render_markdown(
     context: dict[str, PlainData],
 ) -> str:
     """The whole report. `context` is the document `build_context` made from the same result."""
-    out: list[str] = [f"# codegenie report: {repo.name}", ""]
+    out: list[str] = [f"# codegenie report: {_text(repo.name)}", ""]
     if repo.git is not None:
-        head = (repo.git.head or "unborn")[:12]
+        head = _code((repo.git.head or "unborn")[:12])
+        branch = _code(repo.git.branch or "detached HEAD")
         state = "dirty" if repo.git.dirty else "clean"
-        out += [f"git: `{repo.git.branch or 'detached HEAD'}` at `{head}`, work tree {state}", ""]
+        out += [f"git: {branch} at {head}, work tree {state}", ""]
     out += [
         "## Summary",
         "",
@@ -104,19 +111,20 @@ def render_markdown(
         key = "—"
         match outcome:
             case Ran(envelope=envelope, cache_key=k) | Cached(entry=envelope, cache_key=k):
-                confidence, key = envelope.confidence, f"`{k[:12]}`"
+                confidence, key = envelope.confidence, _code(k[:12])
             case Skipped() | Failed():
                 pass
             case _:
                 assert_never(outcome)
         out.append(
-            f"| {registered.name} | {registered.probe.layer.upper()} | {outcome_kind(outcome)} "
+            f"| {_text(registered.name)} | {registered.probe.layer.upper()} "
+            f"| {outcome_kind(outcome)} "
             f"| {confidence} | {outcome.duration_ms} | {key} |"
         )
     out += ["", "## Confidence", ""]
     for registered, outcome in zip(plan, outcomes, strict=True):
         lines = confidence_lines(outcome)
-        out.append(f"- **{registered.name}**: {lines[0]}")
+        out.append(f"- **{_text(registered.name)}**: {lines[0]}")
         out.extend(f"  - {line}" for line in lines[1:])
     out += ["", "## Facts", ""]
     probes: dict[str, PlainData] = context.get("probes", {})
@@ -124,7 +132,7 @@ def render_markdown(
         entry = probes.get(registered.name, {})
         if "slice" not in entry:
             continue
-        out += [f"### {registered.name}", ""]
+        out += [f"### {_text(registered.name)}", ""]
         fact_lines = list(_fact_lines(entry["slice"], 0))
         out.extend(fact_lines[:_MAX_FACT_LINES])
         if len(fact_lines) > _MAX_FACT_LINES:
@@ -137,13 +145,14 @@ def _fact_lines(value: PlainData, depth: int) -> list[str]:
     indent = "  " * depth
     lines: list[str] = []
     if isinstance(value, dict):
-        for key, item in value.items():  # pyright: ignore[reportUnknownVariableType]  # plain data
+        record: dict[str, PlainData] = dict(value)  # pyright: ignore[reportUnknownArgumentType]  # plain data
+        for key, item in record.items():
             if item is None or (not _is_scalar(item) and not item):
                 continue  # absent facts and empty collections say nothing in a summary
             if _is_scalar(item):
-                lines.append(f"{indent}- {key}: {_scalar(item)}")
+                lines.append(f"{indent}- {_text(key)}: {_scalar(item)}")
             else:
-                lines.append(f"{indent}- {key}:")
+                lines.append(f"{indent}- {_text(key)}:")
                 lines.extend(_fact_lines(item, depth + 1))
     elif isinstance(value, list):
         items: list[PlainData] = list(value)  # pyright: ignore[reportUnknownArgumentType]  # plain data
@@ -164,7 +173,7 @@ def _list_item_lines(item: PlainData, depth: int) -> list[str]:
     if isinstance(item, dict):
         record: dict[str, PlainData] = dict(item)  # pyright: ignore[reportUnknownArgumentType]  # plain data
         if all(_is_scalar(v) for v in record.values()):
-            shown = [f"{k}: {_scalar(v)}" for k, v in record.items() if v is not None]
+            shown = [f"{_text(k)}: {_scalar(v)}" for k, v in record.items() if v is not None]
             return [f"{indent}- " + ", ".join(shown)]
         nested = _fact_lines(record, depth + 1)
         return [f"{indent}- " + nested[0].lstrip(" -"), *nested[1:]] if nested else []
@@ -180,4 +189,14 @@ def _scalar(value: PlainData) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return f"`{value}`" if isinstance(value, str) else str(value)
+    return _code(value) if isinstance(value, str) else str(value)
+
+
+def _text(value: str) -> str:
+    """A repository-sourced string as plain text (Rule 3)."""
+    return escape_markdown(value)
+
+
+def _code(value: str) -> str:
+    """A repository-sourced string as a code span (Rule 3)."""
+    return escape_markdown(value, code=True)

@@ -1,5 +1,6 @@
 """What the committed GitHub workflows must say: jobs, the fence first, the matrix, timeouts, the
-fork guard on the bench comment, the nightly gate's settings, and no pytest-xdist anywhere."""
+fork guard on the bench comment, the nightly gate's settings, no pytest-xdist anywhere, no test
+lane that may fail without failing the run, and every bench script run by the bench lane."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from tests.ci.workflow_model import (
     Job,
     Step,
     Workflow,
+    continue_on_error_uses,
     load_workflow,
     parse_workflow,
+    scripts_run,
     workflow_xdist_uses,
     xdist_uses,
 )
@@ -230,3 +233,81 @@ def test_xdist_hidden_in_pytest_addopts_is_caught(addopts: str) -> None:
 
     assert planted.env["PYTEST_ADDOPTS"] == addopts
     assert workflow_xdist_uses(planted) != []
+
+
+# ---- test lanes cannot pass by failing quietly --------------------------------------------------
+TEST_LANES = sorted(REQUIRED_JOBS - {"bench"})  # bench alone is advisory (ADR-0013)
+CI_TEXT = (WORKFLOWS_DIR / "ci.yml").read_text(encoding="utf-8")
+
+
+def test_no_test_lane_or_step_may_continue_on_error() -> None:
+    assert continue_on_error_uses(CI, TEST_LANES) == []
+    assert continue_on_error_uses(NIGHTLY, sorted(NIGHTLY.jobs)) == []  # the nightly gate, too
+
+
+UNIT_JOB_HEAD = "  unit:\n    needs: [fence]\n"
+UNIT_STEP = "      - name: Unit and workflow tests\n"
+CONTINUE_PLANTS = {
+    "job, true": (UNIT_JOB_HEAD, UNIT_JOB_HEAD + "    continue-on-error: true\n"),
+    "job, expression": (
+        UNIT_JOB_HEAD,
+        UNIT_JOB_HEAD + "    continue-on-error: ${{ matrix.python-version == '3.12' }}\n",
+    ),
+    "step": (UNIT_STEP, UNIT_STEP + "        continue-on-error: true\n"),
+}
+
+
+@pytest.mark.parametrize("where", sorted(CONTINUE_PLANTS))
+def test_continue_on_error_planted_into_a_copy_of_ci_is_caught(where: str) -> None:
+    anchor, planted_text = CONTINUE_PLANTS[where]
+    assert CI_TEXT.count(anchor) == 1, "the unit job moved; update the anchors"
+
+    planted = parse_workflow(CI_TEXT.replace(anchor, planted_text))
+
+    assert continue_on_error_uses(planted, TEST_LANES) != []
+
+
+@pytest.mark.parametrize(("job_id", "bound"), [("unit", 10), ("portfolio", 10)])
+def test_the_unit_and_portfolio_lanes_time_out_within_ten_minutes(job_id: str, bound: int) -> None:
+    timeout = CI.jobs[job_id].timeout_minutes
+
+    assert timeout is not None
+    assert 0 < timeout <= bound
+
+
+# ---- every bench runs in the bench lane ---------------------------------------------------------
+BENCH_SCRIPTS = sorted(
+    p.relative_to(ROOT).as_posix() for p in (ROOT / "benches").glob("bench_*.py")
+)
+
+
+def test_the_bench_lane_runs_every_bench_script() -> None:
+    assert BENCH_SCRIPTS
+    assert sorted(scripts_run(CI.jobs["bench"], BENCH_SCRIPTS)) == BENCH_SCRIPTS
+
+
+def test_a_bench_added_later_is_run_without_editing_the_workflow() -> None:
+    added = ["benches/bench_parser_linearity.py", "benches/bench_scenario_linearity.py"]
+
+    assert scripts_run(CI.jobs["bench"], [*BENCH_SCRIPTS, *added]) >= set(added)
+
+
+BENCH_LOOP = "for bench in benches/bench_*.py; do"
+BENCH_PLANTS = {
+    "a listed loop": (BENCH_LOOP, "for bench in benches/bench_cli_startup.py; do"),
+    "a wider skip": (
+        "benches/bench_portfolio_walltime.py) continue",
+        "benches/bench_portfolio_walltime*.py) continue",
+    ),
+    "a loop that runs nothing": ('python "$bench"', 'echo "$bench"'),
+}
+
+
+@pytest.mark.parametrize("plant", sorted(BENCH_PLANTS))
+def test_a_bench_left_out_of_a_copy_of_the_bench_lane_is_caught(plant: str) -> None:
+    anchor, replacement = BENCH_PLANTS[plant]
+    assert CI_TEXT.count(anchor) == 1, "the bench loop moved; update the anchors"
+
+    planted = parse_workflow(CI_TEXT.replace(anchor, replacement))
+
+    assert sorted(scripts_run(planted.jobs["bench"], BENCH_SCRIPTS)) != BENCH_SCRIPTS

@@ -10,8 +10,9 @@ Rule 3: the shorthands GitHub allows are widened once here: `needs: fence` is `(
 
 from __future__ import annotations
 
+import fnmatch
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -237,3 +238,49 @@ def workflow_xdist_uses(workflow: Workflow) -> list[str]:
             if xdist_uses(as_args):
                 found.append(f"{key}={value}")
     return found
+
+
+# ---- continue-on-error --------------------------------------------------------------------------
+def continue_on_error_uses(workflow: Workflow, job_ids: Iterable[str]) -> list[str]:
+    """Every job of `job_ids`, and every step in them, that may fail without failing the run:
+    `continue-on-error` set to anything but false (an expression string may be true at run time)."""
+    found: list[str] = []
+    for job_id in job_ids:
+        job = workflow.jobs[job_id]
+        if job.continue_on_error is not False:
+            found.append(job_id)
+        for index, step in enumerate(job.steps):
+            if step.continue_on_error is not False:
+                found.append(f"{job_id}: step {index} ({step.name or step.run or step.uses})")
+    return found
+
+
+# ---- which scripts a job runs -------------------------------------------------------------------
+# `python path/to/script.py`, with or without options after it.
+_PYTHON_SCRIPT = re.compile(r"(?:^|\s)python3?\s+([\w./-]+\.py)\b")
+# `for VAR in GLOB; do BODY done`, the loop a lane uses to run every script a glob matches.
+_FOR_LOOP = re.compile(r"\bfor\s+(\w+)\s+in\s+([^\s;]+)\s*;?\s*do\b(.*?)\bdone\b", re.DOTALL)
+# Inside the loop: a `case "$VAR" in PATTERN) continue ;;` arm skips what PATTERN matches.
+_SKIP_ARM = re.compile(r"^\s*([^\s()|]+(?:\s*\|\s*[^\s()|]+)*)\)\s*continue\b", re.MULTILINE)
+
+
+def scripts_run(job: Job, scripts: Iterable[str]) -> set[str]:
+    """Which of `scripts` (repository-relative paths) the job's steps run: named on a `python`
+    command line, or matched by the glob of a `for` loop whose body runs `python "$VAR"` and is not
+    skipped by one of its `case` arms."""
+    candidates = list(scripts)
+    run: set[str] = set()
+    for step in job.steps:
+        text = step.run or ""
+        run |= {path for path in _PYTHON_SCRIPT.findall(text) if path in candidates}
+        for variable, glob, body in _FOR_LOOP.findall(text):
+            if not re.search(rf'python3?\s+"?\${{?{variable}\b', body):
+                continue
+            skips = [p.strip() for arm in _SKIP_ARM.findall(body) for p in arm.split("|")]
+            run |= {
+                path
+                for path in candidates
+                if fnmatch.fnmatchcase(path, glob)
+                and not any(fnmatch.fnmatchcase(path, skip) for skip in skips)
+            }
+    return run
