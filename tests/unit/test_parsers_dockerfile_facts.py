@@ -60,7 +60,7 @@ def test_arg_defaults_may_use_earlier_args_and_quotes() -> None:
 
 
 def test_arg_defaults_keep_single_quoted_and_escaped_dollars_literal() -> None:
-    facts = describe_dockerfile("ARG B=x\nARG S='$B' E=\\$B D=\"$B\"\nFROM scratch\n")
+    facts = describe_dockerfile("ARG B=x\nARG S='$B' E=\\$B D=\"$B\"\nFROM img${S}${E}${D}\n")
 
     assert facts.build_args == {"B": "x", "S": "$B", "E": "$B", "D": "x"}
 
