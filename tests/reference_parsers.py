@@ -79,7 +79,7 @@ def _read_meta_args(
     for word in split_raw(instruction.arguments, escape=escape):
         name, equals, default = word.partition("=")
         if not name:
-            problems.append(_problem(instruction, f"ARG without a name: {word!r}"))
+            problems.append(_problem(instruction, "ARG without a name before its '='"))
             continue
         if equals:
             expanded = expand(default, escape=escape, env=known)

@@ -121,7 +121,8 @@ class _BuildArgs:
         for word in split_raw(instruction.arguments, escape=escape):
             name, equals, default = word.partition("=")
             if not name:
-                problems.append(problem(instruction, f"ARG without a name: {_shown(name, word)}"))
+                # the word is not quoted back: what follows its "=" may be a secret
+                problems.append(problem(instruction, "ARG without a name before its '='"))
                 continue
             declared.append(name)
             if not equals:
@@ -227,11 +228,6 @@ def _final_config(
         for instruction in bodies[index]:
             builder.apply(instruction, escape, problems)
     return builder.freeze()
-
-
-def _shown(name: str, word: str) -> str:
-    """`word` quoted for a problem message, unless its name says it may hold a secret."""
-    return repr(REDACTED) if looks_like_credential(name) else repr(word)
 
 
 def _read_from(
