@@ -11,6 +11,8 @@ busybox-style re-exec through `/proc/self/exe` is attributed once all lines are 
 pid's own earlier execs and, failing those, its parent's execs up to the clone that made it.
 Rule 4: strings are decoded from strace's C escapes to bytes, then to text with `backslashreplace`,
 so every fact is printable text whatever bytes a path held.
+Rule 5: linear in the trace: each line is parsed once, and `/proc/self/exe` attribution reads
+tables built once over the pids' execs and clone links (ADR-0027), never a walk per exec.
 """
 
 from __future__ import annotations
