@@ -9,7 +9,8 @@ minimums; the target is judged on the minimums, since interference from other pr
 ever adds time (on a shared 2-core machine the medians' ratio moves by +-20%).
 
 Prints one JSON line: per family the medians, both ratios, whether it is within the target and
-the samples; the 10,000-line Dockerfile's parse and read medians and their ratio.
+the samples; for two 10,000-line Dockerfiles (a chain of realistic stages, and the hostile
+shapes above a quarter each) the parse and read medians and their ratio.
     python benches/bench_parser_linearity.py [--n N] [--runs R] [--dockerfile-lines L]
 """
 
@@ -124,6 +125,19 @@ def dockerfile_realistic(lines: int) -> str:
     return "".join(out)
 
 
+def dockerfile_hostile(lines: int) -> str:
+    """About `lines` lines of the shapes that were quadratic, a quarter each: an ARG chain, a
+    stage chain, then ENV and EXPOSE lines in the final stage."""
+    quarter = max(1, lines // 4)
+    args = "ARG A0=alpine:3.20\n" + "".join(f"ARG A{i + 1}=$A{i}\n" for i in range(quarter))
+    stages = f"FROM ${{A{quarter}}} AS s0\n" + "".join(
+        f"FROM s{i} AS s{i + 1}\n" for i in range(quarter)
+    )
+    env = "".join(f"ENV NAME_{i}=value{i}\n" for i in range(quarter))
+    expose = "".join(f"EXPOSE {1 + i % 65535}/tcp\n" for i in range(quarter))
+    return args + stages + env + expose
+
+
 def _timed(parse: Callable[[str], object], text: str) -> float:
     gc.collect()
     started = time.perf_counter()
@@ -155,8 +169,7 @@ def family(name: str, n: int, runs: int) -> dict[str, object]:
     }
 
 
-def dockerfile_file(lines: int, runs: int) -> dict[str, object]:
-    text = dockerfile_realistic(lines)
+def dockerfile_file(text: str, runs: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="codegenie-bench-") as directory:
         path = Path(directory) / "Dockerfile"
         path.write_text(text, encoding="utf-8")
@@ -192,7 +205,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "target_ratio": TARGET_RATIO,
         "families": families,
         "all_within_target": all(f["within_target"] for f in families.values()),
-        "dockerfile_10k": dockerfile_file(args.dockerfile_lines, args.runs),
+        "dockerfile_10k": dockerfile_file(dockerfile_realistic(args.dockerfile_lines), args.runs),
+        "dockerfile_10k_hostile": dockerfile_file(
+            dockerfile_hostile(args.dockerfile_lines), args.runs
+        ),
         "runs": args.runs,
     }
     print(json.dumps(result))
