@@ -463,3 +463,62 @@ MARKDOWN_HOSTILE_PIECES = (
 markdown_hostile_text = st.lists(
     st.sampled_from(MARKDOWN_HOSTILE_PIECES) | st.text(max_size=3), max_size=8
 ).map("".join)
+
+# Stage-heavy Dockerfiles: chains of named stages, ARG defaults using each other, WORKDIR joins,
+# EXPOSE and ENV accumulating, commands and shells: what the linear interpreter restructured.
+_stage_lines = st.sampled_from(
+    [
+        "FROM alpine AS s0",
+        "FROM s0 AS s1",
+        "FROM s1 AS S2",
+        "FROM s2",
+        "FROM s0 AS s0",
+        "FROM scratch AS s3",
+        "FROM $IMG AS s1",
+        "FROM ${IMG:-busybox} AS s2",
+        "FROM --platform=linux/amd64 s1",
+        "FROM --bogus s0",
+        "ARG IMG=alpine",
+        "ARG IMG",
+        "ARG A=$IMG B=${A}:1 IMG",
+        "ARG IMG=$B",
+        "WORKDIR /app",
+        "WORKDIR sub",
+        "WORKDIR ..",
+        "WORKDIR ./x/../y",
+        "WORKDIR //srv",
+        "WORKDIR ///opt",
+        "WORKDIR $HOME/a",
+        "WORKDIR",
+        "EXPOSE 80 81/udp 80",
+        "EXPOSE 1-3 x",
+        "ENV A=1 B=2",
+        "ENV C 3",
+        "ENV =x",
+        "USER app",
+        "USER",
+        'CMD ["a", "b"]',
+        "CMD run it",
+        "ENTRYPOINT x",
+        'SHELL ["/bin/bash", "-c"]',
+        "SHELL x",
+        "HEALTHCHECK --interval=5s CMD x",
+        "HEALTHCHECK NONE",
+        "RUN x",
+    ]
+)
+dockerfile_stage_texts = st.lists(_stage_lines, max_size=24).map("\n".join)
+
+# /proc/self/exe attribution tables: a few pids, each with execs (some re-execs of itself), and
+# clone links between them that may form cycles (a reused pid can be its ancestor's parent).
+_attribution_pids = st.integers(min_value=1, max_value=5)
+attribution_execs = st.dictionaries(
+    _attribution_pids,
+    st.lists(st.sampled_from(["/bin/a", "/bin/b", "/proc/self/exe"]), max_size=4),
+    max_size=5,
+)
+attribution_links = st.dictionaries(
+    _attribution_pids,
+    st.tuples(_attribution_pids, st.integers(min_value=0, max_value=5)),
+    max_size=5,
+).map(lambda links: {child: link for child, link in links.items() if link[0] != child})

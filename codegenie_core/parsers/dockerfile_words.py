@@ -6,6 +6,9 @@ lexer does not evaluate (such as `${A#prefix}`) is kept as written and returned 
 Rule 2: expansion follows the Dockerfile reference: `$name`, `${name}`, `${name:-word}`,
 `${name-word}`, `${name:+word}`, `${name+word}`; single quotes are literal; inside double quotes
 the escape character escapes only `"`, `$` and itself; outside quotes it escapes any character.
+Rule 3: expansion is linear in the text plus what it substitutes, and `expand_bounded` caps what it
+substitutes (`ARG B=$A$A`, `ARG C=$B$B`, ... doubles each step): past the limit a value is cut,
+and the result says so, so no text can make expansion cost more than its length plus the limit.
 """
 
 from __future__ import annotations
@@ -32,6 +35,17 @@ class Words:
     words: tuple[str, ...]
     unresolved: tuple[str, ...] = ()  # variable names that were unset, in order of use
     unsupported: tuple[str, ...] = ()  # `${...}` forms not evaluated (e.g. `${A#x}`), as written
+
+
+@attrs.frozen(kw_only=True)
+class Expansion:
+    """One word expanded under a substitution limit, and which variables it looked up."""
+
+    text: str
+    unresolved: tuple[str, ...] = ()
+    unsupported: tuple[str, ...] = ()
+    referenced: tuple[str, ...] = ()  # every name looked up, set or not, in order of use
+    over_limit: bool = False  # more than `limit` characters would have been substituted
 
 
 def split_words(text: str, *, escape: str = "\\", env: Mapping[str, str] | None = None) -> Words:
@@ -75,6 +89,40 @@ def expand(text: str, *, escape: str = "\\", env: Mapping[str, str]) -> Words:
     return lexer.result(lexer.words())
 
 
+def expand_bounded(
+    text: str, *, escape: str = "\\", env: Mapping[str, str], limit: int
+) -> Expansion:
+    """`expand` of `text` as one string, substituting at most `limit` characters in all (Rule 3)."""
+    lexer = _Lexer(text, escape, env, keep_blanks=True, budget=_Budget(limit))
+    joined = "".join(lexer.words())
+    assert lexer.budget is not None
+    return Expansion(
+        text=joined,
+        unresolved=tuple(lexer.unresolved),
+        unsupported=tuple(lexer.unsupported),
+        referenced=tuple(lexer.budget.referenced),
+        over_limit=lexer.budget.over_limit,
+    )
+
+
+class _Budget:
+    """What a bounded expansion may still substitute, shared by nested `${A:-...}` words."""
+
+    def __init__(self, limit: int) -> None:
+        self.remaining = limit
+        self.over_limit = False
+        self.referenced: list[str] = []
+
+    def take(self, value: str) -> str:
+        if len(value) <= self.remaining:
+            self.remaining -= len(value)
+            return value
+        self.over_limit = True
+        kept = value[: self.remaining]
+        self.remaining = 0
+        return kept
+
+
 class _Lexer:
     def __init__(
         self,
@@ -84,8 +132,10 @@ class _Lexer:
         *,
         keep_blanks: bool = False,
         depth: int = 0,
+        budget: _Budget | None = None,
     ) -> None:
         self.depth = depth
+        self.budget = budget
         self.text = text
         self.escape = escape
         self.env = env
@@ -174,14 +224,15 @@ class _Lexer:
 
     def _apply(self, name: str, operator: str | None, word: str) -> str:
         assert self.env is not None
+        if operator is None:
+            return self._lookup(name)
         value = self.env.get(name)
+        self._refer(name)
         match operator:
-            case None:
-                return self._lookup(name)
             case ":-":
-                return value if value else self._nested(word)
+                return self._substitute(value) if value else self._nested(word)
             case "-":
-                return value if value is not None else self._nested(word)
+                return self._substitute(value) if value is not None else self._nested(word)
             case ":+":
                 return self._nested(word) if value else ""
             case _:  # "+"
@@ -190,14 +241,24 @@ class _Lexer:
     def _lookup(self, name: str) -> str:
         assert self.env is not None
         value = self.env.get(name)
+        self._refer(name)
         if value is None:
             self.unresolved.append(name)
             return ""
-        return value
+        return self._substitute(value)
+
+    def _refer(self, name: str) -> None:
+        if self.budget is not None:
+            self.budget.referenced.append(name)
+
+    def _substitute(self, value: str) -> str:
+        return value if self.budget is None else self.budget.take(value)
 
     def _nested(self, word: str) -> str:
         assert self.env is not None
-        inner = _Lexer(word, self.escape, self.env, keep_blanks=True, depth=self.depth + 1)
+        inner = _Lexer(
+            word, self.escape, self.env, keep_blanks=True, depth=self.depth + 1, budget=self.budget
+        )
         expanded = "".join(inner.words())
         self.unresolved.extend(inner.unresolved)
         self.unsupported.extend(inner.unsupported)

@@ -11,6 +11,8 @@ busybox-style re-exec through `/proc/self/exe` is attributed once all lines are 
 pid's own earlier execs and, failing those, its parent's execs up to the clone that made it.
 Rule 4: strings are decoded from strace's C escapes to bytes, then to text with `backslashreplace`,
 so every fact is printable text whatever bytes a path held.
+Rule 5: linear in the trace: each line is parsed once, and `/proc/self/exe` attribution reads
+tables built once over the pids' execs and clone links (ADR-0027), never a walk per exec.
 """
 
 from __future__ import annotations
@@ -329,30 +331,94 @@ def _connect(state: _State, args: list[str], errno: str) -> None:
     state.connects.add(Connect(family=family, address=address, port=port, outcome=outcome))
 
 
-def _binary_before(state: _State, pid: int, count: int) -> str | None:
-    """The binary `pid` was running after its first `count` execs (Rule 3), or None: its own last
-    real exec, else its parent's as of the clone that made it, and so on up."""
-    seen: set[int] = set()
-    while pid not in seen:
-        seen.add(pid)
-        execs = state.execs.get(pid, [])
-        for index in range(min(count, len(execs)) - 1, -1, -1):
-            if execs[index][0] != SELF_EXE:
-                return execs[index][0]
-        link = state.parent.get(pid)
+class _Attribution:
+    """What binary a pid ran after its first `count` execs (Rule 3): its own last real exec, else
+    its parent's as of the clone that made it, and so on up, stopping at the first pid the walk
+    meets twice. Every answer comes from tables built once, so a trace of n lines costs O(n)
+    however long its chains of clones are."""
+
+    def __init__(self, state: _State) -> None:
+        self.parent = state.parent
+        # last_real[pid][k]: the last real binary among pid's first k execs, or None
+        self.last_real: dict[int, list[str | None]] = {}
+        for pid, execs in state.execs.items():
+            table: list[str | None] = [None]
+            for path, *_ in execs:
+                table.append(path if path != SELF_EXE else table[-1])
+            self.last_real[pid] = table
+        self.around: dict[int, str | None] = {}  # a pid on a cycle: the rest of its cycle
+        self.above: dict[int, str | None] = {}  # a pid off cycles: what its ancestors give
+        self._walk_links()
+
+    def binary_before(self, pid: int, count: int) -> str | None:
+        own = self._checked(pid, count)
+        if own is not None:
+            return own
+        return self.around[pid] if pid in self.around else self.above.get(pid)
+
+    def _checked(self, pid: int, count: int) -> str | None:
+        table = self.last_real.get(pid)
+        return None if table is None else table[min(count, len(table) - 1)]
+
+    def _walk_links(self) -> None:
+        # The links form a functional graph (each pid has at most one parent). Follow each path
+        # once, find the cycle it may end in, then settle its nodes from the far end back.
+        settled: set[int] = set()
+        for start in self.parent:
+            path: list[int] = []
+            on_path: dict[int, int] = {}
+            pid: int | None = start
+            while pid is not None and pid not in settled and pid not in on_path:
+                on_path[pid] = len(path)
+                path.append(pid)
+                link = self.parent.get(pid)
+                pid = None if link is None else link[0]
+            if pid is not None and pid in on_path:  # the path ends in a new cycle
+                cycle = path[on_path[pid] :]
+                self._settle_cycle(cycle)
+                settled.update(cycle)
+                path = path[: on_path[pid]]
+            for node in reversed(path):
+                self.above[node] = self._continue_from(node)
+                settled.add(node)
+
+    def _continue_from(self, pid: int) -> str | None:
+        link = self.parent.get(pid)
         if link is None:
             return None
-        pid, count = link
-    return None
+        up, count = link
+        found = self._checked(up, count)
+        if found is not None:
+            return found
+        return self.around[up] if up in self.around else self.above.get(up)
+
+    def _settle_cycle(self, cycle: list[int]) -> None:
+        # cycle[j + 1] is cycle[j]'s parent. Seen from cycle[i], the walk checks every other node
+        # of the cycle once, each as of the clone from its child on the cycle, and stops when it
+        # comes back to cycle[i]: the first answer among found[i + 1], ..., found[i + k - 1].
+        size = len(cycle)
+        found = [self._checked(cycle[j], self.parent[cycle[j - 1]][1]) for j in range(size)]
+        # Going backwards over the cycle laid out twice, `nearest` is the first position after j
+        # with an answer; position i's answer counts only if it is less than a full turn away.
+        nearest: int | None = None
+        for j in range(2 * size - 1, -1, -1):
+            if j < size:
+                answer = None
+                if nearest is not None and nearest - j < size:
+                    answer = found[nearest % size]
+                self.around[cycle[j]] = answer
+            if found[j % size] is not None:
+                nearest = j
 
 
 def _finish(state: _State) -> TraceFacts:
     executions: set[Execution] = set()
+    attribution = _Attribution(state)
     for pid, execs in state.execs.items():
         for index, (path, argv0, argc, argv) in enumerate(execs):
             binary = path
             if path == SELF_EXE:
-                binary = _binary_before(state, pid, index) or SELF_EXE
+                binary = attribution.binary_before(pid, index) or SELF_EXE
             executions.add(Execution(binary=binary, argv0=argv0, argc=argc, argv=argv))
     return TraceFacts(
         binaries_executed=tuple(sorted({e.binary for e in executions})),

@@ -5,8 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegenie_core.parsers.strace import parse_strace, parse_strace_bytes
-from tests.strategies import trace_bodies
+from codegenie_core.parsers.strace import (
+    _Attribution,  # pyright: ignore[reportPrivateUsage] -- the table is what is compared
+    _State,  # pyright: ignore[reportPrivateUsage] -- the table is what is compared
+    parse_strace,
+    parse_strace_bytes,
+)
+from tests.reference_parsers import reference_binary_before
+from tests.strategies import attribution_execs, attribution_links, trace_bodies
 
 PIDS = (10, 11, 12, 13)
 
@@ -55,3 +61,18 @@ def test_a_trace_cut_anywhere_still_parses(traces: dict[int, list[str]], cut: in
     assert set(facts.binaries_executed) <= set(parse_strace(text.split("\n")).binaries_executed) | {
         "/proc/self/exe"
     }
+
+
+@given(attribution_execs, attribution_links)
+def test_memoised_attribution_equals_walking_up_afresh(
+    execs: dict[int, list[str]], links: dict[int, tuple[int, int]]
+) -> None:
+    state = _State(keep_argv=False)
+    state.execs = {pid: [(path, "a", 1, None) for path in paths] for pid, paths in execs.items()}
+    state.parent = dict(links)
+    attribution = _Attribution(state)
+
+    for pid in range(1, 7):
+        for count in range(6):
+            expected = reference_binary_before(state.execs, state.parent, pid, count)
+            assert attribution.binary_before(pid, count) == expected, (pid, count)

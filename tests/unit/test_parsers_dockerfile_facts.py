@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 import pytest
 
 from codegenie_core.parsers.dockerfile import SyntaxProblem
@@ -60,7 +62,7 @@ def test_arg_defaults_may_use_earlier_args_and_quotes() -> None:
 
 
 def test_arg_defaults_keep_single_quoted_and_escaped_dollars_literal() -> None:
-    facts = describe_dockerfile("ARG B=x\nARG S='$B' E=\\$B D=\"$B\"\nFROM scratch\n")
+    facts = describe_dockerfile("ARG B=x\nARG S='$B' E=\\$B D=\"$B\"\nFROM img${S}${E}${D}\n")
 
     assert facts.build_args == {"B": "x", "S": "$B", "E": "$B", "D": "x"}
 
@@ -230,3 +232,44 @@ def test_an_expansion_form_not_evaluated_is_kept_and_reported() -> None:
     assert facts.problems == (
         SyntaxProblem(line=2, message="FROM uses ${IMG%:*}, which is not evaluated here"),
     )
+
+
+@pytest.mark.parametrize(
+    "workdirs",
+    [
+        ("/app", "sub", "..", "x/./y"),
+        ("//srv", "a", "../.."),
+        ("///opt", "a"),
+        ("rel",),
+        ("$HOME/./a", "b/../c"),
+        ("/a", "$X", "..", "..", ".."),
+        ("/", "", "a//b/"),
+        ("..", "../x"),
+    ],
+)
+def test_workdir_joins_are_normalised_as_posixpath_does(workdirs: tuple[str, ...]) -> None:
+    expected: str | None = None
+    for workdir in workdirs:  # the rule docker follows, applied one WORKDIR at a time
+        base = expected or "/"
+        if not workdir:
+            expected = base
+        elif "$" in workdir:
+            expected = workdir
+        else:
+            expected = posixpath.normpath(posixpath.join(base, workdir))
+    text = "FROM a\n" + "".join(f"WORKDIR {w}\n" for w in workdirs)
+
+    assert final(text).workdir == expected
+
+
+def test_stages_outside_the_final_chain_still_report_their_problems() -> None:
+    facts = describe_dockerfile("FROM a AS side\nEXPOSE nope\nFROM b AS main\nFROM main\nUSER x\n")
+
+    assert [p.message for p in facts.problems] == ["EXPOSE value 'nope' is not a port"]
+    assert final("FROM a AS side\nEXPOSE 1\nFROM b AS main\nFROM main\n").exposed == ()
+
+
+def test_a_stage_reference_resolves_to_the_first_stage_of_that_name() -> None:
+    config = final("FROM a AS x\nUSER first\nFROM b AS x\nUSER second\nFROM x\n")
+
+    assert config.user == "first"

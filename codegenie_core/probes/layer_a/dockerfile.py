@@ -39,7 +39,7 @@ class DockerfileSlice:
 @register_probe(heaviness="light")
 class DockerfileProbe:
     name = "dockerfile"
-    version = 1
+    version = 2
     layer: Layer = "a"
     declared_inputs: tuple[str, ...] = ("**/Dockerfile", "**/*.Dockerfile", "**/Dockerfile.*")
     needs: tuple[str, ...] = ()

@@ -4,6 +4,9 @@ Rule 1: a FROM naming an earlier stage is not a base image; `scratch` is one, wi
 Rule 2: build arguments are substituted by the Dockerfile parser (`ARG BASE=x` before `FROM
 ${BASE}` gives `x`); an argument without a default is empty, as docker makes it, so such a
 reference names no image the engine has and the resolver reports it unresolved.
+Rule 3: a build argument whose name looks like a credential is substituted as `***` (ADR-0027),
+so its value never reaches an engine command line, a cache-key token or a report; such a
+reference names no image either, and is reported unresolved the same way.
 """
 
 from __future__ import annotations
