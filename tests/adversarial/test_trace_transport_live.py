@@ -25,6 +25,7 @@ from codegenie_core.config import BuildNetwork
 from codegenie_core.probes.layer_c.model import (
     RUN_LABEL,
     TRACE_LABEL,
+    TRACE_POLICY,
     BuildFailed,
     BuildRequest,
     BuiltImage,
@@ -128,7 +129,7 @@ def test_a_setuid_copy_the_container_makes_never_lands_on_a_host_path_and_its_vo
     thread, stop = _while_running(runner, look)
     try:
         result = runner.run_scenario(image, _shell("suid", script, window_s=2.5), timeout_s=30,
-                                     keep_argv=False)  # fmt: skip
+                                     keep_argv=False, policy=TRACE_POLICY)  # fmt: skip
     finally:
         stop.set()
         thread.join()
@@ -149,7 +150,9 @@ def test_a_trace_replaced_by_a_symlink_to_a_host_file_never_brings_that_file_in(
     script = (
         f"for d in {OUT_DIRS}; do [ -e $d/trace ] && rm $d/trace && ln -s {secret} $d/trace; done"
     )
-    result = runner.run_scenario(image, _shell("symlink", script), timeout_s=30, keep_argv=False)
+    result = runner.run_scenario(
+        image, _shell("symlink", script), timeout_s=30, keep_argv=False, policy=TRACE_POLICY
+    )
     assert isinstance(result, ScenarioCompleted)
     assert marker not in repr(result)
     assert result.trace_problem == "the trace file is a symlink, not a regular file"
@@ -163,7 +166,9 @@ def test_a_trace_replaced_by_a_fifo_is_refused_in_bounded_time(
     results: list[object] = []
     worker = threading.Thread(
         target=lambda: results.append(
-            runner.run_scenario(image, _shell("fifo", script), timeout_s=30, keep_argv=False)
+            runner.run_scenario(
+                image, _shell("fifo", script), timeout_s=30, keep_argv=False, policy=TRACE_POLICY
+            )
         ),
         daemon=True,
     )
@@ -185,7 +190,9 @@ def test_a_trace_over_the_cap_is_cut_at_the_cap_and_its_head_still_read(
     runner = DockerStraceRunner(repo_root=str(context_root), max_trace_bytes=cap, keep_images=True)
     script = "i=0; while [ $i -lt 300 ]; do cat /etc/motd >/dev/null; i=$((i+1)); done"
     try:
-        result = runner.run_scenario(image, _shell("big", script), timeout_s=30, keep_argv=False)
+        result = runner.run_scenario(
+            image, _shell("big", script), timeout_s=30, keep_argv=False, policy=TRACE_POLICY
+        )
     finally:
         runner.cleanup()
     assert isinstance(result, ScenarioCompleted)
@@ -235,7 +242,7 @@ def test_the_running_container_carries_every_hardening_flag(
     thread, stop = _while_running(runner, look)
     try:
         runner.run_scenario(image, _shell("hold", "sleep 30", window_s=3), timeout_s=30,
-                            keep_argv=False)  # fmt: skip
+                            keep_argv=False, policy=TRACE_POLICY)  # fmt: skip
     finally:
         stop.set()
         thread.join()

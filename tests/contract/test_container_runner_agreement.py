@@ -15,6 +15,7 @@ from codegenie_adapters.docker_strace import DockerStraceRunner
 from codegenie_adapters.fakes import FakeContainerRunner
 from codegenie_core.ports import ContainerRunner
 from codegenie_core.probes.layer_c.model import (
+    TRACE_POLICY,
     BuildFailed,
     BuildRequest,
     BuiltImage,
@@ -52,7 +53,7 @@ def test_a_missing_engine_is_reported_at_once_and_nothing_runs(kind: str, tmp_pa
     elapsed = time.monotonic() - started
     request = BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:contract")
     built = runner.build(request)
-    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False)
+    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False, policy=TRACE_POLICY)
     runner.cleanup()
     assert isinstance(status, EngineUnavailable) and elapsed < 1.0
     assert isinstance(built, BuildFailed) and built.exit_code is None
@@ -68,7 +69,7 @@ def test_a_missing_strace_is_strace_unavailable_for_status_and_scenarios(
     started = time.monotonic()
     status = runner.engine_status()
     elapsed = time.monotonic() - started
-    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False)
+    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False, policy=TRACE_POLICY)
     runner.cleanup()
     assert isinstance(status, StraceUnavailable) and elapsed < 1.0
     assert isinstance(result, StraceUnavailable)
@@ -97,7 +98,7 @@ def test_a_shell_scenario_completes_with_exit_zero_on_both(
     ref = f"codegenie-trace:contract-{uuid.uuid4().hex[:8]}"
     built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
     assert isinstance(status, EngineReady) and isinstance(built, BuiltImage)
-    result = runner.run_scenario(built, SHELL, timeout_s=20, keep_argv=False)
+    result = runner.run_scenario(built, SHELL, timeout_s=20, keep_argv=False, policy=TRACE_POLICY)
     runner.cleanup()
     assert isinstance(result, ScenarioCompleted)
     assert (result.exit_code, result.stopped_after_window, result.trace_cut) == (0, False, False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from codegenie_adapters.docker_strace import DockerStraceRunner, RunnerClosed
-from codegenie_core.probes.layer_c.model import BuiltImage, ImageConfig, Scenario
+from codegenie_core.probes.layer_c.model import TRACE_POLICY, BuiltImage, ImageConfig, Scenario
 
 
 def test_after_cleanup_a_scenario_is_refused_and_no_tracer_is_bundled(tmp_path: Path) -> None:
@@ -17,5 +17,11 @@ def test_after_cleanup_a_scenario_is_refused_and_no_tracer_is_bundled(tmp_path: 
     runner.cleanup()
     image = BuiltImage(ref="codegenie-trace:x", config=ImageConfig())
     with pytest.raises(RunnerClosed):
-        runner.run_scenario(image, Scenario(name="s", argv=("x",)), timeout_s=1, keep_argv=False)
+        runner.run_scenario(
+            image,
+            Scenario(name="s", argv=("x",)),
+            timeout_s=1,
+            keep_argv=False,
+            policy=TRACE_POLICY,
+        )
     assert runner._bundle is None  # pyright: ignore[reportPrivateUsage] -- nothing was bundled

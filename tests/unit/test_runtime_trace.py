@@ -19,6 +19,7 @@ from codegenie_core.probes.layer_c.model import (
     AGGREGATE_TIMEOUT_S,
     DEFAULT_SCENARIO_NAMES,
     SLICE_KEYS,
+    TRACE_POLICY,
     BuildFailed,
     BuiltImage,
     EngineUnavailable,
@@ -152,7 +153,7 @@ def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
     result = PROBE.run(_ctx(runner, resolver=resolver))
     assert result == Envelope(
         probe="runtime_trace",
-        schema_version=2,
+        schema_version=3,
         confidence="low",
         slice=RuntimeTraceSlice(
             status="image-digest-unresolved",
@@ -239,7 +240,9 @@ def test_the_overlap_recording_fake_sees_concurrent_scenarios() -> None:
     scenarios = [Scenario(name=n, argv=("x",)) for n in ("a", "b")]
 
     def run(scenario: Scenario) -> ScenarioResult:
-        return runner.run_scenario(built, scenario, timeout_s=1, keep_argv=False)
+        return runner.run_scenario(
+            built, scenario, timeout_s=1, keep_argv=False, policy=TRACE_POLICY
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(run, scenarios))
