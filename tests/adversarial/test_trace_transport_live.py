@@ -1,7 +1,8 @@
 """Hostile scenarios against the real runner (see ADR-0022): what a container running as root
 leaves for the trace never reaches the host as a file, a followed symlink or a blocking FIFO; an
-oversized trace is cut, not fatal; a failing build step leaves no container; the hardening flags
-are seen on the running container; images and volumes do not pile up."""
+oversized trace is cut, not fatal; a failing build step leaves no container; the core's
+container policy is what docker applied to the running container (ADR-0033); images and volumes
+do not pile up."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from codegenie_core.probes.layer_c.model import (
     Scenario,
     ScenarioCompleted,
 )
+from tests._ci_support.applied_policy import applied_policy, inspect_first_running
 from tests._ci_support.requires_tool import requires_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
@@ -233,45 +235,23 @@ def test_a_failing_run_step_leaves_no_container_behind(tmp_path: Path) -> None:
 def test_the_running_container_carries_every_hardening_flag(
     runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
-    seen: list[dict[str, Any]] = []
-
-    def look(container: str) -> None:
-        if not seen:
-            seen.extend(json.loads(_docker("inspect", container) or "[]"))
-
-    thread, stop = _while_running(runner, look)
-    try:
-        runner.run_scenario(image, _shell("hold", "sleep 30", window_s=3), timeout_s=30,
-                            keep_argv=False, policy=TRACE_POLICY)  # fmt: skip
-    finally:
-        stop.set()
-        thread.join()
+    # The core decides the policy, the runner renders it: docker's view of the running container
+    # must be that policy, field by field (removing any flag from `render_policy` fails this).
+    _, seen = inspect_first_running(
+        runner.run_id,
+        lambda: runner.run_scenario(
+            image, _shell("hold", "sleep 30", window_s=3), timeout_s=30, keep_argv=False,
+            policy=TRACE_POLICY,
+        ),
+    )  # fmt: skip
     assert seen, "the scenario's container was never seen running"
-    host = seen[0]["HostConfig"]
-    assert {
-        "NetworkMode": host["NetworkMode"],
-        "ReadonlyRootfs": host["ReadonlyRootfs"],
-        "CapDrop": host["CapDrop"],
-        "CapAdd": [c.removeprefix("CAP_") for c in host["CapAdd"]],  # engines spell it apart
-        "SecurityOpt": host["SecurityOpt"],
-        "PidsLimit": host["PidsLimit"],
-        "Memory": host["Memory"],
-        "Init": host["Init"],
-        "Tmpfs": host["Tmpfs"],
-    } == {
-        "NetworkMode": "none",
-        "ReadonlyRootfs": True,
-        "CapDrop": ["ALL"],
-        "CapAdd": ["SYS_PTRACE"],
-        "SecurityOpt": ["no-new-privileges"],
-        "PidsLimit": 256,
-        "Memory": 512 * 2**20,
-        "Init": True,
-        "Tmpfs": {"/tmp": ""},
-    }
-    assert "TINI_KILL_PROCESS_GROUP=1" in seen[0]["Config"]["Env"]
-    assert seen[0]["Config"]["Labels"][f"{TRACE_LABEL}"] == "1"
-    assert [(m["Type"], m["Destination"], m["RW"]) for m in seen[0]["Mounts"]
+    assert applied_policy(seen) == TRACE_POLICY
+    host = seen["HostConfig"]
+    assert (host["NetworkMode"], host["Tmpfs"], host["Memory"]) == ("none", {"/tmp": ""}, 512 << 20)
+    # docker's init is tini; the variable makes a stop reach the whole process group
+    assert "TINI_KILL_PROCESS_GROUP=1" in seen["Config"]["Env"]
+    assert seen["Config"]["Labels"][f"{TRACE_LABEL}"] == "1"
+    assert [(m["Type"], m["Destination"], m["RW"]) for m in seen["Mounts"]
             if m["RW"]] == [("volume", "/cg-out", True)]  # fmt: skip
 
 

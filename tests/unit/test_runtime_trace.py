@@ -131,6 +131,13 @@ def test_trace_argv_reaches_the_runner() -> None:
     assert {keep for _, _, keep in runner.runs} == {True}
 
 
+def test_every_scenario_runs_under_the_container_policy_the_core_decides() -> None:
+    runner = FakeContainerRunner(image=IMAGE)
+    files = {".codegenie/scenarios.yaml": SIX_SCENARIOS_YAML.encode()}
+    PROBE.run(_ctx(runner, files=files, documents={SIX_SCENARIOS_YAML: SIX_SCENARIOS}))
+    assert runner.policies == [(name, TRACE_POLICY) for name in [*DEFAULT_SCENARIO_NAMES, "extra"]]
+
+
 def test_a_failed_build_is_an_envelope_with_unavailable_coverage() -> None:
     runner = FakeContainerRunner(image=BuildFailed(exit_code=1, message="COPY failed: no app.jar"))
     slice_ = _slice(PROBE.run(_ctx(runner)))

@@ -124,6 +124,11 @@ _CAPABILITY = v.matches_re(r"[A-Z][A-Z0-9_]*")
 _CONTAINER_PATH = v.matches_re(r"/[A-Za-z0-9._/-]*")
 
 
+def _as_set(items: tuple[str, ...]) -> tuple[str, ...]:
+    """Capabilities and mounts are sets: one spelling of each policy (engines sort them too)."""
+    return tuple(sorted(set(items)))
+
+
 @attrs.frozen(kw_only=True)
 class ContainerPolicy:
     """How a scenario's container is confined: what the core decides and each engine adapter
@@ -132,9 +137,15 @@ class ContainerPolicy:
     network: NetworkMode = "none"
     read_only_root: bool = True
     # writable in-memory mounts on a read-only root (`/tmp` as a program expects it)
-    tmpfs: tuple[str, ...] = attrs.field(default=(), validator=v.deep_iterable(_CONTAINER_PATH))
-    cap_drop: tuple[str, ...] = attrs.field(default=(), validator=v.deep_iterable(_CAPABILITY))
-    cap_add: tuple[str, ...] = attrs.field(default=(), validator=v.deep_iterable(_CAPABILITY))
+    tmpfs: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_set, validator=v.deep_iterable(_CONTAINER_PATH)
+    )
+    cap_drop: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_set, validator=v.deep_iterable(_CAPABILITY)
+    )
+    cap_add: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_set, validator=v.deep_iterable(_CAPABILITY)
+    )
     no_new_privileges: bool = True
     pids_limit: int | None = attrs.field(default=None, validator=v.optional(v.ge(1)))
     memory_mib: int | None = attrs.field(default=None, validator=v.optional(v.ge(6)))
