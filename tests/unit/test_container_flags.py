@@ -3,6 +3,7 @@ docker and podman differ only where their CLIs do, and a policy value cannot smu
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -107,3 +108,18 @@ def test_a_policy_value_that_would_smuggle_a_flag_or_make_no_sense_is_refused(
 ) -> None:
     with pytest.raises(ValueError):
         ContainerPolicy(**bad)
+
+
+def test_no_engine_run_flag_is_spelled_in_the_core() -> None:
+    # The core decides the policy as a value; its CLI spelling lives only in the adapter.
+    flags = {word.split("=")[0] for word in render_policy(TRACE_POLICY, "podman")}
+    flags |= {word.split("=")[0] for word in DOCKER_TRACE_FLAGS}
+    flags.discard("--env")  # not a hardening flag; `redact` reads it in argv it redacts
+    core = Path(__file__).resolve().parents[2] / "codegenie_core"
+    spelled = {
+        (str(path.relative_to(core)), flag)
+        for path in sorted(core.rglob("*.py"))
+        for flag in flags
+        if f'"{flag}' in path.read_text(encoding="utf-8")
+    }
+    assert spelled == set()
