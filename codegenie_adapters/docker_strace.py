@@ -1,5 +1,5 @@
 """`DockerStraceRunner`: builds the repository's image with the engine CLI and runs each scenario
-in a fresh hardened container under an injected strace (see ADR-0011, ADR-0012).
+in a fresh hardened container under an injected strace (see ADR-0011, ADR-0012, ADR-0033).
 
 Rule 1: every process goes through `run_external_cli` (bounded output, stdin /dev/null, killed
 on timeout): no engine call can prompt or hang.
