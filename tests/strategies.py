@@ -429,6 +429,22 @@ def scenario_items(draw: st.DrawFn, index: int) -> tuple[dict[str, object], str 
     return item, poisoned
 
 
+# ---- codegenie_core.probes.layer_c.model: ContainerPolicy ------------------------------------
+# A container policy in any shape the core can decide (ADR-0033).
+_capabilities = st.lists(st.from_regex(r"[A-Z][A-Z0-9_]{0,11}", fullmatch=True), max_size=4)
+container_policies = st.builds(
+    ContainerPolicy,
+    network=st.sampled_from(["none", "default"]),
+    read_only_root=st.booleans(),
+    tmpfs=st.lists(st.from_regex(r"/[a-z0-9._/-]{0,12}", fullmatch=True), max_size=3).map(tuple),
+    cap_drop=_capabilities.map(tuple),
+    cap_add=_capabilities.map(tuple),
+    no_new_privileges=st.booleans(),
+    pids_limit=st.none() | st.integers(min_value=1, max_value=1 << 20),
+    memory_mib=st.none() | st.integers(min_value=6, max_value=1 << 20),
+    init=st.booleans(),
+)
+
 # Gather configurations, every field varied (no NaN: a value that is not equal to itself has no
 # one key).
 gather_configs = st.builds(
@@ -448,18 +464,3 @@ gather_configs = st.builds(
 trace_member_types = st.sampled_from(["reg", "symlink", "fifo", "dir", "hardlink", "chardev"])
 trace_bodies_bytes = st.binary(max_size=4096)
 trace_caps = st.integers(min_value=0, max_value=5000)
-
-# A container policy in any shape the core can decide (ADR-0033).
-_capabilities = st.lists(st.from_regex(r"[A-Z][A-Z0-9_]{0,11}", fullmatch=True), max_size=4)
-container_policies = st.builds(
-    ContainerPolicy,
-    network=st.sampled_from(["none", "default"]),
-    read_only_root=st.booleans(),
-    tmpfs=st.lists(st.from_regex(r"/[a-z0-9._/-]{0,12}", fullmatch=True), max_size=3).map(tuple),
-    cap_drop=_capabilities.map(tuple),
-    cap_add=_capabilities.map(tuple),
-    no_new_privileges=st.booleans(),
-    pids_limit=st.none() | st.integers(min_value=1, max_value=1 << 20),
-    memory_mib=st.none() | st.integers(min_value=6, max_value=1 << 20),
-    init=st.booleans(),
-)
