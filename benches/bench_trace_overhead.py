@@ -23,8 +23,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from codegenie_adapters.container_flags import render_policy
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
-from codegenie_core.probes.layer_c.model import HARDENING_FLAGS, TRACED_SYSCALLS
+from codegenie_core.probes.layer_c.model import TRACE_POLICY, TRACED_SYSCALLS
 
 TARGET_RATIO = 1.25
 IMAGE = "codegenie-trace:bench-overhead"
@@ -68,7 +69,7 @@ def container(
         )  # fmt: skip
     started = time.perf_counter()
     subprocess.run(
-        ["docker", "run", "--rm", *HARDENING_FLAGS, *mounts, *command],
+        ["docker", "run", "--rm", *render_policy(TRACE_POLICY, "docker"), *mounts, *command],
         check=True,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

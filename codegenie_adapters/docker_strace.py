@@ -1,5 +1,5 @@
 """`DockerStraceRunner`: builds the repository's image with the engine CLI and runs each scenario
-in a fresh hardened container under an injected strace (see ADR-0011, ADR-0012).
+in a fresh hardened container under an injected strace (see ADR-0011, ADR-0012, ADR-0033).
 
 Rule 1: every process goes through `run_external_cli` (bounded output, stdin /dev/null, killed
 on timeout): no engine call can prompt or hang.
@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from codegenie_adapters.container_flags import engine_family, network_flags, render_policy
 from codegenie_adapters.exec import ExecResult, Keep, run_external_cli
 from codegenie_adapters.image_inspect import base_image_resolver, image_config
 from codegenie_adapters.trace_out import (
@@ -35,13 +36,11 @@ from codegenie_adapters.trace_out import (
     seed_tar,
 )
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
-from codegenie_core.config import BuildNetwork
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError
 from codegenie_core.parsers.strace import parse_strace_bytes
 from codegenie_core.ports import ContainerRunner, RepoFiles
 from codegenie_core.probes.layer_c.model import (
     BUILD_TIMEOUT_S,
-    HARDENING_FLAGS,
     MAX_TRACE_BYTES,
     RUN_LABEL,
     STOP_GRACE_S,
@@ -50,6 +49,7 @@ from codegenie_core.probes.layer_c.model import (
     BuildFailed,
     BuildRequest,
     BuiltImage,
+    ContainerPolicy,
     EngineReady,
     EngineStatus,
     EngineUnavailable,
@@ -131,7 +131,7 @@ class DockerStraceRunner:
         labels = ("--label", f"{TRACE_LABEL}=1", "--label", f"{RUN_LABEL}={self.run_id}")
         dockerfile = str(Path(self.repo_root) / request.dockerfile)
         argv = (
-            "build", "--force-rm", *_network_flags(request.network), "-f", dockerfile,
+            "build", "--force-rm", *network_flags(request.network), "-f", dockerfile,
             "-t", request.image_ref, *labels, self.repo_root,
         )  # fmt: skip
         built = self._engine(*argv, timeout_s=BUILD_TIMEOUT_S)
@@ -152,7 +152,13 @@ class DockerStraceRunner:
         return BuiltImage(ref=request.image_ref, config=image_config(inspected.stdout))
 
     def run_scenario(
-        self, image: BuiltImage, scenario: Scenario, *, timeout_s: float, keep_argv: bool
+        self,
+        image: BuiltImage,
+        scenario: Scenario,
+        *,
+        timeout_s: float,
+        keep_argv: bool,
+        policy: ContainerPolicy,
     ) -> ScenarioResult:
         if not self.platform.startswith("linux"):
             return EngineUnavailable(engine=self.engine, reason=f"not Linux: {self.platform}")
@@ -166,7 +172,7 @@ class DockerStraceRunner:
         try:
             with self._lock:  # Rule 2: cleanup() waits for this, so it sees the container
                 self._refuse_when_closed()
-                started = self._start(bundle, image, scenario, name, keep_argv=keep_argv)
+                started = self._start(bundle, image, scenario, name, policy, keep_argv=keep_argv)
             if isinstance(started, EngineUnavailable):
                 return started
             windowed = scenario.window_s is not None and scenario.window_s <= timeout_s
@@ -216,6 +222,7 @@ class DockerStraceRunner:
         image: BuiltImage,
         scenario: Scenario,
         name: str,
+        policy: ContainerPolicy,
         *,
         keep_argv: bool,
     ) -> ExecResult | EngineUnavailable:
@@ -224,7 +231,7 @@ class DockerStraceRunner:
         # The log shows the scenario's argv as its program and a count (see ADR-0024).
         tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
         steps: tuple[tuple[tuple[str, ...], bytes | None, int], ...] = (
-            (self._create_argv(bundle, image, scenario, name), None, tail),
+            (self._create_argv(bundle, image, scenario, name, policy), None, tail),
             (("cp", "-", f"{name}:{OUT_MOUNT}"), seed_tar(), 0),
             (("start", name), None, 0),
         )
@@ -248,9 +255,15 @@ class DockerStraceRunner:
         return read_trace_tar(fetched.stdout, cap=self.max_trace_bytes)
 
     def _create_argv(
-        self, bundle: TracerBundle, image: BuiltImage, scenario: Scenario, name: str
+        self,
+        bundle: TracerBundle,
+        image: BuiltImage,
+        scenario: Scenario,
+        name: str,
+        policy: ContainerPolicy,
     ) -> tuple[str, ...]:
         labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}")
+        hardening = render_policy(policy, engine_family(self.engine))  # the core's policy
         task = f"--label={TRACE_LABEL}.scenario={scenario.task}"
         volume = (
             f"type=volume,dst={OUT_MOUNT},volume-nocopy,"
@@ -266,7 +279,7 @@ class DockerStraceRunner:
             "-o", TRACE_PATH,
         )  # fmt: skip
         return (
-            "create", f"--name={name}", *labels, task, *HARDENING_FLAGS, *mounts, *env,
+            "create", f"--name={name}", *labels, task, *hardening, *mounts, *env,
             f"--entrypoint={tracer}", image.ref, *tracer_args, *strace_flags, *scenario.argv,
         )  # fmt: skip
 
@@ -293,11 +306,6 @@ class DockerStraceRunner:
             keep_stdout=keep_stdout,
             program_tail=program_tail,
         )
-
-
-def _network_flags(network: BuildNetwork) -> tuple[str, ...]:
-    """`default` passes nothing (each engine's own default: docker and podman name it apart)."""
-    return ("--network=none",) if network == "none" else ()
 
 
 def make_image_digest_resolver(

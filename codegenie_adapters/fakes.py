@@ -47,6 +47,7 @@ from codegenie_core.probes.layer_c.model import (
     BuildFailed,
     BuildRequest,
     BuiltImage,
+    ContainerPolicy,
     EngineReady,
     EngineStatus,
     EngineUnavailable,
@@ -331,7 +332,8 @@ class FakeContainerRunner:
     `dwell_s` makes each scenario occupy the runner for that many real seconds (ending early when
     another scenario enters), so a caller running scenarios concurrently is seen: every entry
     while another scenario runs is recorded in `overlaps` as (running, entering).
-    Calls are recorded: `builds`, `runs` (name, timeout, keep_argv), `cleanups`, `max_running`."""
+    Calls are recorded: `builds`, `runs` (name, timeout, keep_argv), `policies` (name, the
+    `ContainerPolicy` the caller decided), `cleanups`, `max_running`."""
 
     status: EngineStatus = attrs.field(
         factory=lambda: EngineReady(
@@ -344,6 +346,9 @@ class FakeContainerRunner:
     seconds: dict[str, float] = attrs.field(factory=dict[str, float])
     builds: list[BuildRequest] = attrs.field(factory=list[BuildRequest])
     runs: list[tuple[str, float, bool]] = attrs.field(factory=list[tuple[str, float, bool]])
+    policies: list[tuple[str, ContainerPolicy]] = attrs.field(
+        factory=list[tuple[str, ContainerPolicy]]
+    )
     dwell_s: float = 0.0
     cleanups: int = 0
     running: int = 0
@@ -371,11 +376,18 @@ class FakeContainerRunner:
         return BuiltImage(ref=request.image_ref, config=self.image)
 
     def run_scenario(
-        self, image: BuiltImage, scenario: Scenario, *, timeout_s: float, keep_argv: bool
+        self,
+        image: BuiltImage,
+        scenario: Scenario,
+        *,
+        timeout_s: float,
+        keep_argv: bool,
+        policy: ContainerPolicy,
     ) -> ScenarioResult:
         del image
         with self._changed:
             self.runs.append((scenario.name, timeout_s, keep_argv))
+            self.policies.append((scenario.name, policy))
             self.overlaps.extend((other, scenario.name) for other in self._active)
             self._active.append(scenario.name)
             self.running += 1

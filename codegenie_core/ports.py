@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         BuildFailed,
         BuildRequest,
         BuiltImage,
+        ContainerPolicy,
         EngineStatus,
         Scenario,
         ScenarioResult,
@@ -208,9 +209,16 @@ class ContainerRunner(Protocol):
         ...
 
     def run_scenario(
-        self, image: BuiltImage, scenario: Scenario, *, timeout_s: float, keep_argv: bool
+        self,
+        image: BuiltImage,
+        scenario: Scenario,
+        *,
+        timeout_s: float,
+        keep_argv: bool,
+        policy: ContainerPolicy,
     ) -> ScenarioResult:
-        """Run one scenario under strace in a fresh hardened container, removed afterwards."""
+        """Run one scenario under strace in a fresh container confined by `policy` (the core's
+        decision, rendered by the adapter in its engine's spelling: ADR-0033), removed after."""
         ...
 
     def cleanup(self) -> None:

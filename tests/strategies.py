@@ -6,6 +6,7 @@ import attrs
 from hypothesis import strategies as st
 
 from codegenie_core.config import GatherConfig
+from codegenie_core.probes.layer_c.model import ContainerPolicy
 from codegenie_core.verdicts import Threshold
 
 # ---- codegenie_core.verdicts ---------------------------------------------------------------
@@ -427,6 +428,22 @@ def scenario_items(draw: st.DrawFn, index: int) -> tuple[dict[str, object], str 
             pass
     return item, poisoned
 
+
+# ---- codegenie_core.probes.layer_c.model: ContainerPolicy ------------------------------------
+# A container policy in any shape the core can decide (ADR-0033).
+_capabilities = st.lists(st.from_regex(r"[A-Z][A-Z0-9_]{0,11}", fullmatch=True), max_size=4)
+container_policies = st.builds(
+    ContainerPolicy,
+    network=st.sampled_from(["none", "default"]),
+    read_only_root=st.booleans(),
+    tmpfs=st.lists(st.from_regex(r"/[a-z0-9._/-]{0,12}", fullmatch=True), max_size=3).map(tuple),
+    cap_drop=_capabilities.map(tuple),
+    cap_add=_capabilities.map(tuple),
+    no_new_privileges=st.booleans(),
+    pids_limit=st.none() | st.integers(min_value=1, max_value=1 << 20),
+    memory_mib=st.none() | st.integers(min_value=6, max_value=1 << 20),
+    init=st.booleans(),
+)
 
 # Gather configurations, every field varied (no NaN: a value that is not equal to itself has no
 # one key).

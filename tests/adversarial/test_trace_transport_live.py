@@ -1,7 +1,8 @@
 """Hostile scenarios against the real runner (see ADR-0022): what a container running as root
 leaves for the trace never reaches the host as a file, a followed symlink or a blocking FIFO; an
-oversized trace is cut, not fatal; a failing build step leaves no container; the hardening flags
-are seen on the running container; images and volumes do not pile up."""
+oversized trace is cut, not fatal; a failing build step leaves no container; the core's
+container policy is what docker applied to the running container (ADR-0033); images and volumes
+do not pile up."""
 
 from __future__ import annotations
 
@@ -25,12 +26,14 @@ from codegenie_core.config import BuildNetwork
 from codegenie_core.probes.layer_c.model import (
     RUN_LABEL,
     TRACE_LABEL,
+    TRACE_POLICY,
     BuildFailed,
     BuildRequest,
     BuiltImage,
     Scenario,
     ScenarioCompleted,
 )
+from tests._ci_support.applied_policy import applied_policy, inspect_first_running
 from tests._ci_support.requires_tool import requires_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
@@ -128,7 +131,7 @@ def test_a_setuid_copy_the_container_makes_never_lands_on_a_host_path_and_its_vo
     thread, stop = _while_running(runner, look)
     try:
         result = runner.run_scenario(image, _shell("suid", script, window_s=2.5), timeout_s=30,
-                                     keep_argv=False)  # fmt: skip
+                                     keep_argv=False, policy=TRACE_POLICY)  # fmt: skip
     finally:
         stop.set()
         thread.join()
@@ -149,7 +152,9 @@ def test_a_trace_replaced_by_a_symlink_to_a_host_file_never_brings_that_file_in(
     script = (
         f"for d in {OUT_DIRS}; do [ -e $d/trace ] && rm $d/trace && ln -s {secret} $d/trace; done"
     )
-    result = runner.run_scenario(image, _shell("symlink", script), timeout_s=30, keep_argv=False)
+    result = runner.run_scenario(
+        image, _shell("symlink", script), timeout_s=30, keep_argv=False, policy=TRACE_POLICY
+    )
     assert isinstance(result, ScenarioCompleted)
     assert marker not in repr(result)
     assert result.trace_problem == "the trace file is a symlink, not a regular file"
@@ -163,7 +168,9 @@ def test_a_trace_replaced_by_a_fifo_is_refused_in_bounded_time(
     results: list[object] = []
     worker = threading.Thread(
         target=lambda: results.append(
-            runner.run_scenario(image, _shell("fifo", script), timeout_s=30, keep_argv=False)
+            runner.run_scenario(
+                image, _shell("fifo", script), timeout_s=30, keep_argv=False, policy=TRACE_POLICY
+            )
         ),
         daemon=True,
     )
@@ -185,7 +192,9 @@ def test_a_trace_over_the_cap_is_cut_at_the_cap_and_its_head_still_read(
     runner = DockerStraceRunner(repo_root=str(context_root), max_trace_bytes=cap, keep_images=True)
     script = "i=0; while [ $i -lt 300 ]; do cat /etc/motd >/dev/null; i=$((i+1)); done"
     try:
-        result = runner.run_scenario(image, _shell("big", script), timeout_s=30, keep_argv=False)
+        result = runner.run_scenario(
+            image, _shell("big", script), timeout_s=30, keep_argv=False, policy=TRACE_POLICY
+        )
     finally:
         runner.cleanup()
     assert isinstance(result, ScenarioCompleted)
@@ -226,45 +235,23 @@ def test_a_failing_run_step_leaves_no_container_behind(tmp_path: Path) -> None:
 def test_the_running_container_carries_every_hardening_flag(
     runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
-    seen: list[dict[str, Any]] = []
-
-    def look(container: str) -> None:
-        if not seen:
-            seen.extend(json.loads(_docker("inspect", container) or "[]"))
-
-    thread, stop = _while_running(runner, look)
-    try:
-        runner.run_scenario(image, _shell("hold", "sleep 30", window_s=3), timeout_s=30,
-                            keep_argv=False)  # fmt: skip
-    finally:
-        stop.set()
-        thread.join()
+    # The core decides the policy, the runner renders it: docker's view of the running container
+    # must be that policy, field by field (removing any flag from `render_policy` fails this).
+    _, seen = inspect_first_running(
+        runner.run_id,
+        lambda: runner.run_scenario(
+            image, _shell("hold", "sleep 30", window_s=3), timeout_s=30, keep_argv=False,
+            policy=TRACE_POLICY,
+        ),
+    )  # fmt: skip
     assert seen, "the scenario's container was never seen running"
-    host = seen[0]["HostConfig"]
-    assert {
-        "NetworkMode": host["NetworkMode"],
-        "ReadonlyRootfs": host["ReadonlyRootfs"],
-        "CapDrop": host["CapDrop"],
-        "CapAdd": [c.removeprefix("CAP_") for c in host["CapAdd"]],  # engines spell it apart
-        "SecurityOpt": host["SecurityOpt"],
-        "PidsLimit": host["PidsLimit"],
-        "Memory": host["Memory"],
-        "Init": host["Init"],
-        "Tmpfs": host["Tmpfs"],
-    } == {
-        "NetworkMode": "none",
-        "ReadonlyRootfs": True,
-        "CapDrop": ["ALL"],
-        "CapAdd": ["SYS_PTRACE"],
-        "SecurityOpt": ["no-new-privileges"],
-        "PidsLimit": 256,
-        "Memory": 512 * 2**20,
-        "Init": True,
-        "Tmpfs": {"/tmp": ""},
-    }
-    assert "TINI_KILL_PROCESS_GROUP=1" in seen[0]["Config"]["Env"]
-    assert seen[0]["Config"]["Labels"][f"{TRACE_LABEL}"] == "1"
-    assert [(m["Type"], m["Destination"], m["RW"]) for m in seen[0]["Mounts"]
+    assert applied_policy(seen) == TRACE_POLICY
+    host = seen["HostConfig"]
+    assert (host["NetworkMode"], host["Tmpfs"], host["Memory"]) == ("none", {"/tmp": ""}, 512 << 20)
+    # docker's init is tini; the variable makes a stop reach the whole process group
+    assert "TINI_KILL_PROCESS_GROUP=1" in seen["Config"]["Env"]
+    assert seen["Config"]["Labels"][f"{TRACE_LABEL}"] == "1"
+    assert [(m["Type"], m["Destination"], m["RW"]) for m in seen["Mounts"]
             if m["RW"]] == [("volume", "/cg-out", True)]  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """The scripted FakeContainerRunner agrees with DockerStraceRunner where both can be compared:
-a missing engine, a missing strace, and a real scenario that exits 0."""
+a missing engine, a missing strace, a real scenario that exits 0, and the container policy a
+scenario runs under (the fake records it; the real container shows it: ADR-0033)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from codegenie_adapters.docker_strace import DockerStraceRunner
 from codegenie_adapters.fakes import FakeContainerRunner
 from codegenie_core.ports import ContainerRunner
 from codegenie_core.probes.layer_c.model import (
+    TRACE_POLICY,
     BuildFailed,
     BuildRequest,
     BuiltImage,
+    ContainerPolicy,
     EngineReady,
     EngineUnavailable,
     ImageConfig,
@@ -25,6 +28,7 @@ from codegenie_core.probes.layer_c.model import (
     ScenarioCompleted,
     StraceUnavailable,
 )
+from tests._ci_support.applied_policy import applied_policy, inspect_first_running
 from tests._ci_support.requires_tool import requires_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
@@ -32,6 +36,19 @@ NO_ENGINE = "codegenie-no-such-engine"
 NO_STRACE = "codegenie-no-such-strace"
 SHELL = Scenario(name="shell", argv=("/bin/sh", "-c", "exit 0"))
 IMAGE = BuiltImage(ref="codegenie-trace:contract", config=ImageConfig())
+# Unlike TRACE_POLICY in every field, so a runner that applies a constant cannot pass.
+OTHER_POLICY = ContainerPolicy(
+    network="default",
+    read_only_root=False,
+    tmpfs=("/run", "/tmp"),
+    cap_drop=("MKNOD", "NET_RAW"),
+    cap_add=("SYS_PTRACE", "KILL"),
+    no_new_privileges=False,
+    pids_limit=97,
+    memory_mib=300,
+    init=False,
+)
+HELD = Scenario(name="held", argv=("/bin/sh", "-c", "sleep 30"), timeout_s=30, window_s=3)
 
 
 def _runner(kind: str, missing: str, root: Path) -> ContainerRunner:
@@ -52,7 +69,7 @@ def test_a_missing_engine_is_reported_at_once_and_nothing_runs(kind: str, tmp_pa
     elapsed = time.monotonic() - started
     request = BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:contract")
     built = runner.build(request)
-    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False)
+    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False, policy=TRACE_POLICY)
     runner.cleanup()
     assert isinstance(status, EngineUnavailable) and elapsed < 1.0
     assert isinstance(built, BuildFailed) and built.exit_code is None
@@ -68,7 +85,7 @@ def test_a_missing_strace_is_strace_unavailable_for_status_and_scenarios(
     started = time.monotonic()
     status = runner.engine_status()
     elapsed = time.monotonic() - started
-    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False)
+    result = runner.run_scenario(IMAGE, SHELL, timeout_s=5, keep_argv=False, policy=TRACE_POLICY)
     runner.cleanup()
     assert isinstance(status, StraceUnavailable) and elapsed < 1.0
     assert isinstance(result, StraceUnavailable)
@@ -97,8 +114,32 @@ def test_a_shell_scenario_completes_with_exit_zero_on_both(
     ref = f"codegenie-trace:contract-{uuid.uuid4().hex[:8]}"
     built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
     assert isinstance(status, EngineReady) and isinstance(built, BuiltImage)
-    result = runner.run_scenario(built, SHELL, timeout_s=20, keep_argv=False)
+    result = runner.run_scenario(built, SHELL, timeout_s=20, keep_argv=False, policy=TRACE_POLICY)
     runner.cleanup()
     assert isinstance(result, ScenarioCompleted)
     assert (result.exit_code, result.stopped_after_window, result.trace_cut) == (0, False, False)
     assert set(result.trace.binaries_executed) <= {"/bin/sh"}
+
+
+@requires_tool("docker", "strace", "busybox", "linux")
+@pytest.mark.parametrize("policy", [TRACE_POLICY, OTHER_POLICY], ids=["trace", "other"])
+@pytest.mark.parametrize("kind", ["fake", "real"])
+def test_a_scenario_runs_under_exactly_the_policy_the_runner_is_given(
+    kind: str, policy: ContainerPolicy, request: pytest.FixtureRequest
+) -> None:
+    if kind == "fake":
+        fake = FakeContainerRunner()
+        fake.run_scenario(IMAGE, HELD, timeout_s=30, keep_argv=False, policy=policy)
+        applied = dict(fake.policies)["held"]
+    else:
+        real: DockerStraceRunner = request.getfixturevalue("real_runner")
+        ref = f"codegenie-trace:contract-{uuid.uuid4().hex[:8]}"
+        built = real.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
+        assert isinstance(built, BuiltImage)
+        _, inspected = inspect_first_running(
+            real.run_id,
+            lambda: real.run_scenario(built, HELD, timeout_s=30, keep_argv=False, policy=policy),
+        )
+        assert inspected, "the scenario's container was never seen running"
+        applied = applied_policy(inspected)
+    assert applied == policy

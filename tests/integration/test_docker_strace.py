@@ -23,6 +23,7 @@ from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.probes.layer_c.model import (
     RUN_LABEL,
     TRACE_LABEL,
+    TRACE_POLICY,
     BuildRequest,
     BuiltImage,
     Scenario,
@@ -133,7 +134,9 @@ def test_a_loopback_connect_under_network_none_is_recorded(
     runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
     scenario = Scenario(name="dial", argv=("/bin/nc", "127.0.0.1", "9"), timeout_s=20)
-    result = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
+    result = runner.run_scenario(
+        image, scenario, timeout_s=20, keep_argv=False, policy=TRACE_POLICY
+    )
     assert isinstance(result, ScenarioCompleted)
     assert result.trace.network_connects == (
         Connect(family="AF_INET", address="127.0.0.1", port=9, outcome="ECONNREFUSED"),
@@ -146,7 +149,7 @@ def test_a_scenario_sleeping_past_its_timeout_is_a_timeout_and_leaves_no_contain
     runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
     scenario = Scenario(name="sleeper", argv=("/bin/sleep", "1000"), timeout_s=2, origin="repo")
-    result = runner.run_scenario(image, scenario, timeout_s=2, keep_argv=False)
+    result = runner.run_scenario(image, scenario, timeout_s=2, keep_argv=False, policy=TRACE_POLICY)
     assert isinstance(result, ScenarioTimeout)
     assert 2000 <= result.elapsed_ms < 10000
     assert _containers(f"{RUN_LABEL}={runner.run_id}") == set()
@@ -157,7 +160,9 @@ def test_a_server_still_running_when_its_window_closes_is_a_normal_completion(
     runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
     scenario = Scenario(name="server", argv=("/bin/sh", "-c", "sleep 1000"), window_s=1.5)
-    result = runner.run_scenario(image, scenario, timeout_s=30, keep_argv=False)
+    result = runner.run_scenario(
+        image, scenario, timeout_s=30, keep_argv=False, policy=TRACE_POLICY
+    )
     assert isinstance(result, ScenarioCompleted)
     assert result.stopped_after_window
     assert result.trace.binaries_executed == ("/bin/sh",)
@@ -169,8 +174,10 @@ def test_full_argv_is_kept_only_with_trace_argv(
     runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
     scenario = Scenario(name="args", argv=("/bin/echo", "--token=s3cret"))
-    hidden = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
-    shown = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=True)
+    hidden = runner.run_scenario(
+        image, scenario, timeout_s=20, keep_argv=False, policy=TRACE_POLICY
+    )
+    shown = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=True, policy=TRACE_POLICY)
     assert isinstance(hidden, ScenarioCompleted) and isinstance(shown, ScenarioCompleted)
     assert "s3cret" not in repr(hidden.trace)
     assert shown.trace.executions[0].argv == ("/bin/echo", "--token=s3cret")
@@ -183,7 +190,9 @@ def test_a_runner_built_with_trace_argv_keeps_full_argv(
     runner = DockerStraceRunner(str(busybox_root), trace_argv=True)
     scenario = Scenario(name="args", argv=("/bin/echo", "--token=s3cret"))
     try:
-        result = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
+        result = runner.run_scenario(
+            image, scenario, timeout_s=20, keep_argv=False, policy=TRACE_POLICY
+        )
     finally:
         runner.cleanup()
     assert isinstance(result, ScenarioCompleted)
@@ -239,7 +248,9 @@ def test_an_image_with_a_non_root_user_is_traced(tmp_path: Path) -> None:
         )
         assert isinstance(built, BuiltImage) and built.config.user == "1000:1000"
         scenario = Scenario(name="default", argv=built.config.cmd)
-        result = runner.run_scenario(built, scenario, timeout_s=20, keep_argv=False)
+        result = runner.run_scenario(
+            built, scenario, timeout_s=20, keep_argv=False, policy=TRACE_POLICY
+        )
     finally:
         runner.cleanup()
     assert isinstance(result, ScenarioCompleted) and result.exit_code == 0
@@ -277,7 +288,9 @@ def test_the_container_root_is_read_only_and_only_tmp_is_writable(
     runner: DockerStraceRunner, image: BuiltImage
 ) -> None:
     scenario = Scenario(name="writer", argv=("/bin/sh", "-c", "touch /rootfile; touch /tmp/ok"))
-    result = runner.run_scenario(image, scenario, timeout_s=20, keep_argv=False)
+    result = runner.run_scenario(
+        image, scenario, timeout_s=20, keep_argv=False, policy=TRACE_POLICY
+    )
     assert isinstance(result, ScenarioCompleted)
     assert result.trace.failed_opens == (("/rootfile", "EROFS"),)
     assert result.trace.files_written == ("/tmp/ok",)

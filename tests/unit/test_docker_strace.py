@@ -1,13 +1,23 @@
-"""The real runner's own rules that need no engine: once cleaned up, it starts nothing."""
+"""The real runner's own rules that need no engine: once cleaned up, it starts nothing; it
+creates a scenario's container with the policy it is given, in its engine's spelling."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 
+from codegenie_adapters.container_flags import EngineFamily, render_policy
 from codegenie_adapters.docker_strace import DockerStraceRunner, RunnerClosed
-from codegenie_core.probes.layer_c.model import BuiltImage, ImageConfig, Scenario
+from codegenie_adapters.tracer_bundle import TracerBundle
+from codegenie_core.probes.layer_c.model import (
+    TRACE_POLICY,
+    BuiltImage,
+    ContainerPolicy,
+    ImageConfig,
+    Scenario,
+)
 
 
 def test_after_cleanup_a_scenario_is_refused_and_no_tracer_is_bundled(tmp_path: Path) -> None:
@@ -17,5 +27,43 @@ def test_after_cleanup_a_scenario_is_refused_and_no_tracer_is_bundled(tmp_path: 
     runner.cleanup()
     image = BuiltImage(ref="codegenie-trace:x", config=ImageConfig())
     with pytest.raises(RunnerClosed):
-        runner.run_scenario(image, Scenario(name="s", argv=("x",)), timeout_s=1, keep_argv=False)
+        runner.run_scenario(
+            image,
+            Scenario(name="s", argv=("x",)),
+            timeout_s=1,
+            keep_argv=False,
+            policy=TRACE_POLICY,
+        )
     assert runner._bundle is None  # pyright: ignore[reportPrivateUsage] -- nothing was bundled
+
+
+def _created_with(tmp_path: Path, program: str, policy: ContainerPolicy) -> list[str]:
+    """The `create` argv a stand-in engine named `program` receives for one scenario."""
+    record = tmp_path / "create.argv"
+    engine = tmp_path / program
+    engine.write_text(
+        f'#!/bin/sh\n[ "$1" = create ] && printf "%s\\n" "$@" > "{record}"\n'
+        '[ "$1" = wait ] && echo 0\nexit 0\n'
+    )
+    engine.chmod(0o755)
+    runner = DockerStraceRunner(str(tmp_path), engine=str(engine), platform="linux")
+    bundle = TracerBundle(
+        directory=str(tmp_path), loader=None, strace_version="6", seccomp_bpf=True
+    )
+    runner._bundle = bundle  # pyright: ignore[reportPrivateUsage] -- no strace needed here
+    image = BuiltImage(ref="codegenie-trace:x", config=ImageConfig())
+    scenario = Scenario(name="s", argv=("/bin/true",))
+    runner.run_scenario(image, scenario, timeout_s=5, keep_argv=False, policy=policy)
+    return record.read_text().splitlines()
+
+
+@pytest.mark.parametrize("family", ["docker", "podman"])
+@pytest.mark.parametrize("pids", [256, 97])
+def test_a_container_is_created_with_the_given_policy_in_its_engines_spelling(
+    tmp_path: Path, family: EngineFamily, pids: int
+) -> None:
+    policy = attrs.evolve(TRACE_POLICY, pids_limit=pids)
+    created = _created_with(tmp_path, family, policy)
+    flags = list(render_policy(policy, family))
+    at = created.index(flags[0])
+    assert created[at : at + len(flags)] == flags

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from codegenie_adapters.docker_strace import DockerStraceRunner
 from codegenie_adapters.tracer_bundle import TracerBundle
-from codegenie_core.probes.layer_c.model import BuiltImage, ImageConfig, Scenario
+from codegenie_core.probes.layer_c.model import TRACE_POLICY, BuiltImage, ImageConfig, Scenario
 from tests.unit.test_exec import _debug_log
 
 SCENARIO = Scenario(
@@ -30,7 +30,11 @@ def _logged_run(tmp_path: Path, *, trace_argv: bool) -> str:
     )
     runner._bundle = bundle  # pyright: ignore[reportPrivateUsage] -- no strace needed here
     image = BuiltImage(ref="codegenie-trace:x", config=ImageConfig())
-    return _debug_log(lambda: runner.run_scenario(image, SCENARIO, timeout_s=5, keep_argv=False))
+    return _debug_log(
+        lambda: runner.run_scenario(
+            image, SCENARIO, timeout_s=5, keep_argv=False, policy=TRACE_POLICY
+        )
+    )
 
 
 def test_a_scenarios_env_values_and_argv_are_not_logged(tmp_path: Path) -> None:

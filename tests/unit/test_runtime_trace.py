@@ -19,6 +19,7 @@ from codegenie_core.probes.layer_c.model import (
     AGGREGATE_TIMEOUT_S,
     DEFAULT_SCENARIO_NAMES,
     SLICE_KEYS,
+    TRACE_POLICY,
     BuildFailed,
     BuiltImage,
     EngineUnavailable,
@@ -130,6 +131,13 @@ def test_trace_argv_reaches_the_runner() -> None:
     assert {keep for _, _, keep in runner.runs} == {True}
 
 
+def test_every_scenario_runs_under_the_container_policy_the_core_decides() -> None:
+    runner = FakeContainerRunner(image=IMAGE)
+    files = {".codegenie/scenarios.yaml": SIX_SCENARIOS_YAML.encode()}
+    PROBE.run(_ctx(runner, files=files, documents={SIX_SCENARIOS_YAML: SIX_SCENARIOS}))
+    assert runner.policies == [(name, TRACE_POLICY) for name in [*DEFAULT_SCENARIO_NAMES, "extra"]]
+
+
 def test_a_failed_build_is_an_envelope_with_unavailable_coverage() -> None:
     runner = FakeContainerRunner(image=BuildFailed(exit_code=1, message="COPY failed: no app.jar"))
     slice_ = _slice(PROBE.run(_ctx(runner)))
@@ -152,7 +160,7 @@ def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
     result = PROBE.run(_ctx(runner, resolver=resolver))
     assert result == Envelope(
         probe="runtime_trace",
-        schema_version=2,
+        schema_version=3,
         confidence="low",
         slice=RuntimeTraceSlice(
             status="image-digest-unresolved",
@@ -239,7 +247,9 @@ def test_the_overlap_recording_fake_sees_concurrent_scenarios() -> None:
     scenarios = [Scenario(name=n, argv=("x",)) for n in ("a", "b")]
 
     def run(scenario: Scenario) -> ScenarioResult:
-        return runner.run_scenario(built, scenario, timeout_s=1, keep_argv=False)
+        return runner.run_scenario(
+            built, scenario, timeout_s=1, keep_argv=False, policy=TRACE_POLICY
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(run, scenarios))

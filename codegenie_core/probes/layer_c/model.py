@@ -1,8 +1,9 @@
 """Layer C's values: the runtime-trace constants, what the container runner is asked and answers,
-and the `ScenarioResult` sum type.
+the container policy, and the `ScenarioResult` sum type.
 
-Rule 1: the hardening flags, timeouts and names are policy and live here, in the core; the runner
-(`codegenie_adapters.docker_strace`) only applies them (see ADR-0012).
+Rule 1: the hardening policy, timeouts and names are decided here, in the core, as values
+(`ContainerPolicy`, `TRACE_POLICY`); the runner (`codegenie_adapters.docker_strace`) renders them
+in its engine's CLI spelling and applies them. No engine flag is spelled in the core (ADR-0033).
 Rule 2: `ScenarioResult` is closed: consumers `match` it and end with `assert_never`.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 import attrs
+from attrs import validators as v
 
 from codegenie_core.config import BuildNetwork
 from codegenie_core.parsers.strace import TraceFacts
@@ -38,18 +40,6 @@ MAX_ARGV_BYTES = 64 << 10  # UTF-8 bytes of every argv word together (a `shell` 
 MAX_ENV_ENTRIES = 64
 MAX_ENV_BYTES = 32 << 10  # UTF-8 bytes of every `NAME=value` together
 
-HARDENING_FLAGS: tuple[str, ...] = (
-    "--network=none",
-    "--read-only",
-    "--tmpfs=/tmp",
-    "--cap-drop=ALL",
-    "--cap-add=SYS_PTRACE",
-    "--security-opt=no-new-privileges",
-    "--pids-limit=256",
-    "--memory=512m",
-    "--init",
-    "--env=TINI_KILL_PROCESS_GROUP=1",  # a stop reaches the traced app, not only strace
-)
 TRACED_SYSCALLS: tuple[str, ...] = (
     "execve",
     "execveat",
@@ -124,6 +114,60 @@ class BuildRequest:
 class BuiltImage:
     ref: str
     config: ImageConfig
+
+
+# ---- the container policy (ADR-0033) ---------------------------------------------------------
+NetworkMode = Literal["none", "default"]  # "default": the engine's own default network
+# A Linux capability as the engines name it without `CAP_`, or `ALL`: an upper-case identifier.
+_CAPABILITY = v.matches_re(r"[A-Z][A-Z0-9_]*")
+# An absolute container path with no character an engine CLI reads as a separator.
+_CONTAINER_PATH = v.matches_re(r"/[A-Za-z0-9._/-]*")
+
+
+def _as_set(items: tuple[str, ...]) -> tuple[str, ...]:
+    """Capabilities and mounts are sets: one spelling of each policy (engines sort them too)."""
+    return tuple(sorted(set(items)))
+
+
+@attrs.frozen(kw_only=True)
+class ContainerPolicy:
+    """How a scenario's container is confined: what the core decides and each engine adapter
+    renders in its own CLI spelling (`codegenie_adapters.container_flags.render_policy`)."""
+
+    network: NetworkMode = "none"
+    read_only_root: bool = True
+    # writable in-memory mounts on a read-only root (`/tmp` as a program expects it)
+    tmpfs: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_set, validator=v.deep_iterable(_CONTAINER_PATH)
+    )
+    cap_drop: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_set, validator=v.deep_iterable(_CAPABILITY)
+    )
+    cap_add: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_set, validator=v.deep_iterable(_CAPABILITY)
+    )
+    no_new_privileges: bool = True
+    pids_limit: int | None = attrs.field(default=None, validator=v.optional(v.ge(1)))
+    memory_mib: int | None = attrs.field(default=None, validator=v.optional(v.ge(6)))
+    # an init as pid 1 that reaps, and passes a stop on to the whole process group, so a stop
+    # reaches the traced program and not only strace
+    init: bool = False
+
+
+# The policy of every scenario container (ADR-0012 §5, ADR-0033): no network, a read-only root
+# with `/tmp` in memory, every capability dropped but the one strace needs, no new privileges,
+# at most 256 processes and 512 MiB, and an init that stops the process group.
+TRACE_POLICY = ContainerPolicy(
+    network="none",
+    read_only_root=True,
+    tmpfs=("/tmp",),
+    cap_drop=("ALL",),
+    cap_add=("SYS_PTRACE",),
+    no_new_privileges=True,
+    pids_limit=256,
+    memory_mib=512,
+    init=True,
+)
 
 
 # ---- the engine's state ---------------------------------------------------------------------

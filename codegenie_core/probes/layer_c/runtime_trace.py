@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
 import attrs
 
@@ -34,6 +34,7 @@ from codegenie_core.probes.layer_c.model import (
     IMAGE_REF_PREFIX,
     PROBE_NAME,
     SCENARIOS_FILE,
+    TRACE_POLICY,
     BuildFailed,
     BuildRequest,
     BuiltImage,
@@ -44,6 +45,7 @@ from codegenie_core.probes.layer_c.model import (
     NotLinux,
     Scenario,
     ScenarioCompleted,
+    ScenarioOrigin,
     ScenarioResult,
     ScenarioTimeout,
     StraceUnavailable,
@@ -58,8 +60,22 @@ from codegenie_core.probes.layer_c.scenarios import (
 )
 from codegenie_core.registry import register_probe
 
-SCHEMA_VERSION = 2  # 2: scenarios may be `invalid`; no `scenarios-invalid` status
+SCHEMA_VERSION = 3  # 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
+
+TraceStatus = Literal["traced", "image-digest-unresolved", "build-failed"]
+# what happened to one scenario: a `ScenarioResult` variant, or never run (budget / invalid)
+ScenarioOutcome = Literal[
+    "completed",
+    "stopped-after-window",
+    "timeout",
+    "strace-unavailable",
+    "engine-unavailable",
+    "build-failed",
+    "image-digest-unresolved",
+    "not-run",
+    "invalid",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -68,9 +84,8 @@ class ScenarioReport:
 
     name: str
     task: str
-    origin: str
-    outcome: str  # completed | stopped-after-window | timeout | strace-unavailable |
-    # engine-unavailable | build-failed | image-digest-unresolved | not-run | invalid
+    origin: ScenarioOrigin
+    outcome: ScenarioOutcome
     exit_code: int | None = None
     elapsed_ms: int = 0
     env_names: tuple[str, ...] = ()  # values stay out of the slice
@@ -82,7 +97,7 @@ class ScenarioReport:
 class RuntimeTraceSlice:
     """What the container did across every scenario (fields in `SLICE_KEYS` order)."""
 
-    status: str  # traced | image-digest-unresolved | build-failed
+    status: TraceStatus
     trace_coverage_confidence: CoverageConfidence
     image_ref: str = ""
     base_images: str = ""
@@ -242,17 +257,29 @@ def _run_all(
             continue
         timeout = min(scenario.timeout_s, remaining)
         result = runner.run_scenario(
-            image, scenario, timeout_s=timeout, keep_argv=ctx.config.trace_argv
+            image,
+            scenario,
+            timeout_s=timeout,
+            keep_argv=ctx.config.trace_argv,
+            policy=TRACE_POLICY,  # the core decides the confinement; the runner renders it
         )
         reports.append(_report_result(scenario, result))
     return tuple(reports)
 
 
-def _report(scenario: Scenario, outcome: str, **fields: Any) -> ScenarioReport:
+def _report(
+    scenario: Scenario,
+    outcome: ScenarioOutcome,
+    *,
+    exit_code: int | None = None,
+    elapsed_ms: int = 0,
+    detail: str = "",
+    trace: TraceFacts | None = None,
+) -> ScenarioReport:
     names = tuple(name for name, _ in scenario.env)
     return ScenarioReport(
         name=scenario.name, task=scenario.task, origin=scenario.origin, outcome=outcome,
-        env_names=names, **fields,
+        exit_code=exit_code, elapsed_ms=elapsed_ms, env_names=names, detail=detail, trace=trace,
     )  # fmt: skip
 
 
@@ -325,8 +352,17 @@ def confidence_lines(slice_: RuntimeTraceSlice) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _envelope(*, status: str, **fields: Any) -> Envelope:
-    slice_ = RuntimeTraceSlice(status=status, trace_coverage_confidence="unavailable", **fields)
+def _envelope(
+    *, status: TraceStatus, image_ref: str = "", base_images: str = "", problems: tuple[str, ...]
+) -> Envelope:
+    """The envelope of a run that traced nothing: nothing to cover, so coverage is unavailable."""
+    slice_ = RuntimeTraceSlice(
+        status=status,
+        trace_coverage_confidence="unavailable",
+        image_ref=image_ref,
+        base_images=base_images,
+        problems=problems,
+    )
     return _wrap(slice_)
 
 
@@ -349,9 +385,6 @@ def _traced(
 ) -> Envelope:
     traces = [r.trace for r in reports if r.trace is not None]
 
-    def union(field: str) -> tuple[Any, ...]:
-        return tuple(sorted({item for t in traces for item in getattr(t, field)}, key=repr))
-
     slice_ = RuntimeTraceSlice(
         status="traced",
         trace_coverage_confidence=coverage_confidence(reports, scenarios_file_ok=not file_problems),
@@ -364,7 +397,7 @@ def _traced(
         files_written=tuple(sorted({f for t in traces for f in t.files_written})),
         shared_libraries=tuple(sorted({f for t in traces for f in t.shared_libraries})),
         looked_for_not_found=tuple(sorted({f for t in traces for f in t.looked_for_not_found})),
-        network_connects=union("network_connects"),
+        network_connects=tuple(sorted({c for t in traces for c in t.network_connects}, key=repr)),
         problems=(*file_problems, *_aggregate_problem(reports)),
     )
     return _wrap(slice_)

@@ -1,0 +1,54 @@
+"""The engine CLI's spelling of the core's `ContainerPolicy`: the one place container hardening
+becomes `docker create` / `podman create` flags (see ADR-0033).
+
+Rule 1: `render_policy` renders every field of the policy, and nothing the policy does not say;
+a field added to `ContainerPolicy` must be rendered here (the unit tests enumerate the fields).
+Rule 2: docker and podman share the flag family; where podman's spelling or defaults differ, the
+podman rendering says so, so that both engines apply the same policy.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Literal
+
+from codegenie_core.probes.layer_c.model import ContainerPolicy, NetworkMode
+
+EngineFamily = Literal["docker", "podman"]
+
+
+def engine_family(engine: str) -> EngineFamily:
+    """`podman` for a podman CLI (by its program name, also as a path), else `docker`."""
+    return "podman" if PurePath(engine).name.startswith("podman") else "docker"
+
+
+def network_flags(network: NetworkMode) -> tuple[str, ...]:
+    """`default` passes nothing (each engine's own default: docker and podman name it apart)."""
+    return ("--network=none",) if network == "none" else ()
+
+
+def render_policy(policy: ContainerPolicy, family: EngineFamily) -> tuple[str, ...]:
+    """The `create` flags that apply `policy` on `family`'s engine, in a fixed order."""
+    flags: list[str] = [*network_flags(policy.network)]
+    if policy.read_only_root:
+        flags.append("--read-only")
+        if family == "podman":
+            # podman's --read-only also mounts tmpfs on /dev/shm, /run, /tmp and /var/tmp unless
+            # told not to; the policy's tmpfs list is the whole of what is writable
+            flags.append("--read-only-tmpfs=false")
+    flags.extend(f"--tmpfs={path}" for path in policy.tmpfs)
+    flags.extend(f"--cap-drop={cap}" for cap in policy.cap_drop)
+    flags.extend(f"--cap-add={cap}" for cap in policy.cap_add)
+    if policy.no_new_privileges:
+        flags.append("--security-opt=no-new-privileges")
+    if policy.pids_limit is not None:
+        flags.append(f"--pids-limit={policy.pids_limit}")
+    if policy.memory_mib is not None:
+        flags.append(f"--memory={policy.memory_mib}m")
+    if policy.init:
+        flags.append("--init")
+        if family == "docker":
+            # docker's init is tini: this makes a stop reach the traced program's whole process
+            # group, not only strace (podman's init is catatonit; see ADR-0033)
+            flags.append("--env=TINI_KILL_PROCESS_GROUP=1")
+    return tuple(flags)
