@@ -146,7 +146,8 @@ class Schedule:
                     self._outcomes[name] = outcome
                     skipped.append(outcome)
                     changed = True
-        return tuple(skipped)
+        order = {name: index for index, name in enumerate(self._tasks)}
+        return tuple(sorted(skipped, key=lambda outcome: order[outcome.probe]))
 
     def _blocking_need(self, task: Task) -> UpstreamUnavailable | None:
         for need in task.needs:
