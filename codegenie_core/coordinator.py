@@ -16,7 +16,10 @@ Rule 5: a cached result is structured into its typed slice only when a probe in 
 otherwise it is rendered as stored (see ADR-0020).
 Rule 6: a plan is checked before any probe starts: every need is in it, earlier, with no cycle and
 no name twice, else a `RegistryError` naming the probe; and should the loop ever find nothing
-running and nothing able to start, it raises instead of spinning (see ADR-0029).
+running and nothing able to start, it raises `UnsatisfiablePlan` instead of spinning (ADR-0029).
+Rule 7: the scheduling policy (Rules 1, 2 and 6's guard, deadlines) is the pure
+`codegenie_core.schedule.Schedule`; `gather` is only the shell owning threads, queue and clock
+(see ADR-0031).
 
 Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
 cannot kill a thread); probes that start processes bound them with their own timeouts.
@@ -47,7 +50,6 @@ from codegenie_core.outcomes import (
     ProbeOutcome,
     Ran,
     Skipped,
-    UpstreamUnavailable,
     envelope_of,
 )
 from codegenie_core.ports import CacheStore, Clock
@@ -59,6 +61,7 @@ from codegenie_core.probe import (
     ProbeContext,
 )
 from codegenie_core.registry import ProbeRegistry, RegisteredProbe
+from codegenie_core.schedule import Schedule, Task
 
 CacheMode = Literal["use", "refresh", "off"]
 
@@ -154,13 +157,6 @@ class _Finished:
     outcome: ProbeOutcome
 
 
-@attrs.frozen(kw_only=True)
-class _Running:
-    registered: RegisteredProbe
-    deadline: float
-    started: float
-
-
 def gather(
     plan: Sequence[RegisteredProbe],
     *,
@@ -173,20 +169,31 @@ def gather(
 ) -> GatherResult:
     """Run `plan` (as `select_probes` orders it) and return every outcome.
 
+    The policy is the pure `Schedule`; this shell owns the threads, the queue and the clock.
     `on_outcome` is called on the calling thread as each outcome is known (for progress lines)."""
     assert cpu_budget >= 1, "the CPU budget is a positive integer"
     validate_plan(plan)
     gather_started = clock.monotonic()
     by_name = {r.name: r for r in plan}
-    pending = [r.name for r in plan]
-    outcomes: dict[str, ProbeOutcome] = {}
+    schedule = Schedule(
+        (
+            Task(
+                name=r.name,
+                heaviness=r.heaviness,
+                needs=r.probe.needs,
+                deadline_s=_timeout_s(r, base_ctx),
+            )
+            for r in plan
+        ),
+        budget=cpu_budget,
+    )
     keys: dict[str, CacheKey] = {}
-    running: dict[str, _Running] = {}
     finished: queue.Queue[_Finished] = queue.Queue()
     tables = InputTables(base_ctx.repo)  # probes declaring the same globs share one expansion
     needed = {upstream for r in plan for upstream in r.probe.needs}
 
     def start(registered: RegisteredProbe) -> None:
+        outcomes = schedule.outcomes
         upstream = {
             name: env
             for name in registered.probe.needs
@@ -194,12 +201,7 @@ def gather(
         }
         ctx = attrs.evolve(base_ctx, upstream=upstream)
         upstream_keys = [(name, keys[name]) for name in registered.probe.needs if name in keys]
-        now = clock.monotonic()
-        running[registered.name] = _Running(
-            registered=registered,
-            deadline=now + _timeout_s(registered, base_ctx),
-            started=now,
-        )
+        schedule.started(registered.name, at=clock.monotonic())
 
         def work() -> None:
             outcome, key = _attempt(
@@ -219,56 +221,33 @@ def gather(
         threading.Thread(target=work, name=f"probe:{registered.name}", daemon=True).start()
 
     def record(name: str, outcome: ProbeOutcome) -> None:
-        outcomes[name] = outcome
-        if on_outcome is not None:
-            on_outcome(outcome)
+        for decided in (outcome, *schedule.finished(name, outcome)):
+            if on_outcome is not None:
+                on_outcome(decided)
 
-    while pending or running:
-        for name in list(pending):
-            blocker = _blocking_upstream(by_name[name], outcomes)
-            if blocker is not None:
-                record(name, Skipped(probe=name, reason=blocker))
-                pending.remove(name)
-        heavy_busy = any(r.registered.heaviness == "heavy" for r in running.values())
-        for name in list(pending):
-            registered = by_name[name]
-            if len(running) >= cpu_budget:
-                break
-            if not all(up in outcomes for up in registered.probe.needs):
-                continue
-            if registered.heaviness == "heavy":
-                if heavy_busy:
-                    continue
-                heavy_busy = True
-            pending.remove(name)
-            start(registered)
-        if not running:
-            if pending:  # Rule 6: nothing runs and nothing can start; waiting would spin forever
-                raise RegistryError(
-                    f"probes that can never start: {', '.join(pending)}", probe=pending[0]
-                )
-            continue
-        nearest = min(r.deadline for r in running.values())
+    while not schedule.done:
+        for name in schedule.ready():  # raises UnsatisfiablePlan rather than spin (Rule 6)
+            start(by_name[name])
+        nearest = schedule.next_deadline()
+        assert nearest is not None, "ready() raises when nothing runs and nothing can start"
         try:
             done = finished.get(timeout=max(0.0, nearest - clock.monotonic()))
         except queue.Empty:
             done = None
-        if done is not None and done.name in running:
-            del running[done.name]
+        if done is not None and done.name in schedule.running:  # else it overran and was failed
             record(done.name, done.outcome)
         now = clock.monotonic()
-        for name, run in list(running.items()):
-            if now >= run.deadline:
-                del running[name]
-                timeout = _timeout_s(run.registered, base_ctx)
-                failed = Failed(
-                    probe=name,
-                    error_type="ProbeTimeout",
-                    message=f"probe {name!r} exceeded its timeout of {timeout:g} s",
-                    duration_ms=_ms(now - run.started),
-                )
-                record(name, failed)
+        for name in schedule.expired(now):
+            run = schedule.running[name]
+            failed = Failed(
+                probe=name,
+                error_type="ProbeTimeout",
+                message=f"probe {name!r} exceeded its timeout of {run.task.deadline_s:g} s",
+                duration_ms=_ms(now - run.started_at),
+            )
+            record(name, failed)
 
+    outcomes = schedule.outcomes
     return GatherResult(
         outcomes=tuple(outcomes[r.name] for r in plan),
         cpu_budget=cpu_budget,
@@ -280,23 +259,6 @@ def _timeout_s(registered: RegisteredProbe, ctx: ProbeContext) -> float:
     cap = ctx.config.probe_timeout_cap_s
     own = registered.probe.timeout_s
     return own if cap is None else min(own, cap)
-
-
-def _blocking_upstream(
-    registered: RegisteredProbe, outcomes: dict[str, ProbeOutcome]
-) -> UpstreamUnavailable | None:
-    for upstream in registered.probe.needs:
-        match outcomes.get(upstream):
-            case Failed():
-                return UpstreamUnavailable(upstream=upstream, upstream_outcome="failed")
-            case Skipped(reason=UpstreamUnavailable()):
-                # A failure propagates: the upstream is missing because something it needs failed.
-                return UpstreamUnavailable(
-                    upstream=upstream, upstream_outcome="skipped after a failure"
-                )
-            case Ran() | Cached() | Skipped() | None:
-                pass
-    return None
 
 
 def probe_key(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from codegenie_core.config import GatherConfig
 from codegenie_core.probes.layer_c.model import ContainerPolicy
+from codegenie_core.schedule import Task
 from codegenie_core.verdicts import Threshold
 
 # ---- codegenie_core.verdicts ---------------------------------------------------------------
@@ -539,3 +540,32 @@ attribution_links = st.dictionaries(
     st.tuples(_attribution_pids, st.integers(min_value=0, max_value=5)),
     max_size=5,
 ).map(lambda links: {child: link for child, link in links.items() if link[0] != child})
+
+# ---- codegenie_core.schedule -------------------------------------------------------------------
+# Plans of up to 8 probes with random heaviness and deadlines. A closed plan's probes need only
+# earlier ones (a DAG in plan order); an open plan may also need later probes (cycles) and names
+# outside it ("ghost"), so some of its probes can never start.
+schedule_budgets = st.integers(min_value=1, max_value=4)
+
+
+@st.composite
+def schedule_tasks(draw: st.DrawFn, *, closed: bool) -> list[Task]:
+    size = draw(st.integers(min_value=1, max_value=8))
+    names = [f"p{i}" for i in range(size)]
+    tasks: list[Task] = []
+    for index, name in enumerate(names):
+        candidates = names[:index] if closed else [*names, "ghost"]
+        needs = (
+            draw(st.lists(st.sampled_from(candidates), unique=True, max_size=3))
+            if candidates
+            else []
+        )
+        tasks.append(
+            Task(
+                name=name,
+                heaviness=draw(st.sampled_from(["light", "heavy"])),
+                needs=tuple(needs),
+                deadline_s=draw(st.integers(min_value=1, max_value=5)),
+            )
+        )
+    return tasks

@@ -13,6 +13,7 @@ from codegenie_core.coordinator import gather, select_probes
 from codegenie_core.errors import RegistryError
 from codegenie_core.outcomes import Cached, Failed, Ran, Skipped, UpstreamUnavailable
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip, ToolUnavailable
+from codegenie_core.schedule import UnsatisfiablePlan
 from tests.support import (
     ConcurrencyMeter,
     CountSlice,
@@ -301,7 +302,8 @@ def test_the_loop_raises_rather_than_spins_when_nothing_can_start(
     monkeypatch.setattr(coordinator, "validate_plan", lambda plan: None)  # reach the loop's guard
     registry = registry_of((scripted("base"), "light"), (scripted("top", needs=("base",)), "light"))
     error = gather_within([r for r in plan_of(registry) if r.name == "top"])
-    assert isinstance(error, RegistryError)
+    assert isinstance(error, UnsatisfiablePlan)
+    assert isinstance(error, RegistryError)  # still exit 2 and a `probe`, as before ADR-0031
     assert str(error) == "probes that can never start: top"
 
 
