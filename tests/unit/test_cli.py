@@ -490,3 +490,20 @@ def test_cache_clear_without_an_engine_skips_that_part_in_one_line(tmp_path: Pat
         0,
         ["docker: skipped (docker is not on PATH)"],
     )
+
+
+def test_cache_stats_clear_and_gc_run_against_the_injected_cache() -> None:
+    fakes = adapters()
+    invoke(fakes, "gather", "demo", "--cache-dir", "/chosen")
+    stored = fakes.cache.stats()
+    assert stored.entries == 2
+    stats = invoke(fakes, "cache", "stats", "--cache-dir", "/chosen").stdout
+    assert stats == f"cache: /chosen\nentries: 2\nbytes: {stored.bytes}\n"
+    gc = invoke(fakes, "cache", "gc", "--cache-dir", "/chosen").stdout.splitlines()[0]
+    assert gc == "evicted 0 entries (0 bytes) from /chosen"
+    cleared = invoke(fakes, "cache", "clear").stdout.splitlines()[0]
+    assert cleared == "removed 2 entries from /nonexistent/cache"
+    assert (fakes.cache.entries, fakes.admin_roots) == (
+        {},
+        ["/chosen", "/chosen", "/nonexistent/cache"],
+    )
