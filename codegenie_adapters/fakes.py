@@ -150,7 +150,6 @@ class FakeClock:
 
     now: float = 1000.0
     step: float = 0.0
-    iso: str = "2026-01-01T00:00:00Z"
 
     def monotonic(self) -> float:
         self.now += self.step
@@ -158,9 +157,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-    def utc_now_iso(self) -> str:
-        return self.iso
 
 
 @attrs.define(kw_only=True)

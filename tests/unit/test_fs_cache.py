@@ -26,7 +26,7 @@ from codegenie_core.cache_keys import CacheKey
 from codegenie_core.errors import CacheDirError
 from codegenie_core.probe import CacheEntryError, Envelope
 from tests._ci_support.requires_tool import requires_tool
-from tests.support import typed
+from tests.support import silence_adapters_log, typed
 
 
 @attrs.frozen(kw_only=True)
@@ -57,7 +57,7 @@ def warnings_logged() -> Iterator[list[str]]:
     sink = logger.add(lambda m: messages.append(m.record["message"]), level="WARNING")
     yield messages
     logger.remove(sink)
-    log.disable()
+    silence_adapters_log()
 
 
 def entry_path(root: Path, k: CacheKey) -> Path:
