@@ -104,8 +104,10 @@ def gather(
 ) -> Gathered:
     """Run a gather over the ports in `ctx`, any ports (fakes included), and never raise for a
     probe's failure: each outcome is a value. `plan` defaults to `registry`'s probes that
-    `ctx.config` selects (its `probes`, else its `layers`). `to_plain` turns a computed slice into
-    plain data (`codegenie_adapters.serde.plain_data`); a slice it cannot turn fails its probe.
+    `ctx.config` selects (its `probes`, else its `layers`); `DEFAULT_REGISTRY` holds the built-in
+    probes once `codegenie_core.probes.load_builtin_probes()` has run. `to_plain` turns a
+    computed slice into plain data (`codegenie_adapters.serde.plain_data`); a slice it cannot
+    turn fails its probe.
     Raises `RegistryError` for an unknown probe name or a dependency cycle."""
     if plan is None:
         plan = select_probes(registry, names=ctx.config.probes, layers=ctx.config.layers)
