@@ -18,6 +18,7 @@ from codegenie_adapters.atomic import write_atomically
 
 
 def to_json(document: object) -> str:
+    """`document` (plain data) as the CLI writes `context.json`: indented, keys in order."""
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
         text.encode("utf-8")
@@ -27,6 +28,7 @@ def to_json(document: object) -> str:
 
 
 def to_yaml(document: object) -> str:
+    """`document` (plain data) as the CLI writes `context.yaml` (Rule 2)."""
     from ruamel.yaml import YAML  # only when YAML is asked for (ADR-0007)
 
     yaml = YAML(typ="safe", pure=True)

@@ -14,30 +14,13 @@ from __future__ import annotations
 
 import shutil
 
-import attrs
-
 from codegenie_adapters.exec import ExecResult, run_external_cli
+from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.probes.layer_c.model import RUN_LABEL, TRACE_LABEL
 
 SWEEP_CALL_TIMEOUT_S = 120.0
 
-
-@attrs.frozen(kw_only=True)
-class EngineSwept:
-    engine: str
-    containers: int
-    volumes: int
-    images: int  # labelled images removed (their untagged build layers go with them)
-    problems: tuple[str, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class EngineAbsent:
-    engine: str
-    reason: str
-
-
-SweepResult = EngineSwept | EngineAbsent
+__all__ = ["EngineAbsent", "EngineSwept", "SweepResult", "sweep_engine"]
 
 
 def sweep_engine(engine: str, *, everything: bool, run: str | None = None) -> SweepResult:

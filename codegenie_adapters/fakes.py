@@ -17,6 +17,7 @@ import attrs
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.digest import blob_digest, problem_digest, stat_digest
 from codegenie_core.errors import GitError
+from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.ports import (
     MAX_READ_BYTES,
@@ -150,7 +151,6 @@ class FakeClock:
 
     now: float = 1000.0
     step: float = 0.0
-    iso: str = "2026-01-01T00:00:00Z"
 
     def monotonic(self) -> float:
         self.now += self.step
@@ -158,9 +158,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-    def utc_now_iso(self) -> str:
-        return self.iso
 
 
 @attrs.define(kw_only=True)
@@ -181,6 +178,7 @@ class InMemoryCache:
     damaged entry is for the real cache."""
 
     entries: dict[str, Envelope] = attrs.field(factory=dict[str, Envelope])
+    root: str = "memory:"
     gets: list[str] = attrs.field(factory=list[str])
     puts: list[str] = attrs.field(factory=list[str])
 
@@ -201,6 +199,30 @@ class InMemoryCache:
             return
         self.entries[key.hex] = envelope
 
+    # ---- CacheAdmin: an entry's size is its envelope's JSON, oldest put evicted first ----------
+    def stats(self) -> CacheStats:
+        sizes = [_entry_size(envelope) for envelope in self.entries.values()]
+        return CacheStats(root=self.root, entries=len(sizes), bytes=sum(sizes))
+
+    def clear(self) -> int:
+        removed = len(self.entries)
+        self.entries.clear()
+        return removed
+
+    def gc(self, max_bytes: int) -> GcReport:
+        evicted = evicted_bytes = 0
+        while self.entries and self.stats().bytes > max_bytes:
+            oldest = next(iter(self.entries))
+            evicted += 1
+            evicted_bytes += _entry_size(self.entries.pop(oldest))
+        return GcReport(entries=evicted, bytes=evicted_bytes, temp_files=0, other_versions=0)
+
+
+def _entry_size(envelope: Envelope) -> int:
+    from codegenie_adapters.serde import envelope_to_json
+
+    return len(envelope_to_json(envelope))
+
 
 def cached_entry(envelope: Envelope) -> CachedEnvelope:
     """`envelope` as a cache hands it back: its slice as plain data, typed on demand."""
@@ -220,6 +242,7 @@ _REPO: type[RepoFiles] = FakeRepo
 _CLOCK: type[Clock] = FakeClock
 _YAML: type[YamlReader] = ScriptedYaml
 _CACHE: type[CacheStore] = InMemoryCache
+_CACHE_ADMIN: type[CacheAdmin] = InMemoryCache
 
 
 # ---- layer B: SCIP indexes ---------------------------------------------------------------------

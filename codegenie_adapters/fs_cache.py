@@ -22,9 +22,7 @@ import contextlib
 import os
 import threading
 import time
-from typing import Any, Literal
-
-import attrs
+from typing import Any
 
 from codegenie_adapters import fs_cache_files as files
 from codegenie_adapters import log
@@ -37,6 +35,7 @@ from codegenie_adapters.envelope_json import (
 from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.errors import CacheDirError
+from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.ports import CacheStore
 from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope
 
@@ -45,33 +44,15 @@ STALE_TEMP_AGE_S = 3600.0
 _LOW_WATER = 0.9
 
 
-@attrs.frozen(kw_only=True)
-class CacheStats:
-    root: str
-    entries: int
-    bytes: int
-
-
-@attrs.frozen(kw_only=True)
-class GcReport:
-    entries: int  # evicted to get under the bound
-    bytes: int  # evicted to get under the bound
-    temp_files: int  # abandoned temp files older than `STALE_TEMP_AGE_S`
-    other_versions: int  # files removed with the directories of other format versions
-
-
-def open_cache(
-    path: str, *, max_bytes: int, mode: Literal["use", "refresh", "off"] = "use"
-) -> FsCache | None:
-    """The cache the CLI hands the coordinator: None when `mode` is "off", else an opened
-    `FsCache` (which may have turned itself off with a warning). Raises `CacheDirError`."""
-    if mode == "off":
-        return None
+def open_cache(path: str, *, max_bytes: int) -> FsCache:
+    """The cache the composition root hands the coordinator: an opened `FsCache` (which may have
+    turned itself off with a warning). Raises `CacheDirError`."""
     return FsCache.open(path, max_bytes=max_bytes)
 
 
 class FsCache:
-    """`CacheStore` over `<root>/v1/entries/<hex[:2]>/<hex>.entry`."""
+    """`CacheStore` and `CacheAdmin` over `<root>/v<FORMAT_VERSION>/entries/<hex[:2]>/<hex>.entry`
+    (format 2 today; other versions' directories are removed by `gc`)."""
 
     def __init__(self, root: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         assert max_bytes > 0, "the cache size bound is a positive number of bytes"
@@ -262,3 +243,4 @@ def _error_text(error: BaseException) -> str:
 
 
 _CONFORMS: type[CacheStore] = FsCache
+_ADMINISTERS: type[CacheAdmin] = FsCache

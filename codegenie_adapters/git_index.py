@@ -22,7 +22,6 @@ from codegenie_core.errors import GitDubiousOwnership, GitError, GitIndexCorrupt
 from codegenie_core.ports import Remote
 
 GITLINK_MODE = "160000"  # a submodule: a directory, not a file
-SYMLINK_MODE = "120000"  # the blob is the link text, not the bytes a reader gets
 
 # Variables that would point git at another repository, index or object store than `root`'s.
 _LOCATION_VARIABLES = frozenset(

@@ -38,11 +38,6 @@ def enable(level: str = "DEBUG", configure: Callable[[Any], None] | None = None)
         _STATE.logger = None  # configure again on the next message
 
 
-def disable() -> None:
-    with _STATE.lock:
-        _STATE.threshold = None
-
-
 def is_enabled_for(level: str) -> bool:
     threshold = _STATE.threshold
     return threshold is not None and LEVELS[level] >= threshold

@@ -54,9 +54,9 @@ class _Cli(click.Group):
 
 def _adapters(ctx: click.Context) -> Adapters:
     if ctx.obj is None:
-        from codegenie_cli.wiring import RealAdapters
+        from codegenie_cli.wiring import real_adapters
 
-        ctx.obj = RealAdapters()
+        ctx.obj = real_adapters()
     return cast("Adapters", ctx.obj)
 
 
@@ -66,7 +66,7 @@ def _log_format(record: Any) -> str:
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
-    from codegenie_adapters import log
+    from codegenie_cli.wiring import enable_logging
 
     level = "ERROR" if quiet else ("DEBUG" if verbose >= 2 else "INFO" if verbose else "WARNING")
 
@@ -74,7 +74,7 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
         logger.remove()
         logger.add(sys.stderr, level=level, format=_log_format)
 
-    log.enable(level, configure=add_stderr_sink)
+    enable_logging(level, configure=add_stderr_sink)
 
 
 def _parse_layers(value: str) -> frozenset[Layer]:
@@ -225,27 +225,34 @@ def gather(
         raise ConfigError("--output -: use --format to print to stdout", variable="--output")
     adapters = _adapters(ctx)
     from codegenie_cli.wiring import open_repository
+    from codegenie_core.config import GatherConfig
+    from codegenie_core.request import GatherRequest
 
+    request = GatherRequest(
+        config=GatherConfig(
+            layers=_parse_layers(layers),
+            probes=probes,
+            make_index=make_index,
+            index_paths=index_paths,
+            engine=engine,
+            trace_argv=trace_argv,
+            keep_images=keep_images,
+            build_network=cast("BuildNetwork", build_network),
+        ),
+        cache_dir=cache_dir,
+        cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
+        cache_max_bytes=cache_max_mb * 2**20,
+        jobs=jobs,
+    )
     # Before the gather machinery imports, so git's listing runs meanwhile (ADR-0007).
-    opened = open_repository(adapters, repo, cache_dir=cache_dir, cache_off=no_cache)
+    opened = open_repository(adapters, repo, request)
     from codegenie_cli import run
 
     options = run.GatherOptions(
         repo=repo,
         output=output,
         fmt=cast("OutputFormat", fmt),
-        probes=probes,
-        layers=_parse_layers(layers),
-        jobs=jobs,
-        cache_dir=cache_dir,
-        cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
-        cache_max_bytes=cache_max_mb * 2**20,
-        make_index=make_index,
-        index_paths=index_paths,
-        engine=engine,
-        trace_argv=trace_argv,
-        keep_images=keep_images,
-        build_network=cast("BuildNetwork", build_network),
+        request=request,
         progress=not quiet and sys.stderr.isatty(),
     )
     try:

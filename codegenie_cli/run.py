@@ -6,23 +6,18 @@ Kept apart from `main.py` so the click layer stays declarative and `--help` impo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, assert_never
+from collections.abc import Callable, Mapping
+from typing import Literal, assert_never
 
 import attrs
 
 from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
-from codegenie_core import __version__
 from codegenie_core.cache_keys import CONFIG_TOKEN_PREFIX, UNRESOLVED, CacheKey
-from codegenie_core.config import BuildNetwork, GatherConfig
-from codegenie_core.coordinator import CacheMode, probe_key, select_probes
-from codegenie_core.coordinator import gather as run_gather
-from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
-from codegenie_core.errors import ConfigError, GitError, RepoError
-from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
-from codegenie_core.ports import GitState, RepoFiles
-from codegenie_core.probe import ProbeContext
+from codegenie_core.coordinator import probe_key, select_probes
+from codegenie_core.errors import RepoError
+from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
+from codegenie_core.outcomes import ProbeOutcome
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
 from codegenie_core.probes.layer_c.model import TRACE_LABEL
@@ -30,34 +25,22 @@ from codegenie_core.registry import (
     DEFAULT_REGISTRY,
     ENTRY_POINT_GROUP,
     ProbeRegistry,
-    RegisteredProbe,
 )
-from codegenie_core.report.context import PlainData, RepoIdentity, build_context
-from codegenie_core.report.markdown import render_markdown
-
-if TYPE_CHECKING:
-    from codegenie_adapters.engine_sweep import SweepResult
+from codegenie_core.request import GatherRequest
+from codegenie_core.session import gather_with, probe_context
 
 _LOADED: list[bool] = []  # non-empty once built-in and entry-point probes are loaded
 
 
 @attrs.frozen(kw_only=True)
 class GatherOptions:
+    """What `gather` was asked: the repository, where the documents go, and the one
+    `GatherRequest` the core runs (its `config` is what the probes see)."""
+
     repo: str
     output: str | None
     fmt: Literal["yaml", "json", "md"]
-    probes: tuple[str, ...]
-    layers: frozenset[Layer]
-    jobs: int | None
-    cache_dir: str | None
-    cache_mode: CacheMode
-    cache_max_bytes: int
-    make_index: bool
-    index_paths: tuple[str, ...]
-    engine: str
-    trace_argv: bool
-    keep_images: bool = False
-    build_network: BuildNetwork = "default"
+    request: GatherRequest
     progress: bool = False
 
 
@@ -80,27 +63,18 @@ def registry(layers: frozenset[Layer] | None = None) -> ProbeRegistry:
 
 def _registry_for(options: GatherOptions) -> ProbeRegistry:
     """Probes named with --probe may sit in any layer, and may need probes of any layer."""
-    return registry(None if options.probes else options.layers)
-
-
-def cpu_budget(adapters: Adapters, jobs: int | None) -> int:
-    if jobs is not None:
-        return jobs
-    try:
-        return effective_cpu_count(adapters.environ(), adapters.cpu_count())
-    except ValueError as error:
-        raise ConfigError(str(error), variable=FORCE_CPU_COUNT_VARIABLE) from None
+    config = options.request.config
+    return registry(None if config.probes else config.layers)
 
 
 def _open_repo(adapters: Adapters, options: GatherOptions) -> OpenedRepo:
-    return open_repository(
-        adapters, options.repo, cache_dir=options.cache_dir, cache_off=options.cache_mode == "off"
-    )
+    return open_repository(adapters, options.repo, options.request)
 
 
 # The `gather` options (click parameter names) that reach no `GatherConfig` field, one line each
 # with why they shape no slice. An option named as a field reaches that field (`gather_config`), and
 # the field's own decision applies: `config.NOT_IN_ANY_KEY` or the probes naming it (ADR-0028).
+# main.py builds the `GatherConfig` from those options directly, once.
 OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
     "repo": "names the repository: its files, git state and made indexes enter keys, its path not",
     "output": "where the documents are written",
@@ -116,43 +90,6 @@ OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
 }
 
 
-def gather_config(options: GatherOptions) -> GatherConfig:
-    """The configuration the probes see: the gather options that reach a `GatherConfig` field."""
-    return GatherConfig(
-        layers=options.layers,
-        probes=options.probes,
-        make_index=options.make_index,
-        index_paths=options.index_paths,
-        engine=options.engine,
-        trace_argv=options.trace_argv,
-        keep_images=options.keep_images,
-        build_network=options.build_network,
-    )
-
-
-def _context(
-    adapters: Adapters,
-    options: GatherOptions,
-    plan: Sequence[RegisteredProbe],
-    opened: OpenedRepo,
-) -> tuple[ProbeContext, str, str]:
-    repo, root, cache_dir = opened
-    config = gather_config(options)
-    plan_layers = {r.probe.layer for r in plan}
-    containers = adapters.containers(root, config) if "c" in plan_layers else None
-    ctx = ProbeContext(
-        repo=repo,
-        config=config,
-        clock=adapters.clock(),
-        yaml=adapters.yaml(),
-        containers=containers,
-        index_reader=adapters.index_reader(root, cache_dir) if "b" in plan_layers else None,
-        indexer=adapters.indexer(root, config, cache_dir) if "b" in plan_layers else None,
-        image_digest_resolver=adapters.image_digest_resolver(containers, repo, root),
-    )
-    return ctx, root, cache_dir
-
-
 def gather(
     adapters: Adapters,
     options: GatherOptions,
@@ -163,58 +100,33 @@ def gather(
 ) -> GatherRun:
     """Run the gather and render the three documents; write them when `--output` is given.
     `on_outcome` hears each probe's outcome as it is known (for `-v`)."""
-    budget = cpu_budget(adapters, options.jobs)
     # The repository first: its git answers run in the background while the probes import.
     opened = opened or _open_repo(adapters, options)
-    plan = select_probes(_registry_for(options), names=options.probes, layers=options.layers)
-    ctx, _root, cache_dir = _context(adapters, options, plan, opened)
-    cache = (
-        None
-        if options.cache_mode == "off"
-        else adapters.open_cache(cache_dir, max_bytes=options.cache_max_bytes)
-    )
+    planned: list[int] = []
     done: list[ProbeOutcome] = []
 
     def heard(outcome: ProbeOutcome) -> None:
         done.append(outcome)
         if progress is not None:
-            progress(f"[{len(done)}/{len(plan)}] {outcome.probe}")
+            progress(f"[{len(done)}/{planned[0]}] {outcome.probe}")
         if on_outcome is not None:
             on_outcome(outcome)
 
-    result = run_gather(
-        plan,
-        base_ctx=ctx,
-        cache=cache,
-        cache_mode=options.cache_mode,
-        cpu_budget=budget,
-        clock=ctx.clock,
+    gathered = gather_with(
+        adapters,
+        options.request,
+        opened,
+        registry=_registry_for(options),
         on_outcome=heard,
+        on_plan=lambda plan: planned.append(len(plan)),
     )
     if progress is not None:
         progress("")
-    from codegenie_adapters.documents import to_json, to_yaml, write_outputs
-
-    outcomes = tuple(_renderable(outcome) for outcome in result.outcomes)
-    identity = RepoIdentity(name=ctx.repo.name, git=_git_identity(ctx.repo))
-    context = build_context(
-        repo=identity,
-        plan=plan,
-        outcomes=outcomes,
-        cpu_budget=result.cpu_budget,
-        duration_ms=result.duration_ms,
-        generator_version=__version__,
-        to_plain=_plain_data,
-    )
+    context = gathered.to_document()
     renderers: dict[str, Callable[[], str]] = {
-        "yaml": lambda: to_yaml(context),
-        "json": lambda: to_json(context),
-        "md": lambda: render_markdown(
-            repo=identity,
-            plan=plan,
-            outcomes=outcomes,
-            context=context,
-        ),
+        "yaml": lambda: adapters.dump(context, "yaml"),
+        "json": lambda: adapters.dump(context, "json"),
+        "md": lambda: gathered.to_markdown(context),
     }
     # Render only what is shown or written: YAML alone costs more than the warm gather itself.
     wanted = [options.fmt] if options.output is None else ["yaml", "json", "md"]
@@ -227,59 +139,22 @@ def gather(
             "report.md": rendered["md"],
         }
         try:
-            written = write_outputs(options.output, files)
+            written = adapters.write_outputs(options.output, files)
         except OSError as error:
             raise RepoError(
                 f"--output {options.output!r} cannot be written: {error.strerror or error}",
                 path=options.output,
             ) from None
-    return GatherRun(rendered=rendered, written=tuple(written), outcomes=outcomes)
-
-
-def _git_identity(repo: RepoFiles) -> GitState | None:
-    """The git state for the document's head; where git refuses, the `git` probe has already
-    failed with the reason, and the document names no commit (see ADR-0029)."""
-    try:
-        return repo.git_state()
-    except GitError:
-        return None
-
-
-def _renderable(outcome: ProbeOutcome) -> ProbeOutcome:
-    """A computed slice the context document cannot hold (a value JSON cannot write, such as a
-    datetime) fails its probe, as any other probe bug does, instead of failing the gather."""
-    match outcome:
-        case Ran(envelope=envelope):
-            try:
-                _plain_data(envelope.slice)
-            except (TypeError, ValueError) as error:
-                return Failed(
-                    probe=outcome.probe,
-                    error_type=type(error).__name__,
-                    message=f"its slice cannot be written to the context document: {error}",
-                    duration_ms=outcome.duration_ms,
-                )
-            return outcome
-        case Cached() | Skipped() | Failed():
-            return outcome
-
-
-def _plain_data(value: object) -> PlainData:
-    """Only a probe that ran needs the converter: a cached slice is rendered as stored."""
-    from codegenie_adapters.serde import plain_data
-
-    return plain_data(value)
+    return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
 
 
 def explain(
     adapters: Adapters, options: GatherOptions, probe_name: str, opened: OpenedRepo | None = None
 ) -> str:
     """What goes into one probe's cache key, as text; nothing runs."""
-    reg = registry()
-    plan = select_probes(reg, names=(probe_name,), layers=frozenset(options.layers))
-    ctx, _root, _cache_dir = _context(
-        adapters, options, plan, opened or _open_repo(adapters, options)
-    )
+    config = options.request.config
+    plan = select_probes(registry(), names=(probe_name,), layers=config.layers)
+    ctx = probe_context(adapters, config, plan, opened or _open_repo(adapters, options))
     keys: dict[str, CacheKey] = {}
     lines: list[str] = []
     for registered in plan:
@@ -343,10 +218,8 @@ def cache_admin(
 ) -> str:
     """The cache command's report. `clear` and `gc` also remove the runtime trace's labelled
     containers, volumes and images from `engine` (clear: also running ones; see ADR-0022)."""
-    from codegenie_adapters.fs_cache import FsCache
-
     root = cache_dir or adapters.default_cache_dir()
-    store = FsCache.for_admin(root)
+    store = adapters.cache_admin(root)
     match action:
         case "stats":
             stats = store.stats()
@@ -361,8 +234,6 @@ def cache_admin(
 
 
 def _swept(result: SweepResult) -> str:
-    from codegenie_adapters.engine_sweep import EngineAbsent, EngineSwept
-
     match result:
         case EngineAbsent(engine=engine, reason=reason):
             return f"{engine}: skipped ({reason})\n"

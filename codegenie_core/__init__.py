@@ -3,6 +3,12 @@
 Importing this package loads only the standard library (see ADR-0001, ADR-0007): the public names
 below are imported on first use, so `import codegenie_core.errors` or `--help` pays for nothing
 else. Built-in probes register when `codegenie_core.probes.load_builtin_probes()` runs.
+
+The gather over any ports: `gather(ctx, to_plain=...)` runs the probes over the ports in a
+`ProbeContext` (fakes included) and returns a `Gathered`, whose `to_document()` is the context
+document the CLI writes; `gather_with(ports, GatherRequest(...), open_repository(...))` builds the
+ports from a `PortFactory` first. `codegenie_adapters.gather_repository` does both over the real
+adapters (see ADR-0034).
 """
 
 from __future__ import annotations
@@ -21,7 +27,12 @@ _EXPORTS: dict[str, str] = {
     "CodegenieError": "codegenie_core.errors",
     "Envelope": "codegenie_core.probe",
     "Failed": "codegenie_core.outcomes",
+    "GatherConfig": "codegenie_core.config",
+    "GatherRequest": "codegenie_core.request",
+    "Gathered": "codegenie_core.session",
     "NotApplicable": "codegenie_core.probe",
+    "OpenedRepo": "codegenie_core.request",
+    "PortFactory": "codegenie_core.request",
     "Probe": "codegenie_core.probe",
     "ProbeContext": "codegenie_core.probe",
     "ProbeOutcome": "codegenie_core.outcomes",
@@ -30,12 +41,16 @@ _EXPORTS: dict[str, str] = {
     "Skipped": "codegenie_core.outcomes",
     "ToolUnavailable": "codegenie_core.probe",
     "explain_key": "codegenie_core.cache_keys",
+    "gather": "codegenie_core.session",
+    "gather_with": "codegenie_core.session",
     "key_for": "codegenie_core.cache_keys",
+    "open_repository": "codegenie_core.request",
     "register_probe": "codegenie_core.registry",
 }
 
 if TYPE_CHECKING:
     from codegenie_core.cache_keys import CacheKey, explain_key, key_for
+    from codegenie_core.config import GatherConfig
     from codegenie_core.errors import CodegenieError
     from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
     from codegenie_core.probe import (
@@ -48,6 +63,8 @@ if TYPE_CHECKING:
         ToolUnavailable,
     )
     from codegenie_core.registry import DEFAULT_REGISTRY, ProbeRegistry, register_probe
+    from codegenie_core.request import GatherRequest, OpenedRepo, PortFactory, open_repository
+    from codegenie_core.session import Gathered, gather, gather_with
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -58,7 +75,12 @@ __all__ = [
     "CodegenieError",
     "Envelope",
     "Failed",
+    "GatherConfig",
+    "GatherRequest",
+    "Gathered",
     "NotApplicable",
+    "OpenedRepo",
+    "PortFactory",
     "Probe",
     "ProbeContext",
     "ProbeOutcome",
@@ -68,7 +90,10 @@ __all__ = [
     "ToolUnavailable",
     "__version__",
     "explain_key",
+    "gather",
+    "gather_with",
     "key_for",
+    "open_repository",
     "register_probe",
 ]
 

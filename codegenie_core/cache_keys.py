@@ -57,10 +57,6 @@ class CacheKey:
 
     hex: str
 
-    @property
-    def short(self) -> str:
-        return self.hex[:12]
-
 
 @attrs.frozen(kw_only=True)
 class KeyExplanation:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 

@@ -126,11 +126,9 @@ class RepoFiles(Protocol):
 
 # ---- small services -------------------------------------------------------------------------
 class Clock(Protocol):
-    """Time, for timings and timestamps; fakes make it deterministic."""
+    """Monotonic time, for timings and deadlines; fakes make it deterministic."""
 
     def monotonic(self) -> float: ...
-
-    def utc_now_iso(self) -> str: ...
 
 
 @attrs.frozen(kw_only=True)

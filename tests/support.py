@@ -124,3 +124,12 @@ class ConcurrencyMeter:
 def typed(hit: CachedEnvelope | None) -> Envelope | None:
     """A cache hit as its typed envelope (structured now), or None for a miss."""
     return None if hit is None else hit.envelope()
+
+
+def silence_adapters_log() -> None:
+    """Back to the adapters' silent default (ADR-0017) after a test enabled their logging; the
+    package offers no `disable`, since only tests ever turn logging off again."""
+    from codegenie_adapters import log
+
+    with log._STATE.lock:  # pyright: ignore[reportPrivateUsage] - test-only reset of module state
+        log._STATE.threshold = None  # pyright: ignore[reportPrivateUsage] - as above

@@ -14,10 +14,10 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
-from codegenie_adapters import log
 from codegenie_cli.main import cli
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config
+from tests.support import silence_adapters_log
 
 NEEDS = requires_tool("git", "docker", "strace", "busybox", "linux")
 
@@ -86,7 +86,7 @@ def gathered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gathered]:
                 catch_exceptions=False,
             )  # fmt: skip
         finally:
-            log.disable()  # the -vv sink wrote to the runner's stream, gone now
+            silence_adapters_log()  # the -vv sink wrote to the runner's stream, gone now
         assert result.exit_code == 0, result.stderr
         outputs = {n: (out / n).read_text("utf-8") for n in ("context.yaml", "context.json")}
         outputs["report.md"] = (out / "report.md").read_text("utf-8")

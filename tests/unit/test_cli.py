@@ -13,13 +13,15 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
-from codegenie_adapters.engine_sweep import EngineAbsent, EngineSwept, SweepResult
+from codegenie_adapters.documents import to_json, to_yaml, write_outputs
 from codegenie_adapters.fakes import FakeClock, FakeRepo, InMemoryCache, ScriptedYaml
+from codegenie_adapters.serde import plain_data
 from codegenie_cli import run
 from codegenie_cli.main import cli
 from codegenie_core.config import GatherConfig
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
 from codegenie_core.errors import RepoError
+from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
 from codegenie_core.probe import Envelope, ProbeContext
 from tests.as_nobody import needs_root, run_as_nobody, shared_dir
@@ -39,6 +41,7 @@ class FakeAdapters:
         factory=lambda: EngineSwept(engine="docker", containers=0, volumes=0, images=0)
     )
     sweeps: list[tuple[str, bool]] = attrs.field(factory=list[tuple[str, bool]])
+    admin_roots: list[str] = attrs.field(factory=list[str])
 
     def environ(self) -> Mapping[str, str]:
         return self.env
@@ -74,6 +77,19 @@ class FakeAdapters:
 
     def image_digest_resolver(self, containers: object, repo: RepoFiles, root: str) -> None:
         return None
+
+    def to_plain(self, value: object) -> object:
+        return plain_data(value)
+
+    def dump(self, document: object, fmt: str) -> str:
+        return to_yaml(document) if fmt == "yaml" else to_json(document)
+
+    def write_outputs(self, directory: str, files: Mapping[str, str]) -> list[str]:
+        return write_outputs(directory, files)
+
+    def cache_admin(self, root: str) -> InMemoryCache:
+        self.admin_roots.append(root)
+        return self.cache
 
     def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
         self.sweeps.append((engine, everything))
@@ -473,4 +489,21 @@ def test_cache_clear_without_an_engine_skips_that_part_in_one_line(tmp_path: Pat
     assert (result.exit_code, result.stdout.splitlines()[1:]) == (
         0,
         ["docker: skipped (docker is not on PATH)"],
+    )
+
+
+def test_cache_stats_clear_and_gc_run_against_the_injected_cache() -> None:
+    fakes = adapters()
+    invoke(fakes, "gather", "demo", "--cache-dir", "/chosen")
+    stored = fakes.cache.stats()
+    assert stored.entries == 2
+    stats = invoke(fakes, "cache", "stats", "--cache-dir", "/chosen").stdout
+    assert stats == f"cache: /chosen\nentries: 2\nbytes: {stored.bytes}\n"
+    gc = invoke(fakes, "cache", "gc", "--cache-dir", "/chosen").stdout.splitlines()[0]
+    assert gc == "evicted 0 entries (0 bytes) from /chosen"
+    cleared = invoke(fakes, "cache", "clear").stdout.splitlines()[0]
+    assert cleared == "removed 2 entries from /nonexistent/cache"
+    assert (fakes.cache.entries, fakes.admin_roots) == (
+        {},
+        ["/chosen", "/chosen", "/nonexistent/cache"],
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from codegenie_adapters import log
 from codegenie_adapters.exec import run_external_cli
+from tests.support import silence_adapters_log
 
 
 def test_a_finished_process_gives_its_exit_code_and_output() -> None:
@@ -98,7 +99,7 @@ def _debug_log(run: Callable[[], object]) -> str:
     try:
         run()
     finally:
-        log.disable()
+        silence_adapters_log()
     return "".join(messages)
 
 

@@ -26,7 +26,7 @@ from codegenie_core.cache_keys import CacheKey
 from codegenie_core.errors import CacheDirError
 from codegenie_core.probe import CacheEntryError, Envelope
 from tests._ci_support.requires_tool import requires_tool
-from tests.support import typed
+from tests.support import silence_adapters_log, typed
 
 
 @attrs.frozen(kw_only=True)
@@ -57,7 +57,7 @@ def warnings_logged() -> Iterator[list[str]]:
     sink = logger.add(lambda m: messages.append(m.record["message"]), level="WARNING")
     yield messages
     logger.remove(sink)
-    log.disable()
+    silence_adapters_log()
 
 
 def entry_path(root: Path, k: CacheKey) -> Path:
@@ -266,15 +266,9 @@ def test_a_failing_first_put_turns_the_cache_off_with_one_warning(
     assert len(warnings_logged) == 1
 
 
-def test_open_cache_gives_nothing_when_the_cache_is_off(tmp_path: Path) -> None:
-    assert open_cache(str(tmp_path / "c"), max_bytes=10, mode="off") is None
-    assert not (tmp_path / "c").exists()
-
-
-@pytest.mark.parametrize("mode", ["use", "refresh"])
-def test_open_cache_opens_the_directory_otherwise(tmp_path: Path, mode: str) -> None:
-    cache = open_cache(str(tmp_path / "c"), max_bytes=10, mode=mode)  # pyright: ignore[reportArgumentType] - parametrized literal
-    assert (cache is not None, (tmp_path / "c" / f"v{FORMAT_VERSION}" / "entries").is_dir()) == (
+def test_open_cache_creates_the_layout_of_the_current_format(tmp_path: Path) -> None:
+    cache = open_cache(str(tmp_path / "c"), max_bytes=10)
+    assert (cache.enabled, (tmp_path / "c" / f"v{FORMAT_VERSION}" / "entries").is_dir()) == (
         True,
         True,
     )

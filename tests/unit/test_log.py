@@ -8,6 +8,7 @@ import sys
 from loguru import logger
 
 from codegenie_adapters import log
+from tests.support import silence_adapters_log
 
 
 def test_a_disabled_or_filtered_message_never_imports_loguru() -> None:
@@ -32,7 +33,7 @@ def test_an_enabled_message_reaches_loguru_with_its_arguments_formatted() -> Non
         log.debug("dropped")
     finally:
         logger.remove(sink)
-        log.disable()
+        silence_adapters_log()
     assert seen == ["INFO cache at /tmp/x"]
 
 
@@ -43,5 +44,5 @@ def test_the_configure_hook_runs_once_per_enable() -> None:
         log.warning("one")
         log.warning("two")
     finally:
-        log.disable()
+        silence_adapters_log()
     assert len(calls) == 1

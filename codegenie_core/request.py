@@ -1,0 +1,95 @@
+"""What one gather is asked, and who builds its ports: light enough to import before git starts.
+
+`GatherRequest` is every option of a gather as one value; `PortFactory` builds the ports; the CLI
+opens the repository with `open_repository` before it imports the gather machinery, so git's
+listing runs meanwhile (ADR-0007). Only the standard library, attrs and `config` load here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import attrs
+
+from codegenie_core.config import GatherConfig
+
+if TYPE_CHECKING:
+    from codegenie_core.ports import (
+        CacheStore,
+        Clock,
+        ContainerRunner,
+        IndexerRunner,
+        IndexReader,
+        RepoFiles,
+        YamlReader,
+    )
+    from codegenie_core.probe import ImageDigestResolver
+    from codegenie_core.report.context import PlainData
+
+# The same values as `codegenie_core.coordinator.CacheMode`, spelled here so this module imports
+# no coordinator: "use" reads and writes the cache, "refresh" recomputes and overwrites, "off"
+# neither reads nor writes.
+CacheMode = Literal["use", "refresh", "off"]
+
+DEFAULT_CACHE_MAX_BYTES = 1024 * 2**20
+
+
+class PortFactory(Protocol):
+    """Builds the ports of one gather. One real implementation (`codegenie_adapters.LocalPorts`);
+    tests pass fakes."""
+
+    def environ(self) -> Mapping[str, str]: ...
+    def cpu_count(self) -> int | None: ...
+    def open_repo(self, path: str, *, cache_dir: str | None) -> tuple[RepoFiles, str]:
+        """The repository port and its absolute root (the root never enters a document)."""
+        ...
+
+    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None: ...
+    def default_cache_dir(self) -> str: ...
+    def yaml(self) -> YamlReader: ...
+    def clock(self) -> Clock: ...
+    def index_reader(self, root: str, cache_dir: str) -> IndexReader | None:
+        """Reads the repository's indexes and those codegenie made for it under `cache_dir`."""
+        ...
+
+    def indexer(self, root: str, config: GatherConfig, cache_dir: str) -> IndexerRunner | None:
+        """Makes indexes of the repository under `cache_dir`, outside the work tree (ADR-0028)."""
+        ...
+
+    def containers(self, root: str, config: GatherConfig) -> ContainerRunner | None: ...
+    def image_digest_resolver(
+        self, containers: ContainerRunner | None, repo: RepoFiles, root: str
+    ) -> ImageDigestResolver | None: ...
+    def to_plain(self, value: object) -> PlainData:
+        """A computed slice as plain data, as JSON would read it back."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class GatherRequest:
+    """Every option of one gather, as one value: `config` is what the probes see; the rest says
+    how the gather runs (cache, CPU budget), not what any probe finds."""
+
+    config: GatherConfig = attrs.field(factory=GatherConfig)
+    cache_dir: str | None = None  # None: the factory's default cache directory
+    cache_mode: CacheMode = "use"
+    cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES
+    jobs: int | None = None  # the CPU budget; None: CODEGENIE_FORCE_CPU_COUNT or the CPUs
+
+
+@attrs.frozen(kw_only=True)
+class OpenedRepo:
+    """An opened repository: its port, its absolute root, and the cache directory chosen for it."""
+
+    repo: RepoFiles
+    root: str
+    cache_dir: str
+
+
+def open_repository(ports: PortFactory, path: str, request: GatherRequest) -> OpenedRepo:
+    """Open `path` (its git answers may start in the background) and name the cache directory."""
+    chosen = request.cache_dir or ports.default_cache_dir()
+    cache_off = request.cache_mode == "off"
+    repo, root = ports.open_repo(path, cache_dir=None if cache_off else chosen)
+    return OpenedRepo(repo=repo, root=root, cache_dir=chosen)
