@@ -34,6 +34,7 @@ from codegenie_core.registry import (
 )
 from codegenie_core.report.context import PlainData, RepoIdentity, build_context
 from codegenie_core.report.markdown import render_markdown
+from codegenie_core.spec import ports_for
 
 if TYPE_CHECKING:
     from codegenie_adapters.engine_sweep import SweepResult
@@ -92,6 +93,23 @@ def cpu_budget(adapters: Adapters, jobs: int | None) -> int:
         raise ConfigError(str(error), variable=FORCE_CPU_COUNT_VARIABLE) from None
 
 
+STRICT_READS_VARIABLE = "CODEGENIE_STRICT_READS"
+
+
+def strict_reads(adapters: Adapters) -> bool:
+    """Whether a probe reading outside its declared reads fails (`CODEGENIE_STRICT_READS=1`, as
+    the test suite runs) rather than going uncached with a note (see ADR-0030)."""
+    value = adapters.environ().get(STRICT_READS_VARIABLE, "")
+    if value in ("", "0"):
+        return False
+    if value == "1":
+        return True
+    raise ConfigError(
+        f"{STRICT_READS_VARIABLE} must be 1 or 0 (or unset), got {value!r}",
+        variable=STRICT_READS_VARIABLE,
+    )
+
+
 def _open_repo(adapters: Adapters, options: GatherOptions) -> OpenedRepo:
     return open_repository(
         adapters, options.repo, cache_dir=options.cache_dir, cache_off=options.cache_mode == "off"
@@ -138,17 +156,26 @@ def _context(
 ) -> tuple[ProbeContext, str, str]:
     repo, root, cache_dir = opened
     config = gather_config(options)
-    plan_layers = {r.probe.layer for r in plan}
-    containers = adapters.containers(root, config) if "c" in plan_layers else None
+    # Only the ports some probe of the plan names in its spec are built (ADR-0030).
+    ports = ports_for(r.spec for r in plan)
+    containers = (
+        adapters.containers(root, config)
+        if "containers" in ports or "image_digest" in ports
+        else None
+    )
     ctx = ProbeContext(
         repo=repo,
         config=config,
         clock=adapters.clock(),
         yaml=adapters.yaml(),
-        containers=containers,
-        index_reader=adapters.index_reader(root, cache_dir) if "b" in plan_layers else None,
-        indexer=adapters.indexer(root, config, cache_dir) if "b" in plan_layers else None,
-        image_digest_resolver=adapters.image_digest_resolver(containers, repo, root),
+        containers=containers if "containers" in ports else None,
+        index_reader=adapters.index_reader(root, cache_dir) if "index_reader" in ports else None,
+        indexer=adapters.indexer(root, config, cache_dir) if "indexer" in ports else None,
+        image_digest_resolver=(
+            adapters.image_digest_resolver(containers, repo, root)
+            if "image_digest" in ports
+            else None
+        ),
     )
     return ctx, root, cache_dir
 
@@ -190,6 +217,7 @@ def gather(
         cpu_budget=budget,
         clock=ctx.clock,
         on_outcome=heard,
+        strict_reads=strict_reads(adapters),
     )
     if progress is not None:
         progress("")
@@ -283,7 +311,7 @@ def explain(
     keys: dict[str, CacheKey] = {}
     lines: list[str] = []
     for registered in plan:
-        upstream = [(name, keys[name]) for name in registered.probe.needs if name in keys]
+        upstream = [(name, keys[name]) for name in registered.spec.needs if name in keys]
         explanation, keys[registered.name] = probe_key(registered, ctx, upstream)
         if registered.name != probe_name:
             continue
@@ -316,11 +344,11 @@ def probes_listing(as_json: bool) -> str:
         rows = [
             {
                 "name": r.name,
-                "layer": r.probe.layer,
+                "layer": r.spec.layer,
                 "heaviness": r.heaviness,
-                "version": r.probe.version,
-                "needs": list(r.probe.needs),
-                "declared_inputs": list(r.probe.declared_inputs),
+                "version": r.spec.version,
+                "needs": list(r.spec.needs),
+                "declared_inputs": list(r.spec.reads),
             }
             for r in probes
         ]
@@ -328,8 +356,8 @@ def probes_listing(as_json: bool) -> str:
     width = max((len(r.name) for r in probes), default=4)
     out = [f"{'NAME':<{width}}  LAYER  HEAVINESS  DECLARED INPUTS"]
     for r in probes:
-        inputs = ", ".join(r.probe.declared_inputs)
-        out.append(f"{r.name:<{width}}  {r.probe.layer.upper():<5}  {r.heaviness:<9}  {inputs}")
+        inputs = ", ".join(r.spec.reads)
+        out.append(f"{r.name:<{width}}  {r.spec.layer.upper():<5}  {r.heaviness:<9}  {inputs}")
     return "\n".join(out) + "\n"
 
 

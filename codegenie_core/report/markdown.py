@@ -110,7 +110,7 @@ def render_markdown(
             case _:
                 assert_never(outcome)
         out.append(
-            f"| {registered.name} | {registered.probe.layer.upper()} | {outcome_kind(outcome)} "
+            f"| {registered.name} | {registered.spec.layer.upper()} | {outcome_kind(outcome)} "
             f"| {confidence} | {outcome.duration_ms} | {key} |"
         )
     out += ["", "## Confidence", ""]

@@ -192,7 +192,7 @@ def test_a_context_field_outside_the_allowlist_is_rejected_citing_adr_0006(
     err = capsys.readouterr().err
     assert code == 2
     assert "image_digest_resolver" in err
-    assert "ADR-0006" in err
+    assert "ADR-0030" in err
 
 
 def test_the_allowlist_is_exactly_the_current_context_fields() -> None:

@@ -31,7 +31,10 @@ class FakeAdapters:
     """Every adapter the CLI builds, as fakes; `repos` maps a REPO argument to a repository."""
 
     repos: dict[str, FakeRepo] = attrs.field(factory=dict[str, FakeRepo])
-    env: dict[str, str] = attrs.field(factory=dict[str, str])
+    # The suite's strict reads (tests/conftest.py) reach the fake environment too (ADR-0030).
+    env: dict[str, str] = attrs.field(
+        factory=lambda: {"CODEGENIE_STRICT_READS": os.environ.get("CODEGENIE_STRICT_READS", "")}
+    )
     cache: InMemoryCache = attrs.field(factory=InMemoryCache)
     clock_: Clock = attrs.field(factory=FakeClock)
     cleaned: int = 0
@@ -124,7 +127,8 @@ def test_gather_as_json_is_a_document_with_every_probe_outcome() -> None:
         "count": "ran",
         "after": "ran",
     }
-    assert document["probes"]["count"]["slice"] == {"files": 2, "upstream": []}
+    # `count` reads `**/*.py`: its view of the repository lists a.py, not README.md (ADR-0030).
+    assert document["probes"]["count"]["slice"] == {"files": 1, "upstream": []}
 
 
 def test_a_second_gather_says_the_probes_came_from_the_cache_with_their_key_prefix() -> None:
