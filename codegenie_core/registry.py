@@ -71,6 +71,7 @@ def validate_spec(spec: ProbeSpec) -> None:
             f"probe {spec.name!r}: {'; '.join(problems)} (see ADR-0030)", probe=spec.name
         )
     validate_declared_inputs(spec.name, spec.reads)
+    validate_declared_inputs(spec.name, spec.writes)
 
 
 @attrs.frozen(kw_only=True)

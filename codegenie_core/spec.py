@@ -8,8 +8,8 @@ order between probes are derived from that value here, and nowhere else (see ADR
 Rule 2: the deadline is the probe's own timeout capped by `GatherConfig.probe_timeout_cap_s`;
 the coordinator and the probes that budget their own work read it from `deadline_s`.
 Rule 3: a probe runs after every probe it `needs` and after every probe that `writes` something
-it `reads`: a written token name (`made-index`) matched by a read token of that name, or a
-written path matched by one of its read globs. `needs` also hands the upstream's slice over and
+it `reads`: `writes` are declared as `reads` are, a special token (`made-index:<resolved>`) read by
+a probe declaring the same token, or a repository path matched by one of a reader's globs. `needs` also hands the upstream's slice over and
 pulls the upstream into the plan; a `writes` order only orders probes that are both selected.
 Rule 4: a probe class written in the older style (ten class attributes and no `spec`) is
 converted by `spec_from_attributes`, which the registry calls once per probe and which warns
@@ -90,9 +90,11 @@ class ProbeSpec:
         return f"{self.name} does not apply to this repository"
 
     def reads_what(self, written: str) -> bool:
-        """Rule 3: whether something another probe writes is among what this one reads."""
-        if any(special_token_name(read) == written for read in self.reads):
-            return True
+        """Rule 3: whether something another probe writes is among what this one reads. A
+        written special token (`made-index:<resolved>`) is read by a probe declaring that token;
+        a written path, by a probe with a glob matching it."""
+        if special_token_name(written) is not None:
+            return written in self.reads
         return any(compile_glob(glob).match(written) for glob in self.globs)
 
 

@@ -93,7 +93,7 @@ class ScipIndexProbe:
             *SOURCE_GLOBS,
         ),
         ports=frozenset[PortName]({"repo", "clock", "index_reader", "indexer"}),
-        writes=("made-index",),  # the indexes index_health reads (ADR-0028)
+        writes=("made-index:<resolved>",),  # the indexes index_health reads (ADR-0028)
         slice_type=ScipIndexSlice,
         schema_version=1,
     )
