@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "ProbeContext": "codegenie_core.probe",
     "ProbeOutcome": "codegenie_core.outcomes",
     "ProbeRegistry": "codegenie_core.registry",
+    "ProbeSpec": "codegenie_core.spec",
     "Ran": "codegenie_core.outcomes",
     "Skipped": "codegenie_core.outcomes",
     "ToolUnavailable": "codegenie_core.probe",
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         ToolUnavailable,
     )
     from codegenie_core.registry import DEFAULT_REGISTRY, ProbeRegistry, register_probe
+    from codegenie_core.spec import ProbeSpec
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -63,6 +65,7 @@ __all__ = [
     "ProbeContext",
     "ProbeOutcome",
     "ProbeRegistry",
+    "ProbeSpec",
     "Ran",
     "Skipped",
     "ToolUnavailable",
