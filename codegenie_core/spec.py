@@ -8,9 +8,10 @@ order between probes are derived from that value here, and nowhere else (see ADR
 Rule 2: the deadline is the probe's own timeout capped by `GatherConfig.probe_timeout_cap_s`;
 the coordinator and the probes that budget their own work read it from `deadline_s`.
 Rule 3: a probe runs after every probe it `needs` and after every probe that `writes` something
-it `reads`: `writes` are declared as `reads` are, a special token (`made-index:<resolved>`) read by
-a probe declaring the same token, or a repository path matched by one of a reader's globs. `needs` also hands the upstream's slice over and
-pulls the upstream into the plan; a `writes` order only orders probes that are both selected.
+it `reads`. `writes` are declared as `reads` are: a special token (`made-index:<resolved>`), read
+by a probe declaring the same token, or a repository path, read by a probe with a glob matching
+it. `needs` also hands the upstream's slice over and pulls the upstream into the plan; a `writes`
+order only orders probes that are both selected.
 Rule 4: a probe class written in the older style (ten class attributes and no `spec`) is
 converted by `spec_from_attributes`, which the registry calls once per probe and which warns
 with a `DeprecationWarning` naming the probe; the shim gives such a probe every port.

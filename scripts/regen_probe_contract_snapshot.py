@@ -6,7 +6,8 @@ Run: python scripts/regen_probe_contract_snapshot.py            # rewrite the sn
 Exit codes: 0 clean (or written), 1 drift under --check, or a probe whose slice schema changed
 while its `schema_version` did not (then nothing is written), 2 a ProbeContext field outside the
 allowlist (or another contract error). Adding a ProbeContext field means adding it to
-`_PROBE_CONTEXT_FIELD_ALLOWLIST` below and writing an ADR that supersedes or extends ADR-0030 (which superseded ADR-0006).
+`_PROBE_CONTEXT_FIELD_ALLOWLIST` below and writing an ADR that supersedes or extends ADR-0030
+(which superseded ADR-0006).
 A changed slice must bump `schema_version`: the version is in the cache key, and a cached result
 nothing structures is rendered as stored, so an unbumped change would show the old shape on warm
 gathers (see ADR-0020).

@@ -89,9 +89,7 @@ def _keys(config: GatherConfig) -> dict[str, str]:
 def test_each_config_field_changes_exactly_the_keys_of_the_probes_naming_it_or_is_declared_keyless(
     field: attrs.Attribute[Any],
 ) -> None:
-    naming = sorted(
-        p.name for p in _builtin_probes() if field.name in config_fields_of(p.reads)
-    )
+    naming = sorted(p.name for p in _builtin_probes() if field.name in config_fields_of(p.reads))
     if field.name in NOT_IN_ANY_KEY:
         assert naming == [], f"{field.name} is declared keyless yet {naming} name it"
     else:
@@ -114,9 +112,7 @@ def test_the_keyless_declarations_name_real_fields_and_give_a_reason() -> None:
 
 def test_the_options_behind_the_issue_are_in_their_probes_keys() -> None:
     naming = {
-        field: sorted(
-            p.name for p in _builtin_probes() if field in config_fields_of(p.reads)
-        )
+        field: sorted(p.name for p in _builtin_probes() if field in config_fields_of(p.reads))
         for field in ("trace_argv", "index_paths")
     }
     assert naming == {"trace_argv": ["runtime_trace"], "index_paths": ["index_health"]}
