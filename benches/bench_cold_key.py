@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     size = generate(repo_root, args.files)
     load_builtin_probes()
     listing = LocalRepo(str(repo_root)).list_files()
-    globs = [g for r in DEFAULT_REGISTRY for g in globs_of(r.probe.declared_inputs)]
+    globs = [g for r in DEFAULT_REGISTRY for g in globs_of(r.spec.reads)]
     matched = matching_paths(globs, listing)
     read_once(repo_root, matched)  # warm the page cache for both sides
     keyed: list[float] = []

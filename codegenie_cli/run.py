@@ -15,7 +15,7 @@ from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core.cache_keys import CONFIG_TOKEN_PREFIX, UNRESOLVED, CacheKey
 from codegenie_core.coordinator import probe_key, select_probes
-from codegenie_core.errors import RepoError
+from codegenie_core.errors import ConfigError, RepoError
 from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.outcomes import ProbeOutcome
 from codegenie_core.probe_types import Layer
@@ -65,6 +65,23 @@ def _registry_for(options: GatherOptions) -> ProbeRegistry:
     """Probes named with --probe may sit in any layer, and may need probes of any layer."""
     config = options.request.config
     return registry(None if config.probes else config.layers)
+
+
+STRICT_READS_VARIABLE = "CODEGENIE_STRICT_READS"
+
+
+def strict_reads(adapters: Adapters) -> bool:
+    """Whether a probe reading outside its declared reads fails (`CODEGENIE_STRICT_READS=1`, as
+    the test suite runs) rather than going uncached with a note (see ADR-0030)."""
+    value = adapters.environ().get(STRICT_READS_VARIABLE, "")
+    if value in ("", "0"):
+        return False
+    if value == "1":
+        return True
+    raise ConfigError(
+        f"{STRICT_READS_VARIABLE} must be 1 or 0 (or unset), got {value!r}",
+        variable=STRICT_READS_VARIABLE,
+    )
 
 
 def _open_repo(adapters: Adapters, options: GatherOptions) -> OpenedRepo:
@@ -119,6 +136,7 @@ def gather(
         registry=_registry_for(options),
         on_outcome=heard,
         on_plan=lambda plan: planned.append(len(plan)),
+        strict_reads=strict_reads(adapters),
     )
     if progress is not None:
         progress("")
@@ -158,7 +176,7 @@ def explain(
     keys: dict[str, CacheKey] = {}
     lines: list[str] = []
     for registered in plan:
-        upstream = [(name, keys[name]) for name in registered.probe.needs if name in keys]
+        upstream = [(name, keys[name]) for name in registered.spec.needs if name in keys]
         explanation, keys[registered.name] = probe_key(registered, ctx, upstream)
         if registered.name != probe_name:
             continue
@@ -191,11 +209,11 @@ def probes_listing(as_json: bool) -> str:
         rows = [
             {
                 "name": r.name,
-                "layer": r.probe.layer,
+                "layer": r.spec.layer,
                 "heaviness": r.heaviness,
-                "version": r.probe.version,
-                "needs": list(r.probe.needs),
-                "declared_inputs": list(r.probe.declared_inputs),
+                "version": r.spec.version,
+                "needs": list(r.spec.needs),
+                "declared_inputs": list(r.spec.reads),
             }
             for r in probes
         ]
@@ -203,8 +221,8 @@ def probes_listing(as_json: bool) -> str:
     width = max((len(r.name) for r in probes), default=4)
     out = [f"{'NAME':<{width}}  LAYER  HEAVINESS  DECLARED INPUTS"]
     for r in probes:
-        inputs = ", ".join(r.probe.declared_inputs)
-        out.append(f"{r.name:<{width}}  {r.probe.layer.upper():<5}  {r.heaviness:<9}  {inputs}")
+        inputs = ", ".join(r.spec.reads)
+        out.append(f"{r.name:<{width}}  {r.spec.layer.upper():<5}  {r.heaviness:<9}  {inputs}")
     return "\n".join(out) + "\n"
 
 

@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "ProbeContext": "codegenie_core.probe",
     "ProbeOutcome": "codegenie_core.outcomes",
     "ProbeRegistry": "codegenie_core.registry",
+    "ProbeSpec": "codegenie_core.spec",
     "Ran": "codegenie_core.outcomes",
     "Skipped": "codegenie_core.outcomes",
     "ToolUnavailable": "codegenie_core.probe",
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from codegenie_core.registry import DEFAULT_REGISTRY, ProbeRegistry, register_probe
     from codegenie_core.request import GatherRequest, OpenedRepo, PortFactory, open_repository
     from codegenie_core.session import Gathered, gather, gather_with
+    from codegenie_core.spec import ProbeSpec
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -85,6 +87,7 @@ __all__ = [
     "ProbeContext",
     "ProbeOutcome",
     "ProbeRegistry",
+    "ProbeSpec",
     "Ran",
     "Skipped",
     "ToolUnavailable",

@@ -36,6 +36,9 @@ from codegenie_core.once import OnceEach
 if TYPE_CHECKING:
     from codegenie_core.ports import RepoFiles
     from codegenie_core.probe import Probe, ProbeContext
+    from codegenie_core.spec import ProbeSpec
+
+    Keyed = ProbeSpec | Probe  # what the key functions take: a spec, or a probe that has one
 
 # 2: the input table is one NUL-separated field (ADR-0018); 3: `config:<field>` tokens and the
 # `made-index` token (ADR-0028)
@@ -303,9 +306,15 @@ def tokens_of(declared_inputs: Iterable[str]) -> list[str]:
     return sorted({name for d in declared_inputs if (name := special_token_name(d)) is not None})
 
 
-def declared_inputs_for(probe: Probe, repo: RepoFiles) -> tuple[tuple[str, str], ...]:
+def _spec_of(keyed: Keyed) -> ProbeSpec:
+    from codegenie_core.spec import ProbeSpec  # spec.py imports this module
+
+    return keyed if isinstance(keyed, ProbeSpec) else keyed.spec
+
+
+def declared_inputs_for(probe: Keyed, repo: RepoFiles) -> tuple[tuple[str, str], ...]:
     """The sorted (relative path, content digest) pairs of every file the probe's globs match."""
-    return _expand(globs_of(probe.declared_inputs), repo)
+    return _expand(globs_of(_spec_of(probe).reads), repo)
 
 
 def _expand(globs: Sequence[str], repo: RepoFiles) -> tuple[tuple[str, str], ...]:
@@ -325,9 +334,9 @@ class InputTables:
         self._repo = repo
         self._tables = OnceEach[tuple[str, ...], tuple[tuple[str, str], ...]]()
 
-    def inputs(self, probe: Probe) -> tuple[tuple[str, str], ...]:
+    def inputs(self, probe: Keyed) -> tuple[tuple[str, str], ...]:
         """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
-        globs = tuple(sorted(set(globs_of(probe.declared_inputs))))
+        globs = tuple(sorted(set(globs_of(_spec_of(probe).reads))))
         return self._tables.get(globs, lambda: _expand(globs, self._repo))
 
 
@@ -374,29 +383,30 @@ def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None)
 
 
 def explain_key(
-    probe: Probe,
+    probe: Keyed,
     repo: RepoFiles,
     ctx: ProbeContext | None = None,
     *,
     tables: InputTables | None = None,
 ) -> KeyExplanation:
-    """Everything `key_for` hashes, and the key itself. `tables` (over the same `repo`) shares
-    glob expansions between the probes of one gather."""
-    inputs = declared_inputs_for(probe, repo) if tables is None else tables.inputs(probe)
+    """Everything `key_for` hashes, and the key itself, from the probe's spec alone (ADR-0030).
+    `tables` (over the same `repo`) shares glob expansions between the probes of one gather."""
+    spec = _spec_of(probe)
+    inputs = declared_inputs_for(spec, repo) if tables is None else tables.inputs(spec)
     tokens = tuple(
-        (name, _resolve_special_token(name, repo, ctx)) for name in tokens_of(probe.declared_inputs)
+        (name, _resolve_special_token(name, repo, ctx)) for name in tokens_of(spec.reads)
     )
     return KeyExplanation(
-        probe=probe.name,
-        probe_version=probe.version,
-        schema_version=probe.schema_version,
+        probe=spec.name,
+        probe_version=spec.version,
+        schema_version=spec.schema_version,
         inputs=inputs,
         tokens=tokens,
-        key=_hash_key(probe.name, probe.version, probe.schema_version, inputs, tokens),
+        key=_hash_key(spec.name, spec.version, spec.schema_version, inputs, tokens),
     )
 
 
-def key_for(probe: Probe, repo: RepoFiles, ctx: ProbeContext | None = None) -> CacheKey:
+def key_for(probe: Keyed, repo: RepoFiles, ctx: ProbeContext | None = None) -> CacheKey:
     """The content-addressed cache key of `probe` over `repo`."""
     return explain_key(probe, repo, ctx).key
 

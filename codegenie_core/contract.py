@@ -1,10 +1,11 @@
 """The public probe contract as plain data: `ProbeContext`'s fields and every probe's shape.
 
 Rule 1: the contract is what a third-party probe can see and rely on: the fields of the context it
-is handed, and for every registered probe its name, version, layer, heaviness, declared inputs,
-needs, schema version and slice schema. `scripts/regen_probe_contract_snapshot.py` commits it as a
-snapshot and `--check` fails on drift (see ADR-0006).
-Rule 2: a `ProbeContext` field outside the allowlist is a `ContractError` citing ADR-0006; growing
+is handed, and for every registered probe its `ProbeSpec` (name, version, layer, heaviness,
+timeout, reads, ports, writes, needs, schema version) with its slice schema.
+`scripts/regen_probe_contract_snapshot.py` commits it as a snapshot and `--check` fails on drift
+(see ADR-0030, which supersedes ADR-0006).
+Rule 2: a `ProbeContext` field outside the allowlist is a `ContractError` citing ADR-0030; growing
 the context is a decision, not a side effect.
 Rule 3: type strings are canonical, not as written: `Optional[int]` and `int | None` both read
 `int | None`, classes by their qualified name, so a cosmetic rewrite is not drift. A class with an
@@ -35,7 +36,7 @@ __all__ = [
     "type_string",
 ]
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: every probe's whole `ProbeSpec` (ADR-0030)
 
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -147,7 +148,7 @@ def probe_context_fields(
             raise ContractError(
                 f"{context_type.__qualname__}.{name} is not in the ProbeContext field allowlist: "
                 "the context is a public contract, so adding a field means adding it to "
-                "_PROBE_CONTEXT_FIELD_ALLOWLIST and writing an ADR (see ADR-0006)",
+                "_PROBE_CONTEXT_FIELD_ALLOWLIST and writing an ADR (see ADR-0030)",
                 field=name,
             )
     return tuple(FieldSpec(name=n, type=type_string(t)) for n, t in fields)
@@ -159,16 +160,19 @@ def contract_snapshot(
     """The whole contract as JSON-ready data, probes sorted by name (Rule 1)."""
     probes: list[JsonValue] = []
     for registered in sorted(registry, key=lambda r: r.name):
-        probe = registered.probe
+        spec = registered.spec
         entry: Mapping[str, JsonValue] = {
-            "name": probe.name,
-            "version": probe.version,
-            "layer": probe.layer,
-            "heaviness": registered.heaviness,
-            "declared_inputs": list(probe.declared_inputs),
-            "needs": list(probe.needs),
-            "schema_version": probe.schema_version,
-            "slice": slice_schema(probe.slice_type).as_data(),
+            "name": spec.name,
+            "version": spec.version,
+            "layer": spec.layer,
+            "heaviness": spec.heaviness,
+            "timeout_s": spec.timeout_s,
+            "reads": list(spec.reads),
+            "ports": [str(port) for port in sorted(spec.ports)],
+            "writes": list(spec.writes),
+            "needs": list(spec.needs),
+            "schema_version": spec.schema_version,
+            "slice": slice_schema(spec.slice_type).as_data(),
         }
         probes.append(dict(entry))
     return {

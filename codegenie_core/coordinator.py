@@ -1,4 +1,4 @@
-"""The coordinator: runs the selected probes as a DAG by `needs`, inside a CPU budget.
+"""The coordinator: runs the selected probes as a DAG by `needs` and `writes`, inside a CPU budget.
 
 Rule 1: light probes run concurrently, at most `cpu_budget` at once; heavy probes run one at a
 time (and count against the budget while they run).
@@ -20,6 +20,11 @@ running and nothing able to start, it raises `UnsatisfiablePlan` instead of spin
 Rule 7: the scheduling policy (Rules 1, 2 and 6's guard, deadlines) is the pure
 `codegenie_core.schedule.Schedule`; `gather` is only the shell owning threads, queue and clock
 (see ADR-0031).
+Rule 8: what the shell knows of a probe it reads from its spec: the deadline (`deadline_s`), the
+heaviness, and the probes it runs after (`run_after`: its needs, and the writers of what it reads;
+the writers only order it, they never skip it). Each probe sees the repository scoped to its reads
+and only the ports its spec names; a read outside its reads fails it under `strict_reads`, else
+keeps its result out of the cache with a note saying why (see ADR-0030).
 
 Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
 cannot kill a thread); probes that start processes bound them with their own timeouts.
@@ -39,8 +44,6 @@ from codegenie_core.cache_keys import (
     InputTables,
     KeyExplanation,
     explain_key,
-    globs_of,
-    matching_paths,
     with_upstream,
 )
 from codegenie_core.errors import RegistryError
@@ -62,6 +65,8 @@ from codegenie_core.probe import (
 )
 from codegenie_core.registry import ProbeRegistry, RegisteredProbe
 from codegenie_core.schedule import Schedule, Task
+from codegenie_core.scoped_reads import ScopedRepo, context_for, undeclared_note
+from codegenie_core.spec import run_after
 
 CacheMode = Literal["use", "refresh", "off"]
 
@@ -89,7 +94,26 @@ def select_probes(
             )
         wanted = list(dict.fromkeys(names))
     else:
-        wanted = [r.name for r in registry if r.probe.layer in layers]
+        wanted = [r.name for r in registry if r.spec.layer in layers]
+    # First what is selected (the wanted probes and what they need), then an order over it that
+    # also puts a writer before the probes reading what it writes (Rule 7).
+    selected: dict[str, RegisteredProbe] = {}
+
+    def pull(name: str, chain: tuple[str, ...]) -> None:
+        if name in selected:
+            return
+        registered = registry.get(name)
+        if registered is None:
+            raise RegistryError(
+                f"probe {chain[-1]!r} needs unknown probe {name!r}", probe=chain[-1]
+            )
+        selected[name] = registered
+        for upstream in registered.spec.needs:
+            pull(upstream, (*chain, name))
+
+    for name in wanted:
+        pull(name, ())
+    after = run_after(r.spec for r in selected.values())
     ordered: list[RegisteredProbe] = []
     state: dict[str, Literal["visiting", "done"]] = {}
 
@@ -100,18 +124,13 @@ def select_probes(
             raise RegistryError(
                 f"probe dependency cycle: {' -> '.join((*chain, name))}", probe=name
             )
-        registered = registry.get(name)
-        if registered is None:
-            raise RegistryError(
-                f"probe {chain[-1]!r} needs unknown probe {name!r}", probe=chain[-1]
-            )
         state[name] = "visiting"
-        for upstream in registered.probe.needs:
+        for upstream in after[name]:
             visit(upstream, (*chain, name))
         state[name] = "done"
-        ordered.append(registered)
+        ordered.append(selected[name])
 
-    for name in wanted:
+    for name in selected:
         visit(name, ())
     return ordered
 
@@ -126,8 +145,9 @@ def validate_plan(plan: Sequence[RegisteredProbe]) -> None:
                 f"probe {registered.name!r} is in the plan twice", probe=registered.name
             )
         by_name[registered.name] = registered
+    after = run_after(r.spec for r in plan)
     for registered in plan:
-        for upstream in registered.probe.needs:
+        for upstream in registered.spec.needs:
             if upstream not in by_name:
                 raise RegistryError(
                     f"probe {registered.name!r} needs probe {upstream!r}, which is not in the plan",
@@ -143,7 +163,7 @@ def validate_plan(plan: Sequence[RegisteredProbe]) -> None:
                 f"probe dependency cycle: {' -> '.join((*chain, name))}", probe=name
             )
         state[name] = "visiting"
-        for upstream in by_name[name].probe.needs:
+        for upstream in after[name]:
             visit(upstream, (*chain, name))
         state[name] = "done"
 
@@ -166,22 +186,26 @@ def gather(
     cpu_budget: int,
     clock: Clock,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
+    strict_reads: bool = False,
 ) -> GatherResult:
     """Run `plan` (as `select_probes` orders it) and return every outcome.
 
     The policy is the pure `Schedule`; this shell owns the threads, the queue and the clock.
-    `on_outcome` is called on the calling thread as each outcome is known (for progress lines)."""
+    `on_outcome` is called on the calling thread as each outcome is known (for progress lines).
+    `strict_reads` makes a read outside a probe's declared reads fail that probe (Rule 8)."""
     assert cpu_budget >= 1, "the CPU budget is a positive integer"
     validate_plan(plan)
     gather_started = clock.monotonic()
     by_name = {r.name: r for r in plan}
+    after = run_after(r.spec for r in plan)
     schedule = Schedule(
         (
             Task(
                 name=r.name,
                 heaviness=r.heaviness,
-                needs=r.probe.needs,
-                deadline_s=_timeout_s(r, base_ctx),
+                needs=r.spec.needs,
+                after=tuple(name for name in after[r.name] if name not in r.spec.needs),
+                deadline_s=r.spec.deadline_s(base_ctx.config),
             )
             for r in plan
         ),
@@ -190,23 +214,23 @@ def gather(
     keys: dict[str, CacheKey] = {}
     finished: queue.Queue[_Finished] = queue.Queue()
     tables = InputTables(base_ctx.repo)  # probes declaring the same globs share one expansion
-    needed = {upstream for r in plan for upstream in r.probe.needs}
+    needed = {upstream for r in plan for upstream in r.spec.needs}
 
     def start(registered: RegisteredProbe) -> None:
         outcomes = schedule.outcomes
         upstream = {
             name: env
-            for name in registered.probe.needs
+            for name in registered.spec.needs
             if (env := envelope_of(outcomes[name])) is not None
         }
-        ctx = attrs.evolve(base_ctx, upstream=upstream)
-        upstream_keys = [(name, keys[name]) for name in registered.probe.needs if name in keys]
+        ctx, view = context_for(base_ctx, registered.spec, upstream=upstream, strict=strict_reads)
+        upstream_keys = [(name, keys[name]) for name in registered.spec.needs if name in keys]
         schedule.started(registered.name, at=clock.monotonic())
 
         def work() -> None:
             outcome, key = _attempt(
                 registered,
-                ctx,
+                _Scoped(ctx=ctx, view=view, base=base_ctx),
                 upstream_keys,
                 cache,
                 cache_mode,
@@ -255,10 +279,13 @@ def gather(
     )
 
 
-def _timeout_s(registered: RegisteredProbe, ctx: ProbeContext) -> float:
-    cap = ctx.config.probe_timeout_cap_s
-    own = registered.probe.timeout_s
-    return own if cap is None else min(own, cap)
+@attrs.frozen(kw_only=True)
+class _Scoped:
+    """One probe's context, the scoped view inside it, and the gather's own context (for keys)."""
+
+    ctx: ProbeContext
+    view: ScopedRepo
+    base: ProbeContext
 
 
 def probe_key(
@@ -268,13 +295,13 @@ def probe_key(
     tables: InputTables | None = None,
 ) -> tuple[KeyExplanation, CacheKey]:
     """The explanation of a probe's own key, and its key with its upstreams folded in."""
-    explanation = explain_key(registered.probe, ctx.repo, ctx, tables=tables)
+    explanation = explain_key(registered.spec, ctx.repo, ctx, tables=tables)
     return explanation, with_upstream(explanation.key, upstream_keys)
 
 
 def _attempt(
     registered: RegisteredProbe,
-    ctx: ProbeContext,
+    scoped: _Scoped,
     upstream_keys: Sequence[tuple[str, CacheKey]],
     cache: CacheStore | None,
     cache_mode: CacheMode,
@@ -286,38 +313,37 @@ def _attempt(
 
     A cache hit is trusted as stored when nothing in the plan needs the probe (it is only
     rendered); a probe with dependants has its entry structured first, and one that does not
-    structure is a miss, so a dependant never meets a broken upstream (Rule 5)."""
-    probe = registered.probe
+    structure is a miss, so a dependant never meets a broken upstream (Rule 5). A probe that
+    read outside its declared reads is not cached, and says so (Rule 7)."""
+    probe, spec, ctx = registered.probe, registered.spec, scoped.ctx
     started = clock.monotonic()
     key: CacheKey | None = None
     try:
         if not probe.applies(ctx):
-            globs = globs_of(probe.declared_inputs)
-            why = f"{probe.name} does not apply to this repository"
-            if globs and not matching_paths(globs, ctx.repo.list_files()):
-                why = (
-                    f"none of the files {probe.name} reads is here (it looks at {', '.join(globs)})"
-                )
-            reason = NotApplicable(reason=why)
-            return Skipped(probe=probe.name, reason=reason), None
-        _, key = probe_key(registered, ctx, upstream_keys, tables)
+            reason = NotApplicable(reason=spec.not_applicable_reason(scoped.base.repo.list_files()))
+            return Skipped(probe=spec.name, reason=reason), None
+        _, key = probe_key(registered, scoped.base, upstream_keys, tables)
         if cache is not None and cache_mode == "use":
-            hit = cache.get(key, probe.slice_type)
+            hit = cache.get(key, spec.slice_type)
             if hit is not None and (not has_dependants or _structures(hit)):
                 elapsed = _ms(clock.monotonic() - started)
-                cached = Cached(probe=probe.name, entry=hit, duration_ms=elapsed, cache_key=key.hex)
+                cached = Cached(probe=spec.name, entry=hit, duration_ms=elapsed, cache_key=key.hex)
                 return cached, key
         result = probe.run(ctx)
         elapsed = _ms(clock.monotonic() - started)
         if not isinstance(result, Envelope):
-            return Skipped(probe=probe.name, reason=result, duration_ms=elapsed), key
-        if cache is not None and cache_mode != "off":
+            return Skipped(probe=spec.name, reason=result, duration_ms=elapsed), key
+        undeclared = scoped.view.undeclared
+        if undeclared:
+            notes = tuple(undeclared_note(path) for path in undeclared)
+            result = attrs.evolve(result, notes=(*result.notes, *notes))
+        elif cache is not None and cache_mode != "off":
             cache.put(key, result)
-        return Ran(probe=probe.name, envelope=result, duration_ms=elapsed, cache_key=key.hex), key
+        return Ran(probe=spec.name, envelope=result, duration_ms=elapsed, cache_key=key.hex), key
     except Exception as error:  # Rule 2: a probe's exception is its outcome, never the gather's
         elapsed = _ms(clock.monotonic() - started)
         failed = Failed(
-            probe=probe.name,
+            probe=spec.name,
             error_type=type(error).__name__,
             message=str(error) or repr(error),
             duration_ms=elapsed,

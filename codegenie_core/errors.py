@@ -51,6 +51,16 @@ class RegistryError(CodegenieError):
         self.probe = probe
 
 
+class UndeclaredRead(CodegenieError):
+    """In strict mode, a probe read a path its spec's `reads` does not match (see ADR-0030). The
+    coordinator records it as that probe's failed outcome; the gather goes on."""
+
+    def __init__(self, message: str, *, probe: str, path: str) -> None:
+        super().__init__(message)
+        self.probe = probe
+        self.path = path
+
+
 class CacheKeyError(CodegenieError):
     """A declared input is malformed (absolute, climbs out with `..`) or names an unknown token."""
 
@@ -69,7 +79,7 @@ class CacheDirError(CodegenieError):
 
 
 class ContractError(CodegenieError):
-    """The public contract drifted from its allowlist (see ADR-0006)."""
+    """The public contract drifted from its allowlist (see ADR-0030)."""
 
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)

@@ -1,10 +1,12 @@
 """What a probe is: its protocol, the context it is handed, the envelope it returns.
 
-Rule 1: a probe is a class with the attributes of `Probe`; `@register_probe` makes it known.
+Rule 1: a probe is a class with a `spec` (a `ProbeSpec`: see ADR-0030), `applies` and `run`;
+`@register_probe` makes it known. The older class-attribute style (`LegacyProbe`) still registers,
+through a shim that warns, for one release.
 Rule 2: `run` returns a value, an `Envelope` or a `Skip`; an exception escaping `run` is a bug in
 the probe, which the coordinator records as a failed outcome (see ADR-0002).
 Rule 3: `ProbeContext`'s field set is a public contract frozen by a committed snapshot and its
-allowlist (see ADR-0006); adding a field means editing the allowlist and writing an ADR.
+allowlist (see ADR-0030); adding a field means editing the allowlist and writing an ADR.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from codegenie_core.ports import (
     YamlReader,
 )
 from codegenie_core.probe_types import Confidence, Heaviness, Layer
+from codegenie_core.spec import ProbeSpec
 
 __all__ = [
     "CacheEntryError",
@@ -33,6 +36,7 @@ __all__ = [
     "Heaviness",
     "ImageDigestResolver",
     "Layer",
+    "LegacyProbe",
     "NotApplicable",
     "Probe",
     "ProbeContext",
@@ -120,7 +124,17 @@ class ProbeContext:
 
 
 class Probe(Protocol):
-    """The shape every registered probe has. Attributes are read-only from the outside."""
+    """The shape every registered probe has: one spec, and the two things it does."""
+
+    @property
+    def spec(self) -> ProbeSpec: ...
+    def applies(self, ctx: ProbeContext) -> bool: ...
+    def run(self, ctx: ProbeContext) -> Envelope | Skip: ...
+
+
+class LegacyProbe(Protocol):
+    """The class-attribute style a probe had before `ProbeSpec`; converted by
+    `codegenie_core.spec.spec_from_attributes`, with a warning (see ADR-0030)."""
 
     @property
     def name(self) -> str: ...

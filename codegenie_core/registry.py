@@ -7,9 +7,13 @@ Rule 2: declared inputs are validated when a probe registers, so a malformed glo
 special token fails at import time, not in the middle of a gather.
 Rule 3: discovery takes the entry points as values (anything with `name`, `value` and `load()`),
 so the core reads no package metadata itself and tests need to install nothing.
-Rule 4: heaviness is a property of the probe class, its `heaviness` attribute ("light" when it has
-none); `@register_probe(heaviness=...)` sets that attribute, so a decorated class, a class that
-only declares it, and the same class found through an entry point all run alike (see ADR-0029).
+Rule 4: heaviness is part of the probe's spec. For a probe in the older class-attribute style it
+is the class's `heaviness` attribute ("light" when it has none); `@register_probe(heaviness=...)`
+sets that attribute, so a decorated class, a class that only declares it, and the same class found
+through an entry point all run alike (see ADR-0029). A spec-style probe registered with a
+`heaviness` its spec does not hold is a `RegistryError`.
+Rule 5: the registry reads each probe's `ProbeSpec` once, when it registers (see ADR-0030); a
+class-attribute probe is converted by `spec_from_attributes`, which warns once naming it.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ import attrs
 
 from codegenie_core.cache_keys import validate_declared_inputs
 from codegenie_core.errors import RegistryError
-from codegenie_core.probe import Probe
-from codegenie_core.probe_types import HEAVINESS, Heaviness
+from codegenie_core.probe import LegacyProbe, Probe
+from codegenie_core.probe_types import HEAVINESS, LAYERS, Heaviness
+from codegenie_core.spec import PORTS, ProbeSpec, spec_from_attributes
 
 ENTRY_POINT_GROUP = "codegenie.probes"
 
-P = TypeVar("P", bound=Probe)
+P = TypeVar("P", bound=Probe | LegacyProbe)
 
 
 def heaviness_of(cls: type[Any]) -> Heaviness:
@@ -42,17 +47,48 @@ def heaviness_of(cls: type[Any]) -> Heaviness:
     return declared
 
 
+def declared_spec(probe: object) -> ProbeSpec | None:
+    """The probe's own `spec`, when it declares one (Rule 5)."""
+    spec: object = getattr(probe, "spec", None)
+    return spec if isinstance(spec, ProbeSpec) else None
+
+
+def validate_spec(spec: ProbeSpec) -> None:
+    """`RegistryError` for a spec whose values are outside their vocabularies; `CacheKeyError`
+    (from `validate_declared_inputs`) for a malformed read."""
+    problems: list[str] = []
+    if spec.heaviness not in HEAVINESS:
+        problems.append(f"heaviness {spec.heaviness!r} is not one of {', '.join(HEAVINESS)}")
+    if spec.layer not in LAYERS:
+        problems.append(f"layer {spec.layer!r} is not one of {', '.join(LAYERS)}")
+    if not spec.timeout_s > 0:
+        problems.append(f"timeout_s {spec.timeout_s!r} is not a positive number of seconds")
+    unknown = sorted(set(spec.ports) - set(PORTS))
+    if unknown:
+        problems.append(f"ports {', '.join(unknown)} are unknown; ports: {', '.join(PORTS)}")
+    if problems:
+        raise RegistryError(
+            f"probe {spec.name!r}: {'; '.join(problems)} (see ADR-0030)", probe=spec.name
+        )
+    validate_declared_inputs(spec.name, spec.reads)
+    validate_declared_inputs(spec.name, spec.writes)
+
+
 @attrs.frozen(kw_only=True)
 class RegisteredProbe:
-    """A probe instance with how heavy it is and where it came from."""
+    """A probe instance with its spec and where it came from."""
 
-    probe: Probe
-    heaviness: Heaviness
+    probe: Probe | LegacyProbe
+    spec: ProbeSpec
     source: str  # "builtin:<module>" or "entry-point:<name>=<value>"
 
     @property
     def name(self) -> str:
-        return self.probe.name
+        return self.spec.name
+
+    @property
+    def heaviness(self) -> Heaviness:
+        return self.spec.heaviness
 
 
 class EntryPointLike(Protocol):
@@ -71,17 +107,30 @@ class ProbeRegistry:
     def __init__(self) -> None:
         self._probes: dict[str, RegisteredProbe] = {}
 
-    def add(self, probe: Probe, *, heaviness: Heaviness, source: str) -> RegisteredProbe:
-        existing = self._probes.get(probe.name)
+    def add(
+        self, probe: Probe | LegacyProbe, *, heaviness: Heaviness | None = None, source: str
+    ) -> RegisteredProbe:
+        """Register `probe` under its spec's name (Rule 5). `heaviness` is for a class-attribute
+        probe (default "light"); for a spec-style probe it must agree with the spec."""
+        spec = declared_spec(probe)
+        if spec is None:
+            spec = spec_from_attributes(probe, heaviness=heaviness or "light")
+        elif heaviness is not None and heaviness != spec.heaviness:
+            raise RegistryError(
+                f"probe {spec.name!r} has heaviness {spec.heaviness!r} in its spec but is "
+                f"registered as {heaviness!r}",
+                probe=spec.name,
+            )
+        existing = self._probes.get(spec.name)
         if existing is not None:
             raise RegistryError(
-                f"probe name {probe.name!r} is registered twice: by {existing.source} "
+                f"probe name {spec.name!r} is registered twice: by {existing.source} "
                 f"and by {source}; probe names must be unique",
-                probe=probe.name,
+                probe=spec.name,
             )
-        validate_declared_inputs(probe.name, probe.declared_inputs)
-        registered = RegisteredProbe(probe=probe, heaviness=heaviness, source=source)
-        self._probes[probe.name] = registered
+        validate_spec(spec)
+        registered = RegisteredProbe(probe=probe, spec=spec, source=source)
+        self._probes[spec.name] = registered
         return registered
 
     def discover(self, entry_points: Iterable[EntryPointLike]) -> None:
@@ -95,14 +144,14 @@ class ProbeRegistry:
                     f"{source}: an entry point of {ENTRY_POINT_GROUP!r} must name a probe class",
                     probe=entry_point.name,
                 )
-            heaviness = heaviness_of(loaded)
-            instance: Probe = loaded()
+            instance: Probe | LegacyProbe = loaded()
+            spec = declared_spec(instance)
+            name = spec.name if spec is not None else str(getattr(instance, "name", ""))
             # A plugin module may register itself on import through `@register_probe` too;
             # the entry point then only confirms what is already known.
-            if (known := self._probes.get(instance.name)) is not None and isinstance(
-                known.probe, loaded
-            ):
+            if (known := self._probes.get(name)) is not None and isinstance(known.probe, loaded):
                 continue
+            heaviness = None if spec is not None else heaviness_of(loaded)
             self.add(instance, heaviness=heaviness, source=source)
 
     def get(self, name: str) -> RegisteredProbe | None:
@@ -112,7 +161,7 @@ class ProbeRegistry:
         return sorted(self._probes)
 
     def __iter__(self) -> Iterator[RegisteredProbe]:
-        return iter(sorted(self._probes.values(), key=lambda r: (r.probe.layer, r.name)))
+        return iter(sorted(self._probes.values(), key=lambda r: (r.spec.layer, r.name)))
 
     def __len__(self) -> int:
         return len(self._probes)
@@ -124,11 +173,15 @@ DEFAULT_REGISTRY = ProbeRegistry()
 def register_probe(
     *, heaviness: Heaviness | None = None, registry: ProbeRegistry | None = None
 ) -> Callable[[type[P]], type[P]]:
-    """Class decorator: record `heaviness` on the class (Rule 4; without it, the class's own
-    attribute or "light"), instantiate it and add it to the registry."""
+    """Class decorator: instantiate the class and add it to the registry. For a spec-style class
+    `heaviness`, when given, must agree with the spec; for a class-attribute one it is recorded on
+    the class (Rule 4; without it, the class's own attribute or "light")."""
 
     def decorate(cls: type[P]) -> type[P]:
         target = DEFAULT_REGISTRY if registry is None else registry
+        if isinstance(cls.__dict__.get("spec"), ProbeSpec):
+            target.add(cls(), heaviness=heaviness, source=f"builtin:{cls.__module__}")
+            return cls
         if heaviness is not None:
             own: object = cls.__dict__.get("heaviness", heaviness)
             if own != heaviness:

@@ -3,7 +3,8 @@
 No threads, no queue, no clock: time arrives as an argument, and the coordinator's shell drives
 the machine (see ADR-0031). A probe is `pending`, then `running`, then has exactly one outcome.
 
-Rule 1: `ready()` offers pending probes in plan order whose needs all have an outcome, as many as
+Rule 1: `ready()` offers pending probes in plan order whose needs (and `after`) all have an
+outcome, as many as
 fit: running plus offered never exceeds the budget, and a heavy probe is offered only when no heavy
 probe runs and no other heavy one is offered, so heavy probes run one at a time and each takes one
 slot of the budget while it runs. `started` accepts only a name `ready()` offers.
@@ -44,6 +45,9 @@ class Task:
     heaviness: Heaviness
     needs: tuple[str, ...]
     deadline_s: float
+    # Probes it runs after without reading their slices (the writer of what it reads, ADR-0030):
+    # they gate its start as needs do (Rule 1), but their failure never skips it (Rule 2).
+    after: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -100,7 +104,7 @@ class Schedule:
             if len(self._running) + len(offered) >= self._budget:
                 break
             task = self._tasks[name]
-            if not all(need in self._outcomes for need in task.needs):
+            if not all(need in self._outcomes for need in (*task.needs, *task.after)):
                 continue
             if task.heaviness == "heavy":
                 if heavy_busy:

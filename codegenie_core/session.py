@@ -27,6 +27,7 @@ from codegenie_core.registry import DEFAULT_REGISTRY, ProbeRegistry, RegisteredP
 from codegenie_core.report.context import PlainData, RepoIdentity, ToPlain, build_context
 from codegenie_core.report.markdown import render_markdown
 from codegenie_core.request import CacheMode, GatherRequest, OpenedRepo, PortFactory
+from codegenie_core.spec import ports_for
 
 
 def cpu_budget(ports: PortFactory, jobs: int | None) -> int:
@@ -43,19 +44,24 @@ def cpu_budget(ports: PortFactory, jobs: int | None) -> int:
 def probe_context(
     ports: PortFactory, config: GatherConfig, plan: Sequence[RegisteredProbe], opened: OpenedRepo
 ) -> ProbeContext:
-    """The ports `plan` needs: index ports only for layer B, a container runner only for C."""
-    layers = {r.probe.layer for r in plan}
-    containers = ports.containers(opened.root, config) if "c" in layers else None
-    wants_index = "b" in layers
+    """Only the ports some probe of `plan` names in its spec are built (see ADR-0030)."""
+    wanted = ports_for(r.spec for r in plan)
+    root, cache_dir = opened.root, opened.cache_dir
+    engine = "containers" in wanted or "image_digest" in wanted
+    containers = ports.containers(root, config) if engine else None
     return ProbeContext(
         repo=opened.repo,
         config=config,
         clock=ports.clock(),
         yaml=ports.yaml(),
-        containers=containers,
-        index_reader=ports.index_reader(opened.root, opened.cache_dir) if wants_index else None,
-        indexer=ports.indexer(opened.root, config, opened.cache_dir) if wants_index else None,
-        image_digest_resolver=ports.image_digest_resolver(containers, opened.repo, opened.root),
+        containers=containers if "containers" in wanted else None,
+        index_reader=ports.index_reader(root, cache_dir) if "index_reader" in wanted else None,
+        indexer=ports.indexer(root, config, cache_dir) if "indexer" in wanted else None,
+        image_digest_resolver=(
+            ports.image_digest_resolver(containers, opened.repo, root)
+            if "image_digest" in wanted
+            else None
+        ),
     )
 
 
@@ -101,13 +107,15 @@ def gather(
     cache_mode: CacheMode = "use",
     cpu_budget: int = 1,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
+    strict_reads: bool = False,
 ) -> Gathered:
     """Run a gather over the ports in `ctx`, any ports (fakes included), and never raise for a
     probe's failure: each outcome is a value. `plan` defaults to `registry`'s probes that
     `ctx.config` selects (its `probes`, else its `layers`); `DEFAULT_REGISTRY` holds the built-in
     probes once `codegenie_core.probes.load_builtin_probes()` has run. `to_plain` turns a
     computed slice into plain data (`codegenie_adapters.serde.plain_data`); a slice it cannot
-    turn fails its probe.
+    turn fails its probe. `strict_reads` makes a read outside a probe's declared reads fail that
+    probe; otherwise such a result is not cached and says why (see ADR-0030).
     Raises `RegistryError` for an unknown probe name or a dependency cycle."""
     if plan is None:
         plan = select_probes(registry, names=ctx.config.probes, layers=ctx.config.layers)
@@ -119,6 +127,7 @@ def gather(
         cpu_budget=cpu_budget,
         clock=ctx.clock,
         on_outcome=on_outcome,
+        strict_reads=strict_reads,
     )
     return Gathered(
         repo=RepoIdentity(name=ctx.repo.name, git=_git_identity(ctx.repo)),
@@ -138,6 +147,7 @@ def gather_with(
     registry: ProbeRegistry = DEFAULT_REGISTRY,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
     on_plan: Callable[[Sequence[RegisteredProbe]], None] | None = None,
+    strict_reads: bool = False,
 ) -> Gathered:
     """The whole gather of an opened repository: select the plan, build its ports from `ports`,
     open the cache (unless `cache_mode` is "off") and run. `on_plan` hears the plan first."""
@@ -160,6 +170,7 @@ def gather_with(
         cache_mode=request.cache_mode,
         cpu_budget=budget,
         on_outcome=on_outcome,
+        strict_reads=strict_reads,
     )
 
 

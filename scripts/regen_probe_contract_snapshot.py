@@ -1,4 +1,4 @@
-"""Regenerate (or `--check`) the committed snapshot of the public probe contract (see ADR-0006).
+"""Regenerate (or `--check`) the committed snapshot of the public probe contract (see ADR-0030).
 
 Run: python scripts/regen_probe_contract_snapshot.py            # rewrite the snapshot
      python scripts/regen_probe_contract_snapshot.py --check    # exit 1 and print a diff on drift
@@ -6,7 +6,8 @@ Run: python scripts/regen_probe_contract_snapshot.py            # rewrite the sn
 Exit codes: 0 clean (or written), 1 drift under --check, or a probe whose slice schema changed
 while its `schema_version` did not (then nothing is written), 2 a ProbeContext field outside the
 allowlist (or another contract error). Adding a ProbeContext field means adding it to
-`_PROBE_CONTEXT_FIELD_ALLOWLIST` below and writing an ADR that supersedes or extends ADR-0006.
+`_PROBE_CONTEXT_FIELD_ALLOWLIST` below and writing an ADR that supersedes or extends ADR-0030
+(which superseded ADR-0006).
 A changed slice must bump `schema_version`: the version is in the cache key, and a cached result
 nothing structures is rendered as stored, so an unbumped change would show the old shape on warm
 gathers (see ADR-0020).
@@ -34,7 +35,7 @@ from codegenie_core.registry import DEFAULT_REGISTRY, ProbeRegistry  # noqa: E40
 
 SNAPSHOT_PATH = ROOT / "tests" / "contract" / "probe_contract_snapshot.json"
 
-# The ProbeContext fields a probe may rely on. Growing this set is an ADR decision (ADR-0006).
+# The ProbeContext fields a probe may rely on. Growing this set is an ADR decision (ADR-0030).
 _PROBE_CONTEXT_FIELD_ALLOWLIST: frozenset[str] = frozenset(
     {
         "repo",
@@ -149,7 +150,7 @@ def main(
         print(
             "\nThe probe contract drifted from its committed snapshot. If the change is intended, "
             "run `python scripts/regen_probe_contract_snapshot.py` and commit the snapshot "
-            "(a ProbeContext change also needs an ADR; see ADR-0006).",
+            "(a ProbeContext change also needs an ADR; see ADR-0030).",
             file=sys.stderr,
         )
         return 1

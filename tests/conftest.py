@@ -9,6 +9,10 @@ from hypothesis import HealthCheck, settings
 
 from tests._ci_support.requires_tool import MARK_NAME, enforce
 
+# Every gather of the suite runs with strict reads: a probe reading a path its spec does not declare
+# fails, so a passing suite shows every built-in probe declares what it reads (ADR-0030).
+os.environ["CODEGENIE_STRICT_READS"] = "1"
+
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]

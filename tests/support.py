@@ -14,6 +14,7 @@ from codegenie_core.config import GatherConfig
 from codegenie_core.probe import CachedEnvelope, Envelope, ProbeContext, Skip
 from codegenie_core.probe_types import Heaviness, Layer
 from codegenie_core.registry import ProbeRegistry, RegisteredProbe
+from codegenie_core.spec import PORTS, PortName, ProbeSpec
 
 
 @attrs.frozen(kw_only=True)
@@ -55,6 +56,25 @@ class ScriptedProbe:
     schema_version: int = 1
     timeout_s: float = 30.0
     applicable: bool = True
+    heaviness: Heaviness = "light"
+    writes: tuple[str, ...] = ()
+    ports: frozenset[PortName] = frozenset(PORTS)
+
+    @property
+    def spec(self) -> ProbeSpec:
+        return ProbeSpec(
+            name=self.name,
+            version=self.version,
+            layer=self.layer,
+            heaviness=self.heaviness,
+            timeout_s=self.timeout_s,
+            reads=self.declared_inputs,
+            ports=self.ports,
+            writes=self.writes,
+            needs=self.needs,
+            slice_type=self.slice_type,
+            schema_version=self.schema_version,
+        )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return self.applicable
@@ -75,7 +95,7 @@ def scripted(
 def registry_of(*probes: tuple[ScriptedProbe, Heaviness]) -> ProbeRegistry:
     registry = ProbeRegistry()
     for probe, heaviness in probes:
-        registry.add(probe, heaviness=heaviness, source="test")
+        registry.add(attrs.evolve(probe, heaviness=heaviness), source="test")
     return registry
 
 

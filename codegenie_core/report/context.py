@@ -90,8 +90,8 @@ def probe_entry(
 ) -> dict[str, PlainData]:
     """One probe's entry in the context document."""
     entry: dict[str, PlainData] = {
-        "layer": registered.probe.layer,
-        "version": registered.probe.version,
+        "layer": registered.spec.layer,
+        "version": registered.spec.version,
         "outcome": outcome_kind(outcome),
         "duration_ms": outcome.duration_ms,
     }

@@ -117,7 +117,7 @@ def render_markdown(
             case _:
                 assert_never(outcome)
         out.append(
-            f"| {_text(registered.name)} | {registered.probe.layer.upper()} "
+            f"| {_text(registered.name)} | {registered.spec.layer.upper()} "
             f"| {outcome_kind(outcome)} "
             f"| {confidence} | {outcome.duration_ms} | {key} |"
         )

@@ -13,8 +13,8 @@ import attrs
 import pytest
 
 from codegenie_core.probe import Envelope, ProbeContext, Skip
-from codegenie_core.probe_types import Layer
 from codegenie_core.registry import ProbeRegistry, register_probe
+from codegenie_core.spec import ProbeSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "regen_probe_contract_snapshot.py"
@@ -60,27 +60,24 @@ def private_registry(
 ) -> ProbeRegistry:
     registry = ProbeRegistry()
 
-    @register_probe(heaviness="light", registry=registry)
+    @register_probe(registry=registry)
     class ServiceProbe:
-        name = "service"
-        layer: Layer = "a"
-        declared_inputs: tuple[str, ...] = ("service.toml",) + (
-            (extra_input,) if extra_input else ()
+        spec = ProbeSpec(
+            name="service",
+            version=version,
+            layer="a",
+            timeout_s=5.0,
+            reads=("service.toml",) + ((extra_input,) if extra_input else ()),
+            slice_type=slice_type,
+            schema_version=schema_version,
         )
-        needs: tuple[str, ...] = ()
-        timeout_s = 5.0
-
-        def __init__(self) -> None:
-            self.version = version
-            self.slice_type = slice_type
-            self.schema_version = schema_version
 
         def applies(self, ctx: ProbeContext) -> bool:
             return True
 
         def run(self, ctx: ProbeContext) -> Envelope | Skip:
             return Envelope(
-                probe=self.name,
+                probe=self.spec.name,
                 schema_version=1,
                 confidence="high",
                 slice=ServiceSlice(name="s", ports=()),
@@ -192,7 +189,7 @@ def test_a_context_field_outside_the_allowlist_is_rejected_citing_adr_0006(
     err = capsys.readouterr().err
     assert code == 2
     assert "image_digest_resolver" in err
-    assert "ADR-0006" in err
+    assert "ADR-0030" in err
 
 
 def test_the_allowlist_is_exactly_the_current_context_fields() -> None:

@@ -261,8 +261,8 @@ def test_a_gather_with_make_index_indexes_then_judges_fresh(tmp_path: Path) -> N
         indexer=_runner(root),
     )
     plan = [
-        RegisteredProbe(probe=ScipIndexProbe(), heaviness="heavy", source="test"),
-        RegisteredProbe(probe=IndexHealthProbe(), heaviness="light", source="test"),
+        RegisteredProbe(probe=ScipIndexProbe(), spec=ScipIndexProbe.spec, source="test"),
+        RegisteredProbe(probe=IndexHealthProbe(), spec=IndexHealthProbe.spec, source="test"),
     ]
     result = gather(
         plan, base_ctx=ctx, cache=None, cache_mode="off", cpu_budget=2, clock=FakeClock()

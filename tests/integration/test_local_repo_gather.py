@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 
 def plan() -> list[RegisteredProbe]:
-    names = (git_probe.GitProbe.name, languages_probe.LanguagesProbe.name)
+    names = (git_probe.GitProbe.spec.name, languages_probe.LanguagesProbe.spec.name)
     found = [DEFAULT_REGISTRY.get(name) for name in names]
     return [registered for registered in found if registered is not None]
 

@@ -24,6 +24,7 @@ from codegenie_core.config import GatherConfig
 from codegenie_core.errors import CacheKeyError
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState
 from codegenie_core.probe import Envelope, ProbeContext, Skip
+from codegenie_core.spec import PORTS, ProbeSpec
 from tests.strategies import (
     gather_configs,
     globs_with_a_match,
@@ -47,6 +48,20 @@ class KeyedProbe:
     slice_type: type[Any] = object
     schema_version: int = 1
     timeout_s: float = 10.0
+
+    @property
+    def spec(self) -> ProbeSpec:
+        return ProbeSpec(
+            name=self.name,
+            version=self.version,
+            layer="a",
+            timeout_s=self.timeout_s,
+            reads=self.declared_inputs,
+            ports=frozenset(PORTS),
+            needs=self.needs,
+            slice_type=self.slice_type,
+            schema_version=self.schema_version,
+        )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return True

@@ -57,8 +57,12 @@ def test_every_probe_gets_one_outcome_after_its_upstreams(rows, budget: int) -> 
 
     for name, needs, heavy, fails in rows:
         registry.add(
-            scripted(name, needs=needs, behaviour=behaviour(name, fails)),
-            heaviness="heavy" if heavy else "light",
+            scripted(
+                name,
+                needs=needs,
+                behaviour=behaviour(name, fails),
+                heaviness="heavy" if heavy else "light",
+            ),
             source="test",
         )
     plan = select_probes(registry, names=[], layers=frozenset({"a"}))

@@ -28,6 +28,7 @@ from codegenie_core.outcomes import Cached, Ran
 from codegenie_core.ports import CacheStore, GitState
 from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope, ProbeContext, Skip
 from codegenie_core.registry import ProbeRegistry
+from codegenie_core.spec import PORTS, ProbeSpec
 
 
 @pytest.mark.parametrize(
@@ -113,6 +114,20 @@ class GlobProbe:
     schema_version: int = 1
     timeout_s: float = 30.0
     runs: list[int] = attrs.field(factory=list[int])
+
+    @property
+    def spec(self) -> ProbeSpec:
+        return ProbeSpec(
+            name=self.name,
+            version=self.version,
+            layer="a",
+            timeout_s=self.timeout_s,
+            reads=self.declared_inputs,
+            ports=frozenset(PORTS),
+            needs=self.needs,
+            slice_type=self.slice_type,
+            schema_version=self.schema_version,
+        )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return True

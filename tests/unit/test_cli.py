@@ -23,7 +23,7 @@ from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
 from codegenie_core.errors import RepoError
 from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
-from codegenie_core.probe import Envelope, ProbeContext
+from codegenie_core.probe import Envelope, ProbeContext, Skip
 from tests.as_nobody import needs_root, run_as_nobody, shared_dir
 from tests.support import CountSlice, registry_of, scripted
 
@@ -33,7 +33,10 @@ class FakeAdapters:
     """Every adapter the CLI builds, as fakes; `repos` maps a REPO argument to a repository."""
 
     repos: dict[str, FakeRepo] = attrs.field(factory=dict[str, FakeRepo])
-    env: dict[str, str] = attrs.field(factory=dict[str, str])
+    # The suite's strict reads (tests/conftest.py) reach the fake environment too (ADR-0030).
+    env: dict[str, str] = attrs.field(
+        factory=lambda: {"CODEGENIE_STRICT_READS": os.environ.get("CODEGENIE_STRICT_READS", "")}
+    )
     cache: InMemoryCache = attrs.field(factory=InMemoryCache)
     clock_: Clock = attrs.field(factory=FakeClock)
     cleaned: int = 0
@@ -140,7 +143,8 @@ def test_gather_as_json_is_a_document_with_every_probe_outcome() -> None:
         "count": "ran",
         "after": "ran",
     }
-    assert document["probes"]["count"]["slice"] == {"files": 2, "upstream": []}
+    # `count` reads `**/*.py`: its view of the repository lists a.py, not README.md (ADR-0030).
+    assert document["probes"]["count"]["slice"] == {"files": 1, "upstream": []}
 
 
 def test_a_second_gather_says_the_probes_came_from_the_cache_with_their_key_prefix() -> None:
@@ -507,3 +511,69 @@ def test_cache_stats_clear_and_gc_run_against_the_injected_cache() -> None:
         {},
         ["/chosen", "/chosen", "/nonexistent/cache"],
     )
+
+
+@attrs.define
+class PortRecorder(FakeAdapters):
+    """Fake adapters that record which optional ports the CLI asked to build."""
+
+    built: list[str] = attrs.field(factory=list[str])
+
+    def index_reader(self, root: str, cache_dir: str) -> None:
+        self.built.append("index_reader")
+
+    def indexer(self, root: str, config: object, cache_dir: str) -> None:
+        self.built.append("indexer")
+
+    def containers(self, root: str, config: object) -> None:
+        self.built.append("containers")
+
+    def image_digest_resolver(self, containers: object, repo: RepoFiles, root: str) -> None:
+        self.built.append("image_digest")
+
+
+def test_the_cli_builds_only_the_ports_the_plan_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = registry_of(
+        (scripted("plain", ports=frozenset({"repo"})), "light"),
+        (scripted("indexed", ports=frozenset({"repo", "index_reader"}), layer="b"), "light"),
+    )
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    fakes = PortRecorder(repos=adapters().repos)
+
+    invoke(fakes, "gather", "demo", "--probe", "plain")
+    only_plain = list(fakes.built)
+    invoke(fakes, "gather", "demo", "--probe", "indexed")
+
+    assert only_plain == []
+    assert fakes.built == ["index_reader"]
+
+
+def test_codegenie_strict_reads_makes_a_sloppy_probe_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    def sloppy(ctx: ProbeContext) -> Envelope | Skip:
+        ctx.repo.read_bytes("README.md")
+        return Envelope(
+            probe="sloppy", schema_version=1, confidence="high", slice=CountSlice(files=0)
+        )
+
+    registry = registry_of(
+        (scripted("sloppy", behaviour=sloppy, declared_inputs=("**/*.py",)), "light")
+    )
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    outcomes = {}
+    for value in ("1", "0"):
+        fakes = adapters()
+        fakes.env["CODEGENIE_STRICT_READS"] = value
+        document = json.loads(invoke(fakes, "gather", "demo", "--format", "json").stdout)
+        outcomes[value] = document["probes"]["sloppy"]["outcome"]
+
+    assert outcomes == {"1": "failed", "0": "ran"}
+
+
+def test_a_malformed_strict_reads_value_is_a_config_error() -> None:
+    fakes = adapters()
+    fakes.env["CODEGENIE_STRICT_READS"] = "yes"
+
+    result = CliRunner().invoke(cli, ["gather", "demo"], obj=fakes)
+
+    assert result.exit_code == 2
+    assert "CODEGENIE_STRICT_READS must be 1 or 0" in result.stderr

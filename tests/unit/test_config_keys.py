@@ -25,11 +25,12 @@ from codegenie_core.config import NOT_IN_ANY_KEY, GatherConfig
 from codegenie_core.coordinator import gather
 from codegenie_core.errors import CacheKeyError
 from codegenie_core.ports import GitState
-from codegenie_core.probe import Probe, ProbeContext
+from codegenie_core.probe import ProbeContext
 from codegenie_core.probes import load_builtin_probes
 from codegenie_core.probes.layer_c.model import ImageConfig
 from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceProbe
 from codegenie_core.registry import DEFAULT_REGISTRY, RegisteredProbe
+from codegenie_core.spec import ProbeSpec
 from tests.support import registry_of, scripted
 
 FIELDS = attrs.fields(GatherConfig)
@@ -46,9 +47,9 @@ REPO = FakeRepo(
 )
 
 
-def _builtin_probes() -> list[Probe]:
+def _builtin_probes() -> list[ProbeSpec]:
     load_builtin_probes()
-    return [r.probe for r in DEFAULT_REGISTRY]
+    return [r.spec for r in DEFAULT_REGISTRY]
 
 
 def _other_value(field: attrs.Attribute[Any]) -> object:
@@ -88,9 +89,7 @@ def _keys(config: GatherConfig) -> dict[str, str]:
 def test_each_config_field_changes_exactly_the_keys_of_the_probes_naming_it_or_is_declared_keyless(
     field: attrs.Attribute[Any],
 ) -> None:
-    naming = sorted(
-        p.name for p in _builtin_probes() if field.name in config_fields_of(p.declared_inputs)
-    )
+    naming = sorted(p.name for p in _builtin_probes() if field.name in config_fields_of(p.reads))
     if field.name in NOT_IN_ANY_KEY:
         assert naming == [], f"{field.name} is declared keyless yet {naming} name it"
     else:
@@ -113,9 +112,7 @@ def test_the_keyless_declarations_name_real_fields_and_give_a_reason() -> None:
 
 def test_the_options_behind_the_issue_are_in_their_probes_keys() -> None:
     naming = {
-        field: sorted(
-            p.name for p in _builtin_probes() if field in config_fields_of(p.declared_inputs)
-        )
+        field: sorted(p.name for p in _builtin_probes() if field in config_fields_of(p.reads))
         for field in ("trace_argv", "index_paths")
     }
     assert naming == {"trace_argv": ["runtime_trace"], "index_paths": ["index_health"]}
@@ -192,7 +189,7 @@ class _NoAdapters:
 def test_a_plain_gather_after_a_trace_argv_gather_is_not_served_its_full_argv() -> None:
     runner = FakeContainerRunner(image=ImageConfig(cmd=("/bin/app", "serve")))
     repo = FakeRepo(files={"Dockerfile": b"FROM scratch\nCMD x\n"})
-    plan = [RegisteredProbe(probe=RuntimeTraceProbe(), heaviness="heavy", source="test")]
+    plan = [RegisteredProbe(probe=RuntimeTraceProbe(), spec=RuntimeTraceProbe.spec, source="test")]
     cache = InMemoryCache()
 
     def gathered(trace_argv: bool) -> str:

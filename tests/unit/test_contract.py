@@ -101,4 +101,4 @@ def test_a_context_field_outside_the_allowlist_raises_naming_it() -> None:
         probe_context_fields(Node, frozenset({"label", "children"}))
 
     assert raised.value.field == "leaf"
-    assert "ADR-0006" in str(raised.value)
+    assert "ADR-0030" in str(raised.value)

@@ -173,8 +173,8 @@ def test_a_repository_without_sources_is_not_applicable() -> None:
 
 def _plan() -> list[RegisteredProbe]:
     return [
-        RegisteredProbe(probe=ScipIndexProbe(), heaviness="heavy", source="test"),
-        RegisteredProbe(probe=IndexHealthProbe(), heaviness="light", source="test"),
+        RegisteredProbe(probe=ScipIndexProbe(), spec=ScipIndexProbe.spec, source="test"),
+        RegisteredProbe(probe=IndexHealthProbe(), spec=IndexHealthProbe.spec, source="test"),
     ]
 
 

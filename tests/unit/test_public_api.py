@@ -72,7 +72,8 @@ def test_the_pure_gather_runs_over_fakes_and_its_document_holds_every_probe() ->
     document = gathered.to_document()
     assert [type(o) for o in gathered.outcomes] == [Ran, Ran]
     assert document["repo"] == {"name": "demo", "git": None}
-    assert document["probes"]["count"]["slice"] == plain_data(CountSlice(files=3))
+    # `count` reads `**/*.py`: its scoped view lists a.py and b.py, not README.md (ADR-0030).
+    assert document["probes"]["count"]["slice"] == plain_data(CountSlice(files=2))
     assert gathered.to_markdown().startswith("# codegenie report: demo\n")
 
 

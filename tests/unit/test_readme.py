@@ -28,7 +28,8 @@ def test_the_probe_example_registers_and_runs_against_the_fakes() -> None:
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", example.group(1) + check],
+        # A warning is an error: the example is in the spec style, not the deprecated one.
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", example.group(1) + check],
         capture_output=True,
         text=True,
         check=False,

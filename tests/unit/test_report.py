@@ -44,7 +44,7 @@ OUTCOMES: dict[str, ProbeOutcome] = {
 def plan():
     registry = ProbeRegistry()
     for name in OUTCOMES:
-        registry.add(scripted(name), heaviness="light", source="test")
+        registry.add(scripted(name), source="test")
     return [registry.get(name) for name in OUTCOMES]
 
 

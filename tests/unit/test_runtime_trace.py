@@ -86,7 +86,7 @@ def _slice(result: object) -> RuntimeTraceSlice:
 def test_the_probe_is_registered_heavy_in_layer_c() -> None:
     registered = DEFAULT_REGISTRY.get("runtime_trace")
     assert registered is not None
-    assert (registered.heaviness, registered.probe.layer) == ("heavy", "c")
+    assert (registered.heaviness, registered.spec.layer) == ("heavy", "c")
 
 
 def test_the_slice_has_exactly_the_expected_keys() -> None:

@@ -195,7 +195,7 @@ def _registered_slice_types() -> list[tuple[str, type[object]]]:
     from codegenie_core.registry import DEFAULT_REGISTRY
 
     load_builtin_probes()
-    return [(r.name, r.probe.slice_type) for r in DEFAULT_REGISTRY]
+    return [(r.name, r.spec.slice_type) for r in DEFAULT_REGISTRY]
 
 
 @pytest.mark.parametrize(

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 import attrs
 
 from codegenie_core.ports import TextProblem
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
-from codegenie_core.probe_types import Layer
 from codegenie_core.probes.layer_a.inputs import (
     InputProblem,
     Tally,
@@ -27,6 +26,7 @@ from codegenie_core.probes.layer_a.inputs import (
     read_inputs,
 )
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 WORKFLOW_GLOBS: tuple[str, ...] = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 OTHER_SYSTEMS: dict[str, str] = {
@@ -79,22 +79,25 @@ class CiSlice:
     problems: tuple[InputProblem, ...] = ()
 
 
-@register_probe(heaviness="light")
+@register_probe()
 class CiProbe:
-    name = "ci"
-    version = 1
-    layer: Layer = "a"
-    declared_inputs: tuple[str, ...] = WORKFLOW_GLOBS + tuple(OTHER_SYSTEMS)
-    needs: tuple[str, ...] = ()
-    slice_type: type[Any] = CiSlice
-    schema_version = 1
-    timeout_s = 30.0
+    spec = ProbeSpec(
+        name="ci",
+        version=1,
+        layer="a",
+        heaviness="light",
+        timeout_s=30.0,
+        reads=WORKFLOW_GLOBS + tuple(OTHER_SYSTEMS),
+        ports=frozenset[PortName]({"repo", "yaml"}),
+        slice_type=CiSlice,
+        schema_version=1,
+    )
 
     def applies(self, ctx: ProbeContext) -> bool:
-        return bool(declared_files(ctx, self.declared_inputs))
+        return bool(declared_files(ctx, self.spec.reads))
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
-        files = declared_files(ctx, self.declared_inputs)
+        files = declared_files(ctx, self.spec.reads)
         if not files:
             return NotApplicable(reason="no CI configuration in the repository")
         config_files = {p: s for p in files if (s := system_of(p)) is not None}
@@ -127,8 +130,8 @@ class CiProbe:
                 workflows[item.path] = workflow
         confidence, notes = tally.grade()
         return Envelope(
-            probe=self.name,
-            schema_version=self.schema_version,
+            probe=self.spec.name,
+            schema_version=self.spec.schema_version,
             confidence=confidence,
             slice=CiSlice(
                 systems=tuple(sorted(set(config_files.values()))),

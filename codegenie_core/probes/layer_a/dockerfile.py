@@ -8,8 +8,6 @@ confidence is graded per `codegenie_core.probes.layer_a.inputs` (see ADR-0014).
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 from codegenie_core.parsers.dockerfile_facts import (
@@ -18,7 +16,6 @@ from codegenie_core.parsers.dockerfile_facts import (
     describe_dockerfile,
 )
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
-from codegenie_core.probe_types import Layer
 from codegenie_core.probes.layer_a.inputs import (
     InputProblem,
     Tally,
@@ -26,6 +23,7 @@ from codegenie_core.probes.layer_a.inputs import (
     read_inputs,
 )
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 ROOT_DOCKERFILE = "Dockerfile"
 
@@ -36,16 +34,19 @@ class DockerfileSlice:
     unreadable: tuple[InputProblem, ...] = ()
 
 
-@register_probe(heaviness="light")
+@register_probe()
 class DockerfileProbe:
-    name = "dockerfile"
-    version = 2
-    layer: Layer = "a"
-    declared_inputs: tuple[str, ...] = ("**/Dockerfile", "**/*.Dockerfile", "**/Dockerfile.*")
-    needs: tuple[str, ...] = ()
-    slice_type: type[Any] = DockerfileSlice
-    schema_version = 1
-    timeout_s = 30.0
+    spec = ProbeSpec(
+        name="dockerfile",
+        version=2,
+        layer="a",
+        heaviness="light",
+        timeout_s=30.0,
+        reads=("**/Dockerfile", "**/*.Dockerfile", "**/Dockerfile.*"),
+        ports=frozenset[PortName]({"repo"}),
+        slice_type=DockerfileSlice,
+        schema_version=1,
+    )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return bool(self._paths(ctx))
@@ -68,8 +69,8 @@ class DockerfileProbe:
             tally.record(item.path, gave_facts=bool(facts.stages), problems=len(facts.problems))
         confidence, notes = tally.grade()
         return Envelope(
-            probe=self.name,
-            schema_version=self.schema_version,
+            probe=self.spec.name,
+            schema_version=self.spec.schema_version,
             confidence=confidence,
             slice=DockerfileSlice(dockerfiles=dockerfiles, unreadable=tuple(unreadable)),
             notes=notes,
@@ -78,7 +79,7 @@ class DockerfileProbe:
     def _paths(self, ctx: ProbeContext) -> list[str]:
         return [
             path
-            for path in declared_files(ctx, self.declared_inputs)
+            for path in declared_files(ctx, self.spec.reads)
             if not path.endswith(".dockerignore")
         ]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import attrs
 
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
-from codegenie_core.probe_types import Layer
 from codegenie_core.redact import strip_credentials
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 
 @attrs.frozen(kw_only=True)
@@ -37,18 +37,21 @@ class GitSlice:
     remotes: tuple[GitRemote, ...]
 
 
-@register_probe(heaviness="light")
+@register_probe()
 class GitProbe:
     """HEAD commit, branch, dirty flag and remotes of a git work tree."""
 
-    name = "git"
-    version = 2  # see Rule 1
-    layer: Layer = "a"
-    declared_inputs: tuple[str, ...] = ("**", "git-state:<resolved>")  # see Rule 2
-    needs: tuple[str, ...] = ()
-    slice_type = GitSlice
-    schema_version = 1
-    timeout_s = 60.0
+    spec = ProbeSpec(
+        name="git",
+        version=2,  # see Rule 1
+        layer="a",
+        heaviness="light",
+        timeout_s=60.0,
+        reads=("**", "git-state:<resolved>"),  # see Rule 2
+        ports=frozenset[PortName]({"repo"}),
+        slice_type=GitSlice,
+        schema_version=1,
+    )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return True  # `run` says why when this is not a git work tree
@@ -67,5 +70,8 @@ class GitProbe:
             ),
         )
         return Envelope(
-            probe=self.name, schema_version=self.schema_version, confidence="high", slice=result
+            probe=self.spec.name,
+            schema_version=self.spec.schema_version,
+            confidence="high",
+            slice=result,
         )

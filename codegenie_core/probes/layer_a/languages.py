@@ -18,9 +18,9 @@ import attrs
 from codegenie_core.languages import NON_PROGRAMMING, language_of, origin_of
 from codegenie_core.ports import FileProblem
 from codegenie_core.probe import Envelope, ProbeContext, Skip
-from codegenie_core.probe_types import Layer
 from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 
 @attrs.frozen(kw_only=True)
@@ -96,18 +96,21 @@ def summarize(
     )
 
 
-@register_probe(heaviness="light")
+@register_probe()
 class LanguagesProbe:
     """Files and bytes per language."""
 
-    name = "languages"
-    version = 1
-    layer: Layer = "a"
-    declared_inputs: tuple[str, ...] = ("**",)
-    needs: tuple[str, ...] = ()
-    slice_type = LanguagesSlice
-    schema_version = 2
-    timeout_s = 60.0
+    spec = ProbeSpec(
+        name="languages",
+        version=1,
+        layer="a",
+        heaviness="light",
+        timeout_s=60.0,
+        reads=("**",),
+        ports=frozenset[PortName]({"repo"}),
+        slice_type=LanguagesSlice,
+        schema_version=2,
+    )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return True
@@ -127,8 +130,8 @@ class LanguagesProbe:
                 f"counted: {shown}{more}",
             )
         return Envelope(
-            probe=self.name,
-            schema_version=self.schema_version,
+            probe=self.spec.name,
+            schema_version=self.spec.schema_version,
             confidence="high" if result.unreadable == 0 else "medium",
             slice=result,
             notes=notes,

@@ -30,7 +30,6 @@ from codegenie_core.parsers.maven_pom import parse_pom
 from codegenie_core.parsers.npm_manifest import LOCKFILES, package_manager_for, parse_package_json
 from codegenie_core.parsers.python_manifest import parse_pyproject, parse_requirements_txt
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
-from codegenie_core.probe_types import Layer
 from codegenie_core.probes.layer_a.inputs import (
     InputProblem,
     Tally,
@@ -38,6 +37,7 @@ from codegenie_core.probes.layer_a.inputs import (
     read_inputs,
 )
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 T = TypeVar("T")
 
@@ -65,22 +65,25 @@ class ManifestsSlice:
     problems: tuple[InputProblem, ...] = ()
 
 
-@register_probe(heaviness="light")
+@register_probe()
 class ManifestsProbe:
-    name = "manifests"
-    version = 1
-    layer: Layer = "a"
-    declared_inputs: tuple[str, ...] = MANIFEST_GLOBS + LOCKFILE_GLOBS
-    needs: tuple[str, ...] = ()
-    slice_type: type[Any] = ManifestsSlice
-    schema_version = 1
-    timeout_s = 30.0
+    spec = ProbeSpec(
+        name="manifests",
+        version=1,
+        layer="a",
+        heaviness="light",
+        timeout_s=30.0,
+        reads=MANIFEST_GLOBS + LOCKFILE_GLOBS,
+        ports=frozenset[PortName]({"repo"}),
+        slice_type=ManifestsSlice,
+        schema_version=1,
+    )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return bool(declared_files(ctx, MANIFEST_GLOBS))
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
-        files = declared_files(ctx, self.declared_inputs)
+        files = declared_files(ctx, self.spec.reads)
         manifests = [path for path in files if _ecosystem(path) is not None]
         if not manifests:
             return NotApplicable(reason="no package manifest in the repository")
@@ -114,8 +117,8 @@ class ManifestsProbe:
             found[ecosystem][item.path] = value
         confidence, notes = tally.grade()
         return Envelope(
-            probe=self.name,
-            schema_version=self.schema_version,
+            probe=self.spec.name,
+            schema_version=self.spec.schema_version,
             confidence=confidence,
             slice=ManifestsSlice(
                 ecosystems=tuple(sorted(e for e, by_path in found.items() if by_path)),

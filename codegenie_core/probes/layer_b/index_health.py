@@ -18,7 +18,7 @@ import attrs
 
 from codegenie_core.ports import FileProblem, IndexReader, RepoFiles
 from codegenie_core.probe import Envelope, ProbeContext, Skip, ToolUnavailable
-from codegenie_core.probe_types import CONFIDENCE_ORDER, Confidence, Layer
+from codegenie_core.probe_types import CONFIDENCE_ORDER, Confidence
 from codegenie_core.probes.layer_b.confidence import index_health_confidence, index_health_lines
 from codegenie_core.probes.layer_b.health import INDEXER_EXTENSIONS, SOURCE_EXTENSIONS, judge_index
 from codegenie_core.probes.layer_b.model import (
@@ -39,6 +39,7 @@ from codegenie_core.probes.layer_b.sidecar import (
     sidecar_path_for,
 )
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 ROOT_INDEX = "index.scip"
 SOURCE_GLOBS = tuple(f"**/*{ext}" for ext in SOURCE_EXTENSIONS)
@@ -106,27 +107,31 @@ def worst(confidences: Sequence[Confidence]) -> Confidence:
     return result
 
 
-@register_probe(heaviness="light")
+@register_probe()
 class IndexHealthProbe:
     """Layer B: is there a SCIP index, and does it still describe this work tree?"""
 
-    name = "index_health"
-    version = 1
-    layer: Layer = "b"
-    # "**/*.scip" covers indexes named by GatherConfig.index_paths too (they may live anywhere);
-    # `config:index_paths` says which of them are judged.
-    declared_inputs = (
-        "git-head:<resolved>",
-        "made-index:<resolved>",
-        "config:index_paths",
-        "**/*.scip",
-        f"{INDEX_DIR}/**",
-        *SOURCE_GLOBS,
+    spec = ProbeSpec(
+        name="index_health",
+        version=1,
+        layer="b",
+        heaviness="light",
+        timeout_s=120.0,
+        # "**/*.scip" covers indexes named by GatherConfig.index_paths too (they may live anywhere);
+        # `config:index_paths` says which of them are judged.
+        reads=(
+            "git-head:<resolved>",
+            "made-index:<resolved>",
+            "config:index_paths",
+            "**/*.scip",
+            f"{INDEX_DIR}/**",
+            *SOURCE_GLOBS,
+        ),
+        ports=frozenset[PortName]({"repo", "index_reader"}),
+        needs=("scip_index",),
+        slice_type=IndexHealthSlice,
+        schema_version=2,  # 2: IndexerError carries a hint (ADR-0028)
     )
-    needs = ("scip_index",)
-    slice_type = IndexHealthSlice
-    schema_version = 2  # 2: IndexerError carries a hint (ADR-0028)
-    timeout_s = 120.0
 
     def applies(self, ctx: ProbeContext) -> bool:
         return True
@@ -161,8 +166,8 @@ class IndexHealthProbe:
                     "commit it was made from"
                 )
         return Envelope(
-            probe=self.name,
-            schema_version=self.schema_version,
+            probe=self.spec.name,
+            schema_version=self.spec.schema_version,
             confidence=worst([index_health_confidence(h) for h in indexes]),
             slice=IndexHealthSlice(indexes=indexes, searched=searched),
             notes=tuple(notes),

@@ -17,12 +17,13 @@ import attrs
 
 from codegenie_core.ports import RepoFiles
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip, ToolUnavailable
-from codegenie_core.probe_types import Confidence, Layer
+from codegenie_core.probe_types import Confidence
 from codegenie_core.probes.layer_b.health import extension_of, source_files
 from codegenie_core.probes.layer_b.index_health import SOURCE_GLOBS, judge_made
 from codegenie_core.probes.layer_b.model import Fresh, IndexerFinished, IndexerMissing
 from codegenie_core.probes.layer_b.sidecar import INDEX_DIR, made_index_label
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 RUN_SHARE = 0.9
 MIN_RUN_S = 1.0
@@ -74,24 +75,28 @@ def uncommitted_sources(
     return tuple(sorted(repo.digests(changed).items())) if changed else ()
 
 
-@register_probe(heaviness="heavy")
+@register_probe()
 class ScipIndexProbe:
     """Layer B, heavy: make or refresh SCIP indexes (`--index`)."""
 
-    name = "scip_index"
-    version = 1
-    layer: Layer = "b"
-    declared_inputs = (
-        "git-head:<resolved>",
-        "made-index:<resolved>",
-        "config:make_index",
-        "config:probe_timeout_cap_s",
-        *SOURCE_GLOBS,
+    spec = ProbeSpec(
+        name="scip_index",
+        version=1,
+        layer="b",
+        heaviness="heavy",
+        timeout_s=900.0,
+        reads=(
+            "git-head:<resolved>",
+            "made-index:<resolved>",
+            "config:make_index",
+            "config:probe_timeout_cap_s",
+            *SOURCE_GLOBS,
+        ),
+        ports=frozenset[PortName]({"repo", "clock", "index_reader", "indexer"}),
+        writes=("made-index:<resolved>",),  # the indexes index_health reads (ADR-0028)
+        slice_type=ScipIndexSlice,
+        schema_version=1,
     )
-    needs: tuple[str, ...] = ()
-    slice_type = ScipIndexSlice
-    schema_version = 1
-    timeout_s = 900.0
 
     def applies(self, ctx: ProbeContext) -> bool:
         return True  # `run` says why when indexing was not asked for
@@ -108,9 +113,7 @@ class ScipIndexProbe:
         started = ctx.clock.monotonic()
         # The coordinator abandons the probe at its deadline; each indexer gets what is left of
         # it (less a margin to write the sidecar), so no indexer outlives the probe.
-        cap = ctx.config.probe_timeout_cap_s
-        allowed = self.timeout_s if cap is None else min(self.timeout_s, cap)
-        deadline = started + RUN_SHARE * allowed
+        deadline = started + RUN_SHARE * self.spec.deadline_s(ctx.config)
         git = ctx.repo.git_state()
         head = git.head if git is not None else None
         records: list[IndexerRunRecord] = []
@@ -172,8 +175,8 @@ class ScipIndexProbe:
             for r in records
         ]
         return Envelope(
-            probe=self.name,
-            schema_version=self.schema_version,
+            probe=self.spec.name,
+            schema_version=self.spec.schema_version,
             confidence=confidence,
             slice=ScipIndexSlice(runs=tuple(records)),
             notes=tuple(notes),

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Any, Literal, assert_never
+from typing import Literal, assert_never
 
 import attrs
 
 from codegenie_core.parsers.strace import Connect, TraceFacts
 from codegenie_core.ports import ContainerRunner, FileProblem, TextProblem
 from codegenie_core.probe import Envelope, ProbeContext, Skip, ToolUnavailable, clip_confidence
-from codegenie_core.probe_types import Layer
 from codegenie_core.probes.layer_c.base_images import base_image_refs
 from codegenie_core.probes.layer_c.model import (
     AGGREGATE_TIMEOUT_S,
@@ -59,6 +58,7 @@ from codegenie_core.probes.layer_c.scenarios import (
     parse_scenarios,
 )
 from codegenie_core.registry import register_probe
+from codegenie_core.spec import PortName, ProbeSpec
 
 SCHEMA_VERSION = 3  # 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
@@ -112,32 +112,35 @@ class RuntimeTraceSlice:
     problems: tuple[str, ...] = ()
 
 
-@register_probe(heaviness="heavy")
+@register_probe()
 class RuntimeTraceProbe:
     """Traces the built image's scenarios inside the container (see ADR-0011)."""
 
-    name = PROBE_NAME
-    version = 1
-    layer: Layer = "c"
-    # A build context can COPY any file not dockerignored, so every file is an input; the image
-    # digest token follows the base images, which no file names by content; the options that
-    # change what a trace records are in the key too (ADR-0028), and so is what the build may
-    # reach (`--build-network` changes the image, ADR-0022). `--keep-images` changes no slice.
-    declared_inputs: tuple[str, ...] = (
-        DOCKERFILE,
-        ".dockerignore",
-        SCENARIOS_FILE,
-        "**",
-        "image-digest:<resolved>",
-        "config:engine",
-        "config:trace_argv",
-        "config:probe_timeout_cap_s",
-        "config:build_network",
+    spec = ProbeSpec(
+        name=PROBE_NAME,
+        version=1,
+        layer="c",
+        heaviness="heavy",
+        timeout_s=BUILD_TIMEOUT_S + AGGREGATE_TIMEOUT_S,
+        # A build context can COPY any file not dockerignored, so every file is an input; the image
+        # digest token follows the base images, which no file names by content; the options that
+        # change what a trace records are in the key too (ADR-0028), and so is what the build may
+        # reach (`--build-network` changes the image, ADR-0022). `--keep-images` changes no slice.
+        reads=(
+            DOCKERFILE,
+            ".dockerignore",
+            SCENARIOS_FILE,
+            "**",
+            "image-digest:<resolved>",
+            "config:engine",
+            "config:trace_argv",
+            "config:probe_timeout_cap_s",
+            "config:build_network",
+        ),
+        ports=frozenset[PortName]({"repo", "clock", "yaml", "containers", "image_digest"}),
+        slice_type=RuntimeTraceSlice,
+        schema_version=SCHEMA_VERSION,
     )
-    needs: tuple[str, ...] = ()
-    slice_type: type[Any] = RuntimeTraceSlice
-    schema_version = SCHEMA_VERSION
-    timeout_s = BUILD_TIMEOUT_S + AGGREGATE_TIMEOUT_S
 
     def applies(self, ctx: ProbeContext) -> bool:
         return DOCKERFILE in ctx.repo.list_files()
@@ -190,10 +193,9 @@ class RuntimeTraceProbe:
         scenarios = merge_scenarios(default_scenarios(built.config), repo_scenarios)
         # Rule 3: finish inside the coordinator's bound too, with a partial but truthful slice,
         # rather than be abandoned mid-scenario with nothing to show.
-        budget = AGGREGATE_TIMEOUT_S
-        if (cap := ctx.config.probe_timeout_cap_s) is not None:
-            spent = ctx.clock.monotonic() - probe_started
-            budget = min(budget, cap - spent - COORDINATOR_MARGIN_S)
+        spent = ctx.clock.monotonic() - probe_started
+        left = self.spec.deadline_s(ctx.config) - spent - COORDINATOR_MARGIN_S
+        budget = min(AGGREGATE_TIMEOUT_S, left)
         reports = _run_all(ctx, runner, built, scenarios, budget)
         return _traced(reports, image_ref, base_images, status.seccomp_bpf, file_problems)
 
