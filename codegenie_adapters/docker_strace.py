@@ -296,8 +296,14 @@ class DockerStraceRunner:
 
 
 def _network_flags(network: BuildNetwork) -> tuple[str, ...]:
-    """`default` passes nothing (each engine's own default: docker and podman name it apart)."""
-    return ("--network=none",) if network == "none" else ()
+    """`default` passes nothing (each engine's own default: docker and podman name it apart).
+
+    `none` also passes `--no-cache`: the engine's build cache keys a step by its parent and
+    text, not the network it ran under, so without it a `none` build could take a layer that an
+    earlier build made with the network, and the image would not be what `none` promises
+    (ADR-0035). A `default` build may reuse a layer a `none` build made: the network is allowed
+    there, not required."""
+    return ("--network=none", "--no-cache") if network == "none" else ()
 
 
 def make_image_digest_resolver(
