@@ -36,6 +36,7 @@ from codegenie_adapters.trace_out import (
     seed_tar,
 )
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
+from codegenie_core.config import BuildNetwork
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError
 from codegenie_core.parsers.strace import parse_strace_bytes
 from codegenie_core.ports import ContainerRunner, RepoFiles
@@ -131,7 +132,7 @@ class DockerStraceRunner:
         labels = ("--label", f"{TRACE_LABEL}=1", "--label", f"{RUN_LABEL}={self.run_id}")
         dockerfile = str(Path(self.repo_root) / request.dockerfile)
         argv = (
-            "build", "--force-rm", *network_flags(request.network), "-f", dockerfile,
+            "build", "--force-rm", *_build_network_flags(request.network), "-f", dockerfile,
             "-t", request.image_ref, *labels, self.repo_root,
         )  # fmt: skip
         built = self._engine(*argv, timeout_s=BUILD_TIMEOUT_S)
@@ -306,6 +307,15 @@ class DockerStraceRunner:
             keep_stdout=keep_stdout,
             program_tail=program_tail,
         )
+
+
+def _build_network_flags(network: BuildNetwork) -> tuple[str, ...]:
+    """The build's network flags; `none` also passes `--no-cache`: the engine's build cache keys
+    a step by its parent and text, not the network it ran under, so without it a `none` build
+    could take a layer an earlier build made with the network, and the image would not be what
+    `none` promises (ADR-0035). A `default` build may reuse a layer a `none` build made: the
+    network is allowed there, not required."""
+    return (*network_flags(network), "--no-cache") if network == "none" else network_flags(network)
 
 
 def make_image_digest_resolver(

@@ -58,7 +58,15 @@ def registry(layers: frozenset[Layer] | None = None) -> ProbeRegistry:
     if not _LOADED:
         DEFAULT_REGISTRY.discover(plugins.entry_points(ENTRY_POINT_GROUP))
         _LOADED.append(True)
+    if layers is not None and _needs_unloaded(DEFAULT_REGISTRY):
+        # An entry-point probe of a selected layer may need a built-in of another layer: load
+        # them all, so the plan pulls it in as `--probe` would, instead of calling it unknown.
+        load_builtin_probes(None)
     return DEFAULT_REGISTRY
+
+
+def _needs_unloaded(registry: ProbeRegistry) -> bool:
+    return any(registry.get(need) is None for r in registry for need in r.spec.needs)
 
 
 def _registry_for(options: GatherOptions) -> ProbeRegistry:

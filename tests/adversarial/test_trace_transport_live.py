@@ -323,10 +323,12 @@ def test_build_network_none_gives_the_builds_run_steps_no_network(
     tmp_path: Path, network: BuildNetwork, builds: bool
 ) -> None:
     root = _busybox_context(tmp_path)
-    (root / "Dockerfile").write_text(  # the step fails where it sees a network interface
+    # The step fails where it sees a network interface. Its text is this test's own, so the
+    # engine's build cache (shared by every run on the daemon) has no layer for it.
+    (root / "Dockerfile").write_text(
         "FROM scratch\nCOPY busybox /bin/busybox\n"
         'RUN ["/bin/busybox", "sh", "-c", '
-        '"! /bin/busybox ls /sys/class/net | /bin/busybox grep -v lo"]\n'
+        f'"! /bin/busybox ls /sys/class/net | /bin/busybox grep -v lo # {uuid.uuid4().hex}"]\n'
     )
     runner = DockerStraceRunner(repo_root=str(root))
     ref = f"codegenie-trace:hostile-net-{uuid.uuid4().hex[:8]}"
@@ -335,3 +337,34 @@ def test_build_network_none_gives_the_builds_run_steps_no_network(
     finally:
         runner.cleanup()
     assert isinstance(built, BuiltImage) == builds, built
+
+
+@NEEDS
+def test_a_none_build_never_takes_a_layer_an_earlier_build_made_with_the_network(
+    tmp_path: Path,
+) -> None:
+    """The engine's build cache ignores the network a step ran under (ADR-0035): a step that
+    succeeds only with a network interface is built and kept under `default`; the same step under
+    `none` must run again, without one, and fail, not be served the cached layer."""
+    root = _busybox_context(tmp_path)
+    (root / "Dockerfile").write_text(
+        "FROM scratch\nCOPY busybox /bin/busybox\n"
+        'RUN ["/bin/busybox", "sh", "-c", '
+        f'"/bin/busybox ls /sys/class/net | /bin/busybox grep -v lo # {uuid.uuid4().hex}"]\n'
+    )
+    kept = f"codegenie-trace:hostile-netcache-{uuid.uuid4().hex[:8]}"
+    first = DockerStraceRunner(repo_root=str(root), keep_images=True)
+    try:
+        with_network = first.build(BuildRequest(dockerfile="Dockerfile", image_ref=kept))
+        first.cleanup()
+        assert isinstance(with_network, BuiltImage), with_network  # its layer is now cached
+        second = DockerStraceRunner(repo_root=str(root))
+        try:
+            ref = f"codegenie-trace:hostile-netcache-{uuid.uuid4().hex[:8]}"
+            without = second.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref,
+                                                network="none"))  # fmt: skip
+        finally:
+            second.cleanup()
+        assert isinstance(without, BuildFailed), without
+    finally:
+        _docker("image", "rm", kept)

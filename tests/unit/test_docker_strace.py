@@ -1,5 +1,6 @@
 """The real runner's own rules that need no engine: once cleaned up, it starts nothing; it
-creates a scenario's container with the policy it is given, in its engine's spelling."""
+creates a scenario's container with the policy it is given, in its engine's spelling; a
+`--build-network none` build never uses the engine's build cache."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ from pathlib import Path
 import attrs
 import pytest
 
+from codegenie_adapters import docker_strace
 from codegenie_adapters.container_flags import EngineFamily, render_policy
 from codegenie_adapters.docker_strace import DockerStraceRunner, RunnerClosed
+from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.tracer_bundle import TracerBundle
+from codegenie_core.config import BuildNetwork
 from codegenie_core.probes.layer_c.model import (
     TRACE_POLICY,
+    BuildFailed,
+    BuildRequest,
     BuiltImage,
     ContainerPolicy,
     ImageConfig,
@@ -67,3 +73,26 @@ def test_a_container_is_created_with_the_given_policy_in_its_engines_spelling(
     flags = list(render_policy(policy, family))
     at = created.index(flags[0])
     assert created[at : at + len(flags)] == flags
+
+
+@pytest.mark.parametrize(
+    ("network", "flags"), [("none", ["--network=none", "--no-cache"]), ("default", [])]
+)
+def test_a_none_build_never_uses_the_engines_build_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, network: BuildNetwork, flags: list[str]
+) -> None:
+    # The engine keys a cached step by its parent and text, not its network (ADR-0035): a `none`
+    # build that took a cached layer could hold what a step fetched with the network.
+    calls: list[tuple[str, ...]] = []
+
+    def engine(argv: tuple[str, ...], **_: object) -> ExecResult:
+        calls.append(argv)
+        return ExecResult(argv=argv, exit_code=1, stdout=b"", stderr=b"no", duration_s=0.0)
+
+    monkeypatch.setattr(docker_strace, "run_external_cli", engine)
+    runner = DockerStraceRunner(str(tmp_path), platform="linux")
+    request = BuildRequest(dockerfile="Dockerfile", image_ref="codegenie-trace:x", network=network)
+    assert isinstance(runner.build(request), BuildFailed)
+    build = calls[0]
+    assert build[:3] == ("docker", "build", "--force-rm")
+    assert [a for a in build if a.startswith("--network") or a == "--no-cache"] == flags
