@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # a plain script: make the work tree importable
     sys.path.insert(0, str(ROOT))
 
-from codegenie_adapters import _scip_pb2 as pb  # noqa: E402 -- after the sys.path bootstrap
+from tests import scip_subset_pb2 as pb  # noqa: E402 -- after the sys.path bootstrap
 
 SMOKE_ARGV = ("--mb", "2", "--runs", "1")
 GOAL_RATIO = 2.0
@@ -51,7 +51,7 @@ print(elapsed)
 """,
     "whole": """
 import os, sys, time
-from codegenie_adapters import _scip_pb2 as pb
+from tests import scip_subset_pb2 as pb
 started = time.perf_counter()
 with open(os.path.join(sys.argv[1], sys.argv[2]), "rb") as f:
     index = pb.Index.FromString(f.read())

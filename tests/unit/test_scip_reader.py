@@ -7,7 +7,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-from google.protobuf.internal import api_implementation
 
 from codegenie_adapters import _scip_wire
 from codegenie_adapters.scip_reader import ScipReader
@@ -185,28 +184,6 @@ def test_documents_without_metadata_are_missing_metadata(tmp_path: Path) -> None
     )
 
 
-def test_the_pure_python_protobuf_backend_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(api_implementation, "Type", lambda: "python")
-    error = _error(tmp_path, index_bytes(DOCS))
-    assert error.kind == "protobuf-backend"
-    assert "ADR-0009" in error.message
-
-
-def test_an_absent_index_is_missing_whatever_the_backend(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(api_implementation, "Type", lambda: "python")
-    error = ScipReader(str(tmp_path)).read("index.scip")
-    assert isinstance(error, IndexReadError)
-    assert error.kind == "missing"
-
-
-def test_this_environment_runs_the_upb_backend() -> None:
-    assert api_implementation.Type() == "upb"
-
-
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -230,7 +207,7 @@ def test_this_environment_runs_the_upb_backend() -> None:
 def test_a_typed_range_is_read_like_the_legacy_range(
     tmp_path: Path, typed: dict[str, dict[str, int]], expected: tuple[int, ...]
 ) -> None:
-    from codegenie_adapters import _scip_pb2 as pb
+    from tests import scip_subset_pb2 as pb
 
     index = pb.Index()
     index.metadata.tool_info.name = "scip-typescript"
