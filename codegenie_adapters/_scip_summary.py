@@ -148,7 +148,7 @@ def decode_occurrence(data: bytes, span: Span, base: int = 0) -> Occurrence:
                 symbol = text(data, a, b, base, "Occurrence.symbol")
             case 3, 0:
                 roles = int32(a)
-            case (8 | 9), 2:
+            case ((8 | 9), 2):
                 if field != typed_field:  # another member of the oneof replaces the first
                     typed_field, typed = field, []
                 typed.append((a, b))  # the same member again is merged

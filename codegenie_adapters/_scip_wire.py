@@ -172,10 +172,14 @@ def varint_at(data: bytes, at: int, end: int, base: int, what: str) -> tuple[int
             return result, at
         shift += 7
         if shift >= 64:
-            raise WireFailure("malformed", f"a varint in {what} is longer than 10 bytes", base + start)
+            raise WireFailure(
+                "malformed", f"a varint in {what} is longer than 10 bytes", base + start
+            )
 
 
-def scan(data: bytes, start: int, end: int, base: int, what: str) -> Iterator[tuple[int, int, int, int]]:
+def scan(
+    data: bytes, start: int, end: int, base: int, what: str
+) -> Iterator[tuple[int, int, int, int]]:
     """Each field of the message in `data[start:end]` as `(number, wire type, a, b)`: a varint's
     value and the index after it (wire type 0), or the payload's `[a, b)` (wire types 1, 2, 5).
     A length past the message's end, a group, an invalid wire type or field number 0 is a

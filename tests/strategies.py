@@ -466,7 +466,7 @@ _scip_text = st.text(max_size=12)
 @st.composite
 def scip_occurrence_messages(draw: st.DrawFn, *, legacy_range: bool = True) -> pb.Occurrence:
     """An `Occurrence`; without `legacy_range`, only a typed range (or none) says where it is."""
-    from tests import scip_subset_pb2 as pb  # noqa: F811 -- the runtime import of the TYPE_CHECKING one
+    from tests import scip_subset_pb2 as pb
 
     occurrence = pb.Occurrence(
         range=draw(st.lists(_int32s, max_size=5)) if legacy_range else [],

@@ -98,7 +98,9 @@ def _assert_reads_as_protobuf(data: bytes) -> None:
 
 @given(
     st.lists(
-        st.tuples(scip_occurrence_messages(), protobuf_unknown_fields(), protobuf_unpacked_int32s(1)),
+        st.tuples(
+            scip_occurrence_messages(), protobuf_unknown_fields(), protobuf_unpacked_int32s(1)
+        ),
         min_size=1,
         max_size=3,
     )
