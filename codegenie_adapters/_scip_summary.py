@@ -118,19 +118,17 @@ def decode_document(data: bytes, base: int = 0) -> Document:
     position_encoding = symbols = 0
     occurrences: list[Span] = []
     for field, wire_type, a, b in scan(data, 0, len(data), base, "Index.documents"):
-        match field, wire_type:
-            case 1, 2:
-                path = text(data, a, b, base, "Document.relative_path")
-            case 2, 2:
+        if wire_type == LENGTH_DELIMITED:  # by frequency: a document is mostly occurrences
+            if field == 2:
                 occurrences.append((a, b))
-            case 3, 2:
+            elif field == 3:
                 symbols += 1
-            case 4, 2:
+            elif field == 1:
+                path = text(data, a, b, base, "Document.relative_path")
+            elif field == 4:
                 language = text(data, a, b, base, "Document.language")
-            case 6, 0:
-                position_encoding = int32(a)
-            case _:
-                pass
+        elif (field, wire_type) == (6, 0):
+            position_encoding = int32(a)
     return Document(path, language, position_encoding, tuple(occurrences), symbols)
 
 

@@ -187,7 +187,11 @@ def scan(
     at = start
     while at < end:
         tag_at = at
-        tag, at = varint_at(data, at, end, base, what)
+        tag = data[at]  # one-byte tags and one- or two-byte lengths are read inline (speed)
+        if tag < 0x80:
+            at += 1
+        else:
+            tag, at = varint_at(data, at, end, base, what)
         field, wire_type = tag >> 3, tag & 7
         if field == 0:
             raise WireFailure("malformed", f"{what} has a field number 0", base + tag_at)
@@ -196,7 +200,14 @@ def scan(
             yield field, 0, value, at
             continue
         if wire_type == LENGTH_DELIMITED:
-            length, at = varint_at(data, at, end, base, what)
+            if at < end and data[at] < 0x80:
+                length = data[at]
+                at += 1
+            elif at + 1 < end and data[at + 1] < 0x80:
+                length = (data[at] & 0x7F) | data[at + 1] << 7
+                at += 2
+            else:
+                length, at = varint_at(data, at, end, base, what)
         elif wire_type in _FIXED_WIDTH:
             length = _FIXED_WIDTH[wire_type]
         else:
