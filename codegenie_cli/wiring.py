@@ -2,7 +2,7 @@
 
 Rule 1: only this module (and main.py) knows the concrete adapters; the core sees ports.
 Rule 2: adapters are imported lazily, inside the methods, so `codegenie-cli --help` and a warm
-gather do not pay for modules they do not use (the SCIP decoder, the container runner).
+gather do not pay for modules they do not use (protobuf, the container runner).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def open_repository(
 
 
 class _LazyIndexReader:
-    """Builds the SCIP reader (and imports its decoder) only when an index is actually read: a warm
+    """Builds the SCIP reader (and imports protobuf) only when an index is actually read: a warm
     gather serves index health from the cache and reads none, though it asks `made_state` for the
     key (Rule 2)."""
 
