@@ -6,9 +6,8 @@ from chunks of the file; each metadata, document and external symbol is parsed o
 Rule 2: every problem with the file (missing, a directory, unreadable, empty, truncated, bytes that
 are not an Index, a wrong wire type, no metadata) is an `IndexReadError` with the byte offset where
 reading stopped; nothing raises out of `read`.
-Rule 3: protobuf is used only through its upb backend; any other backend (the pure-Python one is
-~70x slower) is refused as a typed error, not used. Protobuf is loaded only when there is a file
-to parse, and then without its pure-Python machinery (see ADR-0021).
+Rule 3: no protobuf module is used: `_scip_summary` decodes exactly the fields it reads with
+codegenie's own bounded wire decoder (see ADR-0032), imported only when there is a file to read.
 Rule 4: the indexes codegenie made live outside the work tree (`_made_index`, ADR-0028); they are
 read by indexer name and reported under their label, `made_index_label(indexer)`.
 """
@@ -24,13 +23,6 @@ from codegenie_adapters._scip_wire import WireFailure
 from codegenie_core.ports import IndexReader
 from codegenie_core.probes.layer_b.model import IndexReadError, IndexReadErrorKind, IndexReadResult
 from codegenie_core.probes.layer_b.sidecar import made_index_label
-
-
-def upb_backend_in_use() -> bool:
-    """Whether protobuf runs on its upb backend (asking loads the backend, nothing else)."""
-    from google.protobuf.internal import api_implementation
-
-    return api_implementation.Type() == "upb"
 
 
 class ScipReader:
@@ -82,12 +74,6 @@ def _read_file(full: str, path: str) -> IndexReadResult:
             )
         if status.st_size == 0:
             return error("empty", "the index file has zero bytes", 0)
-        if not upb_backend_in_use():
-            return error(
-                "protobuf-backend",
-                "protobuf does not use its upb backend (the pure-Python one is ~70x slower on "
-                "SCIP indexes); install a protobuf wheel with the upb backend (see ADR-0009)",
-            )
         from codegenie_adapters._scip_summary import summarise
 
         with open(full, "rb", buffering=0) as file:

@@ -94,7 +94,7 @@ def index_bytes(
     language: str = "",
 ) -> bytes:
     """A SCIP index built with the generated classes: one Index message, serialized whole."""
-    from codegenie_adapters import _scip_pb2 as pb
+    from tests import scip_subset_pb2 as pb
 
     index = pb.Index()
     if metadata:

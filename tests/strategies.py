@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 from hypothesis import strategies as st
 
@@ -276,6 +278,159 @@ scip_documents = st.lists(
     ),
     max_size=6,
 )
+
+
+# ---- SCIP messages for the decoder's agreement with protobuf (ADR-0032) -----------------------
+# Built with protoc's standard generated module (imported when drawn, so other tests never load
+# protobuf). Every field of the subset is drawn, not only those codegenie reads, so the decoder
+# meets the others as fields to skip; int32s span the whole range (negative ones are 10-byte
+# varints); strings are any text, so non-ASCII UTF-8 appears.
+if TYPE_CHECKING:  # imported where drawn: most property tests never load protobuf
+    from tests import scip_subset_pb2 as pb
+
+_int32s = st.integers(min_value=-(2**31), max_value=2**31 - 1)
+_scip_text = st.text(max_size=12)
+
+
+@st.composite
+def scip_occurrence_messages(draw: st.DrawFn, *, legacy_range: bool = True) -> pb.Occurrence:
+    """An `Occurrence`; without `legacy_range`, only a typed range (or none) says where it is."""
+    from tests import scip_subset_pb2 as pb
+
+    occurrence = pb.Occurrence(
+        range=draw(st.lists(_int32s, max_size=5)) if legacy_range else [],
+        symbol=draw(_scip_text),
+        symbol_roles=draw(_int32s),
+        override_documentation=draw(st.lists(_scip_text, max_size=2)),
+        syntax_kind=draw(_int32s),
+        enclosing_range=draw(st.lists(_int32s, max_size=4)),
+    )
+    for _ in range(draw(st.integers(min_value=0, max_value=2))):
+        occurrence.diagnostics.add(
+            severity=draw(_int32s), code=draw(_scip_text), message=draw(_scip_text)
+        )
+    for prefix in ("", "_enclosing"):
+        match draw(st.sampled_from(["", "single", "multi"])):
+            case "single":
+                getattr(occurrence, f"single_line{prefix}_range").CopyFrom(
+                    pb.SingleLineRange(
+                        line=draw(_int32s),
+                        start_character=draw(_int32s),
+                        end_character=draw(_int32s),
+                    )
+                )
+            case "multi":
+                getattr(occurrence, f"multi_line{prefix}_range").CopyFrom(
+                    pb.MultiLineRange(
+                        start_line=draw(_int32s),
+                        start_character=draw(_int32s),
+                        end_line=draw(_int32s),
+                        end_character=draw(_int32s),
+                    )
+                )
+            case _:
+                pass
+    return occurrence
+
+
+@st.composite
+def scip_symbol_messages(draw: st.DrawFn) -> pb.SymbolInformation:
+    from tests import scip_subset_pb2 as pb
+
+    symbol = pb.SymbolInformation(
+        symbol=draw(_scip_text),
+        documentation=draw(st.lists(_scip_text, max_size=2)),
+        kind=draw(_int32s),
+        display_name=draw(_scip_text),
+        enclosing_symbol=draw(_scip_text),
+    )
+    if draw(st.booleans()):
+        symbol.relationships.add(symbol=draw(_scip_text), is_reference=draw(st.booleans()))
+    if draw(st.booleans()):
+        symbol.signature_documentation.CopyFrom(
+            pb.Document(relative_path=draw(_scip_text), text=draw(_scip_text))
+        )
+    return symbol
+
+
+@st.composite
+def scip_document_messages(draw: st.DrawFn) -> pb.Document:
+    from tests import scip_subset_pb2 as pb
+
+    return pb.Document(
+        relative_path=draw(_scip_text),
+        occurrences=draw(st.lists(scip_occurrence_messages(), max_size=4)),
+        symbols=draw(st.lists(scip_symbol_messages(), max_size=2)),
+        language=draw(_scip_text),
+        text=draw(_scip_text),
+        position_encoding=draw(_int32s),
+    )
+
+
+@st.composite
+def scip_metadata_messages(draw: st.DrawFn) -> pb.Metadata:
+    from tests import scip_subset_pb2 as pb
+
+    return pb.Metadata(
+        version=draw(_int32s),
+        tool_info=pb.ToolInfo(
+            name=draw(_scip_text),
+            version=draw(_scip_text),
+            arguments=draw(st.lists(_scip_text, max_size=3)),
+        ),
+        project_root=draw(_scip_text),
+        text_document_encoding=draw(_int32s),
+    )
+
+
+@st.composite
+def scip_index_messages(draw: st.DrawFn) -> pb.Index:
+    from tests import scip_subset_pb2 as pb
+
+    index = pb.Index(
+        documents=draw(st.lists(scip_document_messages(), max_size=3)),
+        external_symbols=draw(st.lists(scip_symbol_messages(), max_size=2)),
+    )
+    index.metadata.CopyFrom(draw(scip_metadata_messages()))
+    return index
+
+
+@st.composite
+def protobuf_unknown_fields(draw: st.DrawFn) -> bytes:
+    """Fields with numbers the subset never declares (20-99), of every wire type protobuf writes
+    (varint, fixed64, length-delimited, fixed32), encoded by hand: protobuf skips them, and so
+    must the decoder."""
+    encoded = b""
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        number = draw(st.integers(min_value=20, max_value=99))
+        match draw(st.sampled_from([0, 1, 2, 5])):
+            case 0:
+                encoded += _varint(number << 3) + _varint(draw(st.integers(0, 2**64 - 1)))
+            case 1:
+                encoded += _varint(number << 3 | 1) + draw(st.binary(min_size=8, max_size=8))
+            case 2:
+                payload = draw(st.binary(max_size=6))
+                encoded += _varint(number << 3 | 2) + _varint(len(payload)) + payload
+            case _:
+                encoded += _varint(number << 3 | 5) + draw(st.binary(min_size=4, max_size=4))
+    return encoded
+
+
+@st.composite
+def protobuf_unpacked_int32s(draw: st.DrawFn, number: int) -> bytes:
+    """Elements of the `repeated int32` field `number` written one by one (not packed), which
+    protobuf's encoder never writes for proto3 but every parser must accept."""
+    values = draw(st.lists(_int32s, max_size=3))
+    return b"".join(_varint(number << 3) + _varint(v & (2**64 - 1)) for v in values)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 # ---- codegenie_core.parsers (manifests, layer A) ----------------------------------------------

@@ -1,5 +1,5 @@
-"""The generated SCIP classes: upb message classes of the subset, loaded without protobuf's
-pure-Python machinery, and loaded only when there is an index to parse (see ADR-0021)."""
+"""protoc's standard module of the SCIP subset is for tests and benches only; reading an index
+imports no protobuf module at all (ADR-0032, which replaced ADR-0021's upb classes)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codegenie_adapters import _scip_pb2 as pb
+from tests import scip_subset_pb2 as pb
 from tests.layer_b_support import index_bytes
 
 PROTO = Path(__file__).resolve().parents[2] / "codegenie_adapters" / "scip_subset.proto"
-# What `google.protobuf.internal.builder` (protoc's own Python output) would load: the pure-Python
-# message implementation and the text format it pulls in, ~12 ms before the first read.
-PURE_PYTHON_MACHINERY = (
-    "google.protobuf.descriptor_pool",
-    "google.protobuf.internal.builder",
-    "google.protobuf.internal.python_message",
-    "google.protobuf.message_factory",
-    "google.protobuf.reflection",
-    "google.protobuf.symbol_database",
-    "google.protobuf.text_format",
-)
 
 
 def _loaded_after_reading(root: Path, path: str) -> list[str]:
@@ -51,12 +40,19 @@ def test_the_classes_round_trip_a_whole_index() -> None:
     assert (index.SerializeToString(), index.documents[0].occurrences[0].range) == (data, [0, 1, 2])
 
 
-def test_reading_an_index_loads_upb_without_the_pure_python_machinery(tmp_path: Path) -> None:
+def test_reading_an_index_loads_no_protobuf(tmp_path: Path) -> None:
     (tmp_path / "index.scip").write_bytes(index_bytes([("src/a.ts", [])]))
-    kind, *loaded = _loaded_after_reading(tmp_path, "index.scip")
-    assert (kind, "google._upb._message" in loaded) == ("IndexSummary", True)
-    assert [m for m in PURE_PYTHON_MACHINERY if m in loaded] == []
+    assert _loaded_after_reading(tmp_path, "index.scip") == ["IndexSummary"]
 
 
 def test_looking_for_an_index_that_is_not_there_loads_no_protobuf(tmp_path: Path) -> None:
     assert _loaded_after_reading(tmp_path, "index.scip") == ["IndexReadError"]
+
+
+def test_the_package_does_not_depend_on_protobuf() -> None:
+    import tomllib
+
+    project = tomllib.loads((PROTO.parents[1] / "pyproject.toml").read_text())["project"]
+    runtime = [d for d in project["dependencies"] if d.startswith("protobuf")]
+    dev = [d for d in project["optional-dependencies"]["dev"] if d.startswith("protobuf")]
+    assert (runtime, dev) == ([], ["protobuf>=5.26"])

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-from google.protobuf.internal import api_implementation
 
 from codegenie_adapters import _scip_wire
 from codegenie_adapters.scip_reader import ScipReader
@@ -185,28 +184,6 @@ def test_documents_without_metadata_are_missing_metadata(tmp_path: Path) -> None
     )
 
 
-def test_the_pure_python_protobuf_backend_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(api_implementation, "Type", lambda: "python")
-    error = _error(tmp_path, index_bytes(DOCS))
-    assert error.kind == "protobuf-backend"
-    assert "ADR-0009" in error.message
-
-
-def test_an_absent_index_is_missing_whatever_the_backend(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(api_implementation, "Type", lambda: "python")
-    error = ScipReader(str(tmp_path)).read("index.scip")
-    assert isinstance(error, IndexReadError)
-    assert error.kind == "missing"
-
-
-def test_this_environment_runs_the_upb_backend() -> None:
-    assert api_implementation.Type() == "upb"
-
-
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -230,7 +207,7 @@ def test_this_environment_runs_the_upb_backend() -> None:
 def test_a_typed_range_is_read_like_the_legacy_range(
     tmp_path: Path, typed: dict[str, dict[str, int]], expected: tuple[int, ...]
 ) -> None:
-    from codegenie_adapters import _scip_pb2 as pb
+    from tests import scip_subset_pb2 as pb
 
     index = pb.Index()
     index.metadata.tool_info.name = "scip-typescript"
@@ -245,3 +222,40 @@ def test_a_typed_range_is_read_like_the_legacy_range(
     assert result.definition_samples == (
         DefinitionSample(path="src/greet.ts", symbol=GREET, range=expected),
     )
+
+
+def _document(*fields: bytes) -> bytes:
+    """An index with metadata and one document made of the given encoded fields."""
+    body = b"".join(fields)
+    assert len(body) < 0x80
+    return index_bytes([]) + b"\x12" + bytes([len(body)]) + body
+
+
+def test_a_failure_inside_a_document_names_the_byte_where_it_happened(tmp_path: Path) -> None:
+    path = b"\x0a\x04a.ts"
+    document_at = len(index_bytes([])) + 2
+    cases = {
+        # an occurrence (field 2) declaring 9 bytes with 2 left in the document
+        "occurrence": (_document(path, b"\x12\x09\x18\x01"), document_at + len(path)),
+        # a relative_path whose third byte is not UTF-8
+        "utf-8": (_document(b"\x0a\x04ab\xffd"), document_at + 4),
+        # a start-group (wire type 3) in an occurrence, after its symbol_roles
+        "group": (_document(path, b"\x12\x03\x18\x01\x4b"), document_at + len(path) + 4),
+        # an 11-byte varint in position_encoding (field 6)
+        "varint": (_document(b"\x30" + b"\xff" * 10 + b"\x01"), document_at + 1),
+    }
+    found = {}
+    for name, (data, _) in cases.items():
+        error = _error(tmp_path, data)
+        found[name] = (error.kind, error.offset)
+    assert found == {name: ("malformed", offset) for name, (_, offset) in cases.items()}
+
+
+def test_fixed_width_and_unknown_fields_inside_an_occurrence_are_skipped(tmp_path: Path) -> None:
+    # field 20 fixed64, field 21 fixed32, field 22 length-delimited, field 23 varint, then roles
+    unknown = b"\xa1\x01" + b"\x00" * 8 + b"\xad\x01" + b"\x00" * 4 + b"\xb2\x01\x01x\xb8\x01\x05"
+    occurrence = unknown + b"\x0a\x03\x00\x01\x02" + b"\x12\x03a b" + b"\x18\x01"
+    data = _document(b"\x0a\x04a.ts", b"\x12" + bytes([len(occurrence)]) + occurrence)
+    result = _write(tmp_path, data).read("index.scip")
+    assert isinstance(result, IndexSummary)
+    assert (result.occurrence_count, result.definition_count) == (1, 1)

@@ -33,20 +33,6 @@ class Document(_message.Message):
     text: str
     def __init__(self, relative_path: _Optional[str] = ..., occurrences: _Optional[_Iterable[_Union[Occurrence, _Mapping]]] = ..., symbols: _Optional[_Iterable[_Union[SymbolInformation, _Mapping]]] = ..., language: _Optional[str] = ..., text: _Optional[str] = ..., position_encoding: _Optional[int] = ...) -> None: ...
 
-class DocumentCounts(_message.Message):
-    __slots__ = ["language", "occurrences", "position_encoding", "relative_path", "symbols"]
-    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
-    OCCURRENCES_FIELD_NUMBER: _ClassVar[int]
-    POSITION_ENCODING_FIELD_NUMBER: _ClassVar[int]
-    RELATIVE_PATH_FIELD_NUMBER: _ClassVar[int]
-    SYMBOLS_FIELD_NUMBER: _ClassVar[int]
-    language: str
-    occurrences: _containers.RepeatedScalarFieldContainer[bytes]
-    position_encoding: int
-    relative_path: str
-    symbols: _containers.RepeatedScalarFieldContainer[bytes]
-    def __init__(self, relative_path: _Optional[str] = ..., occurrences: _Optional[_Iterable[bytes]] = ..., symbols: _Optional[_Iterable[bytes]] = ..., language: _Optional[str] = ..., position_encoding: _Optional[int] = ...) -> None: ...
-
 class Index(_message.Message):
     __slots__ = ["documents", "external_symbols", "metadata"]
     DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
@@ -107,20 +93,6 @@ class Occurrence(_message.Message):
     syntax_kind: int
     def __init__(self, range: _Optional[_Iterable[int]] = ..., symbol: _Optional[str] = ..., symbol_roles: _Optional[int] = ..., override_documentation: _Optional[_Iterable[str]] = ..., syntax_kind: _Optional[int] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ..., enclosing_range: _Optional[_Iterable[int]] = ..., single_line_range: _Optional[_Union[SingleLineRange, _Mapping]] = ..., multi_line_range: _Optional[_Union[MultiLineRange, _Mapping]] = ..., single_line_enclosing_range: _Optional[_Union[SingleLineRange, _Mapping]] = ..., multi_line_enclosing_range: _Optional[_Union[MultiLineRange, _Mapping]] = ...) -> None: ...
 
-class OccurrenceView(_message.Message):
-    __slots__ = ["multi_line_range", "range", "single_line_range", "symbol", "symbol_roles"]
-    MULTI_LINE_RANGE_FIELD_NUMBER: _ClassVar[int]
-    RANGE_FIELD_NUMBER: _ClassVar[int]
-    SINGLE_LINE_RANGE_FIELD_NUMBER: _ClassVar[int]
-    SYMBOL_FIELD_NUMBER: _ClassVar[int]
-    SYMBOL_ROLES_FIELD_NUMBER: _ClassVar[int]
-    multi_line_range: MultiLineRange
-    range: _containers.RepeatedScalarFieldContainer[int]
-    single_line_range: SingleLineRange
-    symbol: str
-    symbol_roles: int
-    def __init__(self, range: _Optional[_Iterable[int]] = ..., symbol: _Optional[str] = ..., symbol_roles: _Optional[int] = ..., single_line_range: _Optional[_Union[SingleLineRange, _Mapping]] = ..., multi_line_range: _Optional[_Union[MultiLineRange, _Mapping]] = ...) -> None: ...
-
 class Relationship(_message.Message):
     __slots__ = ["is_definition", "is_implementation", "is_reference", "is_type_definition", "symbol"]
     IS_DEFINITION_FIELD_NUMBER: _ClassVar[int]
@@ -134,12 +106,6 @@ class Relationship(_message.Message):
     is_type_definition: bool
     symbol: str
     def __init__(self, symbol: _Optional[str] = ..., is_reference: bool = ..., is_implementation: bool = ..., is_type_definition: bool = ..., is_definition: bool = ...) -> None: ...
-
-class RolesView(_message.Message):
-    __slots__ = ["symbol_roles"]
-    SYMBOL_ROLES_FIELD_NUMBER: _ClassVar[int]
-    symbol_roles: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, symbol_roles: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class SingleLineRange(_message.Message):
     __slots__ = ["end_character", "line", "start_character"]
@@ -168,12 +134,6 @@ class SymbolInformation(_message.Message):
     signature_documentation: Document
     symbol: str
     def __init__(self, symbol: _Optional[str] = ..., documentation: _Optional[_Iterable[str]] = ..., relationships: _Optional[_Iterable[_Union[Relationship, _Mapping]]] = ..., kind: _Optional[int] = ..., display_name: _Optional[str] = ..., signature_documentation: _Optional[_Union[Document, _Mapping]] = ..., enclosing_symbol: _Optional[str] = ...) -> None: ...
-
-class SymbolView(_message.Message):
-    __slots__ = ["symbol"]
-    SYMBOL_FIELD_NUMBER: _ClassVar[int]
-    symbol: str
-    def __init__(self, symbol: _Optional[str] = ...) -> None: ...
 
 class ToolInfo(_message.Message):
     __slots__ = ["arguments", "name", "version"]
