@@ -251,3 +251,19 @@ def test_a_heavy_probe_takes_one_slot_of_the_budget_and_light_ones_fill_the_rest
     ]
     schedule = Schedule(tasks, budget=3)
     assert schedule.ready() == ("h1", "l1", "l2")
+
+
+def test_a_writer_gates_its_reader_start_but_its_failure_never_skips_it() -> None:
+    # `after` (ADR-0030): index_health reads the index scip_index writes, so it waits for it, yet a
+    # failed scip_index leaves index_health to judge what is there rather than skipping it.
+    tasks = [
+        Task(name="writer", heaviness="light", needs=(), deadline_s=1.0),
+        Task(name="reader", heaviness="light", needs=(), after=("writer",), deadline_s=1.0),
+    ]
+    schedule = Schedule(tasks, budget=2)
+    assert schedule.ready() == ("writer",)
+    schedule.started("writer", at=0.0)
+    assert schedule.ready() == ()
+    failed = Failed(probe="writer", error_type="X", message="boom", duration_ms=1)
+    assert schedule.finished("writer", failed) == ()
+    assert schedule.ready() == ("reader",)
