@@ -319,11 +319,10 @@ def _build_network_flags(network: BuildNetwork) -> tuple[str, ...]:
 
 
 def make_image_digest_resolver(
-    runner: ContainerRunner, repo: RepoFiles
+    runner: DockerStraceRunner, repo: RepoFiles
 ) -> Callable[[], str | None]:
-    """The CLI's binding for `ProbeContext.image_digest_resolver`, asking `runner`'s engine."""
-    engine = runner.engine if isinstance(runner, DockerStraceRunner) else "docker"
-    return base_image_resolver(repo, engine=engine)
+    """`ProbeContext.image_digest_resolver` for `runner`'s engine."""
+    return base_image_resolver(repo, engine=runner.engine)
 
 
 _CONFORMS: type[ContainerRunner] = DockerStraceRunner

@@ -69,6 +69,7 @@ class LocalPorts:
 
     def __init__(self) -> None:
         self._cleanups: list[Callable[[], None]] = []
+        self._engine = "docker"  # the engine of the last runner `containers` built
 
     def environ(self) -> Mapping[str, str]:
         return os.environ
@@ -117,8 +118,7 @@ class LocalPorts:
         return ScipIndexerRunner(root, made_dir=made_index_dir(cache_dir, root))
 
     def containers(self, root: str, config: GatherConfig) -> ContainerRunner | None:
-        if "c" not in config.layers:
-            return None
+        # Asked for only when a planned probe's spec names the port (ADR-0030): no layer test here.
         from codegenie_adapters.docker_strace import DockerStraceRunner
 
         runner = DockerStraceRunner(
@@ -128,6 +128,7 @@ class LocalPorts:
             keep_images=config.keep_images,
         )
         self._cleanups.append(runner.cleanup)
+        self._engine = config.engine
         return runner
 
     def image_digest_resolver(
@@ -135,9 +136,10 @@ class LocalPorts:
     ) -> ImageDigestResolver | None:
         if containers is None:
             return None
-        from codegenie_adapters.docker_strace import make_image_digest_resolver
+        from codegenie_adapters.image_inspect import base_image_resolver
 
-        return make_image_digest_resolver(containers, repo)
+        # The engine this factory built the runner for, not one sniffed from the runner's class.
+        return base_image_resolver(repo, engine=self._engine)
 
     def to_plain(self, value: object) -> PlainData:
         from codegenie_adapters.serde import plain_data  # only a probe that ran needs cattrs

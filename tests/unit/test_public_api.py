@@ -132,3 +132,17 @@ def test_the_readme_use_from_python_block_runs_as_written() -> None:
         cwd=ROOT,
     )
     assert result.stdout == "ran Python\nran Python\n", result.stderr
+
+
+def test_the_local_ports_build_a_runner_whenever_asked_and_resolve_digests_with_its_engine(
+    tmp_path: Path,
+) -> None:
+    # Which ports a gather builds is the specs' decision (ADR-0030), not a layer test in the
+    # factory: `--layer a --probe runtime_trace` still gets its runner.
+    ports = codegenie_adapters.LocalPorts()
+    config = GatherConfig(layers=frozenset({"a"}), engine="podman")
+    runner = ports.containers(str(tmp_path), config)
+    assert runner is not None
+    assert ports.image_digest_resolver(runner, FakeRepo(), str(tmp_path)) is not None
+    assert ports.image_digest_resolver(None, FakeRepo(), str(tmp_path)) is None
+    ports.cleanup()
