@@ -32,6 +32,7 @@ import attrs
 from codegenie_core.config import GatherConfig
 from codegenie_core.errors import CacheKeyError
 from codegenie_core.once import OnceEach
+from codegenie_core.values.key import CacheKey
 
 if TYPE_CHECKING:
     from codegenie_core.ports import RepoFiles
@@ -52,13 +53,6 @@ _SPECIAL_TOKEN = re.compile(r"^([a-z0-9_-]+):<resolved>$")
 # config-token = "config:" field-name
 # field-name   = ( %x61-7A / "_" ) *( %x61-7A / DIGIT / "_" )   ; a GatherConfig field
 _CONFIG_TOKEN = re.compile(r"^config:([a-z_][a-z0-9_]*)$")
-
-
-@attrs.frozen
-class CacheKey:
-    """A content-addressed key: the sha256 of a probe's encoded inputs, in hex."""
-
-    hex: str
 
 
 @attrs.frozen(kw_only=True)

@@ -16,10 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 if TYPE_CHECKING:
-    from codegenie_core.cache_keys import CacheKey
-    from codegenie_core.probe import CachedEnvelope, Envelope
-    from codegenie_core.probes.layer_b.model import IndexerRun, IndexReadResult
-    from codegenie_core.probes.layer_c.model import (
+    from codegenie_core.values.container import (
         BuildFailed,
         BuildRequest,
         BuiltImage,
@@ -28,6 +25,9 @@ if TYPE_CHECKING:
         Scenario,
         ScenarioResult,
     )
+    from codegenie_core.values.envelope import CachedEnvelope, Envelope
+    from codegenie_core.values.key import CacheKey
+    from codegenie_core.values.scip import IndexerRun, IndexReadResult
 
 
 # ---- the repository -------------------------------------------------------------------------
@@ -147,7 +147,7 @@ class YamlReader(Protocol):
 
 
 # ---- layer B: code indexes ------------------------------------------------------------------
-# Owned by the SCIP work (issue 4); the value types live in codegenie_core.probes.layer_b.model.
+# Owned by the SCIP work (issue 4); the value types live in codegenie_core.values.scip.
 class IndexReader(Protocol):
     """Reads one SCIP index (a repo-relative path, or the one codegenie made with an indexer,
     kept outside the work tree: see ADR-0028) into a summary or a typed read error."""
