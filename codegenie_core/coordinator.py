@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -114,25 +114,7 @@ def select_probes(
     for name in wanted:
         pull(name, ())
     after = run_after(r.spec for r in selected.values())
-    ordered: list[RegisteredProbe] = []
-    state: dict[str, Literal["visiting", "done"]] = {}
-
-    def visit(name: str, chain: tuple[str, ...]) -> None:
-        if state.get(name) == "done":
-            return
-        if state.get(name) == "visiting":
-            raise RegistryError(
-                f"probe dependency cycle: {' -> '.join((*chain, name))}", probe=name
-            )
-        state[name] = "visiting"
-        for upstream in after[name]:
-            visit(upstream, (*chain, name))
-        state[name] = "done"
-        ordered.append(selected[name])
-
-    for name in selected:
-        visit(name, ())
-    return ordered
+    return [selected[name] for name in _dependency_order(selected, after)]
 
 
 def validate_plan(plan: Sequence[RegisteredProbe]) -> None:
@@ -153,6 +135,13 @@ def validate_plan(plan: Sequence[RegisteredProbe]) -> None:
                     f"probe {registered.name!r} needs probe {upstream!r}, which is not in the plan",
                     probe=registered.name,
                 )
+    _dependency_order((r.name for r in plan), after)
+
+
+def _dependency_order(names: Iterable[str], after: Mapping[str, Sequence[str]]) -> list[str]:
+    """`names`, each after the probes it runs after (`run_after`); a cycle is a `RegistryError`
+    naming it. Every name `after` mentions must be a key of `after`."""
+    ordered: list[str] = []
     state: dict[str, Literal["visiting", "done"]] = {}
 
     def visit(name: str, chain: tuple[str, ...]) -> None:
@@ -166,9 +155,11 @@ def validate_plan(plan: Sequence[RegisteredProbe]) -> None:
         for upstream in after[name]:
             visit(upstream, (*chain, name))
         state[name] = "done"
+        ordered.append(name)
 
-    for registered in plan:
-        visit(registered.name, ())
+    for name in names:
+        visit(name, ())
+    return ordered
 
 
 @attrs.frozen(kw_only=True)
