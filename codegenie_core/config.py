@@ -14,6 +14,11 @@ import attrs
 
 from codegenie_core.probe_types import Layer
 
+# How a gather uses the cache: "use" reads and writes it, "refresh" recomputes and overwrites,
+# "off" neither reads nor writes. Here, on the bottom floor, so the coordinator and the request
+# share one spelling (ADR-0036).
+CacheMode = Literal["use", "refresh", "off"]
+
 BuildNetwork = Literal["default", "none"]
 BUILD_NETWORKS: tuple[BuildNetwork, ...] = ("default", "none")
 

@@ -46,6 +46,7 @@ from codegenie_core.cache_keys import (
     explain_key,
     with_upstream,
 )
+from codegenie_core.config import CacheMode
 from codegenie_core.errors import RegistryError
 from codegenie_core.outcomes import (
     Cached,
@@ -67,8 +68,6 @@ from codegenie_core.registry import ProbeRegistry, RegisteredProbe
 from codegenie_core.schedule import Schedule, Task
 from codegenie_core.scoped_reads import ScopedRepo, context_for, undeclared_note
 from codegenie_core.spec import run_after
-
-CacheMode = Literal["use", "refresh", "off"]
 
 
 @attrs.frozen(kw_only=True)

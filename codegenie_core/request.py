@@ -8,11 +8,11 @@ listing runs meanwhile (ADR-0007). Only the standard library, attrs and `config`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from codegenie_core.config import GatherConfig
+from codegenie_core.config import CacheMode, GatherConfig
 
 if TYPE_CHECKING:
     from codegenie_core.ports import (
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from codegenie_core.probe import ImageDigestResolver
     from codegenie_core.report.context import PlainData
 
-# The same values as `codegenie_core.coordinator.CacheMode`, spelled here so this module imports
-# no coordinator: "use" reads and writes the cache, "refresh" recomputes and overwrites, "off"
-# neither reads nor writes.
-CacheMode = Literal["use", "refresh", "off"]
 
 DEFAULT_CACHE_MAX_BYTES = 1024 * 2**20
 
