@@ -22,6 +22,8 @@ import stat
 
 import attrs
 
+from codegenie_adapters.repo_fs import read_at_most
+
 DEFAULT_TEMP_PREFIX = ".codegenie-tmp-"
 
 
@@ -68,16 +70,10 @@ def read_kept_file(path: str, *, max_bytes: int) -> tuple[bytes, os.stat_result]
         identity = os.fstat(fd)
         if not stat.S_ISREG(identity.st_mode):
             return NotKept(reason=_kind(identity.st_mode))
-        if identity.st_size > max_bytes:
+        data = None if identity.st_size > max_bytes else read_at_most(fd, max_bytes)
+        if data is None:
             return NotKept(reason=f"larger than {max_bytes} bytes")
-        chunks: list[bytes] = []
-        left = max_bytes + 1
-        while left > 0 and (chunk := os.read(fd, min(1 << 20, left))):
-            chunks.append(chunk)
-            left -= len(chunk)
-        if left <= 0:
-            return NotKept(reason=f"larger than {max_bytes} bytes")
-        return b"".join(chunks), identity
+        return data, identity
     finally:
         os.close(fd)
 

@@ -73,16 +73,10 @@ def read(root: str, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | Fi
         return opened
     fd, st = opened
     try:
-        if st.st_size > max_bytes:
+        data = None if st.st_size > max_bytes else read_at_most(fd, max_bytes)
+        if data is None:  # over the cap by fstat, or grown past it since
             return FileProblem(path=path, reason=too_large_reason(max_bytes))
-        chunks: list[bytes] = []
-        left = max_bytes + 1
-        while left > 0 and (chunk := os.read(fd, min(_CHUNK, left))):
-            chunks.append(chunk)
-            left -= len(chunk)
-        if left <= 0:  # it grew past the cap after fstat
-            return FileProblem(path=path, reason=too_large_reason(max_bytes))
-        return b"".join(chunks)
+        return data
     except OSError as error:
         return FileProblem(path=path, reason=_reason(root, path, error))
     finally:
@@ -128,6 +122,17 @@ def _open_regular(root: str, path: str) -> tuple[int, os.stat_result] | FileProb
         os.close(fd)
         return FileProblem(path=path, reason=NOT_REGULAR)
     return fd, st
+
+
+def read_at_most(fd: int, max_bytes: int) -> bytes | None:
+    """What `fd` holds from its offset, or None when that is more than `max_bytes`: at most
+    `max_bytes + 1` bytes are read, so a file that grew past its `fstat` size is still refused."""
+    chunks: list[bytes] = []
+    left = max_bytes + 1
+    while left > 0 and (chunk := os.read(fd, min(_CHUNK, left))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return None if left <= 0 else b"".join(chunks)
 
 
 def _chunks(fd: int) -> Iterator[bytes]:
