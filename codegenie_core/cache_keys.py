@@ -308,11 +308,10 @@ def _spec_of(keyed: Keyed) -> ProbeSpec:
 
 def declared_inputs_for(probe: Keyed, repo: RepoFiles) -> tuple[tuple[str, str], ...]:
     """The sorted (relative path, content digest) pairs of every file the probe's globs match."""
-    return _expand(globs_of(_spec_of(probe).reads), repo)
+    return _expand(matching_paths(globs_of(_spec_of(probe).reads), repo.list_files()), repo)
 
 
-def _expand(globs: Sequence[str], repo: RepoFiles) -> tuple[tuple[str, str], ...]:
-    paths = matching_paths(globs, repo.list_files())
+def _expand(paths: Sequence[str], repo: RepoFiles) -> tuple[tuple[str, str], ...]:
     digests = repo.digests(paths)
     return tuple(zip(paths, map(digests.__getitem__, paths), strict=True))
 
@@ -327,11 +326,25 @@ class InputTables:
     def __init__(self, repo: RepoFiles) -> None:
         self._repo = repo
         self._tables = OnceEach[tuple[str, ...], tuple[tuple[str, str], ...]]()
+        self._paths = OnceEach[tuple[str, ...], Sequence[str]]()
 
     def inputs(self, probe: Keyed) -> tuple[tuple[str, str], ...]:
         """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
-        globs = tuple(sorted(set(globs_of(_spec_of(probe).reads))))
-        return self._tables.get(globs, lambda: _expand(globs, self._repo))
+        globs = _glob_set(_spec_of(probe).reads)
+        return self._tables.get(globs, lambda: _expand(self._matching(globs), self._repo))
+
+    def paths(self, reads: Sequence[str]) -> Sequence[str]:
+        """The listed files the globs of `reads` match, sorted: the same match the keys use, made
+        once per set of globs (a probe's scoped listing, ADR-0030, is this list)."""
+        return self._matching(_glob_set(reads))
+
+    def _matching(self, globs: tuple[str, ...]) -> Sequence[str]:
+        # A tuple: probes on their threads share this answer, and none may change it for another.
+        return self._paths.get(globs, lambda: tuple(matching_paths(globs, self._repo.list_files())))
+
+
+def _glob_set(reads: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(globs_of(reads))))
 
 
 def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None) -> str:

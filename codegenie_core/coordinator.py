@@ -213,7 +213,9 @@ def gather(
             for name in registered.spec.needs
             if (env := envelope_of(outcomes[name])) is not None
         }
-        ctx, view = context_for(base_ctx, registered.spec, upstream=upstream, strict=strict_reads)
+        ctx, view = context_for(
+            base_ctx, registered.spec, upstream=upstream, strict=strict_reads, tables=tables
+        )
         upstream_keys = [(name, keys[name]) for name in registered.spec.needs if name in keys]
         schedule.started(registered.name, at=clock.monotonic())
 

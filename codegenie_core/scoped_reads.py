@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from codegenie_core.cache_keys import compile_glob, matching_paths
+from codegenie_core.cache_keys import InputTables, compile_glob, matching_paths
 from codegenie_core.errors import UndeclaredRead
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, RepoFiles
 from codegenie_core.probe import Envelope, ProbeContext
@@ -34,8 +34,16 @@ def undeclared_note(path: str) -> str:
 class ScopedRepo:
     """A `RepoFiles` over `repo` limited to `spec.reads` (Rule 1)."""
 
-    def __init__(self, repo: RepoFiles, spec: ProbeSpec, *, strict: bool) -> None:
+    def __init__(
+        self,
+        repo: RepoFiles,
+        spec: ProbeSpec,
+        *,
+        strict: bool,
+        tables: InputTables | None = None,
+    ) -> None:
         self._repo = repo
+        self._tables = tables  # the gather's shared glob matches, when there is one
         self._spec = spec
         self._strict = strict
         self._patterns = tuple(compile_glob(glob) for glob in spec.globs)
@@ -75,7 +83,12 @@ class ScopedRepo:
 
     def list_files(self) -> Sequence[str]:
         if not self._listing:
-            self._listing.append(matching_paths(self._spec.globs, self._repo.list_files()))
+            listed = (
+                matching_paths(self._spec.globs, self._repo.list_files())
+                if self._tables is None
+                else self._tables.paths(self._spec.reads)
+            )
+            self._listing.append(listed)
         return self._listing[0]
 
     def listing_problems(self) -> Sequence[FileProblem]:
@@ -110,10 +123,11 @@ def context_for(
     *,
     upstream: Mapping[str, Envelope],
     strict: bool,
+    tables: InputTables | None = None,
 ) -> tuple[ProbeContext, ScopedRepo]:
     """The context one probe is handed: its upstream slices, the repository scoped to its reads,
     and only the optional ports its spec names (the others are None)."""
-    view = ScopedRepo(base.repo, spec, strict=strict)
+    view = ScopedRepo(base.repo, spec, strict=strict, tables=tables)
     ports = spec.ports
     ctx = attrs.evolve(
         base,
