@@ -140,3 +140,16 @@ def test_a_manifest_over_the_read_cap_is_a_problem_with_its_path_and_lowers_conf
     assert InputProblem(path="package.json", message="unreadable: larger than 16 MiB") in (
         envelope.slice.problems
     )
+
+
+def test_a_binary_lockfile_is_recognised_and_lowers_confidence_with_its_reason() -> None:
+    envelope = PROBE.run(
+        context({"package.json": '{"dependencies": {"a": "^1"}}', "bun.lockb": b"\x00bun"})
+    )
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    found = envelope.slice
+    assert found.locks["bun.lockb"].read is False
+    assert envelope.confidence == "medium"
+    assert any("bun.lockb" in note and "binary" in note for note in envelope.notes)
+    (entry,) = found.inventory
+    assert entry.resolved is None and entry.reasons == ("no lockfile pins it",)

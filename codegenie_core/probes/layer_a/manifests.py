@@ -2,10 +2,16 @@
 
 Rule 1: each manifest (package.json, pyproject.toml, requirements*.txt, go.mod, Cargo.toml,
 pom.xml) is reported under its repository-relative path, so monorepos show every package.
-Rule 2: lockfiles are declared inputs because their presence decides the npm package manager;
-their contents are not parsed.
+Rule 2: lockfiles are read through `inventory_sources.LOCK_READERS` and joined with the declared
+dependencies into one flat inventory (`inventory`, `edges`), with the workspaces the
+`WORKSPACE_READERS` expand (see ADR-0041); the nearest npm-family lockfile still decides the npm
+package manager.
 Rule 3: structured formats are read with stdlib parsers (json, tomllib, ElementTree) and never with
-regexes (see ADR-0014); a manifest that does not parse is a problem with coordinates.
+regexes (see ADR-0014); a manifest or lockfile that does not parse is a problem with coordinates.
+Rule 4: confidence is the lowest of the inputs' grade (`Tally`) and the reasons attached to facts
+(a lockfile of a format version the reader was not written for, a binary lockfile, a member glob
+matching nothing, a version managed outside the repository): each reason is in `reasons` and in
+the envelope's notes, so the report's confidence section lists it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,14 @@ import attrs
 
 from codegenie_core.parsers.cargo_manifest import parse_cargo_toml
 from codegenie_core.parsers.gomod import parse_go_mod
+from codegenie_core.parsers.inventory import (
+    DependencyEdge,
+    InventoryEntry,
+    Reason,
+    Workspace,
+    join,
+)
+from codegenie_core.parsers.lock_model import Lock
 from codegenie_core.parsers.manifest_model import (
     CargoManifest,
     GoModule,
@@ -29,12 +43,23 @@ from codegenie_core.parsers.manifest_model import (
 from codegenie_core.parsers.maven_pom import parse_pom
 from codegenie_core.parsers.npm_manifest import LOCKFILES, package_manager_for, parse_package_json
 from codegenie_core.parsers.python_manifest import parse_pyproject, parse_requirements_txt
+from codegenie_core.ports import TextProblem
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
+from codegenie_core.probe_types import Confidence
 from codegenie_core.probes.layer_a.inputs import (
     InputProblem,
     Tally,
     declared_files,
     read_inputs,
+)
+from codegenie_core.probes.layer_a.inventory_sources import (
+    DECLARED,
+    INVENTORY_GLOBS,
+    LOCK_READERS,
+    WORKSPACE_READERS,
+    GoverningLock,
+    WorkspaceInput,
+    governing_locks,
 )
 from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
@@ -54,6 +79,16 @@ LOCKFILE_GLOBS: tuple[str, ...] = tuple(f"**/{name}" for name in LOCKFILES)
 
 
 @attrs.frozen(kw_only=True)
+class LockSummary:
+    """One lockfile as read: its format and version, and how many packages it pins."""
+
+    format: str
+    format_version: str | None
+    packages: int
+    read: bool  # False: recognised but not parsed (binary, or it did not parse)
+
+
+@attrs.frozen(kw_only=True)
 class ManifestsSlice:
     ecosystems: tuple[str, ...]  # sorted names of the ecosystems with at least one manifest
     npm: dict[str, NpmManifest]
@@ -63,20 +98,25 @@ class ManifestsSlice:
     maven: dict[str, MavenProject]
     lockfiles: tuple[str, ...]
     problems: tuple[InputProblem, ...] = ()
+    inventory: tuple[InventoryEntry, ...] = ()
+    edges: tuple[DependencyEdge, ...] = ()
+    workspaces: tuple[Workspace, ...] = ()
+    locks: dict[str, LockSummary] = attrs.field(factory=dict[str, LockSummary])
+    reasons: tuple[Reason, ...] = ()
 
 
 @register_probe()
 class ManifestsProbe:
     spec = ProbeSpec(
         name="manifests",
-        version=1,
+        version=2,
         layer="a",
         heaviness="light",
         timeout_s=30.0,
-        reads=MANIFEST_GLOBS + LOCKFILE_GLOBS,
-        ports=frozenset[PortName]({"repo"}),
+        reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
+        ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=1,
+        schema_version=2,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -115,7 +155,11 @@ class ManifestsProbe:
                 manager, lockfile = package_manager_for(item.path, files)
                 value = attrs.evolve(value, package_manager=manager, lockfile=lockfile)
             found[ecosystem][item.path] = value
+        inventory = _inventory(ctx, files, found, tally, problems)
         confidence, notes = tally.grade()
+        grades: list[Confidence] = [reason.confidence for reason in inventory.reasons]
+        confidence = _lowest(confidence, *grades)
+        notes = (*notes, *(f"{r.subject}: {r.reason}" for r in inventory.reasons))
         return Envelope(
             probe=self.spec.name,
             schema_version=self.spec.schema_version,
@@ -129,6 +173,11 @@ class ManifestsProbe:
                 maven=found["maven"],
                 lockfiles=tuple(p for p in files if posixpath.basename(p) in LOCKFILES),
                 problems=tuple(problems),
+                inventory=inventory.entries,
+                edges=inventory.edges,
+                workspaces=inventory.workspaces,
+                locks=inventory.locks,
+                reasons=inventory.reasons,
             ),
             notes=notes,
         )
@@ -168,3 +217,150 @@ _PARSERS: dict[str, Callable[[str, str], Parsed[Any]]] = {
     "cargo": _ignoring_path(parse_cargo_toml),
     "maven": _ignoring_path(parse_pom),
 }
+
+
+@attrs.frozen(kw_only=True)
+class _Inventory:
+    entries: tuple[InventoryEntry, ...]
+    edges: tuple[DependencyEdge, ...]
+    workspaces: tuple[Workspace, ...]
+    locks: dict[str, LockSummary]
+    reasons: tuple[Reason, ...]
+
+
+_GRADES: tuple[Confidence, ...] = ("high", "medium", "low")
+
+
+def _lowest(first: Confidence, *others: Confidence) -> Confidence:
+    return max((first, *others), key=_GRADES.index)
+
+
+def _inventory(
+    ctx: ProbeContext,
+    files: list[str],
+    found: dict[str, dict[str, Any]],
+    tally: Tally,
+    problems: list[InputProblem],
+) -> _Inventory:
+    """Rule 2: read the lockfiles, expand the workspaces, join them with what the manifests
+    declare. Lockfile problems join `problems` and `tally`, as manifest problems do."""
+    reasons: list[Reason] = []
+    present = [(p, lock) for p in files if (lock := _reader_for(p)) is not None]
+    locks: dict[str, Lock] = {}
+    summaries: dict[str, LockSummary] = {}
+    texts = {
+        item.path: item
+        for item in read_inputs(ctx, [p for p, lock in present if lock.reader.read is not None])
+    }
+    for path, lock in present:
+        reader = lock.reader
+        if reader.read is None:
+            summaries[path] = LockSummary(
+                format=reader.format, format_version=None, packages=0, read=False
+            )
+            reasons.append(
+                Reason(subject=path, reason="a binary lockfile, not read: versions are absent")
+            )
+            continue
+        item = texts[path]
+        if item.text is None:
+            assert item.problem is not None
+            problems.append(item.problem)
+            tally.record(path, gave_facts=False, problems=1)
+            summaries[path] = LockSummary(
+                format=reader.format, format_version=None, packages=0, read=False
+            )
+            continue
+        document: object = item.text
+        if reader.yaml:
+            document = _yaml(ctx, path, item.text)
+            if isinstance(document, InputProblem):
+                problems.append(document)
+                tally.record(path, gave_facts=False, problems=1)
+                summaries[path] = LockSummary(
+                    format=reader.format, format_version=None, packages=0, read=False
+                )
+                continue
+        parsed = reader.read(path, document)
+        problems.extend(
+            InputProblem(path=path, message=p.message, line=p.line, column=p.column)
+            for p in parsed.problems
+        )
+        tally.record(path, gave_facts=parsed.value is not None, problems=len(parsed.problems))
+        if parsed.value is None:
+            summaries[path] = LockSummary(
+                format=reader.format, format_version=None, packages=0, read=False
+            )
+            continue
+        value = parsed.value
+        locks[path] = value
+        summaries[path] = LockSummary(
+            format=value.format,
+            format_version=value.format_version,
+            packages=len(value.packages),
+            read=True,
+        )
+        if not value.known_version:
+            reasons.append(
+                Reason(
+                    subject=path,
+                    reason=f"{value.format} format version {value.format_version or '(none)'} "
+                    "is not one this reader knows; read best-effort",
+                )
+            )
+    declared = [
+        d
+        for ecosystem, by_path in found.items()
+        for path, manifest in by_path.items()
+        for d in DECLARED[ecosystem](path, manifest)
+    ]
+    workspaces: list[Workspace] = []
+    view = WorkspaceInput(
+        files=files,
+        manifests=found,
+        read_text=lambda path: _text(ctx, path),
+        parse_yaml=lambda path, text: _yaml(ctx, path, text),
+    )
+    for read_workspaces in WORKSPACE_READERS:
+        facts = read_workspaces(view)
+        workspaces.extend(facts.workspaces)
+        reasons.extend(facts.reasons)
+        problems.extend(facts.problems)
+        declared = [
+            facts.rewrites.get((d.manifest, d.dependency.name, d.dependency.scope), d)
+            for d in declared
+        ]
+    manifest_paths = sorted({d.manifest for d in declared})
+    readable = [(p, lock) for p, lock in present if p in locks]
+    governed, ambiguous = governing_locks(manifest_paths, readable)
+    reasons.extend(ambiguous)
+    joined = join(declared, locks, governed)
+    reasons.extend(joined.reasons)
+    return _Inventory(
+        entries=joined.entries,
+        edges=joined.edges,
+        workspaces=tuple(sorted(workspaces, key=lambda w: (w.root, w.tool))),
+        locks=dict(sorted(summaries.items())),
+        reasons=tuple(sorted(set(reasons), key=lambda r: (r.subject, r.reason))),
+    )
+
+
+def _reader_for(path: str) -> GoverningLock | None:
+    return next((lock for lock in LOCK_READERS if lock.reader.matches(path)), None)
+
+
+def _text(ctx: ProbeContext, path: str) -> str | InputProblem:
+    item = next(read_inputs(ctx, [path]))
+    if item.text is None:
+        assert item.problem is not None
+        return item.problem
+    return item.text
+
+
+def _yaml(ctx: ProbeContext, path: str, text: str) -> object | InputProblem:
+    document = ctx.yaml.parse(text)
+    if isinstance(document, TextProblem):
+        return InputProblem(
+            path=path, message=document.message, line=document.line, column=document.column
+        )
+    return document

@@ -1,0 +1,327 @@
+"""The dependency inventory: one flat list of what a repository depends on, declared and resolved.
+
+Rule 1: an entry is one package as one manifest declares it (direct) or as one lockfile pins it
+(transitive): ecosystem (the purl type), name, the spec as written, the resolved version, its
+purl, scope, the manifest that declares it, the lockfile that pins it and the workspace member
+(the declaring manifest's directory) it belongs to. A transitive entry has no manifest and no
+member; the edges say which packages pull it in.
+Rule 2: the resolved version comes from the lockfile that governs the manifest (`join`); when no
+lockfile pins it, from a version the manifest itself fixes (`Declared.pinned`: a Go `require`, an
+`==` requirement, a Maven `<version>`), else it is absent and the entry says why.
+Rule 3: a transitive package's scope is the widest of the direct dependencies it is reached from
+(runtime over build over optional over peer over dev), unless the lockfile marks one; a package
+no declared dependency reaches keeps the lockfile's scope, or "runtime", with a reason saying so.
+Rule 4: entries are sorted by (ecosystem, name, resolved, member, manifest, lockfile, scope) and
+edges by (source, target), so equal inputs give byte-identical documents.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+
+from codegenie_core.parsers.lock_model import Lock, LockedPackage, LockedRef, Scope
+from codegenie_core.parsers.manifest_model import Dependency
+from codegenie_core.parsers.purl import purl
+from codegenie_core.probe_types import Confidence
+
+__all__ = [
+    "SCOPE_ORDER",
+    "Declared",
+    "DependencyEdge",
+    "InventoryEntry",
+    "JoinResult",
+    "Reason",
+    "Workspace",
+    "join",
+    "scope_of",
+]
+
+# Rule 3: the widest scope first.
+SCOPE_ORDER: tuple[Scope, ...] = ("runtime", "build", "optional", "peer", "dev")
+
+
+@attrs.frozen(kw_only=True)
+class Reason:
+    """Why a fact is less than certain: the input (and fact) it concerns, the grade it costs."""
+
+    subject: str  # a repository path, optionally with the fact: "pnpm-lock.yaml", "pom.xml: junit"
+    reason: str
+    confidence: Confidence = "medium"  # never "high": a reason is why a fact is less
+
+
+@attrs.frozen(kw_only=True)
+class Declared:
+    """One dependency one manifest declares, ready to be joined with the lockfiles."""
+
+    ecosystem: str  # purl type
+    manifest: str  # repository-relative path of the manifest
+    member: str  # the manifest's directory ("." for the root): the workspace member
+    dependency: Dependency
+    effective_spec: str | None = None  # what `catalog:`, `workspace:` or a BOM turned the spec into
+    pinned: str | None = None  # Rule 2: a version the manifest itself fixes
+    source: str | None = None  # "workspace:<dir>", "path:<dir>", "git+<url>": not the registry
+
+
+@attrs.frozen(kw_only=True)
+class InventoryEntry:
+    ecosystem: str
+    name: str
+    spec: str | None  # as written in the manifest; None for a transitive entry
+    effective_spec: str | None  # the spec after catalog/workspace/BOM resolution, when it differs
+    resolved: str | None
+    purl: str
+    direct: bool
+    scope: Scope
+    manifest: str | None
+    lockfile: str | None
+    member: str | None
+    source: str | None = None
+    reasons: tuple[str, ...] = ()  # why `resolved` is absent or less than certain
+
+
+@attrs.frozen(kw_only=True)
+class DependencyEdge:
+    source: str  # purl of the package that requires
+    target: str  # purl of the package required
+
+
+@attrs.frozen(kw_only=True)
+class Workspace:
+    """One workspace or multi-module build: its root manifest, member patterns as written, the
+    member directories they expand to, and which members depend on which."""
+
+    tool: str  # npm, yarn, pnpm, bun, cargo, uv, maven, gradle, go
+    root: str  # repository-relative path of the root manifest (or pnpm-workspace.yaml, go.work)
+    patterns: tuple[str, ...]
+    members: tuple[str, ...]  # repository-relative directories, sorted
+    unmatched: tuple[str, ...] = ()  # patterns that matched no member
+    depends: dict[str, tuple[str, ...]] = attrs.field(factory=dict[str, tuple[str, ...]])
+
+
+@attrs.frozen(kw_only=True)
+class JoinResult:
+    entries: tuple[InventoryEntry, ...]
+    edges: tuple[DependencyEdge, ...]
+    reasons: tuple[Reason, ...]
+
+
+_OTHER_SCOPES: dict[str, Scope] = {
+    "test": "dev",
+    "provided": "build",
+    "system": "build",
+    "import": "build",
+    "compile": "runtime",
+    "indirect": "runtime",
+}
+
+
+def scope_of(written: str) -> Scope:
+    """The inventory scope of a manifest parser's scope (`Dependency.scope`): its own words
+    (`runtime`, `dev`, `peer`, `optional`, `build`), or `extra:<x>` (optional), `group:<g>`
+    (dev, except poetry's `main`), `<scope>:<cfg>` (Cargo's target tables), Maven's
+    `test`/`provided`/`system`/`import`."""
+    for scope in SCOPE_ORDER:
+        if written == scope:
+            return scope
+    if written.startswith("extra:"):
+        return "optional"
+    if written.startswith("group:"):
+        return "runtime" if written == "group:main" else "dev"
+    head = written.partition(":")[0]  # Cargo's target tables: "dev:cfg(unix)"
+    for scope in SCOPE_ORDER:
+        if head == scope:
+            return scope
+    return _OTHER_SCOPES.get(written, "runtime")
+
+
+def _widest(scopes: Iterable[Scope]) -> Scope:
+    chosen = set(scopes)
+    for scope in SCOPE_ORDER:
+        if scope in chosen:
+            return scope
+    return "runtime"
+
+
+@attrs.define
+class _Index:
+    """A lock's packages by id and by name, for resolving refs without a recorded target."""
+
+    by_id: dict[str, LockedPackage]
+    by_name: dict[str, list[LockedPackage]]
+
+    @classmethod
+    def of(cls, lock: Lock) -> _Index:
+        by_name: dict[str, list[LockedPackage]] = {}
+        for package in lock.packages:
+            by_name.setdefault(package.name, []).append(package)
+        return cls(by_id={p.id: p for p in lock.packages}, by_name=by_name)
+
+    def resolve(self, ref: LockedRef) -> LockedPackage | None:
+        if ref.target is not None:
+            return self.by_id.get(ref.target)
+        candidates = self.by_name.get(ref.name, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        exact = [p for p in candidates if p.version == ref.spec]
+        return exact[0] if len(exact) == 1 else None
+
+
+def join(
+    declared: Sequence[Declared],
+    locks: Mapping[str, Lock],
+    lock_of: Mapping[str, str],
+) -> JoinResult:
+    """Rule 1-3: inventory entries and edges from the declared dependencies and the locks
+    (`locks` by repository path; `lock_of` maps a manifest path to the lockfile governing it)."""
+    entries: list[InventoryEntry] = []
+    reasons: list[Reason] = []
+    indexes = {path: _Index.of(lock) for path, lock in locks.items()}
+    reached: dict[str, dict[str, set[Scope]]] = {path: {} for path in locks}
+    for item in declared:
+        lock_path = lock_of.get(item.manifest)
+        lock = locks.get(lock_path) if lock_path is not None else None
+        entry = _direct(item, lock_path, lock, indexes.get(lock_path or ""))
+        entries.append(entry)
+        if lock is not None and entry.resolved is None:
+            reasons.append(
+                Reason(
+                    subject=f"{item.manifest}: {item.dependency.name}",
+                    reason=f"declared but {lock_path} does not pin it (the lockfile is stale)",
+                )
+            )
+        if lock_path is not None and entry.resolved is not None and lock is not None:
+            package = _package_for(item, lock, indexes[lock_path])
+            if package is not None:
+                reached[lock_path].setdefault(package.id, set()).add(entry.scope)
+    edges: set[DependencyEdge] = set()
+    for lock_path, lock in locks.items():
+        index = indexes[lock_path]
+        scopes = _propagate(reached[lock_path], index)
+        direct_ids = set(reached[lock_path])
+        for package in lock.packages:
+            if package.source is not None and package.source.startswith("workspace:"):
+                continue  # a member of the workspace, not a dependency of it
+            source = purl(lock.ecosystem, package.name, package.version)
+            for ref in package.dependencies:
+                target = index.resolve(ref)
+                if target is not None:
+                    edges.add(
+                        DependencyEdge(
+                            source=source,
+                            target=purl(lock.ecosystem, target.name, target.version),
+                        )
+                    )
+            if package.id in direct_ids:
+                continue
+            found = scopes.get(package.id)
+            entries.append(
+                InventoryEntry(
+                    ecosystem=lock.ecosystem,
+                    name=package.name,
+                    spec=None,
+                    effective_spec=None,
+                    resolved=package.version,
+                    purl=source,
+                    direct=False,
+                    scope=package.scope or (_widest(found) if found else "runtime"),
+                    manifest=None,
+                    lockfile=lock_path,
+                    member=None,
+                    source=package.source,
+                    reasons=()
+                    if found or package.scope
+                    else ("no declared dependency reaches it; scope unknown, runtime assumed",),
+                )
+            )
+    return JoinResult(
+        entries=tuple(sorted(entries, key=_entry_order)),
+        edges=tuple(sorted(edges, key=lambda e: (e.source, e.target))),
+        reasons=tuple(reasons),
+    )
+
+
+def _package_for(item: Declared, lock: Lock, index: _Index) -> LockedPackage | None:
+    """The locked package a declared dependency resolved to: through the importer of the
+    manifest's directory when the lock records importers, else by name."""
+    name = item.dependency.name
+    for importer in lock.importers:
+        if importer.path == item.member:
+            ref = next((r for r in importer.dependencies if r.name == name), None)
+            return index.resolve(ref) if ref is not None else None
+    if lock.importers:
+        return None
+    return index.resolve(LockedRef(name=name))
+
+
+def _direct(
+    item: Declared, lock_path: str | None, lock: Lock | None, index: _Index | None
+) -> InventoryEntry:
+    dependency = item.dependency
+    scope = scope_of(dependency.scope)
+    resolved: str | None = None
+    source = item.source
+    why: list[str] = []
+    if lock is not None and index is not None:
+        package = _package_for(item, lock, index)
+        if package is not None:
+            resolved = package.version
+            source = source or package.source
+        else:
+            why.append(f"{lock_path} does not pin it")
+    if resolved is None and item.pinned is not None:
+        resolved = item.pinned
+    if resolved is None and not why:
+        why.append("no lockfile pins it")
+    return InventoryEntry(
+        ecosystem=item.ecosystem,
+        name=dependency.name,
+        spec=dependency.spec,
+        effective_spec=item.effective_spec,
+        resolved=resolved,
+        purl=purl(item.ecosystem, dependency.name, resolved),
+        direct=True,
+        scope=scope,
+        manifest=item.manifest,
+        lockfile=lock_path if resolved is not None and lock is not None else None,
+        member=item.member,
+        source=source,
+        reasons=tuple(why) if resolved is None else (),
+    )
+
+
+def _propagate(direct: Mapping[str, set[Scope]], index: _Index) -> dict[str, set[Scope]]:
+    """Rule 3: the scopes each package is reached with, walking the lock's edges breadth-first
+    from the direct dependencies (each package visited once per scope: linear in the lock)."""
+    scopes: dict[str, set[Scope]] = {}
+    queue: deque[tuple[str, Scope]] = deque(
+        (package_id, scope) for package_id, found in direct.items() for scope in found
+    )
+    while queue:
+        package_id, scope = queue.popleft()
+        seen = scopes.setdefault(package_id, set())
+        if scope in seen:
+            continue
+        seen.add(scope)
+        package = index.by_id.get(package_id)
+        if package is None:
+            continue
+        for ref in package.dependencies:
+            target = index.resolve(ref)
+            if target is not None and scope not in scopes.get(target.id, ()):
+                queue.append((target.id, scope))
+    return scopes
+
+
+def _entry_order(entry: InventoryEntry) -> tuple[str, ...]:
+    return (
+        entry.ecosystem,
+        entry.name,
+        entry.resolved or "",
+        entry.member or "",
+        entry.manifest or "",
+        entry.lockfile or "",
+        entry.scope,
+    )

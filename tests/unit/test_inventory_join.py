@@ -1,0 +1,116 @@
+"""The inventory join (codegenie_core.parsers.inventory): direct and transitive entries, scopes,
+edges, importers, pins, stale lockfiles; and the manifests probe's lockfile plumbing."""
+
+from __future__ import annotations
+
+from codegenie_core.parsers.inventory import Declared, join, scope_of
+from codegenie_core.parsers.lock_model import Importer, Lock, LockedPackage, LockedRef, member_dir
+from codegenie_core.parsers.manifest_model import Dependency
+from codegenie_core.parsers.purl import purl
+
+
+def _declared(name: str, spec: str, scope: str = "runtime", member: str = ".") -> Declared:
+    manifest = "package.json" if member == "." else f"{member}/package.json"
+    return Declared(
+        ecosystem="npm",
+        manifest=manifest,
+        member=member,
+        dependency=Dependency(name=name, spec=spec, scope=scope),
+    )
+
+
+LOCK = Lock(
+    ecosystem="npm",
+    format="test",
+    format_version="1",
+    known_version=True,
+    packages=(
+        LockedPackage(id="a", name="a", version="1.0.0", dependencies=(LockedRef(name="c"),)),
+        LockedPackage(id="b", name="b", version="2.0.0", dependencies=(LockedRef(name="c"),)),
+        LockedPackage(id="c", name="c", version="3.0.0"),
+        LockedPackage(id="d", name="d", version="4.0.0", dependencies=(LockedRef(name="e"),)),
+        LockedPackage(id="e", name="e", version="5.0.0"),
+    ),
+)
+
+
+def test_direct_entries_take_the_locked_version_and_transitive_ones_the_widest_scope() -> None:
+    declared = [_declared("a", "^1.0.0"), _declared("b", "^2.0.0", scope="dev")]
+    result = join(declared, {"package-lock.json": LOCK}, {"package.json": "package-lock.json"})
+    by_name = {e.name: e for e in result.entries}
+    assert by_name["a"].resolved == "1.0.0" and by_name["a"].direct
+    assert by_name["a"].purl == "pkg:npm/a@1.0.0" and by_name["a"].lockfile == "package-lock.json"
+    assert by_name["b"].scope == "dev"
+    # c is reached from a runtime and a dev dependency: runtime, the wider one.
+    assert by_name["c"].scope == "runtime" and not by_name["c"].direct
+    assert by_name["c"].member is None and by_name["c"].manifest is None
+    # d and e are in the lock but no declared dependency reaches them: said so, not hidden.
+    assert by_name["d"].reasons and by_name["e"].reasons
+    assert {(e.source, e.target) for e in result.edges} == {
+        ("pkg:npm/a@1.0.0", "pkg:npm/c@3.0.0"),
+        ("pkg:npm/b@2.0.0", "pkg:npm/c@3.0.0"),
+        ("pkg:npm/d@4.0.0", "pkg:npm/e@5.0.0"),
+    }
+    assert result.reasons == ()
+
+
+def test_a_declared_dependency_the_lockfile_does_not_pin_is_a_stale_lockfile_reason() -> None:
+    result = join(
+        [_declared("zzz", "^9")], {"package-lock.json": LOCK}, {"package.json": "package-lock.json"}
+    )
+    entry = next(e for e in result.entries if e.name == "zzz")
+    assert entry.resolved is None and entry.lockfile is None
+    assert entry.reasons == ("package-lock.json does not pin it",)
+    assert [r.subject for r in result.reasons] == ["package.json: zzz"]
+
+
+def test_importers_resolve_each_member_to_its_own_version() -> None:
+    lock = Lock(
+        ecosystem="npm",
+        format="test",
+        format_version="1",
+        known_version=True,
+        packages=(
+            LockedPackage(id="x@1", name="x", version="1.0.0"),
+            LockedPackage(id="x@2", name="x", version="2.0.0"),
+            LockedPackage(id="m", name="m", version="0.0.0", source="workspace:packages/m"),
+        ),
+        importers=(
+            Importer(path=".", dependencies=(LockedRef(name="x", spec="^1", target="x@1"),)),
+            Importer(
+                path="packages/m", dependencies=(LockedRef(name="x", spec="^2", target="x@2"),)
+            ),
+        ),
+    )
+    declared = [_declared("x", "^1"), _declared("x", "^2", member="packages/m")]
+    governed = {"package.json": "pnpm-lock.yaml", "packages/m/package.json": "pnpm-lock.yaml"}
+    result = join(declared, {"pnpm-lock.yaml": lock}, governed)
+    resolved = {(e.member, e.resolved) for e in result.entries}
+    assert resolved == {(".", "1.0.0"), ("packages/m", "2.0.0")}
+    assert all(e.name != "m" for e in result.entries)  # a workspace member is not a dependency
+
+
+def test_a_version_the_manifest_pins_is_resolved_without_a_lockfile() -> None:
+    declared = Declared(
+        ecosystem="golang",
+        manifest="go.mod",
+        member=".",
+        dependency=Dependency(name="golang.org/x/text", spec="v0.15.0", scope="runtime"),
+        pinned="v0.15.0",
+    )
+    (entry,) = join([declared], {}, {}).entries
+    assert entry.resolved == "v0.15.0" and entry.lockfile is None and entry.reasons == ()
+    assert entry.purl == "pkg:golang/golang.org/x/text@v0.15.0"
+
+
+def test_scopes_and_purls_and_member_dirs() -> None:
+    assert scope_of("extra:socks") == "optional"
+    assert scope_of("group:main") == "runtime" and scope_of("group:lint") == "dev"
+    assert scope_of("dev:cfg(unix)") == "dev" and scope_of("test") == "dev"
+    assert purl("npm", "@babel/core", "7.24.0") == "pkg:npm/%40babel/core@7.24.0"
+    assert purl("maven", "org.junit:junit", "4.13") == "pkg:maven/org.junit/junit@4.13"
+    assert purl("pypi", "Foo_Bar", "1.0") == "pkg:pypi/foo-bar@1.0"
+    assert member_dir("web/pnpm-lock.yaml", "packages/a") == "web/packages/a"
+    assert member_dir("pnpm-lock.yaml", ".") == "."
+    assert member_dir("pnpm-lock.yaml", "../outside") is None
+    assert member_dir("pnpm-lock.yaml", "/etc") is None
