@@ -63,6 +63,10 @@ class Declared:
     effective_spec: str | None = None  # what `catalog:`, `workspace:` or a BOM turned the spec into
     pinned: str | None = None  # Rule 2: a version the manifest itself fixes
     source: str | None = None  # "workspace:<dir>", "path:<dir>", "git+<url>": not the registry
+    direct: bool = (
+        True  # False for what a manifest lists but only needs indirectly (Go `// indirect`)
+    )
+    notes: tuple[str, ...] = ()  # kept on the entry: "managed by G:A:V", "version from a property"
 
 
 @attrs.frozen(kw_only=True)
@@ -282,13 +286,13 @@ def _direct(
         effective_spec=item.effective_spec,
         resolved=resolved,
         purl=purl(item.ecosystem, dependency.name, resolved),
-        direct=True,
+        direct=item.direct,
         scope=scope,
         manifest=item.manifest,
         lockfile=lock_path if resolved is not None and lock is not None else None,
         member=item.member,
         source=source,
-        reasons=tuple(why) if resolved is None else (),
+        reasons=(*item.notes, *why) if resolved is None else item.notes,
     )
 
 

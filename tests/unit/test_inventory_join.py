@@ -114,3 +114,17 @@ def test_scopes_and_purls_and_member_dirs() -> None:
     assert member_dir("pnpm-lock.yaml", ".") == "."
     assert member_dir("pnpm-lock.yaml", "../outside") is None
     assert member_dir("pnpm-lock.yaml", "/etc") is None
+
+
+def test_a_declared_notes_and_indirectness_reach_the_entry() -> None:
+    declared = Declared(
+        ecosystem="maven",
+        manifest="pom.xml",
+        member=".",
+        dependency=Dependency(name="org.junit:junit", spec="", scope="test"),
+        direct=False,
+        notes=("managed by org.example:bom:1.0",),
+    )
+    (entry,) = join([declared], {}, {}).entries
+    assert not entry.direct and entry.scope == "dev"
+    assert entry.reasons == ("managed by org.example:bom:1.0", "no lockfile pins it")
