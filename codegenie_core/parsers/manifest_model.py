@@ -145,3 +145,32 @@ def load_toml(text: str) -> dict[str, object] | ManifestProblem:
         )
     except RecursionError:
         return ManifestProblem(message="TOML nested too deeply")
+
+
+@attrs.frozen(kw_only=True)
+class RubyGemfile:
+    """A `Gemfile` (or `gems.rb`) read statically: the gems it declares, never by running it."""
+
+    ruby: str | None  # the `ruby "x.y"` requirement
+    gemspec: bool  # `gemspec`: the gem's own dependencies come from its .gemspec (not read)
+    dependencies: tuple[Dependency, ...]
+    sources: tuple[str, ...] = ()  # `source` URLs, credentials never kept (user-info dropped)
+
+
+@attrs.frozen(kw_only=True)
+class ComposerManifest:
+    name: str | None
+    version: str | None
+    dependencies: tuple[Dependency, ...]
+    platform: dict[str, str]  # `php`, `ext-*`, `lib-*` requirements: the platform, not packages
+
+
+@attrs.frozen(kw_only=True)
+class DotnetProject:
+    """An SDK-style `*.csproj`/`*.fsproj`/`*.vbproj`: target frameworks, package and project
+    references."""
+
+    sdk: str | None
+    target_frameworks: tuple[str, ...]
+    dependencies: tuple[Dependency, ...]  # PackageReference; spec is the Version as written
+    project_references: tuple[str, ...]  # repository-relative paths of referenced projects

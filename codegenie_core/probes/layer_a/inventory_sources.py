@@ -14,21 +14,33 @@ the probe's `reads` and its cache key (scoped reads, ADR-0030).
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
-from codegenie_core.parsers.inventory import Declared, Reason, Workspace
+from codegenie_core.parsers.composer import parse_composer_lock
+from codegenie_core.parsers.dotnet import parse_packages_lock
+from codegenie_core.parsers.inventory import Declared, Reason
 from codegenie_core.parsers.lock_model import LockReader
 from codegenie_core.parsers.manifest_model import (
     CargoManifest,
+    ComposerManifest,
+    DotnetProject,
     GoModule,
     MavenProject,
     NpmManifest,
     PythonManifest,
+    RubyGemfile,
 )
-from codegenie_core.probes.layer_a.inputs import InputProblem
+from codegenie_core.parsers.ruby import parse_gemfile_lock
+from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
+from codegenie_core.probes.layer_a.workspace_model import (
+    WorkspaceFacts,
+    WorkspaceInput,
+    WorkspaceReader,
+)
 
 __all__ = [
     "DECLARED",
@@ -46,32 +58,7 @@ __all__ = [
 @attrs.frozen(kw_only=True)
 class GoverningLock:
     reader: LockReader
-    governs: tuple[str, ...]  # manifest basenames this lockfile format pins
-
-
-@attrs.frozen(kw_only=True)
-class WorkspaceInput:
-    """What a workspace reader sees: the probe's files, the parsed manifests by ecosystem and
-    path, the text of any declared file, and the YAML reader."""
-
-    files: Sequence[str]
-    manifests: Mapping[str, Mapping[str, object]]  # ecosystem -> path -> manifest view
-    read_text: Callable[[str], str | InputProblem]
-    parse_yaml: Callable[[str, str], object | InputProblem]  # (path, text)
-
-
-@attrs.frozen(kw_only=True)
-class WorkspaceFacts:
-    workspaces: tuple[Workspace, ...] = ()
-    # (manifest path, dependency name, manifest scope) -> the declared dependency rewritten
-    rewrites: Mapping[tuple[str, str, str], Declared] = attrs.field(
-        factory=dict[tuple[str, str, str], Declared]
-    )
-    reasons: tuple[Reason, ...] = ()
-    problems: tuple[InputProblem, ...] = ()
-
-
-WorkspaceReader = Callable[[WorkspaceInput], WorkspaceFacts]
+    governs: tuple[str, ...]  # manifest basenames (or fnmatch patterns: "*.csproj") it pins
 
 
 def _member(path: str) -> str:
@@ -111,6 +98,21 @@ def _maven(path: str, manifest: object) -> list[Declared]:
     return _plain("maven", path, manifest)
 
 
+def _ruby(path: str, manifest: object) -> list[Declared]:
+    assert isinstance(manifest, RubyGemfile)
+    return _plain("gem", path, manifest)
+
+
+def _php(path: str, manifest: object) -> list[Declared]:
+    assert isinstance(manifest, ComposerManifest)
+    return _plain("composer", path, manifest)
+
+
+def _dotnet(path: str, manifest: object) -> list[Declared]:
+    assert isinstance(manifest, DotnetProject)
+    return _plain("nuget", path, manifest)
+
+
 # Rule 2: the slice's ecosystem name -> its manifests' declared dependencies.
 DECLARED: dict[str, Callable[[str, object], list[Declared]]] = {
     "npm": _npm,
@@ -118,6 +120,9 @@ DECLARED: dict[str, Callable[[str, object], list[Declared]]] = {
     "go": _go,
     "cargo": _cargo,
     "maven": _maven,
+    "ruby": _ruby,
+    "php": _php,
+    "dotnet": _dotnet,
 }
 
 
@@ -137,12 +142,46 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("package.json",),
     ),
+    GoverningLock(
+        reader=LockReader(
+            format="gemfile-lock",
+            ecosystem="gem",
+            matches=_basename("Gemfile.lock", "gems.locked"),
+            read=parse_gemfile_lock,
+        ),
+        governs=("Gemfile", "gems.rb"),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="composer-lock",
+            ecosystem="composer",
+            matches=_basename("composer.lock"),
+            read=parse_composer_lock,
+        ),
+        governs=("composer.json",),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="nuget-packages-lock",
+            ecosystem="nuget",
+            matches=_basename("packages.lock.json"),
+            read=parse_packages_lock,
+        ),
+        governs=("*.csproj", "*.fsproj", "*.vbproj"),
+    ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = ()
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (dotnet_workspaces,)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
-INVENTORY_GLOBS: tuple[str, ...] = ()
+INVENTORY_GLOBS: tuple[str, ...] = (
+    "**/Gemfile.lock",
+    "**/gems.locked",
+    "**/composer.lock",
+    "**/packages.lock.json",
+    "**/Directory.Packages.props",
+    "**/*.sln",
+)
 
 
 def governing_locks(
@@ -158,10 +197,14 @@ def governing_locks(
     reasons: list[Reason] = []
     for manifest in manifests:
         base = posixpath.basename(manifest)
-        directory = posixpath.dirname(manifest)
+        directory: str = posixpath.dirname(manifest)
         while True:
             here = sorted(
-                (c for c in by_dir.get(directory, []) if base in c[1].governs),
+                (
+                    c
+                    for c in by_dir.get(directory, [])
+                    if any(fnmatch.fnmatchcase(base, pattern) for pattern in c[1].governs)
+                ),
                 key=lambda c: order.get(id(c[1]), len(order)),
             )
             if here:

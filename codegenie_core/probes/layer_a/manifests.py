@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 import attrs
 
 from codegenie_core.parsers.cargo_manifest import parse_cargo_toml
+from codegenie_core.parsers.composer import parse_composer_json
+from codegenie_core.parsers.dotnet import parse_project_file
 from codegenie_core.parsers.gomod import parse_go_mod
 from codegenie_core.parsers.inventory import (
     DependencyEdge,
@@ -34,15 +36,19 @@ from codegenie_core.parsers.inventory import (
 from codegenie_core.parsers.lock_model import Lock
 from codegenie_core.parsers.manifest_model import (
     CargoManifest,
+    ComposerManifest,
+    DotnetProject,
     GoModule,
     MavenProject,
     NpmManifest,
     Parsed,
     PythonManifest,
+    RubyGemfile,
 )
 from codegenie_core.parsers.maven_pom import parse_pom
 from codegenie_core.parsers.npm_manifest import LOCKFILES, package_manager_for, parse_package_json
 from codegenie_core.parsers.python_manifest import parse_pyproject, parse_requirements_txt
+from codegenie_core.parsers.ruby import parse_gemfile
 from codegenie_core.ports import TextProblem
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
 from codegenie_core.probe_types import Confidence
@@ -74,6 +80,12 @@ MANIFEST_GLOBS: tuple[str, ...] = (
     "**/go.mod",
     "**/Cargo.toml",
     "**/pom.xml",
+    "**/Gemfile",
+    "**/gems.rb",
+    "**/composer.json",
+    "**/*.csproj",
+    "**/*.fsproj",
+    "**/*.vbproj",
 )
 LOCKFILE_GLOBS: tuple[str, ...] = tuple(f"**/{name}" for name in LOCKFILES)
 
@@ -103,6 +115,9 @@ class ManifestsSlice:
     workspaces: tuple[Workspace, ...] = ()
     locks: dict[str, LockSummary] = attrs.field(factory=dict[str, LockSummary])
     reasons: tuple[Reason, ...] = ()
+    ruby: dict[str, RubyGemfile] = attrs.field(factory=dict[str, RubyGemfile])
+    php: dict[str, ComposerManifest] = attrs.field(factory=dict[str, ComposerManifest])
+    dotnet: dict[str, DotnetProject] = attrs.field(factory=dict[str, DotnetProject])
 
 
 @register_probe()
@@ -130,7 +145,7 @@ class ManifestsProbe:
         tally = Tally()
         problems: list[InputProblem] = []
         found: dict[str, dict[str, Any]] = {
-            e: {} for e in ("npm", "python", "go", "cargo", "maven")
+            e: {} for e in ("npm", "python", "go", "cargo", "maven", "ruby", "php", "dotnet")
         }
         for item in read_inputs(ctx, manifests):
             if item.text is None:
@@ -171,6 +186,9 @@ class ManifestsProbe:
                 go=found["go"],
                 cargo=found["cargo"],
                 maven=found["maven"],
+                ruby=found["ruby"],
+                php=found["php"],
+                dotnet=found["dotnet"],
                 lockfiles=tuple(p for p in files if posixpath.basename(p) in LOCKFILES),
                 problems=tuple(problems),
                 inventory=inventory.entries,
@@ -189,7 +207,16 @@ def _ecosystem(path: str) -> str | None:
         return "npm"
     if base == "pyproject.toml" or _is_requirements_file(path):
         return "python"
-    return {"go.mod": "go", "Cargo.toml": "cargo", "pom.xml": "maven"}.get(base)
+    if base.endswith((".csproj", ".fsproj", ".vbproj")):
+        return "dotnet"
+    return {
+        "go.mod": "go",
+        "Cargo.toml": "cargo",
+        "pom.xml": "maven",
+        "Gemfile": "ruby",
+        "gems.rb": "ruby",
+        "composer.json": "php",
+    }.get(base)
 
 
 def _is_requirements_file(path: str) -> bool:
@@ -216,6 +243,9 @@ _PARSERS: dict[str, Callable[[str, str], Parsed[Any]]] = {
     "go": _ignoring_path(parse_go_mod),
     "cargo": _ignoring_path(parse_cargo_toml),
     "maven": _ignoring_path(parse_pom),
+    "ruby": _ignoring_path(parse_gemfile),
+    "php": _ignoring_path(parse_composer_json),
+    "dotnet": parse_project_file,
 }
 
 

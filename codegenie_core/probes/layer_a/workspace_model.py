@@ -1,0 +1,41 @@
+"""What a workspace reader sees and reports (the `manifests` probe's `WORKSPACE_READERS`).
+
+Kept apart from `inventory_sources`, whose tables import the readers, so a reader module can
+import these types without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import attrs
+
+from codegenie_core.parsers.inventory import Declared, Reason, Workspace
+from codegenie_core.probes.layer_a.inputs import InputProblem
+
+__all__ = ["WorkspaceFacts", "WorkspaceInput", "WorkspaceReader"]
+
+
+@attrs.frozen(kw_only=True)
+class WorkspaceInput:
+    """What a workspace reader sees: the probe's files, the parsed manifests by ecosystem and
+    path, the text of any declared file, and the YAML reader."""
+
+    files: Sequence[str]
+    manifests: Mapping[str, Mapping[str, object]]  # ecosystem -> path -> manifest view
+    read_text: Callable[[str], str | InputProblem]
+    parse_yaml: Callable[[str, str], object | InputProblem]  # (path, text)
+
+
+@attrs.frozen(kw_only=True)
+class WorkspaceFacts:
+    workspaces: tuple[Workspace, ...] = ()
+    # (manifest path, dependency name, manifest scope) -> the declared dependency rewritten
+    rewrites: Mapping[tuple[str, str, str], Declared] = attrs.field(
+        factory=dict[tuple[str, str, str], Declared]
+    )
+    reasons: tuple[Reason, ...] = ()
+    problems: tuple[InputProblem, ...] = ()
+
+
+WorkspaceReader = Callable[[WorkspaceInput], WorkspaceFacts]
