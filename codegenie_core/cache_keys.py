@@ -18,11 +18,9 @@ probe's slice; its value enters the key in a canonical JSON text, so two values 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
-import operator
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
@@ -31,13 +29,24 @@ import attrs
 
 from codegenie_core.config import GatherConfig
 from codegenie_core.errors import CacheKeyError
+
+# The glob algebra lives in `globs`, below the spec; these names are re-exported (ADR-0040).
+from codegenie_core.globs import (
+    CONFIG_TOKEN,
+    SPECIAL_TOKEN,
+    compile_glob,
+    globs_of,
+    matching_paths,
+    special_token_name,
+    tokens_of,
+)
 from codegenie_core.once import OnceEach
+from codegenie_core.spec import ProbeSpec
 from codegenie_core.values.key import CacheKey
 
 if TYPE_CHECKING:
     from codegenie_core.ports import RepoFiles
     from codegenie_core.probe import Probe, ProbeContext
-    from codegenie_core.spec import ProbeSpec
 
     Keyed = ProbeSpec | Probe  # what the key functions take: a spec, or a probe that has one
 
@@ -47,12 +56,6 @@ KEY_FORMAT_VERSION = 3
 UNRESOLVED = ""
 KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state", "made-index"})
 CONFIG_TOKEN_PREFIX = "config:"
-
-# special-token = token-name ":<resolved>"   ; token-name = 1*( %x61-7A / DIGIT / "_" / "-" )
-_SPECIAL_TOKEN = re.compile(r"^([a-z0-9_-]+):<resolved>$")
-# config-token = "config:" field-name
-# field-name   = ( %x61-7A / "_" ) *( %x61-7A / DIGIT / "_" )   ; a GatherConfig field
-_CONFIG_TOKEN = re.compile(r"^config:([a-z_][a-z0-9_]*)$")
 
 
 @attrs.frozen(kw_only=True)
@@ -67,20 +70,10 @@ class KeyExplanation:
     key: CacheKey
 
 
-def special_token_name(declared_input: str) -> str | None:
-    """The token name when `declared_input` is a special token, else None (it is a glob). A
-    configuration token's name is the declared input itself (`config:trace_argv`): the colon keeps
-    it apart from every other token name."""
-    if _CONFIG_TOKEN.match(declared_input):
-        return declared_input
-    match = _SPECIAL_TOKEN.match(declared_input)
-    return match.group(1) if match else None
-
-
 def config_fields_of(declared_inputs: Iterable[str]) -> frozenset[str]:
     """The `GatherConfig` fields a probe's declared inputs name with `config:<field>`."""
     return frozenset(
-        match.group(1) for d in declared_inputs if (match := _CONFIG_TOKEN.match(d)) is not None
+        match.group(1) for d in declared_inputs if (match := CONFIG_TOKEN.match(d)) is not None
     )
 
 
@@ -118,7 +111,7 @@ def validate_declared_inputs(probe: str, declared_inputs: Iterable[str]) -> None
     fields = attrs.fields_dict(GatherConfig)
     for declared in declared_inputs:
         if declared.startswith(CONFIG_TOKEN_PREFIX):
-            match = _CONFIG_TOKEN.match(declared)
+            match = CONFIG_TOKEN.match(declared)
             if match is None or match.group(1) not in fields:
                 raise CacheKeyError(
                     f"probe {probe!r} declares {declared!r}, which names no GatherConfig field; "
@@ -155,7 +148,7 @@ def _glob_problem(pattern: str) -> str | None:
         return "globs are relative to the repository root; an absolute pattern is not allowed"
     if ".." in pattern.split("/"):
         return "a glob must not climb out of the repository with '..'"
-    if ":" in pattern and _SPECIAL_TOKEN.match(pattern) is None and pattern.endswith(">"):
+    if ":" in pattern and SPECIAL_TOKEN.match(pattern) is None and pattern.endswith(">"):
         return "looks like a special token but does not match name:<resolved>"
     try:
         compile_glob(pattern)
@@ -164,145 +157,7 @@ def _glob_problem(pattern: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1024)
-def compile_glob(pattern: str) -> re.Pattern[str]:
-    """Translate a repository glob to a regex over relative POSIX paths.
-
-    glob      = segment *( "/" segment )
-    segment   = "**" / 1*( "*" / "?" / class / literal )
-    "**"      matches zero or more whole directories (or everything below, at the end);
-    "*"       any run of characters but "/"; "?" one character but "/";
-    class     "[" ["!"] 1*char "]" as in fnmatch.
-    """
-    parts: list[str] = []
-    segments = pattern.split("/")
-    for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
-        if segment == "**":
-            # "(?:.*/)?" is "(?:[^/]*/)*" (any run of whole directories) without its backtracking.
-            parts.append(".*" if last else "(?:.*/)?")
-            continue
-        parts.append(_translate_segment(segment))
-        if not last:
-            parts.append("/")
-    return re.compile("".join(parts) + r"\Z", re.DOTALL)
-
-
-def _translate_segment(segment: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(segment):
-        char = segment[i]
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            # As fnmatch: a "!" negates, and a "]" right after "[" or "[!" is a literal member.
-            start = i + 1 + (segment[i + 1 : i + 2] == "!")
-            end = segment.find("]", start + (segment[start : start + 1] == "]"))
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                negate = segment[i + 1] == "!"
-                members = segment[start:end].replace("/", "")  # a class never matches "/"
-                escaped = "".join("-" if c == "-" else re.escape(c) for c in members)
-                if escaped:
-                    out.append(("[^" if negate else "[") + escaped + "]")
-                else:
-                    out.append("[^/]" if negate else "(?!)")
-                i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
-
-
-def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
-    """The files any of `globs` matches, sorted and without duplicates."""
-    if not globs:
-        return []
-    if "**" in globs:
-        # Every file. A listing from `RepoFiles.list_files` is sorted and unique already, which
-        # one linear check confirms far faster than a set and a sort of 20,000 paths.
-        listing = list(files)
-        if all(map(operator.lt, listing, listing[1:])):  # strictly ascending, checked in C
-            return listing
-        return sorted(set(listing))
-    matcher = _glob_matcher(tuple(sorted(set(globs))))
-    listing = files if isinstance(files, list | tuple) else list(files)
-    # Speed matters here (every key of every probe runs it over every file): the loops below run
-    # C-level calls only, no Python frame per path.
-    hits: set[str] = set()
-    if matcher.tails:
-        candidates = [path for path in listing if path.endswith(matcher.tails)]
-        hits.update(filter(matcher.tailed.match, candidates))
-    for core, pattern in matcher.cored:
-        hits.update(filter(pattern.match, [path for path in listing if core in path]))
-    if matcher.untailed is not None:
-        hits.update(filter(matcher.untailed.match, listing))
-    return sorted(hits)
-
-
-@attrs.frozen
-class _GlobMatcher:
-    """A probe's globs, sorted by the cheapest test that rejects most paths before any regex
-    runs: those ending in a literal (`**/*.ts`, `**/package.json`), reached through one C-level
-    `endswith`; those whose last segment holds a literal (`**/Dockerfile.*`), reached through a
-    substring test; and the rest (`src/**`), tried on every path."""
-
-    tails: tuple[str, ...]
-    tailed: re.Pattern[str]
-    cored: tuple[tuple[str, re.Pattern[str]], ...]
-    untailed: re.Pattern[str] | None
-
-
-@functools.lru_cache(maxsize=256)
-def _glob_matcher(globs: tuple[str, ...]) -> _GlobMatcher:
-    tailed = [g for g in globs if _literal_tail(g)]
-    cored = [g for g in globs if not _literal_tail(g) and _literal_core(g)]
-    untailed = [compile_glob(g) for g in globs if not _literal_tail(g) and not _literal_core(g)]
-    return _GlobMatcher(
-        tails=tuple(_literal_tail(g) for g in tailed),
-        tailed=_alternation([compile_glob(g) for g in tailed]),
-        cored=tuple((_literal_core(g), compile_glob(g)) for g in cored),
-        untailed=_alternation(untailed) if untailed else None,
-    )
-
-
-def _literal_core(glob: str) -> str:
-    """The longest literal run of `glob`'s last segment, which every match's file name holds
-    ("" when the segment has a character class, whose brackets are not literal text)."""
-    last = glob.rsplit("/", 1)[-1]
-    if "[" in last or "]" in last:
-        return ""
-    return max(re.split(r"[*?]", last), key=len)
-
-
-def _alternation(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
-    if not patterns:
-        return re.compile(r"(?!)")  # matches nothing
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.DOTALL)
-
-
-def _literal_tail(glob: str) -> str:
-    """The literal text every match of `glob` ends with ("" when it ends in a wildcard)."""
-    last = glob.rsplit("/", 1)[-1]
-    cut = max(last.rfind(c) for c in "*?[]")
-    return last[cut + 1 :]
-
-
-def globs_of(declared_inputs: Iterable[str]) -> list[str]:
-    return [d for d in declared_inputs if special_token_name(d) is None]
-
-
-def tokens_of(declared_inputs: Iterable[str]) -> list[str]:
-    return sorted({name for d in declared_inputs if (name := special_token_name(d)) is not None})
-
-
 def _spec_of(keyed: Keyed) -> ProbeSpec:
-    from codegenie_core.spec import ProbeSpec  # spec.py imports this module
-
     return keyed if isinstance(keyed, ProbeSpec) else keyed.spec
 
 

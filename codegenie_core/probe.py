@@ -28,6 +28,7 @@ from codegenie_core.ports import (
 from codegenie_core.probe_types import Confidence, Heaviness, Layer
 from codegenie_core.spec import ProbeSpec
 from codegenie_core.values.envelope import CachedEnvelope, CacheEntryError, Envelope
+from codegenie_core.values.outcome import NotApplicable, Skip, ToolUnavailable
 
 __all__ = [
     "CacheEntryError",
@@ -46,24 +47,6 @@ __all__ = [
     "clip_confidence",
 ]
 
-
-@attrs.frozen(kw_only=True)
-class NotApplicable:
-    """The probe has nothing to look at in this repository (no Dockerfile, no manifest)."""
-
-    reason: str
-
-
-@attrs.frozen(kw_only=True)
-class ToolUnavailable:
-    """The probe needs a tool that is not installed or not running; `hint` says how to get it."""
-
-    tool: str
-    reason: str
-    hint: str = ""
-
-
-Skip = NotApplicable | ToolUnavailable
 
 ImageDigestResolver = Callable[[], str | None]
 

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from codegenie_core.cache_keys import InputTables, compile_glob, matching_paths
+from codegenie_core.cache_keys import InputTables
 from codegenie_core.errors import UndeclaredRead
+from codegenie_core.globs import compile_glob, matching_paths
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, RepoFiles
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.spec import ProbeSpec

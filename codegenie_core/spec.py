@@ -25,8 +25,8 @@ from typing import Any, Literal
 
 import attrs
 
-from codegenie_core.cache_keys import compile_glob, globs_of, matching_paths, special_token_name
 from codegenie_core.config import GatherConfig
+from codegenie_core.globs import compile_glob, globs_of, matching_paths, special_token_name
 from codegenie_core.probe_types import Heaviness, Layer
 
 __all__ = [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import attrs
+import pytest
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.config import GatherConfig
@@ -153,3 +155,13 @@ def silence_adapters_log() -> None:
 
     with log._STATE.lock:  # pyright: ignore[reportPrivateUsage] - test-only reset of module state
         log._STATE.threshold = None  # pyright: ignore[reportPrivateUsage] - as above
+
+
+SHIM_WARNING = "declares itself through class attributes"
+
+
+def shim_warning(probe: str = "") -> pytest.WarningsRecorder:
+    """`pytest.warns` for the attribute-style probe shim's DeprecationWarning naming `probe` (any
+    probe when empty): a test whose subject is the shim says so, any other fails (ADR-0040)."""
+    named = f"probe {re.escape(repr(probe))} " if probe else ""
+    return pytest.warns(DeprecationWarning, match=named + SHIM_WARNING)

@@ -74,7 +74,6 @@ IndexReadErrorKind = Literal[
     "malformed",  # bytes that are not an Index: bad tag, bad varint, a message that does not parse
     "wrong-wire-type",  # a known field number with a wire type the schema does not allow
     "missing-metadata",  # no Index.metadata, or not first as streaming consumers require
-    "protobuf-backend",  # the pure-Python protobuf backend, refused (see ADR-0009)
 ]
 
 

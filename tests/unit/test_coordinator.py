@@ -21,6 +21,7 @@ from tests.support import (
     plan_of,
     registry_of,
     scripted,
+    shim_warning,
 )
 
 
@@ -337,9 +338,11 @@ def test_entry_point_probes_declaring_heavy_run_one_at_a_time() -> None:
 
     registry = ProbeRegistry()
     classes = {name: heavy_class(name) for name in ("t1", "t2", "t3")}
-    registry.discover(
-        [FakeEntryPoint(name, f"acme:{name}", lambda c=cls: c) for name, cls in classes.items()]
-    )
+    with shim_warning() as caught:
+        registry.discover(
+            [FakeEntryPoint(name, f"acme:{name}", lambda c=cls: c) for name, cls in classes.items()]
+        )
+    assert sorted(str(w.message).split("'")[1] for w in caught) == ["t1", "t2", "t3"]
     result = run_all(registry, budget=4)
     assert all(isinstance(o, Ran) for o in result.outcomes)
     assert (meter.heavy_peak, meter.peak) == (1, 1)

@@ -96,13 +96,6 @@ def test_an_unparseable_sidecar_is_noted_and_the_index_judged_by_itself() -> Non
     assert envelope.slice.indexes[0].basis == "index-only"
 
 
-def test_the_pure_python_protobuf_backend_is_a_tool_unavailable_with_a_hint() -> None:
-    refused = IndexReadError(path="index.scip", kind="protobuf-backend", message="too slow")
-    result = PROBE.run(_ctx(repo(TS_FILES), FakeIndexReader(indexes={"index.scip": refused})))
-    assert isinstance(result, ToolUnavailable)
-    assert (result.tool, result.reason) == ("protobuf", "too slow")
-
-
 def test_without_a_reader_the_probe_is_unavailable_not_failed() -> None:
     ctx = attrs.evolve(_ctx(repo(TS_FILES), FakeIndexReader()), index_reader=None)
     assert isinstance(PROBE.run(ctx), ToolUnavailable)

@@ -12,7 +12,7 @@ from codegenie_core.errors import CacheKeyError, RegistryError
 from codegenie_core.probe import Envelope, ProbeContext, Skip
 from codegenie_core.probe_types import Layer
 from codegenie_core.registry import ProbeRegistry, register_probe
-from tests.support import CountSlice, scripted
+from tests.support import CountSlice, scripted, shim_warning
 
 
 @attrs.frozen
@@ -52,7 +52,8 @@ def plugin_class(probe_name: str) -> type:
 def test_entry_points_are_discovered_without_installing_anything() -> None:
     registry = ProbeRegistry()
     cls = plugin_class("licenses")
-    registry.discover([FakeEntryPoint("licenses", "acme.probes:Licenses", lambda: cls)])
+    with shim_warning("licenses"):
+        registry.discover([FakeEntryPoint("licenses", "acme.probes:Licenses", lambda: cls)])
     registered = registry.get("licenses")
     assert registered is not None
     assert (registered.heaviness, registered.source) == (
@@ -65,7 +66,10 @@ def test_a_duplicate_probe_name_is_a_clear_error_naming_both_sources() -> None:
     registry = ProbeRegistry()
     registry.add(scripted("languages"), heaviness="light", source="builtin:codegenie_core.probes")
     cls = plugin_class("languages")
-    with pytest.raises(RegistryError) as caught:
+    with (
+        pytest.raises(RegistryError) as caught,
+        shim_warning("languages"),
+    ):
         registry.discover([FakeEntryPoint("dup", "acme:Languages", lambda: cls)])
     assert str(caught.value) == (
         "probe name 'languages' is registered twice: by builtin:codegenie_core.probes "
@@ -81,7 +85,8 @@ def test_an_entry_point_that_is_not_a_class_is_rejected() -> None:
 
 def test_the_decorator_registers_with_its_heaviness_and_entry_points_agree() -> None:
     registry = ProbeRegistry()
-    cls = register_probe(heaviness="heavy", registry=registry)(plugin_class("tracer"))
+    with shim_warning("tracer"):
+        cls = register_probe(heaviness="heavy", registry=registry)(plugin_class("tracer"))
     registry.discover([FakeEntryPoint("tracer", "acme:Tracer", lambda: cls)])
     registered = registry.get("tracer")
     assert registered is not None
@@ -109,7 +114,8 @@ def test_an_entry_point_probe_declaring_heavy_is_registered_heavy() -> None:
     cls = plugin_class("tracer")
     cls.heaviness = "heavy"  # declared on the class, no decorator: as a third party writes it
     registry = ProbeRegistry()
-    registry.discover([FakeEntryPoint("tracer", "acme:Tracer", lambda: cls)])
+    with shim_warning("tracer"):
+        registry.discover([FakeEntryPoint("tracer", "acme:Tracer", lambda: cls)])
     registered = registry.get("tracer")
     assert registered is not None
     assert registered.heaviness == "heavy"
@@ -133,7 +139,8 @@ def test_the_decorator_without_heaviness_reads_the_class_attribute() -> None:
     cls = plugin_class("own")
     cls.heaviness = "heavy"
     registry = ProbeRegistry()
-    register_probe(registry=registry)(cls)
+    with shim_warning("own"):
+        register_probe(registry=registry)(cls)
     registered = registry.get("own")
     assert registered is not None
     assert registered.heaviness == "heavy"

@@ -259,3 +259,23 @@ def test_fixed_width_and_unknown_fields_inside_an_occurrence_are_skipped(tmp_pat
     result = _write(tmp_path, data).read("index.scip")
     assert isinstance(result, IndexSummary)
     assert (result.occurrence_count, result.definition_count) == (1, 1)
+
+
+def test_every_index_read_error_kind_is_one_the_reader_produces() -> None:
+    # A kind nothing produces is a dead variant every consumer must still handle (the
+    # `protobuf-backend` refusal outlived the protobuf reader: ADR-0032, ADR-0040).
+    import ast
+    import typing
+
+    from codegenie_adapters import _scip_summary, scip_reader
+    from codegenie_core.probes.layer_b.model import IndexReadErrorKind
+
+    produced: set[str] = set()
+    for module in (scip_reader, _scip_wire, _scip_summary):
+        tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+        produced.update(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        )
+    assert sorted(set(typing.get_args(IndexReadErrorKind)) - produced) == []

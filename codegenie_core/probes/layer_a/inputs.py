@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
-from codegenie_core.cache_keys import globs_of, matching_paths
+from codegenie_core.globs import globs_of, matching_paths
 from codegenie_core.ports import FileProblem
 from codegenie_core.probe import ProbeContext
 from codegenie_core.probe_types import Confidence

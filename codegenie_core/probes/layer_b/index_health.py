@@ -43,7 +43,6 @@ from codegenie_core.spec import PortName, ProbeSpec
 
 ROOT_INDEX = "index.scip"
 SOURCE_GLOBS = tuple(f"**/*{ext}" for ext in SOURCE_EXTENSIONS)
-UPBACKEND_HINT = "pip install --force-reinstall protobuf (a wheel with the upb backend)"
 
 
 @attrs.frozen(kw_only=True)
@@ -130,7 +129,9 @@ class IndexHealthProbe:
         ports=frozenset[PortName]({"repo", "index_reader"}),
         needs=("scip_index",),
         slice_type=IndexHealthSlice,
-        schema_version=2,  # 2: IndexerError carries a hint (ADR-0028)
+        # 2: IndexerError carries a hint (ADR-0028); 3: an IndexReadError kind is one a reader
+        # produces (no `protobuf-backend`, ADR-0040)
+        schema_version=3,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -149,8 +150,6 @@ class IndexHealthProbe:
                 read, sidecar, health = judge_made(ctx.repo, reader, made[path])
             else:
                 read, sidecar, health = judge_path(ctx.repo, reader, path)
-            if isinstance(read, IndexReadError) and read.kind == "protobuf-backend":
-                return ToolUnavailable(tool="protobuf", reason=read.message, hint=UPBACKEND_HINT)
             if isinstance(sidecar, SidecarProblem):
                 notes.append(f"{sidecar.path}: {sidecar.message}; judged from the index itself")
             if health is not None:
