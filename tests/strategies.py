@@ -724,3 +724,44 @@ def schedule_tasks(draw: st.DrawFn, *, closed: bool) -> list[Task]:
             )
         )
     return tasks
+
+
+# ---- codegenie_core.parsers.ruby (Gemfile.lock) -----------------------------------------------
+gem_names = st.from_regex(r"\A[a-z][a-z0-9_-]{0,8}\Z", fullmatch=True)
+gem_versions = st.from_regex(r"\A[0-9]{1,2}(\.[0-9]{1,2}){0,3}(\.pre)?\Z", fullmatch=True)
+gem_requirements = st.lists(
+    st.tuples(st.sampled_from(["=", "~>", ">=", "<", "!="]), gem_versions).map(" ".join),
+    max_size=2,
+).map(", ".join)
+
+
+@attrs.frozen
+class GemLock:
+    """A Bundler lockfile as data: gem -> (version, requirements, platforms); the dependencies
+    (name, requirement); the Bundler version."""
+
+    gems: dict[str, tuple[str, list[tuple[str, str]], tuple[str, ...]]]
+    direct: list[tuple[str, str]]
+    bundler: str
+
+
+@st.composite
+def gemfile_locks(draw: st.DrawFn) -> GemLock:
+    """A `GemLock`; `tests/property` renders it as Bundler does and parses it back."""
+    names = draw(st.lists(gem_names, min_size=1, max_size=6, unique=True))
+    gems = {
+        name: (
+            draw(gem_versions),
+            draw(st.lists(st.tuples(st.sampled_from(names), gem_requirements), max_size=3)),
+            draw(st.sampled_from([(), ("x86_64-linux",), ("x86_64-linux", "arm64-darwin")])),
+        )
+        for name in names
+    }
+    direct = draw(
+        st.lists(
+            st.tuples(st.sampled_from(names), gem_requirements),
+            max_size=4,
+            unique_by=lambda t: t[0],
+        )
+    )
+    return GemLock(gems=gems, direct=direct, bundler=draw(gem_versions))
