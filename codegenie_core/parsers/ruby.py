@@ -12,6 +12,8 @@ requirements at six as `name (reqs)`; `DEPENDENCIES` lists the Gemfile's gems at
 marking one pinned to a GIT or PATH source. A gem locked for several platforms is one package.
 Rule 3: the parser is one pass over the lines (linear), and an unknown section makes the lock
 `known_version=False` rather than failing.
+Rule 4: a gem's scope is dev when every group it is in is development or test, optional in an
+`optional: true` group, else runtime (Bundler installs the default and any other group).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ _SOURCE_SECTIONS = frozenset({"GEM", "GIT", "PATH", "PLUGIN SOURCE"})
 _SPEC = re.compile(r"([^\s(!]+)(?: \(([^)]*)\))?(!?)\Z")
 # Bundler writes a platform-specific gem's version as `version-platform` (1.15.4-x86_64-linux).
 _PLATFORM_SUFFIX = re.compile(r"\A(\d[^-]*)-(.+)\Z")
-_DEFAULT_GROUP = "default"
+_OPTIONAL = "\x00optional"  # marks a `group ..., optional: true do` block (never a group name)
 
 
 def parse_gemfile_lock(path: str, text: object) -> Parsed[Lock]:
@@ -180,6 +182,8 @@ def parse_gemfile(text: str) -> Parsed[RubyGemfile]:
         block = _BLOCK.match(line)
         if block is not None:
             names = _symbols(block.group(2)) if block.group(1) == "group" else ()
+            if block.group(1) == "group" and re.search(r"\boptional:\s*true\b", block.group(2)):
+                names = (*names, _OPTIONAL)
             if (
                 block.group(1) not in ("group", "platform", "platforms")
                 and block.group(1) != "source"
@@ -246,13 +250,13 @@ def _gem(arguments: list[str], groups: tuple[str, ...]) -> Dependency | None:
         if value is None:
             return None
         specs.append(value)
-    chosen = groups or (_DEFAULT_GROUP,)
-    if all(g in _DEV_GROUPS for g in chosen):
+    named = [g for g in groups if g != _OPTIONAL]
+    if _OPTIONAL in groups:
+        scope = "optional"  # a group installed only when asked for (`optional: true`)
+    elif named and all(g in _DEV_GROUPS for g in named):
         scope = "dev"
-    elif _DEFAULT_GROUP in chosen or not groups:
-        scope = "runtime"
     else:
-        scope = f"group:{','.join(sorted(set(chosen)))}"
+        scope = "runtime"  # the default group, production, or any group Bundler installs
     return Dependency(name=name, spec=", ".join(specs), scope=scope)
 
 

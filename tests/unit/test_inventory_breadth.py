@@ -45,7 +45,9 @@ def test_gemfile_is_read_statically_with_groups_options_and_requirements() -> No
     assert deps["pg"].spec == ">= 1.1, < 2.0" and deps["pg"].scope == "runtime"
     assert deps["puma"].spec == "~> 6.4"  # `require: false` is an option, not a requirement
     assert deps["rspec-rails"].scope == "dev" and deps["debug"].scope == "dev"
-    assert deps["lograge"].scope == "group:production"
+    assert deps["lograge"].scope == "runtime"  # production is installed: not dev
+    optional = parse_gemfile('group :pam, optional: true do\n  gem "x"\nend\n').value
+    assert optional is not None and optional.dependencies[0].scope == "optional"
     assert parsed.value.ruby == ">= 3.1.0" and parsed.value.sources == ("https://rubygems.org",)
 
 
