@@ -153,3 +153,19 @@ def test_a_binary_lockfile_is_recognised_and_lowers_confidence_with_its_reason()
     assert any("bun.lockb" in note and "binary" in note for note in envelope.notes)
     (entry,) = found.inventory
     assert entry.resolved is None and entry.reasons == ("no lockfile pins it",)
+
+
+def test_manifests_under_vendored_directories_are_counted_not_read() -> None:
+    envelope = PROBE.run(
+        context(
+            {
+                "composer.json": '{"require": {"acme/a": "^1"}}',
+                "vendor/acme/a/composer.json": '{"require": {"acme/b": "^2"}}',
+                "web/node_modules/left-pad/package.json": '{"name": "left-pad"}',
+            }
+        )
+    )
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    assert list(envelope.slice.php) == ["composer.json"] and envelope.slice.npm == {}
+    assert envelope.slice.vendored_inputs == 2
+    assert [e.name for e in envelope.slice.inventory] == ["acme/a"]

@@ -12,6 +12,9 @@ Rule 4: confidence is the lowest of the inputs' grade (`Tally`) and the reasons 
 (a lockfile of a format version the reader was not written for, a binary lockfile, a member glob
 matching nothing, a version managed outside the repository): each reason is in `reasons` and in
 the envelope's notes, so the report's confidence section lists it.
+Rule 5: a manifest or lockfile under a vendored directory (`node_modules/`, `vendor/`,
+`third_party/`..., see `codegenie_core.languages.VENDORED_DIRS`) is someone else's package as
+installed or copied, not what this repository declares: it is counted, not read.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from codegenie_core.languages import origin_of
 from codegenie_core.parsers.cargo_manifest import parse_cargo_toml
 from codegenie_core.parsers.composer import parse_composer_json
 from codegenie_core.parsers.dotnet import parse_project_file
@@ -118,6 +122,8 @@ class ManifestsSlice:
     ruby: dict[str, RubyGemfile] = attrs.field(factory=dict[str, RubyGemfile])
     php: dict[str, ComposerManifest] = attrs.field(factory=dict[str, ComposerManifest])
     dotnet: dict[str, DotnetProject] = attrs.field(factory=dict[str, DotnetProject])
+    # Rule 5: manifests and lockfiles under vendored directories, not read as the repository's
+    vendored_inputs: int = 0
 
 
 @register_probe()
@@ -131,14 +137,15 @@ class ManifestsProbe:
         reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=3,
+        schema_version=4,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
         return bool(declared_files(ctx, MANIFEST_GLOBS))
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
-        files = declared_files(ctx, self.spec.reads)
+        listed = declared_files(ctx, self.spec.reads)
+        files = [path for path in listed if origin_of(path) != "vendored"]
         manifests = [path for path in files if _ecosystem(path) is not None]
         if not manifests:
             return NotApplicable(reason="no package manifest in the repository")
@@ -196,6 +203,7 @@ class ManifestsProbe:
                 workspaces=inventory.workspaces,
                 locks=inventory.locks,
                 reasons=inventory.reasons,
+                vendored_inputs=len(listed) - len(files),
             ),
             notes=notes,
         )
