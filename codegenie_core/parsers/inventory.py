@@ -151,17 +151,30 @@ def _widest(scopes: Iterable[Scope]) -> Scope:
 
 @attrs.define
 class _Index:
-    """A lock's packages by id and by name, for resolving refs without a recorded target."""
+    """One lock, indexed once: packages by id and by name (for refs without a recorded target),
+    each importer's refs by name, and each package's purl (built once: purls are not free)."""
 
+    lock: Lock
     by_id: dict[str, LockedPackage]
     by_name: dict[str, list[LockedPackage]]
+    importers: dict[str, dict[str, LockedRef]]
+    purls: dict[str, str] = attrs.field(factory=dict[str, str])
 
     @classmethod
     def of(cls, lock: Lock) -> _Index:
         by_name: dict[str, list[LockedPackage]] = {}
         for package in lock.packages:
             by_name.setdefault(package.name, []).append(package)
-        return cls(by_id={p.id: p for p in lock.packages}, by_name=by_name)
+        importers = {
+            importer.path: {ref.name: ref for ref in reversed(importer.dependencies)}
+            for importer in lock.importers
+        }
+        return cls(
+            lock=lock,
+            by_id={p.id: p for p in lock.packages},
+            by_name=by_name,
+            importers=importers,
+        )
 
     def resolve(self, ref: LockedRef) -> LockedPackage | None:
         if ref.target is not None:
@@ -171,6 +184,23 @@ class _Index:
             return candidates[0]
         exact = [p for p in candidates if p.version == ref.spec]
         return exact[0] if len(exact) == 1 else None
+
+    def package_for(self, item: Declared) -> LockedPackage | None:
+        """The locked package a declared dependency resolved to: through the importer of the
+        manifest's directory when the lock records importers, else by name."""
+        name = item.dependency.name
+        if self.importers:
+            ref = self.importers.get(item.member, {}).get(name)
+            return self.resolve(ref) if ref is not None else None
+        return self.resolve(LockedRef(name=name))
+
+    def purl_of(self, package: LockedPackage) -> str:
+        found = self.purls.get(package.id)
+        if found is None:
+            found = self.purls[package.id] = purl(
+                self.lock.ecosystem, package.name, package.version
+            )
+        return found
 
 
 def join(
@@ -186,20 +216,20 @@ def join(
     reached: dict[str, dict[str, set[Scope]]] = {path: {} for path in locks}
     for item in declared:
         lock_path = lock_of.get(item.manifest)
-        lock = locks.get(lock_path) if lock_path is not None else None
-        entry = _direct(item, lock_path, lock, indexes.get(lock_path or ""))
-        entries.append(entry)
-        if lock is not None and entry.resolved is None:
+        index = indexes.get(lock_path) if lock_path is not None else None
+        package = index.package_for(item) if index is not None else None
+        entries.append(_direct(item, lock_path if index is not None else None, package))
+        if lock_path is None or index is None:
+            continue
+        if package is None:
             reasons.append(
                 Reason(
                     subject=f"{item.manifest}: {item.dependency.name}",
                     reason=f"declared but {lock_path} does not pin it (the lockfile is stale)",
                 )
             )
-        if lock_path is not None and entry.resolved is not None and lock is not None:
-            package = _package_for(item, lock, indexes[lock_path])
-            if package is not None:
-                reached[lock_path].setdefault(package.id, set()).add(entry.scope)
+        else:
+            reached[lock_path].setdefault(package.id, set()).add(scope_of(item.dependency.scope))
     edges: set[DependencyEdge] = set()
     for lock_path, lock in locks.items():
         index = indexes[lock_path]
@@ -208,16 +238,11 @@ def join(
         for package in lock.packages:
             if package.source is not None and package.source.startswith("workspace:"):
                 continue  # a member of the workspace, not a dependency of it
-            source = purl(lock.ecosystem, package.name, package.version)
+            source = index.purl_of(package)
             for ref in package.dependencies:
                 target = index.resolve(ref)
                 if target is not None:
-                    edges.add(
-                        DependencyEdge(
-                            source=source,
-                            target=purl(lock.ecosystem, target.name, target.version),
-                        )
-                    )
+                    edges.add(DependencyEdge(source=source, target=index.purl_of(target)))
             if package.id in direct_ids:
                 continue
             found = scopes.get(package.id)
@@ -247,38 +272,18 @@ def join(
     )
 
 
-def _package_for(item: Declared, lock: Lock, index: _Index) -> LockedPackage | None:
-    """The locked package a declared dependency resolved to: through the importer of the
-    manifest's directory when the lock records importers, else by name."""
-    name = item.dependency.name
-    for importer in lock.importers:
-        if importer.path == item.member:
-            ref = next((r for r in importer.dependencies if r.name == name), None)
-            return index.resolve(ref) if ref is not None else None
-    if lock.importers:
-        return None
-    return index.resolve(LockedRef(name=name))
-
-
-def _direct(
-    item: Declared, lock_path: str | None, lock: Lock | None, index: _Index | None
-) -> InventoryEntry:
+def _direct(item: Declared, lock_path: str | None, package: LockedPackage | None) -> InventoryEntry:
+    """The entry of one declared dependency: its version from the lock (`package`, when the
+    governing lock at `lock_path` pins it), else the manifest's own pin, else absent (Rule 2)."""
     dependency = item.dependency
-    scope = scope_of(dependency.scope)
-    resolved: str | None = None
-    source = item.source
     why: list[str] = []
-    if lock is not None and index is not None:
-        package = _package_for(item, lock, index)
-        if package is not None:
-            resolved = package.version
-            source = source or package.source
-        else:
-            why.append(f"{lock_path} does not pin it")
-    if resolved is None and item.pinned is not None:
-        resolved = item.pinned
-    if resolved is None and not why:
-        why.append("no lockfile pins it")
+    if package is not None:
+        resolved: str | None = package.version
+        source = item.source or package.source
+    else:
+        resolved, source = item.pinned, item.source
+        if resolved is None:
+            why.append(f"{lock_path} does not pin it" if lock_path else "no lockfile pins it")
     return InventoryEntry(
         ecosystem=item.ecosystem,
         name=dependency.name,
@@ -287,12 +292,12 @@ def _direct(
         resolved=resolved,
         purl=purl(item.ecosystem, dependency.name, resolved),
         direct=item.direct,
-        scope=scope,
+        scope=scope_of(dependency.scope),
         manifest=item.manifest,
-        lockfile=lock_path if resolved is not None and lock is not None else None,
+        lockfile=lock_path if package is not None else None,
         member=item.member,
         source=source,
-        reasons=(*item.notes, *why) if resolved is None else item.notes,
+        reasons=(*item.notes, *why),
     )
 
 

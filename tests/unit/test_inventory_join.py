@@ -128,3 +128,19 @@ def test_a_declared_notes_and_indirectness_reach_the_entry() -> None:
     (entry,) = join([declared], {}, {}).entries
     assert not entry.direct and entry.scope == "dev"
     assert entry.reasons == ("managed by org.example:bom:1.0", "no lockfile pins it")
+
+
+def test_a_pin_the_lockfile_lacks_is_resolved_from_the_manifest_never_credited_to_the_lock() -> (
+    None
+):
+    declared = Declared(
+        ecosystem="npm",
+        manifest="package.json",
+        member=".",
+        dependency=Dependency(name="zzz", spec="9.0.0", scope="runtime"),
+        pinned="9.0.0",
+    )
+    result = join([declared], {"package-lock.json": LOCK}, {"package.json": "package-lock.json"})
+    entry = next(e for e in result.entries if e.name == "zzz")
+    assert entry.resolved == "9.0.0" and entry.lockfile is None
+    assert [r.subject for r in result.reasons] == ["package.json: zzz"]
