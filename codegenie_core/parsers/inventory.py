@@ -159,6 +159,9 @@ class _Index:
     by_name: dict[str, list[LockedPackage]]
     importers: dict[str, dict[str, LockedRef]]
     purls: dict[str, str] = attrs.field(factory=dict[str, str])
+    _children: dict[str, tuple[LockedPackage, ...]] = attrs.field(
+        factory=dict[str, tuple[LockedPackage, ...]]
+    )
 
     @classmethod
     def of(cls, lock: Lock) -> _Index:
@@ -184,6 +187,14 @@ class _Index:
             return candidates[0]
         exact = [p for p in candidates if p.version == ref.spec]
         return exact[0] if len(exact) == 1 else None
+
+    def children(self, package: LockedPackage) -> tuple[LockedPackage, ...]:
+        """The packages `package`'s requirements resolve to, resolved once per package."""
+        found = self._children.get(package.id)
+        if found is None:
+            resolved = (self.resolve(ref) for ref in package.dependencies)
+            found = self._children[package.id] = tuple(p for p in resolved if p is not None)
+        return found
 
     def package_for(self, item: Declared) -> LockedPackage | None:
         """The locked package a declared dependency resolved to: through the importer of the
@@ -230,7 +241,7 @@ def join(
             )
         else:
             reached[lock_path].setdefault(package.id, set()).add(scope_of(item.dependency.scope))
-    edges: set[DependencyEdge] = set()
+    edges: set[tuple[str, str]] = set()
     for lock_path, lock in locks.items():
         index = indexes[lock_path]
         scopes = _propagate(reached[lock_path], index)
@@ -239,10 +250,7 @@ def join(
             if package.source is not None and package.source.startswith("workspace:"):
                 continue  # a member of the workspace, not a dependency of it
             source = index.purl_of(package)
-            for ref in package.dependencies:
-                target = index.resolve(ref)
-                if target is not None:
-                    edges.add(DependencyEdge(source=source, target=index.purl_of(target)))
+            edges.update((source, index.purl_of(target)) for target in index.children(package))
             if package.id in direct_ids:
                 continue
             found = scopes.get(package.id)
@@ -267,7 +275,7 @@ def join(
             )
     return JoinResult(
         entries=tuple(sorted(entries, key=_entry_order)),
-        edges=tuple(sorted(edges, key=lambda e: (e.source, e.target))),
+        edges=tuple(DependencyEdge(source=a, target=b) for a, b in sorted(edges)),
         reasons=tuple(reasons),
     )
 
@@ -317,9 +325,8 @@ def _propagate(direct: Mapping[str, set[Scope]], index: _Index) -> dict[str, set
         package = index.by_id.get(package_id)
         if package is None:
             continue
-        for ref in package.dependencies:
-            target = index.resolve(ref)
-            if target is not None and scope not in scopes.get(target.id, ()):
+        for target in index.children(package):
+            if scope not in scopes.get(target.id, ()):
                 queue.append((target.id, scope))
     return scopes
 
