@@ -11,6 +11,7 @@ from codegenie_core.probes.layer_a.ci import (
     ActionRef,
     CiProbe,
     CiSlice,
+    SystemGrade,
     Workflow,
     WorkflowJob,
     parse_uses,
@@ -33,7 +34,7 @@ def test_polyglot_monorepo_workflows() -> None:
     assert isinstance(envelope, Envelope)
     found: CiSlice = envelope.slice
 
-    assert found.systems == ("github-actions",)
+    assert found.systems == {"github-actions": SystemGrade(confidence="high")}
     ci = found.workflows[".github/workflows/ci.yml"]
     assert (ci.name, ci.triggers, list(ci.jobs)) == (
         "CI",
