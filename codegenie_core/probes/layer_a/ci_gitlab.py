@@ -94,8 +94,8 @@ class _Budget:
     left: int = MERGE_BUDGET
     exhausted: bool = False
 
-    def spend(self) -> bool:
-        self.left -= 1
+    def spend(self, nodes: int) -> bool:
+        self.left -= nodes
         if self.left < 0:
             self.exhausted = True
         return not self.exhausted
@@ -106,8 +106,10 @@ def deep_merge(base: object, over: object, budget: _Budget | None = None, depth:
     (arrays included) replaced by `over`."""
     spent = budget if budget is not None else _Budget()
     left, right = mapping(base), mapping(over)
-    if left is None or right is None or depth >= MAX_DEPTH or not spent.spend():
+    if left is None or right is None or depth >= MAX_DEPTH:
         return over
+    if not spent.spend(len(left) + len(right)):
+        return over  # the budget is spent: the rest is replaced, and `read_gitlab` says so
     merged: dict[object, object] = dict(left)
     for key, value in right.items():
         merged[key] = deep_merge(merged[key], value, spent, depth + 1) if key in merged else value
@@ -235,10 +237,14 @@ def _include_entries(raw: object, path: str, messages: list[str]) -> list[tuple[
 
 
 def resolve_pipeline(
-    data: Data, messages: list[str], budget: _Budget | None = None
+    document: object, messages: list[str], budget: _Budget | None = None
 ) -> GitlabPipeline:
     """Jobs, templates and stages of a merged configuration (Rules 3 and 4)."""
     spent = budget if budget is not None else _Budget()
+    found = mapping(document)
+    if found is None:
+        messages.append("the configuration must be a YAML mapping")
+    data: Data = found if found is not None else {}
     raw_jobs: dict[str, Data] = {}
     for key, value in list(data.items())[: MAX_ITEMS * 4]:
         name = str(key)
@@ -269,10 +275,12 @@ def resolve_pipeline(
 
 
 def resolve_extends(
-    raw_jobs: Mapping[str, Data], messages: list[str], budget: _Budget | None = None
+    jobs: Mapping[str, object], messages: list[str], budget: _Budget | None = None
 ) -> dict[str, Data]:
-    """Every job with its `extends` merged in (Rules 2 and 3); `extends` itself removed."""
+    """Every job (a mapping; other values are dropped) with its `extends` merged in (Rules 2
+    and 3); `extends` itself removed."""
     spent = budget if budget is not None else _Budget()
+    raw_jobs = {name: job for name, value in jobs.items() if (job := mapping(value)) is not None}
     done: dict[str, Data] = {}
 
     def resolve(name: str, chain: tuple[str, ...]) -> Data:
