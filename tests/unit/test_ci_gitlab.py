@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import cast
 
 import attrs
+import pytest
 
+from codegenie_adapters.config_yaml import RuamelYamlReader
 from codegenie_core.probe import Envelope
 from codegenie_core.probes.layer_a.ci import CiProbe
 from codegenie_core.probes.layer_a.ci_gitlab import (
@@ -21,6 +23,7 @@ from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.scoped_reads import ScopedRepo
 from tests.unit.ci_support import fixture_context, fixture_files, run_ci
 from tests.unit.layer_a_support import context
+from tests.unit.test_parser_linearity import MAX_RATIO, work
 
 
 def job(**fields: object) -> GitlabJob:
@@ -256,3 +259,26 @@ def test_the_fixture_files_are_all_declared_reads_but_one() -> None:
     view = ScopedRepo(ctx.repo, CiProbe.spec, strict=True)
 
     assert sorted(set(files) - set(view.list_files())) == ["README.md", "scripts/extra-jobs.yml"]
+
+
+def pipeline_of(jobs: int) -> str:
+    templates = ".base:\n  image: a:1\n  variables: {A: '1'}\n.mid:\n  extends: .base\n"
+    body = "".join(
+        f"job{i}:\n  extends: [.mid, .base]\n  stage: test\n  needs: [job{max(i - 1, 0)}]\n"
+        f"  variables: {{B: '{i}'}}\n"
+        for i in range(jobs)
+    )
+    return templates + body
+
+
+def test_ten_times_the_jobs_is_about_ten_times_the_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = RuamelYamlReader()
+
+    def resolve(given: str) -> object:
+        return resolve_pipeline(given_data[given], [])
+
+    given_data = {text: reader.parse(text) for text in (pipeline_of(60), pipeline_of(600))}
+    small = work(monkeypatch, resolve, pipeline_of(60))
+    large = work(monkeypatch, resolve, pipeline_of(600))
+
+    assert large / small <= MAX_RATIO, f"{small} -> {large} units of work"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from codegenie_core.probes.layer_a.ci_jenkins import (
     MAX_CHARS,
     MAX_NESTING,
@@ -11,6 +13,7 @@ from codegenie_core.probes.layer_a.ci_jenkins import (
     tokens,
 )
 from tests.unit.ci_support import fixture_files, run_ci
+from tests.unit.test_parser_linearity import MAX_RATIO, work
 
 
 def test_the_declarative_fixture_gives_its_agent_and_stages_in_order() -> None:
@@ -100,3 +103,20 @@ def test_triple_quoted_strings_and_escapes_are_one_token() -> None:
         [("word", "sh"), ("string", "a ' } b"), ("word", "x"), ("string", 'q"r')],
         [],
     )
+
+
+def jenkinsfile_of(stages: int) -> str:
+    body = "".join(
+        f"    stage('s{i}') {{ agent {{ docker {{ image 'img:{i}' }} }} "
+        f"steps {{ sh '''echo }} {i}''' /* c {{ */ }} }}\n"
+        for i in range(stages)
+    )
+    return f"pipeline {{\n  agent any\n  stages {{\n{body}  }}\n}}\n"
+
+
+def test_ten_times_the_stages_is_about_ten_times_the_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    small = work(monkeypatch, scan_jenkinsfile, jenkinsfile_of(60))
+    large = work(monkeypatch, scan_jenkinsfile, jenkinsfile_of(600))
+
+    assert large / small <= MAX_RATIO, f"{small} -> {large} units of work"
+    assert len(scan_jenkinsfile(jenkinsfile_of(600)).pipeline.stages) == 600
