@@ -765,3 +765,50 @@ def gemfile_locks(draw: st.DrawFn) -> GemLock:
         )
     )
     return GemLock(gems=gems, direct=direct, bundler=draw(gem_versions))
+
+
+# ---- the `ci` probe: GitLab jobs with `extends`, and Jenkinsfile text -------------------------
+_gitlab_names = st.sampled_from(["a", "b", "c", ".t", ".u", "default", "stages", "missing"])
+_gitlab_plain = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["variables", "script", "image", "name", "k"]), inner,
+                          max_size=3)
+    ),
+    max_leaves=8,
+)  # fmt: skip
+_gitlab_job = st.dictionaries(
+    st.sampled_from(["extends", "stage", "image", "services", "needs", "rules", "when",
+                     "variables", "inherit"]),
+    _gitlab_plain | _gitlab_names | st.lists(_gitlab_names, max_size=3),
+    max_size=5,
+)  # fmt: skip
+gitlab_jobs_data = st.dictionaries(_gitlab_names, _gitlab_job | _gitlab_plain, max_size=7)
+_jenkins_code = [
+    "pipeline",
+    "agent",
+    "docker",
+    "image",
+    "label",
+    "stage",
+    "stages",
+    "steps",
+    "any",
+    "none",
+    "dockerfile",
+    "node",
+    "sh",
+    "{",
+    "}",
+    "(",
+    ")",
+    " ",
+    "\n",
+]
+_jenkins_lexical = ["'img'", '"s"', "'''t'''", "//c\n", "/*", "*/", "'", '"', "\\"]
+jenkinsfile_code = st.lists(st.sampled_from(_jenkins_code), max_size=60).map("".join)
+jenkinsfile_text = (
+    st.lists(st.sampled_from(_jenkins_code + _jenkins_lexical), max_size=60).map("".join)
+    | st.text(max_size=80)
+)  # fmt: skip

@@ -1,81 +1,115 @@
-"""Layer A probe `ci`: which CI systems a repository uses, and its GitHub Actions workflows.
+"""Layer A probe `ci`: which CI systems a repository uses, and what each configuration says.
 
-Rule 1: GitHub Actions workflows are read through the `YamlReader` port; a workflow that is not
-YAML, or not a mapping, is an `InputProblem` with the reader's line and column.
-Rule 2: under YAML 1.1 the key `on` reads as the boolean True; both spellings are the trigger key.
-Rule 3: other CI systems are detected by their configuration file's presence (the file is a
-declared input, so the key follows it), not parsed.
-Rule 4: what has no meaningful order is sorted (triggers, needs, jobs by id, systems); runs-on
-labels and step actions keep the order they are written in.
+Rule 1: every YAML configuration is read through the `YamlReader` port (its node cap bounds all
+later work, ADR-0026); a file that is not YAML is an `InputProblem` with the reader's line and
+column. The Jenkinsfile is text, read by a scanner that never evaluates it (`ci_jenkins`).
+Rule 2: GitHub Actions (`ci_github`), GitLab CI (`ci_gitlab`), and CircleCI, Azure Pipelines,
+Buildkite, Travis CI and Bitbucket Pipelines (`ci_systems`) are parsed; Drone is detected by its
+file only, which caps it at "medium".
+Rule 3 (ADR-0037): each system gets its own grade with its reasons (`systems`); the envelope's
+confidence is the lowest of them and its notes are every reason, prefixed by its system, so the
+Markdown report's confidence section lists them.
+Rule 4: the probe reads only its declared globs (ADR-0030). What a configuration names and the
+probe does not follow (remote, outside the repository, outside the reads) is a `Reference`.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
-from typing import Literal, cast
+from collections.abc import Callable
+from typing import TypeVar
 
 import attrs
 
+from codegenie_core.cache_keys import globs_of, matching_paths
 from codegenie_core.ports import TextProblem
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
-from codegenie_core.probes.layer_a.inputs import (
-    InputProblem,
-    Tally,
-    declared_files,
-    read_inputs,
+from codegenie_core.probes.layer_a.ci_common import Grader, Reference, SystemGrade, lowest
+from codegenie_core.probes.layer_a.ci_github import (
+    ActionRef,
+    CompositeAction,
+    Matrix,
+    Service,
+    Workflow,
+    WorkflowJob,
+    matrix_reasons,
+    parse_uses,
+    read_action,
+    read_workflow,
+    resolve,
 )
+from codegenie_core.probes.layer_a.ci_gitlab import (
+    GitlabJob,
+    GitlabPipeline,
+    LoadProblem,
+    read_gitlab,
+)
+from codegenie_core.probes.layer_a.ci_jenkins import JenkinsPipeline, JenkinsStage, scan_jenkinsfile
+from codegenie_core.probes.layer_a.ci_systems import (
+    AzurePipeline,
+    BitbucketPipelines,
+    BuildkitePipeline,
+    CircleConfig,
+    TravisConfig,
+    read_azure,
+    read_bitbucket,
+    read_buildkite,
+    read_circleci,
+    read_travis,
+)
+from codegenie_core.probes.layer_a.inputs import InputProblem, declared_files, read_inputs
 from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
 
+__all__ = [
+    "ActionRef", "CiProbe", "CiSlice", "CompositeAction", "GitlabJob", "GitlabPipeline",
+    "JenkinsStage", "Matrix", "Reference", "Service", "SystemGrade", "Workflow", "WorkflowJob",
+    "parse_uses", "read_workflow", "system_of",
+]  # fmt: skip
+
 WORKFLOW_GLOBS: tuple[str, ...] = (".github/workflows/*.yml", ".github/workflows/*.yaml")
-OTHER_SYSTEMS: dict[str, str] = {
+ACTION_GLOBS: tuple[str, ...] = (".github/actions/**/action.yml", ".github/actions/**/action.yaml")
+# Where GitLab configurations put the files they `include: local` (Rule 4; ADR-0037).
+GITLAB_INCLUDE_GLOBS: tuple[str, ...] = (
+    ".gitlab/**/*.yml", ".gitlab/**/*.yaml", "**/*.gitlab-ci.yml", "ci/**/*.yml", "ci/**/*.yaml",
+)  # fmt: skip
+ENTRY_FILES: dict[str, str] = {
     ".gitlab-ci.yml": "gitlab-ci",
     ".circleci/config.yml": "circleci",
     "Jenkinsfile": "jenkins",
     "azure-pipelines.yml": "azure-pipelines",
     ".travis.yml": "travis",
     ".buildkite/pipeline.yml": "buildkite",
+    ".buildkite/pipeline.yaml": "buildkite",
     "bitbucket-pipelines.yml": "bitbucket-pipelines",
     ".drone.yml": "drone",
 }
 GITHUB_ACTIONS = "github-actions"
-
-ActionKind = Literal["action", "local", "docker"]
-
-
-@attrs.frozen(kw_only=True)
-class ActionRef:
-    """A `uses:` value: `owner/repo[/path]@ref`, `./local/path` or `docker://image`."""
-
-    uses: str  # as written
-    kind: ActionKind
-    name: str  # owner/repo[/path], the local path, or the image
-    ref: str | None  # the tag, branch or commit after "@"; None for local and docker refs
-
-
-@attrs.frozen(kw_only=True)
-class WorkflowJob:
-    name: str | None
-    runs_on: tuple[str, ...]  # labels in written order; an expression is kept verbatim
-    runs_on_group: str | None
-    needs: tuple[str, ...]
-    calls: ActionRef | None  # a reusable workflow called with job-level `uses:`
-    actions: tuple[ActionRef, ...]  # step-level `uses:`, in step order
-
-
-@attrs.frozen(kw_only=True)
-class Workflow:
-    name: str | None
-    triggers: tuple[str, ...]
-    jobs: dict[str, WorkflowJob]  # by job id, sorted
+_T = TypeVar("_T")
+Reader = Callable[[object, list[str], list[str]], object]
+OTHER_READERS: dict[str, Reader] = {
+    "circleci": read_circleci,
+    "azure-pipelines": read_azure,
+    "buildkite": read_buildkite,
+    "travis": read_travis,
+    "bitbucket-pipelines": read_bitbucket,
+}
 
 
 @attrs.frozen(kw_only=True)
 class CiSlice:
-    systems: tuple[str, ...]  # sorted
-    config_files: dict[str, str]  # repository-relative path -> system, sorted by path
+    systems: dict[str, SystemGrade]  # system -> its grade and reasons, sorted (Rule 3)
+    config_files: dict[str, str]  # every file read -> its system, sorted by path
     workflows: dict[str, Workflow]  # GitHub Actions workflows by path
+    actions: dict[str, CompositeAction]  # local actions by their action.yml path
+    gitlab: GitlabPipeline | None
+    circleci: CircleConfig | None
+    azure: AzurePipeline | None
+    jenkins: JenkinsPipeline | None
+    buildkite: BuildkitePipeline | None
+    travis: TravisConfig | None
+    bitbucket: BitbucketPipelines | None
+    references: tuple[Reference, ...]  # named, not followed (Rule 4), sorted
     problems: tuple[InputProblem, ...] = ()
 
 
@@ -83,167 +117,243 @@ class CiSlice:
 class CiProbe:
     spec = ProbeSpec(
         name="ci",
-        version=1,
+        version=2,
         layer="a",
         heaviness="light",
         timeout_s=30.0,
-        reads=WORKFLOW_GLOBS + tuple(OTHER_SYSTEMS),
+        reads=WORKFLOW_GLOBS + ACTION_GLOBS + tuple(ENTRY_FILES) + GITLAB_INCLUDE_GLOBS,
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=CiSlice,
-        schema_version=1,
+        schema_version=2,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
-        return bool(declared_files(ctx, self.spec.reads))
+        return any(system_of(p) for p in declared_files(ctx, self.spec.reads))
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
         files = declared_files(ctx, self.spec.reads)
-        if not files:
+        entries = {p: s for p in files if (s := system_of(p)) is not None}
+        if not entries:
             return NotApplicable(reason="no CI configuration in the repository")
-        config_files = {p: s for p in files if (s := system_of(p)) is not None}
-        workflow_paths = [p for p, system in config_files.items() if system == GITHUB_ACTIONS]
-        tally = Tally()
-        problems: list[InputProblem] = []
-        workflows: dict[str, Workflow] = {}
-        for item in read_inputs(ctx, workflow_paths):
-            if item.text is None:
-                assert item.problem is not None
-                problems.append(item.problem)
-                tally.record(item.path, gave_facts=False, problems=1)
-                continue
-            document = ctx.yaml.parse(item.text)
-            if isinstance(document, TextProblem):
-                problems.append(
-                    InputProblem(
-                        path=item.path,
-                        message=document.message,
-                        line=document.line,
-                        column=document.column,
-                    )
-                )
-                tally.record(item.path, gave_facts=False, problems=1)
-                continue
-            workflow, messages = read_workflow(document)
-            problems.extend(InputProblem(path=item.path, message=m) for m in messages)
-            tally.record(item.path, gave_facts=workflow is not None, problems=len(messages))
-            if workflow is not None:
-                workflows[item.path] = workflow
-        confidence, notes = tally.grade()
+        run = _Run(ctx=ctx, listed=frozenset(files), globs=tuple(globs_of(self.spec.reads)))
+        for system in entries.values():
+            run.graders.setdefault(system, Grader())
+        workflows = run.github([p for p, s in entries.items() if s == GITHUB_ACTIONS])
+        actions = run.actions(matching_paths(ACTION_GLOBS, files))
+        workflows, actions = run.link(workflows, actions)
+        others: dict[str, object] = {}
+        for path, system in entries.items():
+            if system == "gitlab-ci":
+                others[system] = run.gitlab(path)
+            elif system == "jenkins":
+                others[system] = run.jenkins(path)
+            elif system in OTHER_READERS:
+                others[system] = run.other(path, system, OTHER_READERS[system])
+            elif system == "drone":
+                run.graders[system].medium(f"{path}: detected by its file; not parsed")
+        grades = {s: g.grade() for s, g in sorted(run.graders.items())}
+        notes = tuple(f"{s}: {r}" for s, g in grades.items() for r in g.reasons)
+        config_files = {**entries, **run.followed}
         return Envelope(
             probe=self.spec.name,
             schema_version=self.spec.schema_version,
-            confidence=confidence,
+            confidence=lowest([g.confidence for g in grades.values()]),
             slice=CiSlice(
-                systems=tuple(sorted(set(config_files.values()))),
-                config_files=config_files,
+                systems=grades,
+                config_files=dict(sorted(config_files.items())),
                 workflows=workflows,
-                problems=tuple(problems),
+                actions=actions,
+                gitlab=_of(others.get("gitlab-ci"), GitlabPipeline),
+                circleci=_of(others.get("circleci"), CircleConfig),
+                azure=_of(others.get("azure-pipelines"), AzurePipeline),
+                jenkins=_of(others.get("jenkins"), JenkinsPipeline),
+                buildkite=_of(others.get("buildkite"), BuildkitePipeline),
+                travis=_of(others.get("travis"), TravisConfig),
+                bitbucket=_of(others.get("bitbucket-pipelines"), BitbucketPipelines),
+                references=tuple(sorted(set(run.references), key=_reference_order)),
+                problems=tuple(run.problems),
             ),
             notes=notes,
         )
 
 
-def read_workflow(document: object) -> tuple[Workflow | None, list[str]]:
-    """A GitHub Actions workflow from its YAML data, and messages about what did not fit."""
-    messages: list[str] = []
-    if not isinstance(document, Mapping):
-        return None, ["a workflow must be a YAML mapping"]
-    data = cast("Mapping[object, object]", document)
-    # Rule 2: YAML 1.1 reads the bare key `on` as True.
-    on = data.get("on", data.get(True))
-    if on is None:
-        messages.append("workflow has no 'on' triggers")
-    jobs: dict[str, WorkflowJob] = {}
-    raw_jobs = data.get("jobs")
-    if not isinstance(raw_jobs, Mapping):
-        messages.append("workflow has no 'jobs' mapping")
-    else:
-        for job_id, job in cast("Mapping[object, object]", raw_jobs).items():
-            if not isinstance(job, Mapping):
-                messages.append(f"job {job_id!r} is not a mapping")
+def _of(value: object, kind: type[_T]) -> _T | None:
+    return value if isinstance(value, kind) else None
+
+
+def _reference_order(ref: Reference) -> tuple[str, str, str]:
+    return (ref.source, ref.target, ref.kind)
+
+
+@attrs.define
+class _Run:
+    """One run's state: what was read, graded, referenced and found wrong."""
+
+    ctx: ProbeContext
+    listed: frozenset[str]
+    globs: tuple[str, ...]
+    graders: dict[str, Grader] = attrs.field(factory=dict[str, Grader])
+    problems: list[InputProblem] = attrs.field(factory=list[InputProblem])
+    references: list[Reference] = attrs.field(factory=list[Reference])
+    followed: dict[str, str] = attrs.field(factory=dict[str, str])
+
+    def load(self, path: str) -> object | InputProblem:
+        """The YAML data of one declared file, or the problem that kept it from being read."""
+        text = self.text(path)
+        if isinstance(text, InputProblem):
+            return text
+        document = self.ctx.yaml.parse(text)
+        if isinstance(document, TextProblem):
+            return InputProblem(
+                path=path, message=document.message, line=document.line, column=document.column
+            )
+        return document
+
+    def text(self, path: str) -> str | InputProblem:
+        item = next(read_inputs(self.ctx, [path]))
+        if item.text is None:
+            assert item.problem is not None
+            return item.problem
+        return item.text
+
+    def record(self, system: str, path: str, messages: list[str], *, gave_facts: bool) -> None:
+        self.problems.extend(InputProblem(path=path, message=m) for m in messages)
+        self.graders[system].tally.record(path, gave_facts=gave_facts, problems=len(messages))
+
+    def failed(self, system: str, problem: InputProblem) -> None:
+        self.problems.append(problem)
+        self.graders[system].tally.record(problem.path, gave_facts=False, problems=1)
+
+    def github(self, paths: list[str]) -> dict[str, Workflow]:
+        workflows: dict[str, Workflow] = {}
+        for path in paths:
+            document = self.load(path)
+            if isinstance(document, InputProblem):
+                self.failed(GITHUB_ACTIONS, document)
                 continue
-            jobs[str(job_id)] = _job(str(job_id), cast("Mapping[object, object]", job), messages)
-    name = data.get("name")
-    return (
-        Workflow(
-            name=name if isinstance(name, str) else None,
-            triggers=_triggers(on),
-            jobs=dict(sorted(jobs.items())),
-        ),
-        messages,
-    )
+            workflow, messages = read_workflow(document)
+            self.record(GITHUB_ACTIONS, path, messages, gave_facts=workflow is not None)
+            if workflow is not None:
+                workflows[path] = workflow
+                for reason in matrix_reasons(path, workflow):
+                    self.graders[GITHUB_ACTIONS].medium(reason)
+        return workflows
 
+    def actions(self, paths: list[str]) -> dict[str, CompositeAction]:
+        found: dict[str, CompositeAction] = {}
+        if paths:
+            self.graders.setdefault(GITHUB_ACTIONS, Grader())
+        for path in paths:
+            self.followed[path] = GITHUB_ACTIONS
+            document = self.load(path)
+            if isinstance(document, InputProblem):
+                self.failed(GITHUB_ACTIONS, document)
+                continue
+            action, messages = read_action(document)
+            self.record(GITHUB_ACTIONS, path, messages, gave_facts=action is not None)
+            if action is not None:
+                found[path] = action
+        return found
 
-def parse_uses(uses: str) -> ActionRef:
-    """Split a `uses:` value (GitHub's three forms) into kind, name and ref."""
-    if uses.startswith("docker://"):
-        return ActionRef(uses=uses, kind="docker", name=uses.removeprefix("docker://"), ref=None)
-    if uses.startswith("./"):
-        return ActionRef(uses=uses, kind="local", name=uses, ref=None)
-    name, at, ref = uses.partition("@")
-    return ActionRef(uses=uses, kind="action", name=name, ref=ref if at else None)
+    def link(
+        self, workflows: dict[str, Workflow], actions: dict[str, CompositeAction]
+    ) -> tuple[dict[str, Workflow], dict[str, CompositeAction]]:
+        """Every `uses:` resolved to its file among the reads, or listed (ci_github Rule 4)."""
+        available = set(workflows) | set(actions)
 
+        def steps(source: str, refs: tuple[ActionRef, ...]) -> tuple[ActionRef, ...]:
+            return tuple(self.resolved(source, r, available, is_workflow=False) for r in refs)
 
-def _triggers(on: object) -> tuple[str, ...]:
-    # on = event-name / [ event-name, ... ] / { event-name: config-or-null, ... }
-    if isinstance(on, str):
-        return (on,)
-    if isinstance(on, list):
-        return tuple(sorted({str(e) for e in cast("list[object]", on)}))
-    if isinstance(on, Mapping):
-        return tuple(sorted(str(e) for e in cast("Mapping[object, object]", on)))
-    return ()
+        linked = {
+            path: attrs.evolve(
+                workflow,
+                jobs={
+                    job_id: attrs.evolve(
+                        job,
+                        calls=None
+                        if job.calls is None
+                        else self.resolved(path, job.calls, available, is_workflow=True),
+                        actions=steps(path, job.actions),
+                    )
+                    for job_id, job in workflow.jobs.items()
+                },
+            )
+            for path, workflow in workflows.items()
+        }
+        return linked, {p: attrs.evolve(a, actions=steps(p, a.actions)) for p, a in actions.items()}
 
+    def resolved(
+        self, source: str, ref: ActionRef, available: set[str], *, is_workflow: bool
+    ) -> ActionRef:
+        linked, reference = resolve(source, ref, available, is_workflow=is_workflow)
+        if reference is not None:
+            self.references.append(reference)
+            if reference.kind in ("unfollowed-local", "outside-repo"):
+                self.graders[GITHUB_ACTIONS].medium(
+                    f"{source}: {reference.target!r} not followed: {reference.reason}"
+                )
+        return linked
 
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(str(v) for v in cast("list[object]", value))
-    return ()
+    def gitlab(self, path: str) -> GitlabPipeline | None:
+        document = self.load(path)
+        if isinstance(document, InputProblem):
+            self.failed("gitlab-ci", document)
+            return None
 
+        def load(target: str) -> object | LoadProblem:
+            loaded = self.load(target)
+            if isinstance(loaded, InputProblem):
+                where = f" (line {loaded.line})" if loaded.line is not None else ""
+                return LoadProblem(message=loaded.message + where)
+            return loaded
 
-def _job(job_id: str, job: Mapping[object, object], messages: list[str]) -> WorkflowJob:
-    runs_on = job.get("runs-on")
-    group: str | None = None
-    labels: tuple[str, ...]
-    if isinstance(runs_on, Mapping):
-        # runs-on = { group: name, labels: label / [ label, ... ] }
-        table = cast("Mapping[object, object]", runs_on)
-        raw_group = table.get("group")
-        group = raw_group if isinstance(raw_group, str) else None
-        labels = _strings(table.get("labels"))
-    else:
-        labels = _strings(runs_on)
-    uses = job.get("uses")
-    calls = parse_uses(uses) if isinstance(uses, str) else None
-    if calls is None and runs_on is None:
-        messages.append(f"job {job_id!r} has neither 'runs-on' nor 'uses'")
-    actions: list[ActionRef] = []
-    steps = job.get("steps")
-    if isinstance(steps, list):
-        for step in cast("list[object]", steps):
-            if isinstance(step, Mapping):
-                step_uses = cast("Mapping[object, object]", step).get("uses")
-                if isinstance(step_uses, str):
-                    actions.append(parse_uses(step_uses))
-    elif steps is not None:
-        messages.append(f"job {job_id!r} has 'steps' that are not a list")
-    name = job.get("name")
-    return WorkflowJob(
-        name=name if isinstance(name, str) else None,
-        runs_on=labels,
-        runs_on_group=group,
-        needs=tuple(sorted(set(_strings(job.get("needs"))))),
-        calls=calls,
-        actions=tuple(actions),
-    )
+        read = read_gitlab(
+            path,
+            document,
+            load,
+            covered=lambda p: bool(matching_paths(self.globs, [p])),
+            listed=self.listed,
+        )
+        self.record("gitlab-ci", path, list(read.messages), gave_facts=read.pipeline is not None)
+        for reason in read.caps:
+            self.graders["gitlab-ci"].medium(reason)
+        self.references.extend(read.references)
+        if read.pipeline is not None:
+            self.followed.update(dict.fromkeys(read.pipeline.includes, "gitlab-ci"))
+        return read.pipeline
+
+    def jenkins(self, path: str) -> JenkinsPipeline | None:
+        text = self.text(path)
+        if isinstance(text, InputProblem):
+            self.failed("jenkins", text)
+            return None
+        read = scan_jenkinsfile(text)
+        self.record("jenkins", path, list(read.messages), gave_facts=True)
+        if read.scripted:
+            self.graders["jenkins"].low(
+                f"{path}: a scripted pipeline (no `pipeline {{` block); its stages and agents "
+                "are code this probe does not run"
+            )
+        return read.pipeline
+
+    def other(self, path: str, system: str, reader: Reader) -> object:
+        document = self.load(path)
+        if isinstance(document, InputProblem):
+            self.failed(system, document)
+            return None
+        messages: list[str] = []
+        caps: list[str] = []
+        found = reader(document, messages, caps)
+        self.record(system, path, messages, gave_facts=found is not None)
+        for reason in caps:
+            self.graders[system].medium(f"{path}: {reason}")
+        return found
 
 
 def system_of(path: str) -> str | None:
-    """The CI system a repository-relative configuration path belongs to, if any."""
-    if path in OTHER_SYSTEMS:
-        return OTHER_SYSTEMS[path]
+    """The CI system whose entry configuration a repository-relative path is, if any."""
+    if path in ENTRY_FILES:
+        return ENTRY_FILES[path]
     directory, base = posixpath.split(path)
     if directory == ".github/workflows" and base.endswith((".yml", ".yaml")):
         return GITHUB_ACTIONS
