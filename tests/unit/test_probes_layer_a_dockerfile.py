@@ -150,7 +150,7 @@ def test_containerfiles_at_any_depth_are_read_and_their_ignore_files_are_not() -
         "svc/Containerfile.dev",
         "svc/api.Containerfile",
     ]
-    assert [is_dockerfile(p) for p in sorted(files)] == [True, False, True, True, False]
+    assert [is_dockerfile(p) for p in sorted(files)] == [True, False, False, True, True]
 
 
 def test_a_stage_arg_resolves_expose_in_the_probe_slice() -> None:
