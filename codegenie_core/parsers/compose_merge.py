@@ -62,8 +62,9 @@ def merge_extends(
     inherited = {k: v for k, v in base.items() if k not in _NOT_INHERITED}
     extending = {k: v for k, v in local.items() if k != "extends"}
     if "environment" in inherited and "environment" in extending:
-        inherited["environment"] = _env_mapping(inherited["environment"])
-        extending["environment"] = _env_mapping(extending["environment"])
+        # only names are recorded: both forms become lists of entries, values dropped here
+        inherited["environment"] = _env_entries(inherited["environment"])
+        extending["environment"] = _env_entries(extending["environment"])
     return _merge(inherited, extending, budget, 0)
 
 
@@ -104,12 +105,11 @@ def _append(key: object, old: list[object], new: list[object], budget: MergeBudg
     return [*old, *new]
 
 
-def _env_mapping(value: object) -> dict[object, object]:
+def _env_entries(value: object) -> object:
     table = _mapping(value)
     if table is not None:
-        return dict(table)
-    items = _items(value) or []
-    return {str(item).partition("=")[0]: None for item in items if isinstance(item, str)}
+        return [str(key) for key in table]
+    return value  # a list is appended as it is; any other shape is left for the reader to report
 
 
 def rebase(data: Mapping[object, object], offset: str) -> dict[object, object]:
