@@ -54,7 +54,7 @@ def interpolate(value: str) -> Interpolated:
     """Interpolate `value` as Compose would with an empty environment (Rule 1)."""
     unresolved: list[str] = []
     text = _interpolate(value, 0, unresolved)
-    written = strip_url_credentials(value)
+    written = strip_url_credentials(_redact_written(value))
     if unresolved:
         return Interpolated(written=written, text=None, unresolved=tuple(dict.fromkeys(unresolved)))
     return Interpolated(written=written, text=strip_url_credentials(text))
@@ -97,6 +97,33 @@ def _interpolate(value: str, depth: int, unresolved: list[str]) -> str:
             continue
         unresolved.append(match.group(0))
         i = match.end()
+    return "".join(out)
+
+
+def _redact_written(value: str) -> str:
+    """`value` as written, with the word after the operator of every credential-named
+    `${NAME...}` replaced by `***` (Rule 2): the text kept as written holds no default secret."""
+    if "${" not in value:
+        return value
+    out: list[str] = []
+    position = 0  # value[:position] is in `out`
+    search = 0
+    while (start := value.find("${", search)) != -1:
+        match = _NAME.match(value, start + 2)
+        search = start + 2
+        if match is None or match.end() >= len(value) or value[match.end()] == "}":
+            continue
+        if not looks_like_credential(match.group(0)):
+            continue
+        end = _closing_brace(value, match.end())
+        if end == -1:
+            end = len(value)
+        operator = 2 if value.startswith(":", match.end()) else 1
+        out.append(value[position : match.end() + operator])
+        out.append(REDACTED)
+        position = end
+        search = max(end, search)
+    out.append(value[position:])
     return "".join(out)
 
 
@@ -226,6 +253,28 @@ class ComposeVolume:
     unresolved: tuple[str, ...] = ()
 
 
+def split_outside_braces(value: str, separator: str) -> list[str]:
+    """`value` split at `separator` where it is not inside a `${...}` (one linear scan)."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(value):
+        if value.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        char = value[i]
+        if char == "}" and depth:
+            depth -= 1
+        elif char == separator and not depth:
+            parts.append(value[start:i])
+            start = i + 1
+        i += 1
+    parts.append(value[start:])
+    return parts
+
+
 def _is_host_path(source: str) -> bool:
     # Compose reads a short-syntax source as a host path when it starts with ".", "/" or "~"
     # (or a Windows drive); otherwise it names a volume.
@@ -248,17 +297,18 @@ def bind(directory: str, source: str, target: str | None, read_only: bool) -> Co
 
 def short_volume(directory: str, value: str) -> ComposeVolume:
     """A short-syntax volume, `[source:]target[:mode]`."""
-    # short = [ source ":" ] target [ ":" mode ]   ; a Windows drive's ":" is part of the path
-    parts = value.split(":")
+    # short = [ source ":" ] target [ ":" mode ]   ; a Windows drive's ":" is part of the path,
+    # and so is a ":" inside `${...}` (interpolated after the split)
+    parts = split_outside_braces(value, ":")
     if len(parts) >= 2 and len(parts[0]) == 1 and parts[0].isalpha():
         parts = [parts[0] + ":" + parts[1], *parts[2:]]
     if len(parts) == 1:
         return ComposeVolume(kind="anonymous", source=None, target=parts[0])
     source, target = parts[0], parts[1]
     read_only = len(parts) > 2 and "ro" in parts[2].split(",")
-    if _is_host_path(source):
-        return bind(directory, source, target, read_only)
     named = interpolate(source)
+    if _is_host_path(named.text if named.text is not None else source):
+        return bind(directory, source, target, read_only)
     return ComposeVolume(
         kind="volume",
         source=named.written,

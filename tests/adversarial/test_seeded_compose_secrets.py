@@ -32,6 +32,11 @@ services:
       PLAIN: env-cmp-8
     env_file: [.env, secrets.env]
     ports: ["${API_PORT:-8080}:80", "${REGISTRY_TOKEN:-tok-cmp-9}:81"]
+  cache:
+    image: "cache/${CACHE_TOKEN:-tok-cmp-19}:${TAG}"
+    build: "./${CACHE_AUTH:-tok-cmp-20}"
+    volumes: ["./${VOLUME_SECRET:-tok-cmp-21}:/x", "${NAMED_KEY:-tok-cmp-22}:/y"]
+    env_file: ["${ENV_PASSWORD:-tok-cmp-23}.env"]
   worker:
     extends: api
     environment:
@@ -57,7 +62,7 @@ SECRETS = tuple(
         start=1,
     )
     if kind != "vol"  # a bind source is a path, kept as written; it holds no secret here
-)  # fmt: skip
+) + tuple(f"tok-cmp-{n}" for n in range(19, 24))  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +114,7 @@ def test_the_compose_facts_keep_the_names_and_paths(outputs: dict[str, str]) -> 
     assert [p["published"] for p in services["api"]["ports"]] == [{"start": 8080, "end": 8080}]
     assert compose["files"]["compose.yaml"]["project_services"] == {
         "api": "compose.yaml",
+        "cache": "compose.yaml",
         "db": "infra/compose.yaml",
         "worker": "compose.yaml",
     }

@@ -43,6 +43,24 @@ def test_a_credential_named_default_is_substituted_redacted() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("x/${REGISTRY_TOKEN:-hunter2}/app", "x/${REGISTRY_TOKEN:-***}/app"),
+        ("${DB_PASSWORD-hunter2}", "${DB_PASSWORD-***}"),
+        ("${API_KEY:?hunter2 is required}", "${API_KEY:?***}"),
+        ("${SECRET:-${OTHER:-hunter2}}:${PORT:-80}", "${SECRET:-***}:${PORT:-80}"),
+        ("${AUTH_HEADER", "${AUTH_HEADER"),
+        ("${TOKEN}", "${TOKEN}"),
+        ("${PORT:-8080}", "${PORT:-8080}"),
+    ],
+)
+def test_a_credential_named_default_is_redacted_in_the_text_kept_as_written(
+    value: str, written: str
+) -> None:
+    assert interpolate(value).written == written
+
+
 def test_url_credentials_are_stripped_from_written_and_resolved_text() -> None:
     result = interpolate("https://user:hunter2@registry.example/app")
 
@@ -147,6 +165,13 @@ def test_paths_resolve_inside_the_repository_or_say_why_not(
             "../../up:/x",
             ComposeVolume(kind="bind", source="../../up", target="/x", host_outside_repo=True),
         ),
+        (
+            "${DATA_DIR:-./data:x}:/data:ro",
+            ComposeVolume(
+                kind="bind", source="${DATA_DIR:-./data:x}", target="/data", read_only=True
+            ),
+        ),
+        ("${VOL:-cache}:/c", ComposeVolume(kind="volume", source="${VOL:-cache}", target="/c")),
         (
             "${DATA}:/data",
             ComposeVolume(kind="bind", source="${DATA}", target="/data", unresolved=("DATA",)),
