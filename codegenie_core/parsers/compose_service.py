@@ -17,6 +17,7 @@ import attrs
 from codegenie_core.parsers.compose_values import (
     ComposePort,
     ComposeVolume,
+    PathPlace,
     PortSpan,
     bind,
     interpolate,
@@ -36,7 +37,7 @@ HealthcheckKind = Literal["exec", "shell", "none", "inherited"]
 @attrs.frozen(kw_only=True)
 class BuildFacts:
     context: str | None  # as written (credentials stripped)
-    context_place: str  # "inside", "outside", "absolute", "remote", "unresolved"
+    context_place: PathPlace
     context_path: str | None  # repository-relative, when inside
     dockerfile: str | None  # repository-relative path of the Dockerfile, when known
     dockerfile_status: DockerfileStatus
