@@ -156,7 +156,8 @@ class _Reader:
         if base_file is not None:
             found, status = self.target(path, base_file)
             if status != "read" or found is None:
-                messages.append(f"service {name!r}: extends file {base_file!r} is {status}")
+                shown = interpolate(base_file).written
+                messages.append(f"service {name!r}: extends file {shown!r} is {status}")
                 return data, None
             base_path = found
         label = base_name if base_path == path else f"{base_path}#{base_name}"
