@@ -19,13 +19,19 @@ from codegenie_core.parsers.dockerfile import (
 )
 from codegenie_core.parsers.dockerfile_config import (
     RuntimeConfig,
+    Unresolved,
     _command_from,  # pyright: ignore[reportPrivateUsage] -- the reference shares the helpers
     _env_names,  # pyright: ignore[reportPrivateUsage] -- the reference shares the helpers
     _healthcheck,  # pyright: ignore[reportPrivateUsage] -- the reference shares the helpers
     _json_array,  # pyright: ignore[reportPrivateUsage] -- the reference shares the helpers
     _port,  # pyright: ignore[reportPrivateUsage] -- the reference shares the helpers
+    env_assignments,
+    held,
+    read_stage_args,
+    substitute,
 )
 from codegenie_core.parsers.dockerfile_facts import BaseImage, DockerfileFacts, Stage
+from codegenie_core.parsers.dockerfile_secrets import REDACTED, looks_like_credential
 from codegenie_core.parsers.dockerfile_words import expand, split_raw, split_words
 from codegenie_core.parsers.image_reference import parse_image_reference
 from codegenie_core.parsers.strace import SELF_EXE
@@ -37,6 +43,9 @@ def reference_interpret(syntax: DockerfileSyntax) -> DockerfileFacts:
     build_args: dict[str, str | None] = {}
     stages: list[Stage] = []
     configs: list[RuntimeConfig] = []
+    envs: list[dict[str, str]] = []  # each stage's ENV values, copied from its parent stage
+    args: dict[str, str] = {}  # the current stage's ARG values
+    stage_args: list[list[str]] = []
     for instruction in syntax.instructions:
         keyword = instruction.keyword
         if not stages and keyword == "ARG":
@@ -45,21 +54,51 @@ def reference_interpret(syntax: DockerfileSyntax) -> DockerfileFacts:
         if keyword == "FROM":
             stage = _read_from(instruction, escape, build_args, stages, problems)
             stages.append(stage)
+            args = {}
+            stage_args.append([])
             if stage.base.kind == "stage":
                 parent = next(s.index for s in stages if s.name == stage.base.stage)
                 configs.append(configs[parent])
+                envs.append(dict(envs[parent]))
             else:
                 configs.append(RuntimeConfig(inherits_from_image=stage.base.kind == "image"))
+                envs.append({})
             continue
         if not stages:
             if keyword in KNOWN_INSTRUCTIONS:
                 problems.append(_problem(instruction, f"{keyword} before the first FROM"))
             continue
-        configs[-1] = _apply(configs[-1], instruction, escape, problems)
+        globals_ = {
+            k: REDACTED if looks_like_credential(k) else v
+            for k, v in build_args.items()
+            if v is not None
+        }
+        scope = {**args, **envs[-1]}
+        if keyword == "ARG":
+            for word in split_raw(instruction.arguments, escape=escape):
+                name = word.partition("=")[0]
+                if not name:
+                    problems.append(_problem(instruction, "ARG without a name before its '='"))
+                elif name not in stage_args[-1]:
+                    stage_args[-1].append(name)
+            for name, value in read_stage_args(instruction, escape, scope, globals_, problems):
+                if value is None:
+                    args.pop(name, None)
+                else:
+                    args[name] = value
+        if keyword == "ENV":
+            for name, raw in env_assignments(instruction, escape):
+                envs[-1][name] = held(
+                    name, substitute(raw, instruction, escape, scope, problems)[0]
+                )
+        configs[-1] = _apply(configs[-1], instruction, escape, scope, problems)
     return DockerfileFacts(
         directives=dict(syntax.directives),
         build_args=build_args,
-        stages=tuple(stages),
+        stages=tuple(
+            attrs.evolve(stage, args=tuple(names))
+            for stage, names in zip(stages, stage_args, strict=True)
+        ),
         final=configs[-1] if configs else None,
         problems=tuple(sorted(problems, key=lambda p: (p.line, p.message))),
     )
@@ -147,28 +186,67 @@ def _read_from(
     return Stage(index=len(stages), name=name, line=instruction.line, base=base)
 
 
+def _resolve(
+    config: RuntimeConfig,
+    word: str,
+    instruction: Instruction,
+    escape: str,
+    scope: dict[str, str],
+    problems: list[SyntaxProblem],
+) -> tuple[RuntimeConfig, str | None]:
+    text, missing = substitute(word, instruction, escape, scope, problems)
+    if not missing:
+        return config, text
+    note = Unresolved(
+        line=instruction.line, instruction=instruction.keyword, written=word, names=missing
+    )
+    return attrs.evolve(config, unresolved=(*config.unresolved, note)), None
+
+
 def _apply(
-    config: RuntimeConfig, instruction: Instruction, escape: str, problems: list[SyntaxProblem]
+    config: RuntimeConfig,
+    instruction: Instruction,
+    escape: str,
+    scope: dict[str, str],
+    problems: list[SyntaxProblem],
 ) -> RuntimeConfig:
     arguments = instruction.arguments
     match instruction.keyword:
         case "USER":
-            return attrs.evolve(config, user=arguments or None)
+            if not arguments:
+                return attrs.evolve(config, user=None)
+            config, user = _resolve(config, arguments, instruction, escape, scope, problems)
+            return attrs.evolve(config, user=(arguments if user is None else user) or None)
         case "WORKDIR":
             base = config.workdir or "/"
             if not arguments:
                 return attrs.evolve(config, workdir=base)
             if "$" in arguments:
-                return attrs.evolve(config, workdir=arguments)
+                config, value = _resolve(config, arguments, instruction, escape, scope, problems)
+                if value is None or "$" in value:
+                    return attrs.evolve(config, workdir=arguments if value is None else value)
+                arguments = value
+                if not arguments:
+                    return attrs.evolve(config, workdir=base)
             return attrs.evolve(config, workdir=posixpath.normpath(posixpath.join(base, arguments)))
         case "EXPOSE":
             ports = set(config.exposed)
-            for word in split_words(arguments, escape=escape).words:
-                port = _port(word)
-                if port is None:
-                    problems.append(_problem(instruction, f"EXPOSE value {word!r} is not a port"))
+            for word in split_raw(arguments, escape=escape):
+                if "$" in word:
+                    config, text = _resolve(config, word, instruction, escape, scope, problems)
+                    if text is None:
+                        continue
+                    candidates, shown = text.split(), word
                 else:
-                    ports.add(port)
+                    candidates = list(split_words(word, escape=escape).words)
+                    shown = " ".join(candidates)
+                for candidate in candidates:
+                    port = _port(candidate)
+                    if port is None:
+                        message = f"EXPOSE value {shown!r} is not a port"
+                        problems.append(_problem(instruction, message))
+                    else:
+                        ports.add(port)
             return attrs.evolve(
                 config, exposed=tuple(sorted(ports, key=lambda p: (p.start, p.end, p.protocol)))
             )

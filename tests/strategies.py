@@ -812,3 +812,82 @@ jenkinsfile_text = (
     st.lists(st.sampled_from(_jenkins_code + _jenkins_lexical), max_size=60).map("".join)
     | st.text(max_size=80)
 )  # fmt: skip
+
+# ---- codegenie_core.probes.layer_a.compose (compose files as plain YAML data) ------------------
+# Compose keys and values of the shapes real files use, mixed with wrong shapes everywhere: the
+# reader must turn any of them into facts and problems, never an exception.
+_compose_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=70_000),
+    st.sampled_from(
+        [
+            "80",
+            "8080:80",
+            "1-65535",
+            "127.0.0.1:5000-5010:5000-5010/udp",
+            "[::1]:6001:6001",
+            "${PORT:-3000}:3000",
+            "${PORT}",
+            "$$x",
+            "${A:-${B:-c}}",
+            "./src:/app:ro",
+            "/var/run/docker.sock:/x",
+            "../../up:/y",
+            "db-data:/data",
+            "NAME=value",
+            "=x",
+            "CMD",
+            "CMD-SHELL",
+            "NONE",
+            "compose.yaml",
+            "sub/compose.yaml",
+            "../compose.yaml",
+            "a",
+            "b",
+            "backend",
+            "service_healthy",
+        ]
+    ),
+    st.text(alphabet="ab$:{}-/.=[]", max_size=12),
+)
+_compose_keys = st.sampled_from(
+    [
+        "services",
+        "include",
+        "volumes",
+        "name",
+        "image",
+        "build",
+        "context",
+        "dockerfile",
+        "dockerfile_inline",
+        "ports",
+        "target",
+        "published",
+        "depends_on",
+        "condition",
+        "environment",
+        "env_file",
+        "path",
+        "profiles",
+        "healthcheck",
+        "test",
+        "interval",
+        "disable",
+        "extends",
+        "file",
+        "service",
+        "type",
+        "source",
+        "a",
+        "b",
+    ]
+)
+compose_documents = st.recursive(
+    _compose_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(_compose_keys, children, max_size=5)
+    ),
+    max_leaves=40,
+)

@@ -9,19 +9,39 @@ until a later relative WORKDIR joins onto it.
 Rule 3: problems do not depend on the configuration, so a stage outside the final stage's chain
 can be built only for its problems.
 Rule 4: no recorded command or option keeps a URL's credentials (see `dockerfile_secrets`).
+Rule 5: USER, WORKDIR and EXPOSE are substituted as the Dockerfile reference says ("Environment
+replacement": ENV and ARG values are usable in ADD, COPY, ENV, EXPOSE, FROM, LABEL, STOPSIGNAL,
+USER, VOLUME, WORKDIR and ONBUILD; "Using ARG variables": an ARG is in scope from its line to the
+end of its stage, `ARG NAME` without a default inside a stage takes the default of a global ARG
+declared before the first FROM, and "environment variables defined using the ENV instruction
+always override an ARG instruction of the same name"; an ENV instruction's values see the
+variables as they were before that instruction). ENV carries over to a stage built on a stage,
+ARG does not. A reference with no value here (a `--build-arg`, or the base image's ENV) keeps the
+word as written and records an `Unresolved` note; it is not a problem (see ADR-0038).
+Rule 6: credential-named ARG and ENV values are substituted as `***` (ADR-0027); ENV values are
+held only while the stage is read and never recorded; a word that is not a port is quoted as
+written, never as substituted.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
 from typing import Literal, cast
 
 import attrs
 
 from codegenie_core.parsers.dockerfile import Instruction, SyntaxProblem
-from codegenie_core.parsers.dockerfile_secrets import strip_url_credentials
-from codegenie_core.parsers.dockerfile_words import split_words
+from codegenie_core.parsers.dockerfile_secrets import (
+    REDACTED,
+    looks_like_credential,
+    strip_url_credentials,
+)
+from codegenie_core.parsers.dockerfile_words import expand_bounded, split_raw, split_words
+
+# What one substituted ARG, ENV, USER, WORKDIR or EXPOSE value may grow to (as FROM's, ADR-0027).
+MAX_STAGE_SUBSTITUTED = 4096
 
 CommandForm = Literal["exec", "shell"]
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
@@ -58,6 +78,16 @@ class ExposedPort:
 
 
 @attrs.frozen(kw_only=True)
+class Unresolved:
+    """A USER, WORKDIR or EXPOSE word whose variables this text cannot resolve (Rule 5)."""
+
+    line: int
+    instruction: str
+    written: str  # the word as written, kept in place of a value
+    names: tuple[str, ...]  # the variables with no value here (or `${...}` forms not evaluated)
+
+
+@attrs.frozen(kw_only=True)
 class RuntimeConfig:
     """What a stage's image is configured to do, as far as this Dockerfile says."""
 
@@ -70,6 +100,73 @@ class RuntimeConfig:
     healthcheck: Healthcheck | None = None
     shell: tuple[str, ...] = DEFAULT_SHELL
     inherits_from_image: bool = False
+    unresolved: tuple[Unresolved, ...] = ()  # in line order
+
+
+class Scope(Mapping[str, str]):
+    """What a stage's substitution sees: its ENV values over its ARG values (Rule 5)."""
+
+    def __init__(self, env: Mapping[str, str], args: Mapping[str, str]) -> None:
+        self.env = env
+        self.args = args
+
+    def __getitem__(self, name: str) -> str:
+        if name in self.env:
+            return self.env[name]
+        return self.args[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.env
+        yield from (name for name in self.args if name not in self.env)
+
+    def __len__(self) -> int:
+        return len(self.env) + sum(1 for name in self.args if name not in self.env)
+
+
+def held(name: str, value: str) -> str:
+    """The value substitution holds for `name`: `***` for a credential name (Rule 6)."""
+    return REDACTED if looks_like_credential(name) else value
+
+
+def substitute(
+    word: str,
+    instruction: Instruction,
+    escape: str,
+    scope: Mapping[str, str],
+    problems: list[SyntaxProblem],
+) -> tuple[str, tuple[str, ...]]:
+    """`word` substituted from `scope`, and what could not be resolved (empty when all was)."""
+    expanded = expand_bounded(word, escape=escape, env=scope, limit=MAX_STAGE_SUBSTITUTED)
+    if expanded.over_limit:
+        message = (
+            f"{instruction.keyword} expands past {MAX_STAGE_SUBSTITUTED} characters; cut there"
+        )
+        problems.append(problem(instruction, message))
+    missing = tuple(dict.fromkeys((*expanded.unresolved, *expanded.unsupported)))
+    return expanded.text, missing
+
+
+def read_stage_args(
+    instruction: Instruction,
+    escape: str,
+    scope: Mapping[str, str],
+    global_args: Mapping[str, str],
+    problems: list[SyntaxProblem],
+) -> list[tuple[str, str | None]]:
+    """The ARGs one stage instruction declares and the values they take (Rule 5): a default
+    substituted from `scope`, else the global ARG's default, else None (unset)."""
+    declared: list[tuple[str, str | None]] = []
+    for word in split_raw(instruction.arguments, escape=escape):
+        name, equals, default = word.partition("=")
+        if not name:
+            continue  # reported by the pass that records the stage's ARG names
+        if equals:
+            value, _missing = substitute(default, instruction, escape, scope, problems)
+            declared.append((name, held(name, value)))
+        else:
+            inherited = global_args.get(name)
+            declared.append((name, None if inherited is None else held(name, inherited)))
+    return declared
 
 
 def problem(instruction: Instruction, message: str) -> SyntaxProblem:
@@ -131,7 +228,14 @@ class _Workdir:
 class StageBuilder:
     """One stage's runtime configuration while its instructions are read (Rule 1)."""
 
-    def __init__(self, *, inherits_from_image: bool) -> None:
+    def __init__(
+        self, *, inherits_from_image: bool, global_args: Mapping[str, str] | None = None
+    ) -> None:
+        self.global_args: Mapping[str, str] = global_args or {}
+        self.env_values: dict[str, str] = {}  # ENV along the chain, credential names redacted
+        self.arg_values: dict[str, str] = {}  # this stage's ARGs with a value
+        self.scope = Scope(self.env_values, self.arg_values)
+        self.unresolved: list[Unresolved] = []
         self.user: str | None = None
         self.workdir = _Workdir()
         self.exposed: set[ExposedPort] = set()
@@ -153,26 +257,65 @@ class StageBuilder:
             healthcheck=self.healthcheck,
             shell=self.shell,
             inherits_from_image=self.inherits_from_image,
+            unresolved=tuple(self.unresolved),
         )
+
+    def begin_stage(self) -> None:
+        """A new stage of the chain starts: its ARGs start empty, its ENV is inherited."""
+        self.arg_values.clear()
+
+    def _resolved(
+        self, word: str, instruction: Instruction, escape: str, problems: list[SyntaxProblem]
+    ) -> str | None:
+        """`word` substituted, or None (and a note) when a variable has no value here."""
+        text, missing = substitute(word, instruction, escape, self.scope, problems)
+        if missing:
+            written = strip_url_credentials(word)
+            note = Unresolved(
+                line=instruction.line,
+                instruction=instruction.keyword,
+                written=written,
+                names=missing,
+            )
+            self.unresolved.append(note)
+            return None
+        return text
 
     def apply(self, instruction: Instruction, escape: str, problems: list[SyntaxProblem]) -> None:
         """Apply one instruction of the stage."""
         arguments = instruction.arguments
         match instruction.keyword:
             case "USER":
-                self.user = arguments or None
+                if not arguments:
+                    self.user = None
+                    return
+                user = self._resolved(arguments, instruction, escape, problems)
+                self.user = strip_url_credentials(arguments if user is None else user) or None
             case "WORKDIR":
-                self.workdir.change(arguments)
+                if "$" not in arguments:
+                    self.workdir.change(arguments)
+                    return
+                workdir = self._resolved(arguments, instruction, escape, problems)
+                self.workdir.change(arguments if workdir is None else workdir)
             case "EXPOSE":
-                for word in split_words(arguments, escape=escape).words:
-                    port = _port(word)
-                    if port is None:
-                        message = f"EXPOSE value {word!r} is not a port"
-                        problems.append(problem(instruction, message))
+                self._expose(instruction, escape, problems)
+            case "ARG":
+                for name, value in read_stage_args(
+                    instruction, escape, self.scope, self.global_args, problems
+                ):
+                    if value is None:
+                        self.arg_values.pop(name, None)
                     else:
-                        self.exposed.add(port)
+                        self.arg_values[name] = value
             case "ENV":
                 self.env_names.update(_env_names(instruction, escape, problems))
+                # every value sees the variables as they were before this instruction (Rule 5)
+                assigned = [
+                    (name, self._env_value(raw, instruction, escape, problems))
+                    for name, raw in env_assignments(instruction, escape)
+                ]
+                for name, value in assigned:
+                    self.env_values[name] = held(name, value)
             case "SHELL":
                 shell = _json_array(arguments)
                 if shell is None or not shell:
@@ -188,6 +331,50 @@ class StageBuilder:
                 self.healthcheck = _healthcheck(instruction, escape, problems)
             case _:
                 pass
+
+    def _env_value(
+        self, raw: str, instruction: Instruction, escape: str, problems: list[SyntaxProblem]
+    ) -> str:
+        value, _missing = substitute(raw, instruction, escape, self.scope, problems)
+        return value
+
+    def _expose(self, instruction: Instruction, escape: str, problems: list[SyntaxProblem]) -> None:
+        for word in split_raw(instruction.arguments, escape=escape):
+            text = self._resolved(word, instruction, escape, problems) if "$" in word else None
+            if "$" in word and text is None:
+                continue  # kept as written in `unresolved`
+            candidates = (
+                text.split() if text is not None else split_words(word, escape=escape).words
+            )
+            for candidate in candidates:
+                port = _port(candidate)
+                if port is None:
+                    # quoted as written: a substituted value is not repeated (Rule 6)
+                    shown = split_words(word, escape=escape).words if text is None else (word,)
+                    message = f"EXPOSE value {' '.join(shown)!r} is not a port"
+                    problems.append(problem(instruction, message))
+                else:
+                    self.exposed.add(port)
+
+
+def env_assignments(instruction: Instruction, escape: str) -> list[tuple[str, str]]:
+    """The `(name, value as written)` pairs of one ENV instruction; malformed words are left to
+    `_env_names`, which reports them."""
+    # env = 1*( name "=" value )  /  name 1*WSP value   ; the second is the legacy form
+    raw = split_raw(instruction.arguments, escape=escape)
+    if not raw:
+        return []
+    first = split_words(raw[0], escape=escape).words
+    if not first or "=" not in first[0]:
+        legacy_value = instruction.arguments[len(raw[0]) :].lstrip(" \t")
+        return [(first[0], legacy_value)] if first else []
+    pairs: list[tuple[str, str]] = []
+    for word in raw:
+        name_raw, equals, value = word.partition("=")
+        names = split_words(name_raw, escape=escape).words
+        if equals and names:
+            pairs.append(("".join(names), value))
+    return pairs
 
 
 def _port(word: str) -> ExposedPort | None:

@@ -14,7 +14,10 @@ Rule 5: secrets stay out (ADR-0027). ENV values are never recorded; `build_args`
 ARGs some FROM's substitution used (directly or through another ARG's default); an ARG whose name
 looks like a credential is recorded, and substituted, as `***`; no recorded text keeps a URL's
 credentials.
-Rule 6: linear in the instructions: stages are found by name in a dict, ARG defaults are kept in
+Rule 6 (ADR-0038): ARGs declared after a FROM belong to that stage: their names are recorded in
+the stage's facts (`Stage.args`, values never: they only serve substitution), and USER, WORKDIR
+and EXPOSE are substituted from them and from ENV as `dockerfile_config` Rule 5 says.
+Rule 7: linear in the instructions: stages are found by name in a dict, ARG defaults are kept in
 one environment updated in place, and only the final stage's chain of stages is built into its
 configuration, each stage once.
 """
@@ -41,6 +44,7 @@ from codegenie_core.parsers.dockerfile_config import (
     Healthcheck,
     RuntimeConfig,
     StageBuilder,
+    Unresolved,
     problem,
 )
 from codegenie_core.parsers.dockerfile_secrets import (
@@ -64,6 +68,7 @@ __all__ = [
     "Healthcheck",
     "RuntimeConfig",
     "Stage",
+    "Unresolved",
     "describe_dockerfile",
     "interpret",
 ]
@@ -94,6 +99,7 @@ class Stage:
     name: str | None  # lower-cased, as docker compares them
     line: int
     base: BaseImage
+    args: tuple[str, ...] = ()  # ARG names declared in the stage, in order (Rule 6)
 
 
 @attrs.frozen(kw_only=True)
@@ -173,6 +179,7 @@ def interpret(syntax: DockerfileSyntax) -> DockerfileFacts:
     by_name: dict[str, int] = {}  # a stage name -> the first stage so named
     parents: list[int | None] = []  # the stage each stage is built on, if any
     bodies: list[list[Instruction]] = []
+    stage_args: list[dict[str, None]] = []  # ordered sets of ARG names, per stage
     for instruction in syntax.instructions:
         keyword = instruction.keyword
         if not stages and keyword == "ARG":
@@ -185,17 +192,24 @@ def interpret(syntax: DockerfileSyntax) -> DockerfileFacts:
             if stage.name is not None:
                 by_name.setdefault(stage.name, stage.index)
             bodies.append([])
+            stage_args.append({})
             continue
         if not stages:
             if keyword in KNOWN_INSTRUCTIONS:  # unknown ones are already syntax problems
                 problems.append(problem(instruction, f"{keyword} before the first FROM"))
             continue
         bodies[-1].append(instruction)
+        if keyword == "ARG":
+            stage_args[-1].update(dict.fromkeys(_arg_names(instruction, escape, problems)))
+    stages = [
+        attrs.evolve(stage, args=tuple(names)) if names else stage
+        for stage, names in zip(stages, stage_args, strict=True)
+    ]
     return DockerfileFacts(
         directives={name: strip_url_credentials(value) for name, value in syntax.directives},
         build_args=build_args.recorded(),
         stages=tuple(stages),
-        final=_final_config(stages, parents, bodies, escape, problems),
+        final=_final_config(stages, parents, bodies, escape, build_args.env, problems),
         problems=tuple(sorted(problems, key=lambda p: (p.line, p.message))),
     )
 
@@ -205,6 +219,7 @@ def _final_config(
     parents: list[int | None],
     bodies: list[list[Instruction]],
     escape: str,
+    global_args: dict[str, str],
     problems: list[SyntaxProblem],
 ) -> RuntimeConfig | None:
     """The final stage's configuration: its chain of stages built in order, root first, each
@@ -220,14 +235,30 @@ def _final_config(
     on_chain = set(chain)
     for index, body in enumerate(bodies):
         if index not in on_chain:
-            scratch = StageBuilder(inherits_from_image=False)
+            scratch = StageBuilder(inherits_from_image=False, global_args=global_args)
             for instruction in body:
                 scratch.apply(instruction, escape, problems)
-    builder = StageBuilder(inherits_from_image=stages[chain[0]].base.kind == "image")
+    builder = StageBuilder(
+        inherits_from_image=stages[chain[0]].base.kind == "image", global_args=global_args
+    )
     for index in chain:
+        builder.begin_stage()
         for instruction in bodies[index]:
             builder.apply(instruction, escape, problems)
     return builder.freeze()
+
+
+def _arg_names(instruction: Instruction, escape: str, problems: list[SyntaxProblem]) -> list[str]:
+    # arg = name [ "=" default ], several per instruction
+    names: list[str] = []
+    for word in split_raw(instruction.arguments, escape=escape):
+        name, _equals, _default = word.partition("=")
+        if not name:
+            # the word is not quoted back: what follows its "=" may be a secret
+            problems.append(problem(instruction, "ARG without a name before its '='"))
+            continue
+        names.append(name)
+    return names
 
 
 def _read_from(

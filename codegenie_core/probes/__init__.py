@@ -14,6 +14,7 @@ BUILTIN_PROBE_MODULES: tuple[str, ...] = (
     "codegenie_core.probes.layer_a.dockerfile",
     "codegenie_core.probes.layer_a.manifests",
     "codegenie_core.probes.layer_a.ci",
+    "codegenie_core.probes.layer_a.compose",
     "codegenie_core.probes.layer_b.scip_index",
     "codegenie_core.probes.layer_b.index_health",
     "codegenie_core.probes.layer_c.runtime_trace",

@@ -41,6 +41,20 @@ def hostile_repo(root: Path) -> Path:
         "FROM alpine:3.19 AS `b|ase`\nUSER a|b\nEXPOSE 80\n", encoding="utf-8"
     )
     (repo / "## heading.py").write_text("x = 1\n", encoding="utf-8")
+    compose = {
+        "services": {
+            "web" + FORGE: {
+                "image": "img" + FORGE,
+                "build": "./x" + FORGE,
+                "ports": ["80:80" + FORGE],
+                "environment": ["NAME" + FORGE + "=v"],
+                "volumes": ["./d" + FORGE + ":/d"],
+                "profiles": ["p" + FORGE],
+            }
+        },
+        "include": ["inc" + FORGE + "/compose.yaml"],
+    }
+    (repo / "compose.yaml").write_text(json.dumps(compose), encoding="utf-8")
     return repo
 
 
@@ -62,6 +76,7 @@ def test_a_repository_cannot_add_headings_or_table_rows_to_its_report(tmp_path: 
     ]
     probes = [content for tag, content in headings if tag == "h3"]
     assert [tag for tag, _ in headings] == ["h1", "h2", "h2", "h2"] + ["h3"] * len(probes)
+    assert "compose" in probes
     assert [content for tag, content in headings if tag == "h2"] == [
         "Summary",
         "Confidence",

@@ -13,6 +13,7 @@ from codegenie_core.parsers.dockerfile_facts import (
     ExposedPort,
     Healthcheck,
     RuntimeConfig,
+    Unresolved,
     describe_dockerfile,
 )
 
@@ -116,10 +117,15 @@ def test_expose_reads_protocols_and_ranges_sorted() -> None:
     )
 
 
-def test_expose_of_a_variable_is_a_problem() -> None:
+def test_expose_of_an_unset_variable_is_kept_as_written_with_a_note_not_a_problem() -> None:
     facts = describe_dockerfile("FROM a\nEXPOSE $PORT\n")
 
-    assert facts.problems == (SyntaxProblem(line=2, message="EXPOSE value '$PORT' is not a port"),)
+    assert facts.problems == ()
+    assert facts.final is not None
+    assert facts.final.exposed == ()
+    assert facts.final.unresolved == (
+        Unresolved(line=2, instruction="EXPOSE", written="$PORT", names=("PORT",)),
+    )
 
 
 def test_env_names_from_both_forms() -> None:

@@ -9,6 +9,7 @@ from codegenie_core.probes.layer_a.dockerfile import (
     DefaultRun,
     DockerfileProbe,
     DockerfileSlice,
+    is_dockerfile,
     root_default_run,
 )
 from codegenie_core.probes.layer_a.inputs import InputProblem
@@ -131,3 +132,33 @@ def test_the_slice_round_trips_through_the_cache_serializer() -> None:
     assert isinstance(envelope, Envelope)
 
     assert envelope_from_json(envelope_to_json(envelope), DockerfileSlice) == envelope
+
+
+def test_containerfiles_at_any_depth_are_read_and_their_ignore_files_are_not() -> None:
+    files = {
+        "Containerfile": "FROM a\n",
+        "svc/api.Containerfile": "FROM b\n",
+        "svc/Containerfile.dev": "FROM c\n",
+        "Containerfile.containerignore": "node_modules\n",
+        "svc/.containerignore": "x\n",
+    }
+
+    envelope = run(files)
+
+    assert list(envelope.slice.dockerfiles) == [
+        "Containerfile",
+        "svc/Containerfile.dev",
+        "svc/api.Containerfile",
+    ]
+    assert [is_dockerfile(p) for p in sorted(files)] == [True, False, False, True, True]
+
+
+def test_a_stage_arg_resolves_expose_in_the_probe_slice() -> None:
+    envelope = run({"Dockerfile": "FROM a\nARG PORT=8080\nEXPOSE ${PORT}\nEXPOSE $OTHER\n"})
+
+    facts = envelope.slice.dockerfiles["Dockerfile"]
+    assert facts.stages[0].args == ("PORT",)
+    assert facts.final is not None
+    assert [(p.start, p.protocol) for p in facts.final.exposed] == [(8080, "tcp")]
+    assert [u.written for u in facts.final.unresolved] == ["$OTHER"]
+    assert envelope.confidence == "high"

@@ -1,7 +1,9 @@
 """Layer A probe `dockerfile`: every Dockerfile in the repository, its stages and final stage.
 
-Rule 1: each Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, at any depth) is reported
-separately, keyed by its repository-relative path; files named `*.dockerignore` are not Dockerfiles.
+Rule 1: each Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, and podman's spelling
+`Containerfile`, `*.Containerfile`, `Containerfile.*`, at any depth) is reported separately, keyed
+by its repository-relative path; files named `*.dockerignore` or `*.containerignore` are ignore
+files, not Dockerfiles.
 Rule 2: syntax and meaning problems are values with line numbers inside each file's facts;
 confidence is graded per `codegenie_core.probes.layer_a.inputs` (see ADR-0014).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import attrs
 
+from codegenie_core.cache_keys import matching_paths
 from codegenie_core.parsers.dockerfile_facts import (
     DockerfileFacts,
     RuntimeConfig,
@@ -26,6 +29,22 @@ from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
 
 ROOT_DOCKERFILE = "Dockerfile"
+DOCKERFILE_GLOBS: tuple[str, ...] = (
+    "**/Dockerfile",
+    "**/*.Dockerfile",
+    "**/Dockerfile.*",
+    "**/Containerfile",
+    "**/*.Containerfile",
+    "**/Containerfile.*",
+)
+IGNORE_FILE_SUFFIXES = (".dockerignore", ".containerignore")
+
+
+def is_dockerfile(path: str) -> bool:
+    """Whether a repository-relative path is one the `dockerfile` probe reads (Rule 1)."""
+    return bool(matching_paths(DOCKERFILE_GLOBS, [path])) and not path.endswith(
+        IGNORE_FILE_SUFFIXES
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -38,14 +57,14 @@ class DockerfileSlice:
 class DockerfileProbe:
     spec = ProbeSpec(
         name="dockerfile",
-        version=2,
+        version=3,
         layer="a",
         heaviness="light",
         timeout_s=30.0,
-        reads=("**/Dockerfile", "**/*.Dockerfile", "**/Dockerfile.*"),
+        reads=DOCKERFILE_GLOBS,
         ports=frozenset[PortName]({"repo"}),
         slice_type=DockerfileSlice,
-        schema_version=1,
+        schema_version=2,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -80,7 +99,7 @@ class DockerfileProbe:
         return [
             path
             for path in declared_files(ctx, self.spec.reads)
-            if not path.endswith(".dockerignore")
+            if not path.endswith(IGNORE_FILE_SUFFIXES)
         ]
 
 
