@@ -270,9 +270,13 @@ def _direct(
     why: list[str] = []
     if lock is not None and index is not None:
         package = _package_for(item, lock, index)
-        if package is not None:
-            resolved = package.version
+        if package is not None and (package.version or item.pinned is not None):
+            # A workspace link (pnpm `link:`) has no version in the lock: the member's manifest
+            # has it, and a workspace reader passed it on as `pinned`.
+            resolved = package.version or item.pinned
             source = source or package.source
+        elif package is not None:
+            why.append(f"{lock_path} links it to {package.source or package.id} with no version")
         else:
             why.append(f"{lock_path} does not pin it")
     if resolved is None and item.pinned is not None:

@@ -28,7 +28,9 @@ from codegenie_core.parsers.manifest_model import (
     NpmManifest,
     PythonManifest,
 )
+from codegenie_core.parsers.pnpm_lock import read_pnpm_lock
 from codegenie_core.probes.layer_a.inputs import InputProblem
+from codegenie_core.probes.layer_a.npm_workspaces import read_npm_workspaces
 
 __all__ = [
     "DECLARED",
@@ -137,12 +139,25 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("package.json",),
     ),
+    GoverningLock(
+        reader=LockReader(
+            format="pnpm",
+            ecosystem="npm",
+            matches=_basename("pnpm-lock.yaml"),
+            read=read_pnpm_lock,
+            yaml=True,
+        ),
+        governs=("package.json",),
+    ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = ()
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (read_npm_workspaces,)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
-INVENTORY_GLOBS: tuple[str, ...] = ()
+INVENTORY_GLOBS: tuple[str, ...] = (
+    "**/pnpm-lock.yaml",
+    "**/pnpm-workspace.yaml",
+)
 
 
 def governing_locks(
