@@ -291,10 +291,12 @@ def read_pnpm_lock(path: str, document: object) -> Parsed[Lock]:
                     found[key] = package
     importers: list[Importer] = []
     sections = _mapping(root.get("importers"))
+    if sections is None and root.get("importers") is not None:
+        problems.append(ManifestProblem(message="importers is not a mapping"))
     if sections is None:
-        if root.get("importers") is not None:
-            problems.append(ManifestProblem(message="importers is not a mapping"))
-        sections = {".": root}  # Rule 3: a single project's sections are at the top level
+        # Rule 3: a single project's sections are at the top level; `importers:` left empty
+        # (YAML null) has no importers at all.
+        sections = {} if "importers" in root else {".": root}
     for key, value in sections.items():
         section = _mapping(value)
         if section is None:
