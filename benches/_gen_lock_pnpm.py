@@ -60,7 +60,9 @@ def generate(packages: int, members: int) -> dict[str, str]:
             ]
         manifest = {"name": _member_name(j), "version": f"0.{j}.0", "dependencies": dependencies}
         files[f"packages/m{j}/package.json"] = json.dumps(manifest, indent=2) + "\n"
-        importers.append(f"\n  packages/m{j}:\n    dependencies:\n{''.join(_sorted_blocks(entries))}")
+        importers.append(
+            f"\n  packages/m{j}:\n    dependencies:\n{''.join(_sorted_blocks(entries))}"
+        )
     metadata: list[str] = []
     snapshots: list[str] = []
     for i in range(packages):

@@ -774,9 +774,7 @@ def pnpm_lock_models(
             peer=peer,
             dependencies=tuple(
                 sorted(
-                    draw(st.sets(st.integers(0, count - 1), max_size=3))
-                    if count
-                    else (),
+                    draw(st.sets(st.integers(0, count - 1), max_size=3)) if count else (),
                     key=lambda i: keys[i][0],
                 )
             ),
@@ -784,12 +782,16 @@ def pnpm_lock_models(
         )
         for name, version, peer in keys
     )
-    paths = draw(st.lists(st.sampled_from([".", "packages/a", "packages/b", "apps/x"]), unique=True))
+    paths = draw(
+        st.lists(st.sampled_from([".", "packages/a", "packages/b", "apps/x"]), unique=True)
+    )
     importers: list[PnpmModelImporter] = []
     for path in paths:
         others = [p for p in paths if p != path]
         targets: list[int | str] = [*range(count), *others]
-        chosen = draw(st.lists(st.sampled_from(targets), unique=True, max_size=4)) if targets else []
+        chosen = (
+            draw(st.lists(st.sampled_from(targets), unique=True, max_size=4)) if targets else []
+        )
         named: dict[str, tuple[str, int | str, str]] = {}
         for target in chosen:
             name = keys[target][0] if isinstance(target, int) else f"@ws/{target.replace('/', '-')}"

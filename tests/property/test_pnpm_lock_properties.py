@@ -119,9 +119,7 @@ def expected(model: Model, style: Style) -> Lock:
                     key=lambda r: (r.name, r.spec),
                 )
             ),
-            scope=None
-            if style == "v9" or p.dev is None
-            else ("dev" if p.dev else "runtime"),
+            scope=None if style == "v9" or p.dev is None else ("dev" if p.dev else "runtime"),
         )
         for p in packages
     }
@@ -150,7 +148,9 @@ def expected(model: Model, style: Style) -> Lock:
 
 
 @given(pnpm_lock_models(), st.sampled_from(STYLES))
-def test_a_rendered_lock_reads_back_to_its_packages_and_importers(model: Model, style: Style) -> None:
+def test_a_rendered_lock_reads_back_to_its_packages_and_importers(
+    model: Model, style: Style
+) -> None:
     document = READER.parse(render(model, style))
     assert not isinstance(document, TextProblem), document
     parsed = read_pnpm_lock("pnpm-lock.yaml", document)
@@ -176,7 +176,9 @@ def test_a_mutated_lock_text_never_makes_the_reader_raise(
     text = render(model, style)
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, min(len(text), start + 40)))
-    insert = data.draw(st.sampled_from(["", ": ", "\n  - x\n", "{", "'", "link:../../..", "(", "@"]))
+    insert = data.draw(
+        st.sampled_from(["", ": ", "\n  - x\n", "{", "'", "link:../../..", "(", "@"])
+    )
     document = READER.parse(text[:start] + insert + text[end:])
     if isinstance(document, TextProblem):
         return

@@ -35,7 +35,11 @@ def test_v5_keys_strip_the_peer_suffix_for_the_version_and_keep_it_in_the_id() -
     lock = lock_of("v5")
     assert (lock.format, lock.format_version, lock.known_version) == ("pnpm", "5.4", True)
     react_dom = by_id(lock)["/react-dom/17.0.2_react@17.0.2"]
-    assert (react_dom.name, react_dom.version, react_dom.scope) == ("react-dom", "17.0.2", "runtime")
+    assert (react_dom.name, react_dom.version, react_dom.scope) == (
+        "react-dom",
+        "17.0.2",
+        "runtime",
+    )
     assert LockedRef(name="react", spec="17.0.2", target="/react/17.0.2") in react_dom.dependencies
     assert by_id(lock)["/typescript/4.9.5"].scope == "dev"  # `dev: true`
 
@@ -59,9 +63,10 @@ def test_v6_keys_carry_peers_in_parentheses_and_importers_specifier_version_pair
     react_dom = by_id(lock)["/react-dom@18.2.0(react@18.2.0)"]
     assert (react_dom.name, react_dom.version) == ("react-dom", "18.2.0")
     member = next(i for i in lock.importers if i.path == "packages/a")
-    assert LockedRef(
-        name="react-dom", spec="^18.2.0", target="/react-dom@18.2.0(react@18.2.0)"
-    ) in member.dependencies
+    assert (
+        LockedRef(name="react-dom", spec="^18.2.0", target="/react-dom@18.2.0(react@18.2.0)")
+        in member.dependencies
+    )
     assert by_id(lock)["/typescript@5.2.2"].scope == "dev"
 
 
@@ -181,7 +186,11 @@ packages:
     lock = read(text).value
     assert lock is not None
     (package,) = lock.packages
-    assert (package.id, package.name, package.version) == ("github.com/user/foo/0123abc", "foo", "2.0.0")
+    assert (package.id, package.name, package.version) == (
+        "github.com/user/foo/0123abc",
+        "foo",
+        "2.0.0",
+    )
     assert package.source == "git+https://github.com/user/foo.git#0123abc"
     assert lock.importers[0].dependencies[0].target == "github.com/user/foo/0123abc"
 
