@@ -23,7 +23,7 @@ def pkg(name: str | None = None, version: str | None = None, **fields: object) -
     return json.dumps(data)
 
 
-def run(files: dict[str, str]) -> tuple[Envelope, ManifestsSlice]:
+def run(files: dict[str, str | bytes]) -> tuple[Envelope, ManifestsSlice]:
     envelope = PROBE.run(context(files))
     assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
     return envelope, envelope.slice
