@@ -87,12 +87,14 @@ def test_workspace_specs_by_range_alias_and_path_and_an_unknown_member() -> None
                 dependencies={
                     "b": "workspace:>=2.0.0",
                     "bee": "workspace:b@*",
+                    "scoped-alias": "workspace:@s/d@^",
                     "c": "workspace:../c",
                     "ghost": "workspace:*",
                 },
             ),
             "packages/b/package.json": pkg("b", "2.5.0"),
             "packages/c/package.json": pkg("c", "0.3.0"),
+            "packages/d/package.json": pkg("@s/d", "4.0.0"),
         }
     )
     got = {
@@ -103,13 +105,14 @@ def test_workspace_specs_by_range_alias_and_path_and_an_unknown_member() -> None
     assert got["b"] == (">=2.0.0", "2.5.0", "workspace:packages/b")
     assert got["bee"] == ("2.5.0", "2.5.0", "workspace:packages/b")
     assert got["c"] == ("0.3.0", "0.3.0", "workspace:packages/c")
+    assert got["scoped-alias"] == ("^4.0.0", "4.0.0", "workspace:packages/d")
     assert got["ghost"] == (None, None, None)
     assert any(
         r.subject == "packages/a/package.json: ghost" and "names no member" in r.reason
         for r in found.reasons
     )
     (workspace,) = found.workspaces
-    assert workspace.depends == {"packages/a": ("packages/b", "packages/c")}
+    assert workspace.depends == {"packages/a": ("packages/b", "packages/c", "packages/d")}
 
 
 def test_catalog_specs_take_the_catalogs_range_and_a_missing_entry_is_a_reason() -> None:

@@ -8,7 +8,8 @@ npm's ordered `!`, pnpm's ignore-list `!`). A pattern matching nothing is in `un
 medium reason. A `package.json` beside a `pnpm-workspace.yaml` that pnpm installs (its lockfile is
 pnpm's) is not a second workspace: pnpm reads only the YAML file.
 Rule 2: `depends` maps each project of the workspace (the root's directory and each member) to
-the members whose package name it declares, in any dependency section.
+the members whose package name it declares, in any dependency section, or that a `workspace:`
+alias or path names.
 Rule 3: `catalog:` and `catalog:<name>` (pnpm's catalogs; `catalog:` is `catalog:default`, which
 is the top-level `catalog` or `catalogs.default`) become `effective_spec` = the catalog's range
 for the dependency; a catalog without an entry for it is a reason.
@@ -186,7 +187,7 @@ def _workspace_rewrite(
     written = dependency.spec[len(_WORKSPACE) :]
     target, rest = dependency.name, written
     member: str | None
-    if written.startswith(".") or "/" in written.lstrip("@").partition("@")[0]:
+    if written.startswith(("./", "../")):
         member = posixpath.normpath(posixpath.join(_dir(path), written))  # workspace:../dir
         member = member if member in projects else None
         rest = "*"
@@ -235,13 +236,7 @@ def _one(root: _Root, npm: Mapping[str, NpmManifest], facts: _Facts) -> None:
             by_name.setdefault(name, directory)
     depends: dict[str, tuple[str, ...]] = {}
     for directory, manifest in sorted(projects.items()):
-        wanted = {
-            by_name[d.name]
-            for d in manifest.dependencies
-            if d.name in by_name and by_name[d.name] != directory
-        }
-        if wanted:
-            depends[directory] = tuple(sorted(wanted))
+        wanted = {by_name[d.name] for d in manifest.dependencies if d.name in by_name}
         path = "package.json" if directory == "." else f"{directory}/package.json"
         for dependency in manifest.dependencies:
             key = (path, dependency.name, dependency.scope)
@@ -254,6 +249,11 @@ def _one(root: _Root, npm: Mapping[str, NpmManifest], facts: _Facts) -> None:
                 rewritten = _workspace_rewrite(path, dependency, projects, by_name, facts)
             if rewritten is not None:
                 facts.rewrites[key] = rewritten
+                if rewritten.source is not None:  # an alias or a path names its member
+                    wanted.add(rewritten.source.removeprefix(_WORKSPACE))
+        wanted.discard(directory)
+        if wanted:
+            depends[directory] = tuple(sorted(wanted))
     for pattern in expansion.unmatched:
         facts.reasons.append(
             Reason(subject=root.root, reason=f"workspace pattern {pattern!r} matches no package")
