@@ -891,3 +891,80 @@ compose_documents = st.recursive(
     ),
     max_leaves=40,
 )
+
+
+# ---- codegenie_core.parsers.pnpm_lock ------------------------------------------------------
+# A pnpm lock as plain data, rendered per lockfile version by the property tests: packages
+# (name, version, peer-suffixed?, dependencies by index, dev flag) and importers (a directory and
+# its dependencies: a package index or a link to another importer, with a specifier).
+@attrs.frozen(kw_only=True)
+class PnpmModelPackage:
+    name: str
+    version: str
+    peer: bool
+    dependencies: tuple[int, ...]
+    dev: bool | None
+
+
+@attrs.frozen(kw_only=True)
+class PnpmModelImporter:
+    path: str
+    dependencies: tuple[tuple[str, int | str, str], ...]  # (name, package index or link dir, spec)
+
+
+_pnpm_names = st.sampled_from(["a", "b-c", "d_e", "@s/f", "@s/g.h", "@t-u/v"])
+_pnpm_versions = st.builds(
+    "{}.{}.{}{}".format,
+    st.integers(0, 20),
+    st.integers(0, 20),
+    st.integers(0, 20),
+    st.sampled_from(["", "-rc.1", "-beta.2+b5"]),
+)
+
+
+@st.composite
+def pnpm_lock_models(
+    draw: st.DrawFn,
+) -> tuple[tuple[PnpmModelPackage, ...], tuple[PnpmModelImporter, ...]]:
+    keys = draw(
+        st.lists(
+            st.tuples(_pnpm_names, _pnpm_versions, st.booleans()),
+            max_size=6,
+            unique_by=lambda k: k[0],  # one version per name: a dependency map keys by name
+        )
+    )
+    count = len(keys)
+    packages = tuple(
+        PnpmModelPackage(
+            name=name,
+            version=version,
+            peer=peer,
+            dependencies=tuple(
+                sorted(
+                    draw(st.sets(st.integers(0, count - 1), max_size=3)) if count else (),
+                    key=lambda i: keys[i][0],
+                )
+            ),
+            dev=draw(st.sampled_from([None, True, False])),
+        )
+        for name, version, peer in keys
+    )
+    paths = draw(
+        st.lists(st.sampled_from([".", "packages/a", "packages/b", "apps/x"]), unique=True)
+    )
+    importers: list[PnpmModelImporter] = []
+    for path in paths:
+        others = [p for p in paths if p != path]
+        targets: list[int | str] = [*range(count), *others]
+        chosen = (
+            draw(st.lists(st.sampled_from(targets), unique=True, max_size=4)) if targets else []
+        )
+        named: dict[str, tuple[str, int | str, str]] = {}
+        for target in chosen:
+            name = keys[target][0] if isinstance(target, int) else f"@ws/{target.replace('/', '-')}"
+            spec = draw(st.sampled_from(["^1.0.0", "~2", "*", "workspace:*", "latest"]))
+            named.setdefault(name, (name, target, spec))
+        importers.append(
+            PnpmModelImporter(path=path, dependencies=tuple(named[n] for n in sorted(named)))
+        )
+    return packages, tuple(importers)

@@ -285,9 +285,14 @@ def _direct(item: Declared, lock_path: str | None, package: LockedPackage | None
     governing lock at `lock_path` pins it), else the manifest's own pin, else absent (Rule 2)."""
     dependency = item.dependency
     why: list[str] = []
-    if package is not None:
-        resolved: str | None = package.version
+    if package is not None and (package.version or item.pinned is not None):
+        # A workspace link (pnpm `link:`) has no version in the lock: the member's manifest has
+        # it, and a workspace reader passed it on as `pinned`.
+        resolved: str | None = package.version or item.pinned
         source = item.source or package.source
+    elif package is not None:
+        resolved, source = None, item.source or package.source
+        why.append(f"{lock_path} links it to {package.source or package.id} with no version")
     else:
         resolved, source = item.pinned, item.source
         if resolved is None:
@@ -302,7 +307,7 @@ def _direct(item: Declared, lock_path: str | None, package: LockedPackage | None
         direct=item.direct,
         scope=scope_of(dependency.scope),
         manifest=item.manifest,
-        lockfile=lock_path if package is not None else None,
+        lockfile=lock_path if package is not None and resolved is not None else None,
         member=item.member,
         source=source,
         reasons=(*item.notes, *why),

@@ -3,6 +3,8 @@ edges, importers, pins, stale lockfiles; and the manifests probe's lockfile plum
 
 from __future__ import annotations
 
+import attrs
+
 from codegenie_core.parsers.inventory import Declared, join, scope_of
 from codegenie_core.parsers.lock_model import Importer, Lock, LockedPackage, LockedRef, member_dir
 from codegenie_core.parsers.manifest_model import Dependency
@@ -144,3 +146,36 @@ def test_a_pin_the_lockfile_lacks_is_resolved_from_the_manifest_never_credited_t
     entry = next(e for e in result.entries if e.name == "zzz")
     assert entry.resolved == "9.0.0" and entry.lockfile is None
     assert [r.subject for r in result.reasons] == ["package.json: zzz"]
+
+
+def test_a_workspace_link_without_a_locked_version_takes_the_members_version() -> None:
+    lock = Lock(
+        ecosystem="npm",
+        format="pnpm",
+        format_version="9.0",
+        known_version=True,
+        packages=(
+            LockedPackage(
+                id="link:packages/b", name="b", version="", source="workspace:packages/b"
+            ),
+        ),
+        importers=(
+            Importer(
+                path="packages/a",
+                dependencies=(LockedRef(name="b", spec="workspace:*", target="link:packages/b"),),
+            ),
+        ),
+    )
+    pinned = attrs.evolve(_declared("b", "workspace:*", member="packages/a"), pinned="2.1.0")
+    unpinned = _declared("b", "workspace:*", member="packages/a")
+    governed = {"packages/a/package.json": "pnpm-lock.yaml"}
+    (entry,) = join([pinned], {"pnpm-lock.yaml": lock}, governed).entries
+    assert (entry.resolved, entry.purl, entry.source) == (
+        "2.1.0",
+        "pkg:npm/b@2.1.0",
+        "workspace:packages/b",
+    )
+    assert entry.lockfile == "pnpm-lock.yaml" and entry.reasons == ()
+    (entry,) = join([unpinned], {"pnpm-lock.yaml": lock}, governed).entries
+    assert entry.resolved is None and entry.purl == "pkg:npm/b"
+    assert entry.reasons == ("pnpm-lock.yaml links it to workspace:packages/b with no version",)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from codegenie_adapters.serde import envelope_from_json, envelope_to_json
 from codegenie_core.ports import MAX_READ_BYTES
 from codegenie_core.probe import Envelope, NotApplicable
 from codegenie_core.probes.layer_a.inputs import InputProblem
-from codegenie_core.probes.layer_a.manifests import ManifestsProbe, ManifestsSlice
+from codegenie_core.probes.layer_a.manifests import LockSummary, ManifestsProbe, ManifestsSlice
 from tests.unit.layer_a_support import context, portfolio_context
 
 PROBE = ManifestsProbe()
@@ -153,6 +155,165 @@ def test_a_binary_lockfile_is_recognised_and_lowers_confidence_with_its_reason()
     assert any("bun.lockb" in note and "binary" in note for note in envelope.notes)
     (entry,) = found.inventory
     assert entry.resolved is None and entry.reasons == ("no lockfile pins it",)
+
+
+# ---- pnpm (issue #11): one fixture workspace per lockfile version ----------------------------
+PNPM_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lockfiles" / "pnpm"
+
+
+def run_pnpm_fixture(version: str) -> tuple[Envelope, ManifestsSlice]:
+    root = PNPM_FIXTURES / version
+    files: dict[str, str | bytes] = {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+    }
+    envelope = PROBE.run(context(files))
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    return envelope, envelope.slice
+
+
+def inventory_rows(found: ManifestsSlice) -> list[tuple[object, ...]]:
+    return [
+        (e.name, e.resolved, e.purl, e.direct, e.scope, e.manifest, e.lockfile, e.member, e.source)
+        for e in found.inventory
+    ]
+
+
+def test_a_pnpm_9_workspace_inventory_joins_importers_snapshots_catalogs_and_members() -> None:
+    envelope, found = run_pnpm_fixture("v9")
+    lock = "pnpm-lock.yaml"
+    a = "packages/a/package.json"
+    assert inventory_rows(found) == [
+        (
+            "@demo/b",
+            "2.1.0",
+            "pkg:npm/%40demo/b@2.1.0",
+            True,
+            "runtime",
+            a,
+            lock,
+            "packages/a",
+            "workspace:packages/b",
+        ),
+        (
+            "js-tokens",
+            "4.0.0",
+            "pkg:npm/js-tokens@4.0.0",
+            True,
+            "runtime",
+            "packages/b/package.json",
+            lock,
+            "packages/b",
+            None,
+        ),
+        (
+            "loose-envify",
+            "1.4.0",
+            "pkg:npm/loose-envify@1.4.0",
+            False,
+            "runtime",
+            None,
+            lock,
+            None,
+            None,
+        ),
+        ("react", "18.2.0", "pkg:npm/react@18.2.0", True, "runtime", a, lock, "packages/a", None),
+        (
+            "react-dom",
+            "18.2.0",
+            "pkg:npm/react-dom@18.2.0",
+            True,
+            "runtime",
+            a,
+            lock,
+            "packages/a",
+            None,
+        ),
+        (
+            "scheduler",
+            "0.23.0",
+            "pkg:npm/scheduler@0.23.0",
+            False,
+            "runtime",
+            None,
+            lock,
+            None,
+            None,
+        ),
+        (
+            "typescript",
+            "5.4.5",
+            "pkg:npm/typescript@5.4.5",
+            True,
+            "dev",
+            "package.json",
+            lock,
+            ".",
+            None,
+        ),
+    ]
+    specs = {e.name: (e.spec, e.effective_spec) for e in found.inventory if e.direct}
+    assert specs["react"] == ("catalog:", "^18.2.0")
+    assert specs["react-dom"] == ("catalog:react18", "^18.2.0")
+    assert specs["@demo/b"] == ("workspace:^", "^2.1.0")
+    assert found.locks["pnpm-lock.yaml"] == LockSummary(
+        format="pnpm", format_version="9.0", packages=7, read=True
+    )
+    (workspace,) = found.workspaces
+    assert workspace.members == ("packages/a", "packages/b")  # "!packages/ignored" excluded
+    assert workspace.depends == {"packages/a": ("packages/b",)}
+    # the workspace member is not a dependency edge; react-dom's peers and deps are
+    assert ("pkg:npm/react-dom@18.2.0", "pkg:npm/react@18.2.0") in {
+        (e.source, e.target) for e in found.edges
+    }
+    assert not any("%40demo" in e.source for e in found.edges)
+    # "tools/*" matches nothing: the one reason, and the grade it costs
+    assert envelope.confidence == "medium"
+    assert envelope.notes == (
+        "pnpm-workspace.yaml: workspace pattern 'tools/*' matches no package",
+    )
+
+
+def test_a_pnpm_6_workspace_inventory_strips_peers_and_marks_dev_packages() -> None:
+    envelope, found = run_pnpm_fixture("v6")
+    rows = {row[0]: row for row in inventory_rows(found)}
+    assert rows["react-dom"][1:5] == ("18.2.0", "pkg:npm/react-dom@18.2.0", True, "runtime")
+    assert rows["typescript"][1:5] == ("5.2.2", "pkg:npm/typescript@5.2.2", True, "dev")
+    assert rows["@demo/b"][1] == "2.1.0" and rows["@demo/b"][8] == "workspace:packages/b"
+    assert rows["scheduler"][3:8] == (False, "runtime", None, "pnpm-lock.yaml", None)
+    assert found.locks["pnpm-lock.yaml"].format_version == "6.0"
+    assert envelope.confidence == "high" and envelope.notes == ()
+
+
+def test_a_pnpm_5_workspace_inventory_reads_specifiers_and_underscore_peer_keys() -> None:
+    envelope, found = run_pnpm_fixture("v5")
+    rows = {row[0]: row for row in inventory_rows(found)}
+    assert rows["react-dom"][1:3] == ("17.0.2", "pkg:npm/react-dom@17.0.2")
+    assert rows["object-assign"][1:5] == ("4.1.1", "pkg:npm/object-assign@4.1.1", False, "runtime")
+    assert rows["@demo/b"][1:3] == ("2.1.0", "pkg:npm/%40demo/b@2.1.0")
+    effective = {e.name: e.effective_spec for e in found.inventory if e.direct}
+    assert effective["@demo/b"] == "~2.1.0"  # workspace:~ publishes as ~<version>
+    assert found.workspaces[0].members == ("packages/a", "packages/b")  # "packages/**"
+    assert envelope.confidence == "high"
+
+
+def test_an_unknown_pnpm_lockfile_version_lowers_confidence_with_its_reason() -> None:
+    envelope = PROBE.run(
+        context(
+            {
+                "package.json": '{"dependencies": {"a": "^1"}}',
+                "pnpm-lock.yaml": "lockfileVersion: '11.0'\nimporters:\n  .:\n    dependencies:\n"
+                "      a: {specifier: ^1, version: 1.0.0}\n"
+                "packages:\n  a@1.0.0: {}\nsnapshots:\n  a@1.0.0: {}\n",
+            }
+        )
+    )
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    assert envelope.confidence == "medium"
+    assert envelope.notes == (
+        "pnpm-lock.yaml: pnpm format version 11.0 is not one this reader knows; read best-effort",
+    )
+    (entry,) = envelope.slice.inventory
+    assert entry.resolved == "1.0.0"
 
 
 def test_manifests_under_vendored_directories_are_counted_not_read() -> None:

@@ -34,8 +34,10 @@ from codegenie_core.parsers.manifest_model import (
     PythonManifest,
     RubyGemfile,
 )
+from codegenie_core.parsers.pnpm_lock import read_pnpm_lock
 from codegenie_core.parsers.ruby import parse_gemfile_lock
 from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
+from codegenie_core.probes.layer_a.npm_workspaces import read_npm_workspaces
 from codegenie_core.probes.layer_a.workspace_model import (
     WorkspaceFacts,
     WorkspaceInput,
@@ -169,9 +171,19 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("*.csproj", "*.fsproj", "*.vbproj"),
     ),
+    GoverningLock(
+        reader=LockReader(
+            format="pnpm",
+            ecosystem="npm",
+            matches=_basename("pnpm-lock.yaml"),
+            read=read_pnpm_lock,
+            yaml=True,
+        ),
+        governs=("package.json",),
+    ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (dotnet_workspaces,)
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (read_npm_workspaces, dotnet_workspaces)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
 INVENTORY_GLOBS: tuple[str, ...] = (
@@ -181,6 +193,8 @@ INVENTORY_GLOBS: tuple[str, ...] = (
     "**/packages.lock.json",
     "**/Directory.Packages.props",
     "**/*.sln",
+    "**/pnpm-lock.yaml",
+    "**/pnpm-workspace.yaml",
 )
 
 

@@ -130,7 +130,7 @@ class ManifestsSlice:
 class ManifestsProbe:
     spec = ProbeSpec(
         name="manifests",
-        version=2,
+        version=3,  # issue #11: lockfile readers change the output for the same inputs
         layer="a",
         heaviness="light",
         timeout_s=30.0,
