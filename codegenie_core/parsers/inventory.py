@@ -155,17 +155,27 @@ class _Index:
 
     by_id: dict[str, LockedPackage]
     by_name: dict[str, list[LockedPackage]]
+    by_descriptor: dict[str, LockedPackage] = attrs.field(factory=dict[str, LockedPackage])
 
     @classmethod
     def of(cls, lock: Lock) -> _Index:
         by_name: dict[str, list[LockedPackage]] = {}
+        by_descriptor: dict[str, LockedPackage] = {}
         for package in lock.packages:
             by_name.setdefault(package.name, []).append(package)
-        return cls(by_id={p.id: p for p in lock.packages}, by_name=by_name)
+            for descriptor in package.descriptors:
+                by_descriptor.setdefault(descriptor, package)
+        return cls(
+            by_id={p.id: p for p in lock.packages}, by_name=by_name, by_descriptor=by_descriptor
+        )
 
     def resolve(self, ref: LockedRef) -> LockedPackage | None:
         if ref.target is not None:
             return self.by_id.get(ref.target)
+        # A lock that records `name@spec` requests (yarn) answers the request itself.
+        described = self.by_descriptor.get(f"{ref.name}@{ref.spec}") if ref.spec else None
+        if described is not None:
+            return described
         candidates = self.by_name.get(ref.name, [])
         if len(candidates) == 1:
             return candidates[0]
@@ -257,7 +267,7 @@ def _package_for(item: Declared, lock: Lock, index: _Index) -> LockedPackage | N
             return index.resolve(ref) if ref is not None else None
     if lock.importers:
         return None
-    return index.resolve(LockedRef(name=name))
+    return index.resolve(LockedRef(name=name, spec=item.dependency.spec))
 
 
 def _direct(
