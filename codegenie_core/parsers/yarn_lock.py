@@ -33,7 +33,8 @@ MAX_LEVEL = 16  # real lockfiles nest three levels (entry, dependencies, depende
 _V1_HEADER = "# yarn lockfile v1"
 # v1 `resolved` values that are not a registry tarball: the source is worth keeping.
 _V1_NOT_REGISTRY = ("git", "file:", "github:", "ssh:")
-_DEPENDENCY_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies")
+# A Berry workspace entry lists its devDependencies with its dependencies; written apart too.
+_DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 
 
 def _scalar(text: str, at: int) -> tuple[str, int] | None:
