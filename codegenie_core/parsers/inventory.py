@@ -278,11 +278,13 @@ def _direct(
     resolved: str | None = None
     source = item.source
     why: list[str] = []
+    identity = dependency.name  # the purl names the package installed, an npm alias its target
     if lock is not None and index is not None:
         package = _package_for(item, lock, index)
         if package is not None:
             resolved = package.version
             source = source or package.source
+            identity = package.name
         else:
             why.append(f"{lock_path} does not pin it")
     if resolved is None and item.pinned is not None:
@@ -295,7 +297,7 @@ def _direct(
         spec=dependency.spec,
         effective_spec=item.effective_spec,
         resolved=resolved,
-        purl=purl(item.ecosystem, dependency.name, resolved),
+        purl=purl(item.ecosystem, identity, resolved),
         direct=item.direct,
         scope=scope,
         manifest=item.manifest,

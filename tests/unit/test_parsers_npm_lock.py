@@ -138,7 +138,11 @@ def test_a_link_or_importer_leaving_the_repository_is_dropped_with_a_problem() -
 
 
 def test_resolution_walks_up_packages_and_directories() -> None:
-    keys = {"node_modules/c": 1, "node_modules/@s/a/node_modules/c": 1, "packages/m/node_modules/c": 1}
+    keys = {
+        "node_modules/c": 1,
+        "node_modules/@s/a/node_modules/c": 1,
+        "packages/m/node_modules/c": 1,
+    }
     assert resolve_install_path("node_modules/@s/a/node_modules/b", "c", keys) == (
         "node_modules/@s/a/node_modules/c"
     )

@@ -25,7 +25,7 @@ def test_v1_entries_keep_their_header_as_id_and_each_descriptor() -> None:
     lock = _lock("v1")
     assert (lock.format, lock.format_version, lock.known_version) == ("yarn-v1", "1", True)
     assert lock.importers == ()
-    frame = _by_id(lock)['@babel/code-frame@^7.10.4, @babel/code-frame@^7.12.13']
+    frame = _by_id(lock)["@babel/code-frame@^7.10.4, @babel/code-frame@^7.12.13"]
     assert (frame.name, frame.version) == ("@babel/code-frame", "7.12.13")
     assert frame.descriptors == ("@babel/code-frame@^7.10.4", "@babel/code-frame@^7.12.13")
     (highlight,) = frame.dependencies
