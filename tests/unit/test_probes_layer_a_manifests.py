@@ -171,7 +171,7 @@ def _fixture_inventory(
     }
     envelope = PROBE.run(context(dict(files)))
     assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
-    rows = [
+    rows: list[tuple[object, ...]] = [
         (e.name, e.resolved, e.purl, e.direct, e.scope, e.manifest, e.lockfile, e.member)
         for e in envelope.slice.inventory
     ]
