@@ -374,3 +374,19 @@ def test_an_unknown_lockfile_version_lowers_confidence_with_its_reason() -> None
     ]
     (entry,) = envelope.slice.inventory
     assert entry.resolved == "1.2.0"
+
+
+def test_npm_shrinkwrap_takes_precedence_over_package_lock_in_one_directory() -> None:
+    root = LOCKFIXTURES / "package-lock" / "v2"
+    text = (root / "package-lock.json").read_text()
+    files: dict[str, str | bytes] = {
+        "package.json": (root / "package.json").read_text(),
+        "package-lock.json": text,
+        "npm-shrinkwrap.json": text,
+    }
+    envelope = PROBE.run(context(files))
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    assert {e.lockfile for e in envelope.slice.inventory if e.direct} == {"npm-shrinkwrap.json"}
+    assert [r.reason for r in envelope.slice.reasons] == [
+        "several lockfiles could pin it; read npm-shrinkwrap.json, not package-lock.json"
+    ]
