@@ -158,6 +158,7 @@ class _Index:
     by_id: dict[str, LockedPackage]
     by_name: dict[str, list[LockedPackage]]
     importers: dict[str, dict[str, LockedRef]]
+    by_descriptor: dict[str, LockedPackage] = attrs.field(factory=dict[str, LockedPackage])
     purls: dict[str, str] = attrs.field(factory=dict[str, str])
     _children: dict[str, tuple[LockedPackage, ...]] = attrs.field(
         factory=dict[str, tuple[LockedPackage, ...]]
@@ -166,8 +167,11 @@ class _Index:
     @classmethod
     def of(cls, lock: Lock) -> _Index:
         by_name: dict[str, list[LockedPackage]] = {}
+        by_descriptor: dict[str, LockedPackage] = {}
         for package in lock.packages:
             by_name.setdefault(package.name, []).append(package)
+            for descriptor in package.descriptors:
+                by_descriptor.setdefault(descriptor, package)
         importers = {
             importer.path: {ref.name: ref for ref in reversed(importer.dependencies)}
             for importer in lock.importers
@@ -177,11 +181,16 @@ class _Index:
             by_id={p.id: p for p in lock.packages},
             by_name=by_name,
             importers=importers,
+            by_descriptor=by_descriptor,
         )
 
     def resolve(self, ref: LockedRef) -> LockedPackage | None:
         if ref.target is not None:
             return self.by_id.get(ref.target)
+        # A lock that records `name@spec` requests (yarn) answers the request itself.
+        described = self.by_descriptor.get(f"{ref.name}@{ref.spec}") if ref.spec else None
+        if described is not None:
+            return described
         candidates = self.by_name.get(ref.name, [])
         if len(candidates) == 1:
             return candidates[0]
@@ -203,7 +212,7 @@ class _Index:
         if self.importers:
             ref = self.importers.get(item.member, {}).get(name)
             return self.resolve(ref) if ref is not None else None
-        return self.resolve(LockedRef(name=name))
+        return self.resolve(LockedRef(name=name, spec=item.dependency.spec))
 
     def purl_of(self, package: LockedPackage) -> str:
         found = self.purls.get(package.id)
@@ -285,11 +294,13 @@ def _direct(item: Declared, lock_path: str | None, package: LockedPackage | None
     governing lock at `lock_path` pins it), else the manifest's own pin, else absent (Rule 2)."""
     dependency = item.dependency
     why: list[str] = []
+    identity = dependency.name  # the purl names the package installed, an npm alias its target
     if package is not None and (package.version or item.pinned is not None):
         # A workspace link (pnpm `link:`) has no version in the lock: the member's manifest has
         # it, and a workspace reader passed it on as `pinned`.
         resolved: str | None = package.version or item.pinned
         source = item.source or package.source
+        identity = package.name
     elif package is not None:
         resolved, source = None, item.source or package.source
         why.append(f"{lock_path} links it to {package.source or package.id} with no version")
@@ -303,7 +314,7 @@ def _direct(item: Declared, lock_path: str | None, package: LockedPackage | None
         spec=dependency.spec,
         effective_spec=item.effective_spec,
         resolved=resolved,
-        purl=purl(item.ecosystem, dependency.name, resolved),
+        purl=purl(item.ecosystem, identity, resolved),
         direct=item.direct,
         scope=scope_of(dependency.scope),
         manifest=item.manifest,

@@ -56,6 +56,9 @@ class LockedPackage:
     source: str | None = (
         None  # None for the default registry; "git+...", "path:...", "workspace:<dir>"
     )
+    # `name@spec` requests the lockfile says this package satisfies (yarn's entry keys): how a
+    # lock without importers still tells which of two versions a manifest's `name@spec` gets.
+    descriptors: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

@@ -179,3 +179,43 @@ def test_a_workspace_link_without_a_locked_version_takes_the_members_version() -
     (entry,) = join([unpinned], {"pnpm-lock.yaml": lock}, governed).entries
     assert entry.resolved is None and entry.purl == "pkg:npm/b"
     assert entry.reasons == ("pnpm-lock.yaml links it to workspace:packages/b with no version",)
+
+
+def test_a_lock_without_importers_answers_each_members_name_at_spec_by_descriptor() -> None:
+    # yarn v1: two versions of x, no importers; only the descriptors tell which member has which.
+    lock = Lock(
+        ecosystem="npm",
+        format="yarn-v1",
+        format_version="1",
+        known_version=True,
+        packages=(
+            LockedPackage(id="x@^1", name="x", version="1.4.0", descriptors=("x@^1",)),
+            LockedPackage(
+                id="x@^2, x@^2.1", name="x", version="2.3.0", descriptors=("x@^2", "x@^2.1")
+            ),
+        ),
+    )
+    declared = [_declared("x", "^1"), _declared("x", "^2.1", member="packages/m")]
+    governed = {"package.json": "yarn.lock", "packages/m/package.json": "yarn.lock"}
+    result = join(declared, {"yarn.lock": lock}, governed)
+    assert {(e.member, e.resolved) for e in result.entries} == {
+        (".", "1.4.0"),
+        ("packages/m", "2.3.0"),
+    }
+    assert result.reasons == ()
+
+
+def test_a_direct_aliased_dependency_has_the_purl_of_the_package_it_installs() -> None:
+    lock = Lock(
+        ecosystem="npm",
+        format="package-lock",
+        format_version="3",
+        known_version=True,
+        packages=(LockedPackage(id="node_modules/old", name="lodash", version="3.10.1"),),
+        importers=(
+            Importer(path=".", dependencies=(LockedRef(name="old", target="node_modules/old"),)),
+        ),
+    )
+    declared = [_declared("old", "npm:lodash@^3")]
+    (entry,) = join(declared, {"l": lock}, {"package.json": "l"}).entries
+    assert (entry.name, entry.resolved, entry.purl) == ("old", "3.10.1", "pkg:npm/lodash@3.10.1")

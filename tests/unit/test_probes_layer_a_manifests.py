@@ -9,7 +9,7 @@ from codegenie_core.ports import MAX_READ_BYTES
 from codegenie_core.probe import Envelope, NotApplicable
 from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.probes.layer_a.manifests import LockSummary, ManifestsProbe, ManifestsSlice
-from tests.unit.layer_a_support import context, portfolio_context
+from tests.unit.layer_a_support import PORTFOLIO, context, portfolio_context
 
 PROBE = ManifestsProbe()
 
@@ -330,3 +330,240 @@ def test_manifests_under_vendored_directories_are_counted_not_read() -> None:
     assert list(envelope.slice.php) == ["composer.json"] and envelope.slice.npm == {}
     assert envelope.slice.vendored_inputs == 2
     assert [e.name for e in envelope.slice.inventory] == ["acme/a"]
+
+
+LOCKFIXTURES = PORTFOLIO.parent / "lockfiles"
+
+
+def _fixture_inventory(
+    name: str, rename: dict[str, str] | None = None
+) -> tuple[Envelope, list[tuple[object, ...]]]:
+    root = LOCKFIXTURES / name
+    files = {
+        (rename or {}).get(p.relative_to(root).as_posix(), p.relative_to(root).as_posix()): (
+            p.read_text()
+        )
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+    envelope = PROBE.run(context(dict(files)))
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    rows: list[tuple[object, ...]] = [
+        (e.name, e.resolved, e.purl, e.direct, e.scope, e.manifest, e.lockfile, e.member)
+        for e in envelope.slice.inventory
+    ]
+    return envelope, rows
+
+
+def test_package_lock_v3_workspace_inventory_gives_each_member_its_own_version() -> None:
+    envelope, rows = _fixture_inventory("package-lock/v3")
+    lock = "package-lock.json"
+    api = "packages/api/package.json"
+    assert rows == [
+        (
+            "@acme/web",
+            "0.4.0",
+            "pkg:npm/%40acme/web@0.4.0",
+            True,
+            "runtime",
+            api,
+            lock,
+            "packages/api",
+        ),
+        (
+            "@types/semver",
+            "7.5.8",
+            "pkg:npm/%40types/semver@7.5.8",
+            True,
+            "dev",
+            "package.json",
+            lock,
+            ".",
+        ),
+        (
+            "debug",
+            "4.3.4",
+            "pkg:npm/debug@4.3.4",
+            True,
+            "runtime",
+            "packages/web/package.json",
+            lock,
+            "packages/web",
+        ),
+        # An alias keeps its declared name; its purl is the package it installs.
+        (
+            "legacy-debug",
+            "2.6.9",
+            "pkg:npm/debug@2.6.9",
+            True,
+            "runtime",
+            api,
+            lock,
+            "packages/api",
+        ),
+        ("lru-cache", "6.0.0", "pkg:npm/lru-cache@6.0.0", False, "runtime", None, lock, None),
+        ("ms", "2.0.0", "pkg:npm/ms@2.0.0", False, "runtime", None, lock, None),
+        ("ms", "2.1.2", "pkg:npm/ms@2.1.2", False, "runtime", None, lock, None),
+        ("semver", "5.7.2", "pkg:npm/semver@5.7.2", True, "runtime", api, lock, "packages/api"),
+        ("semver", "7.6.0", "pkg:npm/semver@7.6.0", True, "runtime", "package.json", lock, "."),
+        ("yallist", "4.0.0", "pkg:npm/yallist@4.0.0", False, "runtime", None, lock, None),
+    ]
+    assert envelope.slice.locks[lock].format_version == "3"
+    assert envelope.confidence == "high" and envelope.slice.reasons == ()
+
+
+def test_package_lock_v2_and_v1_and_shrinkwrap_inventories() -> None:
+    _, v2 = _fixture_inventory("package-lock/v2")
+    assert (
+        "fsevents",
+        "2.3.3",
+        "pkg:npm/fsevents@2.3.3",
+        True,
+        "optional",
+        "package.json",
+        "package-lock.json",
+        ".",
+    ) in v2
+    assert (
+        "has-flag",
+        "4.0.0",
+        "pkg:npm/has-flag@4.0.0",
+        False,
+        "runtime",
+        None,
+        "package-lock.json",
+        None,
+    ) in v2
+    _, v1 = _fixture_inventory("package-lock/v1")
+    assert (
+        "old-lodash",
+        "3.10.1",
+        "pkg:npm/lodash@3.10.1",
+        True,
+        "runtime",
+        "package.json",
+        "package-lock.json",
+        ".",
+    ) in v1
+    assert (
+        "debug",
+        "3.1.0",
+        "pkg:npm/debug@3.1.0",
+        False,
+        "dev",
+        None,
+        "package-lock.json",
+        None,
+    ) in v1
+    envelope, shrink = _fixture_inventory(
+        "package-lock/v2", rename={"package-lock.json": "npm-shrinkwrap.json"}
+    )
+    assert {row[6] for row in shrink} == {"npm-shrinkwrap.json"}
+    assert envelope.slice.locks["npm-shrinkwrap.json"].format == "npm-shrinkwrap"
+
+
+def test_yarn_v1_inventory_matches_each_member_by_its_declared_range() -> None:
+    envelope, rows = _fixture_inventory("yarn/v1")
+    direct = {(r[0], r[1], r[7]) for r in rows if r[3]}
+    assert direct == {
+        ("@babel/code-frame", "7.12.13", "."),
+        ("chalk", "2.4.2", "."),
+        ("chalk", "4.1.2", "packages/app"),
+        ("left-pad", "1.3.0", "packages/app"),
+    }
+    transitive = {(r[0], r[1], r[4]) for r in rows if not r[3]}
+    assert transitive == {
+        ("@babel/highlight", "7.13.10", "runtime"),
+        ("ansi-styles", "3.2.1", "runtime"),
+        ("ansi-styles", "4.3.0", "runtime"),
+    }
+    assert envelope.slice.locks["yarn.lock"].format == "yarn-v1"
+    assert envelope.confidence == "high"
+
+
+def test_yarn_berry_inventory_through_workspace_importers() -> None:
+    envelope, rows = _fixture_inventory("yarn/berry")
+    direct = {(r[0], r[1], r[7]) for r in rows if r[3]}
+    assert direct == {
+        ("app", "0.0.0-use.local", "."),
+        ("chalk", "2.4.2", "."),
+        ("chalk", "4.1.2", "packages/app"),
+    }
+    assert (
+        "color-name",
+        "1.1.4",
+        "pkg:npm/color-name@1.1.4",
+        False,
+        "runtime",
+        None,
+        "yarn.lock",
+        None,
+    ) in rows
+    assert all(r[0] != "berry-monorepo" for r in rows)  # the root workspace is no dependency
+    summary = envelope.slice.locks["yarn.lock"]
+    assert (summary.format, summary.format_version, summary.packages) == ("yarn-berry", "8", 10)
+
+
+def test_bun_lock_inventory_and_a_text_lock_beats_the_binary_one() -> None:
+    envelope, rows = _fixture_inventory("bun/v1")
+    direct = {(r[0], r[1], r[4], r[7]) for r in rows if r[3]}
+    assert direct == {
+        ("@types/bun", "1.1.14", "dev", "."),
+        ("zod", "3.23.8", "runtime", "."),
+        ("zod", "3.20.6", "runtime", "packages/app"),
+        ("ms", "2.1.3", "runtime", "packages/app"),
+    }
+    assert (
+        "undici-types",
+        "5.26.5",
+        "pkg:npm/undici-types@5.26.5",
+        False,
+        "dev",
+        None,
+        "bun.lock",
+        None,
+    ) in rows
+    assert envelope.confidence == "high"
+    root = LOCKFIXTURES / "bun" / "v1"
+    files: dict[str, str | bytes] = {
+        p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()
+    }
+    files["bun.lockb"] = b"\x00bun"
+    both = PROBE.run(context(files))
+    assert isinstance(both, Envelope) and isinstance(both.slice, ManifestsSlice)
+    assert {e.lockfile for e in both.slice.inventory if e.direct} == {"bun.lock"}
+
+
+def test_an_unknown_lockfile_version_lowers_confidence_with_its_reason() -> None:
+    envelope = PROBE.run(
+        context(
+            {
+                "package.json": '{"dependencies": {"a": "^1"}}',
+                "package-lock.json": '{"lockfileVersion": 9, "packages": {"": {"dependencies":'
+                ' {"a": "^1"}}, "node_modules/a": {"version": "1.2.0"}}}',
+            }
+        )
+    )
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    assert envelope.confidence == "medium"
+    assert [r.reason for r in envelope.slice.reasons] == [
+        "package-lock format version 9 is not one this reader knows; read best-effort"
+    ]
+    (entry,) = envelope.slice.inventory
+    assert entry.resolved == "1.2.0"
+
+
+def test_npm_shrinkwrap_takes_precedence_over_package_lock_in_one_directory() -> None:
+    root = LOCKFIXTURES / "package-lock" / "v2"
+    text = (root / "package-lock.json").read_text()
+    files: dict[str, str | bytes] = {
+        "package.json": (root / "package.json").read_text(),
+        "package-lock.json": text,
+        "npm-shrinkwrap.json": text,
+    }
+    envelope = PROBE.run(context(files))
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    assert {e.lockfile for e in envelope.slice.inventory if e.direct} == {"npm-shrinkwrap.json"}
+    assert [r.reason for r in envelope.slice.reasons] == [
+        "several lockfiles could pin it; read npm-shrinkwrap.json, not package-lock.json"
+    ]

@@ -20,10 +20,11 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from codegenie_core.parsers.bun_lock import parse_bun_lock
 from codegenie_core.parsers.composer import parse_composer_lock
 from codegenie_core.parsers.dotnet import parse_packages_lock
 from codegenie_core.parsers.inventory import Declared, Reason
-from codegenie_core.parsers.lock_model import LockReader
+from codegenie_core.parsers.lock_model import Lock, LockReader
 from codegenie_core.parsers.manifest_model import (
     CargoManifest,
     ComposerManifest,
@@ -31,11 +32,14 @@ from codegenie_core.parsers.manifest_model import (
     GoModule,
     MavenProject,
     NpmManifest,
+    Parsed,
     PythonManifest,
     RubyGemfile,
 )
+from codegenie_core.parsers.npm_lock import parse_npm_lock
 from codegenie_core.parsers.pnpm_lock import read_pnpm_lock
 from codegenie_core.parsers.ruby import parse_gemfile_lock
+from codegenie_core.parsers.yarn_lock import parse_yarn_lock
 from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
 from codegenie_core.probes.layer_a.npm_workspaces import read_npm_workspaces
 from codegenie_core.probes.layer_a.workspace_model import (
@@ -133,8 +137,45 @@ def _basename(*names: str) -> Callable[[str], bool]:
     return lambda path: posixpath.basename(path) in wanted
 
 
-# Rule 1, in priority order at one directory level.
+def _text_reader(
+    parse: Callable[[str, str], Parsed[Lock]],
+) -> Callable[[str, object], Parsed[Lock]]:
+    def read(path: str, document: object) -> Parsed[Lock]:
+        assert isinstance(document, str)  # a reader without `yaml` is handed the text
+        return parse(path, document)
+
+    return read
+
+
+def _npm_family(
+    format_: str, basename: str, parse: Callable[[str, str], Parsed[Lock]]
+) -> GoverningLock:
+    return GoverningLock(
+        reader=LockReader(
+            format=format_, ecosystem="npm", matches=_basename(basename), read=_text_reader(parse)
+        ),
+        governs=("package.json",),
+    )
+
+
+# Rule 1, in priority order at one directory level. npm: "If both package-lock.json and
+# npm-shrinkwrap.json are present in the root of a project, npm-shrinkwrap.json will take
+# precedence"; bun 1.2 reads `bun.lock` over `bun.lockb` when both are there.
 LOCK_READERS: tuple[GoverningLock, ...] = (
+    _npm_family("npm-shrinkwrap", "npm-shrinkwrap.json", parse_npm_lock),
+    _npm_family("package-lock", "package-lock.json", parse_npm_lock),
+    _npm_family("yarn", "yarn.lock", parse_yarn_lock),
+    GoverningLock(
+        reader=LockReader(
+            format="pnpm",
+            ecosystem="npm",
+            matches=_basename("pnpm-lock.yaml"),
+            read=read_pnpm_lock,
+            yaml=True,
+        ),
+        governs=("package.json",),
+    ),
+    _npm_family("bun", "bun.lock", parse_bun_lock),
     GoverningLock(
         reader=LockReader(
             format="bun-binary",
@@ -170,16 +211,6 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
             read=parse_packages_lock,
         ),
         governs=("*.csproj", "*.fsproj", "*.vbproj"),
-    ),
-    GoverningLock(
-        reader=LockReader(
-            format="pnpm",
-            ecosystem="npm",
-            matches=_basename("pnpm-lock.yaml"),
-            read=read_pnpm_lock,
-            yaml=True,
-        ),
-        governs=("package.json",),
     ),
 )
 
