@@ -97,16 +97,33 @@ def language_of(path: str) -> str | None:
     return EXTENSIONS.get("." + extension.lower())
 
 
-def origin_of(path: str) -> Origin:
-    """Whether `path` is vendored, generated, or source (Rule 2)."""
+def has_no_extension(path: str) -> bool:
+    """Whether the file name of `path` has no extension (`bin/tool`, `.envrc`): a script whose
+    `#!` line may name its language, when no exact name does (Rule 1)."""
+    name = path.rsplit("/", 1)[-1]
+    return "." not in name[1:] and name not in FILE_NAMES
+
+
+def is_vendored(path: str) -> bool:
+    """Whether `path` lies under a vendored directory."""
+    return any(d in VENDORED_DIRS for d in path.split("/")[:-1])
+
+
+def is_generated(path: str) -> bool:
+    """Whether `path` lies under a build output directory or is named as generated files are."""
     *directories, name = path.split("/")
-    if any(d in VENDORED_DIRS for d in directories):
-        return "vendored"
-    if (
+    return (
         any(d in GENERATED_DIRS for d in directories)
         or name in LOCKFILES
         or name.endswith(GENERATED_SUFFIXES)
         or ".generated." in name
-    ):
+    )
+
+
+def origin_of(path: str) -> Origin:
+    """Whether `path` is vendored, generated, or source (Rule 2)."""
+    if is_vendored(path):
+        return "vendored"
+    if is_generated(path):
         return "generated"
     return "source"
