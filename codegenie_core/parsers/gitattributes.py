@@ -84,7 +84,7 @@ def parse_gitattributes(
     problems: list[AttributeProblem] = []
     for number, raw in enumerate(text.split("\n"), start=1):  # git splits on LF alone
         stripped = raw.strip(" \t\r")
-        if not stripped or stripped.startswith("#") or stripped.startswith("[attr]"):
+        if not stripped or stripped.startswith(("#", "[attr]")):
             continue
         pattern, rest = _split_pattern(stripped)
         states = tuple(s for s in _states(rest.split()) if s[0] in wanted)
