@@ -21,7 +21,7 @@ class RepoStats:
     """`lstat`s of repository-relative paths under the real directory `root` (Rules 1 to 3)."""
 
     def __init__(self, root: str) -> None:
-        self._root = root
+        self._prefix = root + os.sep  # joined by hand: `os.path.join` costs more than the stat
         self._dirs: dict[str, bool] = {"": True}  # directory -> inside, no symlink on the way
 
     def lstat(self, path: str) -> os.stat_result | None:
@@ -32,7 +32,7 @@ class RepoStats:
         if name in _NOT_A_NAME or not self._inside(directory):
             return None
         try:
-            return os.lstat(os.path.join(self._root, path))
+            return os.lstat(self._prefix + path)
         except OSError:
             return None
 
@@ -53,7 +53,7 @@ class RepoStats:
 
     def _is_dir(self, directory: str) -> bool:
         try:
-            st = os.lstat(os.path.join(self._root, directory))
+            st = os.lstat(self._prefix + directory)
         except OSError:
             return False
         return stat.S_ISDIR(st.st_mode)

@@ -106,14 +106,14 @@ def has_no_extension(path: str) -> bool:
 
 def is_vendored(path: str) -> bool:
     """Whether `path` lies under a vendored directory."""
-    return any(d in VENDORED_DIRS for d in path.split("/")[:-1])
+    return not VENDORED_DIRS.isdisjoint(path.split("/")[:-1])
 
 
 def is_generated(path: str) -> bool:
     """Whether `path` lies under a build output directory or is named as generated files are."""
-    *directories, name = path.split("/")
+    directories, _, name = path.rpartition("/")
     return (
-        any(d in GENERATED_DIRS for d in directories)
+        (bool(directories) and not GENERATED_DIRS.isdisjoint(directories.split("/")))
         or name in LOCKFILES
         or name.endswith(GENERATED_SUFFIXES)
         or ".generated." in name
