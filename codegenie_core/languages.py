@@ -1,7 +1,8 @@
 """Which language a file is written in, and whether it is vendored or generated: pure path rules.
 
 Rule 1: a file's language comes from its exact name first (`Dockerfile`, `Makefile`), then from
-its extension, lowercased; a name neither table knows has no language (None), never a guess.
+its extension, lowercased; a name neither table knows has no language (None), never a guess (the
+`languages` probe may then ask the `#!` line of a file with no dot in its name: ADR-0039).
 Rule 2: vendored beats generated beats source: a path under a vendored directory is vendored even
 when it also looks generated; nothing here reads a file's bytes.
 """
@@ -98,10 +99,10 @@ def language_of(path: str) -> str | None:
 
 
 def has_no_extension(path: str) -> bool:
-    """Whether the file name of `path` has no extension (`bin/tool`, `.envrc`): a script whose
-    `#!` line may name its language, when no exact name does (Rule 1)."""
+    """Whether the file name of `path` has no dot at all (`bin/tool`, not `.gitignore`): a script
+    whose `#!` line may name its language, when no exact name does (Rule 1)."""
     name = path.rsplit("/", 1)[-1]
-    return "." not in name[1:] and name not in FILE_NAMES
+    return "." not in name and name not in FILE_NAMES
 
 
 def is_vendored(path: str) -> bool:
