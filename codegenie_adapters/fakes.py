@@ -20,11 +20,13 @@ from codegenie_core.errors import GitError
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.ports import (
+    HEAD_BYTES,
     MAX_READ_BYTES,
     CacheStore,
     Clock,
     ContainerRunner,
     FileProblem,
+    FileStat,
     GitState,
     IndexerRunner,
     IndexReader,
@@ -70,7 +72,10 @@ class FakeRepo:
     real adapter does, by identity (`stat_digest`); with no inodes or clock here, its stand-in
     identity is its size and blob id, which change exactly when its bytes do. As git's index
     does for the real adapter, a git state vouches for files unchanged since HEAD: their blob id is
-    given whatever their size."""
+    given whatever their size. `links` marks listed paths that are symlinks, with their link text:
+    their bytes (through the link) are in `files`, or their problem in `unreadable`, but
+    `file_stats` sees the link itself, never the target, as `lstat` does. `head_reads` records the
+    paths `read_head` was asked for, in order."""
 
     name: str = "fake-repo"
     files: dict[str, bytes] = attrs.field(factory=dict[str, bytes])
@@ -82,6 +87,8 @@ class FakeRepo:
     changes: dict[str, list[str]] = attrs.field(factory=dict[str, list[str]])
     digest_calls: list[tuple[str, ...]] = attrs.field(factory=list[tuple[str, ...]])
     large_file_bytes: int = MAX_READ_BYTES
+    links: dict[str, str] = attrs.field(factory=dict[str, str])  # path -> link text
+    head_reads: list[str] = attrs.field(factory=list[str])
 
     def list_files(self) -> Sequence[str]:
         return sorted({*self.files, *self.unreadable})
@@ -98,10 +105,24 @@ class FakeRepo:
             return FileProblem(path=path, reason=too_large_reason(max_bytes))
         return self.files[path]
 
+    def read_head(self, path: str, *, max_bytes: int = HEAD_BYTES) -> bytes | FileProblem:
+        self.head_reads.append(path)
+        data = self.read_bytes(path, max_bytes=len(self.files.get(path, b"")))
+        return data if isinstance(data, FileProblem) else data[:max_bytes]
+
     def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
         return {
             p: len(self.files[p]) for p in paths if p in self.files and p not in self.unreadable
         }
+
+    def file_stats(self, paths: Iterable[str]) -> Mapping[str, FileStat]:
+        stats: dict[str, FileStat] = {}
+        for p in paths:
+            if p in self.links:
+                stats[p] = FileStat(len(self.links[p].encode("utf-8", "surrogateescape")), True)
+            elif p in self.files and p not in self.unreadable:
+                stats[p] = FileStat(len(self.files[p]), False)
+        return stats
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         wanted = tuple(paths)

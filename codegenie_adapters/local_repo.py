@@ -6,7 +6,8 @@ directory merely inside another repository is walked (see ADR-0015). Both listin
 one rule set of `codegenie_core.listing` keeps, so a tree lists the same files committed or not;
 where git refuses (a corrupt index, dubious ownership) the tree is walked and the git questions
 raise that refusal (see ADR-0029).
-Rule 2: nothing is read through a symlink that leaves the repository (see `repo_fs`).
+Rule 2: nothing is read through a symlink that leaves the repository (see `repo_fs`); sizes and
+stats take one `lstat` per file and never resolve a path (see `repo_stat`, ADR-0039).
 Rule 3: a digest is the git blob id in the repository's object format: read from git's index for a
 clean tracked regular file, else hashed from the bytes as a stream (through the stat index when one
 is given); a file over `large_file_bytes` is digested by its stat identity, unread (ADR-0026).
@@ -26,10 +27,18 @@ from typing import TYPE_CHECKING
 from codegenie_adapters import repo_fs, repo_walk
 from codegenie_adapters.git_index import IndexEntry, git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
+from codegenie_adapters.repo_stat import RepoStats
 from codegenie_core.digest import problem_digest
 from codegenie_core.errors import GitError
 from codegenie_core.listing import listed
-from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, RepoFiles
+from codegenie_core.ports import (
+    HEAD_BYTES,
+    MAX_READ_BYTES,
+    FileProblem,
+    FileStat,
+    GitState,
+    RepoFiles,
+)
 
 if TYPE_CHECKING:
     from codegenie_adapters.stat_index import StatIndex
@@ -65,6 +74,7 @@ class LocalRepo:
         large_file_bytes: int = MAX_READ_BYTES,
     ) -> None:
         self._root = repo_fs.check_root(root)
+        self._lstats = RepoStats(self._root)
         self._large_file_bytes = large_file_bytes
         env = git_environment(os.environ)
         detected = GitWorkTree.detect(self._root, env=env, timeout_s=git_timeout_s)
@@ -116,9 +126,34 @@ class LocalRepo:
     def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
         return repo_fs.read(self._root, path, max_bytes=max_bytes)
 
+    def read_head(self, path: str, *, max_bytes: int = HEAD_BYTES) -> bytes | FileProblem:
+        return repo_fs.head(self._root, path, max_bytes=max_bytes)
+
     def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
-        sizes = {path: repo_fs.size(self._root, path) for path in paths}
-        return {path: size for path, size in sizes.items() if size is not None}
+        sizes: dict[str, int] = {}
+        for path in paths:
+            st = self._lstats.lstat(path)
+            if st is None:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                sizes[path] = st.st_size
+            elif stat.S_ISLNK(st.st_mode):  # rare: only a link pays for resolving its target
+                size = repo_fs.size(self._root, path)
+                if size is not None:
+                    sizes[path] = size
+        return sizes
+
+    def file_stats(self, paths: Iterable[str]) -> Mapping[str, FileStat]:
+        stats: dict[str, FileStat] = {}
+        for path in paths:
+            st = self._lstats.lstat(path)
+            if st is None:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                stats[path] = FileStat(st.st_size, False)
+            elif stat.S_ISLNK(st.st_mode):
+                stats[path] = FileStat(st.st_size, True)
+        return stats
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         index: Mapping[str, IndexEntry] = {}

@@ -83,6 +83,25 @@ def read(root: str, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | Fi
         os.close(fd)
 
 
+def head(root: str, path: str, *, max_bytes: int) -> bytes | FileProblem:
+    """The first `max_bytes` bytes of the regular file `path` names, whatever its size (Rule 1)."""
+    opened = _open_regular(root, path)
+    if isinstance(opened, FileProblem):
+        return opened
+    fd, _ = opened
+    try:
+        chunks: list[bytes] = []
+        left = max_bytes
+        while left > 0 and (chunk := os.read(fd, left)):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        return FileProblem(path=path, reason=_reason(root, path, error))
+    finally:
+        os.close(fd)
+
+
 def digest(
     root: str, path: str, *, object_format: str, large_bytes: int = MAX_READ_BYTES
 ) -> str | FileProblem:

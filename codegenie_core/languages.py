@@ -1,7 +1,8 @@
 """Which language a file is written in, and whether it is vendored or generated: pure path rules.
 
 Rule 1: a file's language comes from its exact name first (`Dockerfile`, `Makefile`), then from
-its extension, lowercased; a name neither table knows has no language (None), never a guess.
+its extension, lowercased; a name neither table knows has no language (None), never a guess (the
+`languages` probe may then ask the `#!` line of a file with no dot in its name: ADR-0039).
 Rule 2: vendored beats generated beats source: a path under a vendored directory is vendored even
 when it also looks generated; nothing here reads a file's bytes.
 """
@@ -97,16 +98,33 @@ def language_of(path: str) -> str | None:
     return EXTENSIONS.get("." + extension.lower())
 
 
-def origin_of(path: str) -> Origin:
-    """Whether `path` is vendored, generated, or source (Rule 2)."""
-    *directories, name = path.split("/")
-    if any(d in VENDORED_DIRS for d in directories):
-        return "vendored"
-    if (
-        any(d in GENERATED_DIRS for d in directories)
+def has_no_extension(path: str) -> bool:
+    """Whether the file name of `path` has no dot at all (`bin/tool`, not `.gitignore`): a script
+    whose `#!` line may name its language, when no exact name does (Rule 1)."""
+    name = path.rsplit("/", 1)[-1]
+    return "." not in name and name not in FILE_NAMES
+
+
+def is_vendored(path: str) -> bool:
+    """Whether `path` lies under a vendored directory."""
+    return not VENDORED_DIRS.isdisjoint(path.split("/")[:-1])
+
+
+def is_generated(path: str) -> bool:
+    """Whether `path` lies under a build output directory or is named as generated files are."""
+    directories, _, name = path.rpartition("/")
+    return (
+        (bool(directories) and not GENERATED_DIRS.isdisjoint(directories.split("/")))
         or name in LOCKFILES
         or name.endswith(GENERATED_SUFFIXES)
         or ".generated." in name
-    ):
+    )
+
+
+def origin_of(path: str) -> Origin:
+    """Whether `path` is vendored, generated, or source (Rule 2)."""
+    if is_vendored(path):
+        return "vendored"
+    if is_generated(path):
         return "generated"
     return "source"

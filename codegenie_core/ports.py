@@ -11,7 +11,7 @@ arrives with `surrogateescape` escapes, so it round-trips to the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import attrs
 
@@ -41,6 +41,18 @@ def too_large_reason(max_bytes: int) -> str:
     if max_bytes % 2**20 == 0:
         return f"larger than {max_bytes // 2**20} MiB"
     return f"larger than {max_bytes} bytes"
+
+
+HEAD_BYTES = 256
+"""The most bytes `RepoFiles.read_head` returns unless told otherwise: enough for a `#!` line."""
+
+
+class FileStat(NamedTuple):
+    """What one `lstat` says of a listed file. A NamedTuple, not an attrs class: a repository has
+    one per file (see `IndexEntry` in the git adapter for the cost of 20,000 attrs instances)."""
+
+    size: int  # a regular file's bytes; a symlink's own size (its link text), never its target's
+    link: bool  # a symbolic link: never followed, whatever it points at (see ADR-0039)
 
 
 @attrs.frozen(kw_only=True)
@@ -96,6 +108,17 @@ class RepoFiles(Protocol):
     def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
         """Sizes in bytes of the given files from stat alone, without reading them (see
         ADR-0015); a file `read_bytes` could not read is absent."""
+        ...
+
+    def file_stats(self, paths: Iterable[str]) -> Mapping[str, FileStat]:
+        """What one `lstat` per file says of the given files: a symlink is a link with its own
+        size, never followed (to a directory, outside the repository or nowhere alike); a path
+        that cannot be stat'ed, or that lies beyond a symlinked directory, is absent (ADR-0039)."""
+        ...
+
+    def read_head(self, path: str, *, max_bytes: int = HEAD_BYTES) -> bytes | FileProblem:
+        """The first `max_bytes` bytes (fewer when the file is shorter) of one listed regular
+        file, whatever its size, or why they cannot be had, as `read_bytes` says it."""
         ...
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:

@@ -1,8 +1,9 @@
 """Scoped reads: the repository as one probe sees it, limited to what its spec `reads`.
 
 Rule 1: the view lists only the files the spec's globs match, and answers `read_bytes`,
-`file_sizes` and `digests` only for paths they match. Git questions (state, commits, changes) are
-answered as asked: the probe's special tokens (`git-head`, `git-state`) key them.
+`read_head`, `file_sizes`, `file_stats` and `digests` only for paths they match. Git questions
+(state, commits, changes) are answered as asked: the probe's special tokens (`git-head`,
+`git-state`) key them.
 Rule 2: a read of a path the globs do not match is undeclared: in strict mode it raises
 `UndeclaredRead`; otherwise it is answered and recorded, and the coordinator then neither writes
 the probe's result to the cache nor keeps quiet about it (a note "read undeclared path P; not
@@ -20,7 +21,14 @@ import attrs
 from codegenie_core.cache_keys import InputTables
 from codegenie_core.errors import UndeclaredRead
 from codegenie_core.globs import compile_glob, matching_paths
-from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, RepoFiles
+from codegenie_core.ports import (
+    HEAD_BYTES,
+    MAX_READ_BYTES,
+    FileProblem,
+    FileStat,
+    GitState,
+    RepoFiles,
+)
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.spec import ProbeSpec
 
@@ -101,6 +109,13 @@ class ScopedRepo:
 
     def file_sizes(self, paths: Iterable[str]) -> Mapping[str, int]:
         return self._repo.file_sizes(self._check(paths))
+
+    def file_stats(self, paths: Iterable[str]) -> Mapping[str, FileStat]:
+        return self._repo.file_stats(self._check(paths))
+
+    def read_head(self, path: str, *, max_bytes: int = HEAD_BYTES) -> bytes | FileProblem:
+        self._check((path,))
+        return self._repo.read_head(path, max_bytes=max_bytes)
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         return self._repo.digests(self._check(paths))

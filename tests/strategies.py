@@ -1100,3 +1100,49 @@ def mutated_texts(draw: st.DrawFn, text: str) -> str:
         else:
             chars.insert(at, noise)
     return "".join(chars)
+
+
+# ---- codegenie_core.parsers.shebang ------------------------------------------------------------
+# A `#!` line naming a known interpreter: directly or through env(1) with options, assignments and
+# `-S`, with a version suffix and arguments; the interpreter it must give back travels with it.
+_env_words = st.sampled_from(["-i", "-", "-v", "--", "-u HOME", "-C /tmp", "A=1", "PATH=/bin"])
+
+
+@st.composite
+def shebang_lines(draw: st.DrawFn) -> tuple[bytes, str]:
+    from codegenie_core.parsers.shebang import INTERPRETERS
+
+    name = draw(st.sampled_from(sorted(INTERPRETERS)))
+    program = name + draw(st.sampled_from(["", "3", "3.12", "5.36", "2.7"]))
+    where = draw(st.sampled_from(["/usr/bin/", "/usr/local/bin/", "/opt/x/bin/", ""]))
+    spaces = draw(st.sampled_from(["", " ", "\t"]))
+    if draw(st.booleans()):
+        env = " ".join(draw(st.lists(_env_words, max_size=3)))
+        split = draw(st.sampled_from(["", "-S ", "-S", "--split-string="]))
+        line = f"#!{spaces}/usr/bin/env {env} {split}{where}{program}"
+    else:
+        line = f"#!{spaces}{where}{program}"
+    args = " ".join(draw(st.lists(st.sampled_from(["-w", "--flag", "-e", "x=1"]), max_size=2)))
+    ending = draw(st.sampled_from(["\n", "\r\n", "", "\nmore text\n"]))
+    return (line + (" " + args if args else "") + ending).encode(), name
+
+
+# ---- codegenie_core.parsers.gitattributes -------------------------------------------------------
+# Patterns in a small alphabet (so paths often match), with `**` segments; paths to match them.
+_pattern_segments = st.one_of(
+    st.just("**"), st.text(alphabet="ab*?", min_size=1, max_size=3).filter(lambda s: "**" not in s)
+)
+attribute_patterns = st.builds(
+    lambda lead, segments: lead + "/".join(segments),
+    st.sampled_from(["", "/"]),
+    st.lists(_pattern_segments, min_size=1, max_size=3),
+)
+attribute_paths = st.lists(
+    st.sampled_from(["a", "b", "ab", "ba", "aa"]), min_size=1, max_size=4
+).map("/".join)
+linguist_names = st.sampled_from(
+    ["linguist-vendored", "linguist-generated", "linguist-documentation", "linguist-language"]
+)
+attribute_states = st.one_of(
+    st.booleans(), st.none(), st.text(alphabet="abcXYZ019+#._-", min_size=1, max_size=8)
+)

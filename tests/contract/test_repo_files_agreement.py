@@ -13,7 +13,14 @@ import pytest
 from codegenie_adapters.fakes import FakeRepo
 from codegenie_adapters.local_repo import LocalRepo
 from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
-from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, Remote, RepoFiles
+from codegenie_core.ports import (
+    MAX_READ_BYTES,
+    FileProblem,
+    FileStat,
+    GitState,
+    Remote,
+    RepoFiles,
+)
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
 
@@ -32,23 +39,34 @@ FILES: dict[str, bytes] = {
 UNREADABLE = {
     "dangling": "dangling symlink",
     "escape": "symlink leads outside the repository",
+    "link-to-src": "not a regular file",  # a symlink to the directory src
+}
+# The symlinks among them, with their link text (what `lstat` sizes).
+LINKS = {
+    "link-to-app": "src/app.py",
+    "dangling": "missing-target",
+    "escape": "../outside.txt",
+    "link-to-src": "src",
 }
 REMOTE = Remote(name="origin", url="https://user:secret@example.invalid/demo.git")
 # What changed since the first commit (c1) and since HEAD (c2), work tree included.
-SINCE_FIRST = ["README.md", "dangling", NON_UTF8, "escape", "link-to-app", "notes/todo.txt",
-               "src/gone.py", "src/util/strings.py"]  # fmt: skip
+SINCE_FIRST = ["README.md", "dangling", NON_UTF8, "escape", "link-to-app", "link-to-src",
+               "notes/todo.txt", "src/gone.py", "src/util/strings.py"]  # fmt: skip
 SINCE_HEAD = ["README.md", "notes/todo.txt"]
 
 
 def fake(history: list[str] | None) -> FakeRepo:
     """The reference: the literals above, with git facts when `history` (c1, c2) is given."""
     if history is None:
-        return FakeRepo(name="repo", files=dict(FILES), unreadable=dict(UNREADABLE))
+        return FakeRepo(
+            name="repo", files=dict(FILES), unreadable=dict(UNREADABLE), links=dict(LINKS)
+        )
     first, head = history
     return FakeRepo(
         name="repo",
         files=dict(FILES),
         unreadable=dict(UNREADABLE),
+        links=dict(LINKS),
         git=GitState(head=head, branch="main", dirty=True, remotes=(REMOTE,)),
         history=list(history),
         changes={first: list(SINCE_FIRST), head: list(SINCE_HEAD)},
@@ -68,6 +86,7 @@ def write_second_commit_files(root: Path) -> None:
     (root / "link-to-app").symlink_to("src/app.py")
     (root / "dangling").symlink_to("missing-target")
     (root / "escape").symlink_to("../outside.txt")
+    (root / "link-to-src").symlink_to("src")
 
 
 def edit_work_tree(root: Path) -> None:
@@ -214,6 +233,33 @@ def test_file_sizes_are_the_byte_counts_of_readable_files(
     repo, _ = world
     asked = [*repo.list_files(), "nope.txt"]
     assert dict(repo.file_sizes(asked)) == {p: len(data) for p, data in FILES.items()}
+
+
+def test_file_stats_see_a_symlink_as_itself_and_nothing_beyond_a_linked_directory(
+    world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, _ = world
+    # "link-to-src/app.py" is src/app.py reached through a link: a path no listing holds, which
+    # the stats must not follow (the real adapter checks each directory once, never per file).
+    asked = [*repo.list_files(), "nope.txt", "link-to-src/app.py"]
+    expected = {
+        **{p: FileStat(len(data), False) for p, data in FILES.items() if p not in LINKS},
+        **{p: FileStat(len(target.encode()), True) for p, target in LINKS.items()},
+    }
+    assert dict(repo.file_stats(asked)) == expected
+
+
+def test_read_head_gives_the_first_bytes_of_any_size_or_the_same_problem(
+    world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, _ = world
+    expected: dict[str, bytes | FileProblem] = {
+        **{p: data[:CAP] for p, data in FILES.items()},
+        **{p: FileProblem(path=p, reason=r) for p, r in UNREADABLE.items()},
+        "nope.txt": FileProblem(path="nope.txt", reason="no such file"),
+    }
+    assert {path: repo.read_head(path, max_bytes=CAP) for path in expected} == expected
+    assert repo.read_head("src/app.py") == APP  # the default bound is far above a short file
 
 
 def test_git_state_agrees(world: tuple[RepoFiles, FakeRepo]) -> None:

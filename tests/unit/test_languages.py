@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from codegenie_core.languages import language_of, origin_of
+from codegenie_core.languages import has_no_extension, language_of, origin_of
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,16 @@ def test_a_language_comes_from_the_name_then_the_extension(path: str, language: 
 )
 def test_vendored_beats_generated_beats_source(path: str, origin: str) -> None:
     assert origin_of(path) == origin
+
+
+def test_only_a_name_without_a_dot_or_a_known_name_is_extension_less() -> None:
+    names = ["bin/tool", "LICENSE", ".gitignore", "a/.envrc", "x.py", "Makefile", "Dockerfile"]
+    assert [has_no_extension(name) for name in names] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]

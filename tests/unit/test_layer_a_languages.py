@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.config import GatherConfig
-from codegenie_core.ports import MAX_READ_BYTES
+from codegenie_core.ports import MAX_READ_BYTES, FileStat
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.probes.layer_a.languages import (
@@ -12,8 +12,10 @@ from codegenie_core.probes.layer_a.languages import (
     LanguagesProbe,
     LanguagesSlice,
     LanguageTotal,
+    OverrideTotal,
     summarize,
 )
+from codegenie_core.scoped_reads import context_for
 
 
 def context(repo: FakeRepo) -> ProbeContext:
@@ -39,7 +41,7 @@ def test_bytes_per_language_with_vendored_generated_and_unknown_apart() -> None:
     envelope = LanguagesProbe().run(context(repo))
     assert envelope == Envelope(
         probe="languages",
-        schema_version=2,
+        schema_version=3,
         confidence="medium",
         slice=LanguagesSlice(
             languages=(
@@ -90,21 +92,156 @@ def test_an_unreadable_directory_counts_as_unreadable_names_its_path_and_lowers_
     )
 
 
-def test_the_probe_reads_no_file_contents() -> None:
+def test_the_probe_reads_no_file_contents_but_gitattributes_and_heads_of_scripts() -> None:
     class CountingRepo(FakeRepo):
         def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes:
-            raise AssertionError(f"read {path}: sizes must come from file_sizes")
+            raise AssertionError(f"read {path}: sizes must come from file_stats")
 
-    repo = CountingRepo(files={"a.py": b"abc"})
+    repo = CountingRepo(files={"a.py": b"abc", "notes.txt": b"#!/bin/sh\n"})
     envelope = LanguagesProbe().run(context(repo))
     assert isinstance(envelope, Envelope)
     assert envelope.slice.languages == (LanguageTotal(language="Python", files=1, bytes=3),)
+    assert repo.head_reads == []  # a file with an extension is never read, even unrecognized
+
+
+def sized(**sizes: int) -> dict[str, FileStat]:
+    return {path.replace("_", "."): FileStat(size, False) for path, size in sizes.items()}
 
 
 def test_the_primary_language_is_a_programming_language_even_when_data_files_are_bigger() -> None:
     paths = ["config.yaml", "app.py"]
-    assert summarize(paths, {"config.yaml": 10_000, "app.py": 10}).primary == "Python"
+    assert summarize(paths, sized(config_yaml=10_000, app_py=10)).primary == "Python"
 
 
 def test_a_repository_of_data_files_only_has_no_primary_language() -> None:
-    assert summarize(["a.json", "b.yaml"], {"a.json": 5, "b.yaml": 5}).primary is None
+    assert summarize(["a.json", "b.yaml"], sized(a_json=5, b_yaml=5)).primary is None
+
+
+def test_extension_less_scripts_take_the_language_of_their_shebang_and_only_they_are_read() -> None:
+    repo = FakeRepo(
+        files={
+            "bin/tool": b"#!/usr/bin/env python3\nprint(1)\n",  # 32 bytes
+            "bin/serve": b"#!/usr/bin/env -S node --flag\n",  # 30
+            "bin/build": b"#!/bin/sh\nmake\n",  # 15
+            "bin/lint": b"#!/usr/bin/perl -w\n",  # 19
+            "bin/new": b"#! /opt/py/bin/python3.12\n",  # 26
+            "bin/odd": b"#!/usr/bin/unheard-of\n",  # 22: no table names it
+            "LICENSE": b"MIT\n",  # 4: no #! line
+            "Makefile": b"#!/bin/sh\n",  # 10: its name says Makefile, unread
+            "notes.txt": b"#!/bin/sh\n",  # 10: an extension, unread
+            "vendor/bin/tool": b"#!/bin/sh\n",  # 10: vendored, unread
+        },
+    )
+    envelope = LanguagesProbe().run(context(repo))
+    assert isinstance(envelope, Envelope)
+    assert envelope.slice.languages == (
+        LanguageTotal(language="Python", files=2, bytes=58),
+        LanguageTotal(language="JavaScript", files=1, bytes=30),
+        LanguageTotal(language="Perl", files=1, bytes=19),
+        LanguageTotal(language="Shell", files=1, bytes=15),
+        LanguageTotal(language="Makefile", files=1, bytes=10),
+    )
+    assert envelope.slice.shebangs == FileTotal(files=5, bytes=122)
+    assert envelope.slice.unrecognized == FileTotal(files=3, bytes=36)
+    assert repo.head_reads == [
+        "LICENSE", "bin/build", "bin/lint", "bin/new", "bin/odd", "bin/serve", "bin/tool"
+    ]  # fmt: skip
+
+
+ROOT_ATTRIBUTES = b"""# linguist overrides
+third/*.js linguist-vendored
+vendor/** -linguist-vendored
+docs/** linguist-documentation
+*.inc linguist-language=php
+gen/* linguist-generated=true
+keep.min.js linguist-generated=false
+[z-a] linguist-vendored
+!neg linguist-vendored
+* text=auto
+"""
+SUB_ATTRIBUTES = b"""*.inc linguist-language=Perl
+docs/** -linguist-documentation
+"""
+
+
+def test_gitattributes_overrides_mark_unmark_and_name_languages_with_gits_precedence() -> None:
+    repo = FakeRepo(
+        files={
+            ".gitattributes": ROOT_ATTRIBUTES,  # 246 bytes, unrecognized
+            "sub/.gitattributes": SUB_ATTRIBUTES,  # 61 bytes, unrecognized
+            "third/lib.js": b"x" * 100,  # vendored by attribute
+            "vendor/ours.go": b"x" * 7,  # unvendored: source Go
+            "docs/guide.py": b"x" * 11,  # documentation
+            "sub/docs/tool.py": b"x" * 13,  # the deeper file unmarks it: source Python
+            "a.inc": b"x" * 5,  # PHP
+            "sub/b.inc": b"x" * 3,  # the deeper file names Perl
+            "gen/api.py": b"x" * 17,  # generated by attribute
+            "keep.min.js": b"x" * 19,  # its name says generated; the attribute unmarks it
+        },
+    )
+    envelope = LanguagesProbe().run(context(repo))
+    assert isinstance(envelope, Envelope)
+    assert envelope.slice.languages == (
+        LanguageTotal(language="JavaScript", files=1, bytes=19),
+        LanguageTotal(language="Python", files=1, bytes=13),
+        LanguageTotal(language="Go", files=1, bytes=7),
+        LanguageTotal(language="PHP", files=1, bytes=5),
+        LanguageTotal(language="Perl", files=1, bytes=3),
+    )
+    assert (
+        envelope.slice.vendored,
+        envelope.slice.generated,
+        envelope.slice.documentation,
+        envelope.slice.unrecognized,
+    ) == (
+        FileTotal(files=1, bytes=100),
+        FileTotal(files=1, bytes=17),
+        FileTotal(files=1, bytes=11),
+        FileTotal(files=2, bytes=len(ROOT_ATTRIBUTES) + len(SUB_ATTRIBUTES)),
+    )
+    assert envelope.slice.overrides == (
+        OverrideTotal(attribute="linguist-documentation", value="set", files=1, bytes=11),
+        OverrideTotal(attribute="linguist-documentation", value="unset", files=1, bytes=13),
+        OverrideTotal(attribute="linguist-generated", value="set", files=1, bytes=17),
+        OverrideTotal(attribute="linguist-generated", value="unset", files=1, bytes=19),
+        OverrideTotal(attribute="linguist-language", value="PHP", files=1, bytes=5),
+        OverrideTotal(attribute="linguist-language", value="Perl", files=1, bytes=3),
+        OverrideTotal(attribute="linguist-vendored", value="set", files=1, bytes=100),
+        OverrideTotal(attribute="linguist-vendored", value="unset", files=1, bytes=7),
+    )
+    assert envelope.slice.problems == (
+        InputProblem(
+            path=".gitattributes",
+            message="line 8: invalid character class (bad character range z-a)",
+        ),
+        InputProblem(path=".gitattributes", message="line 9: negative patterns are ignored"),
+    )
+    assert envelope.confidence == "medium"
+    assert envelope.notes == ("2 .gitattributes problem(s): some overrides may be missing",)
+
+
+def test_a_symlink_is_counted_once_as_a_link_by_its_own_size_never_as_its_target() -> None:
+    repo = FakeRepo(
+        files={"src/app.py": b"x" * 40, "app-link.py": b"x" * 40},
+        unreadable={"to-dir": "not a regular file", "gone": "dangling symlink",
+                    "out": "symlink leads outside the repository"},
+        links={"app-link.py": "src/app.py", "to-dir": "src", "gone": "nowhere",
+               "out": "../../etc/passwd"},
+    )  # fmt: skip
+    envelope = LanguagesProbe().run(context(repo))
+    assert isinstance(envelope, Envelope)
+    assert (envelope.confidence, envelope.slice.unreadable, envelope.slice.links) == (
+        "high",
+        0,
+        FileTotal(files=4, bytes=len("src/app.pysrcnowhere../../etc/passwd")),
+    )
+    assert envelope.slice.languages == (LanguageTotal(language="Python", files=1, bytes=40),)
+    assert repo.head_reads == []  # a link is never read, extension-less or not
+
+
+def test_the_probe_reads_only_what_it_declares_under_strict_scoped_reads() -> None:
+    repo = FakeRepo(files={".gitattributes": b"* linguist-vendored\n", "bin/x": b"#!/bin/sh\n"})
+    ctx, view = context_for(context(repo), LanguagesProbe.spec, upstream={}, strict=True)
+    envelope = LanguagesProbe().run(ctx)
+    assert isinstance(envelope, Envelope)
+    assert (envelope.slice.vendored, view.undeclared) == (FileTotal(files=2, bytes=30), ())

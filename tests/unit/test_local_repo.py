@@ -669,3 +669,35 @@ def test_a_digest_streams_and_equals_the_blob_id_of_the_whole(tmp_path: Path) ->
     for object_format in ("sha1", "sha256"):
         found = repo_fs.digest(str(tmp_path), "data.bin", object_format=object_format)
         assert found == blob_digest(data, object_format=object_format)
+
+
+# ---- stats ---------------------------------------------------------------------------------
+def test_stats_and_sizes_take_one_lstat_per_file_and_one_per_directory_never_a_realpath(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for index in range(30):
+        write(tmp_path / "repo", f"pkg{index % 3}/sub/m{index}.py", b"x" * index)
+    repo = LocalRepo(str(tmp_path / "repo"))
+    paths = repo.list_files()
+    calls: list[str] = []
+    real_lstat, real_realpath = os.lstat, os.path.realpath
+
+    def counting_lstat(path: str, *args: object, **kwargs: object) -> os.stat_result:
+        calls.append("lstat")
+        return real_lstat(path)
+
+    def counting_realpath(path: str, *args: object, **kwargs: object) -> str:
+        calls.append("realpath")
+        return real_realpath(path)
+
+    monkeypatch.setattr(os, "lstat", counting_lstat)
+    monkeypatch.setattr(os.path, "realpath", counting_realpath)
+    stats = repo.file_stats(paths)
+    sizes = repo.file_sizes(paths)
+    # 3 "pkgN" and 3 "pkgN/sub" directories once each; each file once per call.
+    assert calls == ["lstat"] * (6 + 30 + 30)
+    assert (
+        sizes
+        == {p: s.size for p, s in stats.items()}
+        == {f"pkg{i % 3}/sub/m{i}.py": i for i in range(30)}
+    )
