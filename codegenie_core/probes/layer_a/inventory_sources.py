@@ -28,7 +28,12 @@ from codegenie_core.parsers.manifest_model import (
     NpmManifest,
     PythonManifest,
 )
+from codegenie_core.parsers.pdm_lock import parse_pdm_lock
+from codegenie_core.parsers.pipfile_lock import parse_pipfile_lock
+from codegenie_core.parsers.poetry_lock import parse_poetry_lock
+from codegenie_core.parsers.uv_lock import parse_uv_lock
 from codegenie_core.probes.layer_a.inputs import InputProblem
+from codegenie_core.probes.layer_a.python_workspaces import declared_python, python_facts
 
 __all__ = [
     "DECLARED",
@@ -93,7 +98,7 @@ def _npm(path: str, manifest: object) -> list[Declared]:
 
 def _python(path: str, manifest: object) -> list[Declared]:
     assert isinstance(manifest, PythonManifest)
-    return _plain("pypi", path, manifest)
+    return [declared_python(path, d) for d in manifest.dependencies]  # `==x` pins (ADR-0044)
 
 
 def _go(path: str, manifest: object) -> list[Declared]:
@@ -137,12 +142,57 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("package.json",),
     ),
+    # Python (ADR-0044): uv, Poetry and PDM lock a pyproject.toml, pipenv a Pipfile; a
+    # requirements file is never governed (its `==` pins are its own).
+    GoverningLock(
+        reader=LockReader(
+            format="uv", ecosystem="pypi", matches=_basename("uv.lock"), read=parse_uv_lock
+        ),
+        governs=("pyproject.toml",),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="poetry",
+            ecosystem="pypi",
+            matches=_basename("poetry.lock"),
+            read=parse_poetry_lock,
+        ),
+        governs=("pyproject.toml",),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="pdm", ecosystem="pypi", matches=_basename("pdm.lock"), read=parse_pdm_lock
+        ),
+        governs=("pyproject.toml",),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="pipfile",
+            ecosystem="pypi",
+            matches=_basename("Pipfile.lock"),
+            read=parse_pipfile_lock,
+        ),
+        governs=("Pipfile",),
+    ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = ()
+
+def _python_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
+    facts = python_facts(view.files, view.manifests.get("python", {}))
+    return WorkspaceFacts(
+        workspaces=facts.workspaces, rewrites=facts.rewrites, reasons=facts.reasons
+    )
+
+
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (_python_workspaces,)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
-INVENTORY_GLOBS: tuple[str, ...] = ()
+INVENTORY_GLOBS: tuple[str, ...] = (
+    "**/uv.lock",
+    "**/poetry.lock",
+    "**/pdm.lock",
+    "**/Pipfile.lock",
+)
 
 
 def governing_locks(

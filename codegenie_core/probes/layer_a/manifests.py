@@ -43,6 +43,7 @@ from codegenie_core.parsers.manifest_model import (
 from codegenie_core.parsers.maven_pom import parse_pom
 from codegenie_core.parsers.npm_manifest import LOCKFILES, package_manager_for, parse_package_json
 from codegenie_core.parsers.python_manifest import parse_pyproject, parse_requirements_txt
+from codegenie_core.parsers.python_setup import parse_pipfile, parse_setup_cfg, parse_setup_py
 from codegenie_core.ports import TextProblem
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
 from codegenie_core.probe_types import Confidence
@@ -71,6 +72,9 @@ MANIFEST_GLOBS: tuple[str, ...] = (
     "**/pyproject.toml",
     "**/requirements*.txt",
     "**/requirements/*.txt",
+    "**/setup.cfg",
+    "**/setup.py",
+    "**/Pipfile",
     "**/go.mod",
     "**/Cargo.toml",
     "**/pom.xml",
@@ -116,7 +120,7 @@ class ManifestsProbe:
         reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=2,
+        schema_version=3,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -187,7 +191,7 @@ def _ecosystem(path: str) -> str | None:
     base = posixpath.basename(path)
     if base == "package.json":
         return "npm"
-    if base == "pyproject.toml" or _is_requirements_file(path):
+    if base in _PYTHON_STATIC or base == "pyproject.toml" or _is_requirements_file(path):
         return "python"
     return {"go.mod": "go", "Cargo.toml": "cargo", "pom.xml": "maven"}.get(base)
 
@@ -200,9 +204,19 @@ def _is_requirements_file(path: str) -> bool:
     return base.startswith("requirements") or posixpath.basename(directory) == "requirements"
 
 
+_PYTHON_STATIC: dict[str, Callable[[str], Parsed[PythonManifest]]] = {
+    "setup.cfg": parse_setup_cfg,
+    "setup.py": parse_setup_py,  # read with ast.parse, never run (ADR-0044)
+    "Pipfile": parse_pipfile,
+}
+
+
 def _python(path: str, text: str) -> Parsed[PythonManifest]:
-    if posixpath.basename(path) == "pyproject.toml":
+    base = posixpath.basename(path)
+    if base == "pyproject.toml":
         return parse_pyproject(text)
+    if base in _PYTHON_STATIC:
+        return _PYTHON_STATIC[base](text)
     return parse_requirements_txt(text)
 
 
