@@ -211,6 +211,15 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
             else entries
         )
         _requirements(requirements, f"group:{group}", dependencies, problems)
+    # `[tool.pdm.dev-dependencies] group = [requirements]` and uv's legacy
+    # `[tool.uv] dev-dependencies = [requirements]` (each tool's documented dev settings)
+    pdm = _table(tool, "pdm", problems) if tool is not None else None
+    pdm_dev = (_table(pdm, "dev-dependencies", problems) if pdm is not None else None) or {}
+    for group, items in pdm_dev.items():
+        _requirements(items, f"group:{group}", dependencies, problems)
+    uv = _table(tool, "uv", problems) if tool is not None else None
+    if uv is not None:
+        _requirements(uv.get("dev-dependencies"), "dev", dependencies, problems)
     if poetry is not None:
         name = name or _string(poetry, "name", problems)
         version = version or _string(poetry, "version", problems)
