@@ -65,7 +65,12 @@ def test_poetry_2_lock_resolves_main_dev_optional_and_git_dependencies() -> None
     assert manifest.scripts == {"billing": "billing_api.cli:main"}
     assert {d.name: d.scope for d in manifest.dependencies}["redis"] == "extra:cache"
     lock = found.locks["poetry.lock"]
-    assert (lock.format, lock.format_version, lock.packages, lock.read) == ("poetry", "2.1", 7, True)
+    assert (lock.format, lock.format_version, lock.packages, lock.read) == (
+        "poetry",
+        "2.1",
+        7,
+        True,
+    )
     assert (envelope.confidence, found.reasons) == ("high", ())
 
 
@@ -158,3 +163,140 @@ def test_pdm_lock_merges_extra_variants_and_takes_scopes_from_the_manifest() -> 
     }  # fmt: skip
     assert found.locks["pdm.lock"].packages == 5
     assert envelope.confidence == "high"
+
+
+def test_exact_requirement_pins_resolve_and_a_poetry_lock_beside_them_does_not_govern_them() -> (
+    None
+):
+    requirements = (
+        "# pip-compile --generate-hashes\n"
+        "certifi==2024.2.2 \\\n"
+        "    --hash=sha256:0000 \\\n"
+        "    --hash=sha256:1111\n"
+        "    # via requests\n"
+        "legacy-thing===1.0-custom --hash=sha256:2222\n"
+        "requests>=2.31\n"
+        "wild==1.*\n"
+    )
+    envelope, found = run(
+        {
+            "requirements.txt": requirements,
+            **fixture("poetry-1"),
+        }
+    )
+
+    pinned = {
+        (e.name, e.resolved, e.lockfile, e.scope)
+        for e in found.inventory
+        if e.manifest == "requirements.txt"
+    }
+    assert pinned == {
+        ("certifi", "2024.2.2", None, "runtime"),
+        ("legacy-thing", "1.0-custom", None, "runtime"),
+        ("requests", None, None, "runtime"),
+        ("wild", None, None, "runtime"),
+    }
+    assert entry(found, "requests").reasons == ("no lockfile pins it",)
+    assert envelope.confidence == "high"
+
+
+def test_setup_py_literals_are_read_and_a_computed_argument_is_a_reason_not_a_guess() -> None:
+    setup_py = (
+        "from setuptools import setup, find_packages\n"
+        "import versioneer\n"
+        "setup(\n"
+        "    name='Legacy_Pkg',\n"
+        "    version=versioneer.get_version(),\n"
+        "    python_requires='>=3.8',\n"
+        "    install_requires=['six==1.16.0', 'attrs>=21'],\n"
+        "    extras_require={'docs': ['sphinx']},\n"
+        "    entry_points={'console_scripts': ['legacy = legacy.cli:main']},\n"
+        "    packages=find_packages(),\n"
+        ")\n"
+    )
+    envelope, found = run({"setup.py": setup_py})
+
+    manifest = found.python["setup.py"]
+    assert (manifest.kind, manifest.name, manifest.version, manifest.requires_python) == (
+        "setup.py",
+        "legacy-pkg",
+        None,
+        ">=3.8",
+    )
+    assert [(d.name, d.spec, d.scope) for d in manifest.dependencies] == [
+        ("sphinx", "", "extra:docs"),
+        ("attrs", ">=21", "runtime"),
+        ("six", "==1.16.0", "runtime"),
+    ]
+    assert manifest.scripts == {"legacy": "legacy.cli:main"}
+    assert manifest.not_literal == ("version: not a literal (line 5)",)
+    assert entry(found, "six").resolved == "1.16.0"
+    assert [(r.subject, r.reason, r.confidence) for r in found.reasons] == [
+        ("setup.py: version", "not a literal (line 5)", "medium")
+    ]
+    assert envelope.confidence == "medium"
+
+
+def test_setup_cfg_is_read_without_interpolation_and_attr_versions_are_reasons() -> None:
+    setup_cfg = (
+        "[metadata]\n"
+        "name = cfg_pkg\n"
+        "version = attr: cfg_pkg.__version__\n"
+        "description = 100% static\n"
+        "\n"
+        "[options]\n"
+        "python_requires = >=3.9\n"
+        "install_requires =\n"
+        "    click>=8\n"
+        "    # a comment line\n"
+        '    tomli>=2; python_version < "3.11"\n'
+        "\n"
+        "[options.extras_require]\n"
+        "test =\n"
+        "    pytest==8.1.1\n"
+        "\n"
+        "[options.entry_points]\n"
+        "console_scripts =\n"
+        "    cfg = cfg_pkg.cli:main\n"
+    )
+    envelope, found = run({"setup.cfg": setup_cfg})
+
+    manifest = found.python["setup.cfg"]
+    assert (manifest.kind, manifest.name, manifest.version, manifest.requires_python) == (
+        "setup.cfg",
+        "cfg-pkg",
+        None,
+        ">=3.9",
+    )
+    assert [(d.name, d.scope, d.marker) for d in manifest.dependencies] == [
+        ("pytest", "extra:test", None),
+        ("click", "runtime", None),
+        ("tomli", "runtime", 'python_version < "3.11"'),
+    ]
+    assert manifest.extras == {"test": ("pytest",)}
+    assert manifest.scripts == {"cfg": "cfg_pkg.cli:main"}
+    assert entry(found, "pytest").resolved == "8.1.1"
+    assert [r.subject for r in found.reasons] == ["setup.cfg: version"]
+    assert envelope.confidence == "medium"
+
+
+def test_a_lockfile_version_the_reader_does_not_know_is_read_best_effort_at_medium() -> None:
+    files = fixture("uv")
+    files["uv.lock"] = str(files["uv.lock"]).replace("version = 1\n", "version = 2\n", 1)
+    files["pyproject.toml"] = str(files["pyproject.toml"]).replace(', "libs/*"', "")
+
+    envelope, found = run(files)
+
+    assert entry(found, "httpx").resolved == "0.27.0"
+    assert [(r.subject, r.reason) for r in found.reasons] == [
+        ("uv.lock", "uv format version 2 is not one this reader knows; read best-effort")
+    ]
+    assert envelope.confidence == "medium"
+
+
+def test_a_setup_py_nested_too_deeply_is_a_problem_not_a_crash() -> None:
+    envelope, found = run({"setup.py": "setup(name=" + "[" * 100_000 + "]" * 100_000 + ")\n"})
+
+    assert found.python == {}
+    assert [p.path for p in found.problems] == ["setup.py"]
+    assert envelope.confidence == "low"
