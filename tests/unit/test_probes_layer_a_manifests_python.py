@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from codegenie_core.parsers.inventory import InventoryEntry
 from codegenie_core.probe import Envelope
 from codegenie_core.probes.layer_a.manifests import ManifestsProbe, ManifestsSlice
@@ -59,6 +61,8 @@ def test_poetry_2_lock_resolves_main_dev_optional_and_git_dependencies() -> None
          None, "poetry.lock", None, None),
         ("iniconfig", "2.0.0", "pkg:pypi/iniconfig@2.0.0", False, "dev",
          None, "poetry.lock", None, None),
+        ("async-timeout", "4.0.3", "pkg:pypi/async-timeout@4.0.3", False, "optional",
+         None, "poetry.lock", None, None),
     }  # fmt: skip
     manifest = found.python["pyproject.toml"]
     assert manifest.extras == {"cache": ("redis",)}
@@ -68,7 +72,7 @@ def test_poetry_2_lock_resolves_main_dev_optional_and_git_dependencies() -> None
     assert (lock.format, lock.format_version, lock.packages, lock.read) == (
         "poetry",
         "2.1",
-        7,
+        8,
         True,
     )
     assert (envelope.confidence, found.reasons) == ("high", ())
@@ -162,6 +166,10 @@ def test_pdm_lock_merges_extra_variants_and_takes_scopes_from_the_manifest() -> 
          None, "pdm.lock", None, None),
     }  # fmt: skip
     assert found.locks["pdm.lock"].packages == 5
+    assert [(e.source, e.target) for e in found.edges] == [
+        ("pkg:pypi/httpx@0.27.0", "pkg:pypi/h2@4.1.0"),
+        ("pkg:pypi/httpx@0.27.0", "pkg:pypi/idna@3.7"),
+    ]
     assert envelope.confidence == "high"
 
 
@@ -254,6 +262,7 @@ def test_setup_cfg_is_read_without_interpolation_and_attr_versions_are_reasons()
         "[options.extras_require]\n"
         "test =\n"
         "    pytest==8.1.1\n"
+        "    wheelhouse @ https://files.example/wheelhouse-1.0%2Blocal-py3-none-any.whl\n"
         "\n"
         "[options.entry_points]\n"
         "console_scripts =\n"
@@ -270,10 +279,11 @@ def test_setup_cfg_is_read_without_interpolation_and_attr_versions_are_reasons()
     )
     assert [(d.name, d.scope, d.marker) for d in manifest.dependencies] == [
         ("pytest", "extra:test", None),
+        ("wheelhouse", "extra:test", None),
         ("click", "runtime", None),
         ("tomli", "runtime", 'python_version < "3.11"'),
     ]
-    assert manifest.extras == {"test": ("pytest",)}
+    assert manifest.extras == {"test": ("pytest", "wheelhouse")}
     assert manifest.scripts == {"cfg": "cfg_pkg.cli:main"}
     assert entry(found, "pytest").resolved == "8.1.1"
     assert [r.subject for r in found.reasons] == ["setup.cfg: version"]
@@ -294,9 +304,29 @@ def test_a_lockfile_version_the_reader_does_not_know_is_read_best_effort_at_medi
     assert envelope.confidence == "medium"
 
 
-def test_a_setup_py_nested_too_deeply_is_a_problem_not_a_crash() -> None:
-    envelope, found = run({"setup.py": "setup(name=" + "[" * 100_000 + "]" * 100_000 + ")\n"})
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "[" * 100_000 + "]" * 100_000,  # SyntaxError: too many nested parentheses
+        "1" + "+1" * 200_000,  # RecursionError while the AST is built
+        "-" * 200_000 + "1",  # MemoryError in the parser
+    ],
+)
+def test_a_setup_py_nested_too_deeply_is_a_problem_not_a_crash(argument: str) -> None:
+    envelope, found = run({"setup.py": f"setup(name={argument})\n"})
 
     assert found.python == {}
     assert [p.path for p in found.problems] == ["setup.py"]
     assert envelope.confidence == "low"
+
+
+def test_without_a_lock_a_uv_member_dependency_on_another_member_has_a_workspace_source() -> None:
+    files = fixture("uv")
+    del files["uv.lock"]
+
+    _, found = run(files)
+
+    assert (entry(found, "acme-core").source, entry(found, "acme-core").resolved) == (
+        "workspace:packages/core",
+        None,
+    )
