@@ -153,3 +153,17 @@ def test_a_pdm_lock_before_version_4_reads_its_sections_best_effort() -> None:
     (package,) = parsed.value.packages
     assert (package.scope, package.dependencies) == ("runtime", (LockedRef(name="colorama"),))
     assert (parsed.value.format_version, parsed.value.known_version) == ("3.1", False)
+
+
+def test_a_pipfile_lock_package_in_both_sections_with_one_version_is_one_runtime_package() -> None:
+    parsed = parse_pipfile_lock(
+        "Pipfile.lock",
+        '{"_meta": {"pipfile-spec": 6}, "default": {"six": {"version": "==1.16.0"}},'
+        ' "develop": {"six": {"version": "==1.16.0"}, "mock": {"version": "==5.1.0"}}}',
+    )
+
+    assert parsed.value is not None
+    assert [(p.id, p.scope) for p in parsed.value.packages] == [
+        ("mock 5.1.0", "dev"),
+        ("six 1.16.0", "runtime"),
+    ]
