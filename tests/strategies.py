@@ -1146,3 +1146,71 @@ linguist_names = st.sampled_from(
 attribute_states = st.one_of(
     st.booleans(), st.none(), st.text(alphabet="abcXYZ019+#._-", min_size=1, max_size=8)
 )
+
+
+# ---- codegenie_core.parsers.{poetry,uv,pdm,pipfile}_lock, python_setup ---------------------
+# A lock as (PEP 503 name, version, names it depends on); rendered in each format's own layout.
+python_project_names = st.from_regex(r"[a-z][a-z0-9]{0,7}(-[a-z0-9]{1,4})?", fullmatch=True)
+python_versions = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}", fullmatch=True)
+PythonLockRows = list[tuple[str, str, tuple[str, ...]]]
+
+
+@st.composite
+def python_lock_rows(draw: st.DrawFn) -> PythonLockRows:
+    names = draw(st.lists(python_project_names, unique=True, max_size=10))
+    rows: PythonLockRows = []
+    for name in names:
+        depends = draw(st.sets(st.sampled_from(names), max_size=3)) if names else set[str]()
+        rows.append((name, draw(python_versions), tuple(sorted(depends - {name}))))
+    return rows
+
+
+def render_poetry_lock(rows: PythonLockRows) -> str:
+    out: list[str] = []
+    for name, version, depends in rows:
+        out += ["[[package]]", f'name = "{name}"', f'version = "{version}"', 'groups = ["main"]']
+        out += ["files = []", ""]
+        if depends:
+            out += ["[package.dependencies]", *(f'{d} = "*"' for d in depends), ""]
+    return "\n".join([*out, "[metadata]", 'lock-version = "2.1"', ""])
+
+
+def render_uv_lock(rows: PythonLockRows) -> str:
+    out = ["version = 1", "revision = 2", ""]
+    for name, version, depends in rows:
+        out += ["[[package]]", f'name = "{name}"', f'version = "{version}"']
+        out.append('source = { registry = "https://pypi.org/simple" }')
+        out += ["dependencies = [", *(f'    {{ name = "{d}" }},' for d in depends), "]", ""]
+    return "\n".join(out)
+
+
+def render_pdm_lock(rows: PythonLockRows) -> str:
+    out = ["[metadata]", 'groups = ["default"]', 'lock_version = "4.5.0"', ""]
+    for name, version, depends in rows:
+        out += ["[[package]]", f'name = "{name}"', f'version = "{version}"', 'groups = ["default"]']
+        out += ["dependencies = [", *(f'    "{d}",' for d in depends), "]", ""]
+    return "\n".join(out)
+
+
+def render_pipfile_lock(rows: PythonLockRows) -> str:
+    default: dict[str, dict[str, object]] = {
+        name: {"hashes": list[str](), "version": f"=={version}"} for name, version, _ in rows
+    }
+    return json.dumps({"_meta": {"pipfile-spec": 6}, "default": default, "develop": {}}, indent=4)
+
+
+@st.composite
+def edited_texts(draw: st.DrawFn, base: str) -> str:
+    """`base` with a few random edits (a deleted run, an inserted run, a duplicated run)."""
+    text = base
+    for _ in range(draw(st.integers(min_value=1, max_value=4))):
+        at = draw(st.integers(min_value=0, max_value=len(text)))
+        end = draw(st.integers(min_value=at, max_value=min(len(text), at + 40)))
+        edit = draw(st.sampled_from(["delete", "insert", "duplicate"]))
+        if edit == "delete":
+            text = text[:at] + text[end:]
+        elif edit == "insert":
+            text = text[:at] + draw(st.text(max_size=12)) + text[at:]
+        else:
+            text = text[:end] + text[at:end] + text[end:]
+    return text

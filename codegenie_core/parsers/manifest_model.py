@@ -64,12 +64,32 @@ class NpmManifest:
 
 @attrs.frozen(kw_only=True)
 class PythonManifest:
-    kind: Literal["pep621", "poetry", "pep621+poetry", "requirements", "other"]
+    kind: Literal[
+        "pep621",
+        "poetry",
+        "pep621+poetry",
+        "requirements",
+        "setup.cfg",
+        "setup.py",
+        "pipfile",
+        "other",
+    ]
     name: str | None
     version: str | None
     requires_python: str | None
     dependencies: tuple[Dependency, ...]
     includes: tuple[str, ...] = ()  # `-r`/`-c` files a requirements file pulls in, as written
+    # entry points a project installs: `[project.scripts]`, `[tool.poetry.scripts]`, Pipfile
+    # `[scripts]`, setuptools `console_scripts`; name -> object reference (or command)
+    scripts: dict[str, str] = attrs.field(factory=dict[str, str])
+    # extra name -> the (PEP 503) names it pulls in: PEP 621 `optional-dependencies`,
+    # `[tool.poetry.extras]`, setuptools `extras_require`
+    extras: dict[str, tuple[str, ...]] = attrs.field(factory=dict[str, tuple[str, ...]])
+    # `[tool.uv.workspace]` member and exclude globs, as written
+    workspace: tuple[str, ...] = ()
+    workspace_exclude: tuple[str, ...] = ()
+    # fields read without running anything that were not literals, with why: "version: ..."
+    not_literal: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

@@ -1,4 +1,4 @@
-"""Python manifests: `pyproject.toml` (PEP 621, PEP 735 groups, Poetry) and `requirements*.txt`.
+"""Python manifests: `pyproject.toml` (PEP 621, PEP 735 groups, Poetry, uv) and `requirements*.txt`.
 
 Rule 1: TOML is read with stdlib `tomllib`; only PEP 508 requirement strings and the
 requirements-file line format (which are not structured formats) are read with regexes.
@@ -56,6 +56,19 @@ _IGNORED_OPTIONS = frozenset(
         "--use-feature",
     }
 )
+
+
+def pinned_version(spec: str) -> str | None:
+    """The version an exact `==x` / `===x` specifier fixes (PEP 440 version matching and
+    arbitrary equality), or None for a range, a wildcard (`==1.*`) or several clauses."""
+    text = spec.strip()
+    for operator in ("===", "=="):
+        if text.startswith(operator):
+            version = text[len(operator) :].strip()
+            if version and not any(c in version for c in ",;*<>!=~ \t"):
+                return version
+            return None
+    return None
 
 
 def parse_requirement(text: str, *, scope: str) -> Dependency | None:
@@ -176,6 +189,8 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
     tool = _table(document, "tool", problems)
     poetry = _table(tool, "poetry", problems) if tool is not None else None
     name = version = requires_python = None
+    extra_names: dict[str, tuple[str, ...]] = {}
+    scripts: dict[str, str] = {}
     if project is not None:
         name = _string(project, "name", problems)
         version = _string(project, "version", problems)
@@ -183,7 +198,11 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
         _requirements(project.get("dependencies"), "runtime", dependencies, problems)
         extras = _table(project, "optional-dependencies", problems) or {}
         for extra, items in extras.items():
-            _requirements(items, f"extra:{extra}", dependencies, problems)
+            found: list[Dependency] = []
+            _requirements(items, f"extra:{extra}", found, problems)
+            extra_names[extra] = tuple(sorted({d.name for d in found}))
+            dependencies.extend(found)
+        scripts.update(_scripts(_table(project, "scripts", problems)))
     for group, entries in (_table(document, "dependency-groups", problems) or {}).items():
         # PEP 735 entries are requirement strings or {include-group = "..."} tables (skipped).
         requirements = (
@@ -192,6 +211,15 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
             else entries
         )
         _requirements(requirements, f"group:{group}", dependencies, problems)
+    # `[tool.pdm.dev-dependencies] group = [requirements]` and uv's legacy
+    # `[tool.uv] dev-dependencies = [requirements]` (each tool's documented dev settings)
+    pdm = _table(tool, "pdm", problems) if tool is not None else None
+    pdm_dev = (_table(pdm, "dev-dependencies", problems) if pdm is not None else None) or {}
+    for group, items in pdm_dev.items():
+        _requirements(items, f"group:{group}", dependencies, problems)
+    uv = _table(tool, "uv", problems) if tool is not None else None
+    if uv is not None:
+        _requirements(uv.get("dev-dependencies"), "dev", dependencies, problems)
     if poetry is not None:
         name = name or _string(poetry, "name", problems)
         version = version or _string(poetry, "version", problems)
@@ -199,7 +227,12 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
         python = main.get("python")
         if requires_python is None and isinstance(python, str):
             requires_python = python
-        _poetry(main, "runtime", dependencies)
+        poetry_extras = _poetry_extras(_table(poetry, "extras", problems), problems)
+        for extra, names in poetry_extras.items():
+            extra_names.setdefault(extra, names)
+        _poetry(main, "runtime", dependencies, poetry_extras)
+        for script, target in _scripts(_table(poetry, "scripts", problems)).items():
+            scripts.setdefault(script, target)
         _poetry(_table(poetry, "dev-dependencies", problems) or {}, "dev", dependencies)
         for group, table in (_table(poetry, "group", problems) or {}).items():
             if isinstance(table, Mapping):
@@ -209,6 +242,7 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
                     f"group:{group}",
                     dependencies,
                 )
+    members, exclude = _uv_workspace(tool, problems)
     kind: Literal["pep621", "poetry", "pep621+poetry", "other"]
     if project is not None and poetry is not None:
         kind = "pep621+poetry"
@@ -224,8 +258,68 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
         version=version,
         requires_python=requires_python,
         dependencies=sorted_dependencies(dependencies),
+        scripts=dict(sorted(scripts.items())),
+        extras=dict(sorted(extra_names.items())),
+        workspace=members,
+        workspace_exclude=exclude,
     )
     return Parsed(value=manifest, problems=tuple(problems))
+
+
+def _uv_workspace(
+    tool: Mapping[str, object] | None, problems: list[ManifestProblem]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`[tool.uv.workspace] members = [globs], exclude = [globs]` (uv's workspace settings)."""
+    uv = _table(tool, "uv", problems) if tool is not None else None
+    workspace = _table(uv, "workspace", problems) if uv is not None else None
+    if workspace is None:
+        return (), ()
+    return _globs(workspace, "members", problems), _globs(workspace, "exclude", problems)
+
+
+def _globs(
+    table: Mapping[str, object], key: str, problems: list[ManifestProblem]
+) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        problems.append(ManifestProblem(message=f"workspace {key!r} is not a list"))
+        return ()
+    out: list[str] = []
+    for item in cast("list[object]", value):
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            problems.append(ManifestProblem(message=f"workspace {key!r}: {item!r} is not a glob"))
+    return tuple(out)
+
+
+def _scripts(table: Mapping[str, object] | None) -> dict[str, str]:
+    """`name = "module:function"` entries (PEP 621 `[project.scripts]`, `[tool.poetry.scripts]`,
+    whose table form `{ reference = ..., type = ... }` gives its reference)."""
+    out: dict[str, str] = {}
+    for name, value in (table or {}).items():
+        if isinstance(value, str):
+            out[name] = value
+        elif isinstance(value, Mapping):
+            reference = cast("Mapping[str, object]", value).get("reference")
+            if isinstance(reference, str):
+                out[name] = reference
+    return out
+
+
+def _poetry_extras(
+    table: Mapping[str, object] | None, problems: list[ManifestProblem]
+) -> dict[str, tuple[str, ...]]:
+    # [tool.poetry.extras] extra = [ "name", ... ]   (names of optional main dependencies)
+    out: dict[str, tuple[str, ...]] = {}
+    for extra, names in (table or {}).items():
+        if not isinstance(names, list):
+            problems.append(ManifestProblem(message=f"extra {extra!r} is not a list"))
+            continue
+        out[extra] = tuple(
+            sorted({pep503(n) for n in cast("list[object]", names) if isinstance(n, str)})
+        )
+    return out
 
 
 def _table(
@@ -264,13 +358,28 @@ def _requirements(
         out.append(dependency)
 
 
-def _poetry(table: Mapping[str, object], scope: str, out: list[Dependency]) -> None:
+def _poetry(
+    table: Mapping[str, object],
+    scope: str,
+    out: list[Dependency],
+    extras_of: Mapping[str, tuple[str, ...]] | None = None,
+) -> None:
     # dependency = name "=" ( constraint / { version, extras, markers, optional, path, git, url }
     #                         / [ table, ... ] )                 (Poetry's dependency specification)
+    # Poetry: an `optional = true` main dependency is installed only through the extras of
+    # `[tool.poetry.extras]` that name it: scope "extra:<x>" when one extra names it, else
+    # "optional" (several extras, or none).
     for name, value in table.items():
         if name == "python":
             continue  # the interpreter constraint, reported as requires_python
         spec, extras, marker = "", (), None
+        written_scope = scope
+        if (
+            isinstance(value, Mapping)
+            and cast("Mapping[str, object]", value).get("optional") is True
+        ):
+            named = sorted(e for e, names in (extras_of or {}).items() if pep503(name) in names)
+            written_scope = f"extra:{named[0]}" if len(named) == 1 else "optional"
         if isinstance(value, str):
             spec = value
         elif isinstance(value, Mapping):
@@ -291,7 +400,9 @@ def _poetry(table: Mapping[str, object], scope: str, out: list[Dependency]) -> N
             ]
             spec = " | ".join(_poetry_source(e) for e in entries)
         out.append(
-            Dependency(name=pep503(name), spec=spec, scope=scope, extras=extras, marker=marker)
+            Dependency(
+                name=pep503(name), spec=spec, scope=written_scope, extras=extras, marker=marker
+            )
         )
 
 

@@ -37,11 +37,16 @@ from codegenie_core.parsers.manifest_model import (
     RubyGemfile,
 )
 from codegenie_core.parsers.npm_lock import parse_npm_lock
+from codegenie_core.parsers.pdm_lock import parse_pdm_lock
+from codegenie_core.parsers.pipfile_lock import parse_pipfile_lock
 from codegenie_core.parsers.pnpm_lock import read_pnpm_lock
+from codegenie_core.parsers.poetry_lock import parse_poetry_lock
 from codegenie_core.parsers.ruby import parse_gemfile_lock
+from codegenie_core.parsers.uv_lock import parse_uv_lock
 from codegenie_core.parsers.yarn_lock import parse_yarn_lock
 from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
 from codegenie_core.probes.layer_a.npm_workspaces import read_npm_workspaces
+from codegenie_core.probes.layer_a.python_workspaces import declared_python, python_facts
 from codegenie_core.probes.layer_a.workspace_model import (
     WorkspaceFacts,
     WorkspaceInput,
@@ -86,7 +91,7 @@ def _npm(path: str, manifest: object) -> list[Declared]:
 
 def _python(path: str, manifest: object) -> list[Declared]:
     assert isinstance(manifest, PythonManifest)
-    return _plain("pypi", path, manifest)
+    return [declared_python(path, d) for d in manifest.dependencies]  # `==x` pins (ADR-0044)
 
 
 def _go(path: str, manifest: object) -> list[Declared]:
@@ -212,9 +217,53 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("*.csproj", "*.fsproj", "*.vbproj"),
     ),
+    # Python (ADR-0044): uv, Poetry and PDM lock a pyproject.toml, pipenv a Pipfile; a
+    # requirements file is never governed (its `==` pins are its own).
+    GoverningLock(
+        reader=LockReader(
+            format="uv", ecosystem="pypi", matches=_basename("uv.lock"), read=parse_uv_lock
+        ),
+        governs=("pyproject.toml",),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="poetry",
+            ecosystem="pypi",
+            matches=_basename("poetry.lock"),
+            read=parse_poetry_lock,
+        ),
+        governs=("pyproject.toml",),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="pdm", ecosystem="pypi", matches=_basename("pdm.lock"), read=parse_pdm_lock
+        ),
+        governs=("pyproject.toml",),
+    ),
+    GoverningLock(
+        reader=LockReader(
+            format="pipfile",
+            ecosystem="pypi",
+            matches=_basename("Pipfile.lock"),
+            read=parse_pipfile_lock,
+        ),
+        governs=("Pipfile",),
+    ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (read_npm_workspaces, dotnet_workspaces)
+
+def _python_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
+    facts = python_facts(view.files, view.manifests.get("python", {}))
+    return WorkspaceFacts(
+        workspaces=facts.workspaces, rewrites=facts.rewrites, reasons=facts.reasons
+    )
+
+
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (
+    read_npm_workspaces,
+    _python_workspaces,
+    dotnet_workspaces,
+)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
 INVENTORY_GLOBS: tuple[str, ...] = (
@@ -226,6 +275,10 @@ INVENTORY_GLOBS: tuple[str, ...] = (
     "**/*.sln",
     "**/pnpm-lock.yaml",
     "**/pnpm-workspace.yaml",
+    "**/uv.lock",
+    "**/poetry.lock",
+    "**/pdm.lock",
+    "**/Pipfile.lock",
 )
 
 

@@ -52,6 +52,7 @@ from codegenie_core.parsers.manifest_model import (
 from codegenie_core.parsers.maven_pom import parse_pom
 from codegenie_core.parsers.npm_manifest import LOCKFILES, package_manager_for, parse_package_json
 from codegenie_core.parsers.python_manifest import parse_pyproject, parse_requirements_txt
+from codegenie_core.parsers.python_setup import parse_pipfile, parse_setup_cfg, parse_setup_py
 from codegenie_core.parsers.ruby import parse_gemfile
 from codegenie_core.ports import TextProblem
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip
@@ -81,6 +82,9 @@ MANIFEST_GLOBS: tuple[str, ...] = (
     "**/pyproject.toml",
     "**/requirements*.txt",
     "**/requirements/*.txt",
+    "**/setup.cfg",
+    "**/setup.py",
+    "**/Pipfile",
     "**/go.mod",
     "**/Cargo.toml",
     "**/pom.xml",
@@ -137,7 +141,7 @@ class ManifestsProbe:
         reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=4,
+        schema_version=5,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -213,7 +217,7 @@ def _ecosystem(path: str) -> str | None:
     base = posixpath.basename(path)
     if base == "package.json":
         return "npm"
-    if base == "pyproject.toml" or _is_requirements_file(path):
+    if base in _PYTHON_STATIC or base == "pyproject.toml" or _is_requirements_file(path):
         return "python"
     if base.endswith((".csproj", ".fsproj", ".vbproj")):
         return "dotnet"
@@ -235,9 +239,19 @@ def _is_requirements_file(path: str) -> bool:
     return base.startswith("requirements") or posixpath.basename(directory) == "requirements"
 
 
+_PYTHON_STATIC: dict[str, Callable[[str], Parsed[PythonManifest]]] = {
+    "setup.cfg": parse_setup_cfg,
+    "setup.py": parse_setup_py,  # read with ast.parse, never run (ADR-0044)
+    "Pipfile": parse_pipfile,
+}
+
+
 def _python(path: str, text: str) -> Parsed[PythonManifest]:
-    if posixpath.basename(path) == "pyproject.toml":
+    base = posixpath.basename(path)
+    if base == "pyproject.toml":
         return parse_pyproject(text)
+    if base in _PYTHON_STATIC:
+        return _PYTHON_STATIC[base](text)
     return parse_requirements_txt(text)
 
 
