@@ -36,6 +36,7 @@ from codegenie_core.parsers.manifest_model import (
 )
 from codegenie_core.parsers.ruby import parse_gemfile_lock
 from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
+from codegenie_core.probes.layer_a.maven_workspaces import maven_workspaces
 from codegenie_core.probes.layer_a.workspace_model import (
     WorkspaceFacts,
     WorkspaceInput,
@@ -171,7 +172,7 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
     ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (dotnet_workspaces,)
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (dotnet_workspaces, maven_workspaces)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
 INVENTORY_GLOBS: tuple[str, ...] = (
