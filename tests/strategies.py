@@ -724,3 +724,47 @@ def schedule_tasks(draw: st.DrawFn, *, closed: bool) -> list[Task]:
             )
         )
     return tasks
+
+
+# ---- codegenie_core.parsers.maven_pom / probes.layer_a.maven_workspaces ----------------------
+# POM-shaped texts: a project with random parents, properties, managed and declared dependencies,
+# then mutated (cut short, a tag dropped), so parsing meets both valid and broken XML.
+_pom_names = st.sampled_from(["a", "b", "g", "x", "${a}", "${project.version}", "${missing}"])
+
+
+@st.composite
+def pom_texts(draw: st.DrawFn) -> str:
+    def dependency() -> str:
+        parts = [
+            f"<groupId>{draw(_pom_names)}</groupId>",
+            f"<artifactId>{draw(_pom_names)}</artifactId>",
+        ]
+        if draw(st.booleans()):
+            parts.append(f"<version>{draw(_pom_names)}</version>")
+        if draw(st.booleans()):
+            parts.append("<type>pom</type><scope>import</scope>")
+        return "<dependency>" + "".join(draw(st.permutations(parts))) + "</dependency>"
+
+    body = [f"<artifactId>{draw(_pom_names)}</artifactId>"]
+    if draw(st.booleans()):
+        body.append(
+            f"<parent><groupId>{draw(_pom_names)}</groupId><artifactId>p</artifactId>"
+            f"<version>{draw(_pom_names)}</version></parent>"
+        )
+    props = draw(st.lists(st.tuples(_pom_names, _pom_names), max_size=3))
+    body.append(
+        "<properties>"
+        + "".join(f"<p{i}>{v}</p{i}>" for i, (_, v) in enumerate(props))
+        + "</properties>"
+    )
+    managed = draw(st.lists(st.just(0), max_size=3))
+    body.append(
+        "<dependencyManagement><dependencies>"
+        + "".join(dependency() for _ in managed)
+        + "</dependencies></dependencyManagement>"
+    )
+    declared = draw(st.lists(st.just(0), max_size=3))
+    body.append("<dependencies>" + "".join(dependency() for _ in declared) + "</dependencies>")
+    text = "<project>" + "".join(draw(st.permutations(body))) + "</project>"
+    cut = draw(st.integers(min_value=0, max_value=len(text)))
+    return draw(st.sampled_from([text, text[:cut], text.replace("</version>", "", 1), text + "<"]))
