@@ -22,6 +22,7 @@ import attrs
 
 from codegenie_core.parsers.composer import parse_composer_lock
 from codegenie_core.parsers.dotnet import parse_packages_lock
+from codegenie_core.parsers.gradle import GradleManifest, literal_version, parse_gradle_lockfile
 from codegenie_core.parsers.inventory import Declared, Reason
 from codegenie_core.parsers.lock_model import LockReader
 from codegenie_core.parsers.manifest_model import (
@@ -36,6 +37,7 @@ from codegenie_core.parsers.manifest_model import (
 )
 from codegenie_core.parsers.ruby import parse_gemfile_lock
 from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
+from codegenie_core.probes.layer_a.gradle_workspaces import catalog_root, gradle_workspaces
 from codegenie_core.probes.layer_a.maven_workspaces import maven_workspaces
 from codegenie_core.probes.layer_a.workspace_model import (
     WorkspaceFacts,
@@ -114,6 +116,23 @@ def _dotnet(path: str, manifest: object) -> list[Declared]:
     return _plain("nuget", path, manifest)
 
 
+def _gradle(path: str, manifest: object) -> list[Declared]:
+    """A catalog's libraries belong to its build's directory; a literal version is pinned."""
+    assert isinstance(manifest, GradleManifest)
+    member = catalog_root(path) if manifest.kind == "catalog" else _member(path)
+    return [
+        Declared(
+            ecosystem="maven",
+            manifest=path,
+            member=member,
+            dependency=d,
+            # a catalog accessor (`libs.x`, spec as written) is resolved by `gradle_workspaces`
+            pinned=d.spec if literal_version(d.spec) and d.spec != d.name else None,
+        )
+        for d in manifest.dependencies
+    ]
+
+
 # Rule 2: the slice's ecosystem name -> its manifests' declared dependencies.
 DECLARED: dict[str, Callable[[str, object], list[Declared]]] = {
     "npm": _npm,
@@ -124,6 +143,7 @@ DECLARED: dict[str, Callable[[str, object], list[Declared]]] = {
     "ruby": _ruby,
     "php": _php,
     "dotnet": _dotnet,
+    "gradle": _gradle,
 }
 
 
@@ -170,9 +190,22 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("*.csproj", "*.fsproj", "*.vbproj"),
     ),
+    GoverningLock(
+        reader=LockReader(
+            format="gradle-lockfile",
+            ecosystem="maven",
+            matches=_basename("gradle.lockfile"),
+            read=parse_gradle_lockfile,
+        ),
+        governs=("build.gradle", "build.gradle.kts", "libs.versions.toml"),
+    ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (dotnet_workspaces, maven_workspaces)
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (
+    dotnet_workspaces,
+    maven_workspaces,
+    gradle_workspaces,
+)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
 INVENTORY_GLOBS: tuple[str, ...] = (
@@ -182,6 +215,9 @@ INVENTORY_GLOBS: tuple[str, ...] = (
     "**/packages.lock.json",
     "**/Directory.Packages.props",
     "**/*.sln",
+    "**/gradle.lockfile",
+    "**/settings.gradle",
+    "**/settings.gradle.kts",
 )
 
 
