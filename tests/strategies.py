@@ -768,3 +768,69 @@ def pom_texts(draw: st.DrawFn) -> str:
     text = "<project>" + "".join(draw(st.permutations(body))) + "</project>"
     cut = draw(st.integers(min_value=0, max_value=len(text)))
     return draw(st.sampled_from([text, text[:cut], text.replace("</version>", "", 1), text + "<"]))
+
+
+# ---- codegenie_core.parsers.gradle ---------------------------------------------------------
+# gradle.lockfile entries (coordinate -> configurations) and build-script-shaped texts, mutated.
+_gradle_part = st.text(alphabet="abcxyz0129.-_", min_size=1, max_size=8).filter(
+    lambda s: s != "empty"
+)
+_gradle_confs = st.lists(
+    st.sampled_from(
+        ["compileClasspath", "runtimeClasspath", "testCompileClasspath", "testRuntimeClasspath"]
+    ),
+    min_size=1,
+    max_size=3,
+    unique=True,
+).map(tuple)
+
+
+@st.composite
+def gradle_lock_entries(draw: st.DrawFn) -> dict[str, tuple[str, ...]]:
+    coordinates = draw(
+        st.lists(
+            st.tuples(_gradle_part, _gradle_part, _gradle_part).map(":".join),
+            max_size=12,
+            unique=True,
+        )
+    )
+    return {c: draw(_gradle_confs) for c in coordinates}
+
+
+_gradle_lines = st.sampled_from(
+    [
+        "dependencies {",
+        "}",
+        'implementation("com.example:lib:1.0")',
+        "testImplementation 'org.junit.jupiter:junit-jupiter:5.10.1'",
+        "api platform('org.example:bom:2')",
+        "implementation group: 'g', name: 'a', version: '1'",
+        "implementation(libs.some.lib)",
+        "implementation libs.bundles.b",
+        'implementation(project(":core"))',
+        'implementation("a:b:$v")',
+        "compileOnly(",
+        "/* implementation('x:y:1')",
+        "// implementation 'x:y:1'",
+        '"""',
+        "'",
+        "include(':a', ':b:c')",
+        "include ",
+        "[versions]",
+        "[libraries]",
+        'a = { module = "g:a", version.ref = "v" }',
+        'v = "1"',
+        "[bundles]",
+        'b = ["a", "zz"]',
+        "x = 1",
+    ]
+)
+
+
+@st.composite
+def gradle_texts(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(_gradle_lines, max_size=20))
+    text = "\n".join(lines)
+    cut = draw(st.integers(min_value=0, max_value=len(text)))
+    junk = draw(st.text(max_size=20))
+    return draw(st.sampled_from([text, text[:cut], text + junk, junk + text]))

@@ -230,7 +230,7 @@ def parse_build_script(text: str) -> Parsed[GradleManifest]:
         dependencies.append(_coordinate_dependency(value, scope, kind))
     manifest = GradleManifest(
         kind="build",
-        dependencies=sorted_dependencies(dependencies),
+        dependencies=sorted_dependencies(dict.fromkeys(dependencies)),  # each declaration once
         projects=tuple(sorted(set(projects))),
     )
     return Parsed(value=manifest, problems=tuple(problems))
