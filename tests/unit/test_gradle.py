@@ -104,6 +104,9 @@ def test_multi_project_build_joins_scripts_catalog_and_lockfiles() -> None:
         "a catalog accessor no gradle/libs.versions.toml defines",
     ) in reasons
     assert any(s == "lib/core/build.gradle" and "static scan" in r for s, r in reasons)
+    # an accessor no catalog defines is kept as written, never taken for a version
+    mockk = _entry(found, "libs.mockk", "app/build.gradle.kts")
+    assert (mockk.spec, mockk.resolved) == ("libs.mockk", None)
     assert envelope.confidence == "medium"
     assert found.locks["app/gradle.lockfile"].packages == 8
 
