@@ -1214,3 +1214,113 @@ def edited_texts(draw: st.DrawFn, base: str) -> str:
         else:
             text = text[:end] + text[at:end] + text[end:]
     return text
+
+
+# ---- codegenie_core.parsers.maven_pom / probes.layer_a.maven_workspaces ----------------------
+# POM-shaped texts: a project with random parents, properties, managed and declared dependencies,
+# then mutated (cut short, a tag dropped), so parsing meets both valid and broken XML.
+_pom_names = st.sampled_from(["a", "b", "g", "x", "${a}", "${project.version}", "${missing}"])
+
+
+@st.composite
+def pom_texts(draw: st.DrawFn) -> str:
+    def dependency() -> str:
+        parts = [
+            f"<groupId>{draw(_pom_names)}</groupId>",
+            f"<artifactId>{draw(_pom_names)}</artifactId>",
+        ]
+        if draw(st.booleans()):
+            parts.append(f"<version>{draw(_pom_names)}</version>")
+        if draw(st.booleans()):
+            parts.append("<type>pom</type><scope>import</scope>")
+        return "<dependency>" + "".join(draw(st.permutations(parts))) + "</dependency>"
+
+    body = [f"<artifactId>{draw(_pom_names)}</artifactId>"]
+    if draw(st.booleans()):
+        body.append(
+            f"<parent><groupId>{draw(_pom_names)}</groupId><artifactId>p</artifactId>"
+            f"<version>{draw(_pom_names)}</version></parent>"
+        )
+    props = draw(st.lists(st.tuples(_pom_names, _pom_names), max_size=3))
+    body.append(
+        "<properties>"
+        + "".join(f"<p{i}>{v}</p{i}>" for i, (_, v) in enumerate(props))
+        + "</properties>"
+    )
+    managed = draw(st.lists(st.just(0), max_size=3))
+    body.append(
+        "<dependencyManagement><dependencies>"
+        + "".join(dependency() for _ in managed)
+        + "</dependencies></dependencyManagement>"
+    )
+    declared = draw(st.lists(st.just(0), max_size=3))
+    body.append("<dependencies>" + "".join(dependency() for _ in declared) + "</dependencies>")
+    text = "<project>" + "".join(draw(st.permutations(body))) + "</project>"
+    cut = draw(st.integers(min_value=0, max_value=len(text)))
+    return draw(st.sampled_from([text, text[:cut], text.replace("</version>", "", 1), text + "<"]))
+
+
+# ---- codegenie_core.parsers.gradle ---------------------------------------------------------
+# gradle.lockfile entries (coordinate -> configurations) and build-script-shaped texts, mutated.
+_gradle_part = st.text(alphabet="abcxyz0129.-_", min_size=1, max_size=8).filter(
+    lambda s: s != "empty"
+)
+_gradle_confs = st.lists(
+    st.sampled_from(
+        ["compileClasspath", "runtimeClasspath", "testCompileClasspath", "testRuntimeClasspath"]
+    ),
+    min_size=1,
+    max_size=3,
+    unique=True,
+).map(tuple)
+
+
+@st.composite
+def gradle_lock_entries(draw: st.DrawFn) -> dict[str, tuple[str, ...]]:
+    coordinates = draw(
+        st.lists(
+            st.tuples(_gradle_part, _gradle_part, _gradle_part).map(":".join),
+            max_size=12,
+            unique=True,
+        )
+    )
+    return {c: draw(_gradle_confs) for c in coordinates}
+
+
+_gradle_lines = st.sampled_from(
+    [
+        "dependencies {",
+        "}",
+        'implementation("com.example:lib:1.0")',
+        "testImplementation 'org.junit.jupiter:junit-jupiter:5.10.1'",
+        "api platform('org.example:bom:2')",
+        "implementation group: 'g', name: 'a', version: '1'",
+        "implementation(libs.some.lib)",
+        "implementation libs.bundles.b",
+        'implementation(project(":core"))',
+        'implementation("a:b:$v")',
+        "compileOnly(",
+        "/* implementation('x:y:1')",
+        "// implementation 'x:y:1'",
+        '"""',
+        "'",
+        "include(':a', ':b:c')",
+        "include ",
+        "[versions]",
+        "[libraries]",
+        'a = { module = "g:a", version.ref = "v" }',
+        'v = "1"',
+        "[bundles]",
+        'b = ["a", "zz"]',
+        "x = 1",
+    ]
+)
+
+
+@st.composite
+def gradle_texts(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(_gradle_lines, max_size=20))
+    text = "\n".join(lines)
+    cut = draw(st.integers(min_value=0, max_value=len(text)))
+    junk = draw(st.text(max_size=20))
+    return draw(st.sampled_from([text, text[:cut], text + junk, junk + text]))

@@ -23,6 +23,7 @@ import attrs
 from codegenie_core.parsers.bun_lock import parse_bun_lock
 from codegenie_core.parsers.composer import parse_composer_lock
 from codegenie_core.parsers.dotnet import parse_packages_lock
+from codegenie_core.parsers.gradle import GradleManifest, literal_version, parse_gradle_lockfile
 from codegenie_core.parsers.inventory import Declared, Reason
 from codegenie_core.parsers.lock_model import Lock, LockReader
 from codegenie_core.parsers.manifest_model import (
@@ -45,6 +46,8 @@ from codegenie_core.parsers.ruby import parse_gemfile_lock
 from codegenie_core.parsers.uv_lock import parse_uv_lock
 from codegenie_core.parsers.yarn_lock import parse_yarn_lock
 from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
+from codegenie_core.probes.layer_a.gradle_workspaces import catalog_root, gradle_workspaces
+from codegenie_core.probes.layer_a.maven_workspaces import maven_workspaces
 from codegenie_core.probes.layer_a.npm_workspaces import read_npm_workspaces
 from codegenie_core.probes.layer_a.python_workspaces import declared_python, python_facts
 from codegenie_core.probes.layer_a.workspace_model import (
@@ -124,6 +127,23 @@ def _dotnet(path: str, manifest: object) -> list[Declared]:
     return _plain("nuget", path, manifest)
 
 
+def _gradle(path: str, manifest: object) -> list[Declared]:
+    """A catalog's libraries belong to its build's directory; a literal version is pinned."""
+    assert isinstance(manifest, GradleManifest)
+    member = catalog_root(path) if manifest.kind == "catalog" else _member(path)
+    return [
+        Declared(
+            ecosystem="maven",
+            manifest=path,
+            member=member,
+            dependency=d,
+            # a catalog accessor (`libs.x`, spec as written) is resolved by `gradle_workspaces`
+            pinned=d.spec if literal_version(d.spec) and d.spec != d.name else None,
+        )
+        for d in manifest.dependencies
+    ]
+
+
 # Rule 2: the slice's ecosystem name -> its manifests' declared dependencies.
 DECLARED: dict[str, Callable[[str, object], list[Declared]]] = {
     "npm": _npm,
@@ -134,6 +154,7 @@ DECLARED: dict[str, Callable[[str, object], list[Declared]]] = {
     "ruby": _ruby,
     "php": _php,
     "dotnet": _dotnet,
+    "gradle": _gradle,
 }
 
 
@@ -249,6 +270,15 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("Pipfile",),
     ),
+    GoverningLock(
+        reader=LockReader(
+            format="gradle-lockfile",
+            ecosystem="maven",
+            matches=_basename("gradle.lockfile"),
+            read=parse_gradle_lockfile,
+        ),
+        governs=("build.gradle", "build.gradle.kts", "libs.versions.toml"),
+    ),
 )
 
 
@@ -263,6 +293,8 @@ WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (
     read_npm_workspaces,
     _python_workspaces,
     dotnet_workspaces,
+    maven_workspaces,
+    gradle_workspaces,
 )
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
@@ -279,6 +311,9 @@ INVENTORY_GLOBS: tuple[str, ...] = (
     "**/poetry.lock",
     "**/pdm.lock",
     "**/Pipfile.lock",
+    "**/gradle.lockfile",
+    "**/settings.gradle",
+    "**/settings.gradle.kts",
 )
 
 

@@ -30,6 +30,11 @@ from codegenie_core.parsers.cargo_manifest import parse_cargo_toml
 from codegenie_core.parsers.composer import parse_composer_json
 from codegenie_core.parsers.dotnet import parse_project_file
 from codegenie_core.parsers.gomod import parse_go_mod
+from codegenie_core.parsers.gradle import (
+    GradleManifest,
+    parse_build_script,
+    parse_version_catalog,
+)
 from codegenie_core.parsers.inventory import (
     DependencyEdge,
     InventoryEntry,
@@ -94,6 +99,9 @@ MANIFEST_GLOBS: tuple[str, ...] = (
     "**/*.csproj",
     "**/*.fsproj",
     "**/*.vbproj",
+    "**/build.gradle",
+    "**/build.gradle.kts",
+    "**/gradle/libs.versions.toml",
 )
 LOCKFILE_GLOBS: tuple[str, ...] = tuple(f"**/{name}" for name in LOCKFILES)
 
@@ -126,6 +134,7 @@ class ManifestsSlice:
     ruby: dict[str, RubyGemfile] = attrs.field(factory=dict[str, RubyGemfile])
     php: dict[str, ComposerManifest] = attrs.field(factory=dict[str, ComposerManifest])
     dotnet: dict[str, DotnetProject] = attrs.field(factory=dict[str, DotnetProject])
+    gradle: dict[str, GradleManifest] = attrs.field(factory=dict[str, GradleManifest])
     # Rule 5: manifests and lockfiles under vendored directories, not read as the repository's
     vendored_inputs: int = 0
 
@@ -141,7 +150,7 @@ class ManifestsProbe:
         reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=5,
+        schema_version=6,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -156,7 +165,8 @@ class ManifestsProbe:
         tally = Tally()
         problems: list[InputProblem] = []
         found: dict[str, dict[str, Any]] = {
-            e: {} for e in ("npm", "python", "go", "cargo", "maven", "ruby", "php", "dotnet")
+            e: {}
+            for e in ("npm", "python", "go", "cargo", "maven", "ruby", "php", "dotnet", "gradle")
         }
         for item in read_inputs(ctx, manifests):
             if item.text is None:
@@ -200,6 +210,7 @@ class ManifestsProbe:
                 ruby=found["ruby"],
                 php=found["php"],
                 dotnet=found["dotnet"],
+                gradle=found["gradle"],
                 lockfiles=tuple(p for p in files if posixpath.basename(p) in LOCKFILES),
                 problems=tuple(problems),
                 inventory=inventory.entries,
@@ -221,6 +232,8 @@ def _ecosystem(path: str) -> str | None:
         return "python"
     if base.endswith((".csproj", ".fsproj", ".vbproj")):
         return "dotnet"
+    if base in ("build.gradle", "build.gradle.kts") or path.endswith("gradle/libs.versions.toml"):
+        return "gradle"
     return {
         "go.mod": "go",
         "Cargo.toml": "cargo",
@@ -255,6 +268,12 @@ def _python(path: str, text: str) -> Parsed[PythonManifest]:
     return parse_requirements_txt(text)
 
 
+def _gradle(path: str, text: str) -> Parsed[GradleManifest]:
+    if posixpath.basename(path) == "libs.versions.toml":
+        return parse_version_catalog(text)
+    return parse_build_script(text)
+
+
 def _ignoring_path(parse: Callable[[str], Parsed[T]]) -> Callable[[str, str], Parsed[T]]:
     return lambda _path, text: parse(text)
 
@@ -268,6 +287,7 @@ _PARSERS: dict[str, Callable[[str, str], Parsed[Any]]] = {
     "ruby": _ignoring_path(parse_gemfile),
     "php": _ignoring_path(parse_composer_json),
     "dotnet": parse_project_file,
+    "gradle": _gradle,
 }
 
 
@@ -379,8 +399,12 @@ def _inventory(
         reasons.extend(facts.reasons)
         problems.extend(facts.problems)
         declared = [
-            facts.rewrites.get((d.manifest, d.dependency.name, d.dependency.scope), d)
+            rewritten
             for d in declared
+            for rewritten in facts.expansions.get(
+                (d.manifest, d.dependency.name, d.dependency.scope),
+                (facts.rewrites.get((d.manifest, d.dependency.name, d.dependency.scope), d),),
+            )
         ]
     manifest_paths = sorted({d.manifest for d in declared})
     readable = [(p, lock) for p, lock in present if p in locks]

@@ -34,6 +34,10 @@ class WorkspaceFacts:
     rewrites: Mapping[tuple[str, str, str], Declared] = attrs.field(
         factory=dict[tuple[str, str, str], Declared]
     )
+    # the same key -> the declared dependencies it stands for (a Gradle bundle: several)
+    expansions: Mapping[tuple[str, str, str], tuple[Declared, ...]] = attrs.field(
+        factory=dict[tuple[str, str, str], tuple[Declared, ...]]
+    )
     reasons: tuple[Reason, ...] = ()
     problems: tuple[InputProblem, ...] = ()
 
