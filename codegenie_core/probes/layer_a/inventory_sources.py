@@ -19,8 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from codegenie_core.parsers.cargo_lock import read_cargo_lock
+from codegenie_core.parsers.cargo_workspace import cargo_workspaces
 from codegenie_core.parsers.inventory import Declared, Reason, Workspace
-from codegenie_core.parsers.lock_model import LockReader
+from codegenie_core.parsers.lock_model import Lock, LockReader
 from codegenie_core.parsers.manifest_model import (
     CargoManifest,
     GoModule,
@@ -58,6 +60,7 @@ class WorkspaceInput:
     manifests: Mapping[str, Mapping[str, object]]  # ecosystem -> path -> manifest view
     read_text: Callable[[str], str | InputProblem]
     parse_yaml: Callable[[str, str], object | InputProblem]  # (path, text)
+    locks: Mapping[str, Lock] = attrs.field(factory=dict[str, Lock])  # the locks read, by path
 
 
 @attrs.frozen(kw_only=True)
@@ -69,6 +72,9 @@ class WorkspaceFacts:
     )
     reasons: tuple[Reason, ...] = ()
     problems: tuple[InputProblem, ...] = ()
+    # lockfile path -> the lock refined with what only the manifests say (Cargo.lock names its
+    # members by package, not directory: the workspace reader adds their sources and importers)
+    locks: Mapping[str, Lock] = attrs.field(factory=dict[str, Lock])
 
 
 WorkspaceReader = Callable[[WorkspaceInput], WorkspaceFacts]
@@ -103,7 +109,8 @@ def _go(path: str, manifest: object) -> list[Declared]:
 
 def _cargo(path: str, manifest: object) -> list[Declared]:
     assert isinstance(manifest, CargoManifest)
-    return _plain("cargo", path, manifest)
+    # `[workspace.dependencies]` are templates members inherit, not dependencies of anything.
+    return [d for d in _plain("cargo", path, manifest) if d.dependency.scope != "workspace"]
 
 
 def _maven(path: str, manifest: object) -> list[Declared]:
@@ -137,12 +144,37 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("package.json",),
     ),
+    GoverningLock(
+        reader=LockReader(
+            format="cargo",
+            ecosystem="cargo",
+            matches=_basename("Cargo.lock"),
+            read=read_cargo_lock,
+        ),
+        governs=("Cargo.toml",),
+    ),
 )
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = ()
+
+def _cargo_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
+    manifests = {
+        path: m
+        for path, m in view.manifests.get("cargo", {}).items()
+        if isinstance(m, CargoManifest)
+    }
+    facts = cargo_workspaces(manifests, view.locks)
+    return WorkspaceFacts(
+        workspaces=facts.workspaces,
+        rewrites=facts.rewrites,
+        reasons=facts.reasons,
+        locks=facts.locks,
+    )
+
+
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (_cargo_workspaces,)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
-INVENTORY_GLOBS: tuple[str, ...] = ()
+INVENTORY_GLOBS: tuple[str, ...] = ("**/Cargo.lock",)
 
 
 def governing_locks(

@@ -320,9 +320,11 @@ def _inventory(
         manifests=found,
         read_text=lambda path: _text(ctx, path),
         parse_yaml=lambda path, text: _yaml(ctx, path, text),
+        locks=locks,
     )
     for read_workspaces in WORKSPACE_READERS:
         facts = read_workspaces(view)
+        locks.update(facts.locks)
         workspaces.extend(facts.workspaces)
         reasons.extend(facts.reasons)
         problems.extend(facts.problems)
