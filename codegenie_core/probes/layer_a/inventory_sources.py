@@ -21,6 +21,7 @@ import attrs
 
 from codegenie_core.parsers.cargo_lock import read_cargo_lock
 from codegenie_core.parsers.cargo_workspace import cargo_workspaces
+from codegenie_core.parsers.go_inventory import go_declared, go_workspaces
 from codegenie_core.parsers.inventory import Declared, Reason, Workspace
 from codegenie_core.parsers.lock_model import Lock, LockReader
 from codegenie_core.parsers.manifest_model import (
@@ -104,7 +105,7 @@ def _python(path: str, manifest: object) -> list[Declared]:
 
 def _go(path: str, manifest: object) -> list[Declared]:
     assert isinstance(manifest, GoModule)
-    return _plain("golang", path, manifest)
+    return go_declared(path, manifest)  # requires pinned, `// indirect`, replaces applied
 
 
 def _cargo(path: str, manifest: object) -> list[Declared]:
@@ -171,10 +172,36 @@ def _cargo_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
     )
 
 
-WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (_cargo_workspaces,)
+def _go_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
+    modules = {
+        path: m for path, m in view.manifests.get("go", {}).items() if isinstance(m, GoModule)
+    }
+    texts: dict[str, str] = {}
+    problems: list[InputProblem] = []
+    for path in view.files:
+        if posixpath.basename(path) in ("go.sum", "go.work"):
+            text = view.read_text(path)
+            if isinstance(text, InputProblem):
+                problems.append(text)
+            else:
+                texts[path] = text
+    facts = go_workspaces(modules, view.files, texts)
+    problems.extend(
+        InputProblem(path=path, message=p.message, line=p.line, column=p.column)
+        for path, p in facts.problems
+    )
+    return WorkspaceFacts(
+        workspaces=facts.workspaces,
+        rewrites=facts.rewrites,
+        reasons=facts.reasons,
+        problems=tuple(problems),
+    )
+
+
+WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (_cargo_workspaces, _go_workspaces)
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
-INVENTORY_GLOBS: tuple[str, ...] = ("**/Cargo.lock",)
+INVENTORY_GLOBS: tuple[str, ...] = ("**/Cargo.lock", "**/go.sum", "**/go.work")
 
 
 def governing_locks(
