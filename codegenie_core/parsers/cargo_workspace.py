@@ -84,6 +84,7 @@ class _Root:
     manifest: CargoManifest
     members: set[str]
     unmatched: list[str]
+    excluded: list[str]  # crate directories a members pattern matched and `exclude` removed
 
 
 @attrs.frozen(kw_only=True)
@@ -115,6 +116,14 @@ def cargo_workspaces(
                 reason="workspace member pattern matches no directory with a Cargo.toml",
             )
             for pattern in root.unmatched
+        )
+        reasons.extend(
+            Reason(
+                subject=_manifest_in(directory),
+                reason=f"excluded from the workspace of {root.path}: that workspace's "
+                "Cargo.lock does not pin its dependencies",
+            )
+            for directory in root.excluded
         )
     rewrites: dict[tuple[str, str, str], Declared] = {}
     depends: dict[str, dict[str, set[str]]] = {root.path: {} for root in roots}
@@ -158,7 +167,7 @@ def cargo_workspaces(
         rewrites=rewrites,
         reasons=tuple(reasons),
         locks={
-            path: _refined(path, lock, manifests, root_of, path_crates)
+            path: _refined(path, lock, manifests, {r.path: r for r in roots}, path_crates)
             for path, lock in locks.items()
             if lock.format == "cargo"
         },
@@ -185,6 +194,7 @@ def _expand(
 
     members: set[str] = set()
     unmatched: list[str] = []
+    removed: list[str] = []
     for pattern in manifest.workspace_members:
         parts = _relative_pattern(root_dir, pattern)
         hits = (
@@ -195,6 +205,7 @@ def _expand(
         if not hits:
             unmatched.append(pattern)
         members.update(d for d in hits if not excluded(d))
+        removed.extend(d for d in hits if excluded(d))
     if manifest.name is not None:
         members.add(root_dir)
     inside = _parts(root_dir)
@@ -213,7 +224,13 @@ def _expand(
             ):
                 members.add(target)
                 pending.append(target)
-    return _Root(path=path, manifest=manifest, members=members, unmatched=unmatched)
+    return _Root(
+        path=path,
+        manifest=manifest,
+        members=members,
+        unmatched=unmatched,
+        excluded=sorted(set(removed) - members),
+    )
 
 
 def _path_of(manifest: str, spec: str) -> str | None:
@@ -267,13 +284,14 @@ def _refined(
     lock_path: str,
     lock: Lock,
     manifests: Mapping[str, CargoManifest],
-    root_of: Mapping[str, _Root],
+    roots: Mapping[str, _Root],
     path_crates: Mapping[str, str],
 ) -> Lock:
-    """Rule 4: the lock's source-less packages named after the directories they are."""
+    """Rule 4: the lock's source-less packages named after the directories they are (a
+    `Cargo.lock` belongs to the workspace whose root manifest is beside it)."""
     lock_dir = _dir(lock_path)
-    root = root_of.get(lock_dir)
-    if root is not None and _dir(root.path) == lock_dir:
+    root = roots.get(_manifest_in(lock_dir))
+    if root is not None:
         member_dirs = sorted(root.members)
     else:
         single = manifests.get(_manifest_in(lock_dir))
