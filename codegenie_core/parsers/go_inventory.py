@@ -268,7 +268,7 @@ def _checksummed(declared: Declared) -> tuple[str, str] | None:
         return None  # a directory replacement or a workspace module: no checksum
     if declared.effective_spec is not None:
         new_module, _, new_version = declared.effective_spec.partition(" ")
-        return new_module, new_version
+        return (new_module, new_version) if new_version else None  # a directory: no checksum
     return declared.dependency.name, declared.dependency.spec
 
 
