@@ -37,7 +37,7 @@ def generate(packages: int, members: int) -> dict[str, str]:
     per_member = max(1, registry // members) if registry else 0
     for m in range(members):
         member = f"member-{m}"
-        direct = [i for i in range(m * per_member, min(registry, (m + 1) * per_member), 7)]
+        direct = list(range(m * per_member, min(registry, (m + 1) * per_member), 7))
         manifest = [f'[package]\nname = "{member}"\nversion = "0.1.0"\nedition = "2021"\n']
         manifest.append("\n[dependencies]\n")
         manifest.extend(f'{keys[i][0]} = "={keys[i][1]}"\n' for i in direct)
