@@ -116,7 +116,7 @@ class ManifestsProbe:
         reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=2,
+        schema_version=3,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
