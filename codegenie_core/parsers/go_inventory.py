@@ -311,7 +311,9 @@ def go_workspaces(
             members.append(directory)
             work_of[gomod] = (work_path, work)
         by_module = {
-            m.module: _dir(p) for p, m in modules.items() if p in work_of and m.module is not None
+            m.module: _dir(p)
+            for p, m in modules.items()
+            if work_of.get(p, ("",))[0] == work_path and m.module is not None
         }
         paths_of[work_path] = by_module
         depends = {
