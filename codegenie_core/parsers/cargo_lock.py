@@ -16,7 +16,8 @@ them is V1.
 
 Rule 1: a package's `id` is `"name version"`, with ` (source)` when it has a source: V1's own
 dependency string, unique in the lock. Each dependency string is resolved to the one package it
-names (by name, then version, then source); one that names none or several is a problem.
+names (by name, then version, then source; without a source written, the one that has none);
+one that names none or several is a problem.
 Rule 2: the crates.io registry (`registry+https://github.com/rust-lang/crates.io-index`, or the
 sparse `sparse+https://index.crates.io/`) is the default registry: `source=None`. A package with
 no `source` is a workspace member or a path dependency; which one, and where, is decided by the
@@ -152,6 +153,10 @@ def _resolve(written: str, by_name: Mapping[str, list[tuple[str, str | None]]]) 
         for v, s in by_name.get(name, [])
         if (not version or v == version) and (source is None or s == source)
     ]
+    if len(candidates) > 1 and source is None:
+        # a string without `(source)` where the source would be needed names the package that
+        # has none (a path or workspace crate): Cargo writes the source only when there is one
+        candidates = [(v, s) for v, s in candidates if s is None]
     if len(candidates) != 1:
         return LockedRef(name=name, spec=version)
     found_version, found_source = candidates[0]

@@ -83,6 +83,19 @@ def test_ambiguous_or_dangling_dependency_strings_and_bad_entries_are_problems()
     assert broken.value is None and broken.problems[0].line == 1
 
 
+def test_a_string_without_a_source_names_the_path_crate_beside_a_registry_one() -> None:
+    registry = next(iter(sorted(CRATES_IO)))
+    lock = _lock(
+        f'[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "{registry}"\n'
+        '[[package]]\nname = "a"\nversion = "1.0.0"\n'
+        '[[package]]\nname = "b"\nversion = "1.0.0"\n'
+        f'dependencies = ["a 1.0.0", "a 1.0.0 ({registry})"]\n'
+        f'[metadata]\n"checksum a 1.0.0 ({registry})" = "00"\n'
+    )
+    b = next(p for p in lock.packages if p.name == "b")
+    assert sorted(r.target or "" for r in b.dependencies) == ["a 1.0.0", f"a 1.0.0 ({registry})"]
+
+
 def test_deep_nesting_is_a_problem_not_a_crash() -> None:
     parsed = read_cargo_lock("Cargo.lock", "x = " + "[" * 100_000 + "]" * 100_000)
     assert parsed.value is None and parsed.problems
