@@ -1324,3 +1324,46 @@ def gradle_texts(draw: st.DrawFn) -> str:
     cut = draw(st.integers(min_value=0, max_value=len(text)))
     junk = draw(st.text(max_size=20))
     return draw(st.sampled_from([text, text[:cut], text + junk, junk + text]))
+
+
+# ---- codegenie_core.parsers.cargo_lock / go_inventory (lockfiles, issue #11) -------------------
+CRATES_IO_SOURCE = "registry+https://github.com/rust-lang/crates.io-index"
+cargo_names = st.from_regex(r"[a-z][a-z0-9_-]{0,6}", fullmatch=True)
+cargo_versions = st.from_regex(r"[0-9]\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True)
+cargo_sources = st.sampled_from(
+    [None, CRATES_IO_SOURCE, "git+https://github.com/acme/kit?branch=main#0123abcd"]
+)
+
+
+@st.composite
+def cargo_lock_packages(
+    draw: st.DrawFn,
+) -> list[tuple[str, str, str | None, list[int]]]:
+    """Packages of a Cargo.lock: (name, version, source, indexes of the packages it depends on),
+    unique by (name, version, source); names repeat often, so dependency strings must carry a
+    version (or a source) to be unambiguous."""
+    names = draw(st.lists(cargo_names, min_size=1, max_size=4, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(names), cargo_versions, cargo_sources),
+            min_size=1,
+            max_size=8,
+            unique=True,
+        )
+    )
+    return [
+        (name, version, source, sorted(draw(st.sets(st.integers(0, len(keys) - 1), max_size=3))))
+        for name, version, source in keys
+    ]
+
+
+go_sum_lines = st.lists(
+    st.tuples(
+        go_module_paths,
+        go_versions,
+        st.booleans(),
+        st.from_regex(r"h1:[A-Za-z0-9+/]{4,12}=", fullmatch=True),
+    ),
+    max_size=8,
+)
+go_work_dirs = st.from_regex(r"\./[a-z]{1,5}(/[a-z]{1,5})?", fullmatch=True)

@@ -4,6 +4,8 @@ Rule 1: dependency tables are `[dependencies]`, `[dev-dependencies]`, `[build-de
 their `[target.<cfg>.*]` variants and `[workspace.dependencies]`; each entry is a version string
 or a table (`version`, `path`, `git`, `workspace = true`, `package` for a renamed crate).
 Rule 2: a crate renamed with `package = "real"` is reported under its real name.
+Rule 3: an `optional = true` dependency has scope `optional` (`optional:<cfg>` in a target
+table); its `features` are its extras; the crate's `[features]` table is reported as written.
 """
 
 from __future__ import annotations
@@ -43,21 +45,29 @@ def parse_cargo_toml(text: str) -> Parsed[CargoManifest]:
             )
     workspace = _mapping(document.get("workspace")) or {}
     _dependencies(workspace.get("dependencies"), "workspace", dependencies, problems)
-    members = workspace.get("members")
-    member_list = (
-        [m for m in cast("list[object]", members) if isinstance(m, str)]
-        if isinstance(members, list)
-        else []
-    )
     manifest = CargoManifest(
         name=_text(package, "name"),
         version=_text(package, "version"),  # None too when inherited: `version.workspace = true`
         dependencies=sorted_dependencies(dependencies),
-        workspace_members=tuple(member_list),
+        workspace_members=_strings(workspace.get("members")),
+        workspace="workspace" in document,
+        workspace_exclude=_strings(workspace.get("exclude")),
+        features=_features(document.get("features")),
     )
     if package is None and not workspace:
         problems.append(ManifestProblem(message="neither [package] nor [workspace]"))
     return Parsed(value=manifest, problems=tuple(problems))
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(item for item in cast("list[object]", value) if isinstance(item, str))
+
+
+def _features(value: object) -> dict[str, tuple[str, ...]]:
+    table = _mapping(value) or {}
+    return {name: _strings(enables) for name, enables in sorted(table.items())}
 
 
 def _mapping(value: object) -> Mapping[str, object] | None:
@@ -100,6 +110,13 @@ def _dependencies(
             if isinstance(features, list)
             else ()
         )
+        entry_scope = scope
+        if entry.get("optional") is True and scope != "workspace":
+            # Rule 3: "optional:<cfg>" keeps a target table's cfg, as "dev:<cfg>" does.
+            _, colon, cfg = scope.partition(":")
+            entry_scope = f"optional{colon}{cfg}"
         out.append(
-            Dependency(name=_text(entry, "package") or name, spec=spec, scope=scope, extras=extras)
+            Dependency(
+                name=_text(entry, "package") or name, spec=spec, scope=entry_scope, extras=extras
+            )
         )

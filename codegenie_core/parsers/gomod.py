@@ -59,17 +59,17 @@ def parse_go_mod(text: str) -> Parsed[GoModule]:
     block: str | None = None
     block_line = 0
     for number, raw in enumerate(text.splitlines(), start=1):
-        code, comment = _split_comment(raw)
-        tokens = _tokens(code)
-        if not tokens:
+        code, comment = split_comment(raw)
+        words = tokens(code)
+        if not words:
             continue
         if block is not None:
-            if tokens == [")"]:
+            if words == [")"]:
                 block = None
                 continue
-            verb, args = block, tokens
+            verb, args = block, words
         else:
-            verb, args = tokens[0], tokens[1:]
+            verb, args = words[0], words[1:]
             if verb not in KNOWN_VERBS:
                 problems.append(ManifestProblem(message=f"unknown directive {verb!r}", line=number))
                 continue
@@ -127,7 +127,7 @@ def parse_go_mod(text: str) -> Parsed[GoModule]:
     return Parsed(value=value, problems=tuple(problems))
 
 
-def _split_comment(line: str) -> tuple[str, str]:
+def split_comment(line: str) -> tuple[str, str]:  # shared with go.work (parsers.go_inventory)
     """The code before a `//` comment (outside strings) and the comment itself."""
     i = 0
     quote: str | None = None
@@ -147,7 +147,7 @@ def _split_comment(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def _tokens(code: str) -> list[str]:
+def tokens(code: str) -> list[str]:
     out: list[str] = []
     for token in _TOKEN.findall(code):
         if token.startswith("`"):

@@ -114,6 +114,9 @@ class CargoManifest:
     version: str | None
     dependencies: tuple[Dependency, ...]
     workspace_members: tuple[str, ...] = ()
+    workspace: bool = False  # the manifest has a `[workspace]` table: it is a workspace root
+    workspace_exclude: tuple[str, ...] = ()
+    features: dict[str, tuple[str, ...]] = attrs.field(factory=dict[str, tuple[str, ...]])
 
 
 @attrs.frozen(kw_only=True)

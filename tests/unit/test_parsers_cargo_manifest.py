@@ -42,8 +42,8 @@ def test_dependencies_of_every_table_renames_paths_git_and_workspace() -> None:
     assert manifest.dependencies == (
         Dependency(name="cc", spec="git:https://github.com/rust-lang/cc-rs 1", scope="build"),
         Dependency(name="proptest", spec="1.4", scope="dev"),
+        Dependency(name="serde", spec="1", scope="optional", extras=("alloc", "derive")),
         Dependency(name="local-util", spec="path:../util", scope="runtime"),
-        Dependency(name="serde", spec="1", scope="runtime", extras=("alloc", "derive")),
         Dependency(name="serde_json", spec="1.0.120", scope="runtime"),
         Dependency(name="thiserror", spec="1.0", scope="runtime"),
         Dependency(name="tokio", spec="workspace", scope="runtime"),

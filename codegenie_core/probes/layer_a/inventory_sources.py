@@ -21,8 +21,11 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from codegenie_core.parsers.bun_lock import parse_bun_lock
+from codegenie_core.parsers.cargo_lock import read_cargo_lock
+from codegenie_core.parsers.cargo_workspace import cargo_workspaces
 from codegenie_core.parsers.composer import parse_composer_lock
 from codegenie_core.parsers.dotnet import parse_packages_lock
+from codegenie_core.parsers.go_inventory import go_declared, go_workspaces
 from codegenie_core.parsers.gradle import GradleManifest, literal_version, parse_gradle_lockfile
 from codegenie_core.parsers.inventory import Declared, Reason
 from codegenie_core.parsers.lock_model import Lock, LockReader
@@ -47,6 +50,7 @@ from codegenie_core.parsers.uv_lock import parse_uv_lock
 from codegenie_core.parsers.yarn_lock import parse_yarn_lock
 from codegenie_core.probes.layer_a.dotnet_workspaces import dotnet_workspaces
 from codegenie_core.probes.layer_a.gradle_workspaces import catalog_root, gradle_workspaces
+from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.probes.layer_a.maven_workspaces import maven_workspaces
 from codegenie_core.probes.layer_a.npm_workspaces import read_npm_workspaces
 from codegenie_core.probes.layer_a.python_workspaces import declared_python, python_facts
@@ -99,12 +103,13 @@ def _python(path: str, manifest: object) -> list[Declared]:
 
 def _go(path: str, manifest: object) -> list[Declared]:
     assert isinstance(manifest, GoModule)
-    return _plain("golang", path, manifest)
+    return go_declared(path, manifest)  # requires pinned, `// indirect`, replaces applied
 
 
 def _cargo(path: str, manifest: object) -> list[Declared]:
     assert isinstance(manifest, CargoManifest)
-    return _plain("cargo", path, manifest)
+    # `[workspace.dependencies]` are templates members inherit, not dependencies of anything.
+    return [d for d in _plain("cargo", path, manifest) if d.dependency.scope != "workspace"]
 
 
 def _maven(path: str, manifest: object) -> list[Declared]:
@@ -279,6 +284,15 @@ LOCK_READERS: tuple[GoverningLock, ...] = (
         ),
         governs=("build.gradle", "build.gradle.kts", "libs.versions.toml"),
     ),
+    GoverningLock(
+        reader=LockReader(
+            format="cargo",
+            ecosystem="cargo",
+            matches=_basename("Cargo.lock"),
+            read=read_cargo_lock,
+        ),
+        governs=("Cargo.toml",),
+    ),
 )
 
 
@@ -289,12 +303,55 @@ def _python_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
     )
 
 
+def _cargo_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
+    manifests = {
+        path: m
+        for path, m in view.manifests.get("cargo", {}).items()
+        if isinstance(m, CargoManifest)
+    }
+    facts = cargo_workspaces(manifests, view.locks)
+    return WorkspaceFacts(
+        workspaces=facts.workspaces,
+        rewrites=facts.rewrites,
+        reasons=facts.reasons,
+        locks=facts.locks,
+    )
+
+
+def _go_workspaces(view: WorkspaceInput) -> WorkspaceFacts:
+    modules = {
+        path: m for path, m in view.manifests.get("go", {}).items() if isinstance(m, GoModule)
+    }
+    texts: dict[str, str] = {}
+    problems: list[InputProblem] = []
+    for path in view.files:
+        if posixpath.basename(path) in ("go.sum", "go.work"):
+            text = view.read_text(path)
+            if isinstance(text, InputProblem):
+                problems.append(text)
+            else:
+                texts[path] = text
+    facts = go_workspaces(modules, view.files, texts)
+    problems.extend(
+        InputProblem(path=path, message=p.message, line=p.line, column=p.column)
+        for path, p in facts.problems
+    )
+    return WorkspaceFacts(
+        workspaces=facts.workspaces,
+        rewrites=facts.rewrites,
+        reasons=facts.reasons,
+        problems=tuple(problems),
+    )
+
+
 WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (
     read_npm_workspaces,
     _python_workspaces,
     dotnet_workspaces,
     maven_workspaces,
     gradle_workspaces,
+    _cargo_workspaces,
+    _go_workspaces,
 )
 
 # Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
@@ -314,6 +371,9 @@ INVENTORY_GLOBS: tuple[str, ...] = (
     "**/gradle.lockfile",
     "**/settings.gradle",
     "**/settings.gradle.kts",
+    "**/Cargo.lock",
+    "**/go.sum",
+    "**/go.work",
 )
 
 

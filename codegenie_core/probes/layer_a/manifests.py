@@ -150,7 +150,7 @@ class ManifestsProbe:
         reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=6,
+        schema_version=7,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -392,9 +392,11 @@ def _inventory(
         manifests=found,
         read_text=lambda path: _text(ctx, path),
         parse_yaml=lambda path, text: _yaml(ctx, path, text),
+        locks=locks,
     )
     for read_workspaces in WORKSPACE_READERS:
         facts = read_workspaces(view)
+        locks.update(facts.locks)
         workspaces.extend(facts.workspaces)
         reasons.extend(facts.reasons)
         problems.extend(facts.problems)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 
 from codegenie_core.parsers.inventory import Declared, Reason, Workspace
+from codegenie_core.parsers.lock_model import Lock
 from codegenie_core.probes.layer_a.inputs import InputProblem
 
 __all__ = ["WorkspaceFacts", "WorkspaceInput", "WorkspaceReader"]
@@ -25,6 +26,7 @@ class WorkspaceInput:
     manifests: Mapping[str, Mapping[str, object]]  # ecosystem -> path -> manifest view
     read_text: Callable[[str], str | InputProblem]
     parse_yaml: Callable[[str, str], object | InputProblem]  # (path, text)
+    locks: Mapping[str, Lock] = attrs.field(factory=dict[str, Lock])  # the locks read, by path
 
 
 @attrs.frozen(kw_only=True)
@@ -40,6 +42,9 @@ class WorkspaceFacts:
     )
     reasons: tuple[Reason, ...] = ()
     problems: tuple[InputProblem, ...] = ()
+    # lockfile path -> the lock refined with what only the manifests say (Cargo.lock names its
+    # members by package, not directory: the workspace reader adds their sources and importers)
+    locks: Mapping[str, Lock] = attrs.field(factory=dict[str, Lock])
 
 
 WorkspaceReader = Callable[[WorkspaceInput], WorkspaceFacts]
