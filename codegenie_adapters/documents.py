@@ -5,14 +5,21 @@ Rule 2: YAML is emitted so that YAML 1.1 and 1.2 readers agree (`on`, `yes`, `01
 and every string reads back exactly (non-ASCII characters are escaped).
 Rule 3: a string holding a non-UTF-8 file name (surrogate escapes) is written as a `\\uDCxx`
 escape, so the document stays valid UTF-8.
+Rule 4: YAML is written by codegenie itself, block style, in one linear pass: ruamel's emitter
+(pure Python) took over a minute for a document holding a 10,000-package inventory, and its C
+emitter drops the YAML 1.1 quoting Rule 2 needs. Scalars follow `_scalar`'s rule; the
+round-trip properties in `tests/unit/test_documents.py` read it back with ruamel under YAML 1.1
+and 1.2 (see ADR-0049).
 """
 
 from __future__ import annotations
 
-import io
 import json
+import math
 import os
+import re
 from collections.abc import Mapping
+from typing import cast
 
 from codegenie_adapters.atomic import write_atomically
 
@@ -28,20 +35,76 @@ def to_json(document: object) -> str:
 
 
 def to_yaml(document: object) -> str:
-    """`document` (plain data) as the CLI writes `context.yaml` (Rule 2)."""
-    from ruamel.yaml import YAML  # only when YAML is asked for (ADR-0007)
+    """`document` (plain data) as the CLI writes `context.yaml` (Rules 2 and 4)."""
+    out: list[str] = ["%YAML 1.1\n---\n"]
+    # (what starts the line, the value, the indent of the value's own children)
+    stack: list[tuple[str, object, int]] = [("", document, 0)]
+    while stack:  # an explicit stack: a deep document never meets the recursion limit
+        prefix, value, indent = stack.pop()
+        if not isinstance(value, dict | list) or not value:
+            out.append(prefix + _scalar(cast("object", value)) + "\n")
+            continue
+        pad = " " * indent
+        # a mapping that is a list item starts on the dash's line: `- name: x`
+        inline = prefix.endswith("- ") and isinstance(value, dict)
+        if prefix and not inline:
+            out.append(prefix.rstrip() + "\n")
+        children: list[tuple[str, object, int]] = []
+        if isinstance(value, dict):
+            for index, (key, item) in enumerate(cast("dict[object, object]", value).items()):
+                head = prefix if inline and index == 0 else pad
+                children.append((f"{head}{_scalar(key)}: ", item, indent + 2))
+        else:
+            children.extend((f"{pad}- ", item, indent + 2) for item in cast("list[object]", value))
+        stack.extend(reversed(children))
+    return "".join(out)
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # pyright: ignore[reportAttributeAccessIssue]  # ruamel annotates it as None yet reads it as a bool
-    yaml.version = (1, 1)
-    # Escaped, not raw: ruamel writes U+0085, U+2028 and U+2029 raw into single-quoted scalars,
-    # and they read back as spaces (found by the round-trip property). JSON keeps raw Unicode.
-    yaml.allow_unicode = False
-    yaml.width = 4096
-    stream = io.StringIO()
-    yaml.dump(document, stream)  # pyright: ignore[reportUnknownMemberType]  # ruamel leaves `data` unannotated
-    return stream.getvalue()
+
+# Rule 4: a string is written plain only when it cannot read as anything but itself under YAML
+# 1.1 or 1.2: it starts with a letter or "_" and holds only letters, digits and "_./-" (so no
+# ": ", " #", indicator or space), and is none of the words either version resolves (booleans,
+# null, YAML 1.1's y/n/yes/no/on/off, in any case). Every other string is double-quoted, ASCII
+# only, with the escapes YAML 1.1 and 1.2 share (`\"`, `\\`, `\n`, `\t`, `\r`, `\uXXXX`,
+# `\UXXXXXXXX`).
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
+_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if value in (math.inf, -math.inf):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)
+        # YAML 1.1's float needs a "." (`1e-05` would read as a string): write `1.0e-05`
+        return text if "." in text else text.replace("e", ".0e", 1)
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _WORDS:
+        return text
+    return '"' + _ESCAPED.sub(_escape, text) + '"'
+
+
+_ESCAPED = re.compile(r'[^\x20-\x7e]|["\\]')
+_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    """One character in YAML's double-quoted escapes: `\\uXXXX`, or `\\UXXXXXXXX` above the BMP
+    (YAML reads a JSON-style surrogate pair as two characters, not one)."""
+    char = match.group()
+    point = ord(char)
+    return _SHORT.get(char) or (f"\\u{point:04x}" if point <= 0xFFFF else f"\\U{point:08x}")
 
 
 def write_outputs(directory: str, files: Mapping[str, str]) -> list[str]:

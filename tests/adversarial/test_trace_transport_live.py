@@ -100,11 +100,17 @@ def _while_running(
 
 
 def _host_files_named(name: str, roots: list[Path]) -> list[Path]:
-    """`name` anywhere up to three levels under `roots` (where a host temp dir would be)."""
+    """`name` anywhere up to three levels under `roots` (where a host temp dir would be). Temp
+    dirs come and go while this looks (the gather under test makes and removes its own): a
+    directory gone mid-walk is skipped, never an error in the polling thread."""
     found: list[Path] = []
     for root in roots:
-        for depth in ("", "*/", "*/*/", "*/*/*/"):
-            found.extend(root.glob(depth + name))
+        for top, directories, files in os.walk(root, onerror=lambda _error: None):
+            relative = os.path.relpath(top, root)
+            depth = 0 if relative == "." else relative.count(os.sep) + 1
+            if depth >= 3:  # files up to three levels under the root, as before
+                directories.clear()
+            found.extend(Path(top) / f for f in (*files, *directories) if f == name)
     return found
 
 

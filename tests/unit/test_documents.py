@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import cast
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +20,22 @@ plain = st.recursive(
     ),
     max_leaves=20,
 )
+# What the YAML writer must also get right: floats, surrogate-escaped file names, and the words
+# and shapes YAML 1.1 or 1.2 would read as something else.
+yaml_plain = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.text(alphabet=st.characters(min_codepoint=0xDC80, max_codepoint=0xDCFF), max_size=2)
+    | st.sampled_from(["on", "Off", "yes", "N", "~", "null", "012", "0x1F", "1:30", "-", ".inf"])
+    | st.from_regex(r"[A-Za-z_][A-Za-z0-9_./-]{0,6}", fullmatch=True),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 @given(plain)
@@ -26,16 +43,49 @@ def test_json_round_trips_any_plain_document(document: object) -> None:
     assert json.loads(to_json(document)) == document
 
 
-@given(plain)
-def test_yaml_round_trips_any_plain_document(document: object) -> None:
-    assert YAML(typ="safe", pure=True).load(to_yaml(document)) == document
+def _load(text: str, version: tuple[int, int] | None) -> object:
+    """`text` read by ruamel under its own `%YAML` directive, or forced to `version`."""
+    yaml = YAML(typ="safe", pure=True)
+    if version is not None:
+        yaml.version = version
+        text = text.removeprefix("%YAML 1.1\n---\n")
+    return yaml.load(text)  # pyright: ignore[reportUnknownMemberType]  # ruamel leaves load() unannotated
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, NaN equal to NaN (a float NaN is written `.nan`)."""
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:  # noqa: PLR0124  # NaN is the one value unequal to itself
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        x, y = cast("dict[object, object]", a), cast("dict[object, object]", b)
+        return list(x) == list(y) and all(_same(x[k], y[k]) for k in x)
+    if isinstance(a, list) and isinstance(b, list):
+        x, y = cast("list[object]", a), cast("list[object]", b)
+        return len(x) == len(y) and all(_same(i, j) for i, j in zip(x, y, strict=True))
+    return type(a) is type(b) and a == b
+
+
+@given(yaml_plain)
+def test_yaml_round_trips_any_plain_document_under_yaml_1_1_and_1_2(document: object) -> None:
+    text = to_yaml(document)
+    for version in (None, (1, 1), (1, 2)):
+        assert _same(_load(text, version), document), (version, text)
 
 
 def test_yaml_quotes_words_that_yaml_1_1_reads_as_booleans() -> None:
-    text = to_yaml({"on": "on", "yes": "yes", "octal": "012"})
-    assert "'on': 'on'" in text
-    assert "'yes': 'yes'" in text
-    assert "octal: '012'" in text
+    text = to_yaml({"on": "on", "yes": "yes", "octal": "012", "plain": "pkg-name/a.b_c"})
+    assert '"on": "on"' in text
+    assert '"yes": "yes"' in text
+    assert 'octal: "012"' in text
+    assert "plain: pkg-name/a.b_c" in text
+
+
+def test_a_deep_document_is_written_without_recursion() -> None:
+    deep: object = "leaf"
+    for _ in range(5000):
+        deep = [deep]
+    lines = to_yaml(deep).splitlines()
+    assert len(lines) == 2 + 5000 and lines[-1].strip() == "- leaf"
 
 
 def test_a_non_utf8_file_name_is_escaped_so_json_stays_valid_utf8() -> None:
