@@ -13,6 +13,10 @@ Rule 3: a transitive package's scope is the widest of the direct dependencies it
 no declared dependency reaches keeps the lockfile's scope, or "runtime", with a reason saying so.
 Rule 4: entries are sorted by (ecosystem, name, resolved, member, manifest, lockfile, scope) and
 edges by (source, target), so equal inputs give byte-identical documents.
+Rule 5: a lockfile that records its members (importers: pnpm, npm v2+, uv, Cargo, bun, yarn
+Berry) governs only those directories; a manifest below its root that is no member (a template,
+a test fixture, an excluded crate) is pinned by nothing, and its entries say so, without calling
+the lockfile stale.
 """
 
 from __future__ import annotations
@@ -237,6 +241,13 @@ def join(
     for item in declared:
         lock_path = lock_of.get(item.manifest)
         index = indexes.get(lock_path) if lock_path is not None else None
+        if index is not None and index.importers and item.member not in index.importers:
+            # Rule 5: a lock that records its members governs only them (a template or fixture
+            # package.json below a workspace root is installed by nothing)
+            entries.append(
+                _direct(item, None, None, absent=f"not a member of the workspace {lock_path} locks")
+            )
+            continue
         package = index.package_for(item) if index is not None else None
         entries.append(_direct(item, lock_path if index is not None else None, package))
         if lock_path is None or index is None:
@@ -289,7 +300,13 @@ def join(
     )
 
 
-def _direct(item: Declared, lock_path: str | None, package: LockedPackage | None) -> InventoryEntry:
+def _direct(
+    item: Declared,
+    lock_path: str | None,
+    package: LockedPackage | None,
+    *,
+    absent: str = "no lockfile pins it",
+) -> InventoryEntry:
     """The entry of one declared dependency: its version from the lock (`package`, when the
     governing lock at `lock_path` pins it), else the manifest's own pin, else absent (Rule 2)."""
     dependency = item.dependency
@@ -307,7 +324,7 @@ def _direct(item: Declared, lock_path: str | None, package: LockedPackage | None
     else:
         resolved, source = item.pinned, item.source
         if resolved is None:
-            why.append(f"{lock_path} does not pin it" if lock_path else "no lockfile pins it")
+            why.append(f"{lock_path} does not pin it" if lock_path else absent)
     return InventoryEntry(
         ecosystem=item.ecosystem,
         name=dependency.name,

@@ -219,3 +219,20 @@ def test_a_direct_aliased_dependency_has_the_purl_of_the_package_it_installs() -
     declared = [_declared("old", "npm:lodash@^3")]
     (entry,) = join(declared, {"l": lock}, {"package.json": "l"}).entries
     assert (entry.name, entry.resolved, entry.purl) == ("old", "3.10.1", "pkg:npm/lodash@3.10.1")
+
+
+def test_a_manifest_below_a_workspace_root_that_is_no_member_is_pinned_by_nothing() -> None:
+    lock = Lock(
+        ecosystem="npm",
+        format="pnpm",
+        format_version="9.0",
+        known_version=True,
+        packages=(LockedPackage(id="x@1", name="x", version="1.0.0"),),
+        importers=(Importer(path=".", dependencies=(LockedRef(name="x", target="x@1"),)),),
+    )
+    template = _declared("x", "^1", member="packages/create/template")
+    result = join([template], {"pnpm-lock.yaml": lock}, {template.manifest: "pnpm-lock.yaml"})
+    entry = next(e for e in result.entries if e.direct)
+    assert entry.resolved is None and entry.lockfile is None
+    assert entry.reasons == ("not a member of the workspace pnpm-lock.yaml locks",)
+    assert result.reasons == ()  # the lockfile is not stale: it never installed this package
