@@ -249,6 +249,13 @@ def join(
             )
             continue
         package = index.package_for(item) if index is not None else None
+        peer = scope_of(item.dependency.scope) == "peer"
+        if package is None and peer and index is not None:
+            # a peer is the installer's to provide: a lock that leaves it out is not stale
+            entries.append(
+                _direct(item, None, None, absent=f"a peer dependency {lock_path} does not install")
+            )
+            continue
         entries.append(_direct(item, lock_path if index is not None else None, package))
         if lock_path is None or index is None:
             continue

@@ -236,3 +236,15 @@ def test_a_manifest_below_a_workspace_root_that_is_no_member_is_pinned_by_nothin
     assert entry.resolved is None and entry.lockfile is None
     assert entry.reasons == ("not a member of the workspace pnpm-lock.yaml locks",)
     assert result.reasons == ()  # the lockfile is not stale: it never installed this package
+
+
+def test_a_peer_dependency_the_lockfile_does_not_install_is_not_a_stale_lockfile() -> None:
+    result = join(
+        [_declared("less", "*", scope="peer")],
+        {"package-lock.json": LOCK},
+        {"package.json": "package-lock.json"},
+    )
+    (entry,) = [e for e in result.entries if e.name == "less"]
+    assert entry.resolved is None
+    assert entry.reasons == ("a peer dependency package-lock.json does not install",)
+    assert result.reasons == ()
