@@ -98,6 +98,13 @@ _ESCAPES = {
     "L": "\u2028",
     "P": "\u2029",
 }
+# The first characters of every plain scalar Rule 3 resolves or gives up on; others are strings.
+_MAYBE_TYPED = frozenset("-+0123456789.~=<nNyYoOtTfF")
+_BRACKET = re.compile(r"[\[\]{}]")
+_FLOW_INDICATOR = re.compile(r"[,\[\]{}]")
+# In a flow collection a plain scalar runs to the next `,` `]` `}`, or to a `:` or `#` that ends
+# it (`: ` after a key, ` #` a comment); other `:` and `#` are part of it.
+_FLOW_STOP = re.compile(r"[,\]}:#]")
 _HEX_LENGTHS = {"x": 2, "u": 4, "U": 8}
 _HEX = re.compile(r"[0-9a-fA-F]+")
 # ruamel refuses a simple key longer than 1024 characters; stay well below (Rule 4).
@@ -363,10 +370,10 @@ def _plain(raw: str, *, flow: bool) -> object:
     first = raw[0]
     if first in _INDICATORS or first in "?:" or (first == "-" and raw[1:2] in ("", " ")):
         raise _GiveUp("a plain scalar starting with an indicator")
-    if flow and any(c in raw for c in ",[]{}"):
-        raise _GiveUp("a flow indicator inside a flow scalar")
-    if not flow and any(c in raw for c in "[]{}"):
-        raise _GiveUp("a bracket inside a plain scalar")
+    if (_FLOW_INDICATOR if flow else _BRACKET).search(raw) is not None:
+        raise _GiveUp("a flow indicator inside a plain scalar")
+    if first not in _MAYBE_TYPED:
+        return raw
     if raw in _NULL:
         return None
     if raw in _BOOL:
@@ -427,10 +434,19 @@ def _flow_scalar(text: str, at: int, *, key: bool) -> tuple[object, int]:
         end = at + _quoted_end(text[at:])
         return _quoted(text[at:end]), end
     end = at
-    while end < len(text) and text[end] not in ",]}":
-        if text[end] == ":" and (key or text[end + 1 : end + 2] in ("", " ", ",", "]", "}")):
+    while True:
+        stop = _FLOW_STOP.search(text, end)
+        if stop is None:
+            end = len(text)
             break
-        if text[end] == "#" and text[end - 1 : end] == " ":
+        end = stop.start()
+        mark = text[end]
+        if mark in ",]}":
+            break
+        if mark == ":":
+            if key or text[end + 1 : end + 2] in ("", " ", ",", "]", "}"):
+                break
+        elif text[end - 1 : end] == " ":
             raise _GiveUp("a comment inside a flow collection")
         end += 1
     raw = text[at:end].rstrip(" ")
