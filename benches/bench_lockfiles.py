@@ -31,6 +31,7 @@ from codegenie_adapters.api import gather_repository
 from codegenie_adapters.config_yaml import RuamelYamlReader
 from codegenie_adapters.documents import to_yaml
 from codegenie_core.config import GatherConfig
+from codegenie_core.parsers.lock_yaml import NotInSubset, parse_lock_yaml
 from codegenie_core.ports import TextProblem
 from codegenie_core.probes.layer_a.inventory_sources import LOCK_READERS
 
@@ -68,8 +69,10 @@ def _parse_seconds(path: str, text: str, runs: int) -> float:
     for _ in range(runs):
         started = time.perf_counter()
         document: object = text
-        if lock.reader.yaml:
-            document = yaml.parse(text)
+        if lock.reader.yaml:  # as the probe reads it: the subset parser, ruamel outside it
+            document = parse_lock_yaml(text)
+            if isinstance(document, NotInSubset):
+                document = yaml.parse(text)
             assert not isinstance(document, TextProblem), document
         parsed = read(path, document)
         samples.append(time.perf_counter() - started)

@@ -3,15 +3,19 @@
 
 Each family is the shape that once made a parser quadratic: many ENV lines, many EXPOSE ports, a
 long chain of stages (`FROM s1 AS s2`), a long chain of ARG defaults (`ARG A2=$A1`), a long chain
-of `/proc/self/exe` re-execs across cloned pids, and plain strace lines. Samples alternate n and
+of `/proc/self/exe` re-execs across cloned pids, plain strace lines, and a pnpm lockfile of n
+packages read by the lockfile YAML subset parser (ADR-0047). Samples alternate n and
 10n, so a noisy machine moves both alike, and time is the process's CPU time
 (`time.process_time`), which waiting for a core shared with other processes does not inflate.
 Two ratios are printed, of the medians (judged against the target) and of the minimums.
 
 Prints one JSON line: per family the medians, both ratios, whether it is within the target and
 the samples; for two 10,000-line Dockerfiles (a chain of realistic stages, and the hostile
-shapes above a quarter each) the parse and read medians and their ratio.
+shapes above a quarter each) the parse and read medians and their ratio; for a generated pnpm
+lockfile of `--pnpm-packages` packages, the MB/s of the subset parser and of the `YamlReader`
+port (ruamel, the fallback), each followed by `read_pnpm_lock`.
     python benches/bench_parser_linearity.py [--n N] [--runs R] [--dockerfile-lines L]
+        [--pnpm-packages P]
 """
 
 from __future__ import annotations
@@ -25,10 +29,20 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from codegenie_adapters.config_yaml import RuamelYamlReader
 from codegenie_core.parsers.dockerfile_facts import describe_dockerfile
+from codegenie_core.parsers.lock_yaml import NotInSubset, parse_lock_yaml
+from codegenie_core.parsers.pnpm_lock import read_pnpm_lock
 from codegenie_core.parsers.strace import parse_strace
 
-SMOKE_ARGV = ("--n", "40", "--runs", "1", "--dockerfile-lines", "400")
+try:
+    from benches._gen_lock_pnpm import generate as generate_pnpm
+except ImportError:  # run as a script: the generator is beside it, on sys.path
+    from _gen_lock_pnpm import generate as generate_pnpm
+
+SMOKE_ARGV = (
+    "--n", "40", "--runs", "1", "--dockerfile-lines", "400", "--pnpm-packages", "50",
+)  # fmt: skip
 TARGET_RATIO = 12.0
 
 
@@ -79,6 +93,11 @@ def parse_trace_text(text: str) -> object:
     return parse_strace(text.split("\n"))
 
 
+def pnpm_lock(n: int) -> str:
+    """A pnpm 9.0 lockfile of n packages and three workspace members."""
+    return generate_pnpm(n, 3)["pnpm-lock.yaml"]
+
+
 # family -> (input of size n, the parser it exercises)
 INPUTS: dict[str, tuple[Callable[[int], str], Callable[[str], object]]] = {
     "dockerfile_env": (dockerfile_env, describe_dockerfile),
@@ -87,6 +106,7 @@ INPUTS: dict[str, tuple[Callable[[int], str], Callable[[str], object]]] = {
     "dockerfile_arg_chain": (dockerfile_arg_chain, describe_dockerfile),
     "strace_clone_chain": (strace_clone_chain, parse_trace_text),
     "strace_plain": (strace_plain, parse_trace_text),
+    "lock_yaml_pnpm": (pnpm_lock, parse_lock_yaml),
 }
 
 _STAGE = """\
@@ -193,11 +213,40 @@ def dockerfile_file(text: str, runs: int) -> dict[str, object]:
     }
 
 
+def _subset_then_read(text: str) -> object:
+    document = parse_lock_yaml(text)
+    assert not isinstance(document, NotInSubset), document
+    return read_pnpm_lock("pnpm-lock.yaml", document)
+
+
+def _port_then_read(text: str) -> object:
+    reader = RuamelYamlReader(max_nodes=2**62, max_chars=2**62)  # measure, do not refuse
+    return read_pnpm_lock("pnpm-lock.yaml", reader.parse(text))
+
+
+def pnpm_lock_paths(packages: int, runs: int) -> dict[str, object]:
+    """MB/s of the two ways the manifests probe reads a pnpm lockfile, each with read_pnpm_lock."""
+    text = pnpm_lock(packages)
+    megabytes = len(text.encode("utf-8")) / 1e6
+    subset = statistics.median(_timed(_subset_then_read, text) for _ in range(runs))
+    port = statistics.median(_timed(_port_then_read, text) for _ in range(max(1, runs // 3)))
+    return {
+        "packages": packages,
+        "megabytes": megabytes,
+        "subset_median_s": subset,
+        "subset_mb_per_s": megabytes / subset if subset else None,
+        "port_median_s": port,
+        "port_mb_per_s": megabytes / port if port else None,
+        "speedup": port / subset if subset else None,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--dockerfile-lines", type=int, default=10_000)
+    parser.add_argument("--pnpm-packages", type=int, default=10_000)
     args = parser.parse_args(argv)
     families = {name: family(name, args.n, args.runs) for name in INPUTS}
     result: dict[str, object] = {
@@ -209,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "dockerfile_10k_hostile": dockerfile_file(
             dockerfile_hostile(args.dockerfile_lines), args.runs
         ),
+        "pnpm_lock": pnpm_lock_paths(args.pnpm_packages, args.runs),
         "runs": args.runs,
     }
     print(json.dumps(result))

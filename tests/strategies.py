@@ -1367,3 +1367,137 @@ go_sum_lines = st.lists(
     max_size=8,
 )
 go_work_dirs = st.from_regex(r"\./[a-z]{1,5}(/[a-z]{1,5})?", fullmatch=True)
+
+
+# ---- codegenie_core.parsers.lock_yaml -------------------------------------------------------
+# Lockfile-shaped YAML texts: plain data rendered the ways lockfile writers (and people) write it,
+# each scalar plain, single- or double-quoted, collections in block or flow style, at varied
+# indentation, with comments, blank lines and an optional `---`. Many renderings are outside the
+# subset or not YAML at all; the property compares with ruamel whatever the subset accepts.
+_LOCK_YAML_WORDS = (
+    ".", "packages/a", "@scope/name", "/js-tokens/4.0.0", "react@18.2.0(react-dom@18.2.0)",
+    "4.0.0", "5.4", "9.0", "6.0", "1", "0", "-1", "+1", "007", "1_000", "0x1f", "0o7", "1e3",
+    "1.", ".5", ".inf", "-.Inf", ".nan", "yes", "No", "on", "y", "null", "Null", "~", "true",
+    "False", "TRUE", "2024-01-01", "2024-1-1 10:00:00", "1:20", "=", "<<", "-", "?", ":", "a: b",
+    "a #b", "a#b", "a:b", "https://x/y.tgz", "^1 || >=2", "'", '"', "\\", "it's", "x64", "",
+    " ", "a ", " a", "é", "\u00a0", "\u2028", "\x85", "\x07", "\U0001f600", "sha512-ab+/==",
+    "link:../b", "catalog:", "workspace:*", "[x]", "{a}", "a,b", "&a", "*a", "!t", "|", ">",
+    "%x", "@x", "`x", "#x", "- x", "a  b",
+)  # fmt: skip
+_lock_yaml_strings = st.sampled_from(_LOCK_YAML_WORDS) | st.text(
+    alphabet=st.sampled_from("ab01.-_:/@#'\" \\{}[],é"), max_size=6
+)
+_lock_yaml_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.sampled_from([5.4, 0.5, -2.25, 1e100, 6.0])
+    | _lock_yaml_strings
+)
+lock_yaml_data = st.dictionaries(
+    _lock_yaml_strings,
+    st.recursive(
+        _lock_yaml_scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(_lock_yaml_strings, inner, max_size=3)
+        ),
+        max_leaves=12,
+    ),
+    max_size=4,
+) | st.lists(_lock_yaml_scalars, max_size=3)
+
+
+def _lock_yaml_scalar(draw: st.DrawFn, value: object, *, plain_ok: bool = True) -> str:
+    """One scalar written plain, single-quoted or double-quoted (JSON's escapes are YAML's)."""
+    if value is None:
+        text = draw(st.sampled_from(["null", "~", "NULL"]))
+    elif isinstance(value, bool):
+        text = draw(st.sampled_from(["true", "True"] if value else ["false", "FALSE"]))
+    elif isinstance(value, int | float):
+        text = repr(value)
+    else:
+        text = str(value)
+    style = draw(st.sampled_from(["plain", "single", "double"] if plain_ok else ["double"]))
+    if style == "single":
+        return "'" + text.replace("'", "''") + "'"
+    if style == "double":
+        return json.dumps(text, ensure_ascii=draw(st.booleans()))
+    return text
+
+
+def _lock_yaml_collection(value: object) -> bool:
+    return isinstance(value, dict | list)
+
+
+def _lock_yaml_mapping(value: object) -> bool:
+    """A non-empty mapping, which a sequence may write compactly (`- key: v`)."""
+    return isinstance(value, dict) and len(cast("dict[object, object]", value)) > 0
+
+
+def _lock_yaml_flowable(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(
+            not isinstance(v, dict | list) for v in cast("dict[object, object]", value).values()
+        )
+    if isinstance(value, list):
+        return all(not isinstance(v, dict | list) for v in cast("list[object]", value))
+    return False
+
+
+def _lock_yaml_flow(draw: st.DrawFn, value: object) -> str:
+    if isinstance(value, dict):
+        items = cast("dict[object, object]", value).items()
+        inner = ", ".join(
+            f"{_lock_yaml_scalar(draw, k)}: {_lock_yaml_scalar(draw, v)}" for k, v in items
+        )
+        return "{" + inner + "}"
+    return "[" + ", ".join(_lock_yaml_scalar(draw, v) for v in cast("list[object]", value)) + "]"
+
+
+def _lock_yaml_gap(draw: st.DrawFn) -> str:
+    return draw(st.sampled_from(["", "", "", "\n", "# note\n", "  # indented note\n"]))
+
+
+def _lock_yaml_block(draw: st.DrawFn, value: object, indent: int) -> str:
+    """`value` (a collection) as block lines at `indent`."""
+    pad = " " * indent
+    out: list[str] = []
+    if isinstance(value, dict):
+        for key, item in cast("dict[object, object]", value).items():
+            out.append(_lock_yaml_gap(draw))
+            out.append(f"{pad}{_lock_yaml_scalar(draw, key)}:{_lock_yaml_tail(draw, item, indent)}")
+        return "".join(out)
+    for item in cast("list[object]", value):
+        out.append(_lock_yaml_gap(draw))
+        if _lock_yaml_mapping(item) and draw(st.booleans()):
+            # compact `- key: v`: the first pair on the dash's line, the rest below it
+            inner = _lock_yaml_block(draw, item, indent + 2)
+            out.append(f"{pad}- {inner[indent + 2 :] if inner.startswith(' ') else inner}")
+        else:
+            out.append(f"{pad}-{_lock_yaml_tail(draw, item, indent)}")
+    return "".join(out)
+
+
+def _lock_yaml_tail(draw: st.DrawFn, value: object, indent: int) -> str:
+    """What follows a key's colon or a dash: an inline value, or a newline and a deeper block."""
+    comment = draw(st.sampled_from(["", "", " # c", "  #c"]))
+    if _lock_yaml_collection(value) and (
+        not value or (_lock_yaml_flowable(value) and draw(st.booleans()))
+    ):
+        return f" {_lock_yaml_flow(draw, value)}{comment}\n"
+    if _lock_yaml_collection(value):
+        step = draw(st.sampled_from([2, 2, 2, 1, 4, 0]))
+        return f"{comment}\n{_lock_yaml_block(draw, value, indent + step)}"
+    if value is None and draw(st.booleans()):
+        return f"{comment}\n"
+    return f" {_lock_yaml_scalar(draw, value)}{comment}\n"
+
+
+@st.composite
+def lock_yaml_documents(draw: st.DrawFn) -> str:
+    """A lockfile-shaped YAML text (see above)."""
+    data = draw(lock_yaml_data)
+    head = draw(st.sampled_from(["", "", "---\n", "# lock\n", "\n"]))
+    if not data:
+        return head + ("{}\n" if isinstance(data, dict) else "[]\n")
+    return head + _lock_yaml_block(draw, data, 0)

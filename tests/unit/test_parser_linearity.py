@@ -23,6 +23,7 @@ from codegenie_core.parsers import (
     dockerfile_facts,
     dockerfile_secrets,
     dockerfile_words,
+    lock_yaml,
     strace,
 )
 
@@ -32,6 +33,7 @@ PARSER_MODULES: tuple[ModuleType, ...] = (
     dockerfile_facts,
     dockerfile_secrets,
     dockerfile_words,
+    lock_yaml,
     strace,
 )
 COLLECTIONS: dict[str, Callable[..., object]] = {

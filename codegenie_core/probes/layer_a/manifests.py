@@ -5,7 +5,8 @@ pom.xml) is reported under its repository-relative path, so monorepos show every
 Rule 2: lockfiles are read through `inventory_sources.LOCK_READERS` and joined with the declared
 dependencies into one flat inventory (`inventory`, `edges`), with the workspaces the
 `WORKSPACE_READERS` expand (see ADR-0041); the nearest npm-family lockfile still decides the npm
-package manager.
+package manager. A YAML lockfile is read by the linear subset parser `parsers.lock_yaml` and
+by the `YamlReader` port only when its text is outside that subset (see ADR-0047).
 Rule 3: structured formats are read with stdlib parsers (json, tomllib, ElementTree) and never with
 regexes (see ADR-0014); a manifest or lockfile that does not parse is a problem with coordinates.
 Rule 4: confidence is the lowest of the inputs' grade (`Tally`) and the reasons attached to facts
@@ -43,6 +44,7 @@ from codegenie_core.parsers.inventory import (
     join,
 )
 from codegenie_core.parsers.lock_model import Lock
+from codegenie_core.parsers.lock_yaml import NotInSubset, parse_lock_yaml
 from codegenie_core.parsers.manifest_model import (
     CargoManifest,
     ComposerManifest,
@@ -143,7 +145,7 @@ class ManifestsSlice:
 class ManifestsProbe:
     spec = ProbeSpec(
         name="manifests",
-        version=3,  # issue #11: lockfile readers change the output for the same inputs
+        version=4,  # issue #11: lockfile readers change the output for the same inputs
         layer="a",
         heaviness="light",
         timeout_s=30.0,
@@ -345,7 +347,7 @@ def _inventory(
             continue
         document: object = item.text
         if reader.yaml:
-            document = _yaml(ctx, path, item.text)
+            document = _lock_yaml(ctx, path, item.text)
             if isinstance(document, InputProblem):
                 problems.append(document)
                 tally.record(path, gave_facts=False, problems=1)
@@ -433,6 +435,16 @@ def _text(ctx: ProbeContext, path: str) -> str | InputProblem:
         assert item.problem is not None
         return item.problem
     return item.text
+
+
+def _lock_yaml(ctx: ProbeContext, path: str, text: str) -> object | InputProblem:
+    """A YAML lockfile's document: the linear subset parser first, the port when the text is
+    outside its subset (ADR-0047), so a large lockfile is neither slow nor refused by the
+    port's node bound, and correctness never depends on the subset."""
+    document = parse_lock_yaml(text)
+    if isinstance(document, NotInSubset):
+        return _yaml(ctx, path, text)
+    return document
 
 
 def _yaml(ctx: ProbeContext, path: str, text: str) -> object | InputProblem:
