@@ -7,14 +7,20 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import rtoml
 
 from codegenie_core.parsers import lock_toml
+from codegenie_core.parsers.cargo_lock import read_cargo_lock
+from codegenie_core.parsers.lock_model import Lock
 from codegenie_core.parsers.lock_toml import load_lock_toml, rtoml_agrees
-from codegenie_core.parsers.manifest_model import ManifestProblem, load_toml
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, load_toml
+from codegenie_core.parsers.pdm_lock import parse_pdm_lock
+from codegenie_core.parsers.poetry_lock import parse_poetry_lock
+from codegenie_core.parsers.uv_lock import parse_uv_lock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lockfiles"
 LOCKS = sorted(
@@ -173,3 +179,26 @@ def test_the_pre_scan_is_linear(unit: str) -> None:
 
 def test_the_rtoml_module_is_imported_lazily() -> None:
     assert lock_toml.__dict__.get("rtoml") is None
+
+
+@pytest.mark.parametrize(
+    ("relative", "reader"),
+    [
+        ("cargo/v4/Cargo.lock", read_cargo_lock),
+        ("uv/uv.lock", parse_uv_lock),
+        ("poetry-2/poetry.lock", parse_poetry_lock),
+        ("pdm/pdm.lock", parse_pdm_lock),
+    ],
+)
+def test_the_four_toml_lock_readers_read_through_rtoml(
+    relative: str, reader: Callable[[str, object], Parsed[Lock]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (FIXTURES / relative).read_text(encoding="utf-8")
+    expected = reader(relative, text)
+    assert expected.value is not None
+
+    def no_tomllib(_text: str) -> object:
+        raise AssertionError("tomllib was used")
+
+    monkeypatch.setattr(tomllib, "loads", no_tomllib)
+    assert reader(relative, text) == expected
