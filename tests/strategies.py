@@ -1501,3 +1501,118 @@ def lock_yaml_documents(draw: st.DrawFn) -> str:
     if not data:
         return head + ("{}\n" if isinstance(data, dict) else "[]\n")
     return head + _lock_yaml_block(draw, data, 0)
+
+
+# ---- codegenie_core.parsers.lock_toml (rtoml where it agrees with tomllib) ---------------------
+# TOML-ish text: valid TOML 1.0 documents (every value type, strings with escapes and quotes that
+# look like brackets, arrays spanning lines, inline tables), the same with one TOML 1.1 addition
+# (trailing commas and newlines in inline tables, `\e` / `\xHH`, times without seconds), soups of
+# TOML tokens, all of them edited, so that tomllib both accepts and rejects and the fast path must
+# agree either way.
+_toml_bare_keys = st.sampled_from(["a", "b", "name", "version", "x-y", "a_b", "1", "t.u"])
+_toml_strings = st.sampled_from(
+    [
+        '""',
+        '"x"',
+        '"}"',
+        '"{"',
+        '"]\\n["',
+        '"a\\"b"',
+        '"\\u00e9"',
+        '"\\\\x41"',
+        "'lit}'",
+        "'C:\\dir'",
+        "''",
+        '"""ml\n{ a = 1,\n}"""',
+        '""""q"""',
+        "'''x\n]'''",
+        '"# not a comment"',
+        '"é"',
+        '"07:32"',
+    ]
+)
+_toml_scalars = st.one_of(
+    _toml_strings,
+    st.sampled_from(
+        [
+            *("1", "-0", "+7", "1_000", "0x1F", "0o7", "0b1", "99999999999999999999"),
+            *("1.5", "-0.0", "1e3", "6.02E+23", "inf", "-inf", "nan", "+nan", "true", "false"),
+            *("1979-05-27", "1979-05-27T07:32:00", "1979-05-27T07:32:00Z", "07:32:00"),
+            *("1979-05-27T07:32:00.999999-07:00", "1979-05-27 07:32:00+01:30"),
+        ]
+    ),
+)
+# TOML 1.1 values TOML 1.0 (tomllib) rejects and rtoml accepts
+_toml_1_1_values = st.sampled_from(
+    [
+        "{a = 1,}",
+        "{ a = 1, b = 2, }",
+        "{a = 1\n}",
+        "{\na = 1}",
+        "{a = 1,\nb = [2]}",
+        "{a = [1],\nb = 2}",
+        '{a = "}",\nb = "{"}',
+        '{a = "]",\nb = "["}',
+        "[{a = {b = 1}\n}]",
+        '"\\e"',
+        '"\\x41"',
+        "07:32",
+        "1979-05-27T07:32Z",
+        "1979-05-27 07:32+01:00",
+    ]
+)
+_toml_gaps = st.sampled_from(["", " ", "\n", " # c\n", ",", "\t"])
+
+
+def _toml_values(depth: int) -> st.SearchStrategy[str]:
+    if depth == 0:
+        return _toml_scalars
+    inner = _toml_values(depth - 1)
+
+    @st.composite
+    def arrays(draw: st.DrawFn) -> str:
+        items = draw(st.lists(inner, max_size=3))
+        return "[" + draw(_toml_gaps) + ", ".join(items) + draw(_toml_gaps) + "]"
+
+    @st.composite
+    def tables(draw: st.DrawFn) -> str:
+        count = draw(st.integers(0, 3))
+        return "{ " + ", ".join(f"k{i} = {draw(inner)}" for i in range(count)) + " }"
+
+    return st.one_of(inner, arrays(), tables())
+
+
+@st.composite
+def toml_documents(draw: st.DrawFn, toml_1_1: bool = False) -> str:
+    """A valid TOML 1.0 document (unique keys and tables), or with `toml_1_1` one value of TOML
+    1.1 in it, nested or not."""
+    lines: list[str] = []
+    for index in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["pair", "pair", "pair", "table", "array-table", "comment"]))
+        if kind == "pair":
+            lines.append(f"{draw(_toml_bare_keys)}{index} = {draw(_toml_values(2))}")
+        elif kind == "table":
+            lines.append(f"[t{index}.{draw(st.one_of(_toml_bare_keys, _toml_strings))}]")
+        elif kind == "array-table":
+            lines.append(f"[[{draw(_toml_bare_keys)}{index}]]")
+        else:
+            lines.append("# " + draw(st.sampled_from(["x", "{", '"', "a = [", "07:32"])))
+    if toml_1_1:
+        value = draw(_toml_1_1_values)
+        value = draw(st.sampled_from([value, f"[{value}]", f"{{ z = {value} }}"]))
+        lines.insert(draw(st.integers(0, len(lines))), f"new = {value}")
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\r\n"]))
+
+
+_toml_tokens = st.sampled_from(
+    [*"[]{}=,.#\"'\\:\n -+_", "a", "1", "e", "x", '"""', "'''", "07:32", "\r", "\x00", "\x7f"]
+)
+toml_soups = st.lists(_toml_tokens, max_size=40).map("".join)
+toml_ish_texts = st.one_of(
+    toml_documents(),
+    toml_documents(toml_1_1=True),
+    toml_documents().flatmap(edited_texts),
+    toml_documents().flatmap(mutated_texts),
+    toml_soups.map(lambda soup: soup + "\ud800"),
+    toml_soups,
+)

@@ -1,4 +1,4 @@
-"""Cargo.lock: TOML text in (stdlib `tomllib`), a `Lock` out.
+"""Cargo.lock: TOML text in (`load_lock_toml`: rtoml, else tomllib), a `Lock` out.
 
 Cargo documents its lockfile encoding in `src/cargo/core/resolver/encode.rs` and the versions in
 `ResolveVersion` (src/cargo/core/resolver/resolve.rs):
@@ -31,7 +31,8 @@ from collections.abc import Mapping
 from typing import cast
 
 from codegenie_core.parsers.lock_model import Lock, LockedPackage, LockedRef
-from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, load_toml
+from codegenie_core.parsers.lock_toml import load_lock_toml
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed
 
 __all__ = ["CRATES_IO", "package_id", "read_cargo_lock"]
 
@@ -51,7 +52,7 @@ def package_id(name: str, version: str, source: str | None) -> str:
 
 def read_cargo_lock(_path: str, document: object) -> Parsed[Lock]:
     text = document if isinstance(document, str) else ""
-    loaded = load_toml(text)
+    loaded = load_lock_toml(text)
     if isinstance(loaded, ManifestProblem):
         return Parsed(value=None, problems=(loaded,))
     problems: list[ManifestProblem] = []

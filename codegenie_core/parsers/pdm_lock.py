@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from codegenie_core.parsers.lock_model import Lock, LockedPackage, LockedRef, Scope
-from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, load_toml, pep503
+from codegenie_core.parsers.lock_toml import load_lock_toml
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, pep503
 from codegenie_core.parsers.python_lock_support import Ids, string, strings, table, tables
 from codegenie_core.parsers.python_manifest import parse_requirement
 
@@ -29,7 +30,7 @@ KNOWN_MAJORS = frozenset({"4"})
 def parse_pdm_lock(path: str, document: object) -> Parsed[Lock]:
     del path
     assert isinstance(document, str)
-    loaded = load_toml(document)
+    loaded = load_lock_toml(document)
     if isinstance(loaded, ManifestProblem):
         return Parsed(value=None, problems=(loaded,))
     problems: list[ManifestProblem] = []

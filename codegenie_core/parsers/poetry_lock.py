@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from typing import cast
 
 from codegenie_core.parsers.lock_model import Lock, LockedPackage, LockedRef, Scope
-from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, load_toml, pep503
+from codegenie_core.parsers.lock_toml import load_lock_toml
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, pep503
 from codegenie_core.parsers.python_lock_support import Ids, string, strings, table, tables
 
 __all__ = ["KNOWN_MAJORS", "parse_poetry_lock"]
@@ -28,7 +29,7 @@ KNOWN_MAJORS = frozenset({"1", "2"})
 def parse_poetry_lock(path: str, document: object) -> Parsed[Lock]:
     del path  # one project per lockfile: nothing in it names a directory
     assert isinstance(document, str)
-    loaded = load_toml(document)
+    loaded = load_lock_toml(document)
     if isinstance(loaded, ManifestProblem):
         return Parsed(value=None, problems=(loaded,))
     problems: list[ManifestProblem] = []

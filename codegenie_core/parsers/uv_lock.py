@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from typing import cast
 
 from codegenie_core.parsers.lock_model import Importer, Lock, LockedPackage, LockedRef, member_dir
-from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, load_toml, pep503
+from codegenie_core.parsers.lock_toml import load_lock_toml
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, pep503
 from codegenie_core.parsers.python_lock_support import Ids, string, strings, table, tables
 
 __all__ = ["KNOWN_VERSIONS", "PYPI", "parse_uv_lock"]
@@ -33,7 +34,7 @@ _SOURCE_KEYS = ("registry", "git", "path", "directory", "url", "editable", "virt
 
 def parse_uv_lock(path: str, document: object) -> Parsed[Lock]:
     assert isinstance(document, str)
-    loaded = load_toml(document)
+    loaded = load_lock_toml(document)
     if isinstance(loaded, ManifestProblem):
         return Parsed(value=None, problems=(loaded,))
     problems: list[ManifestProblem] = []
