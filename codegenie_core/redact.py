@@ -58,9 +58,8 @@ def _strip_url(scheme: str, rest: str) -> str:
 def _strip_scp_like(url: str) -> str | None:
     """scp-like `[user@]host:path` (git's rule: a ":" before any "/"), user dropped; None when
     `url` is not in that form (a local path)."""
-    if url.startswith("[") and "]:" in url:  # git's `[user@host:port]:path` (or `[::1]:path`)
-        inner, _, path = url[1:].partition("]:")
-        return "[" + inner[inner.rfind("@") + 1 :] + "]:" + _cut_query(path)
+    if _is_bracketed(url):
+        return _strip_bracketed(url)
     # git's rule: `[user@]host` ends at the first ":" (outside an IPv6 literal's brackets), before
     # any "/"; the user at the last "@" in it.
     slash = url.find("/")
@@ -79,7 +78,21 @@ def _strip_scp_like(url: str) -> str | None:
     if at != -1:
         start = colon + 1 + at + 1
         colon = url.index(":", start)
-    return url[start : colon + 1] + _cut_query(url[colon + 1 :])
+    stripped = url[start : colon + 1] + _cut_query(url[colon + 1 :])
+    # `user@[host]:path` without its user reads as git's bracketed form, whose "@" before the
+    # "]:" is user-info: it is stripped as one now, so a second pass finds nothing left (Rule 3).
+    return _strip_bracketed(stripped) if _is_bracketed(stripped) else stripped
+
+
+def _is_bracketed(url: str) -> bool:
+    """git's `[user@host:port]:path` (or `[::1]:path`)."""
+    return url.startswith("[") and "]:" in url
+
+
+def _strip_bracketed(url: str) -> str:
+    """A bracketed scp-like remote with the user-info in its brackets dropped."""
+    inner, _, path = url[1:].partition("]:")
+    return "[" + inner[inner.rfind("@") + 1 :] + "]:" + _cut_query(path)
 
 
 def _outside_brackets(text: str) -> str:

@@ -3,7 +3,7 @@ a secret (user-info, query, fragment, an `ext::` command's arguments), and is id
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from codegenie_core.redact import strip_credentials
@@ -28,6 +28,8 @@ def test_stripping_a_remote_is_idempotent(remote: RemoteUrl) -> None:
 
 
 @given(st.text(max_size=60) | st.text(alphabet=":@/?#[]a", max_size=30))
+@example("@[@]:")  # `user@[host]:path`, its user gone, read as `[user@host]:path` on a 2nd pass
+@example("u@[a]x:y/@z]:w")
 def test_stripping_any_text_is_idempotent(text: str) -> None:
     once = strip_credentials(text)
     assert strip_credentials(once) == once

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from codegenie_adapters.fakes import FakeClock, ScriptedYaml
 from codegenie_adapters.local_repo import LocalRepo
@@ -41,6 +41,7 @@ def slices(root: Path) -> tuple[object, object]:
 @requires_tool("git")
 @settings(max_examples=25)
 @given(tree=repo_trees())
+@example(tree={".gitignore": b"deep/**/x\n!dist/\n", "deep/dist/x/main.py": b"x = 1\n"})
 def test_a_plain_tree_and_the_same_tree_committed_give_equal_slices(
     tree: dict[str, bytes],
 ) -> None:

@@ -90,6 +90,33 @@ def test_the_walk_honours_nested_gitignores_negations_and_directory_patterns(
     ]  # fmt: skip
 
 
+_AGAINST_GIT_FILES = (
+    "deep/dist/x/main.py", "deep/x/x/y.py", "dist/f.py", "a/keep", "a/b/c", "x/f", "x/d/g",
+    "src/a.js",
+)  # fmt: skip
+
+
+@requires_tool("git")
+@pytest.mark.parametrize(
+    "gitignore",
+    [
+        b"deep/**/x\n!dist/\n",  # `!dist/` re-includes a directory `dist`, not what is under one
+        b"a/**\n!a/keep\n",  # `a/**` is what is inside `a`, not `a`: `a/keep` can come back
+        b"x/**/\n",  # the directories inside `x`, not `x` itself
+        b"**/\n!x\n",
+        b"!\n*.js\n\\\n",  # a lone `!` and a trailing backslash match nothing
+    ],
+)
+def test_the_walk_lists_what_git_lists(tmp_path: Path, gitignore: bytes) -> None:
+    plain, repo = tmp_path / "plain", init_repo(tmp_path / "repo")
+    for root in (plain, repo):
+        write(root, ".gitignore", gitignore)
+        for path in _AGAINST_GIT_FILES:
+            write(root, path, b"x")
+    git_lists = git(repo, "ls-files", "--others", "--exclude-standard").split()
+    assert list(LocalRepo(str(plain)).list_files()) == sorted(git_lists)
+
+
 def test_the_walk_does_not_enter_a_nested_repository(tmp_path: Path) -> None:
     write(tmp_path, "inner/.git/HEAD", b"ref: refs/heads/main\n")
     write(tmp_path, "inner/code.py", b"x")
