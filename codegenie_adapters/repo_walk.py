@@ -7,7 +7,7 @@ a file wins, `!` re-includes, a trailing `/` matches directories only, and an ig
 never entered (so nothing under it can be re-included, as in git). As in git, a pattern decides
 only for the paths it matches themselves: `pathspec` translates each pattern, but its matching
 also applies a pattern to all under a directory it matches (`!dist/` would re-include
-`deep/dist/x`), so the walk matches each translation against the whole path (ADR-0048). A
+`deep/dist/x`), so the walk matches each translation against the whole path (ADR-0050). A
 directory holding a `.git` is a nested repository and is not entered, as `git add` does not (see
 ADR-0029).
 Rule 2: regular files and symlinks are listed (as git records them); a symlink is never descended;
