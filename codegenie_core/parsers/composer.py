@@ -10,7 +10,6 @@ matches the manifest's names. Its format is identified by `plugin-api-version` w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import cast
 
@@ -20,6 +19,7 @@ from codegenie_core.parsers.manifest_model import (
     Dependency,
     ManifestProblem,
     Parsed,
+    load_json_object,
     sorted_dependencies,
     string_map,
 )
@@ -35,21 +35,9 @@ def is_platform_package(name: str) -> bool:
     return lowered in _PLATFORM or lowered.startswith(("ext-", "lib-", "php-"))
 
 
-def _document(text: str) -> dict[str, object] | ManifestProblem:
-    try:
-        document: object = json.loads(text)
-    except json.JSONDecodeError as error:
-        return ManifestProblem(message=error.msg, line=error.lineno, column=error.colno)
-    except RecursionError:
-        return ManifestProblem(message="JSON nested too deeply")
-    if not isinstance(document, dict):
-        return ManifestProblem(message="not a JSON object")
-    return cast("dict[str, object]", document)
-
-
 def parse_composer_json(text: str) -> Parsed[ComposerManifest]:
     """Rule 1: one composer.json."""
-    data = _document(text)
+    data = load_json_object(text)
     if isinstance(data, ManifestProblem):
         return Parsed(value=None, problems=(data,))
     problems: list[ManifestProblem] = []
@@ -83,7 +71,7 @@ def parse_composer_json(text: str) -> Parsed[ComposerManifest]:
 def parse_composer_lock(_path: str, text: object) -> Parsed[Lock]:
     """Rule 2: one composer.lock."""
     assert isinstance(text, str)
-    data = _document(text)
+    data = load_json_object(text)
     if isinstance(data, ManifestProblem):
         return Parsed(value=None, problems=(data,))
     problems: list[ManifestProblem] = []

@@ -18,7 +18,6 @@ names are lower-cased everywhere, as Python names are PEP 503-normalised.
 
 from __future__ import annotations
 
-import json
 import posixpath
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
@@ -30,6 +29,7 @@ from codegenie_core.parsers.manifest_model import (
     DotnetProject,
     ManifestProblem,
     Parsed,
+    load_json_object,
     sorted_dependencies,
     string_map,
 )
@@ -152,18 +152,9 @@ def parse_central_versions(text: str) -> Parsed[dict[str, str]]:
 def parse_packages_lock(path: str, text: object) -> Parsed[Lock]:
     """Rule 3: one packages.lock.json; its importer is the project's directory."""
     assert isinstance(text, str)
-    try:
-        document: object = json.loads(text)
-    except json.JSONDecodeError as error:
-        return Parsed(
-            value=None,
-            problems=(ManifestProblem(message=error.msg, line=error.lineno, column=error.colno),),
-        )
-    except RecursionError:
-        return Parsed(value=None, problems=(ManifestProblem(message="JSON nested too deeply"),))
-    if not isinstance(document, dict):
-        return Parsed(value=None, problems=(ManifestProblem(message="not a JSON object"),))
-    data = cast("dict[str, object]", document)
+    data = load_json_object(text)
+    if isinstance(data, ManifestProblem):
+        return Parsed(value=None, problems=(data,))
     version = data.get("version")
     frameworks = data.get("dependencies")
     if not isinstance(frameworks, Mapping):

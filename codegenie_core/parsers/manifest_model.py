@@ -8,10 +8,11 @@ format at all) and the problems, with 1-based line and column when the format li
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar, cast
 
 import attrs
 
@@ -150,6 +151,20 @@ def string_map(value: object) -> dict[str, str] | None:
             return None
         out[key] = item
     return dict(sorted(out.items()))
+
+
+def load_json_object(text: str) -> dict[str, object] | ManifestProblem:
+    """A JSON object (manifest or lockfile), or the problem with json's line and column; a
+    nesting deep enough to exhaust the stack is a problem too, and so is any other top value."""
+    try:
+        document: object = json.loads(text)
+    except json.JSONDecodeError as error:
+        return ManifestProblem(message=error.msg, line=error.lineno, column=error.colno)
+    except RecursionError:
+        return ManifestProblem(message="JSON nested too deeply")
+    if not isinstance(document, dict):
+        return ManifestProblem(message="not a JSON object")
+    return cast("dict[str, object]", document)
 
 
 def load_toml(text: str) -> dict[str, object] | ManifestProblem:

@@ -13,7 +13,6 @@ the whole lock costs its size times its nesting depth (capped; deeper is a probl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import cast
 
@@ -25,7 +24,7 @@ from codegenie_core.parsers.lock_model import (
     Scope,
     member_dir,
 )
-from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, load_json_object
 
 __all__ = ["KNOWN_VERSIONS", "MAX_DEPTH", "parse_npm_lock", "resolve_install_path"]
 
@@ -169,18 +168,9 @@ def _iter_installed(
 
 def parse_npm_lock(path: str, text: str) -> Parsed[Lock]:
     """Rules 1-3 for one `package-lock.json` or `npm-shrinkwrap.json` at repository `path`."""
-    try:
-        loaded: object = json.loads(text)
-    except json.JSONDecodeError as error:
-        return Parsed(
-            value=None,
-            problems=(ManifestProblem(message=error.msg, line=error.lineno, column=error.colno),),
-        )
-    except RecursionError:
-        return Parsed(value=None, problems=(ManifestProblem(message="JSON nested too deeply"),))
-    if not isinstance(loaded, dict):
-        return Parsed(value=None, problems=(ManifestProblem(message="not a JSON object"),))
-    document = cast("dict[str, object]", loaded)
+    document = load_json_object(text)
+    if isinstance(document, ManifestProblem):
+        return Parsed(value=None, problems=(document,))
     problems: list[ManifestProblem] = []
     version = document.get("lockfileVersion")
     table, from_packages = _entries(document, version, problems)

@@ -7,7 +7,6 @@ or an ancestor, for workspaces), since that is what installs the tree; see `pack
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Iterable, Mapping
 from typing import cast
@@ -18,6 +17,7 @@ from codegenie_core.parsers.manifest_model import (
     NpmManifest,
     PackageManager,
     Parsed,
+    load_json_object,
     sorted_dependencies,
     string_map,
 )
@@ -40,18 +40,9 @@ DEPENDENCY_FIELDS: dict[str, str] = {
 
 def parse_package_json(text: str) -> Parsed[NpmManifest]:
     """Read one package.json; the package manager is filled in by the caller."""
-    try:
-        document: object = json.loads(text)
-    except json.JSONDecodeError as error:
-        return Parsed(
-            value=None,
-            problems=(ManifestProblem(message=error.msg, line=error.lineno, column=error.colno),),
-        )
-    except RecursionError:
-        return Parsed(value=None, problems=(ManifestProblem(message="JSON nested too deeply"),))
-    if not isinstance(document, dict):
-        return Parsed(value=None, problems=(ManifestProblem(message="not a JSON object"),))
-    data = cast("dict[str, object]", document)
+    data = load_json_object(text)
+    if isinstance(data, ManifestProblem):
+        return Parsed(value=None, problems=(data,))
     problems: list[ManifestProblem] = []
 
     def text_field(key: str) -> str | None:

@@ -11,12 +11,11 @@ Rule 3: `pipfile-spec` 6 is known; anything else is read best-effort. Names are 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import cast
 
 from codegenie_core.parsers.lock_model import Lock, LockedPackage, Scope
-from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, pep503
+from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed, load_json_object, pep503
 from codegenie_core.parsers.python_lock_support import Ids, table
 from codegenie_core.parsers.python_manifest import pinned_version
 
@@ -28,18 +27,9 @@ KNOWN_SPECS = frozenset({6})
 def parse_pipfile_lock(path: str, document: object) -> Parsed[Lock]:
     del path
     assert isinstance(document, str)
-    try:
-        loaded: object = json.loads(document)
-    except json.JSONDecodeError as error:
-        return Parsed(
-            value=None,
-            problems=(ManifestProblem(message=error.msg, line=error.lineno, column=error.colno),),
-        )
-    except RecursionError:
-        return Parsed(value=None, problems=(ManifestProblem(message="JSON nested too deeply"),))
-    if not isinstance(loaded, Mapping):
-        return Parsed(value=None, problems=(ManifestProblem(message="not a JSON object"),))
-    root = cast("Mapping[str, object]", loaded)
+    root = load_json_object(document)
+    if isinstance(root, ManifestProblem):
+        return Parsed(value=None, problems=(root,))
     problems: list[ManifestProblem] = []
     spec = table(root, "_meta", problems).get("pipfile-spec")
     if spec is not None and (not isinstance(spec, int) or isinstance(spec, bool)):
