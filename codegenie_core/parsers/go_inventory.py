@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from codegenie_core.parsers.gomod import split_comment, tokens
+from codegenie_core.parsers.gomod import directives, parse_replace
 from codegenie_core.parsers.inventory import Declared, Reason, Workspace
 from codegenie_core.parsers.lock_model import member_dir
 from codegenie_core.parsers.manifest_model import (
@@ -116,25 +116,7 @@ def parse_go_work(text: str) -> Parsed[GoWork]:
     go = toolchain = None
     uses: list[str] = []
     replaces: list[GoReplace] = []
-    block: str | None = None
-    block_line = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        words = tokens(split_comment(raw)[0])
-        if not words:
-            continue
-        if block is not None:
-            if words == [")"]:
-                block = None
-                continue
-            verb, args = block, words
-        else:
-            verb, args = words[0], words[1:]
-            if verb not in _WORK_VERBS:
-                problems.append(ManifestProblem(message=f"unknown directive {verb!r}", line=number))
-                continue
-            if args == ["("]:
-                block, block_line = verb, number
-                continue
+    for number, verb, args, _comment, _raw in directives(text, _WORK_VERBS, problems):
         match verb:
             case "go" if len(args) == 1:
                 go = args[0]
@@ -144,29 +126,14 @@ def parse_go_work(text: str) -> Parsed[GoWork]:
                 uses.append(args[0])
             case "godebug":
                 pass  # known, and not a fact this reader reports
-            case "replace" if (replace := _replace(args)) is not None:
+            case "replace" if (replace := parse_replace(args)) is not None:
                 replaces.append(replace)
             case _:
                 problems.append(ManifestProblem(message=f"malformed {verb} directive", line=number))
-    if block is not None:
-        problems.append(
-            ManifestProblem(message=f"{block} block is not closed with ')'", line=block_line)
-        )
     return Parsed(
         value=GoWork(go=go, toolchain=toolchain, uses=tuple(uses), replaces=tuple(replaces)),
         problems=tuple(problems),
     )
-
-
-def _replace(args: Sequence[str]) -> GoReplace | None:
-    """`old [version] => new [version]`, or None when the words are not that shape."""
-    if "=>" not in args:
-        return None
-    arrow = list(args).index("=>")
-    old, new = args[:arrow], args[arrow + 1 :]
-    if len(old) not in (1, 2) or len(new) not in (1, 2):
-        return None
-    return GoReplace(old=" ".join(old), new=" ".join(new))
 
 
 def render_go_work(value: GoWork) -> str:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from codegenie_core.parsers.manifest_model import (
     Dependency,
@@ -56,26 +58,7 @@ def parse_go_mod(text: str) -> Parsed[GoModule]:
     dependencies: list[Dependency] = []
     replaces: list[GoReplace] = []
     excludes: list[str] = []
-    block: str | None = None
-    block_line = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        code, comment = split_comment(raw)
-        words = tokens(code)
-        if not words:
-            continue
-        if block is not None:
-            if words == [")"]:
-                block = None
-                continue
-            verb, args = block, words
-        else:
-            verb, args = words[0], words[1:]
-            if verb not in KNOWN_VERBS:
-                problems.append(ManifestProblem(message=f"unknown directive {verb!r}", line=number))
-                continue
-            if args == ["("]:
-                block, block_line = verb, number
-                continue
+    for number, verb, args, comment, raw in directives(text, KNOWN_VERBS, problems):
         match verb:
             case "module" if len(args) == 1:
                 module = args[0]
@@ -96,10 +79,9 @@ def parse_go_mod(text: str) -> Parsed[GoModule]:
             case "exclude" if len(args) == 2:
                 excludes.append(f"{args[0]} {args[1]}")
             case "replace" if "=>" in args and len(args) in (3, 4, 5):
-                arrow = args.index("=>")
-                old, new = args[:arrow], args[arrow + 1 :]
-                if len(old) in (1, 2) and len(new) in (1, 2):
-                    replaces.append(GoReplace(old=" ".join(old), new=" ".join(new)))
+                replace = parse_replace(args)
+                if replace is not None:
+                    replaces.append(replace)
                 else:
                     problems.append(ManifestProblem(message="malformed replace", line=number))
             case "godebug" | "retract" | "tool" | "ignore":
@@ -110,10 +92,6 @@ def parse_go_mod(text: str) -> Parsed[GoModule]:
                         message=f"malformed {verb} directive: {raw.strip()!r}", line=number
                     )
                 )
-    if block is not None:
-        problems.append(
-            ManifestProblem(message=f"{block} block is not closed with ')'", line=block_line)
-        )
     value = GoModule(
         module=module,
         go=go,
@@ -127,7 +105,57 @@ def parse_go_mod(text: str) -> Parsed[GoModule]:
     return Parsed(value=value, problems=tuple(problems))
 
 
-def split_comment(line: str) -> tuple[str, str]:  # shared with go.work (parsers.go_inventory)
+class Directive(NamedTuple):
+    line: int
+    verb: str
+    args: list[str]
+    comment: str
+    raw: str
+
+
+def directives(
+    text: str, known: frozenset[str], problems: list[ManifestProblem]
+) -> Iterator[Directive]:
+    """Each directive of a go.mod or go.work text, a block's lines carrying the block's verb;
+    an unknown verb and a block never closed are problems (Rule 1). Shared with go.work."""
+    block: str | None = None
+    block_line = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        code, comment = _split_comment(raw)
+        words = _tokens(code)
+        if not words:
+            continue
+        if block is not None:
+            if words == [")"]:
+                block = None
+                continue
+            yield Directive(number, block, words, comment, raw)
+            continue
+        verb, args = words[0], words[1:]
+        if verb not in known:
+            problems.append(ManifestProblem(message=f"unknown directive {verb!r}", line=number))
+        elif args == ["("]:
+            block, block_line = verb, number
+        else:
+            yield Directive(number, verb, args, comment, raw)
+    if block is not None:
+        problems.append(
+            ManifestProblem(message=f"{block} block is not closed with ')'", line=block_line)
+        )
+
+
+def parse_replace(args: Sequence[str]) -> GoReplace | None:
+    """`old [version] => new [version]`, or None when the words are not that shape."""
+    if "=>" not in args:
+        return None
+    arrow = list(args).index("=>")
+    old, new = args[:arrow], args[arrow + 1 :]
+    if len(old) not in (1, 2) or len(new) not in (1, 2):
+        return None
+    return GoReplace(old=" ".join(old), new=" ".join(new))
+
+
+def _split_comment(line: str) -> tuple[str, str]:
     """The code before a `//` comment (outside strings) and the comment itself."""
     i = 0
     quote: str | None = None
@@ -147,7 +175,7 @@ def split_comment(line: str) -> tuple[str, str]:  # shared with go.work (parsers
     return line, ""
 
 
-def tokens(code: str) -> list[str]:
+def _tokens(code: str) -> list[str]:
     out: list[str] = []
     for token in _TOKEN.findall(code):
         if token.startswith("`"):
