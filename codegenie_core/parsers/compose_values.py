@@ -27,6 +27,7 @@ from codegenie_core.parsers.dockerfile_secrets import (
     looks_like_credential,
     strip_url_credentials,
 )
+from codegenie_core.parsers.dockerfile_words import closing_brace
 
 MAX_NESTING = 16
 MAX_PORT = 65535
@@ -74,7 +75,7 @@ def _interpolate(value: str, depth: int, unresolved: list[str]) -> str:
             i = dollar + 2
             continue
         if value.startswith("${", dollar):
-            end = _closing_brace(value, dollar + 2)
+            end = closing_brace(value, dollar + 2)
             if end == -1:
                 unresolved.append(value[dollar:])
                 break
@@ -115,7 +116,7 @@ def _redact_written(value: str) -> str:
             continue
         if not looks_like_credential(match.group(0)):
             continue
-        end = _closing_brace(value, match.end())
+        end = closing_brace(value, match.end())
         if end == -1:
             end = len(value)
         operator = 2 if value.startswith(":", match.end()) else 1
@@ -125,23 +126,6 @@ def _redact_written(value: str) -> str:
         search = max(end, search)
     out.append(value[position:])
     return "".join(out)
-
-
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the `}` closing a `${` whose body starts at `start`, counting nested `${`."""
-    depth = 0
-    i = start
-    while i < len(text):
-        if text.startswith("${", i):
-            depth += 1
-            i += 2
-            continue
-        if text[i] == "}":
-            if depth == 0:
-                return i
-            depth -= 1
-        i += 1
-    return -1
 
 
 @attrs.frozen(kw_only=True)

@@ -203,7 +203,7 @@ class _Lexer:
         assert self.env is not None
         text = self.text
         if text.startswith("${", i):
-            end = _closing_brace(text, i + 2)
+            end = closing_brace(text, i + 2)
             if end == -1:
                 current.append(text[i:])
                 return len(text)
@@ -265,8 +265,9 @@ class _Lexer:
         return expanded
 
 
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the `}` closing a `${` whose body starts at `start`, counting nested `${`."""
+def closing_brace(text: str, start: int) -> int:
+    """Index of the `}` closing a `${` whose body starts at `start`, counting nested `${`
+    (shared with compose interpolation, `parsers.compose_values`)."""
     depth = 0
     i = start
     while i < len(text):
