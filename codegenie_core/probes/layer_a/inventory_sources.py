@@ -77,6 +77,7 @@ __all__ = [
 class GoverningLock:
     reader: LockReader
     governs: tuple[str, ...]  # manifest basenames (or fnmatch patterns: "*.csproj") it pins
+    names: tuple[str, ...]  # the lockfile basenames the reader matches: its globs (Rule 3)
 
 
 def _member(path: str) -> str:
@@ -178,121 +179,67 @@ def _text_reader(
     return read
 
 
-def _npm_family(
-    format_: str, basename: str, parse: Callable[[str, str], Parsed[Lock]]
+def _lock(
+    format_: str,
+    ecosystem: str,
+    names: tuple[str, ...],
+    read: Callable[[str, object], Parsed[Lock]] | None,
+    governs: tuple[str, ...],
+    *,
+    yaml: bool = False,
 ) -> GoverningLock:
+    """One row of `LOCK_READERS`: a format read from the files named `names`."""
     return GoverningLock(
         reader=LockReader(
-            format=format_, ecosystem="npm", matches=_basename(basename), read=_text_reader(parse)
+            format=format_, ecosystem=ecosystem, matches=_basename(*names), read=read, yaml=yaml
         ),
-        governs=("package.json",),
+        governs=governs,
+        names=names,
     )
 
 
+_NPM = ("package.json",)
+_PYPROJECT = ("pyproject.toml",)
+
 # Rule 1, in priority order at one directory level. npm: "If both package-lock.json and
 # npm-shrinkwrap.json are present in the root of a project, npm-shrinkwrap.json will take
-# precedence"; bun 1.2 reads `bun.lock` over `bun.lockb` when both are there.
+# precedence"; bun 1.2 reads `bun.lock` over `bun.lockb` when both are there. Python (ADR-0044):
+# uv, Poetry and PDM lock a pyproject.toml, pipenv a Pipfile; a requirements file is never
+# governed (its `==` pins are its own).
 LOCK_READERS: tuple[GoverningLock, ...] = (
-    _npm_family("npm-shrinkwrap", "npm-shrinkwrap.json", parse_npm_lock),
-    _npm_family("package-lock", "package-lock.json", parse_npm_lock),
-    _npm_family("yarn", "yarn.lock", parse_yarn_lock),
-    GoverningLock(
-        reader=LockReader(
-            format="pnpm",
-            ecosystem="npm",
-            matches=_basename("pnpm-lock.yaml"),
-            read=read_pnpm_lock,
-            yaml=True,
-        ),
-        governs=("package.json",),
+    _lock("npm-shrinkwrap", "npm", ("npm-shrinkwrap.json",), _text_reader(parse_npm_lock), _NPM),
+    _lock("package-lock", "npm", ("package-lock.json",), _text_reader(parse_npm_lock), _NPM),
+    _lock("yarn", "npm", ("yarn.lock",), _text_reader(parse_yarn_lock), _NPM),
+    _lock("pnpm", "npm", ("pnpm-lock.yaml",), read_pnpm_lock, _NPM, yaml=True),
+    _lock("bun", "npm", ("bun.lock",), _text_reader(parse_bun_lock), _NPM),
+    _lock("bun-binary", "npm", ("bun.lockb",), None, _NPM),
+    _lock(
+        "gemfile-lock",
+        "gem",
+        ("Gemfile.lock", "gems.locked"),
+        parse_gemfile_lock,
+        ("Gemfile", "gems.rb"),
     ),
-    _npm_family("bun", "bun.lock", parse_bun_lock),
-    GoverningLock(
-        reader=LockReader(
-            format="bun-binary",
-            ecosystem="npm",
-            matches=_basename("bun.lockb"),
-            read=None,
-        ),
-        governs=("package.json",),
+    _lock("composer-lock", "composer", ("composer.lock",), parse_composer_lock, ("composer.json",)),
+    _lock(
+        "nuget-packages-lock",
+        "nuget",
+        ("packages.lock.json",),
+        parse_packages_lock,
+        ("*.csproj", "*.fsproj", "*.vbproj"),
     ),
-    GoverningLock(
-        reader=LockReader(
-            format="gemfile-lock",
-            ecosystem="gem",
-            matches=_basename("Gemfile.lock", "gems.locked"),
-            read=parse_gemfile_lock,
-        ),
-        governs=("Gemfile", "gems.rb"),
+    _lock("uv", "pypi", ("uv.lock",), parse_uv_lock, _PYPROJECT),
+    _lock("poetry", "pypi", ("poetry.lock",), parse_poetry_lock, _PYPROJECT),
+    _lock("pdm", "pypi", ("pdm.lock",), parse_pdm_lock, _PYPROJECT),
+    _lock("pipfile", "pypi", ("Pipfile.lock",), parse_pipfile_lock, ("Pipfile",)),
+    _lock(
+        "gradle-lockfile",
+        "maven",
+        ("gradle.lockfile",),
+        parse_gradle_lockfile,
+        ("build.gradle", "build.gradle.kts", "libs.versions.toml"),
     ),
-    GoverningLock(
-        reader=LockReader(
-            format="composer-lock",
-            ecosystem="composer",
-            matches=_basename("composer.lock"),
-            read=parse_composer_lock,
-        ),
-        governs=("composer.json",),
-    ),
-    GoverningLock(
-        reader=LockReader(
-            format="nuget-packages-lock",
-            ecosystem="nuget",
-            matches=_basename("packages.lock.json"),
-            read=parse_packages_lock,
-        ),
-        governs=("*.csproj", "*.fsproj", "*.vbproj"),
-    ),
-    # Python (ADR-0044): uv, Poetry and PDM lock a pyproject.toml, pipenv a Pipfile; a
-    # requirements file is never governed (its `==` pins are its own).
-    GoverningLock(
-        reader=LockReader(
-            format="uv", ecosystem="pypi", matches=_basename("uv.lock"), read=parse_uv_lock
-        ),
-        governs=("pyproject.toml",),
-    ),
-    GoverningLock(
-        reader=LockReader(
-            format="poetry",
-            ecosystem="pypi",
-            matches=_basename("poetry.lock"),
-            read=parse_poetry_lock,
-        ),
-        governs=("pyproject.toml",),
-    ),
-    GoverningLock(
-        reader=LockReader(
-            format="pdm", ecosystem="pypi", matches=_basename("pdm.lock"), read=parse_pdm_lock
-        ),
-        governs=("pyproject.toml",),
-    ),
-    GoverningLock(
-        reader=LockReader(
-            format="pipfile",
-            ecosystem="pypi",
-            matches=_basename("Pipfile.lock"),
-            read=parse_pipfile_lock,
-        ),
-        governs=("Pipfile",),
-    ),
-    GoverningLock(
-        reader=LockReader(
-            format="gradle-lockfile",
-            ecosystem="maven",
-            matches=_basename("gradle.lockfile"),
-            read=parse_gradle_lockfile,
-        ),
-        governs=("build.gradle", "build.gradle.kts", "libs.versions.toml"),
-    ),
-    GoverningLock(
-        reader=LockReader(
-            format="cargo",
-            ecosystem="cargo",
-            matches=_basename("Cargo.lock"),
-            read=read_cargo_lock,
-        ),
-        governs=("Cargo.toml",),
-    ),
+    _lock("cargo", "cargo", ("Cargo.lock",), read_cargo_lock, ("Cargo.toml",)),
 )
 
 
@@ -354,24 +301,14 @@ WORKSPACE_READERS: tuple[WorkspaceReader, ...] = (
     _go_workspaces,
 )
 
-# Rule 3: files readers read beyond the manifests and the lockfiles `LOCK_READERS` match.
+# Rule 3: every lockfile `LOCK_READERS` matches, and the other files readers read.
 INVENTORY_GLOBS: tuple[str, ...] = (
-    "**/Gemfile.lock",
-    "**/gems.locked",
-    "**/composer.lock",
-    "**/packages.lock.json",
+    *(f"**/{name}" for lock in LOCK_READERS for name in lock.names),
     "**/Directory.Packages.props",
     "**/*.sln",
-    "**/pnpm-lock.yaml",
     "**/pnpm-workspace.yaml",
-    "**/uv.lock",
-    "**/poetry.lock",
-    "**/pdm.lock",
-    "**/Pipfile.lock",
-    "**/gradle.lockfile",
     "**/settings.gradle",
     "**/settings.gradle.kts",
-    "**/Cargo.lock",
     "**/go.sum",
     "**/go.work",
 )
