@@ -82,16 +82,15 @@ def purl(ecosystem: str, name: str, version: str | None) -> str:
     """The purl of one package at `version` (without a version when none is known)."""
     namespace, short = _split(ecosystem, name)
     fast = _fast(ecosystem, namespace, short, (version or "").strip())
-    if fast is not None:
-        return fast
-    return PackageURL(
-        type=ecosystem, namespace=namespace, name=short, version=version or None
-    ).to_string()
+    return fast if fast is not None else _by_packageurl(ecosystem, namespace, short, version)
 
 
 def purl_by_packageurl(ecosystem: str, name: str, version: str | None) -> str:
     """Rule 3's oracle: the same purl, always through packageurl."""
-    namespace, short = _split(ecosystem, name)
+    return _by_packageurl(ecosystem, *_split(ecosystem, name), version)
+
+
+def _by_packageurl(ecosystem: str, namespace: str | None, name: str, version: str | None) -> str:
     return PackageURL(
-        type=ecosystem, namespace=namespace, name=short, version=version or None
+        type=ecosystem, namespace=namespace, name=name, version=version or None
     ).to_string()
