@@ -1,0 +1,129 @@
+"""Portfolio gathers: many repositories in one run (issue #13). Pure: values and ports only.
+
+Rule 1: the driver plans `RepoTask`s from the sources (`plan_tasks`), hands them to an `Executor`
+(a process pool on one machine, Ray on a cluster: adapters), and is the single writer of the
+`PortfolioStore`. Every task yields exactly one `RepoResult`, in completion order; a repository's
+failure, a worker's crash or a timeout is a `RepoFailed` value, never an exception.
+Rule 2: everything a task carries is plain and picklable (it crosses processes and machines), and
+holds no secret: the remote cache's auth header is read from the environment where the task runs.
+Rule 3: a task's `key` names the repository within the portfolio (an absolute path, or a URL git
+can clone, carrying no userinfo: credentials come from git's own helpers), so a resumed run skips
+exactly the keys the store already recorded for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, Protocol
+
+import attrs
+
+from codegenie_core.config import CacheMode, GatherConfig
+
+SourceKind = Literal["path", "url"]
+# Why a repository has no document: its gather raised a CodegenieError ("error"), its worker
+# process died ("crash"), it outlived the per-repository timeout ("timeout"), its clone failed
+# ("clone"), or the executor lost it more times than its retries allow ("lost").
+FailureReason = Literal["error", "crash", "timeout", "clone", "lost"]
+FAILURE_REASONS: tuple[FailureReason, ...] = ("error", "crash", "timeout", "clone", "lost")
+
+PlainDocument = Mapping[str, Any]  # a context document as json would produce it
+
+
+@attrs.frozen(kw_only=True)
+class RepoTask:
+    """One repository to gather. `key` is its path or URL and its identity in the portfolio
+    (Rule 3); `needs_engine` asks for a node with a container engine (layer C)."""
+
+    key: str
+    kind: SourceKind
+    needs_engine: bool
+
+
+@attrs.frozen(kw_only=True)
+class TaskSpec:
+    """What every task of a run gathers with: the same for all, so it is sent once per worker.
+    `timeout_s` bounds one repository's gather; `remote_cache` is the URL only (Rule 2)."""
+
+    config: GatherConfig
+    cache_dir: str | None
+    cache_mode: CacheMode = "use"
+    cache_max_bytes: int
+    jobs_per_repo: int = 1
+    timeout_s: float = 600.0
+    remote_cache: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RepoGathered:
+    """A repository gathered: its context document (`to_document()` of the gather) and where it
+    stood. `head` and `state_token` say which state of the repository the document describes
+    (None outside git); the probe counts are in the document's `gather` section."""
+
+    task: RepoTask
+    head: str | None
+    state_token: str | None
+    document: PlainDocument
+    duration_ms: int
+
+
+@attrs.frozen(kw_only=True)
+class RepoFailed:
+    """A repository with no document, and why, in one line naming what went wrong."""
+
+    task: RepoTask
+    reason: FailureReason
+    message: str
+    duration_ms: int
+
+
+RepoResult = RepoGathered | RepoFailed
+
+
+class Executor(Protocol):
+    """Runs tasks somewhere and yields their results as they complete (Rule 1).
+
+    Agreement, for every adapter: each task's result is yielded exactly once (by `task.key`);
+    a task whose worker is lost is retried, up to the adapter's documented bound, then yielded as
+    `RepoFailed(reason="lost")`; closing the iterator early (Ctrl-C in the driver) cancels what
+    has not started and returns without waiting for running gathers longer than their timeout."""
+
+    def run(self, tasks: Sequence[RepoTask], spec: TaskSpec) -> Iterator[RepoResult]: ...
+
+    def close(self) -> None:
+        """Release workers, processes and connections; safe to call twice."""
+        ...
+
+
+class PortfolioStore(Protocol):
+    """Where a portfolio's results live; written by the driver alone (Rule 1)."""
+
+    def begin_run(self, spec: TaskSpec, tasks: Sequence[RepoTask]) -> int:
+        """A run id for these tasks: a new run, or the unfinished run of the same spec and
+        tasks to resume."""
+        ...
+
+    def recorded(self, run_id: int) -> frozenset[str]:
+        """The task keys that run already has a result for."""
+        ...
+
+    def record(self, run_id: int, result: RepoResult) -> None:
+        """Store one result atomically: the repository's row, its document and its facts."""
+        ...
+
+    def finish_run(self, run_id: int) -> None: ...
+
+
+def plan_tasks(
+    sources: Iterable[tuple[str, SourceKind]], *, needs_engine: bool, done: frozenset[str]
+) -> tuple[RepoTask, ...]:
+    """The tasks for `sources` (each a normalised key and its kind, in the order given), each key
+    once, leaving out those in `done` (a resumed run's recorded keys)."""
+    seen: set[str] = set()
+    tasks: list[RepoTask] = []
+    for key, kind in sources:
+        if key in seen or key in done:
+            continue
+        seen.add(key)
+        tasks.append(RepoTask(key=key, kind=kind, needs_engine=needs_engine))
+    return tuple(tasks)
