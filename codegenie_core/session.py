@@ -129,14 +129,35 @@ def gather(
         on_outcome=on_outcome,
         strict_reads=strict_reads,
     )
+    checked = _CheckedPlain(to_plain)
     return Gathered(
         repo=RepoIdentity(name=ctx.repo.name, git=_git_identity(ctx.repo)),
         plan=tuple(plan),
-        outcomes=tuple(_renderable(outcome, to_plain) for outcome in result.outcomes),
+        outcomes=tuple(_renderable(outcome, checked) for outcome in result.outcomes),
         cpu_budget=result.cpu_budget,
         duration_ms=result.duration_ms,
-        to_plain=to_plain,
+        to_plain=checked,
     )
+
+
+class _CheckedPlain:
+    """`to_plain`, remembering the plain data of each slice `_renderable` checked until the first
+    document takes it: a slice is turned into plain data once for the check and the first
+    document, not twice (a 10,000-package inventory takes seconds). Later documents compute their
+    own, so no two documents share mutable data."""
+
+    def __init__(self, to_plain: ToPlain) -> None:
+        self._to_plain = to_plain
+        self._checked: dict[int, tuple[object, PlainData]] = {}
+
+    def check(self, value: object) -> None:
+        self._checked[id(value)] = (value, self._to_plain(value))
+
+    def __call__(self, value: object) -> PlainData:
+        held = self._checked.pop(id(value), None)
+        if held is not None and held[0] is value:
+            return held[1]
+        return self._to_plain(value)
 
 
 def gather_with(
@@ -183,13 +204,13 @@ def _git_identity(repo: RepoFiles) -> GitState | None:
         return None
 
 
-def _renderable(outcome: ProbeOutcome, to_plain: ToPlain) -> ProbeOutcome:
+def _renderable(outcome: ProbeOutcome, to_plain: _CheckedPlain) -> ProbeOutcome:
     """A computed slice the context document cannot hold (a value JSON cannot write, such as a
     datetime) fails its probe, as any other probe bug does, instead of failing the gather."""
     match outcome:
         case Ran(envelope=envelope):
             try:
-                to_plain(envelope.slice)
+                to_plain.check(envelope.slice)
             except (TypeError, ValueError) as error:
                 return Failed(
                     probe=outcome.probe,
