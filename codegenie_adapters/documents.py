@@ -37,26 +37,45 @@ def to_json(document: object) -> str:
 def to_yaml(document: object) -> str:
     """`document` (plain data) as the CLI writes `context.yaml` (Rules 2 and 4)."""
     out: list[str] = ["%YAML 1.1\n---\n"]
+    rendered: dict[str, str] = {}  # a string's scalar, rendered once (names, paths, scopes repeat)
+
+    def scalar(value: object) -> str:
+        if type(value) is str:  # not `1`, `True` or `1.0`, which hash alike
+            text = rendered.get(value)
+            if text is None:
+                text = rendered[value] = _scalar(value)
+            return text
+        return _scalar(value)
+
     # (what starts the line, the value, the indent of the value's own children)
     stack: list[tuple[str, object, int]] = [("", document, 0)]
     while stack:  # an explicit stack: a deep document never meets the recursion limit
         prefix, value, indent = stack.pop()
         if not isinstance(value, dict | list) or not value:
-            out.append(prefix + _scalar(cast("object", value)) + "\n")
+            out.append(prefix + scalar(cast("object", value)) + "\n")
             continue
         pad = " " * indent
         # a mapping that is a list item starts on the dash's line: `- name: x`
         inline = prefix.endswith("- ") and isinstance(value, dict)
         if prefix and not inline:
             out.append(prefix.rstrip() + "\n")
-        children: list[tuple[str, object, int]] = []
+        # Children are written in order: leading scalars at once, the rest through the stack.
+        later: list[tuple[str, object, int]] = []
         if isinstance(value, dict):
-            for index, (key, item) in enumerate(cast("dict[object, object]", value).items()):
-                head = prefix if inline and index == 0 else pad
-                children.append((f"{head}{_scalar(key)}: ", item, indent + 2))
+            head = prefix if inline else pad
+            for key, item in cast("dict[object, object]", value).items():
+                if later or (isinstance(item, dict | list) and item):
+                    later.append((f"{head}{scalar(key)}: ", cast("object", item), indent + 2))
+                else:
+                    out.append(f"{head}{scalar(key)}: {scalar(cast('object', item))}\n")
+                head = pad
         else:
-            children.extend((f"{pad}- ", item, indent + 2) for item in cast("list[object]", value))
-        stack.extend(reversed(children))
+            for item in cast("list[object]", value):
+                if later or (isinstance(item, dict | list) and item):
+                    later.append((f"{pad}- ", cast("object", item), indent + 2))
+                else:
+                    out.append(f"{pad}- {scalar(cast('object', item))}\n")
+        stack.extend(reversed(later))
     return "".join(out)
 
 

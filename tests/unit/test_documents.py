@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from codegenie_adapters.documents import to_json, to_yaml, write_outputs
+from tests.reference_writers import reference_to_yaml
 
 plain = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
@@ -63,6 +64,11 @@ def _same(a: object, b: object) -> bool:
         x, y = cast("list[object]", a), cast("list[object]", b)
         return len(x) == len(y) and all(_same(i, j) for i, j in zip(x, y, strict=True))
     return type(a) is type(b) and a == b
+
+
+@given(yaml_plain)
+def test_yaml_is_byte_for_byte_what_the_one_node_at_a_time_writer_gives(document: object) -> None:
+    assert to_yaml(document) == reference_to_yaml(document)
 
 
 @given(yaml_plain)
