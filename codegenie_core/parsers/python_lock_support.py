@@ -23,7 +23,7 @@ def table(
     value = container.get(key)
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):  # decoded TOML and JSON tables are dicts (a cheaper check)
         problems.append(ManifestProblem(message=f"{where}{key!r} is not a table"))
         return {}
     return cast("Mapping[str, object]", value)
@@ -46,7 +46,7 @@ def tables(
 ) -> list[Mapping[str, object]]:
     out: list[Mapping[str, object]] = []
     for item in items(container, key, problems, where):
-        if isinstance(item, Mapping):
+        if isinstance(item, dict):
             out.append(cast("Mapping[str, object]", item))
         else:
             problems.append(ManifestProblem(message=f"{where}an entry of {key!r} is not a table"))

@@ -152,7 +152,7 @@ def _ref_list(
         return ()
     refs: list[LockedRef] = []
     for item in cast("list[object]", value):
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             problems.append(ManifestProblem(message=f"{where}a dependency is not a table"))
             continue
         ref = cast("Mapping[str, object]", item)
@@ -163,7 +163,7 @@ def _ref_list(
         version = ref.get("version")
         version = version if isinstance(version, str) else None
         source: str | None = None
-        if isinstance(ref.get("source"), Mapping):
+        if isinstance(ref.get("source"), dict):
             kind, text = _source(ref, [], where)
             source = f"{kind}={text}"
         normal = pep503(name)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from codegenie_core.parsers.manifest_model import Dependency, ManifestProblem, pep503
 from codegenie_core.parsers.python_manifest import (
     parse_pyproject,
@@ -183,3 +188,8 @@ def test_a_named_url_requirement_in_a_requirements_file_keeps_its_name() -> None
         Dependency(name="other", spec="@ file:///x", scope="requirements"),
         Dependency(name="pkg", spec="@https://h/pkg.whl", scope="requirements"),
     )
+
+
+@given(st.text(alphabet=st.sampled_from("aZz09-_.-ßİǅ"), max_size=12))
+def test_pep503_is_the_definition_for_every_name_already_normal_or_not(name: str) -> None:
+    assert pep503(name) == re.sub(r"[-_.]+", "-", name).lower()
