@@ -257,7 +257,9 @@ def gather(
     )
     try:
         if explain is not None:
-            click.echo(run.explain(adapters, options, explain, opened), nl=False)
+            click.echo(
+                run.explain(adapters, options, explain, opened, as_json=fmt == "json"), nl=False
+            )
             return
         progress = _progress_printer(options.progress)
         per_probe = _probe_line if verbose and not quiet else None
@@ -329,12 +331,15 @@ def _cache_dir_option(func: Callable[..., None]) -> Callable[..., None]:
 
 @cache.command("stats")
 @_cache_dir_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.pass_context
-def cache_stats(ctx: click.Context, cache_dir: str | None) -> None:
+def cache_stats(ctx: click.Context, cache_dir: str | None, fmt: str) -> None:
     """Entries and bytes in the cache."""
     from codegenie_cli import run
 
-    click.echo(run.cache_admin(_adapters(ctx), cache_dir, "stats"), nl=False)
+    click.echo(run.cache_admin(_adapters(ctx), cache_dir, "stats", as_json=fmt == "json"), nl=False)
 
 
 def _engine_option(func: Callable[..., None]) -> Callable[..., None]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Literal, assert_never
+from typing import Any, Literal, assert_never
 
 import attrs
 
 from codegenie_cli import plugins
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
-from codegenie_core.cache_keys import CONFIG_TOKEN_PREFIX, UNRESOLVED, CacheKey
+from codegenie_core.cache_keys import CacheKey, explanation_data
 from codegenie_core.coordinator import probe_key, select_probes
 from codegenie_core.errors import ConfigError, RepoError
 from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
@@ -175,40 +175,44 @@ def gather(
 
 
 def explain(
-    adapters: Adapters, options: GatherOptions, probe_name: str, opened: OpenedRepo | None = None
+    adapters: Adapters,
+    options: GatherOptions,
+    probe_name: str,
+    opened: OpenedRepo | None = None,
+    *,
+    as_json: bool = False,
 ) -> str:
-    """What goes into one probe's cache key, as text; nothing runs."""
+    """What goes into one probe's cache key, as text or JSON; nothing runs."""
     config = options.request.config
     plan = select_probes(registry(), names=(probe_name,), layers=config.layers)
     ctx = probe_context(adapters, config, plan, opened or _open_repo(adapters, options))
     keys: dict[str, CacheKey] = {}
-    lines: list[str] = []
     for registered in plan:
         upstream = [(name, keys[name]) for name in registered.spec.needs if name in keys]
         explanation, keys[registered.name] = probe_key(registered, ctx, upstream)
-        if registered.name != probe_name:
-            continue
-        lines.append(
-            f"probe: {explanation.probe} (version {explanation.probe_version}, "
-            f"slice schema {explanation.schema_version})"
-        )
-        lines.append(f"key: {keys[registered.name].hex}")
-        lines.append(f"inputs: {len(explanation.inputs)} files")
-        lines.extend(f"  {digest}  {path}" for path, digest in explanation.inputs)
-        lines.append(f"tokens: {len(explanation.tokens)}")
-        lines.extend(
-            f"  {_declared_token(name)} = {value if value != UNRESOLVED else '(unresolved)'}"
-            for name, value in explanation.tokens
-        )
-        if upstream:
-            lines.append("upstream keys:")
-            lines.extend(f"  {name} = {key.hex}" for name, key in upstream)
+        if registered.name == probe_name:
+            data = explanation_data(explanation, keys[registered.name], upstream)
+            return json.dumps(data, indent=2) + "\n" if as_json else _explanation_text(data)
+    raise AssertionError(f"{probe_name} is in its own plan")  # select_probes names it or raises
+
+
+def _explanation_text(data: Mapping[str, Any]) -> str:
+    lines = [
+        f"probe: {data['probe']} (version {data['probe_version']}, "
+        f"slice schema {data['schema_version']})",
+        f"key: {data['key']}",
+        f"inputs: {len(data['inputs'])} files",
+        *(f"  {i['digest']}  {i['path']}" for i in data["inputs"]),
+        f"tokens: {len(data['tokens'])}",
+        *(
+            f"  {t['declared']} = {'(unresolved)' if t['value'] is None else t['value']}"
+            for t in data["tokens"]
+        ),
+    ]
+    if data["upstream"]:
+        lines.append("upstream keys:")
+        lines.extend(f"  {u['probe']} = {u['key']}" for u in data["upstream"])
     return "\n".join(lines) + "\n"
-
-
-def _declared_token(name: str) -> str:
-    """A token as a probe declares it: `config:<field>` as is, any other as `name:<resolved>`."""
-    return name if name.startswith(CONFIG_TOKEN_PREFIX) else f"{name}:<resolved>"
 
 
 def probes_listing(as_json: bool) -> str:
@@ -241,6 +245,7 @@ def cache_admin(
     *,
     max_bytes: int = 1024 * 2**20,
     engine: str = "docker",
+    as_json: bool = False,
 ) -> str:
     """The cache command's report. `clear` and `gc` also remove the runtime trace's labelled
     containers, volumes and images from `engine` (clear: also running ones; see ADR-0022)."""
@@ -249,6 +254,9 @@ def cache_admin(
     match action:
         case "stats":
             stats = store.stats()
+            if as_json:
+                data = {"cache_dir": root, "entries": stats.entries, "bytes": stats.bytes}
+                return json.dumps(data, indent=2) + "\n"
             return f"cache: {root}\nentries: {stats.entries}\nbytes: {stats.bytes}\n"
         case "clear":
             removed = f"removed {store.clear()} entries from {root}\n"

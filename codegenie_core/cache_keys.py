@@ -70,6 +70,35 @@ class KeyExplanation:
     key: CacheKey
 
 
+def declared_token(name: str) -> str:
+    """A token as a probe declares it: `config:<field>` as is, any other as `name:<resolved>`."""
+    return name if name.startswith(CONFIG_TOKEN_PREFIX) else f"{name}:<resolved>"
+
+
+def explanation_data(
+    explanation: KeyExplanation, key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]
+) -> dict[str, object]:
+    """`--explain-key`'s facts as plain data (`--format json`, and the text form's source):
+    `key` is the probe's key with its upstream keys folded in; a token's `value` is None where it
+    did not resolve."""
+    return {
+        "probe": explanation.probe,
+        "probe_version": explanation.probe_version,
+        "schema_version": explanation.schema_version,
+        "key": key.hex,
+        "inputs": [{"path": path, "digest": digest} for path, digest in explanation.inputs],
+        "tokens": [
+            {
+                "name": name,
+                "declared": declared_token(name),
+                "value": None if value == UNRESOLVED else value,
+            }
+            for name, value in explanation.tokens
+        ],
+        "upstream": [{"probe": name, "key": upstream_key.hex} for name, upstream_key in upstream],
+    }
+
+
 def config_fields_of(declared_inputs: Iterable[str]) -> frozenset[str]:
     """The `GatherConfig` fields a probe's declared inputs name with `config:<field>`."""
     return frozenset(

@@ -297,6 +297,46 @@ def test_explain_key_prints_inputs_tokens_and_the_key_without_running() -> None:
     assert fakes.cache.puts == []
 
 
+def test_explain_key_as_json_holds_the_same_facts_as_its_text() -> None:
+    text = invoke(adapters(), "gather", "demo", "--explain-key", "count").stdout.splitlines()
+    data = json.loads(
+        invoke(adapters(), "gather", "demo", "--explain-key", "count", "--format", "json").stdout
+    )
+    assert (data["probe"], data["probe_version"], data["schema_version"]) == ("count", 1, 1)
+    assert f"key: {data['key']}" == text[1]
+    assert [f"  {i['digest']}  {i['path']}" for i in data["inputs"]] == text[
+        3 : 3 + len(data["inputs"])
+    ]
+    assert {"name": "git-head", "declared": "git-head:<resolved>", "value": "a" * 40} in data[
+        "tokens"
+    ]
+    assert data["upstream"] == []
+
+
+def test_explain_key_as_json_says_null_for_an_unresolved_token_and_lists_upstream_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registry = registry_of(
+        (scripted("base"), "light"),
+        (
+            scripted(
+                "top", needs=("base",), declared_inputs=("README.md", "image-digest:<resolved>")
+            ),
+            "light",
+        ),
+    )
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    result = invoke(adapters(), "gather", "demo", "--explain-key", "top", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [u["probe"] for u in data["upstream"]] == ["base"]
+    assert len(data["upstream"][0]["key"]) == 64
+    digest = next(t for t in data["tokens"] if t["name"] == "image-digest")
+    assert digest["value"] is None
+    text = invoke(adapters(), "gather", "demo", "--explain-key", "top").stdout.splitlines()
+    assert "  image-digest:<resolved> = (unresolved)" in text
+    assert f"  base = {data['upstream'][0]['key']}" in text
+
+
 def test_explain_key_prints_a_config_token_with_the_value_the_options_gave(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -503,13 +543,19 @@ def test_cache_stats_clear_and_gc_run_against_the_injected_cache() -> None:
     assert stored.entries == 2
     stats = invoke(fakes, "cache", "stats", "--cache-dir", "/chosen").stdout
     assert stats == f"cache: /chosen\nentries: 2\nbytes: {stored.bytes}\n"
+    as_json = invoke(fakes, "cache", "stats", "--cache-dir", "/chosen", "--format", "json")
+    assert json.loads(as_json.stdout) == {
+        "cache_dir": "/chosen",
+        "entries": 2,
+        "bytes": stored.bytes,
+    }
     gc = invoke(fakes, "cache", "gc", "--cache-dir", "/chosen").stdout.splitlines()[0]
     assert gc == "evicted 0 entries (0 bytes) from /chosen"
     cleared = invoke(fakes, "cache", "clear").stdout.splitlines()[0]
     assert cleared == "removed 2 entries from /nonexistent/cache"
     assert (fakes.cache.entries, fakes.admin_roots) == (
         {},
-        ["/chosen", "/chosen", "/nonexistent/cache"],
+        ["/chosen", "/chosen", "/chosen", "/nonexistent/cache"],
     )
 
 
