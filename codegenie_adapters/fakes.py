@@ -8,6 +8,7 @@ Rule 2: fakes keep state and record calls as data (`gets`, `puts`, `runs`), buil
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -191,6 +192,23 @@ class ScriptedYaml:
         if text in self.documents:
             return self.documents[text]
         return TextProblem(message="text not scripted in ScriptedYaml", line=1, column=1)
+
+
+@attrs.define(kw_only=True)
+class InMemoryKeyLog:
+    """A `KeyLog` in a dict, per probe; `records` counts what was recorded, in order. Like the
+    real one, it hands out a copy: a caller never changes what is kept."""
+
+    kept: dict[str, dict[str, Any]] = attrs.field(factory=dict[str, dict[str, Any]])
+    records: list[str] = attrs.field(factory=list[str])
+
+    def last(self, probe: str) -> Mapping[str, Any] | None:
+        found = self.kept.get(probe)
+        return None if found is None else json.loads(json.dumps(found))
+
+    def record(self, probe: str, recorded: Mapping[str, Any]) -> None:
+        self.kept[probe] = json.loads(json.dumps(dict(recorded)))
+        self.records.append(probe)
 
 
 @attrs.define(kw_only=True)

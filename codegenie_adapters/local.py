@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # annotations only: opening the repository starts git before these import
     from codegenie_core.config import GatherConfig
+    from codegenie_core.key_changes import KeyLog
     from codegenie_core.maintenance import CacheAdmin, SweepResult
     from codegenie_core.ports import (
         CacheStore,
@@ -88,6 +89,11 @@ class LocalPorts:
         from codegenie_adapters.fs_cache import open_cache
 
         return open_cache(path, max_bytes=max_bytes)
+
+    def key_log(self, cache_dir: str, root: str) -> KeyLog | None:
+        from codegenie_adapters.key_log import FsKeyLog
+
+        return FsKeyLog(cache_dir, root)
 
     def default_cache_dir(self) -> str:
         from codegenie_adapters.cache_location import default_cache_dir

@@ -27,6 +27,7 @@ from codegenie_core.probe_types import LAYERS, Layer
 if TYPE_CHECKING:
     from codegenie_cli.wiring import Adapters
     from codegenie_core.config import BuildNetwork
+    from codegenie_core.key_changes import KeyChange
     from codegenie_core.outcomes import ProbeOutcome
 
 OutputFormat = Literal["yaml", "json", "md"]
@@ -159,6 +160,13 @@ def cli() -> None:
     help="Print what goes into PROBE's cache key, and run nothing.",
 )
 @click.option(
+    "--explain-miss",
+    "explain_miss",
+    metavar="PROBE",
+    default=None,
+    help="If PROBE misses the cache, say on stderr what changed since its last entry.",
+)
+@click.option(
     "--index",
     "make_index",
     is_flag=True,
@@ -210,6 +218,7 @@ def gather(
     refresh: bool,
     cache_max_mb: int,
     explain: str | None,
+    explain_miss: str | None,
     make_index: bool,
     index_paths: tuple[str, ...],
     engine: str,
@@ -264,7 +273,12 @@ def gather(
         progress = _progress_printer(options.progress)
         per_probe = _probe_line if verbose and not quiet else None
         result = run.gather(
-            adapters, options, progress=progress, opened=opened, on_outcome=per_probe
+            adapters,
+            options,
+            progress=progress,
+            opened=opened,
+            on_outcome=per_probe,
+            on_miss=_miss_printer(explain_miss, verbose=bool(verbose) and not quiet),
         )
     finally:
         adapters.cleanup()
@@ -275,6 +289,21 @@ def gather(
 
 
 KEY_PREFIX = 12  # as the document shows a cached probe's key
+
+
+def _miss_printer(probe: str | None, *, verbose: bool) -> Callable[[KeyChange], None] | None:
+    """`--explain-miss PROBE`: every line of PROBE's change; `-v`: one line per missed probe."""
+    if probe is None and not verbose:
+        return None
+
+    def heard(change: KeyChange) -> None:
+        if change.probe == probe:
+            for line in change.lines():
+                click.echo(f"codegenie-cli: {line}", err=True)
+        elif verbose:
+            click.echo(f"codegenie-cli: {change.summary()}", err=True)
+
+    return heard
 
 
 def probe_line(outcome: ProbeOutcome) -> str:

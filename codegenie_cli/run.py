@@ -16,6 +16,7 @@ from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core.cache_keys import CacheKey, explanation_data
 from codegenie_core.coordinator import probe_key, select_probes
 from codegenie_core.errors import ConfigError, RepoError
+from codegenie_core.key_changes import KeyChange
 from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.outcomes import ProbeOutcome
 from codegenie_core.probe_types import Layer
@@ -110,6 +111,7 @@ OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
     "refresh": "whether cached results are recomputed, not what a probe finds",
     "cache_max_mb": "the cache's size bound",
     "explain": "prints one probe's key instead of gathering",
+    "explain_miss": "prints why one probe missed the cache, on stderr",
     "verbose": "how many messages reach stderr",
     "quiet": "how many messages reach stderr",
 }
@@ -122,9 +124,11 @@ def gather(
     progress: Callable[[str], None] | None,
     opened: OpenedRepo | None = None,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
+    on_miss: Callable[[KeyChange], None] | None = None,
 ) -> GatherRun:
     """Run the gather and render the three documents; write them when `--output` is given.
-    `on_outcome` hears each probe's outcome as it is known (for `-v`)."""
+    `on_outcome` hears each probe's outcome as it is known (for `-v`); `on_miss` hears why each
+    probe missed the cache (`--explain-miss`, `-v`), on the probe's thread."""
     # The repository first: its git answers run in the background while the probes import.
     opened = opened or _open_repo(adapters, options)
     planned: list[int] = []
@@ -145,6 +149,7 @@ def gather(
         on_outcome=heard,
         on_plan=lambda plan: planned.append(len(plan)),
         strict_reads=strict_reads(adapters),
+        on_miss=on_miss,
     )
     if progress is not None:
         progress("")

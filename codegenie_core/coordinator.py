@@ -35,7 +35,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -44,10 +44,12 @@ from codegenie_core.cache_keys import (
     InputTables,
     KeyExplanation,
     explain_key,
+    explanation_data,
     with_upstream,
 )
 from codegenie_core.config import CacheMode
 from codegenie_core.errors import RegistryError
+from codegenie_core.key_changes import MissWatch, key_change, recorded_form
 from codegenie_core.outcomes import (
     Cached,
     Failed,
@@ -177,12 +179,14 @@ def gather(
     clock: Clock,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
     strict_reads: bool = False,
+    misses: MissWatch | None = None,
 ) -> GatherResult:
     """Run `plan` (as `select_probes` orders it) and return every outcome.
 
     The policy is the pure `Schedule`; this shell owns the threads, the queue and the clock.
     `on_outcome` is called on the calling thread as each outcome is known (for progress lines).
-    `strict_reads` makes a read outside a probe's declared reads fail that probe (Rule 8)."""
+    `strict_reads` makes a read outside a probe's declared reads fail that probe (Rule 8);
+    `misses` hears why each probe missed the cache and records what its new entry was keyed on."""
     assert cpu_budget >= 1, "the CPU budget is a positive integer"
     validate_plan(plan)
     gather_started = clock.monotonic()
@@ -229,6 +233,7 @@ def gather(
                 clock,
                 tables,
                 has_dependants=registered.name in needed,
+                misses=misses,
             )
             if key is not None:
                 keys[registered.name] = key
@@ -300,6 +305,7 @@ def _attempt(
     clock: Clock,
     tables: InputTables,
     has_dependants: bool,
+    misses: MissWatch | None = None,
 ) -> tuple[ProbeOutcome, CacheKey | None]:
     """One probe, start to finish, as a value. Exceptions from the probe become `Failed`.
 
@@ -314,13 +320,14 @@ def _attempt(
         if not probe.applies(ctx):
             reason = NotApplicable(reason=spec.not_applicable_reason(scoped.base.repo.list_files()))
             return Skipped(probe=spec.name, reason=reason), None
-        _, key = probe_key(registered, scoped.base, upstream_keys, tables)
+        explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)
         if cache is not None and cache_mode == "use":
             hit = cache.get(key, spec.slice_type)
             if hit is not None and (not has_dependants or _structures(hit)):
                 elapsed = _ms(clock.monotonic() - started)
                 cached = Cached(probe=spec.name, entry=hit, duration_ms=elapsed, cache_key=key.hex)
                 return cached, key
+        recorded = _heard_miss(misses, explanation, key, upstream_keys, cache, cache_mode)
         result = probe.run(ctx)
         elapsed = _ms(clock.monotonic() - started)
         if not isinstance(result, Envelope):
@@ -331,6 +338,8 @@ def _attempt(
             result = attrs.evolve(result, notes=(*result.notes, *notes))
         elif cache is not None and cache_mode != "off":
             cache.put(key, result)
+            if misses is not None and recorded is not None:
+                misses.log.record(spec.name, recorded)
         return Ran(probe=spec.name, envelope=result, duration_ms=elapsed, cache_key=key.hex), key
     except Exception as error:  # Rule 2: a probe's exception is its outcome, never the gather's
         elapsed = _ms(clock.monotonic() - started)
@@ -341,6 +350,24 @@ def _attempt(
             duration_ms=elapsed,
         )
         return failed, key
+
+
+def _heard_miss(
+    misses: MissWatch | None,
+    explanation: KeyExplanation,
+    key: CacheKey,
+    upstream_keys: Sequence[tuple[str, CacheKey]],
+    cache: CacheStore | None,
+    cache_mode: CacheMode,
+) -> dict[str, Any] | None:
+    """On a miss of a gather that writes the cache: tell `misses` what changed since the last
+    entry, and return the form to record once the new entry is written."""
+    if misses is None or cache is None or cache_mode == "off":
+        return None
+    current = explanation_data(explanation, key, upstream_keys)
+    if misses.heard is not None:
+        misses.heard(key_change(misses.log.last(explanation.probe), current))
+    return recorded_form(current)
 
 
 def _structures(hit: CachedEnvelope) -> bool:

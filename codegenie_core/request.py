@@ -15,6 +15,7 @@ import attrs
 from codegenie_core.config import CacheMode, GatherConfig
 
 if TYPE_CHECKING:
+    from codegenie_core.key_changes import KeyLog
     from codegenie_core.ports import (
         CacheStore,
         Clock,
@@ -42,6 +43,11 @@ class PortFactory(Protocol):
         ...
 
     def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None: ...
+    def key_log(self, cache_dir: str, root: str) -> KeyLog | None:
+        """Where the explanation of each probe's last entry for the repository at `root` is kept
+        (ADR-0072); None where none is kept."""
+        ...
+
     def default_cache_dir(self) -> str: ...
     def yaml(self) -> YamlReader: ...
     def clock(self) -> Clock: ...

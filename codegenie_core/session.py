@@ -20,6 +20,7 @@ from codegenie_core.coordinator import gather as run_plan
 from codegenie_core.coordinator import select_probes
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
 from codegenie_core.errors import ConfigError, GitError
+from codegenie_core.key_changes import KeyChange, MissWatch
 from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
 from codegenie_core.ports import CacheStore, GitState, RepoFiles
 from codegenie_core.probe import ProbeContext
@@ -108,6 +109,7 @@ def gather(
     cpu_budget: int = 1,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
     strict_reads: bool = False,
+    misses: MissWatch | None = None,
 ) -> Gathered:
     """Run a gather over the ports in `ctx`, any ports (fakes included), and never raise for a
     probe's failure: each outcome is a value. `plan` defaults to `registry`'s probes that
@@ -115,7 +117,8 @@ def gather(
     probes once `codegenie_core.probes.load_builtin_probes()` has run. `to_plain` turns a
     computed slice into plain data (`codegenie_adapters.serde.plain_data`); a slice it cannot
     turn fails its probe. `strict_reads` makes a read outside a probe's declared reads fail that
-    probe; otherwise such a result is not cached and says why (see ADR-0030).
+    probe; otherwise such a result is not cached and says why (see ADR-0030). `misses` hears why
+    each probe missed the cache and keeps what each new entry was keyed on (ADR-0072).
     Raises `RegistryError` for an unknown probe name or a dependency cycle."""
     if plan is None:
         plan = select_probes(registry, names=ctx.config.probes, layers=ctx.config.layers)
@@ -128,6 +131,7 @@ def gather(
         clock=ctx.clock,
         on_outcome=on_outcome,
         strict_reads=strict_reads,
+        misses=misses,
     )
     checked = _CheckedPlain(to_plain)
     return Gathered(
@@ -169,9 +173,11 @@ def gather_with(
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
     on_plan: Callable[[Sequence[RegisteredProbe]], None] | None = None,
     strict_reads: bool = False,
+    on_miss: Callable[[KeyChange], None] | None = None,
 ) -> Gathered:
     """The whole gather of an opened repository: select the plan, build its ports from `ports`,
-    open the cache (unless `cache_mode` is "off") and run. `on_plan` hears the plan first."""
+    open the cache (unless `cache_mode` is "off") and run. `on_plan` hears the plan first;
+    `on_miss` hears why each probe missed the cache (ADR-0072)."""
     budget = cpu_budget(ports, request.jobs)
     config = request.config
     plan = select_probes(registry, names=config.probes, layers=config.layers)
@@ -183,6 +189,7 @@ def gather_with(
         if request.cache_mode == "off"
         else ports.open_cache(opened.cache_dir, max_bytes=request.cache_max_bytes)
     )
+    key_log = None if cache is None else ports.key_log(opened.cache_dir, opened.root)
     return gather(
         ctx,
         to_plain=ports.to_plain,
@@ -192,6 +199,7 @@ def gather_with(
         cpu_budget=budget,
         on_outcome=on_outcome,
         strict_reads=strict_reads,
+        misses=None if key_log is None else MissWatch(log=key_log, heard=on_miss),
     )
 
 

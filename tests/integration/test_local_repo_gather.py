@@ -98,3 +98,25 @@ def test_a_corrupt_index_fails_the_git_backed_probes_and_the_gather_still_comple
     assert probes["git"]["error"]["message"].startswith("git index is corrupt: ")
     assert probes["languages"]["outcome"] == "ran"
     assert probes["languages"]["slice"]["primary"] == "Python"
+
+
+@requires_tool("git")
+def test_explain_miss_over_the_real_adapters_names_the_edited_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from codegenie_cli.main import cli
+
+    isolate_git_config(monkeypatch)
+    root = init_repo(tmp_path / "repo")
+    write(root, "package.json", b'{"name": "demo", "dependencies": {"left-pad": "^1.0.0"}}\n')
+    write(root, "index.js", b"console.log(1)\n")
+    commit_all(root, "first")
+    args = ["gather", str(root), "--layer", "a", "--cache-dir", str(tmp_path / "cache")]
+    first = CliRunner().invoke(cli, [*args, "--explain-miss", "manifests"], catch_exceptions=False)
+    assert "manifests: no earlier entry for this repository (a first gather)" in first.stderr
+    write(root, "package.json", b'{"name": "demo", "dependencies": {"left-pad": "^1.3.0"}}\n')
+    second = CliRunner().invoke(cli, [*args, "--explain-miss", "manifests"], catch_exceptions=False)
+    assert "codegenie-cli:   changed  package.json" in second.stderr.splitlines()
+    assert str(tmp_path) not in "".join(p.name for p in (tmp_path / "cache" / "key-log").rglob("*"))

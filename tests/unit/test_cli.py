@@ -14,13 +14,20 @@ import pytest
 from click.testing import CliRunner
 
 from codegenie_adapters.documents import to_json, to_yaml, write_outputs
-from codegenie_adapters.fakes import FakeClock, FakeRepo, InMemoryCache, ScriptedYaml
+from codegenie_adapters.fakes import (
+    FakeClock,
+    FakeRepo,
+    InMemoryCache,
+    InMemoryKeyLog,
+    ScriptedYaml,
+)
 from codegenie_adapters.serde import plain_data
 from codegenie_cli import run
 from codegenie_cli.main import cli
 from codegenie_core.config import GatherConfig
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
 from codegenie_core.errors import RepoError
+from codegenie_core.key_changes import KeyLog
 from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
 from codegenie_core.probe import Envelope, ProbeContext, Skip
@@ -38,6 +45,7 @@ class FakeAdapters:
         factory=lambda: {"CODEGENIE_STRICT_READS": os.environ.get("CODEGENIE_STRICT_READS", "")}
     )
     cache: InMemoryCache = attrs.field(factory=InMemoryCache)
+    keys: InMemoryKeyLog = attrs.field(factory=InMemoryKeyLog)
     clock_: Clock = attrs.field(factory=FakeClock)
     cleaned: int = 0
     sweep: SweepResult = attrs.field(
@@ -59,6 +67,9 @@ class FakeAdapters:
 
     def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None:
         return self.cache
+
+    def key_log(self, cache_dir: str, root: str) -> KeyLog | None:
+        return self.keys
 
     def default_cache_dir(self) -> str:
         return "/nonexistent/cache"
@@ -623,3 +634,64 @@ def test_a_malformed_strict_reads_value_is_a_config_error() -> None:
 
     assert result.exit_code == 2
     assert "CODEGENIE_STRICT_READS must be 1 or 0" in result.stderr
+
+
+def test_explain_miss_names_what_changed_since_the_probe_s_last_entry() -> None:
+    fakes = adapters()
+    first = invoke(fakes, "gather", "demo", "--explain-miss", "count")
+    assert "codegenie-cli: count: no earlier entry for this repository (a first gather)" in (
+        first.stderr.splitlines()
+    )
+    fakes.repos["demo"].files["app/main.py"] = b"print('changed')\n"
+    fakes.repos["demo"].files["app/new.py"] = b"print('new')\n"
+    second = invoke(fakes, "gather", "demo", "--explain-miss", "count").stderr.splitlines()
+    assert "codegenie-cli:   changed  app/main.py" in second
+    assert "codegenie-cli:   added    app/new.py" in second
+    assert any(line.startswith("codegenie-cli:   upstream") for line in second) is False
+    assert not any(line.startswith("codegenie-cli: after") for line in second)  # not asked, no -v
+    warm = invoke(fakes, "gather", "demo", "--explain-miss", "count")
+    assert "count:" not in warm.stderr  # a hit is no miss
+
+
+def test_verbose_gives_one_line_per_missed_probe() -> None:
+    fakes = adapters()
+    invoke(fakes, "gather", "demo")
+    fakes.repos["demo"].files["README.md"] = b"# changed\n"
+    lines = invoke(fakes, "gather", "demo", "-v").stderr.splitlines()
+    assert "codegenie-cli: after missed: 1 changed (README.md)" in lines
+    assert not any(line.startswith("codegenie-cli: count missed") for line in lines)
+
+
+def test_a_failed_probe_records_no_explanation_so_the_next_miss_still_compares_with_the_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fail: list[bool] = []
+
+    def sometimes(ctx: ProbeContext) -> Envelope | Skip:
+        if fail:
+            raise RuntimeError("broke")
+        return Envelope(probe="p", schema_version=1, confidence="high", slice=CountSlice(files=1))
+
+    registry = registry_of(
+        (scripted("p", behaviour=sometimes, declared_inputs=("**/*.py",)), "light")
+    )
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    fakes = adapters()
+    invoke(fakes, "gather", "demo")
+    assert fakes.keys.records == ["p"]
+    fail.append(True)
+    fakes.repos["demo"].files["app/main.py"] = b"print(2)\n"
+    invoke(fakes, "gather", "demo")
+    assert fakes.keys.records == ["p"]  # no entry written, nothing recorded
+    fail.clear()
+    fakes.repos["demo"].files["app/other.py"] = b"print(3)\n"
+    lines = invoke(fakes, "gather", "demo", "--explain-miss", "p").stderr.splitlines()
+    assert "codegenie-cli:   changed  app/main.py" in lines  # against the last ENTRY's inputs
+    assert "codegenie-cli:   added    app/other.py" in lines
+
+
+def test_no_cache_records_and_explains_nothing() -> None:
+    fakes = adapters()
+    result = invoke(fakes, "gather", "demo", "--no-cache", "--explain-miss", "count", "-v")
+    assert "missed" not in result.stderr and "earlier entry" not in result.stderr
+    assert fakes.keys.records == []
