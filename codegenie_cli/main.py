@@ -152,6 +152,13 @@ def cli() -> None:
     help="Cache size bound; least recently used entries are evicted.",
 )
 @click.option(
+    "--remote-cache",
+    metavar="URL",
+    default=None,
+    help="A shared HTTP cache (GET/PUT of URL/<key>) behind the local one "
+    "[default: CODEGENIE_REMOTE_CACHE].",
+)
+@click.option(
     "--explain-key",
     "explain",
     metavar="PROBE",
@@ -209,6 +216,7 @@ def gather(
     no_cache: bool,
     refresh: bool,
     cache_max_mb: int,
+    remote_cache: str | None,
     explain: str | None,
     make_index: bool,
     index_paths: tuple[str, ...],
@@ -226,7 +234,7 @@ def gather(
     adapters = _adapters(ctx)
     from codegenie_cli.wiring import open_repository
     from codegenie_core.config import GatherConfig
-    from codegenie_core.request import GatherRequest
+    from codegenie_core.request import GatherRequest, chosen_remote_cache
 
     request = GatherRequest(
         config=GatherConfig(
@@ -243,6 +251,7 @@ def gather(
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
         cache_max_bytes=cache_max_mb * 2**20,
         jobs=jobs,
+        remote_cache=chosen_remote_cache(remote_cache, adapters.environ()),
     )
     # Before the gather machinery imports, so git's listing runs meanwhile (ADR-0007).
     opened = open_repository(adapters, repo, request)
