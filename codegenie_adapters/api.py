@@ -40,10 +40,11 @@ def gather_repository(
     "use", "refresh" (recompute, overwrite) or "off"; `jobs` is the CPU budget (default
     `CODEGENIE_FORCE_CPU_COUNT` or the CPUs); `remote_cache` is a shared HTTP cache's URL behind
     the local one (ADR-0051; the auth header comes from `CODEGENIE_REMOTE_CACHE_HEADER`).
-    `registry` defaults to the built-in probes of `config`'s layers (pass one to add your own). A probe's failure is an outcome in the result,
-    never an exception; a missing or unreadable `path`, a bad cache directory or an unknown probe
-    name raise `CodegenieError` subclasses. Containers and temp dirs are released before it
-    returns. `.to_document()` of the result is the CLI's context document."""
+    `registry` defaults to the built-in probes of `config`'s layers (pass one to add your own).
+    A probe's failure is an outcome in the result, never an exception; a missing or unreadable
+    `path`, a bad cache directory or an unknown probe name raise `CodegenieError` subclasses.
+    Containers and temp dirs are released before it returns. `.to_document()` of the result is
+    the CLI's context document."""
     from codegenie_adapters.local import LocalPorts
     from codegenie_core.probes import load_builtin_probes
     from codegenie_core.registry import DEFAULT_REGISTRY
