@@ -34,6 +34,7 @@ DEADLINE_S = 60.0
 RETRIES = 2
 _BACKOFF_S = 0.1
 _CHUNK = 1 << 16
+_IDLE_MAX = 8
 _STORED = (200, 201, 204)
 # RFC 9110 §5.1 field-name = token; token = 1*tchar
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
@@ -93,7 +94,7 @@ def remote_header(environ: Mapping[str, str]) -> tuple[str, str] | None:
 
 
 class HttpRemote:
-    """GET and PUT of `<url>/<key hex>`, one keep-alive connection per thread."""
+    """GET and PUT of `<url>/<key hex>` over a few keep-alive connections the threads share."""
 
     def __init__(
         self,
@@ -118,7 +119,9 @@ class HttpRemote:
         self._read_timeout = read_timeout
         self._deadline = deadline
         self._retries = retries
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._idle: list[http.client.HTTPConnection] = []  # shared by the probes' threads
+        self._tls: ssl.SSLContext | None = None
 
     def get(self, key_hex: str) -> GetResult:
         answer = self._attempts("GET", key_hex, None)
@@ -145,32 +148,35 @@ class HttpRemote:
         self, method: str, key_hex: str, body: bytes | None, started: float
     ) -> tuple[GetResult | PutResult, bool]:
         """One request: its answer, and whether trying again may help (Rule 1)."""
+        connection: http.client.HTTPConnection | None = None
         try:
-            connection = self._connection()
+            connection = self._acquire()
             headers = dict(self._headers)
             if body is not None:
                 headers["Content-Type"] = "application/octet-stream"
             connection.request(method, f"{self._prefix}/{key_hex}", body=body, headers=headers)
             response = connection.getresponse()
             answer = self._answer(method, response, started)
+            if response.isclosed() and not response.will_close:  # the whole answer was read
+                self._release(connection)
+            else:
+                connection.close()
             if answer is None:  # a 5xx
-                self._drop()
                 return Unavailable(reason=f"HTTP {response.status}"), True
-            if response.will_close or not response.isclosed():
-                self._drop()
             return answer, False
         except TimeoutError:
-            self._drop()
-            return Unavailable(reason="timed out"), False
+            reason, again = "timed out", False
         except ssl.SSLError as error:
-            self._drop()
-            return Unavailable(reason=f"TLS: {error.reason or type(error).__name__}"), False
+            reason, again = f"TLS: {error.reason or type(error).__name__}", False
         except OSError as error:
-            self._drop()
-            return Unavailable(reason=error.strerror or type(error).__name__), True
+            reason, again = error.strerror or type(error).__name__, True
         except http.client.HTTPException as error:
-            self._drop()
-            return Unavailable(reason=f"bad HTTP answer ({type(error).__name__})"), True
+            reason, again = f"bad HTTP answer ({type(error).__name__})", True
+        if connection is not None:
+            connection.close()
+        if again:  # the server may have closed every idle connection: start afresh
+            self._close_idle()
+        return Unavailable(reason=reason), again
 
     def _answer(
         self, method: str, response: http.client.HTTPResponse, started: float
@@ -210,32 +216,43 @@ class HttpRemote:
         return b"".join(chunks)
 
     def _drain(self, response: http.client.HTTPResponse, started: float) -> None:
-        """Read a small answer's body so the connection can be reused; a big one closes it."""
-        if self._read(response, _CHUNK, started) is None:
-            self._drop()
+        """Read a small answer's body, so the connection can be reused; a big one is left unread
+        and its connection closed."""
+        self._read(response, _CHUNK, started)
 
-    def _connection(self) -> http.client.HTTPConnection:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            if self._https:
-                connection = http.client.HTTPSConnection(
-                    self._host,
-                    self._port,
-                    timeout=self._connect_timeout,
-                    context=ssl.create_default_context(),
-                )
-            else:
-                connection = http.client.HTTPConnection(
-                    self._host, self._port, timeout=self._connect_timeout
-                )
+    def _acquire(self) -> http.client.HTTPConnection:
+        """An idle keep-alive connection, or a new one (connected within the connect timeout)."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        if self._https:
+            if self._tls is None:
+                self._tls = ssl.create_default_context()
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._connect_timeout, context=self._tls
+            )
+        else:
+            connection = http.client.HTTPConnection(
+                self._host, self._port, timeout=self._connect_timeout
+            )
+        try:
             connection.connect()
-            if connection.sock is not None:
-                connection.sock.settimeout(self._read_timeout)
-            self._local.connection = connection
+        except BaseException:
+            connection.close()
+            raise
+        if connection.sock is not None:
+            connection.sock.settimeout(self._read_timeout)
         return connection
 
-    def _drop(self) -> None:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        self._local.connection = None
-        if connection is not None:
+    def _close_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
             connection.close()
+
+    def _release(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < _IDLE_MAX:
+                self._idle.append(connection)
+                return
+        connection.close()

@@ -16,14 +16,16 @@ class Request:
     method: str
     path: str
     headers: dict[str, str]
+    client: tuple[str, int]  # the client's address: one per connection
 
 
 @attrs.define
 class CacheServer:
     """State the handler reads and writes. `behaviour` says how the next requests are answered:
-    "store" (a plain cache), "hang", "500", "redirect", "403", "huge-length" (a Content-Length
-    past any bound, then a few bytes) or "stream" (an endless chunked body). `fail_first` answers
-    that many requests with 500 before `behaviour` applies."""
+    "store" (a plain cache), "silent-close" (a plain cache that drops each connection after its
+    answer without saying so, as a keep-alive timeout does), "hang", "500", "redirect", "403",
+    "huge-length" (a Content-Length past any bound, then a few bytes) or "stream" (an endless
+    chunked body). `fail_first` answers that many requests with 500 before `behaviour` applies."""
 
     store: dict[str, bytes] = attrs.field(factory=dict[str, bytes])
     requests: list[Request] = attrs.field(factory=list[Request])
@@ -55,7 +57,9 @@ def _handler(state: CacheServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
         def _misbehaved(self) -> bool:
-            state.requests.append(Request(self.command, self.path, dict(self.headers.items())))
+            state.requests.append(
+                Request(self.command, self.path, dict(self.headers.items()), self.client_address)
+            )
             self.body = b""
             if self.command == "PUT":
                 self.body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -64,6 +68,9 @@ def _handler(state: CacheServer) -> type[BaseHTTPRequestHandler]:
                 self._answer(500, b"boom")
                 return True
             match state.behaviour:
+                case "silent-close":
+                    self.close_connection = True
+                    return False
                 case "hang":
                     state.released.wait(30)
                     self.close_connection = True

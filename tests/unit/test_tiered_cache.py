@@ -138,6 +138,26 @@ def test_a_corrupt_remote_entry_is_a_miss_and_is_not_written_locally(
     assert server.store[f"/cache/{key('c').hex}"] == good
 
 
+def test_requests_share_a_keep_alive_connection(tmp_path: Path, server: CacheServer) -> None:
+    cache = tiered(tmp_path, server)
+    for label in ("r1", "r2", "r3"):
+        assert cache.get(key(label), Facts) is None
+    cache.put(key("r1"), envelope())
+    assert len(server.requests) == 4
+    assert len({r.client for r in server.requests}) == 1
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_not_a_failure(
+    tmp_path: Path, server: CacheServer, logged: list[str]
+) -> None:
+    server.behaviour = "silent-close"
+    cache = tiered(tmp_path, server)
+    for label in ("s1", "s2", "s3"):
+        cache.put(key(label), envelope())
+    assert cache.remote_on, logged
+    assert sorted(server.store) == sorted(f"/cache/{key(k).hex}" for k in ("s1", "s2", "s3"))
+
+
 def test_a_hanging_server_times_out_is_logged_once_and_the_remote_is_off_after(
     tmp_path: Path, server: CacheServer, logged: list[str]
 ) -> None:
