@@ -172,6 +172,8 @@ class HttpRemote:
             reason, again = error.strerror or type(error).__name__, True
         except http.client.HTTPException as error:
             reason, again = f"bad HTTP answer ({type(error).__name__})", True
+        except ValueError as error:  # http.client refusing what it was asked to send (Rule 4)
+            reason, again = f"request refused by the HTTP client ({type(error).__name__})", False
         if connection is not None:
             connection.close()
         if again:  # the server may have closed every idle connection: start afresh

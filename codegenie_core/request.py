@@ -101,6 +101,8 @@ def remote_cache_problem(url: str) -> str | None:
     control characters. The text never repeats the URL, which may hold a secret."""
     if not url.isprintable() or any(c.isspace() for c in url):
         return "holds whitespace or control characters"
+    if not url.isascii():
+        return "is not ASCII (percent-encode the path, punycode the host)"
     try:
         parts = urlsplit(url)
         port = parts.port  # a malformed port raises here

@@ -48,6 +48,7 @@ def test_without_either_no_remote_is_asked() -> None:
         ("http://cache.example/c#x", "must not have a query or a fragment"),
         ("http://cache.example/a b", "holds whitespace or control characters"),
         ("cache.example/c", "must be an http:// or https:// URL"),
+        ("http://caché.example/c", "is not ASCII (percent-encode the path, punycode the host)"),
     ],
 )
 def test_a_bad_url_is_exit_two_in_one_line_that_does_not_repeat_it(url: str, why: str) -> None:
