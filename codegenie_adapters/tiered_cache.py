@@ -110,6 +110,7 @@ class TieredCache:
         except (ValueError, TypeError):
             self._damaged(key, "payload is not an envelope")
             return None
+        log.debug("remote cache hit {}", key.hex[:12])
         if self.local.adopt(key, data):
             return self.local.get(key, slice_type)
         if document.slice_type not in admitted_slice_types(slice_type):
