@@ -153,6 +153,13 @@ def cli() -> None:
     help="Cache size bound; least recently used entries are evicted.",
 )
 @click.option(
+    "--remote-cache",
+    metavar="URL",
+    default=None,
+    help="A shared HTTP cache (GET/PUT of URL/<key>) behind the local one "
+    "[default: CODEGENIE_REMOTE_CACHE].",
+)
+@click.option(
     "--explain-key",
     "explain",
     metavar="PROBE",
@@ -217,6 +224,7 @@ def gather(
     no_cache: bool,
     refresh: bool,
     cache_max_mb: int,
+    remote_cache: str | None,
     explain: str | None,
     explain_miss: str | None,
     make_index: bool,
@@ -235,7 +243,7 @@ def gather(
     adapters = _adapters(ctx)
     from codegenie_cli.wiring import open_repository
     from codegenie_core.config import GatherConfig
-    from codegenie_core.request import GatherRequest
+    from codegenie_core.request import GatherRequest, chosen_remote_cache
 
     request = GatherRequest(
         config=GatherConfig(
@@ -252,6 +260,7 @@ def gather(
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
         cache_max_bytes=cache_max_mb * 2**20,
         jobs=jobs,
+        remote_cache=chosen_remote_cache(remote_cache, adapters.environ()),
     )
     # Before the gather machinery imports, so git's listing runs meanwhile (ADR-0007).
     opened = open_repository(adapters, repo, request)

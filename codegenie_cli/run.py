@@ -27,7 +27,7 @@ from codegenie_core.registry import (
     ENTRY_POINT_GROUP,
     ProbeRegistry,
 )
-from codegenie_core.request import GatherRequest
+from codegenie_core.request import GatherRequest, chosen_remote_cache
 from codegenie_core.session import gather_with, probe_context
 
 _LOADED: list[bool] = []  # non-empty once built-in and entry-point probes are loaded
@@ -110,6 +110,7 @@ OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
     "no_cache": "whether results are read from and written to the cache, not what a probe finds",
     "refresh": "whether cached results are recomputed, not what a probe finds",
     "cache_max_mb": "the cache's size bound",
+    "remote_cache": "where a second tier of the same entries lives; keys hold no machine paths",
     "explain": "prints one probe's key instead of gathering",
     "explain_miss": "prints why one probe missed the cache, on stderr",
     "verbose": "how many messages reach stderr",
@@ -259,10 +260,24 @@ def cache_admin(
     match action:
         case "stats":
             stats = store.stats()
+            remote, unusable = _remote_setting(adapters)
             if as_json:
-                data = {"cache_dir": root, "entries": stats.entries, "bytes": stats.bytes}
+                data = {
+                    "cache_dir": root,
+                    "entries": stats.entries,
+                    "bytes": stats.bytes,
+                    "remote": remote,
+                    "remote_problem": unusable,
+                }
                 return json.dumps(data, indent=2) + "\n"
-            return f"cache: {root}\nentries: {stats.entries}\nbytes: {stats.bytes}\n"
+            text = f"cache: {root}\nentries: {stats.entries}\nbytes: {stats.bytes}\n"
+            if unusable is not None:
+                return text + f"remote: unusable ({unusable})\n"
+            if remote is not None:
+                return (
+                    text + f"remote: {remote} (not counted here; `cache clear` leaves it alone)\n"
+                )
+            return text
         case "clear":
             removed = f"removed {store.clear()} entries from {root}\n"
             return removed + _swept(adapters.sweep_engine(engine, everything=True))
@@ -270,6 +285,15 @@ def cache_admin(
             report = store.gc(max_bytes)
             evicted = f"evicted {report.entries} entries ({report.bytes} bytes) from {root}\n"
             return evicted + _swept(adapters.sweep_engine(engine, everything=False))
+
+
+def _remote_setting(adapters: Adapters) -> tuple[str | None, str | None]:
+    """The shared cache `gather` would use by default, or why it cannot (None, None when none
+    is set); it is neither counted nor contacted (`cache clear` never touches it, ADR-0051)."""
+    try:
+        return chosen_remote_cache(None, adapters.environ()), None
+    except ConfigError as error:
+        return None, error.message
 
 
 def _swept(result: SweepResult) -> str:

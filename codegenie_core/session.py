@@ -187,7 +187,11 @@ def gather_with(
     cache = (
         None
         if request.cache_mode == "off"
-        else ports.open_cache(opened.cache_dir, max_bytes=request.cache_max_bytes)
+        else ports.open_cache(
+            opened.cache_dir,
+            max_bytes=request.cache_max_bytes,
+            remote_cache=request.remote_cache,
+        )
     )
     key_log = None if cache is None else ports.key_log(opened.cache_dir, opened.root)
     return gather(

@@ -53,6 +53,7 @@ class FakeAdapters:
     )
     sweeps: list[tuple[str, bool]] = attrs.field(factory=list[tuple[str, bool]])
     admin_roots: list[str] = attrs.field(factory=list[str])
+    remotes: list[str | None] = attrs.field(factory=list[str | None])
 
     def environ(self) -> Mapping[str, str]:
         return self.env
@@ -65,7 +66,10 @@ class FakeAdapters:
             raise RepoError(f"REPO {path!r} does not exist", path=path)
         return self.repos[path], f"/somewhere/{path}"
 
-    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None:
+    def open_cache(
+        self, path: str, *, max_bytes: int, remote_cache: str | None = None
+    ) -> CacheStore | None:
+        self.remotes.append(remote_cache)
         return self.cache
 
     def key_log(self, cache_dir: str, root: str) -> KeyLog | None:
@@ -559,6 +563,8 @@ def test_cache_stats_clear_and_gc_run_against_the_injected_cache() -> None:
         "cache_dir": "/chosen",
         "entries": 2,
         "bytes": stored.bytes,
+        "remote": None,
+        "remote_problem": None,
     }
     gc = invoke(fakes, "cache", "gc", "--cache-dir", "/chosen").stdout.splitlines()[0]
     assert gc == "evicted 0 entries (0 bytes) from /chosen"
