@@ -97,9 +97,9 @@ class SqliteStore:
         counts = probe_counts(result)
         with self._transaction():
             (repo_id,) = self.conn.execute(
-                "INSERT INTO repositories (key, state, kind, name, head, state_token, status,"
-                " reason, message, duration_ms, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (key, state) DO UPDATE SET kind=excluded.kind,"
+                "INSERT INTO repositories (key, state, source_kind, name, head, state_token,"
+                " status, reason, message, duration_ms, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (key, state) DO UPDATE SET source_kind=excluded.source_kind,"
                 " name=excluded.name, head=excluded.head, state_token=excluded.state_token,"
                 " status=excluded.status, reason=excluded.reason, message=excluded.message,"
                 " duration_ms=excluded.duration_ms, run_id=excluded.run_id RETURNING repo_id",
@@ -130,7 +130,7 @@ class SqliteStore:
     # ---- reading ------------------------------------------------------------------------------
     def repositories(self) -> tuple[RepositoryRow, ...]:
         rows = self.conn.execute(
-            "SELECT key, state, kind, name, head, state_token, status, reason, message,"
+            "SELECT key, state, source_kind, name, head, state_token, status, reason, message,"
             " duration_ms, run_id FROM repositories ORDER BY key, state"
         )
         names = ("key", "state", "kind", "name", "head", "state_token", "status", "reason")

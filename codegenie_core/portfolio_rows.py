@@ -40,12 +40,12 @@ FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "manifest", "lockfile", "member", "source",
     ),
     "base_images": (
-        "dockerfile", "stage", "stage_name", "final", "kind", "written", "reference",
+        "dockerfile", "stage", "stage_name", "final", "base_kind", "written", "reference",
         "registry", "image", "tag", "digest", "platform",
     ),
     "languages": ("language", "files", "bytes", "is_primary"),
     "index_health": (
-        "kind", "index_path", "indexer", "commits_behind", "changed_count", "basis",
+        "health", "index_path", "indexer", "commits_behind", "changed_count", "basis",
         "source_files", "indexed_source_files", "detail",
     ),
     "ci_jobs": ("system", "file", "job", "name", "image"),
