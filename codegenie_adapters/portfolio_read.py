@@ -35,8 +35,16 @@ EXPORT_TABLES = ("repositories", "runs", "run_results", *FACT_COLUMNS)
 Value = str | int | float | bytes | None
 
 
-def _authorize(action: int, *_: object) -> int:
-    return sqlite3.SQLITE_OK if action in _ALLOWED else sqlite3.SQLITE_DENY
+# A table-valued function (json_each, json_tree) declares its table by a statement SQLite
+# authorizes as updates of sqlite_master's columns; it writes nothing, and a user's own UPDATE of
+# sqlite_master is refused by SQLite itself, by `query_only` and by `mode=ro` (Rule 1).
+_VTABLE_DECLARATION = (sqlite3.SQLITE_UPDATE, "sqlite_master")
+
+
+def _authorize(action: int, table: str | None, *_: object) -> int:
+    if action in _ALLOWED or (action, table) == _VTABLE_DECLARATION:
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
 
 
 def open_reader(path: str, *, current: bool = False) -> sqlite3.Connection:
