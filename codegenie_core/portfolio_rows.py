@@ -440,5 +440,6 @@ def _plain(value: object) -> object:
         return sorted((_plain(m) for m in members), key=lambda m: json.dumps(m, sort_keys=True))
     if isinstance(value, list | tuple):
         return [_plain(v) for v in cast("Sequence[object]", value)]
-    assert value is None or isinstance(value, str | int | float), f"unplain value {value!r}"
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return repr(value)  # a field type added later (an enum, a path): its repr is stable
