@@ -1,13 +1,15 @@
 """Reading a portfolio store for `portfolio query|status|export`: a connection that cannot write,
 a user's SQL run on it with a bound on the rows kept, and the export of a table.
 
-Rule 1: three locks, each enough alone: the file is opened `mode=ro`, `PRAGMA query_only` is on,
-and an authorizer allows only reading (SELECT, reading columns, functions, recursive CTEs), so
-ATTACH, PRAGMA, writes and schema changes are refused before they run (see ADR-0063).
+Rule 1: three locks. The file is opened `mode=ro` and `PRAGMA query_only` is on, each enough to
+stop a write to the store; an authorizer allows only reading (SELECT, reading columns, functions,
+recursive CTEs), so ATTACH (which would create a file), PRAGMA, transactions, writes and schema
+changes are refused before they run (see ADR-0063).
 Rule 2: a query is one statement; whatever SQLite says about a bad one is one line (exit 2).
 Rule 3: a query keeps at most `max_rows` rows (and says it cut), so a careless `SELECT *` over
-10,000 repositories' documents cannot exhaust memory, and runs at most `timeout_s` (SQLite's
-progress handler looks at the clock); Ctrl-C and SIGTERM stop it as they stop a gather.
+10,000 repositories' documents cannot exhaust memory; it builds no value over `MAX_VALUE_BYTES`;
+and it runs at most `timeout_s` (SQLite's progress handler looks at the clock). Ctrl-C and SIGTERM
+stop it as they stop a gather.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ _ALLOWED = frozenset(
 )
 EXPORT_TABLES = ("repositories", "runs", "run_results", *FACT_COLUMNS)
 Value = str | int | float | bytes | None
+# One value (a document, or what a query builds) is at most this big, so `randomblob(2e9)` is a
+# one-line error rather than gigabytes (SQLite's own default is 1e9 bytes).
+MAX_VALUE_BYTES = 128 * 2**20
 _PROGRESS_STEPS = 10_000  # SQLite VM instructions between looks at the clock
 _SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -76,6 +81,7 @@ def open_reader(path: str, *, current: bool = False) -> sqlite3.Connection:
                 path=path,
             )
         conn.set_authorizer(_authorize)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     except BaseException:
         conn.close()
         raise

@@ -180,6 +180,14 @@ def test_a_query_past_its_timeout_stops_in_one_line(store: str) -> None:
     )
 
 
+def test_a_query_building_a_huge_value_fails_in_one_line(store: str) -> None:
+    result = _run("query", "--store", store, "SELECT length(randomblob(200000000))")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"codegenie-cli: error: the query on {store} failed: string or blob too big\n",
+    )
+
+
 def test_ctrl_c_stops_a_running_query_with_exit_130(store: str) -> None:
     import signal
     import subprocess
