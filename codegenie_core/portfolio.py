@@ -13,12 +13,14 @@ exactly the keys the store already recorded for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 import attrs
 
 from codegenie_core.config import CacheMode, GatherConfig
+from codegenie_core.errors import CodegenieError
 
 SourceKind = Literal["path", "url"]
 # Why a repository has no document: its gather raised a CodegenieError ("error"), its worker
@@ -127,3 +129,68 @@ def plan_tasks(
         seen.add(key)
         tasks.append(RepoTask(key=key, kind=kind, needs_engine=needs_engine))
     return tuple(tasks)
+
+
+class PortfolioSourceError(CodegenieError):
+    """A SOURCE of `portfolio gather` cannot be planned: missing, unreadable, a list line that is
+    neither a path nor an acceptable URL, a directory tree too deep or too wide (see ADR-0062)."""
+
+    def __init__(self, message: str, *, source: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+RAY_NOT_INSTALLED = "the ray executor is not installed: pip install 'codegenie[ray]'"
+
+
+class ExecutorUnavailable(CodegenieError):
+    """The chosen executor cannot run here (its optional extra is not installed, its cluster
+    cannot be reached); the message is one line saying which and what to do."""
+
+    def __init__(self, message: str, *, executor: str) -> None:
+        super().__init__(message)
+        self.executor = executor
+
+
+CLONE_SCHEMES = frozenset({"https", "ssh", "git", "file"})
+# RFC 3986 section 3: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" authority
+_SCHEME_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)")
+# git's scp-like syntax (git-clone(1), GIT URLS): [user@]host:path, "only recognized if there are
+# no slashes before the first colon"
+_SCP_LIKE = re.compile(r"^(?P<authority>[^/:]+):")
+# git's "<transport>::<address>" (gitremote-helpers(7)): a remote helper, e.g. ext:: runs a command
+_HELPER = re.compile(r"^[A-Za-z0-9+.-]+::")
+
+
+def looks_like_url(text: str) -> bool:
+    """Whether git would take `text` as a URL rather than a local path (git-clone(1), GIT URLS)."""
+    return bool(_SCHEME_URL.match(text) or _HELPER.match(text) or _SCP_LIKE.match(text))
+
+
+def clone_url_problem(url: str) -> str | None:
+    """What makes `url` unacceptable as a repository to clone, or None (see ADR-0062): a scheme
+    other than https, ssh, git or file (a remote helper such as `ext::` included), a password in
+    any URL, a user name outside ssh (in https it is where tokens go), a leading "-" (git would
+    read an option), whitespace or control characters."""
+    if url.startswith("-"):
+        return "a URL may not start with '-'"
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return "a URL may not hold whitespace or control characters"
+    if _HELPER.match(url):
+        return "a git remote helper (<transport>::<address>) is not cloned (see ADR-0062)"
+    if matched := _SCHEME_URL.match(url):
+        scheme, authority = matched["scheme"].lower(), matched["authority"]
+        if scheme not in CLONE_SCHEMES:
+            return f"scheme {scheme!r} is not cloned; use https, ssh, git or file"
+    elif matched := _SCP_LIKE.match(url):
+        scheme, authority = "ssh", matched["authority"]
+    else:
+        return "not a URL git can clone"
+    if "@" not in authority:
+        return None
+    userinfo = authority.rsplit("@", 1)[0]
+    if ":" in userinfo:
+        return "a URL may not carry a password; let git's credential helper supply it"
+    if scheme != "ssh":
+        return f"a {scheme} URL may not carry a user name (a token's place; see ADR-0062)"
+    return None
