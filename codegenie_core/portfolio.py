@@ -140,18 +140,6 @@ class PortfolioSourceError(CodegenieError):
         self.source = source
 
 
-RAY_NOT_INSTALLED = "the ray executor is not installed: pip install 'codegenie[ray]'"
-
-
-class ExecutorUnavailable(CodegenieError):
-    """The chosen executor cannot run here (its optional extra is not installed, its cluster
-    cannot be reached); the message is one line saying which and what to do."""
-
-    def __init__(self, message: str, *, executor: str) -> None:
-        super().__init__(message)
-        self.executor = executor
-
-
 CLONE_SCHEMES = frozenset({"https", "ssh", "git", "file"})
 # RFC 3986 section 3: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" authority
 _SCHEME_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)")
