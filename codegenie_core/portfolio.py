@@ -14,7 +14,7 @@ exactly the keys the store already recorded for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 import attrs
@@ -182,3 +182,87 @@ def clone_url_problem(url: str) -> str | None:
     if scheme != "ssh":
         return f"a {scheme} URL may not carry a user name (a token's place; see ADR-0062)"
     return None
+
+
+@attrs.frozen(kw_only=True)
+class Progress:
+    """Where a run stands after one more result: `done` of `total` tasks of this invocation
+    (`resumed` more were recorded by an earlier, interrupted one), `failed` of them failed."""
+
+    done: int
+    total: int
+    failed: int
+    resumed: int
+    last: RepoResult
+
+
+@attrs.frozen(kw_only=True)
+class RunOutcome:
+    """A finished run: its id, how many repositories it has in all, how many an earlier
+    invocation had recorded, and this invocation's gathered and failed counts (by reason)."""
+
+    run_id: int
+    repositories: int
+    resumed: int
+    gathered: int
+    failed: Mapping[FailureReason, int]
+
+
+def run_portfolio(
+    sources: Sequence[tuple[str, SourceKind]],
+    *,
+    spec: TaskSpec,
+    needs_engine: bool,
+    store: PortfolioStore,
+    executor: Executor,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> RunOutcome:
+    """The driver (Rule 1): plan every task, begin (or resume) the run of those tasks in `store`,
+    hand the executor only the tasks the run has not recorded, record each result as it arrives
+    (the one writer; a key is recorded once even if an executor yields it twice), and finish the
+    run. An exception (Ctrl-C included) closes the executor's iterator and leaves the run
+    unfinished, so the next invocation with the same sources and spec does only what is left."""
+    everything = plan_tasks(sources, needs_engine=needs_engine, done=frozenset())
+    run_id = store.begin_run(spec, everything)
+    done = store.recorded(run_id)
+    tasks = tuple(t for t in everything if t.key not in done)
+    given = frozenset(t.key for t in tasks)
+    wanted = set(given)
+    failed: dict[FailureReason, int] = {}
+    gathered = 0
+    results = executor.run(tasks, spec)
+    try:
+        for result in results:
+            key = result.task.key
+            assert key in given, f"the executor returned a task it was not given: {key}"
+            if key not in wanted:
+                continue  # already recorded: once only
+            wanted.discard(key)
+            store.record(run_id, result)
+            match result:
+                case RepoGathered():
+                    gathered += 1
+                case RepoFailed(reason=reason):
+                    failed[reason] = failed.get(reason, 0) + 1
+            if on_progress is not None:
+                on_progress(
+                    Progress(
+                        done=len(tasks) - len(wanted),
+                        total=len(tasks),
+                        failed=sum(failed.values()),
+                        resumed=len(done),
+                        last=result,
+                    )
+                )
+    finally:
+        if isinstance(results, Generator):
+            results.close()
+    assert not wanted, f"the executor returned no result for {len(wanted)} tasks"
+    store.finish_run(run_id)
+    return RunOutcome(
+        run_id=run_id,
+        repositories=len(everything),
+        resumed=len(done),
+        gathered=gathered,
+        failed=failed,
+    )

@@ -10,6 +10,7 @@ from collections.abc import Callable, Generator
 
 import pytest
 
+from codegenie_adapters.fakes import FakeExecutor
 from codegenie_adapters.local_executor import GatherFn, LocalExecutor
 from codegenie_core.config import GatherConfig
 from codegenie_core.portfolio import Executor, RepoFailed, RepoGathered, RepoTask, TaskSpec
@@ -22,7 +23,14 @@ def _local(gather: GatherFn) -> Executor:
     return LocalExecutor(gather=gather, jobs=2, grace_s=2.0)
 
 
+def _fake(gather: GatherFn) -> Executor:
+    return FakeExecutor(gather=gather)
+
+
 EXECUTORS: list[ExecutorFactory] = [_local]
+# The fake runs tasks in the test's own process: it agrees on everything but the faults that kill
+# or hang a worker.
+WITHOUT_FAULTS: list[ExecutorFactory] = [*EXECUTORS, _fake]
 
 
 def _spec(timeout_s: float = 30.0) -> TaskSpec:
@@ -44,7 +52,7 @@ def _run(factory: ExecutorFactory, tasks: list[RepoTask], spec: TaskSpec) -> dic
     return {r.task.key: r for r in results}
 
 
-@pytest.mark.parametrize("factory", EXECUTORS, ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize("factory", WITHOUT_FAULTS, ids=lambda f: f.__name__.strip("_"))
 def test_every_task_yields_one_result(factory: ExecutorFactory) -> None:
     names = [f"ok#{i}" for i in range(12)] + ["fail", "raise"]
     results = _run(factory, _tasks(*names), _spec())
