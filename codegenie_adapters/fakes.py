@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -19,6 +19,28 @@ from codegenie_core.digest import blob_digest, problem_digest, stat_digest
 from codegenie_core.errors import GitError
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.parsers.strace import TraceFacts
+from codegenie_core.portfolio import (
+    Executor,
+    PlainDocument,
+    PortfolioStore,
+    RepoFailed,
+    RepoGathered,
+    RepoResult,
+    RepoTask,
+    TaskSpec,
+)
+from codegenie_core.portfolio_rows import (
+    FACT_COLUMNS,
+    ProbeCounts,
+    RepositoryRow,
+    Row,
+    RunSummary,
+    StoreStatus,
+    flatten,
+    probe_counts,
+    repository_row,
+    run_identity,
+)
 from codegenie_core.ports import (
     HEAD_BYTES,
     MAX_READ_BYTES,
@@ -464,3 +486,176 @@ class FakeContainerRunner:
 
 
 _CONTAINERS: type[ContainerRunner] = FakeContainerRunner
+
+
+@attrs.define(kw_only=True)
+class FakeRun:
+    """One run the fake store began: its identity (`run_identity`), and when it started and
+    finished (`now()`'s text)."""
+
+    run_id: int
+    identity: str
+    tasks: int
+    started_at: str
+    finished_at: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class FakeResult:
+    """What one run recorded for one key: the row it upserted and its probe counts."""
+
+    row: RepositoryRow
+    counts: ProbeCounts
+
+
+def _fixed_now() -> str:
+    return "2026-12-02T00:00:00.000+00:00"
+
+
+@attrs.define(kw_only=True)
+class FakePortfolioStore:
+    """A portfolio store in dicts, with the SQLite store's semantics (see ADR-0063): `begin_run`
+    resumes the latest unfinished run of the same identity; a repository has one row per (key,
+    state), upserted with its document and facts; a run has one result per key, the last recorded.
+    `records` lists every `record` call as (run id, key), in order."""
+
+    now: Callable[[], str] = _fixed_now
+    runs: list[FakeRun] = attrs.field(factory=list[FakeRun])
+    rows: dict[tuple[str, str], RepositoryRow] = attrs.field(
+        factory=dict[tuple[str, str], RepositoryRow]
+    )
+    documents: dict[tuple[str, str], PlainDocument] = attrs.field(
+        factory=dict[tuple[str, str], PlainDocument]
+    )
+    facts: dict[tuple[str, str], dict[str, list[Row]]] = attrs.field(
+        factory=dict[tuple[str, str], dict[str, list[Row]]]
+    )
+    results: dict[int, dict[str, FakeResult]] = attrs.field(
+        factory=dict[int, dict[str, FakeResult]]
+    )
+    records: list[tuple[int, str]] = attrs.field(factory=list[tuple[int, str]])
+
+    def begin_run(self, spec: TaskSpec, tasks: Sequence[RepoTask]) -> int:
+        identity = run_identity(spec, tasks)
+        for run in reversed(self.runs):
+            if run.identity == identity and run.finished_at is None:
+                return run.run_id
+        run = FakeRun(
+            run_id=len(self.runs) + 1,
+            identity=identity,
+            tasks=len({t.key for t in tasks}),
+            started_at=self.now(),
+        )
+        self.runs.append(run)
+        return run.run_id
+
+    def recorded(self, run_id: int) -> frozenset[str]:
+        return frozenset(self.results.get(run_id, {}))
+
+    def record(self, run_id: int, result: RepoResult) -> None:
+        assert any(r.run_id == run_id for r in self.runs), f"no run {run_id}"
+        self.records.append((run_id, result.task.key))
+        row = repository_row(result, run_id=run_id)
+        where = (row.key, row.state)
+        self.rows[where] = row
+        self.documents.pop(where, None)
+        self.facts.pop(where, None)
+        if isinstance(result, RepoGathered):
+            self.documents[where] = result.document
+            self.facts[where] = flatten(result.document)
+        self.results.setdefault(run_id, {})[row.key] = FakeResult(
+            row=row, counts=probe_counts(result)
+        )
+
+    def finish_run(self, run_id: int) -> None:
+        for run in self.runs:
+            if run.run_id == run_id:
+                run.finished_at = self.now()
+
+    def close(self) -> None:
+        return None
+
+    # ---- reading, as SqliteStore reads ---------------------------------------------------------
+    def repositories(self) -> tuple[RepositoryRow, ...]:
+        return tuple(self.rows[where] for where in sorted(self.rows))
+
+    def fact_rows(self, table: str) -> tuple[Row, ...]:
+        assert table in FACT_COLUMNS, table
+        rows = [
+            (key, state, *row)
+            for (key, state), tables in self.facts.items()
+            for row in tables[table]
+        ]
+        return tuple(sorted(rows, key=lambda r: tuple((v is None, str(v)) for v in r)))
+
+    def status(self) -> StoreStatus:
+        latest: dict[str, FakeResult] = {}
+        for run_id in sorted(self.results):
+            latest.update(self.results[run_id])
+        failed = [r.row.reason for r in latest.values() if r.row.status == "failed"]
+        reasons = sorted({str(reason) for reason in failed})
+        last_run = None
+        if self.runs:
+            last = self.runs[-1]
+            results = list(self.results.get(last.run_id, {}).values())
+            gathered = sum(r.row.status == "gathered" for r in results)
+            last_run = RunSummary(
+                run_id=last.run_id,
+                started_at=last.started_at,
+                finished_at=last.finished_at,
+                tasks=last.tasks,
+                recorded=len(results),
+                gathered=gathered,
+                failed=len(results) - gathered,
+                counts=ProbeCounts(
+                    probes=sum(r.counts.probes for r in results),
+                    ran=sum(r.counts.ran for r in results),
+                    cached=sum(r.counts.cached for r in results),
+                    skipped=sum(r.counts.skipped for r in results),
+                    failed=sum(r.counts.failed for r in results),
+                ),
+            )
+        return StoreStatus(
+            repositories=len(latest),
+            gathered=len(latest) - len(failed),
+            failed=len(failed),
+            failures=tuple((reason, [str(f) for f in failed].count(reason)) for reason in reasons),
+            last_run=last_run,
+        )
+
+
+_PORTFOLIO_STORE: type[PortfolioStore] = FakePortfolioStore
+
+
+@attrs.define
+class FakeExecutor:
+    """An executor in this process: runs `gather` on each task in order, as the pool's workers
+    do (an exception from it is a `RepoFailed` "error"), so it cannot survive a task that kills
+    its process or hangs: use it for drivers, not for faults. `interrupt_after` raises
+    KeyboardInterrupt once that many results were yielded (Ctrl-C in the middle of a run);
+    `given` lists the task keys of each `run` call, `closed` counts `close` calls."""
+
+    gather: Callable[[RepoTask, TaskSpec], RepoResult]
+    interrupt_after: int | None = None
+    given: list[tuple[str, ...]] = attrs.field(factory=list[tuple[str, ...]])
+    closed: int = 0
+    yielded: int = 0
+
+    def run(self, tasks: Sequence[RepoTask], spec: TaskSpec) -> Iterator[RepoResult]:
+        self.given.append(tuple(t.key for t in tasks))
+        for task in tasks:
+            if self.interrupt_after is not None and self.yielded >= self.interrupt_after:
+                raise KeyboardInterrupt
+            try:
+                result = self.gather(task, spec)
+            except Exception as error:
+                message = f"internal error, please report: {type(error).__name__}: {error}"
+                result = RepoFailed(task=task, reason="error", message=message, duration_ms=0)
+            self.yielded += 1
+            yield result
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+_EXECUTOR: type[Executor] = FakeExecutor

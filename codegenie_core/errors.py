@@ -102,3 +102,12 @@ class GitIndexCorrupt(GitError):
 
 class GitDubiousOwnership(GitError):
     """git refuses a repository owned by another user (`safe.directory` does not cover it)."""
+
+
+class StoreError(CodegenieError):
+    """A portfolio store cannot be used: not a codegenie store, from a newer schema, unreadable,
+    or a query it refuses (see ADR-0063)."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path

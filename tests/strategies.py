@@ -1616,3 +1616,37 @@ toml_ish_texts = st.one_of(
     toml_soups.map(lambda soup: soup + "\ud800"),
     toml_soups,
 )
+
+
+# ---- codegenie_adapters.portfolio_store (the store's agreement) -------------------------------
+def _golden_documents() -> tuple[dict[str, object], ...]:
+    from pathlib import Path
+
+    goldens = Path(__file__).resolve().parent / "portfolio" / "goldens"
+    return tuple(json.loads(p.read_text(encoding="utf-8")) for p in sorted(goldens.glob("*.json")))
+
+
+GOLDEN_DOCUMENTS = _golden_documents()
+_portfolio_keys = st.sampled_from(["/r/a", "/r/b", "/r/c", "https://git.example/d.git"])
+_portfolio_states = st.sampled_from([None, "s1", "s2"])
+
+
+@st.composite
+def portfolio_results(draw: st.DrawFn) -> object:
+    """A `RepoResult` over a few keys and states: a golden document gathered, or a failure."""
+    from codegenie_core.portfolio import FAILURE_REASONS, RepoFailed, RepoGathered, RepoTask
+
+    key = draw(_portfolio_keys)
+    task = RepoTask(key=key, kind="url" if "://" in key else "path", needs_engine=False)
+    duration = draw(st.integers(min_value=0, max_value=10**6))
+    if draw(st.booleans()):
+        reason = draw(st.sampled_from(FAILURE_REASONS))
+        return RepoFailed(task=task, reason=reason, message=f"{reason} x", duration_ms=duration)
+    state = draw(_portfolio_states)
+    return RepoGathered(
+        task=task,
+        head=None if state is None else f"head-{state}",
+        state_token=draw(st.sampled_from([None, state])),
+        document=draw(st.sampled_from(GOLDEN_DOCUMENTS)),
+        duration_ms=duration,
+    )

@@ -1,0 +1,262 @@
+"""The portfolio store over the standard library's sqlite3: the driver's single writer, and the
+read methods `portfolio status` and the agreement test use (see ADR-0063).
+
+Rule 1: the file is in WAL mode with `synchronous=NORMAL`: every `record` is one transaction that
+commits the repository's row, document, facts and run result together, so a killed driver loses
+at most the result in flight, and readers (`portfolio query`) never block the writer.
+Rule 2: a repository has one row per (key, state), upserted: recording the same state again
+replaces its document and facts; a run's results are keyed by (run, key), so a task recorded twice
+in one run is one result.
+Rule 3: `begin_run` resumes the latest unfinished run with the same identity (the spec and the
+set of task keys, `run_identity`), else starts a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import cast
+
+from codegenie_adapters.portfolio_schema import migrate
+from codegenie_core.errors import StoreError
+from codegenie_core.portfolio import PortfolioStore, RepoGathered, RepoResult, RepoTask, TaskSpec
+from codegenie_core.portfolio_rows import (
+    FACT_COLUMNS,
+    ProbeCounts,
+    RepositoryRow,
+    Row,
+    RunSummary,
+    StoreStatus,
+    flatten,
+    probe_counts,
+    repository_row,
+    run_identity,
+)
+
+Now = Callable[[], str]
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def connect(path: str, *, read_only: bool) -> sqlite3.Connection:
+    """An SQLite connection to `path` in autocommit mode (transactions are explicit); a
+    read-only one opens the file with `mode=ro` and never creates it."""
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise StoreError(f"{path} is not a regular file, so not a portfolio store", path=path)
+    if read_only and not os.path.exists(path):
+        raise StoreError(f"no portfolio store at {path}", path=path)
+    try:
+        if read_only:
+            from urllib.parse import quote
+
+            uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
+            return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open the portfolio store {path}: {error}", path=path) from error
+
+
+class SqliteStore:
+    """A portfolio store file; build it with `open_store`."""
+
+    def __init__(self, conn: sqlite3.Connection, *, path: str, now: Now = utc_now) -> None:
+        self.conn = conn
+        self.path = path
+        self._now = now
+
+    # ---- the driver's port (Rules 1-3) ---------------------------------------------------------
+    def begin_run(self, spec: TaskSpec, tasks: Sequence[RepoTask]) -> int:
+        identity = run_identity(spec, tasks)
+        found = self.conn.execute(
+            "SELECT run_id FROM runs WHERE identity = ? AND finished_at IS NULL "
+            "ORDER BY run_id DESC LIMIT 1",
+            (identity,),
+        ).fetchone()
+        if found is not None:
+            return int(found[0])
+        with self._transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO runs (identity, tasks, started_at) VALUES (?, ?, ?)",
+                (identity, len({t.key for t in tasks}), self._now()),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def recorded(self, run_id: int) -> frozenset[str]:
+        rows = self.conn.execute("SELECT key FROM run_results WHERE run_id = ?", (run_id,))
+        return frozenset(str(key) for (key,) in rows)
+
+    def record(self, run_id: int, result: RepoResult) -> None:
+        row = repository_row(result, run_id=run_id)
+        counts = probe_counts(result)
+        with self._transaction():
+            (repo_id,) = self.conn.execute(
+                "INSERT INTO repositories (key, state, kind, name, head, state_token, status,"
+                " reason, message, duration_ms, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (key, state) DO UPDATE SET kind=excluded.kind,"
+                " name=excluded.name, head=excluded.head, state_token=excluded.state_token,"
+                " status=excluded.status, reason=excluded.reason, message=excluded.message,"
+                " duration_ms=excluded.duration_ms, run_id=excluded.run_id RETURNING repo_id",
+                (row.key, row.state, row.kind, row.name, row.head, row.state_token, row.status,
+                 row.reason, row.message, row.duration_ms, run_id),
+            ).fetchone()  # fmt: skip
+            self.conn.execute("DELETE FROM documents WHERE repo_id = ?", (repo_id,))
+            for table in FACT_COLUMNS:
+                self.conn.execute(f"DELETE FROM {table} WHERE repo_id = ?", (repo_id,))
+            if isinstance(result, RepoGathered):
+                self._insert_document(repo_id, result)
+            self.conn.execute(
+                "INSERT OR REPLACE INTO run_results (run_id, key, repo_id, status, reason, probes,"
+                " ran, cached, skipped, failed) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (run_id, row.key, repo_id, row.status, row.reason, counts.probes, counts.ran,
+                 counts.cached, counts.skipped, counts.failed),
+            )  # fmt: skip
+
+    def finish_run(self, run_id: int) -> None:
+        with self._transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished_at = ? WHERE run_id = ?", (self._now(), run_id)
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- reading ------------------------------------------------------------------------------
+    def repositories(self) -> tuple[RepositoryRow, ...]:
+        rows = self.conn.execute(
+            "SELECT key, state, kind, name, head, state_token, status, reason, message,"
+            " duration_ms, run_id FROM repositories ORDER BY key, state"
+        )
+        names = ("key", "state", "kind", "name", "head", "state_token", "status", "reason")
+        names += ("message", "duration_ms", "run_id")
+        return tuple(RepositoryRow(**dict(zip(names, r, strict=True))) for r in rows)
+
+    def fact_rows(self, table: str) -> tuple[Row, ...]:
+        """A fact table's rows, each led by its repository's key and state, sorted."""
+        columns = ", ".join(f"t.{c}" for c in FACT_COLUMNS[table])
+        rows = self.conn.execute(
+            f"SELECT r.key, r.state, {columns} FROM {table} t JOIN repositories r USING (repo_id)"
+        ).fetchall()
+        return tuple(sorted((cast("Row", tuple(r)) for r in rows), key=_sort_key))
+
+    def status(self) -> StoreStatus:
+        return read_status(self.conn)
+
+    def _insert_document(self, repo_id: int, result: RepoGathered) -> None:
+        text = json.dumps(result.document, ensure_ascii=False, separators=(",", ":"))
+        self.conn.execute(
+            "INSERT INTO documents (repo_id, document) VALUES (?, ?)", (repo_id, text)
+        )
+        for table, rows in flatten(result.document).items():
+            if rows:
+                marks = ", ".join("?" * (len(FACT_COLUMNS[table]) + 1))
+                self.conn.executemany(
+                    f"INSERT INTO {table} VALUES ({marks})", [(repo_id, *r) for r in rows]
+                )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.conn, self.path)
+
+
+class _Transaction:
+    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any exception, Ctrl-C included; SQLite's
+    own errors (disk full, locked past the busy timeout) become one `StoreError` line."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self._conn = conn
+        self._path = path
+
+    def __enter__(self) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise self._error(error) from error
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: object
+    ) -> None:
+        if kind is None:
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as failed:
+                raise self._error(failed) from failed
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
+        if isinstance(error, sqlite3.Error):
+            raise self._error(error) from error
+
+    def _error(self, error: sqlite3.Error) -> StoreError:
+        return StoreError(
+            f"cannot write the portfolio store {self._path}: {error}", path=self._path
+        )
+
+
+_LATEST = (
+    "SELECT * FROM run_results r WHERE r.run_id ="
+    " (SELECT max(run_id) FROM run_results l WHERE l.key = r.key)"
+)
+
+
+def read_status(conn: sqlite3.Connection) -> StoreStatus:
+    """The store at a glance: each repository's latest result, and the last run."""
+    total, gathered = conn.execute(
+        f"SELECT count(*), coalesce(sum(status = 'gathered'), 0) FROM ({_LATEST})"
+    ).fetchone()
+    failures = conn.execute(
+        f"SELECT reason, count(*) FROM ({_LATEST}) WHERE status = 'failed'"
+        " GROUP BY reason ORDER BY reason"
+    ).fetchall()
+    last = conn.execute(
+        "SELECT run_id, started_at, finished_at, tasks FROM runs ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+    last_run = None
+    if last is not None:
+        sums = conn.execute(
+            "SELECT count(*), coalesce(sum(status = 'gathered'), 0), coalesce(sum(probes), 0),"
+            " coalesce(sum(ran), 0), coalesce(sum(cached), 0), coalesce(sum(skipped), 0),"
+            " coalesce(sum(failed), 0) FROM run_results WHERE run_id = ?",
+            (last[0],),
+        ).fetchone()
+        counts = ProbeCounts(
+            probes=sums[2], ran=sums[3], cached=sums[4], skipped=sums[5], failed=sums[6]
+        )
+        last_run = RunSummary(
+            run_id=last[0], started_at=last[1], finished_at=last[2], tasks=last[3],
+            recorded=sums[0], gathered=sums[1], failed=sums[0] - sums[1], counts=counts,
+        )  # fmt: skip
+    return StoreStatus(
+        repositories=total,
+        gathered=gathered,
+        failed=total - gathered,
+        failures=tuple((str(reason), int(n)) for reason, n in failures),
+        last_run=last_run,
+    )
+
+
+def _sort_key(row: Row) -> tuple[tuple[bool, str], ...]:
+    return tuple((v is None, str(v)) for v in row)
+
+
+def open_store(path: str, *, now: Now = utc_now) -> SqliteStore:
+    """The store at `path`, created or migrated to the current schema (see ADR-0063)."""
+    conn = connect(path, read_only=False)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        migrate(conn, path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return SqliteStore(conn, path=path, now=now)
+
+
+_CONFORMS: type[PortfolioStore] = SqliteStore

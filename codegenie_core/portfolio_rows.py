@@ -1,0 +1,368 @@
+"""A portfolio result as the store's rows: the repository row, its probe counts and its flattened
+facts, derived from the context document alone (pure; the SQLite adapter only writes them).
+
+Rule 1: a document is untrusted shape. A field that is absent or of another type gives no row (or
+a NULL column), never an exception: a document from an older or newer codegenie still stores.
+Rule 2: `FACT_COLUMNS` names every fact table's columns in order; the store's migrations create
+exactly these columns after `repo_id` (a contract test compares them), and `flatten` yields rows
+in that order.
+Rule 3: a run is identified by what it gathers: its `TaskSpec` and the set of its task keys
+(`run_identity`), so a resumed run finds its unfinished run whatever the order of its sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Literal, assert_never, cast
+
+import attrs
+
+from codegenie_core.portfolio import (
+    FailureReason,
+    PlainDocument,
+    RepoFailed,
+    RepoGathered,
+    RepoResult,
+    RepoTask,
+    SourceKind,
+    TaskSpec,
+)
+
+Scalar = str | int | None
+Row = tuple[Scalar, ...]
+RepoStatus = Literal["gathered", "failed"]
+
+FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "dependencies": (
+        "ecosystem", "name", "spec", "effective_spec", "resolved", "purl", "scope", "direct",
+        "manifest", "lockfile", "member", "source",
+    ),
+    "base_images": (
+        "dockerfile", "stage", "stage_name", "final", "kind", "written", "reference",
+        "registry", "image", "tag", "digest", "platform",
+    ),
+    "languages": ("language", "files", "bytes", "is_primary"),
+    "index_health": (
+        "kind", "index_path", "indexer", "commits_behind", "changed_count", "basis",
+        "source_files", "indexed_source_files", "detail",
+    ),
+    "ci_jobs": ("system", "file", "job", "name", "image"),
+    "ci_runners": ("system", "file", "job", "label"),
+    "runtime_traces": (
+        "status", "coverage", "image_ref", "scenarios", "binaries_executed", "files_read",
+        "files_written", "shared_libraries", "network_connects",
+    ),
+}  # fmt: skip
+
+
+@attrs.frozen(kw_only=True)
+class ProbeCounts:
+    """How many probes the gather had, and how many ran, came from cache, were skipped, failed."""
+
+    probes: int = 0
+    ran: int = 0
+    cached: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class RepositoryRow:
+    """One repository in one state. `state` is the git-state token, else HEAD, else "" (outside
+    git, or a failure, which has no document to say which state it saw)."""
+
+    key: str
+    state: str
+    kind: SourceKind
+    name: str | None
+    head: str | None
+    state_token: str | None
+    status: RepoStatus
+    reason: FailureReason | None
+    message: str | None
+    duration_ms: int
+    run_id: int
+
+
+@attrs.frozen(kw_only=True)
+class RunSummary:
+    """One run: when, how many tasks, and what it recorded so far."""
+
+    run_id: int
+    started_at: str
+    finished_at: str | None
+    tasks: int
+    recorded: int
+    gathered: int
+    failed: int
+    counts: ProbeCounts
+
+
+@attrs.frozen(kw_only=True)
+class StoreStatus:
+    """A store at a glance, over each repository's latest result: how many, how many failed and
+    why (reasons sorted), and the last run."""
+
+    repositories: int
+    gathered: int
+    failed: int
+    failures: tuple[tuple[str, int], ...]
+    last_run: RunSummary | None
+
+
+def repository_row(result: RepoResult, *, run_id: int) -> RepositoryRow:
+    """The repository row a result upserts."""
+    match result:
+        case RepoGathered():
+            repo = _map(result.document.get("repo"))
+            return RepositoryRow(
+                key=result.task.key,
+                state=result.state_token or result.head or "",
+                kind=result.task.kind,
+                name=_text(repo.get("name")),
+                head=result.head,
+                state_token=result.state_token,
+                status="gathered",
+                reason=None,
+                message=None,
+                duration_ms=result.duration_ms,
+                run_id=run_id,
+            )
+        case RepoFailed():
+            return RepositoryRow(
+                key=result.task.key,
+                state="",
+                kind=result.task.kind,
+                name=None,
+                head=None,
+                state_token=None,
+                status="failed",
+                reason=result.reason,
+                message=result.message,
+                duration_ms=result.duration_ms,
+                run_id=run_id,
+            )
+        case _:
+            assert_never(result)
+
+
+def probe_counts(result: RepoResult) -> ProbeCounts:
+    """The document's `gather` counts; a failure ran no probe it can tell of."""
+    match result:
+        case RepoGathered():
+            gather = _map(result.document.get("gather"))
+            return ProbeCounts(
+                probes=_int(gather.get("probes")) or 0,
+                ran=_int(gather.get("ran")) or 0,
+                cached=_int(gather.get("cached")) or 0,
+                skipped=_int(gather.get("skipped")) or 0,
+                failed=_int(gather.get("failed")) or 0,
+            )
+        case RepoFailed():
+            return ProbeCounts()
+        case _:
+            assert_never(result)
+
+
+def run_identity(spec: TaskSpec, tasks: Sequence[RepoTask]) -> str:
+    """A digest of the spec and the set of tasks: the same for a resumed run (Rule 3)."""
+    plain = {
+        "spec": _plain(spec),
+        "tasks": sorted([t.key, t.kind, t.needs_engine] for t in tasks),
+    }
+    text = json.dumps(plain, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def flatten(document: PlainDocument) -> dict[str, list[Row]]:
+    """Every fact table's rows for one document, by table, in `FACT_COLUMNS` order (Rule 1)."""
+    probes = _map(document.get("probes"))
+    return {
+        "dependencies": _dependencies(_slice(probes, "manifests")),
+        "base_images": _base_images(_slice(probes, "dockerfile")),
+        "languages": _languages(_slice(probes, "languages")),
+        "index_health": _index_health(_slice(probes, "index_health")),
+        "ci_jobs": _ci_jobs(_slice(probes, "ci")),
+        "ci_runners": _ci_runners(_slice(probes, "ci")),
+        "runtime_traces": _runtime_traces(_slice(probes, "runtime_trace")),
+    }
+
+
+def _dependencies(manifests: Mapping[str, object]) -> list[Row]:
+    rows: list[Row] = []
+    for item in _seq(manifests.get("inventory")):
+        entry = _map(item)
+        name = _text(entry.get("name"))
+        if name is None:
+            continue
+        rows.append(
+            (
+                _text(entry.get("ecosystem")),
+                name,
+                _text(entry.get("spec")),
+                _text(entry.get("effective_spec")),
+                _text(entry.get("resolved")),
+                _text(entry.get("purl")),
+                _text(entry.get("scope")),
+                _flag(entry.get("direct")),
+                _text(entry.get("manifest")),
+                _text(entry.get("lockfile")),
+                _text(entry.get("member")),
+                _text(entry.get("source")),
+            )
+        )
+    return rows
+
+
+def _base_images(dockerfile: Mapping[str, object]) -> list[Row]:
+    rows: list[Row] = []
+    for path, facts in sorted(_map(dockerfile.get("dockerfiles")).items()):
+        stages = _seq(_map(facts).get("stages"))
+        for position, item in enumerate(stages):
+            stage = _map(item)
+            base = _map(stage.get("base"))
+            rows.append(
+                (
+                    path,
+                    _int(stage.get("index")),
+                    _text(stage.get("name")),
+                    _flag(position == len(stages) - 1),
+                    _text(base.get("kind")),
+                    _text(base.get("written")),
+                    _text(base.get("resolved")),
+                    _text(base.get("registry")),
+                    _text(base.get("name")),
+                    _text(base.get("tag")),
+                    _text(base.get("digest")),
+                    _text(base.get("platform")),
+                )
+            )
+    return rows
+
+
+def _languages(languages: Mapping[str, object]) -> list[Row]:
+    primary = _text(languages.get("primary"))
+    rows: list[Row] = []
+    for item in _seq(languages.get("languages")):
+        entry = _map(item)
+        language = _text(entry.get("language"))
+        if language is not None:
+            files, size = _int(entry.get("files")), _int(entry.get("bytes"))
+            rows.append((language, files, size, _flag(language == primary)))
+    return rows
+
+
+def _index_health(health: Mapping[str, object]) -> list[Row]:
+    rows: list[Row] = []
+    for item in _seq(health.get("indexes")):
+        entry = _map(item)
+        coverage = _map(entry.get("coverage"))
+        error = _map(entry.get("error"))
+        detail = _text(entry.get("reason")) or _text(error.get("message"))
+        rows.append(
+            (
+                _text(entry.get("kind")),
+                _text(entry.get("index_path")),
+                _text(entry.get("indexer")),
+                _int(entry.get("commits_behind")),
+                _int(entry.get("changed_count")),
+                _text(entry.get("basis")),
+                _int(coverage.get("source_files")),
+                _int(coverage.get("indexed_source_files")),
+                detail,
+            )
+        )
+    return rows
+
+
+def _ci_jobs(ci: Mapping[str, object]) -> list[Row]:
+    rows: list[Row] = []
+    for path, workflow in sorted(_map(ci.get("workflows")).items()):
+        for job, item in sorted(_map(_map(workflow).get("jobs")).items()):
+            container = _map(_map(item).get("container"))
+            image = _text(container.get("image"))
+            rows.append(("github-actions", path, job, _text(_map(item).get("name")), image))
+    gitlab = _map(ci.get("gitlab"))
+    image = _text(gitlab.get("default_image"))
+    for job, item in sorted(_map(gitlab.get("jobs")).items()):
+        job_image = _text(_map(item).get("image")) or image
+        rows.append(("gitlab-ci", ".gitlab-ci.yml", job, None, job_image))
+    return rows
+
+
+def _ci_runners(ci: Mapping[str, object]) -> list[Row]:
+    rows: list[Row] = []
+    for path, workflow in sorted(_map(ci.get("workflows")).items()):
+        for job, item in sorted(_map(_map(workflow).get("jobs")).items()):
+            for label in _seq(_map(item).get("runs_on")):
+                text = _text(label)
+                if text is not None:
+                    rows.append(("github-actions", path, job, text))
+    return rows
+
+
+def _runtime_traces(trace: Mapping[str, object]) -> list[Row]:
+    status = _text(trace.get("status"))
+    if status is None:
+        return []
+    return [
+        (
+            status,
+            _text(trace.get("trace_coverage_confidence")),
+            _text(trace.get("image_ref")),
+            len(_seq(trace.get("scenarios"))),
+            len(_seq(trace.get("binaries_executed"))),
+            len(_seq(trace.get("files_read"))),
+            len(_seq(trace.get("files_written"))),
+            len(_seq(trace.get("shared_libraries"))),
+            len(_seq(trace.get("network_connects"))),
+        )
+    ]
+
+
+# ---- reading an untrusted shape (Rule 1) ------------------------------------------------------
+def _slice(probes: Mapping[str, object], name: str) -> Mapping[str, object]:
+    return _map(_map(probes.get(name)).get("slice"))
+
+
+def _map(value: object) -> Mapping[str, object]:
+    if isinstance(value, Mapping):
+        items = cast("Mapping[object, object]", value)
+        return {k: v for k, v in items.items() if isinstance(k, str)}
+    return {}
+
+
+def _seq(value: object) -> Sequence[object]:
+    if isinstance(value, list | tuple):
+        return cast("Sequence[object]", value)
+    return ()
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _flag(value: object) -> int | None:
+    return int(value) if isinstance(value, bool) else None
+
+
+def _plain(value: object) -> object:
+    """`value` as JSON would hold it, with sets sorted, so its digest is stable (Rule 3)."""
+    if attrs.has(type(value)):
+        return {f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    if isinstance(value, Mapping):
+        items = cast("Mapping[object, object]", value)
+        return {str(k): _plain(v) for k, v in items.items()}
+    if isinstance(value, frozenset | set):
+        members = cast("frozenset[object]", value)
+        return sorted((_plain(m) for m in members), key=lambda m: json.dumps(m, sort_keys=True))
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in cast("Sequence[object]", value)]
+    assert value is None or isinstance(value, str | int | float), f"unplain value {value!r}"
+    return value
