@@ -4,11 +4,18 @@ Rule 1: Ray is optional and imported lazily, on first construction: without it t
 says so in one line (`RayUnavailable`, exit 2), and nothing else in codegenie imports it.
 Rule 2: every task's result is yielded exactly once, in completion order. Ray retries a task
 whose worker or node was lost (`max_retries`, system failures only); past that bound the task is
-`RepoFailed(reason="lost")`. The task function never raises (an application error is its own
+`RepoFailed(reason="crash")` when its worker died under it each time (the gather crashes it, as
+with the local executor) and `RepoFailed(reason="lost")` otherwise (its node died, Ray could not
+schedule or keep it). The task function never raises (an application error is its own
 `RepoFailed`); if it does anyway, that is `RepoFailed(reason="error")` and is not retried.
-Rule 3: at most `max_in_flight` tasks are submitted at once (`ray.wait` frees a slot), and a
-task's `timeout_s` runs from its submission: past it the task is cancelled (its worker killed)
-and yielded as `RepoFailed(reason="timeout")`.
+Rule 3: at most `max_in_flight` tasks are submitted at once (`ray.wait` frees a slot). A task's
+`timeout_s` runs on its worker, from when the gather starts (a Ray worker may take seconds to
+start): past it a SIGALRM raises KeyboardInterrupt in the gather, which unwinds as on Ctrl-C
+(process groups killed, containers removed), and the task returns `RepoFailed(reason="timeout")`.
+A gather that does not unwind (stuck outside Python) is killed from the driver at its backstop:
+`2 * (timeout_s + grace_s) + start_allowance_s` after submission, which covers waiting in Ray's
+queue behind at most one slot's worth of tasks when `max_in_flight` is at most twice the slots.
+Closing the iterator early kills every worker still running a task of the run.
 Rule 4: a task with `needs_engine` asks for one unit of the `docker` custom resource, so it
 lands only on nodes that declare an engine (`ray start --resources='{"docker": N}'`, N layer-C
 gathers at once); a cluster where no node declares it is refused before anything is submitted.
@@ -19,8 +26,10 @@ connection; a Ray the caller already initialised is left as it was.
 from __future__ import annotations
 
 import importlib
+import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import FrameType
 from typing import Any
 
 from codegenie_core.errors import CodegenieError
@@ -30,6 +39,8 @@ GatherTask = Callable[[RepoTask, TaskSpec], RepoResult]
 
 ENGINE_RESOURCE = "docker"
 DEFAULT_RETRIES = 3
+DEFAULT_GRACE_S = 5.0
+DEFAULT_START_ALLOWANCE_S = 60.0
 _MESSAGE_LIMIT = 300
 
 
@@ -61,8 +72,36 @@ def _one_line(text: str) -> str:
 
 
 def run_on_worker(gather: GatherTask, task: RepoTask, spec: TaskSpec) -> RepoResult:
-    """What each Ray task runs, on a worker: the task function itself (Rule 2)."""
-    return gather(task, spec)
+    """What each Ray task runs, on a worker: the task function, under its timeout (Rule 3)."""
+    started = time.monotonic()
+    fired: list[bool] = []
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        fired.append(True)
+        raise KeyboardInterrupt  # the gather unwinds as on Ctrl-C
+
+    try:
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+    except ValueError:  # not the worker's main thread: the driver's backstop alone applies
+        return gather(task, spec)
+    signal.setitimer(signal.ITIMER_REAL, spec.timeout_s)
+    try:
+        result = gather(task, spec)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except KeyboardInterrupt:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if not fired:
+            raise  # ray.cancel interrupting the task, not its timeout
+        return RepoFailed(
+            task=task,
+            reason="timeout",
+            message=f"{task.key}: no result within {spec.timeout_s:g} s",
+            duration_ms=_ms_since(started),
+        )
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return result
 
 
 class RayExecutor:
@@ -75,6 +114,8 @@ class RayExecutor:
         address: str | None = None,
         max_in_flight: int | None = None,
         retries: int = DEFAULT_RETRIES,
+        grace_s: float = DEFAULT_GRACE_S,
+        start_allowance_s: float = DEFAULT_START_ALLOWANCE_S,
         num_cpus: int | None = None,
         init_options: Mapping[str, Any] | None = None,
     ) -> None:
@@ -85,6 +126,8 @@ class RayExecutor:
         self._address = address
         self._max_in_flight = max_in_flight
         self._retries = retries
+        self._grace_s = grace_s
+        self._start_allowance_s = start_allowance_s
         self._num_cpus = num_cpus
         self._init_options = dict(init_options or {})
         self._started = False
@@ -159,6 +202,7 @@ class RayExecutor:
         waiting = iter(tasks)
         # ref -> (task, submitted at); a ref leaves it exactly once, when its result is yielded.
         pending: dict[Any, tuple[RepoTask, float]] = {}
+        backstop_s = 2 * (spec.timeout_s + self._grace_s) + self._start_allowance_s
         try:
             while True:
                 while len(pending) < bound:
@@ -168,23 +212,27 @@ class RayExecutor:
                     pending[self._submit(task, spec_ref, spec)] = (task, time.monotonic())
                 if not pending:
                     return
-                now = time.monotonic()
-                first_deadline = min(at for _, at in pending.values()) + spec.timeout_s
+                first_backstop = min(at for _, at in pending.values()) + backstop_s
                 ready, _ = ray.wait(
-                    list(pending), num_returns=1, timeout=max(0.0, first_deadline - now)
+                    list(pending),
+                    num_returns=1,
+                    timeout=max(0.0, first_backstop - time.monotonic()),
                 )
                 for ref in ready:
                     task, submitted = pending.pop(ref)
                     yield self._result(ref, task, submitted, exceptions)
                 now = time.monotonic()
                 for ref, (task, submitted) in list(pending.items()):
-                    if now - submitted >= spec.timeout_s:
+                    if now - submitted >= backstop_s:
                         del pending[ref]
                         ray.cancel(ref, force=True)
                         yield RepoFailed(
                             task=task,
                             reason="timeout",
-                            message=f"{task.key}: no result within {spec.timeout_s:g} s",
+                            message=(
+                                f"{task.key}: no result within {spec.timeout_s:g} s, and the "
+                                f"gather did not unwind: its worker was killed"
+                            ),
                             duration_ms=_ms_since(submitted),
                         )
         finally:
@@ -205,9 +253,20 @@ class RayExecutor:
                 ),
                 duration_ms=_ms_since(submitted),
             )
+        except exceptions.WorkerCrashedError as error:
+            # The worker died under the task on every attempt: a crashing gather (Rule 2).
+            return RepoFailed(
+                task=task,
+                reason="crash",
+                message=_one_line(
+                    f"{task.key}: its worker died on each of {self._retries + 1} attempts: "
+                    f"{type(error).__name__}: {error}"
+                ),
+                duration_ms=_ms_since(submitted),
+            )
         except exceptions.RayError as error:
-            # A worker or node lost more often than `max_retries` allows, an object lost with
-            # its node, a task Ray could not schedule: Ray gave up on it (Rule 2).
+            # Its node lost more often than `max_retries` allows, an object lost with its node, a
+            # task Ray could not schedule: Ray gave up on it (Rule 2).
             return RepoFailed(
                 task=task,
                 reason="lost",

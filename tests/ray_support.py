@@ -8,10 +8,9 @@ really takes running tasks with it. Worker "engine" declares the `docker` resour
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Small, explicit sizes: CI has 2 cores, and the object store is only a few small documents.
@@ -63,11 +62,11 @@ class SharedCluster:
 _SHARED: list[SharedCluster] = []
 
 
-def shared_cluster(request: pytest.FixtureRequest) -> SharedCluster:
-    """The session's cluster, started on first use and shut down when the session ends."""
+def shared_cluster() -> SharedCluster:
+    """The session's cluster, started on first use and shut down when the interpreter exits."""
     if not _SHARED:
         _SHARED.append(SharedCluster())
-        request.session.config.add_cleanup(_stop)
+        atexit.register(_stop)
     return _SHARED[0]
 
 

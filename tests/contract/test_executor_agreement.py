@@ -9,11 +9,13 @@ from collections import Counter
 from collections.abc import Callable, Generator
 
 import pytest
+from _pytest.mark.structures import ParameterSet
 
 from codegenie_adapters.fakes import FakeExecutor
 from codegenie_adapters.local_executor import GatherFn, LocalExecutor
 from codegenie_core.config import GatherConfig
 from codegenie_core.portfolio import Executor, RepoFailed, RepoGathered, RepoTask, TaskSpec
+from tests._ci_support.requires_tool import requires_tool
 from tests.portfolio_tasks import scripted
 
 ExecutorFactory = Callable[[GatherFn], Executor]
@@ -27,10 +29,21 @@ def _fake(gather: GatherFn) -> Executor:
     return FakeExecutor(gather=gather)
 
 
-EXECUTORS: list[ExecutorFactory] = [_local]
+def _ray(gather: GatherFn) -> Executor:
+    from codegenie_adapters.ray_executor import RayExecutor
+    from tests.ray_support import shared_cluster
+
+    # One retry for a dead worker, as the local executor; a short grace for the hanging ones.
+    return RayExecutor(gather, address=shared_cluster().address, retries=1, grace_s=2.0)
+
+
+EXECUTORS: list[ExecutorFactory | ParameterSet] = [
+    _local,
+    pytest.param(_ray, marks=[requires_tool("ray"), pytest.mark.integration]),
+]
 # The fake runs tasks in the test's own process: it agrees on everything but the faults that kill
 # or hang a worker.
-WITHOUT_FAULTS: list[ExecutorFactory] = [*EXECUTORS, _fake]
+WITHOUT_FAULTS: list[ExecutorFactory | ParameterSet] = [*EXECUTORS, _fake]
 
 
 def _spec(timeout_s: float = 30.0) -> TaskSpec:

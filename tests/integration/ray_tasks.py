@@ -41,9 +41,31 @@ def kills_its_worker(task: RepoTask, spec: TaskSpec) -> RepoResult:
 
 
 def sleeps(task: RepoTask, spec: TaskSpec) -> RepoResult:
-    """Outlives any test's timeout."""
-    time.sleep(120)
+    """Outlives any test's timeout; an interrupt leaves `interrupted` in the spec's cache_dir."""
+    try:
+        time.sleep(120)
+    except KeyboardInterrupt:
+        _mark(spec, "interrupted", "")
+        raise
     return where(task, spec)
+
+
+def ignores_interrupts(task: RepoTask, spec: TaskSpec) -> RepoResult:
+    """Leaves its pid in the spec's cache_dir, and sleeps on through every KeyboardInterrupt."""
+    _mark(spec, "pid", str(os.getpid()))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(1)
+        except KeyboardInterrupt:
+            _mark(spec, "interrupted", "")
+    return where(task, spec)
+
+
+def _mark(spec: TaskSpec, name: str, text: str) -> None:
+    assert spec.cache_dir is not None, "the test gives a scratch directory as cache_dir"
+    with open(os.path.join(spec.cache_dir, name), "w") as out:
+        out.write(text)
 
 
 def sleeps_if_slow(task: RepoTask, spec: TaskSpec) -> RepoResult:

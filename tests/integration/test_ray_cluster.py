@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,13 +20,17 @@ pytestmark = [pytest.mark.integration, requires_tool("ray")]
 
 
 @pytest.fixture
-def cluster(request: pytest.FixtureRequest) -> SharedCluster:
-    return shared_cluster(request)
+def cluster() -> SharedCluster:
+    return shared_cluster()
 
 
-def spec(timeout_s: float = 120.0) -> TaskSpec:
+def spec(timeout_s: float = 120.0, scratch: Path | None = None) -> TaskSpec:
+    """A spec whose `cache_dir`, when given, is where the task functions leave their marks."""
     return TaskSpec(
-        config=GatherConfig(), cache_dir=None, cache_max_bytes=1 << 20, timeout_s=timeout_s
+        config=GatherConfig(),
+        cache_dir=None if scratch is None else str(scratch),
+        cache_max_bytes=1 << 20,
+        timeout_s=timeout_s,
     )
 
 
@@ -102,7 +109,7 @@ def test_a_raising_task_function_is_an_error_result_naming_the_exception(
     assert "\n" not in result.message
 
 
-def test_a_task_killing_its_worker_each_time_is_lost_after_its_retries(
+def test_a_task_killing_its_worker_each_time_is_a_crash_after_its_retries(
     cluster: SharedCluster,
 ) -> None:
     from codegenie_adapters.ray_executor import RayExecutor
@@ -110,12 +117,12 @@ def test_a_task_killing_its_worker_each_time_is_lost_after_its_retries(
     executor = RayExecutor(ray_tasks.kills_its_worker, address=cluster.address, retries=1)
     [result] = collect(executor.run(tasks(1), spec()))
     assert isinstance(result, RepoFailed)
-    assert (result.reason, "\n" in result.message) == ("lost", False)
-    assert "after 1 retries" in result.message
+    assert (result.reason, "\n" in result.message) == ("crash", False)
+    assert "died on each of 2 attempts" in result.message
 
 
-def test_a_task_past_its_timeout_is_cancelled_and_the_others_go_on(
-    cluster: SharedCluster,
+def test_a_task_past_its_timeout_is_interrupted_and_the_others_go_on(
+    cluster: SharedCluster, tmp_path: Path
 ) -> None:
     import ray
 
@@ -123,12 +130,47 @@ def test_a_task_past_its_timeout_is_cancelled_and_the_others_go_on(
 
     executor = RayExecutor(ray_tasks.sleeps_if_slow, address=cluster.address, max_in_flight=3)
     planned = [*tasks(5), RepoTask(key="/repos/slow", kind="path", needs_engine=False)]
-    results = collect(executor.run(planned, spec(timeout_s=4.0)))
+    results = collect(executor.run(planned, spec(timeout_s=4.0, scratch=tmp_path)))
     executor.close()
     by_key = {r.task.key: r for r in results}
     assert len(results) == len(by_key) == 6
     slow = by_key.pop("/repos/slow")
     assert isinstance(slow, RepoFailed) and slow.reason == "timeout"
     assert all(isinstance(r, RepoGathered) for r in by_key.values())
+    # The gather was interrupted (KeyboardInterrupt, as on Ctrl-C), so it could clean up.
+    assert eventually((tmp_path / "interrupted").exists)
     # The executor did not start this Ray, so closing it left the caller's connection alone.
     assert ray.is_initialized()
+
+
+def test_a_timed_out_task_ignoring_the_interrupt_has_its_worker_killed_at_the_backstop(
+    cluster: SharedCluster, tmp_path: Path
+) -> None:
+    from codegenie_adapters.ray_executor import RayExecutor
+
+    executor = RayExecutor(
+        ray_tasks.ignores_interrupts, address=cluster.address, grace_s=1.0, start_allowance_s=2.0
+    )
+    [result] = collect(executor.run(tasks(1), spec(timeout_s=3.0, scratch=tmp_path)))
+    assert isinstance(result, RepoFailed) and result.reason == "timeout"
+    assert "its worker was killed" in result.message
+    pid = int((tmp_path / "pid").read_text())
+    assert eventually((tmp_path / "interrupted").exists)
+    assert eventually(lambda: not alive(pid))
+
+
+def eventually(condition: Callable[[], bool], within_s: float = 20.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
