@@ -1,8 +1,10 @@
-"""The options `gather` and `portfolio gather` share, written once: what the probes see and how
-the cache is used (the CPU budget `-j` is not shared: in a portfolio it sizes the worker pool)."""
+"""The options `gather` and `portfolio gather` share, written once: what the probes see, how the
+cache is used, and the messages (`-v`/`-q`; the log sink they configure). The CPU budget `-j` is
+not shared: in a portfolio it sizes the worker pool."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -145,3 +147,20 @@ def gather_request(
         cache_max_bytes=cache_max_mb * 2**20,
         jobs=jobs,
     )
+
+
+def _log_format(record: Any) -> str:
+    """One line per message, in the same shape as the CLI's own errors."""
+    return f"codegenie-cli: {record['level'].name.lower()}: {{message}}\n{{exception}}"
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    from codegenie_cli.wiring import enable_logging
+
+    level = "ERROR" if quiet else ("DEBUG" if verbose >= 2 else "INFO" if verbose else "WARNING")
+
+    def add_stderr_sink(logger: Any) -> None:
+        logger.remove()
+        logger.add(sys.stderr, level=level, format=_log_format)
+
+    enable_logging(level, configure=add_stderr_sink)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
-from codegenie_cli.gather_options import gather_options, gather_request
+from codegenie_cli.gather_options import configure_logging, gather_options, gather_request
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
@@ -57,23 +57,6 @@ def _adapters(ctx: click.Context) -> Adapters:
 
         ctx.obj = real_adapters()
     return cast("Adapters", ctx.obj)
-
-
-def _log_format(record: Any) -> str:
-    """One line per message, in the same shape as the CLI's own errors."""
-    return f"codegenie-cli: {record['level'].name.lower()}: {{message}}\n{{exception}}"
-
-
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    from codegenie_cli.wiring import enable_logging
-
-    level = "ERROR" if quiet else ("DEBUG" if verbose >= 2 else "INFO" if verbose else "WARNING")
-
-    def add_stderr_sink(logger: Any) -> None:
-        logger.remove()
-        logger.add(sys.stderr, level=level, format=_log_format)
-
-    enable_logging(level, configure=add_stderr_sink)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,7 +124,7 @@ def gather(
     quiet: bool,
 ) -> None:
     """Run the probes over REPO and print (or write) the context document."""
-    _configure_logging(verbose, quiet)
+    configure_logging(verbose, quiet)
     if output == "-":
         raise ConfigError("--output -: use --format to print to stdout", variable="--output")
     adapters = _adapters(ctx)
