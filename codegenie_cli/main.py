@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import click
 
 from codegenie_cli.gather_options import configure_logging, gather_options, gather_request
+from codegenie_cli.portfolio import portfolio
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
@@ -273,6 +274,9 @@ def cache_gc(ctx: click.Context, cache_dir: str | None, cache_max_mb: int, engin
         _adapters(ctx), cache_dir, "gc", max_bytes=cache_max_mb * 2**20, engine=engine
     )
     click.echo(text, nl=False)
+
+
+cli.add_command(portfolio)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal, assert_never, cast
 
@@ -40,12 +41,12 @@ FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "manifest", "lockfile", "member", "source",
     ),
     "base_images": (
-        "dockerfile", "stage", "stage_name", "final", "kind", "written", "reference",
+        "dockerfile", "stage", "stage_name", "final", "base_kind", "written", "reference",
         "registry", "image", "tag", "digest", "platform",
     ),
     "languages": ("language", "files", "bytes", "is_primary"),
     "index_health": (
-        "kind", "index_path", "indexer", "commits_behind", "changed_count", "basis",
+        "health", "index_path", "indexer", "commits_behind", "changed_count", "basis",
         "source_files", "indexed_source_files", "detail",
     ),
     "ci_jobs": ("system", "file", "job", "name", "image"),
@@ -174,6 +175,30 @@ def run_identity(spec: TaskSpec, tasks: Sequence[RepoTask]) -> str:
     }
     text = json.dumps(plain, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# version  = release [ "-" prerelease ] [ "+" build ] ; after an optional leading "v"
+# release  = 1*DIGIT *( "." 1*DIGIT )
+_VERSION = re.compile(r"v?(?P<release>[0-9]+(?:\.[0-9]+)*)(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+.*)?")
+_WIDTH = 12
+
+
+def version_key(version: object) -> str | None:
+    """A text that sorts as `version` does, for the store's `version_key()` SQL function: each
+    release number zero-padded (at least three), a prerelease before its release. None when
+    `version` is not a dotted version (a range, a URL, a git ref)."""
+    if not isinstance(version, str) or len(version) > 200:
+        return None
+    found = _VERSION.fullmatch(version)
+    if found is None:
+        return None
+    numbers = [int(n) for n in found["release"].split(".")]
+    if any(n >= 10**_WIDTH for n in numbers):
+        return None
+    numbers += [0] * (3 - len(numbers))
+    release = ".".join(str(n).zfill(_WIDTH) for n in numbers)
+    # " " < "!" < ".": 1.0.0-rc1 < 1.0.0 < 1.0.0.1; prereleases compare as text
+    return f"{release} {found['pre']}" if found["pre"] else f"{release}!"
 
 
 def flatten(document: PlainDocument) -> dict[str, list[Row]]:
