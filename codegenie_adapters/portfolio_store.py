@@ -257,6 +257,9 @@ def open_store(path: str, *, now: Now = utc_now) -> SqliteStore:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as error:
+        conn.close()
+        raise StoreError(f"cannot open the portfolio store {path}: {error}", path=path) from error
     except BaseException:
         conn.close()
         raise

@@ -33,6 +33,7 @@ from codegenie_core.portfolio import (
 
 Scalar = str | int | None
 Row = tuple[Scalar, ...]
+_EMPTY: Mapping[str, object] = {}
 RepoStatus = Literal["gathered", "failed"]
 
 FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -243,7 +244,7 @@ def _dependencies(manifests: Mapping[str, object]) -> list[Row]:
 
 def _base_images(dockerfile: Mapping[str, object]) -> list[Row]:
     rows: list[Row] = []
-    for path, facts in sorted(_map(dockerfile.get("dockerfiles")).items()):
+    for path, facts in _items(dockerfile.get("dockerfiles")):
         stages = _seq(_map(facts).get("stages"))
         for position, item in enumerate(stages):
             stage = _map(item)
@@ -304,14 +305,14 @@ def _index_health(health: Mapping[str, object]) -> list[Row]:
 
 def _ci_jobs(ci: Mapping[str, object]) -> list[Row]:
     rows: list[Row] = []
-    for path, workflow in sorted(_map(ci.get("workflows")).items()):
-        for job, item in sorted(_map(_map(workflow).get("jobs")).items()):
+    for path, workflow in _items(ci.get("workflows")):
+        for job, item in _items(_map(workflow).get("jobs")):
             container = _map(_map(item).get("container"))
             image = _text(container.get("image"))
             rows.append(("github-actions", path, job, _text(_map(item).get("name")), image))
     gitlab = _map(ci.get("gitlab"))
     image = _text(gitlab.get("default_image"))
-    for job, item in sorted(_map(gitlab.get("jobs")).items()):
+    for job, item in _items(gitlab.get("jobs")):
         job_image = _text(_map(item).get("image")) or image
         rows.append(("gitlab-ci", ".gitlab-ci.yml", job, None, job_image))
     return rows
@@ -319,8 +320,8 @@ def _ci_jobs(ci: Mapping[str, object]) -> list[Row]:
 
 def _ci_runners(ci: Mapping[str, object]) -> list[Row]:
     rows: list[Row] = []
-    for path, workflow in sorted(_map(ci.get("workflows")).items()):
-        for job, item in sorted(_map(_map(workflow).get("jobs")).items()):
+    for path, workflow in _items(ci.get("workflows")):
+        for job, item in _items(_map(workflow).get("jobs")):
             for label in _seq(_map(item).get("runs_on")):
                 text = _text(label)
                 if text is not None:
@@ -353,10 +354,15 @@ def _slice(probes: Mapping[str, object], name: str) -> Mapping[str, object]:
 
 
 def _map(value: object) -> Mapping[str, object]:
-    if isinstance(value, Mapping):
-        items = cast("Mapping[object, object]", value)
-        return {k: v for k, v in items.items() if isinstance(k, str)}
-    return {}
+    """`value` when it is a mapping (not copied: a lookup by a text key is safe whatever the other
+    keys are; iterations go through `_items`), else an empty one."""
+    return cast("Mapping[str, object]", value) if isinstance(value, Mapping) else _EMPTY
+
+
+def _items(value: object) -> list[tuple[str, object]]:
+    """A mapping's text-keyed items, sorted by key (a path, a job name)."""
+    items = cast("Mapping[object, object]", value) if isinstance(value, Mapping) else _EMPTY
+    return sorted(((k, v) for k, v in items.items() if isinstance(k, str)), key=lambda kv: kv[0])
 
 
 def _seq(value: object) -> Sequence[object]:

@@ -140,7 +140,8 @@ def test_a_query_that_would_write_is_refused_in_one_line(store: str, sql: str) -
 
 def test_json_functions_read_the_documents(store: str) -> None:
     sql = (
-        "SELECT count(*) FROM documents d, json_each(d.document, '$.probes.languages.slice.languages')"
+        "SELECT count(*) FROM documents d,"
+        " json_each(d.document, '$.probes.languages.slice.languages')"
         " WHERE json_extract(value, '$.language') = 'TypeScript'"
     )
     assert int(_csv(store, sql)[1][0]) > 0

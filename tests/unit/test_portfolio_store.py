@@ -160,3 +160,21 @@ def test_a_killed_writer_loses_only_the_result_in_flight_and_its_run_resumes(
     store.record(run, RepoFailed(task=task(3), reason="crash", message="x", duration_ms=1))
     assert len(store.recorded(run)) == 4
     store.close()
+
+
+def test_a_second_writer_waits_then_fails_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(tmp_path / "s.sqlite")
+    first = open_store(path)
+    first.conn.execute("BEGIN IMMEDIATE")  # the first driver is mid-result
+    second = open_store(path)
+    second.conn.execute("PRAGMA busy_timeout = 50")
+    with pytest.raises(
+        StoreError, match=f"cannot write the portfolio store {path}: database is locked"
+    ):
+        second.begin_run(SPEC, [task(0)])
+    first.conn.execute("ROLLBACK")
+    assert second.begin_run(SPEC, [task(0)]) == 1
+    first.close()
+    second.close()
