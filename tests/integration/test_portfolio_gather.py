@@ -244,3 +244,19 @@ def test_the_store_holds_the_documents_the_gathers_made(
     assert (row.key, row.head, row.status) == (str(root.resolve()), head, "gathered")
     assert row.state_token is not None and row.state_token.startswith("sha256:")
     assert json.loads(document)["repo"]["git"]["head"] == head
+
+
+def test_python_dash_m_runs_a_portfolio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Spawned workers import the parent's main module again, except a package's `__main__`.
+    isolate_git_config(monkeypatch)
+    root = init_repo(tmp_path / "top" / "one")
+    write(root, "app.py", b"print(1)\n")
+    commit_all(root, "first")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "codegenie_cli", *_args(tmp_path / "top", tmp_path / "s.sqlite",
+         tmp_path / "cache")],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "1 repositories; 1 gathered, 0 failed" in done.stderr
