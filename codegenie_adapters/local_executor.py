@@ -40,6 +40,7 @@ from codegenie_core.portfolio import (
 
 GatherFn = Callable[[RepoTask, TaskSpec], RepoResult]
 MAX_START_FAILURES = 3
+_IDLE_EXIT_S = 2.0
 _READY = "ready"
 
 
@@ -53,17 +54,25 @@ def _worker_main(conn: Connection, gather: GatherFn, spec: TaskSpec) -> None:
         raise KeyboardInterrupt  # Rule 2: unwind the gather as Ctrl-C does
 
     signal.signal(signal.SIGTERM, on_term)
-    with contextlib.suppress(KeyboardInterrupt, EOFError, BrokenPipeError, OSError):
-        conn.send(_READY)
-        while (task := conn.recv()) is not None:
-            started = time.monotonic()
-            try:
-                result = gather(task, spec)
-            except Exception as error:  # a task function's bug: a value, as for gather_task
-                elapsed = int((time.monotonic() - started) * 1000)
-                message = f"internal error, please report: {type(error).__name__}: {error}"
-                result = RepoFailed(task=task, reason="error", message=message, duration_ms=elapsed)
-            conn.send(result)
+    try:
+        try:
+            conn.send(_READY)
+            while (task := conn.recv()) is not None:
+                conn.send(_gather_one(gather, task, spec))
+        except (EOFError, OSError):  # the driver is gone (Rule 4)
+            pass
+    except KeyboardInterrupt:  # stopped by the driver (Rule 2)
+        pass
+
+
+def _gather_one(gather: GatherFn, task: RepoTask, spec: TaskSpec) -> RepoResult:
+    started = time.monotonic()
+    try:
+        return gather(task, spec)
+    except Exception as error:  # a task function's bug: a value, as for gather_task
+        elapsed = int((time.monotonic() - started) * 1000)
+        message = f"internal error, please report: {type(error).__name__}: {error}"
+        return RepoFailed(task=task, reason="error", message=message, duration_ms=elapsed)
 
 
 @attrs.define
@@ -218,10 +227,21 @@ class LocalExecutor:
         self._dying = still
 
     def close(self) -> None:
-        """Stop every worker: SIGTERM, up to `grace_s` to unwind, then SIGKILL (Rule 4)."""
+        """Stop every worker (Rule 4): an idle one is told to exit; a busy one, or one that does
+        not exit within `_IDLE_EXIT_S`, gets SIGTERM, up to `grace_s` to unwind, then SIGKILL."""
+        idle = [w for w in self._workers if w.task is None and w.ready]
+        for worker in idle:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        deadline = time.monotonic() + _IDLE_EXIT_S
+        for worker in idle:
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
         for worker in list(self._workers):
             self._drop(worker)
-            self._terminate(worker.process)
+            if worker.process.is_alive():
+                self._terminate(worker.process)
+            else:
+                worker.process.join()
         deadline = time.monotonic() + self._grace_s
         while any(p.is_alive() for p, _ in self._dying) and time.monotonic() < deadline:
             wait([p.sentinel for p, _ in self._dying if p.is_alive()], timeout=0.1)

@@ -44,8 +44,9 @@ _V1 = (
         run_id INTEGER PRIMARY KEY, identity TEXT NOT NULL, tasks INTEGER NOT NULL,
         started_at TEXT NOT NULL, finished_at TEXT)""",
     """CREATE TABLE repositories (
-        repo_id INTEGER PRIMARY KEY, key TEXT NOT NULL, state TEXT NOT NULL, kind TEXT NOT NULL,
-        name TEXT, head TEXT, state_token TEXT, status TEXT NOT NULL, reason TEXT, message TEXT,
+        repo_id INTEGER PRIMARY KEY, key TEXT NOT NULL, state TEXT NOT NULL,
+        source_kind TEXT NOT NULL, name TEXT, head TEXT, state_token TEXT, status TEXT NOT NULL,
+        reason TEXT, message TEXT,
         duration_ms INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs (run_id),
         UNIQUE (key, state))""",
     """CREATE TABLE run_results (
@@ -63,7 +64,7 @@ _V1 = (
 _V2 = (
     "CREATE INDEX base_images_by_image ON base_images (image, tag)",
     "CREATE INDEX dependencies_by_name ON dependencies (name, ecosystem)",
-    "CREATE INDEX index_health_by_kind ON index_health (kind)",
+    "CREATE INDEX index_health_by_health ON index_health (health)",
     "CREATE INDEX languages_by_language ON languages (language)",
     "CREATE INDEX run_results_by_key ON run_results (key, run_id)",
     "CREATE INDEX runs_by_identity ON runs (identity, finished_at)",

@@ -35,6 +35,7 @@ from codegenie_core.portfolio_rows import (
     probe_counts,
     repository_row,
     run_identity,
+    version_key,
 )
 
 Now = Callable[[], str]
@@ -45,8 +46,8 @@ def utc_now() -> str:
 
 
 def connect(path: str, *, read_only: bool) -> sqlite3.Connection:
-    """An SQLite connection to `path` in autocommit mode (transactions are explicit); a
-    read-only one opens the file with `mode=ro` and never creates it."""
+    """An SQLite connection to `path` in autocommit mode (transactions are explicit), with the
+    `version_key()` SQL function; a read-only one opens the file `mode=ro`, never creating it."""
     if os.path.lexists(path) and not os.path.isfile(path):
         raise StoreError(f"{path} is not a regular file, so not a portfolio store", path=path)
     if read_only and not os.path.exists(path):
@@ -56,10 +57,13 @@ def connect(path: str, *, read_only: bool) -> sqlite3.Connection:
             from urllib.parse import quote
 
             uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
-            return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as error:
         raise StoreError(f"cannot open the portfolio store {path}: {error}", path=path) from error
+    conn.create_function("version_key", 1, version_key, deterministic=True)
+    return conn
 
 
 class SqliteStore:
@@ -97,9 +101,9 @@ class SqliteStore:
         counts = probe_counts(result)
         with self._transaction():
             (repo_id,) = self.conn.execute(
-                "INSERT INTO repositories (key, state, kind, name, head, state_token, status,"
-                " reason, message, duration_ms, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (key, state) DO UPDATE SET kind=excluded.kind,"
+                "INSERT INTO repositories (key, state, source_kind, name, head, state_token,"
+                " status, reason, message, duration_ms, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (key, state) DO UPDATE SET source_kind=excluded.source_kind,"
                 " name=excluded.name, head=excluded.head, state_token=excluded.state_token,"
                 " status=excluded.status, reason=excluded.reason, message=excluded.message,"
                 " duration_ms=excluded.duration_ms, run_id=excluded.run_id RETURNING repo_id",
@@ -130,7 +134,7 @@ class SqliteStore:
     # ---- reading ------------------------------------------------------------------------------
     def repositories(self) -> tuple[RepositoryRow, ...]:
         rows = self.conn.execute(
-            "SELECT key, state, kind, name, head, state_token, status, reason, message,"
+            "SELECT key, state, source_kind, name, head, state_token, status, reason, message,"
             " duration_ms, run_id FROM repositories ORDER BY key, state"
         )
         names = ("key", "state", "kind", "name", "head", "state_token", "status", "reason")
@@ -253,6 +257,9 @@ def open_store(path: str, *, now: Now = utc_now) -> SqliteStore:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as error:
+        conn.close()
+        raise StoreError(f"cannot open the portfolio store {path}: {error}", path=path) from error
     except BaseException:
         conn.close()
         raise

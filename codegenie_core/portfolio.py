@@ -162,10 +162,10 @@ def clone_url_problem(url: str) -> str | None:
     read an option), whitespace or control characters."""
     if url.startswith("-"):
         return "a URL may not start with '-'"
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
-        return "a URL may not hold whitespace or control characters"
     if _HELPER.match(url):
         return "a git remote helper (<transport>::<address>) is not cloned (see ADR-0062)"
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return "a URL may not hold whitespace or control characters"
     if matched := _SCHEME_URL.match(url):
         scheme, authority = matched["scheme"].lower(), matched["authority"]
         if scheme not in CLONE_SCHEMES:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal, assert_never, cast
 
@@ -32,6 +33,7 @@ from codegenie_core.portfolio import (
 
 Scalar = str | int | None
 Row = tuple[Scalar, ...]
+_EMPTY: Mapping[str, object] = {}
 RepoStatus = Literal["gathered", "failed"]
 
 FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -40,12 +42,12 @@ FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "manifest", "lockfile", "member", "source",
     ),
     "base_images": (
-        "dockerfile", "stage", "stage_name", "final", "kind", "written", "reference",
+        "dockerfile", "stage", "stage_name", "final", "base_kind", "written", "reference",
         "registry", "image", "tag", "digest", "platform",
     ),
     "languages": ("language", "files", "bytes", "is_primary"),
     "index_health": (
-        "kind", "index_path", "indexer", "commits_behind", "changed_count", "basis",
+        "health", "index_path", "indexer", "commits_behind", "changed_count", "basis",
         "source_files", "indexed_source_files", "detail",
     ),
     "ci_jobs": ("system", "file", "job", "name", "image"),
@@ -176,6 +178,30 @@ def run_identity(spec: TaskSpec, tasks: Sequence[RepoTask]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# version  = release [ "-" prerelease ] [ "+" build ] ; after an optional leading "v"
+# release  = 1*DIGIT *( "." 1*DIGIT )
+_VERSION = re.compile(r"v?(?P<release>[0-9]+(?:\.[0-9]+)*)(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+.*)?")
+_WIDTH = 12
+
+
+def version_key(version: object) -> str | None:
+    """A text that sorts as `version` does, for the store's `version_key()` SQL function: each
+    release number zero-padded (at least three), a prerelease before its release. None when
+    `version` is not a dotted version (a range, a URL, a git ref)."""
+    if not isinstance(version, str) or len(version) > 200:
+        return None
+    found = _VERSION.fullmatch(version)
+    if found is None:
+        return None
+    numbers = [int(n) for n in found["release"].split(".")]
+    if any(n >= 10**_WIDTH for n in numbers):
+        return None
+    numbers += [0] * (3 - len(numbers))
+    release = ".".join(str(n).zfill(_WIDTH) for n in numbers)
+    # " " < "!" < ".": 1.0.0-rc1 < 1.0.0 < 1.0.0.1; prereleases compare as text
+    return f"{release} {found['pre']}" if found["pre"] else f"{release}!"
+
+
 def flatten(document: PlainDocument) -> dict[str, list[Row]]:
     """Every fact table's rows for one document, by table, in `FACT_COLUMNS` order (Rule 1)."""
     probes = _map(document.get("probes"))
@@ -218,7 +244,7 @@ def _dependencies(manifests: Mapping[str, object]) -> list[Row]:
 
 def _base_images(dockerfile: Mapping[str, object]) -> list[Row]:
     rows: list[Row] = []
-    for path, facts in sorted(_map(dockerfile.get("dockerfiles")).items()):
+    for path, facts in _items(dockerfile.get("dockerfiles")):
         stages = _seq(_map(facts).get("stages"))
         for position, item in enumerate(stages):
             stage = _map(item)
@@ -279,14 +305,14 @@ def _index_health(health: Mapping[str, object]) -> list[Row]:
 
 def _ci_jobs(ci: Mapping[str, object]) -> list[Row]:
     rows: list[Row] = []
-    for path, workflow in sorted(_map(ci.get("workflows")).items()):
-        for job, item in sorted(_map(_map(workflow).get("jobs")).items()):
+    for path, workflow in _items(ci.get("workflows")):
+        for job, item in _items(_map(workflow).get("jobs")):
             container = _map(_map(item).get("container"))
             image = _text(container.get("image"))
             rows.append(("github-actions", path, job, _text(_map(item).get("name")), image))
     gitlab = _map(ci.get("gitlab"))
     image = _text(gitlab.get("default_image"))
-    for job, item in sorted(_map(gitlab.get("jobs")).items()):
+    for job, item in _items(gitlab.get("jobs")):
         job_image = _text(_map(item).get("image")) or image
         rows.append(("gitlab-ci", ".gitlab-ci.yml", job, None, job_image))
     return rows
@@ -294,8 +320,8 @@ def _ci_jobs(ci: Mapping[str, object]) -> list[Row]:
 
 def _ci_runners(ci: Mapping[str, object]) -> list[Row]:
     rows: list[Row] = []
-    for path, workflow in sorted(_map(ci.get("workflows")).items()):
-        for job, item in sorted(_map(_map(workflow).get("jobs")).items()):
+    for path, workflow in _items(ci.get("workflows")):
+        for job, item in _items(_map(workflow).get("jobs")):
             for label in _seq(_map(item).get("runs_on")):
                 text = _text(label)
                 if text is not None:
@@ -328,10 +354,15 @@ def _slice(probes: Mapping[str, object], name: str) -> Mapping[str, object]:
 
 
 def _map(value: object) -> Mapping[str, object]:
-    if isinstance(value, Mapping):
-        items = cast("Mapping[object, object]", value)
-        return {k: v for k, v in items.items() if isinstance(k, str)}
-    return {}
+    """`value` when it is a mapping (not copied: a lookup by a text key is safe whatever the other
+    keys are; iterations go through `_items`), else an empty one."""
+    return cast("Mapping[str, object]", value) if isinstance(value, Mapping) else _EMPTY
+
+
+def _items(value: object) -> list[tuple[str, object]]:
+    """A mapping's text-keyed items, sorted by key (a path, a job name)."""
+    items = cast("Mapping[object, object]", value) if isinstance(value, Mapping) else _EMPTY
+    return sorted(((k, v) for k, v in items.items() if isinstance(k, str)), key=lambda kv: kv[0])
 
 
 def _seq(value: object) -> Sequence[object]:

@@ -1,0 +1,180 @@
+"""The SQLite portfolio store: its schema and migrations, what it refuses, and its transactions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codegenie_adapters.portfolio_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
+from codegenie_adapters.portfolio_store import connect, open_store
+from codegenie_core.errors import EXIT_BAD_INPUT, StoreError
+from codegenie_core.portfolio import RepoFailed, RepoGathered
+from codegenie_core.portfolio_rows import FACT_COLUMNS
+from tests.strategies import GOLDEN_DOCUMENTS
+from tests.unit.portfolio_support import SPEC, task
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _gathered(i: int, document: object = None) -> RepoGathered:
+    return RepoGathered(
+        task=task(i),
+        head=f"h{i}",
+        state_token=None,
+        document=GOLDEN_DOCUMENTS[i % len(GOLDEN_DOCUMENTS)] if document is None else document,
+        duration_ms=1,
+    )
+
+
+def test_every_fact_table_has_repo_id_then_the_cores_columns(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.sqlite"))
+    for table, columns in FACT_COLUMNS.items():
+        found = tuple(r[1] for r in store.conn.execute(f"PRAGMA table_info({table})"))
+        assert found == ("repo_id", *columns), table
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert store.conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()
+
+
+def test_a_store_of_the_previous_version_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.sqlite")
+    conn = connect(path, read_only=False)
+    assert migrate(conn, path, target=SCHEMA_VERSION - 1) == SCHEMA_VERSION - 1
+    conn.execute("INSERT INTO runs (identity, tasks, started_at) VALUES ('x', 1, 'then')")
+    conn.execute(
+        "INSERT INTO repositories (key, state, source_kind, status, duration_ms, run_id)"
+        " VALUES ('/r/old', '', 'path', 'gathered', 1, 1)"
+    )
+    conn.close()
+    store = open_store(path)
+    assert store.conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+    indexes = {
+        r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
+    }
+    assert {"base_images_by_image", "dependencies_by_name"} <= indexes
+    assert [r.key for r in store.repositories()] == ["/r/old"]
+    store.close()
+    assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def test_a_file_that_is_not_sqlite_is_one_line_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello, this is not a database at all, just some text\n" * 50)
+    with pytest.raises(StoreError) as raised:
+        open_store(str(path))
+    assert raised.value.exit_code == EXIT_BAD_INPUT
+    assert raised.value.message.startswith(f"{path} is not a codegenie portfolio store")
+    assert "\n" not in raised.value.message
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE t (x)")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="an SQLite file but not a codegenie portfolio store"):
+        open_store(str(path))
+    assert path.read_bytes() == before
+
+
+def test_a_store_from_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.sqlite")
+    open_store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(
+        StoreError, match=f"newer codegenie .store schema version {SCHEMA_VERSION + 1}"
+    ):
+        open_store(path)
+
+
+def test_a_directory_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is not a regular file"):
+        open_store(str(tmp_path))
+
+
+def test_a_result_that_fails_midway_leaves_nothing_of_itself(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.sqlite"))
+    run = store.begin_run(SPEC, [task(0), task(1)])
+    store.record(run, _gathered(0))
+    with pytest.raises(TypeError):  # a set is not JSON: the document insert fails after the upsert
+        store.record(run, _gathered(1, {"repo": {"name": "x"}, "bad": {1, 2}}))
+    assert [r.key for r in store.repositories()] == [task(0).key]
+    assert store.recorded(run) == frozenset({task(0).key})
+    store.close()
+
+
+def test_recording_a_new_result_for_a_state_replaces_its_facts(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.sqlite"))
+    run = store.begin_run(SPEC, [task(0)])
+    store.record(run, _gathered(0, GOLDEN_DOCUMENTS[3]))
+    store.record(run, _gathered(0, GOLDEN_DOCUMENTS[1]))
+    expected = len(GOLDEN_DOCUMENTS[1]["probes"]["manifests"]["slice"]["inventory"])
+    assert len(store.fact_rows("dependencies")) == expected
+    (document,) = store.conn.execute("SELECT document FROM documents").fetchone()
+    assert json.loads(document) == GOLDEN_DOCUMENTS[1]
+    store.close()
+
+
+_KILLED_WRITER = """
+import os, sys
+import codegenie_adapters.portfolio_store as ps
+from tests.strategies import GOLDEN_DOCUMENTS
+from tests.unit.portfolio_support import SPEC, task
+from codegenie_core.portfolio import RepoGathered
+store = ps.open_store(sys.argv[1])
+run = store.begin_run(SPEC, [task(i) for i in range(5)])
+def result(i):
+    document = GOLDEN_DOCUMENTS[0]
+    return RepoGathered(task=task(i), head=None, state_token=None, document=document, duration_ms=1)
+for i in range(3):
+    store.record(run, result(i))
+real = ps.flatten
+def die(document):
+    real(document)
+    os._exit(9)  # killed with the fourth result's transaction open
+ps.flatten = die
+store.record(run, result(3))
+"""
+
+
+def test_a_killed_writer_loses_only_the_result_in_flight_and_its_run_resumes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITER, str(path)], cwd=ROOT, timeout=120, check=False
+    )
+    assert done.returncode == 9
+    store = open_store(str(path))
+    run = store.begin_run(SPEC, [task(i) for i in range(5)])
+    assert run == 1
+    assert store.recorded(run) == frozenset(task(i).key for i in range(3))
+    assert len(store.repositories()) == 3
+    store.record(run, RepoFailed(task=task(3), reason="crash", message="x", duration_ms=1))
+    assert len(store.recorded(run)) == 4
+    store.close()
+
+
+def test_a_second_writer_waits_then_fails_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(tmp_path / "s.sqlite")
+    first = open_store(path)
+    first.conn.execute("BEGIN IMMEDIATE")  # the first driver is mid-result
+    second = open_store(path)
+    second.conn.execute("PRAGMA busy_timeout = 50")
+    with pytest.raises(
+        StoreError, match=f"cannot write the portfolio store {path}: database is locked"
+    ):
+        second.begin_run(SPEC, [task(0)])
+    first.conn.execute("ROLLBACK")
+    assert second.begin_run(SPEC, [task(0)]) == 1
+    first.close()
+    second.close()
