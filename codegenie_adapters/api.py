@@ -28,6 +28,7 @@ def gather_repository(
     cache_mode: CacheMode = "use",
     cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES,
     jobs: int | None = None,
+    remote_cache: str | None = None,
     registry: ProbeRegistry | None = None,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
 ) -> Gathered:
@@ -37,11 +38,13 @@ def gather_repository(
     find, as the `gather` options do;
     `cache_dir` defaults to `CODEGENIE_CACHE_DIR` or the user cache directory; `cache_mode` is
     "use", "refresh" (recompute, overwrite) or "off"; `jobs` is the CPU budget (default
-    `CODEGENIE_FORCE_CPU_COUNT` or the CPUs). `registry` defaults to the built-in probes of
-    `config`'s layers (pass one to add your own). A probe's failure is an outcome in the result,
-    never an exception; a missing or unreadable `path`, a bad cache directory or an unknown probe
-    name raise `CodegenieError` subclasses. Containers and temp dirs are released before it
-    returns. `.to_document()` of the result is the CLI's context document."""
+    `CODEGENIE_FORCE_CPU_COUNT` or the CPUs); `remote_cache` is a shared HTTP cache's URL behind
+    the local one (ADR-0051; the auth header comes from `CODEGENIE_REMOTE_CACHE_HEADER`).
+    `registry` defaults to the built-in probes of `config`'s layers (pass one to add your own).
+    A probe's failure is an outcome in the result, never an exception; a missing or unreadable
+    `path`, a bad cache directory or an unknown probe name raise `CodegenieError` subclasses.
+    Containers and temp dirs are released before it returns. `.to_document()` of the result is
+    the CLI's context document."""
     from codegenie_adapters.local import LocalPorts
     from codegenie_core.probes import load_builtin_probes
     from codegenie_core.registry import DEFAULT_REGISTRY
@@ -55,6 +58,7 @@ def gather_repository(
         cache_mode=cache_mode,
         cache_max_bytes=cache_max_bytes,
         jobs=jobs,
+        remote_cache=remote_cache,
     )
     if registry is None:
         load_builtin_probes(None if config.probes else config.layers)

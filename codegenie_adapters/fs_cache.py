@@ -153,27 +153,42 @@ class FsCache:
             raise CacheEntryError(f"cache entry {path} {problem}") from None
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:
+        data = self.encode(key, envelope)
+        if data is not None:
+            self.adopt(key, data)
+
+    def encode(self, key: CacheKey, envelope: Envelope) -> bytes | None:
+        """The entry bytes `put` writes for `envelope` (the same bytes a remote tier stores), or
+        None, logged, when it cannot be cached or the cache is off."""
         if not self.enabled:
-            return
+            return None
         from codegenie_adapters.serde import envelope_to_json
 
         try:
             data = encode_entry(key.hex, envelope_to_json(envelope))
         except (TypeError, ValueError) as error:  # a slice the converter cannot write
             log.warning("not caching {}: its slice cannot be serialized: {}", envelope.probe, error)
-            return
+            return None
         if len(data) > files.MAX_ENTRY_BYTES:  # it could never be read back (Rule 3b)
             log.warning("not caching {}: its entry would be {} bytes", envelope.probe, len(data))
-            return
+            return None
+        return data
+
+    def adopt(self, key: CacheKey, data: bytes) -> bool:
+        """Write `data`, an encoded entry for `key`, atomically (Rule 1); False when it was not
+        written (the cache is off, or turned off now)."""
+        if not self.enabled:
+            return False
         try:
             files.write_atomically(self._path(key), data)
         except IsADirectoryError as error:  # Rule 3b: a directory planted at this entry's path
             self._note_not_an_entry(error.filename or self._path(key), "a directory")
-            return
+            return False
         except OSError as error:
             self._disable(error)
-            return
+            return False
         self._account(len(data))
+        return True
 
     # ---- maintenance -------------------------------------------------------------------------
     def stats(self) -> CacheStats:

@@ -84,10 +84,21 @@ class LocalPorts:
         stat_index = None if cache_dir is None else stat_index_path_for(cache_dir, root)
         return open_repo(path, stat_index_path=stat_index), root
 
-    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None:
+    def open_cache(
+        self, path: str, *, max_bytes: int, remote_cache: str | None = None
+    ) -> CacheStore | None:
         from codegenie_adapters.fs_cache import open_cache
 
-        return open_cache(path, max_bytes=max_bytes)
+        local = open_cache(path, max_bytes=max_bytes)
+        if remote_cache is None:
+            return local
+        from codegenie_adapters.fs_cache_files import MAX_ENTRY_BYTES
+        from codegenie_adapters.http_remote import HttpRemote, remote_header
+        from codegenie_adapters.tiered_cache import TieredCache
+
+        header = remote_header(os.environ)  # a secret: read here, never put in a request value
+        remote = HttpRemote(remote_cache, header=header, max_bytes=MAX_ENTRY_BYTES)
+        return TieredCache(local, remote)
 
     def default_cache_dir(self) -> str:
         from codegenie_adapters.cache_location import default_cache_dir

@@ -54,6 +54,7 @@ def gather_task(task: RepoTask, spec: TaskSpec) -> RepoResult:
             cache_mode=spec.cache_mode,
             cache_max_bytes=spec.cache_max_bytes,
             jobs=spec.jobs_per_repo,
+            remote_cache=spec.remote_cache,
         )
         document = gathered.to_document()
     except CodegenieError as error:

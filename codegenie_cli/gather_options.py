@@ -50,6 +50,13 @@ _OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
         help="Cache size bound; least recently used entries are evicted.",
     ),
     click.option(
+        "--remote-cache",
+        metavar="URL",
+        default=None,
+        help="A shared HTTP cache (GET/PUT of URL/<key>) behind the local one "
+        "[default: CODEGENIE_REMOTE_CACHE].",
+    ),
+    click.option(
         "--index",
         "make_index",
         is_flag=True,
@@ -126,8 +133,10 @@ def gather_request(
     keep_images: bool,
     build_network: str,
     jobs: int | None,
+    remote_cache: str | None,
 ) -> GatherRequest:
-    """The gather request the shared options (and a CPU budget) say."""
+    """The gather request the shared options (and a CPU budget) say; `remote_cache` is the URL
+    already chosen and checked (`chosen_remote_cache`)."""
     from codegenie_core.config import GatherConfig
     from codegenie_core.request import GatherRequest
 
@@ -146,6 +155,7 @@ def gather_request(
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
         cache_max_bytes=cache_max_mb * 2**20,
         jobs=jobs,
+        remote_cache=remote_cache,
     )
 
 

@@ -114,6 +114,7 @@ def gather(
     no_cache: bool,
     refresh: bool,
     cache_max_mb: int,
+    remote_cache: str | None,
     explain: str | None,
     make_index: bool,
     index_paths: tuple[str, ...],
@@ -130,6 +131,7 @@ def gather(
         raise ConfigError("--output -: use --format to print to stdout", variable="--output")
     adapters = _adapters(ctx)
     from codegenie_cli.wiring import open_repository
+    from codegenie_core.request import chosen_remote_cache
 
     request = gather_request(
         probes=probes,
@@ -145,6 +147,7 @@ def gather(
         keep_images=keep_images,
         build_network=build_network,
         jobs=jobs,
+        remote_cache=chosen_remote_cache(remote_cache, adapters.environ()),
     )
     # Before the gather machinery imports, so git's listing runs meanwhile (ADR-0007).
     opened = open_repository(adapters, repo, request)

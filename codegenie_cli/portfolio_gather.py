@@ -103,7 +103,10 @@ def portfolio_gather(
     if ray_address is not None and executor_name != "ray":
         raise ConfigError("--ray-address needs --executor ray", variable="--ray-address")
     adapters = ctx.obj if isinstance(ctx.obj, PortfolioAdapters) else real_portfolio_adapters()
-    request = gather_request(jobs=1, **options)
+    from codegenie_core.request import chosen_remote_cache
+
+    remote_cache = chosen_remote_cache(options.pop("remote_cache"), os.environ)
+    request = gather_request(jobs=1, remote_cache=remote_cache, **options)
     cache_dir = None if request.cache_dir is None else os.path.abspath(request.cache_dir)
     spec = TaskSpec(
         config=request.config,
@@ -112,6 +115,7 @@ def portfolio_gather(
         cache_max_bytes=request.cache_max_bytes,
         jobs_per_repo=1,
         timeout_s=repo_timeout,
+        remote_cache=request.remote_cache,
     )
     if jobs is None:
         try:

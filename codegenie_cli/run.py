@@ -26,7 +26,7 @@ from codegenie_core.registry import (
     ENTRY_POINT_GROUP,
     ProbeRegistry,
 )
-from codegenie_core.request import GatherRequest
+from codegenie_core.request import GatherRequest, chosen_remote_cache
 from codegenie_core.session import gather_with, probe_context
 
 _LOADED: list[bool] = []  # non-empty once built-in and entry-point probes are loaded
@@ -109,6 +109,7 @@ OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
     "no_cache": "whether results are read from and written to the cache, not what a probe finds",
     "refresh": "whether cached results are recomputed, not what a probe finds",
     "cache_max_mb": "the cache's size bound",
+    "remote_cache": "where a second tier of the same entries lives; keys hold no machine paths",
     "explain": "prints one probe's key instead of gathering",
     "verbose": "how many messages reach stderr",
     "quiet": "how many messages reach stderr",
@@ -249,7 +250,8 @@ def cache_admin(
     match action:
         case "stats":
             stats = store.stats()
-            return f"cache: {root}\nentries: {stats.entries}\nbytes: {stats.bytes}\n"
+            text = f"cache: {root}\nentries: {stats.entries}\nbytes: {stats.bytes}\n"
+            return text + _remote_line(adapters)
         case "clear":
             removed = f"removed {store.clear()} entries from {root}\n"
             return removed + _swept(adapters.sweep_engine(engine, everything=True))
@@ -257,6 +259,18 @@ def cache_admin(
             report = store.gc(max_bytes)
             evicted = f"evicted {report.entries} entries ({report.bytes} bytes) from {root}\n"
             return evicted + _swept(adapters.sweep_engine(engine, everything=False))
+
+
+def _remote_line(adapters: Adapters) -> str:
+    """The shared cache `gather` would use by default, when one is set; it is neither counted
+    nor contacted (and `cache clear` never touches it, ADR-0051)."""
+    try:
+        remote = chosen_remote_cache(None, adapters.environ())
+    except ConfigError as error:
+        return f"remote: unusable ({error.message})\n"
+    if remote is None:
+        return ""
+    return f"remote: {remote} (not counted here; `cache clear` leaves it alone)\n"
 
 
 def _swept(result: SweepResult) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 import attrs
 
 from codegenie_core.config import CacheMode, GatherConfig
+from codegenie_core.errors import ConfigError
 
 if TYPE_CHECKING:
     from codegenie_core.ports import (
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 
 
 DEFAULT_CACHE_MAX_BYTES = 1024 * 2**20
+REMOTE_CACHE_VARIABLE = "CODEGENIE_REMOTE_CACHE"
+REMOTE_CACHE_OPTION = "--remote-cache"
 
 
 class PortFactory(Protocol):
@@ -41,7 +45,13 @@ class PortFactory(Protocol):
         """The repository port and its absolute root (the root never enters a document)."""
         ...
 
-    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None: ...
+    def open_cache(
+        self, path: str, *, max_bytes: int, remote_cache: str | None = None
+    ) -> CacheStore | None:
+        """The cache at `path`; with `remote_cache` (a URL `remote_cache_problem` accepts), the
+        shared HTTP cache behind it as a second tier (see ADR-0051)."""
+        ...
+
     def default_cache_dir(self) -> str: ...
     def yaml(self) -> YamlReader: ...
     def clock(self) -> Clock: ...
@@ -62,6 +72,14 @@ class PortFactory(Protocol):
         ...
 
 
+def _check_remote_field(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    del instance, attribute  # attrs validator signature
+    if value is not None:
+        check_remote_cache(value, source="remote_cache")
+
+
 @attrs.frozen(kw_only=True)
 class GatherRequest:
     """Every option of one gather, as one value: `config` is what the probes see; the rest says
@@ -72,6 +90,55 @@ class GatherRequest:
     cache_mode: CacheMode = "use"
     cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES
     jobs: int | None = None  # the CPU budget; None: CODEGENIE_FORCE_CPU_COUNT or the CPUs
+    # The shared HTTP cache behind the local one (ADR-0051); the one field that turns it on.
+    remote_cache: str | None = attrs.field(default=None, validator=_check_remote_field)
+
+
+def remote_cache_problem(url: str) -> str | None:
+    """What is wrong with `url` as the shared cache's address, or None. It must be
+    `http(s)://HOST[:PORT][/PREFIX]`: no user information (credentials go in a header, never in
+    a URL that is logged), no query or fragment (entries are `PREFIX/<key>`), no whitespace or
+    control characters. The text never repeats the URL, which may hold a secret."""
+    if not url.isprintable() or any(c.isspace() for c in url):
+        return "holds whitespace or control characters"
+    if not url.isascii():
+        return "is not ASCII (percent-encode the path, punycode the host)"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a malformed port raises here
+    except ValueError:
+        return "is not a well-formed URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// URL"
+    if "@" in parts.netloc:
+        return "must not hold user information (user:password@); send credentials in a header"
+    if not parts.hostname:
+        return "names no host"
+    if port == 0:
+        return "names port 0"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "must not have a query or a fragment"
+    return None
+
+
+def check_remote_cache(url: str, *, source: str) -> str:
+    """`url` when it is a usable shared-cache address; else `ConfigError` naming `source`."""
+    problem = remote_cache_problem(url)
+    if problem is not None:
+        raise ConfigError(
+            f"{source}: the remote cache URL {problem} (see ADR-0051)", variable=source
+        )
+    return url
+
+
+def chosen_remote_cache(option: str | None, environ: Mapping[str, str]) -> str | None:
+    """The shared cache a command uses: `--remote-cache` when given, else
+    `CODEGENIE_REMOTE_CACHE` when set and non-empty, else none; checked, naming where it came
+    from (`gather` and `portfolio gather` both call this)."""
+    if option is not None:
+        return check_remote_cache(option, source=REMOTE_CACHE_OPTION)
+    value = environ.get(REMOTE_CACHE_VARIABLE, "")
+    return check_remote_cache(value, source=REMOTE_CACHE_VARIABLE) if value else None
 
 
 @attrs.frozen(kw_only=True)

@@ -160,7 +160,11 @@ def gather_with(
     cache = (
         None
         if request.cache_mode == "off"
-        else ports.open_cache(opened.cache_dir, max_bytes=request.cache_max_bytes)
+        else ports.open_cache(
+            opened.cache_dir,
+            max_bytes=request.cache_max_bytes,
+            remote_cache=request.remote_cache,
+        )
     )
     return gather(
         ctx,

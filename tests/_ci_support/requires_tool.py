@@ -27,7 +27,7 @@ _WARNED = pytest.StashKey[set[str]]()
 
 def requires_tool(*tools: str) -> pytest.MarkDecorator:
     """Mark a test as needing every one of `tools` (docker, strace, git, busybox, scip-typescript,
-    scip-python, linux, ray)."""
+    scip-python, nginx, linux, ray)."""
     assert tools, "name at least one tool"
     return getattr(pytest.mark, MARK_NAME)(*tools)
 
@@ -66,8 +66,34 @@ def tool_problem(tool: str) -> str | None:
             if importlib.util.find_spec("ray") is None:
                 return "ray is not importable: pip install -e '.[dev]' (the dev extra has ray)"
             return None
+        case "nginx":
+            return nginx_problem()
         case _:
             return None if shutil.which(tool) is not None else f"{tool} is not on PATH"
+
+
+def nginx_binary() -> str | None:
+    """nginx on PATH, or where Debian puts it (/usr/sbin is not on every user's PATH)."""
+    found = shutil.which("nginx")
+    if found is None and os.access("/usr/sbin/nginx", os.X_OK):
+        found = "/usr/sbin/nginx"
+    return found
+
+
+def nginx_problem() -> str | None:
+    """Why no nginx with WebDAV PUT (the remote cache's live tests) can be started here."""
+    binary = nginx_binary()
+    if binary is None:
+        return "nginx is not installed (apt-get install nginx)"
+    try:
+        built = subprocess.run(
+            [binary, "-V"], capture_output=True, timeout=20, stdin=subprocess.DEVNULL, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return "`nginx -V` did not answer within 20 s"
+    if b"--with-http_dav_module" not in built.stderr + built.stdout:
+        return "this nginx is built without the WebDAV module (http_dav_module)"
+    return None
 
 
 def must_require_tools() -> bool:

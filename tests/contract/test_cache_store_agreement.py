@@ -1,9 +1,11 @@
-"""`InMemoryCache` (the fake) and `FsCache` (the real adapter) agree on the `CacheStore` port."""
+"""`InMemoryCache` (the fake), `FsCache` (the real adapter) and `TieredCache` (FsCache with an
+HTTP remote behind it, read on the same machine and on another) agree on the `CacheStore` port."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import attrs
@@ -13,9 +15,12 @@ from hypothesis import strategies as st
 
 from codegenie_adapters.fakes import InMemoryCache
 from codegenie_adapters.fs_cache import FsCache
+from codegenie_adapters.http_remote import HttpRemote
+from codegenie_adapters.tiered_cache import TieredCache
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.ports import CacheStore
-from codegenie_core.probe import Envelope
+from codegenie_core.probe import CachedEnvelope, Envelope
+from tests.http_cache_server import CacheServer, serving
 from tests.support import typed
 
 
@@ -37,9 +42,43 @@ class Unrelated:
 Status = Up | Down
 
 StoreFactory = Callable[[Path], CacheStore]
+# One in-process HTTP cache for the module, started on first use; the context manager is kept, or
+# collecting it would stop the server. Its thread is a daemon, gone with the process.
+_SERVING: list[tuple[AbstractContextManager[CacheServer], CacheServer]] = []
+
+
+def _remote() -> HttpRemote:
+    if not _SERVING:
+        running = serving()
+        _SERVING.append((running, running.__enter__()))
+    return HttpRemote(_SERVING[0][1].url, header=None, max_bytes=2**20)
+
+
+@attrs.define
+class TwoMachines:
+    """Puts on one machine's tiered cache, gets on another's (a fresh local tier each): every
+    hit then comes through the remote, as on a second machine (ADR-0051)."""
+
+    writer: TieredCache
+    root: Path
+    readers: int = 0
+
+    def put(self, key: CacheKey, envelope: Envelope) -> None:
+        self.writer.put(key, envelope)
+
+    def get(self, key: CacheKey, slice_type: type[object]) -> CachedEnvelope | None:
+        self.readers += 1
+        local = FsCache.open(str(self.root / f"reader-{self.readers}"))
+        return TieredCache(local, self.writer.remote).get(key, slice_type)
+
+
 STORES: dict[str, StoreFactory] = {
     "fake": lambda _: InMemoryCache(),
     "fs": lambda root: FsCache.open(str(root / "cache")),
+    "tiered": lambda root: TieredCache(FsCache.open(str(root / "cache")), _remote()),
+    "remote": lambda root: TwoMachines(
+        writer=TieredCache(FsCache.open(str(root / "writer")), _remote()), root=root
+    ),
 }
 
 

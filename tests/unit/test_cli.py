@@ -45,6 +45,7 @@ class FakeAdapters:
     )
     sweeps: list[tuple[str, bool]] = attrs.field(factory=list[tuple[str, bool]])
     admin_roots: list[str] = attrs.field(factory=list[str])
+    remotes: list[str | None] = attrs.field(factory=list[str | None])
 
     def environ(self) -> Mapping[str, str]:
         return self.env
@@ -57,7 +58,10 @@ class FakeAdapters:
             raise RepoError(f"REPO {path!r} does not exist", path=path)
         return self.repos[path], f"/somewhere/{path}"
 
-    def open_cache(self, path: str, *, max_bytes: int) -> CacheStore | None:
+    def open_cache(
+        self, path: str, *, max_bytes: int, remote_cache: str | None = None
+    ) -> CacheStore | None:
+        self.remotes.append(remote_cache)
         return self.cache
 
     def default_cache_dir(self) -> str:

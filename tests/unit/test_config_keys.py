@@ -182,6 +182,9 @@ def test_the_keyless_options_are_all_options_of_gather() -> None:
 
 
 class _NoAdapters:
+    def environ(self) -> dict[str, str]:
+        return {}
+
     def cleanup(self) -> None:
         pass
 
