@@ -29,11 +29,12 @@ def test_importing_the_ray_executor_module_does_not_import_ray() -> None:
     assert ray_modules_loaded_by("import codegenie_adapters.ray_executor") == []
 
 
-def test_the_cli_help_does_not_import_ray() -> None:
+@pytest.mark.parametrize("argv", [["--help"], ["portfolio", "gather", "--help"]])
+def test_the_cli_help_does_not_import_ray(argv: list[str]) -> None:
     body = (
         "from codegenie_cli.main import main\n"
         "try:\n"
-        "    main(['--help'])\n"
+        f"    main({argv!r})\n"
         "except SystemExit as done:\n"
         "    assert not done.code, done.code\n"
     )
