@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType
@@ -42,6 +43,7 @@ DEFAULT_RETRIES = 3
 DEFAULT_GRACE_S = 5.0
 DEFAULT_START_ALLOWANCE_S = 60.0
 _MESSAGE_LIMIT = 300
+_CONNECT_TIMEOUT_S = 10.0
 
 
 class RayUnavailable(CodegenieError):
@@ -69,6 +71,20 @@ def _import_ray() -> Any:
 def _one_line(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= _MESSAGE_LIMIT else flat[: _MESSAGE_LIMIT - 3] + "..."
+
+
+def _refuse_unreachable(address: str) -> None:
+    """A `HOST:PORT` address that takes no TCP connection is refused in bounded time (`ray.init`
+    retries an absent GCS for minutes); `auto`, `ray://...` and other forms go to Ray as given."""
+    host, colon, port = address.rpartition(":")
+    if not colon or not port.isdigit() or not host or "/" in host:
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=_CONNECT_TIMEOUT_S).close()
+    except OSError as error:
+        raise RayClusterError(
+            f"--ray-address {address}: no Ray cluster answers there ({_one_line(str(error))})"
+        ) from None
 
 
 def run_on_worker(gather: GatherTask, task: RepoTask, spec: TaskSpec) -> RepoResult:
@@ -122,6 +138,8 @@ class RayExecutor:
         assert max_in_flight is None or max_in_flight >= 1, "max_in_flight is at least 1"
         assert retries >= 0, "retries is not negative"
         self._ray = _import_ray()
+        if address is not None:
+            _refuse_unreachable(address)
         self._gather = gather
         self._address = address
         self._max_in_flight = max_in_flight

@@ -64,3 +64,21 @@ def test_a_spec_and_its_tasks_survive_the_pickling_ray_gives_them() -> None:
     spec = TaskSpec(config=GatherConfig(layers=frozenset({"a"})), cache_dir="/c", cache_max_bytes=9)
     task = RepoTask(key="https://example.com/r.git", kind="url", needs_engine=True)
     assert pickle.loads(pickle.dumps((task, spec))) == (task, spec)
+
+
+def test_an_address_no_cluster_answers_is_one_line_and_exit_2_in_bounded_time() -> None:
+    import socket
+    import time
+
+    from codegenie_adapters.ray_executor import RayClusterError, RayExecutor
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, never listening: connections are refused
+        started = time.monotonic()
+        with pytest.raises(RayClusterError) as raised:
+            RayExecutor(never_runs, address=f"127.0.0.1:{port}")
+    assert time.monotonic() - started < 15
+    assert raised.value.exit_code == 2
+    assert str(raised.value).startswith(f"--ray-address 127.0.0.1:{port}: no Ray cluster answers")
+    assert "\n" not in str(raised.value)
