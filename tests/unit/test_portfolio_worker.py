@@ -11,7 +11,10 @@ import pytest
 from codegenie_adapters.portfolio_worker import clone_path, gather_task
 from codegenie_core.config import GatherConfig
 from codegenie_core.portfolio import RepoFailed, RepoGathered, RepoTask, TaskSpec
+from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
+
+pytestmark = requires_tool("git")
 
 
 def _spec(cache: Path, timeout_s: float = 120.0) -> TaskSpec:
