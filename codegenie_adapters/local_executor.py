@@ -131,9 +131,14 @@ class LocalExecutor:
         while len(self._workers) < min(self._jobs, busy + len(state.pending)):
             self._workers.append(self._start(spec))
         for worker in self._workers:
-            if worker.ready and worker.task is None and state.pending:
-                worker.task, worker.started = state.pending.popleft(), time.monotonic()
-                worker.conn.send(worker.task)
+            self._assign(state, worker)
+
+    def _assign(self, state: _RunState, worker: _Worker) -> None:
+        """Hand a ready idle worker the next task. Called as soon as a result arrives, before
+        the driver records it, so the worker gathers while the driver writes."""
+        if worker.ready and worker.task is None and state.pending:
+            worker.task, worker.started = state.pending.popleft(), time.monotonic()
+            worker.conn.send(worker.task)
 
     def _wait(self, spec: TaskSpec) -> Container[object]:
         """Block until a worker sends, dies, or the nearest deadline passes (at most 1 s)."""
@@ -154,9 +159,11 @@ class LocalExecutor:
                     message = None
                 if message == _READY:
                     worker.ready, state.start_failures = True, 0
+                    self._assign(state, worker)
                     continue
                 if isinstance(message, RepoGathered | RepoFailed):
                     worker.task = None
+                    self._assign(state, worker)
                     yield message
                     continue
             if worker.process.sentinel in ready or worker.conn in ready:
