@@ -13,6 +13,9 @@ as `lost`, naming the exit status.
 Rule 4: workers ignore SIGINT (Ctrl-C reaches the whole terminal group; the driver decides), and
 exit when the driver's end of their pipe closes, so a killed driver leaves no worker behind for
 longer than the gather it was running. Closing the iterator, or `close()`, stops every worker.
+Rule 5: this module is the one place besides `exec.py` that starts processes: codegenie's own
+Python workers, through `multiprocessing`; every program a worker runs goes through
+`run_external_cli`, as anywhere else.
 """
 
 from __future__ import annotations
