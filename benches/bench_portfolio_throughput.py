@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SMOKE_ARGV = ("--repos", "12", "--loop-sample", "3")
+SMOKE_ARGV = ("--repos", "4", "--loop-sample", "1")
 WARM_RATIO_TARGET = 5.0
 PROJECTED_REPOS = 10_000
 PROJECTED_TARGET_S = 180.0

@@ -13,6 +13,9 @@ as `lost`, naming the exit status.
 Rule 4: workers ignore SIGINT (Ctrl-C reaches the whole terminal group; the driver decides), and
 exit when the driver's end of their pipe closes, so a killed driver leaves no worker behind for
 longer than the gather it was running. Closing the iterator, or `close()`, stops every worker.
+Rule 5: this module is the one place besides `exec.py` that starts processes: codegenie's own
+Python workers, through `multiprocessing`; every program a worker runs goes through
+`run_external_cli`, as anywhere else.
 """
 
 from __future__ import annotations
@@ -131,9 +134,14 @@ class LocalExecutor:
         while len(self._workers) < min(self._jobs, busy + len(state.pending)):
             self._workers.append(self._start(spec))
         for worker in self._workers:
-            if worker.ready and worker.task is None and state.pending:
-                worker.task, worker.started = state.pending.popleft(), time.monotonic()
-                worker.conn.send(worker.task)
+            self._assign(state, worker)
+
+    def _assign(self, state: _RunState, worker: _Worker) -> None:
+        """Hand a ready idle worker the next task. Called as soon as a result arrives, before
+        the driver records it, so the worker gathers while the driver writes."""
+        if worker.ready and worker.task is None and state.pending:
+            worker.task, worker.started = state.pending.popleft(), time.monotonic()
+            worker.conn.send(worker.task)
 
     def _wait(self, spec: TaskSpec) -> Container[object]:
         """Block until a worker sends, dies, or the nearest deadline passes (at most 1 s)."""
@@ -154,9 +162,11 @@ class LocalExecutor:
                     message = None
                 if message == _READY:
                     worker.ready, state.start_failures = True, 0
+                    self._assign(state, worker)
                     continue
                 if isinstance(message, RepoGathered | RepoFailed):
                     worker.task = None
+                    self._assign(state, worker)
                     yield message
                     continue
             if worker.process.sentinel in ready or worker.conn in ready:

@@ -1,12 +1,15 @@
 """Reading a portfolio store for `portfolio query|status|export`: a connection that cannot write,
 a user's SQL run on it with a bound on the rows kept, and the export of a table.
 
-Rule 1: three locks, each enough alone: the file is opened `mode=ro`, `PRAGMA query_only` is on,
-and an authorizer allows only reading (SELECT, reading columns, functions, recursive CTEs), so
-ATTACH, PRAGMA, writes and schema changes are refused before they run (see ADR-0063).
+Rule 1: three locks. The file is opened `mode=ro` and `PRAGMA query_only` is on, each enough to
+stop a write to the store; an authorizer allows only reading (SELECT, reading columns, functions,
+recursive CTEs), so ATTACH (which would create a file), PRAGMA, transactions, writes and schema
+changes are refused before they run (see ADR-0063).
 Rule 2: a query is one statement; whatever SQLite says about a bad one is one line (exit 2).
 Rule 3: a query keeps at most `max_rows` rows (and says it cut), so a careless `SELECT *` over
-10,000 repositories' documents cannot exhaust memory.
+10,000 repositories' documents cannot exhaust memory; it builds no value over `MAX_VALUE_BYTES`;
+and it runs at most `timeout_s` (SQLite's progress handler looks at the clock). Ctrl-C and SIGTERM
+stop it as they stop a gather.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ import io
 import json
 import os
 import secrets
+import signal
 import sqlite3
+import threading
+import time
 from collections.abc import Generator, Iterator
 from typing import IO, Any
 
@@ -33,6 +39,13 @@ _ALLOWED = frozenset(
 )
 EXPORT_TABLES = ("repositories", "runs", "run_results", *FACT_COLUMNS)
 Value = str | int | float | bytes | None
+# One value (a document, or what a query builds) is at most this big, so `randomblob(2e9)` is a
+# one-line error rather than gigabytes (SQLite's own default is 1e9 bytes).
+MAX_VALUE_BYTES = 128 * 2**20
+_PROGRESS_STEPS = 10_000  # SQLite VM instructions between looks at the clock
+_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 # A table-valued function (json_each, json_tree) declares its table by a statement SQLite
@@ -52,7 +65,12 @@ def open_reader(path: str, *, current: bool = False) -> sqlite3.Connection:
     older schema is refused too: status and export read the current tables."""
     conn = connect(path, read_only=True)
     try:
-        conn.execute("PRAGMA query_only = ON")
+        try:
+            conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as error:  # e.g. a WAL store in a directory it cannot read
+            raise StoreError(
+                f"cannot read the portfolio store {path}: {error}", path=path
+            ) from error
         version = stored_version(conn, path)
         if version is None:
             raise StoreError(f"{path} is empty, not a codegenie portfolio store", path=path)
@@ -63,6 +81,7 @@ def open_reader(path: str, *, current: bool = False) -> sqlite3.Connection:
                 path=path,
             )
         conn.set_authorizer(_authorize)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     except BaseException:
         conn.close()
         raise
@@ -76,21 +95,60 @@ class QueryResult:
     truncated: bool
 
 
-def run_query(conn: sqlite3.Connection, sql: str, *, path: str, max_rows: int) -> QueryResult:
-    """`sql`'s columns and first `max_rows` rows (Rules 2 and 3)."""
-    try:
-        cursor = conn.execute(sql)
-        rows = cursor.fetchmany(max_rows + 1)
-    except sqlite3.Warning as error:  # "You can only execute one statement at a time."
-        raise _query_error(error, path) from error
-    except sqlite3.Error as error:
-        raise _query_error(error, path) from error
-    columns = tuple(str(d[0]) for d in cursor.description or ())
+def run_query(
+    conn: sqlite3.Connection, sql: str, *, path: str, max_rows: int, timeout_s: float
+) -> QueryResult:
+    """`sql`'s columns and first `max_rows` rows (Rules 2 and 3), stopped past `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    received: list[int] = []
+    cursor: sqlite3.Cursor | None = None
+    rows: list[Any] = []
+    with _signals_deferred(received):
+        conn.set_progress_handler(
+            lambda: int(bool(received) or time.monotonic() > deadline), _PROGRESS_STEPS
+        )
+        try:
+            cursor = conn.execute(sql)
+            rows = cursor.fetchmany(max_rows + 1)
+        except (sqlite3.Error, sqlite3.Warning) as error:  # Warning: "one statement at a time"
+            if received:
+                pass  # the signal is delivered again when the block ends
+            elif isinstance(error, sqlite3.OperationalError) and str(error) == "interrupted":
+                raise StoreError(
+                    f"the query on {path} ran longer than --timeout {timeout_s:g} s", path=path
+                ) from error
+            else:
+                raise _query_error(error, path) from error
+        finally:
+            conn.set_progress_handler(None, 0)
+    description = cursor.description if cursor is not None else None  # None: an ignored signal
+    columns = tuple(str(d[0]) for d in description or ())
     return QueryResult(
         columns=columns,
         rows=tuple(tuple(r) for r in rows[:max_rows]),
         truncated=len(rows) > max_rows,
     )
+
+
+@contextlib.contextmanager
+def _signals_deferred(received: list[int]) -> Generator[None]:
+    """While SQLite runs, a termination signal is only noted (`received`), so the progress
+    handler stops the query; then it is raised again under the handlers it interrupted, and the
+    command unwinds as for any Ctrl-C or SIGTERM (a Python handler raising inside SQLite's
+    callback would be swallowed by sqlite3). Off the main thread nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in _SIGNALS}
+    for signum in _SIGNALS:
+        signal.signal(signum, lambda signum, _: received.append(signum))
+    try:
+        yield
+    finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def _query_error(error: Exception, path: str) -> StoreError:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import time
 
@@ -77,9 +78,17 @@ def gather_task(task: RepoTask, spec: TaskSpec) -> RepoResult:
 
 
 def clone_path(cache_dir: str, url: str) -> str:
-    """Where `url`'s clone lives: the digest keeps the URL's bytes out of the file system."""
+    """Where `url`'s clone lives: `<digest of the URL>/<name>`. The digest tells URLs apart; the
+    name, the URL's last path word cut to safe characters, is the repository's name in its
+    document (the directory's name, as for a local repository)."""
     digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return os.path.join(cache_dir, *CLONES_DIR, digest)
+    return os.path.join(cache_dir, *CLONES_DIR, digest, _repo_name(url))
+
+
+def _repo_name(url: str) -> str:
+    last = re.split(r"[/:]", url.rstrip("/"))[-1].removesuffix(".git")
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", last).lstrip(".")[:64]
+    return name or "repo"
 
 
 def _cache_dir(spec: TaskSpec) -> str:
@@ -106,13 +115,13 @@ def clone_or_update(url: str, cache_dir: str, *, timeout_s: float) -> tuple[str,
     deadline = time.monotonic() + timeout_s
     if os.path.isdir(os.path.join(final, ".git")):
         return final, _update(final, deadline)
-    parent, digest = os.path.split(final)
+    parent, name = os.path.split(final)
     try:
         os.makedirs(parent, exist_ok=True)
     except OSError as error:
         return final, _one_line(f"cannot make the clone directory {parent}: {error.strerror}")
-    _remove_stale_partials(parent, digest)
-    partial = os.path.join(parent, f"{_PARTIAL}{digest}-{os.getpid()}")
+    _remove_stale_partials(parent, name)
+    partial = os.path.join(parent, f"{_PARTIAL}{name}-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     argv = (*_GIT, "clone", "--quiet", "--template=", "--no-recurse-submodules", "--", url, partial)
     done = run_external_cli(argv, timeout_s=_left(deadline), env=_git_env())
@@ -163,15 +172,15 @@ def _one_line(text: str) -> str:
     return line if len(line) <= MESSAGE_LIMIT else line[: MESSAGE_LIMIT - 1] + "…"
 
 
-def _remove_stale_partials(parent: str, digest: str) -> None:
+def _remove_stale_partials(parent: str, name: str) -> None:
     """Drop half-made clones of this URL whose cloning process is gone (a killed worker's)."""
     with contextlib.suppress(OSError):
-        for name in os.listdir(parent):
-            if not name.startswith(f"{_PARTIAL}{digest}-"):
+        for entry in os.listdir(parent):
+            if not entry.startswith(f"{_PARTIAL}{name}-"):
                 continue
-            pid = name.rsplit("-", 1)[-1]
+            pid = entry.rsplit("-", 1)[-1]
             if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

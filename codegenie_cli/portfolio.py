@@ -19,6 +19,7 @@ from codegenie_cli.portfolio_gather import portfolio_gather
 from codegenie_core.errors import ConfigError, StoreError
 
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_TIMEOUT_S = 60.0
 _MAX_CELL = 80  # table cells are cut to this many characters, for a terminal
 
 
@@ -58,13 +59,21 @@ portfolio.add_command(portfolio_gather)
     show_default=True,
     help="Print at most this many rows (a warning on stderr says when more matched).",
 )
-def query(store: str, sql: str, fmt: str, max_rows: int) -> None:
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT_S,
+    show_default=True,
+    help="Stop the query after this many seconds (exit 2).",
+)
+def query(store: str, sql: str, fmt: str, max_rows: int, timeout_s: float) -> None:
     """Run read-only SQL (one SELECT statement) over the store; the schema is in the README."""
     from codegenie_adapters.portfolio_read import open_reader, run_query
 
     conn = open_reader(store)
     try:
-        result = run_query(conn, sql, path=store, max_rows=max_rows)
+        result = run_query(conn, sql, path=store, max_rows=max_rows, timeout_s=timeout_s)
     finally:
         conn.close()
     click.echo(render_rows(result.columns, result.rows, fmt), nl=False)

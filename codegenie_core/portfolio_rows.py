@@ -205,13 +205,14 @@ def version_key(version: object) -> str | None:
 def flatten(document: PlainDocument) -> dict[str, list[Row]]:
     """Every fact table's rows for one document, by table, in `FACT_COLUMNS` order (Rule 1)."""
     probes = _map(document.get("probes"))
+    ci_jobs, ci_runners = _ci(_slice(probes, "ci"))
     return {
         "dependencies": _dependencies(_slice(probes, "manifests")),
         "base_images": _base_images(_slice(probes, "dockerfile")),
         "languages": _languages(_slice(probes, "languages")),
         "index_health": _index_health(_slice(probes, "index_health")),
-        "ci_jobs": _ci_jobs(_slice(probes, "ci")),
-        "ci_runners": _ci_runners(_slice(probes, "ci")),
+        "ci_jobs": ci_jobs,
+        "ci_runners": ci_runners,
         "runtime_traces": _runtime_traces(_slice(probes, "runtime_trace")),
     }
 
@@ -303,30 +304,74 @@ def _index_health(health: Mapping[str, object]) -> list[Row]:
     return rows
 
 
-def _ci_jobs(ci: Mapping[str, object]) -> list[Row]:
-    rows: list[Row] = []
+# The file each system's pipeline starts from (its jobs are the merged pipeline's)
+_ENTRY_FILES: Mapping[str, str] = {
+    "gitlab-ci": ".gitlab-ci.yml",
+    "circleci": ".circleci/config.yml",
+    "azure-pipelines": "azure-pipelines.yml",
+    "travis": ".travis.yml",
+    "bitbucket-pipelines": "bitbucket-pipelines.yml",
+}
+
+
+def _ci(ci: Mapping[str, object]) -> tuple[list[Row], list[Row]]:
+    """CI jobs (system, file, job, name, image) and their runner labels (system, file, job,
+    label): GitHub Actions' `runs-on`, CircleCI's machine/macOS/executor, Azure's vmImage/pool,
+    Travis's os/dist; GitLab and Bitbucket jobs name images, not runners."""
+    jobs: list[Row] = []
+    runners: list[Row] = []
+
+    def job(system: str, file: str, name: str, title: object, image: object,
+            labels: Sequence[object] = ()) -> None:  # fmt: skip
+        jobs.append((system, file, name, _text(title), _text(image)))
+        runners.extend((system, file, name, label) for label in map(_text, labels) if label)
+
     for path, workflow in _items(ci.get("workflows")):
-        for job, item in _items(_map(workflow).get("jobs")):
-            container = _map(_map(item).get("container"))
-            image = _text(container.get("image"))
-            rows.append(("github-actions", path, job, _text(_map(item).get("name")), image))
+        for name, item in _items(_map(workflow).get("jobs")):
+            entry = _map(item)
+            image = _map(entry.get("container")).get("image")
+            job("github-actions", path, name, entry.get("name"), image, _seq(entry.get("runs_on")))
     gitlab = _map(ci.get("gitlab"))
-    image = _text(gitlab.get("default_image"))
-    for job, item in _items(gitlab.get("jobs")):
-        job_image = _text(_map(item).get("image")) or image
-        rows.append(("gitlab-ci", ".gitlab-ci.yml", job, None, job_image))
-    return rows
-
-
-def _ci_runners(ci: Mapping[str, object]) -> list[Row]:
-    rows: list[Row] = []
-    for path, workflow in _items(ci.get("workflows")):
-        for job, item in _items(_map(workflow).get("jobs")):
-            for label in _seq(_map(item).get("runs_on")):
-                text = _text(label)
-                if text is not None:
-                    rows.append(("github-actions", path, job, text))
-    return rows
+    for name, item in _items(gitlab.get("jobs")):
+        image = _map(item).get("image") or gitlab.get("default_image")
+        job("gitlab-ci", _ENTRY_FILES["gitlab-ci"], name, None, image)
+    for name, item in _items(_map(ci.get("circleci")).get("jobs")):
+        entry = _map(item)
+        labels = [entry.get("machine"), entry.get("macos"), entry.get("executor")]
+        job(
+            "circleci",
+            _ENTRY_FILES["circleci"],
+            name,
+            None,
+            (*_seq(entry.get("docker")), None)[0],
+            labels,
+        )
+    for position, item in enumerate(_seq(_map(ci.get("azure")).get("jobs"))):
+        entry = _map(item)
+        name = _text(entry.get("name")) or str(position)
+        labels = [entry.get("vm_image"), entry.get("pool")]
+        job(
+            "azure-pipelines",
+            _ENTRY_FILES["azure-pipelines"],
+            name,
+            entry.get("name"),
+            entry.get("container"),
+            labels,
+        )
+    for position, item in enumerate(_seq(_map(ci.get("travis")).get("include"))):
+        entry = _map(item)
+        labels = [entry.get("os"), entry.get("dist")]
+        job("travis", _ENTRY_FILES["travis"], str(position), entry.get("name"), None, labels)
+    for position, item in enumerate(_seq(_map(ci.get("bitbucket")).get("steps"))):
+        entry = _map(item)
+        job(
+            "bitbucket-pipelines",
+            _ENTRY_FILES["bitbucket-pipelines"],
+            str(position),
+            entry.get("name"),
+            entry.get("image"),
+        )
+    return jobs, runners
 
 
 def _runtime_traces(trace: Mapping[str, object]) -> list[Row]:
@@ -395,5 +440,6 @@ def _plain(value: object) -> object:
         return sorted((_plain(m) for m in members), key=lambda m: json.dumps(m, sort_keys=True))
     if isinstance(value, list | tuple):
         return [_plain(v) for v in cast("Sequence[object]", value)]
-    assert value is None or isinstance(value, str | int | float), f"unplain value {value!r}"
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return repr(value)  # a field type added later (an enum, a path): its repr is stable

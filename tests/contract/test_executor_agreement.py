@@ -4,6 +4,7 @@ RAY appends the Ray factory to `EXECUTORS`."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Generator
@@ -114,3 +115,4 @@ def test_closing_early_returns_without_waiting_for_running_gathers(
     executor.close()  # safe twice
     assert first.task.key in {t.key for t in _tasks("ok#0", "hang", "hang#2", "hang#3")}
     assert time.monotonic() - started < 15
+    assert multiprocessing.active_children() == []  # no worker left running here

@@ -19,11 +19,14 @@ from click.testing import CliRunner
 from codegenie_adapters.portfolio_store import open_store
 from codegenie_cli.main import cli
 from codegenie_cli.wiring import real_portfolio_adapters
+from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, init_repo, isolate_git_config, write
 from tests.portfolio_tasks import LOG_VARIABLE, real_or_scripted
 
 ROOT = Path(__file__).resolve().parents[2]
 REPOS = 20
+
+pytestmark = [requires_tool("git"), pytest.mark.integration]
 
 
 def _portfolio(top: Path, *, extra: tuple[str, ...] = ()) -> list[str]:

@@ -171,6 +171,48 @@ def test_a_bad_query_is_one_line_exit_2(store: str, sql: str, says: str) -> None
     )
 
 
+def test_a_query_past_its_timeout_stops_in_one_line(store: str) -> None:
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    result = _run("query", "--store", store, endless, "--timeout", "0.3")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"codegenie-cli: error: the query on {store} ran longer than --timeout 0.3 s\n",
+    )
+
+
+def test_a_query_building_a_huge_value_fails_in_one_line(store: str) -> None:
+    result = _run("query", "--store", store, "SELECT length(randomblob(200000000))")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"codegenie-cli: error: the query on {store} failed: string or blob too big\n",
+    )
+
+
+def test_ctrl_c_stops_a_running_query_with_exit_130(store: str) -> None:
+    import signal
+    import subprocess
+    import time
+
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    argv = [sys.executable, "-m", "codegenie_cli", "portfolio", "query", "--store", store, endless]
+    child = subprocess.Popen(
+        argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(3.0)  # past start-up: the query is running
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=30)
+    assert (child.returncode, err) == (130, "codegenie-cli: interrupted; no output was written\n")
+
+
+def test_status_of_a_store_with_no_run_says_so(tmp_path: Path) -> None:
+    from codegenie_adapters.portfolio_store import open_store
+
+    path = tmp_path / "empty.sqlite"
+    open_store(str(path)).close()
+    result = _run("status", "--store", str(path))
+    assert result.stdout == "repositories: 0 (0 gathered, 0 failed)\nlast run: none\n"
+
+
 def test_query_on_no_store_or_a_non_store_is_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.sqlite"
     result = _run("query", "--store", str(missing), "SELECT 1")

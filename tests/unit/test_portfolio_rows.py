@@ -191,3 +191,25 @@ def test_a_prerelease_sorts_before_its_release_and_a_range_has_no_key() -> None:
     assert keys == sorted(keys) and len(set(keys)) == 3 and "" not in keys
     assert version_key("v4.17.21") == version_key("4.17.21+build")
     assert [version_key(v) for v in ("^4.17", "git+https://x", "", None, 4)] == [None] * 5
+
+
+def test_other_ci_systems_jobs_and_runners_flatten_from_a_real_ci_slice() -> None:
+    from codegenie_adapters.serde import plain_data
+    from tests.unit.test_ci_systems import many
+
+    facts = flatten({"probes": {"ci": {"slice": plain_data(many())}}})
+    jobs, runners = facts["ci_jobs"], facts["ci_runners"]
+    assert ("circleci", ".circleci/config.yml", "web", None, "cimg/node:20.11") in jobs
+    assert ("azure-pipelines", "azure-pipelines.yml", "unit", "unit", "python:3.12") in jobs
+    assert (
+        "bitbucket-pipelines",
+        "bitbucket-pipelines.yml",
+        "2",
+        "Build image",
+        "docker:27",
+    ) in jobs
+    assert ("travis", ".travis.yml", "1", "macOS smoke", None) in jobs
+    assert ("circleci", ".circleci/config.yml", "build-image", "ubuntu-2204:2024.01.1") in runners
+    assert ("azure-pipelines", "azure-pipelines.yml", "staging", "self-hosted-linux") in runners
+    assert ("travis", ".travis.yml", "1", "osx") in runners
+    assert {r[0] for r in jobs} == {"circleci", "azure-pipelines", "travis", "bitbucket-pipelines"}

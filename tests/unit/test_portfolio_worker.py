@@ -11,7 +11,10 @@ import pytest
 from codegenie_adapters.portfolio_worker import clone_path, gather_task
 from codegenie_core.config import GatherConfig
 from codegenie_core.portfolio import RepoFailed, RepoGathered, RepoTask, TaskSpec
+from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
+
+pytestmark = requires_tool("git")
 
 
 def _spec(cache: Path, timeout_s: float = 120.0) -> TaskSpec:
@@ -53,8 +56,9 @@ def test_a_url_is_cloned_once_then_fetched_to_the_remotes_head(
     first = gather_task(task, _spec(cache))
     assert isinstance(first, RepoGathered) and first.head == v1
     clone = Path(clone_path(str(cache), url))
-    assert clone.parent == cache / "portfolio" / "clones"
-    assert url not in str(clone)
+    assert clone.parent.parent == cache / "portfolio" / "clones"
+    assert clone.name == "upstream" and first.document["repo"]["name"] == "upstream"
+    assert str(upstream) not in str(clone)
     marker = clone / ".git" / "reused"
     marker.write_text("the same clone")
     write(upstream, "app.py", b"print('v2')\n")
@@ -95,7 +99,8 @@ def test_a_clone_that_fails_is_a_clone_failure_in_one_line(
     assert isinstance(result, RepoFailed) and result.reason == "clone"
     assert result.message.startswith("git clone failed (exit 128): fatal: ")
     assert "\n" not in result.message
-    assert not any((tmp_path / "c" / "portfolio" / "clones").iterdir())
+    clones = tmp_path / "c" / "portfolio" / "clones"
+    assert [list(d.iterdir()) for d in clones.iterdir()] == [[]]  # no partial clone left
 
 
 def test_a_fetch_that_fails_is_a_clone_failure_not_a_stale_document(
@@ -111,6 +116,23 @@ def test_a_fetch_that_fails_is_a_clone_failure_not_a_stale_document(
     result = gather_task(task, _spec(tmp_path / "c"))
     assert isinstance(result, RepoFailed) and result.reason == "clone"
     assert result.message.startswith("git fetch failed (exit 128): fatal: ")
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://example.com/org/service.git", "service"),
+        ("git@example.com:org/api.git/", "api"),
+        ("file:///srv/../x y$(z)", "x_y__z_"),
+        ("https://example.com/", "example.com"),
+        ("ssh://example.com/.hidden", "hidden"),
+        ("https://example.com/..", "repo"),
+    ],
+)
+def test_a_clone_is_named_by_the_urls_last_word_made_safe(url: str, name: str) -> None:
+    path = Path(clone_path("/cache", url))
+    assert path.name == name
+    assert path.parent.parent == Path("/cache/portfolio/clones")
 
 
 def test_a_missing_path_is_an_error_value(tmp_path: Path) -> None:
