@@ -165,7 +165,7 @@ def _facts(document: dict[str, object]) -> object:
 def _select(store: Path, sql: str) -> list[tuple[object, ...]]:
     conn = open_reader(str(store))
     try:
-        return list(run_query(conn, sql, path=str(store), max_rows=10 * REPOS).rows)
+        return list(run_query(conn, sql, path=str(store), max_rows=10 * REPOS, timeout_s=60).rows)
     finally:
         conn.close()
 
