@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -21,8 +21,10 @@ from codegenie_core.errors import GitError
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.portfolio import (
+    Executor,
     PlainDocument,
     PortfolioStore,
+    RepoFailed,
     RepoGathered,
     RepoResult,
     RepoTask,
@@ -641,3 +643,37 @@ class FakePortfolioStore:
 
 
 _PORTFOLIO_STORE: type[PortfolioStore] = FakePortfolioStore
+
+
+@attrs.define
+class FakeExecutor:
+    """An executor in this process: runs `gather` on each task in order, as the pool's workers
+    do (an exception from it is a `RepoFailed` "error"), so it cannot survive a task that kills
+    its process or hangs: use it for drivers, not for faults. `interrupt_after` raises
+    KeyboardInterrupt once that many results were yielded (Ctrl-C in the middle of a run);
+    `given` lists the task keys of each `run` call, `closed` counts `close` calls."""
+
+    gather: Callable[[RepoTask, TaskSpec], RepoResult]
+    interrupt_after: int | None = None
+    given: list[tuple[str, ...]] = attrs.field(factory=list[tuple[str, ...]])
+    closed: int = 0
+    yielded: int = 0
+
+    def run(self, tasks: Sequence[RepoTask], spec: TaskSpec) -> Iterator[RepoResult]:
+        self.given.append(tuple(t.key for t in tasks))
+        for task in tasks:
+            if self.interrupt_after is not None and self.yielded >= self.interrupt_after:
+                raise KeyboardInterrupt
+            try:
+                result = self.gather(task, spec)
+            except Exception as error:
+                message = f"internal error, please report: {type(error).__name__}: {error}"
+                result = RepoFailed(task=task, reason="error", message=message, duration_ms=0)
+            self.yielded += 1
+            yield result
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+_EXECUTOR: type[Executor] = FakeExecutor

@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
+from codegenie_cli.gather_options import configure_logging, gather_options, gather_request
 from codegenie_cli.portfolio import portfolio
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
-from codegenie_core.probe_types import LAYERS, Layer
 
 if TYPE_CHECKING:
     from codegenie_cli.wiring import Adapters
-    from codegenie_core.config import BuildNetwork
     from codegenie_core.key_changes import KeyChange
     from codegenie_core.outcomes import ProbeOutcome
 
@@ -62,35 +61,6 @@ def _adapters(ctx: click.Context) -> Adapters:
     return cast("Adapters", ctx.obj)
 
 
-def _log_format(record: Any) -> str:
-    """One line per message, in the same shape as the CLI's own errors."""
-    return f"codegenie-cli: {record['level'].name.lower()}: {{message}}\n{{exception}}"
-
-
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    from codegenie_cli.wiring import enable_logging
-
-    level = "ERROR" if quiet else ("DEBUG" if verbose >= 2 else "INFO" if verbose else "WARNING")
-
-    def add_stderr_sink(logger: Any) -> None:
-        logger.remove()
-        logger.add(sys.stderr, level=level, format=_log_format)
-
-    enable_logging(level, configure=add_stderr_sink)
-
-
-def _parse_layers(value: str) -> frozenset[Layer]:
-    chosen: set[Layer] = set()
-    for part in (p.strip().lower() for p in value.split(",")):
-        if part not in LAYERS:
-            raise ConfigError(
-                f"--layer takes a comma-separated list of a, b, c; got {value!r}",
-                variable="--layer",
-            )
-        chosen.add(part)
-    return frozenset(chosen)
-
-
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="codegenie-cli")
 def cli() -> None:
@@ -118,47 +88,11 @@ def cli() -> None:
     help="What to print on stdout when --output is not given.",
 )
 @click.option(
-    "--probe",
-    "probes",
-    multiple=True,
-    metavar="NAME",
-    help="Run only this probe (and what it needs). Repeatable.",
-)
-@click.option(
-    "--layer",
-    "layers",
-    default="a,b,c",
-    show_default=True,
-    help="Comma-separated layers to run: a (static), b (index), c (runtime).",
-)
-@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
     help="CPU budget for light probes [default: CODEGENIE_FORCE_CPU_COUNT or CPUs].",
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=str),
-    default=None,
-    help="Cache directory [default: CODEGENIE_CACHE_DIR or the user cache dir].",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--refresh", is_flag=True, help="Recompute every probe and overwrite its entry.")
-@click.option(
-    "--cache-max-mb",
-    type=click.IntRange(min=1),
-    default=1024,
-    show_default=True,
-    help="Cache size bound; least recently used entries are evicted.",
-)
-@click.option(
-    "--remote-cache",
-    metavar="URL",
-    default=None,
-    help="A shared HTTP cache (GET/PUT of URL/<key>) behind the local one "
-    "[default: CODEGENIE_REMOTE_CACHE].",
 )
 @click.option(
     "--explain-key",
@@ -174,44 +108,7 @@ def cli() -> None:
     default=None,
     help="If PROBE misses the cache, say on stderr what changed since its last entry.",
 )
-@click.option(
-    "--index",
-    "make_index",
-    is_flag=True,
-    help="Run the SCIP indexers when an index is missing or stale.",
-)
-@click.option(
-    "--index-path",
-    "index_paths",
-    multiple=True,
-    metavar="PATH",
-    help="Another repo-relative SCIP index to judge. Repeatable.",
-)
-@click.option(
-    "--engine",
-    type=click.Choice(["docker", "podman"]),
-    default="docker",
-    show_default=True,
-    help="Container engine CLI for the runtime trace.",
-)
-@click.option(
-    "--trace-argv", is_flag=True, help="Keep full argv in runtime traces (may record secrets)."
-)
-@click.option(
-    "--keep-images",
-    is_flag=True,
-    help="Keep each runtime-trace image after its trace [default: removed; the result is cached].",
-)
-@click.option(
-    "--build-network",
-    type=click.Choice(["default", "none"]),
-    default="default",
-    show_default=True,
-    help="Network for the runtime trace's image build: the one place repository code can reach "
-    "the network (scenarios never can).",
-)
-@click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@gather_options
 @click.pass_context
 def gather(
     ctx: click.Context,
@@ -238,28 +135,26 @@ def gather(
     quiet: bool,
 ) -> None:
     """Run the probes over REPO and print (or write) the context document."""
-    _configure_logging(verbose, quiet)
+    configure_logging(verbose, quiet)
     if output == "-":
         raise ConfigError("--output -: use --format to print to stdout", variable="--output")
     adapters = _adapters(ctx)
     from codegenie_cli.wiring import open_repository
-    from codegenie_core.config import GatherConfig
-    from codegenie_core.request import GatherRequest, chosen_remote_cache
+    from codegenie_core.request import chosen_remote_cache
 
-    request = GatherRequest(
-        config=GatherConfig(
-            layers=_parse_layers(layers),
-            probes=probes,
-            make_index=make_index,
-            index_paths=index_paths,
-            engine=engine,
-            trace_argv=trace_argv,
-            keep_images=keep_images,
-            build_network=cast("BuildNetwork", build_network),
-        ),
+    request = gather_request(
+        probes=probes,
+        layers=layers,
         cache_dir=cache_dir,
-        cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
-        cache_max_bytes=cache_max_mb * 2**20,
+        no_cache=no_cache,
+        refresh=refresh,
+        cache_max_mb=cache_max_mb,
+        make_index=make_index,
+        index_paths=index_paths,
+        engine=engine,
+        trace_argv=trace_argv,
+        keep_images=keep_images,
+        build_network=build_network,
         jobs=jobs,
         remote_cache=chosen_remote_cache(remote_cache, adapters.environ()),
     )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import click
 
+from codegenie_cli.portfolio_gather import portfolio_gather
 from codegenie_core.errors import ConfigError, StoreError
 
 DEFAULT_MAX_ROWS = 10_000
@@ -35,6 +36,9 @@ def _store_option(func: click.decorators.FC) -> click.decorators.FC:
 @click.group()
 def portfolio() -> None:
     """Many repositories: gather them into a store, then query it."""
+
+
+portfolio.add_command(portfolio_gather)
 
 
 @portfolio.command("query")

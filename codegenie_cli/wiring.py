@@ -8,15 +8,33 @@ modules they do not use (protobuf, the container runner; ADR-0007).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+import attrs
+
+from codegenie_core.portfolio import (
+    Executor,
+    PortfolioStore,
+    RepoResult,
+    RepoTask,
+    SourceKind,
+    TaskSpec,
+)
 from codegenie_core.request import OpenedRepo, PortFactory, open_repository
 
 if TYPE_CHECKING:
     from codegenie_core.maintenance import CacheAdmin, SweepResult
 
-__all__ = ["Adapters", "OpenedRepo", "enable_logging", "open_repository", "real_adapters"]
+__all__ = [
+    "Adapters",
+    "OpenedRepo",
+    "PortfolioAdapters",
+    "enable_logging",
+    "open_repository",
+    "real_adapters",
+    "real_portfolio_adapters",
+]
 
 
 class Adapters(PortFactory, Protocol):
@@ -53,3 +71,41 @@ def enable_logging(level: str, configure: Callable[[Any], None]) -> None:
     from codegenie_adapters import log
 
     log.enable(level, configure=configure)
+
+
+class OpenedStore(PortfolioStore, Protocol):
+    """A portfolio store the CLI opened, and closes."""
+
+    def close(self) -> None: ...
+
+
+@attrs.frozen(kw_only=True)
+class PortfolioAdapters:
+    """What `portfolio gather` needs built (Rule 1): the task function the workers run, the
+    SOURCE expansion, the store, and the executors. Tests pass their own `gather`."""
+
+    gather: Callable[[RepoTask, TaskSpec], RepoResult]
+    expand_sources: Callable[[Sequence[str], bool], list[tuple[str, SourceKind]]]
+    open_store: Callable[[str], OpenedStore]
+    local_executor: Callable[[Callable[[RepoTask, TaskSpec], RepoResult], int], Executor]
+
+
+def real_portfolio_adapters(
+    gather: Callable[[RepoTask, TaskSpec], RepoResult] | None = None,
+) -> PortfolioAdapters:
+    """The real adapters of a portfolio run (Rule 2: imported when a run starts); `gather`
+    defaults to `codegenie_adapters.portfolio_worker.gather_task`."""
+    from codegenie_adapters.local_executor import LocalExecutor
+    from codegenie_adapters.portfolio_sources import expand_sources
+    from codegenie_adapters.portfolio_store import open_store
+    from codegenie_adapters.portfolio_worker import gather_task
+
+    def local(task_fn: Callable[[RepoTask, TaskSpec], RepoResult], jobs: int) -> Executor:
+        return LocalExecutor(gather=task_fn, jobs=jobs)
+
+    return PortfolioAdapters(
+        gather=gather_task if gather is None else gather,
+        expand_sources=lambda sources, recursive: expand_sources(sources, recursive=recursive),
+        open_store=open_store,
+        local_executor=local,
+    )

@@ -45,7 +45,7 @@ from codegenie_core.spec import ProbeSpec
 from codegenie_core.values.key import CacheKey
 
 if TYPE_CHECKING:
-    from codegenie_core.ports import RepoFiles
+    from codegenie_core.ports import GitState, RepoFiles
     from codegenie_core.probe import Probe, ProbeContext
 
     Keyed = ProbeSpec | Probe  # what the key functions take: a spec, or a probe that has one
@@ -231,6 +231,18 @@ def _glob_set(reads: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(set(globs_of(reads))))
 
 
+def git_state_token(state: GitState | None) -> str | None:
+    """The `git-state` token's value: HEAD, branch and remotes hashed (what changes without any
+    file changing, see ADR-0016); None outside git. A portfolio store keys a repository's row by
+    it, so a row and the cache entries it came from name the same state."""
+    if state is None:
+        return None
+    remotes = sorted((r.name, r.url) for r in state.remotes)
+    encoded = json.dumps([state.head, state.branch, remotes], separators=(",", ":"))
+    # Hashed: remote URLs may hold credentials, and `--explain-key` prints token values.
+    return "sha256:" + hashlib.sha256(encoded.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None) -> str:
     """The resolved value of one special token, or `UNRESOLVED`."""
     if name.startswith(CONFIG_TOKEN_PREFIX):
@@ -250,16 +262,7 @@ def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None)
             state = repo.git_state()
             return state.head or UNRESOLVED if state is not None else UNRESOLVED
         case "git-state":
-            # HEAD, branch and remotes: what changes without any file changing (see ADR-0016).
-            state = repo.git_state()
-            if state is None:
-                return UNRESOLVED
-            remotes = sorted((r.name, r.url) for r in state.remotes)
-            encoded = json.dumps([state.head, state.branch, remotes], separators=(",", ":"))
-            # Hashed: remote URLs may hold credentials, and `--explain-key` prints token values.
-            return (
-                "sha256:" + hashlib.sha256(encoded.encode("utf-8", "surrogateescape")).hexdigest()
-            )
+            return git_state_token(repo.git_state()) or UNRESOLVED
         case "made-index":
             # The indexes codegenie made for this work tree, outside it (see ADR-0028).
             if ctx is None or ctx.index_reader is None:

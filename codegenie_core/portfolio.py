@@ -13,12 +13,14 @@ exactly the keys the store already recorded for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 import attrs
 
 from codegenie_core.config import CacheMode, GatherConfig
+from codegenie_core.errors import CodegenieError
 
 SourceKind = Literal["path", "url"]
 # Why a repository has no document: its gather raised a CodegenieError ("error"), its worker
@@ -127,3 +129,140 @@ def plan_tasks(
         seen.add(key)
         tasks.append(RepoTask(key=key, kind=kind, needs_engine=needs_engine))
     return tuple(tasks)
+
+
+class PortfolioSourceError(CodegenieError):
+    """A SOURCE of `portfolio gather` cannot be planned: missing, unreadable, a list line that is
+    neither a path nor an acceptable URL, a directory tree too deep or too wide (see ADR-0062)."""
+
+    def __init__(self, message: str, *, source: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+CLONE_SCHEMES = frozenset({"https", "ssh", "git", "file"})
+# RFC 3986 section 3: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" authority
+_SCHEME_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)")
+# git's scp-like syntax (git-clone(1), GIT URLS): [user@]host:path, "only recognized if there are
+# no slashes before the first colon"
+_SCP_LIKE = re.compile(r"^(?P<authority>[^/:]+):")
+# git's "<transport>::<address>" (gitremote-helpers(7)): a remote helper, e.g. ext:: runs a command
+_HELPER = re.compile(r"^[A-Za-z0-9+.-]+::")
+
+
+def looks_like_url(text: str) -> bool:
+    """Whether git would take `text` as a URL rather than a local path (git-clone(1), GIT URLS)."""
+    return bool(_SCHEME_URL.match(text) or _HELPER.match(text) or _SCP_LIKE.match(text))
+
+
+def clone_url_problem(url: str) -> str | None:
+    """What makes `url` unacceptable as a repository to clone, or None (see ADR-0062): a scheme
+    other than https, ssh, git or file (a remote helper such as `ext::` included), a password in
+    any URL, a user name outside ssh (in https it is where tokens go), a leading "-" (git would
+    read an option), whitespace or control characters."""
+    if url.startswith("-"):
+        return "a URL may not start with '-'"
+    if _HELPER.match(url):
+        return "a git remote helper (<transport>::<address>) is not cloned (see ADR-0062)"
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return "a URL may not hold whitespace or control characters"
+    if matched := _SCHEME_URL.match(url):
+        scheme, authority = matched["scheme"].lower(), matched["authority"]
+        if scheme not in CLONE_SCHEMES:
+            return f"scheme {scheme!r} is not cloned; use https, ssh, git or file"
+    elif matched := _SCP_LIKE.match(url):
+        scheme, authority = "ssh", matched["authority"]
+    else:
+        return "not a URL git can clone"
+    if "@" not in authority:
+        return None
+    userinfo = authority.rsplit("@", 1)[0]
+    if ":" in userinfo:
+        return "a URL may not carry a password; let git's credential helper supply it"
+    if scheme != "ssh":
+        return f"a {scheme} URL may not carry a user name (a token's place; see ADR-0062)"
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class Progress:
+    """Where a run stands after one more result: `done` of `total` tasks of this invocation
+    (`resumed` more were recorded by an earlier, interrupted one), `failed` of them failed."""
+
+    done: int
+    total: int
+    failed: int
+    resumed: int
+    last: RepoResult
+
+
+@attrs.frozen(kw_only=True)
+class RunOutcome:
+    """A finished run: its id, how many repositories it has in all, how many an earlier
+    invocation had recorded, and this invocation's gathered and failed counts (by reason)."""
+
+    run_id: int
+    repositories: int
+    resumed: int
+    gathered: int
+    failed: Mapping[FailureReason, int]
+
+
+def run_portfolio(
+    sources: Sequence[tuple[str, SourceKind]],
+    *,
+    spec: TaskSpec,
+    needs_engine: bool,
+    store: PortfolioStore,
+    executor: Executor,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> RunOutcome:
+    """The driver (Rule 1): plan every task, begin (or resume) the run of those tasks in `store`,
+    hand the executor only the tasks the run has not recorded, record each result as it arrives
+    (the one writer; a key is recorded once even if an executor yields it twice), and finish the
+    run. An exception (Ctrl-C included) closes the executor's iterator and leaves the run
+    unfinished, so the next invocation with the same sources and spec does only what is left."""
+    everything = plan_tasks(sources, needs_engine=needs_engine, done=frozenset())
+    run_id = store.begin_run(spec, everything)
+    done = store.recorded(run_id)
+    tasks = tuple(t for t in everything if t.key not in done)
+    given = frozenset(t.key for t in tasks)
+    wanted = set(given)
+    failed: dict[FailureReason, int] = {}
+    gathered = 0
+    results = executor.run(tasks, spec)
+    try:
+        for result in results:
+            key = result.task.key
+            assert key in given, f"the executor returned a task it was not given: {key}"
+            if key not in wanted:
+                continue  # already recorded: once only
+            wanted.discard(key)
+            store.record(run_id, result)
+            match result:
+                case RepoGathered():
+                    gathered += 1
+                case RepoFailed(reason=reason):
+                    failed[reason] = failed.get(reason, 0) + 1
+            if on_progress is not None:
+                on_progress(
+                    Progress(
+                        done=len(tasks) - len(wanted),
+                        total=len(tasks),
+                        failed=sum(failed.values()),
+                        resumed=len(done),
+                        last=result,
+                    )
+                )
+    finally:
+        if isinstance(results, Generator):
+            results.close()
+    assert not wanted, f"the executor returned no result for {len(wanted)} tasks"
+    store.finish_run(run_id)
+    return RunOutcome(
+        run_id=run_id,
+        repositories=len(everything),
+        resumed=len(done),
+        gathered=gathered,
+        failed=failed,
+    )

@@ -27,7 +27,7 @@ _WARNED = pytest.StashKey[set[str]]()
 
 def requires_tool(*tools: str) -> pytest.MarkDecorator:
     """Mark a test as needing every one of `tools` (docker, strace, git, busybox, scip-typescript,
-    scip-python, nginx, linux)."""
+    scip-python, nginx, linux, ray)."""
     assert tools, "name at least one tool"
     return getattr(pytest.mark, MARK_NAME)(*tools)
 
@@ -59,6 +59,13 @@ def tool_problem(tool: str) -> str | None:
                 if os.path.isfile(candidate):
                     return None
             return "busybox-static is not installed"
+        case "ray":
+            # The `ray` extra (a Python package, not a binary): importable in this interpreter.
+            import importlib.util
+
+            if importlib.util.find_spec("ray") is None:
+                return "ray is not importable: pip install -e '.[dev]' (the dev extra has ray)"
+            return None
         case "nginx":
             return nginx_problem()
         case _:

@@ -1,0 +1,165 @@
+"""Portfolio throughput: `portfolio gather` on the local executor against a loop of `gather`.
+
+Generates `--repos` small git repositories (default 1,000; each a commit of a few files with its
+own content, so no two share a cache entry), then, in one run, times:
+- `codegenie-cli portfolio gather DIR --recursive -j 2` cold (an empty cache) and warm (the cache
+  the cold run filled; a new store), each the whole command as a user runs it (start-up, planning,
+  the pool, the SQLite store);
+- a loop of `codegenie-cli gather REPO` (one process per repository, one after another, as a shell
+  loop runs it) over the same repositories, cold and warm. The loop is SAMPLED: it runs over the
+  first `--loop-sample` repositories (default 100) and its rate is that sample's; the projection
+  to all repositories scales it linearly (each iteration is an independent process, so it is
+  linear by construction).
+Reported: repositories per second of each, the warm ratio (target >= 5x the loop's warm rate) and
+the projected wall time of a 10,000-repository warm run on `-j 2` (target < 180 s), projected as
+the warm run's start-up plus 10,000 times its time per repository.
+
+Run: python benches/bench_portfolio_throughput.py [--repos 1000] [--loop-sample 100] [--jobs 2]
+     [--layer a,b] [--keep DIR] [--enforce]   (--enforce: exit 1 when a target is missed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SMOKE_ARGV = ("--repos", "4", "--loop-sample", "1")
+WARM_RATIO_TARGET = 5.0
+PROJECTED_REPOS = 10_000
+PROJECTED_TARGET_S = 180.0
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+0000",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+0000",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def child_env() -> dict[str, str]:
+    """Ours, with the work tree importable and bytecode cached as an installed package has it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return {**env, **_GIT_ENV}
+
+
+def generate(top: Path, count: int) -> list[Path]:
+    """`count` small repositories under `top`, each with its own content; reused if present."""
+    repos = [top / f"repo{i:05d}" for i in range(count)]
+    env = {**os.environ, **_GIT_ENV}
+    for i, repo in enumerate(repos):
+        if (repo / ".git" / "HEAD").exists():
+            continue
+        repo.mkdir(parents=True, exist_ok=True)
+        (repo / "app.py").write_text(f"def handler_{i}(event):\n    return {i}\n")
+        (repo / "Dockerfile").write_text(f'FROM node:{16 + i % 4}\nCMD ["node", "{i}.js"]\n')
+        (repo / "package.json").write_text(json.dumps({"name": f"svc-{i}", "version": "1.0.0"}))
+        (repo / "requirements.txt").write_text(f"attrs=={20 + i % 5}.1.0\n")
+        for argv in (
+            ["git", "init", "-q", "-b", "main"],
+            ["git", "add", "-A"],
+            ["git", "commit", "-q", "-m", "first"],
+        ):
+            subprocess.run(argv, cwd=repo, env=env, check=True, capture_output=True)
+    return repos
+
+
+def _timed(argv: Sequence[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, check=False)
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(argv)}\n{done.stderr.decode()}")
+    return took
+
+
+def portfolio_argv(top: Path, store: Path, cache: Path, jobs: int, layers: str) -> list[str]:
+    return [
+        sys.executable, "-m", "codegenie_cli", "portfolio", "gather", str(top), "--recursive",
+        "--store", str(store), "--cache-dir", str(cache), "-j", str(jobs), "--layer", layers, "-q",
+    ]  # fmt: skip
+
+
+def gather_argv(repo: Path, cache: Path, layers: str) -> list[str]:
+    return [
+        sys.executable, "-m", "codegenie_cli", "gather", str(repo), "--cache-dir", str(cache),
+        "--layer", layers, "--format", "json", "-q",
+    ]  # fmt: skip
+
+
+def measure(args: argparse.Namespace, scratch: Path) -> dict[str, float]:
+    env = child_env()
+    top = Path(args.keep) if args.keep else scratch / "repos"
+    print(f"[throughput] generating {args.repos} repositories in {top}", file=sys.stderr)
+    repos = generate(top, args.repos)
+    cache = scratch / "portfolio-cache"
+    print("[throughput] portfolio gather: cold, then warm", file=sys.stderr)
+    cold_s = _timed(portfolio_argv(top, scratch / "cold.sqlite", cache, args.jobs, args.layer), env)
+    warm_s = _timed(portfolio_argv(top, scratch / "warm.sqlite", cache, args.jobs, args.layer), env)
+    # Start-up of a warm run: the same command over one repository (start, pool, store, finish).
+    one = scratch / "one"
+    one.mkdir()
+    shutil.copytree(repos[0], one / repos[0].name, symlinks=True)
+    fixed_s = _timed(portfolio_argv(one, scratch / "one.sqlite", cache, args.jobs, args.layer), env)
+    sample = repos[: args.loop_sample]
+    loop_cache = scratch / "loop-cache"
+    print(
+        f"[throughput] gather loop over {len(sample)} repositories: cold, then warm",
+        file=sys.stderr,
+    )
+    loop_cold_s = sum(_timed(gather_argv(r, loop_cache, args.layer), env) for r in sample)
+    loop_warm_s = sum(_timed(gather_argv(r, loop_cache, args.layer), env) for r in sample)
+    n = len(repos)
+    per_repo_warm_s = max(warm_s - fixed_s, 0.0) / max(n - 1, 1)
+    results = {
+        "repositories": float(n),
+        "loop_sample": float(len(sample)),
+        "portfolio_cold_rps": n / cold_s,
+        "portfolio_warm_rps": n / warm_s,
+        "loop_cold_rps": len(sample) / loop_cold_s,
+        "loop_warm_rps": len(sample) / loop_warm_s,
+        "portfolio_warm_startup_s": fixed_s,
+    }
+    results["warm_ratio"] = results["portfolio_warm_rps"] / results["loop_warm_rps"]
+    results["cold_ratio"] = results["portfolio_cold_rps"] / results["loop_cold_rps"]
+    results["projected_10k_warm_s"] = fixed_s + PROJECTED_REPOS * per_repo_warm_s
+    results["loop_projected_all_warm_s"] = n / results["loop_warm_rps"]
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--repos", type=int, default=1000)
+    options.add_argument("--loop-sample", type=int, default=100)
+    options.add_argument("--jobs", type=int, default=2)
+    options.add_argument("--layer", default="a,b")
+    options.add_argument("--keep", default=None, help="generate (or reuse) the repositories here")
+    options.add_argument("--enforce", action="store_true", help="exit 1 when a target is missed")
+    args = options.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="codegenie-throughput-") as scratch:
+        results = measure(args, Path(scratch))
+    met = {
+        f"warm >= {WARM_RATIO_TARGET:g}x the loop": results["warm_ratio"] >= WARM_RATIO_TARGET,
+        f"projected {PROJECTED_REPOS} warm < {PROJECTED_TARGET_S:g} s": (
+            results["projected_10k_warm_s"] < PROJECTED_TARGET_S
+        ),
+    }
+    print(json.dumps({"results": results, "targets": met}, indent=2))
+    return 1 if args.enforce and not all(met.values()) else 0
+
+
+# Guarded: the pool's workers are spawned and import this file again as `__mp_main__`.
+if __name__ == "__main__":
+    sys.exit(main())
