@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
+from codegenie_cli.config import ConfiguredGroup
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 OutputFormat = Literal["yaml", "json", "md"]
 
 
-class _Cli(click.Group):
+class _Cli(ConfiguredGroup):
     """Maps every `CodegenieError` to one line on stderr and its exit code, in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -53,3 +53,17 @@ def enable_logging(level: str, configure: Callable[[Any], None]) -> None:
     from codegenie_adapters import log
 
     log.enable(level, configure=configure)
+
+
+class ConfigReader(Protocol):
+    """Reads codegenie's TOML config files (`codegenie_adapters.config_files`)."""
+
+    def read_toml(self, root: str, path: str, *, label: str) -> Mapping[str, Any] | None: ...
+    def mentions(self, root: str, path: str, needle: bytes) -> bool: ...
+
+
+def config_reader() -> ConfigReader:
+    """The TOML config reader, imported on first use (Rule 2)."""
+    from codegenie_adapters import config_files
+
+    return config_files
