@@ -140,10 +140,10 @@ def _expected(option: click.Option) -> tuple[tuple[type, ...], str]:
     return (str,), "a string"
 
 
-def _from_file(option: click.Option, value: Any, label: str, key: str) -> Any:
+def _from_file(option: click.Option, value: object, label: str, key: str) -> object:
     types, described = _expected(option)
     is_list = isinstance(value, list)
-    items = cast("list[Any]", value) if is_list else [value]
+    items = cast("list[object]", value) if is_list else [value]
     ok = all(
         isinstance(i, types) and not (bool not in types and isinstance(i, bool)) for i in items
     )
