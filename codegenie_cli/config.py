@@ -152,7 +152,7 @@ def _from_file(option: click.Option, value: object, label: str, key: str) -> obj
     if not ok or (not option.multiple and is_list):
         want = f"{described} or a list of them" if option.multiple else described
         raise ConfigError(
-            f"{label}: {key}: expected {want}, got {_toml_type(value)}",
+            f"{label}: {key}: expected {want}, got {_toml_type(cast("object", value))}",
             variable=f"{label}:{key}",
         )
     return value
