@@ -151,8 +151,9 @@ def _from_file(option: click.Option, value: object, label: str, key: str) -> obj
         return tuple(items)
     if not ok or (not option.multiple and is_list):
         want = f"{described} or a list of them" if option.multiple else described
+        got = _toml_type(cast("object", value))
         raise ConfigError(
-            f"{label}: {key}: expected {want}, got {_toml_type(cast("object", value))}",
+            f"{label}: {key}: expected {want}, got {got}",
             variable=f"{label}:{key}",
         )
     return value
