@@ -22,13 +22,14 @@ import click
 from codegenie_cli.config import ConfiguredGroup
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
-from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
+from codegenie_core.errors import EXIT_GATE_FAILED, EXIT_INTERRUPTED, CodegenieError, ConfigError
 from codegenie_core.probe_types import LAYERS, Layer
 
 if TYPE_CHECKING:
     from codegenie_cli.wiring import Adapters
     from codegenie_core.config import BuildNetwork
     from codegenie_core.outcomes import ProbeOutcome
+    from codegenie_core.policy.gates import Condition
 
 OutputFormat = Literal["yaml", "json", "md"]
 
@@ -195,6 +196,15 @@ def cli() -> None:
     help="Network for the runtime trace's image build: the one place repository code can reach "
     "the network (scenarios never can).",
 )
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="CONDITION[,...]",
+    help="Exit 3 when a condition holds (the documents are still written): failed-probe, "
+    "low-confidence, stale-index, missing-index, trace-unavailable, dependency:NAME<VERSION, "
+    "base-image:GLOB. Repeatable.",
+)
 @click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.pass_context
@@ -217,11 +227,13 @@ def gather(
     trace_argv: bool,
     keep_images: bool,
     build_network: str,
+    fail_on: tuple[str, ...],
     verbose: int,
     quiet: bool,
 ) -> None:
     """Run the probes over REPO and print (or write) the context document."""
     _configure_logging(verbose, quiet)
+    gates = _fail_on(fail_on)  # a malformed condition exits 2 before anything runs
     if output == "-":
         raise ConfigError("--output -: use --format to print to stdout", variable="--output")
     adapters = _adapters(ctx)
@@ -271,6 +283,29 @@ def gather(
         click.echo(result.rendered[fmt], nl=False)
     elif not quiet:
         click.echo(f"codegenie-cli: wrote {', '.join(result.written)}", err=True)
+    _judge(ctx, gates, result.document)
+
+
+def _fail_on(values: tuple[str, ...]) -> tuple[Condition, ...]:
+    if not values:
+        return ()
+    from codegenie_core.policy.gates import parse_conditions
+
+    return parse_conditions(values)
+
+
+def _judge(ctx: click.Context, gates: tuple[Condition, ...], document: Any) -> None:
+    """`--fail-on`: one stderr line per condition that held and the fact naming it, then exit 3
+    (ADR-0058)."""
+    if not gates:
+        return
+    from codegenie_core.policy.gates import breaches
+
+    held = breaches(gates, document)
+    for breach in held:
+        click.echo(f"codegenie-cli: fail-on {breach.condition}: {breach.fact}", err=True)
+    if held:
+        ctx.exit(EXIT_GATE_FAILED)
 
 
 KEY_PREFIX = 12  # as the document shows a cached probe's key

@@ -47,6 +47,7 @@ class GatherOptions:
 @attrs.frozen(kw_only=True)
 class GatherRun:
     rendered: Mapping[str, str]  # "yaml", "json", "md" -> text
+    document: Mapping[str, object]  # the context document as plain data (for `--fail-on`)
     written: tuple[str, ...]
     outcomes: tuple[ProbeOutcome, ...]
 
@@ -110,6 +111,7 @@ OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
     "refresh": "whether cached results are recomputed, not what a probe finds",
     "cache_max_mb": "the cache's size bound",
     "explain": "prints one probe's key instead of gathering",
+    "fail_on": "judges the finished document for the exit code, not what a probe finds",
     "verbose": "how many messages reach stderr",
     "quiet": "how many messages reach stderr",
 }
@@ -171,7 +173,9 @@ def gather(
                 f"--output {options.output!r} cannot be written: {error.strerror or error}",
                 path=options.output,
             ) from None
-    return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
+    return GatherRun(
+        rendered=rendered, document=context, written=tuple(written), outcomes=gathered.outcomes
+    )
 
 
 def explain(
