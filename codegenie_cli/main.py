@@ -349,6 +349,55 @@ def list_probes(fmt: str) -> None:
     click.echo(run.probes_listing(fmt == "json"), nl=False)
 
 
+@cli.command("diff")
+@click.argument("inputs", nargs=-1, metavar="OLD NEW | --rev A --rev B REPO")
+@click.option(
+    "--rev", "revs", multiple=True, metavar="REV", help="A git revision of REPO (give two)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "md"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--layer", "layers", default="a,b,c", show_default=True, help="With --rev: layers to gather."
+)
+@click.option("--probe", "probes", multiple=True, metavar="NAME", help="With --rev: only these.")
+@click.option("--cache-dir", type=click.Path(path_type=str), default=None, help="With --rev.")
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    revs: tuple[str, ...],
+    fmt: str,
+    layers: str,
+    probes: tuple[str, ...],
+    cache_dir: str | None,
+) -> None:
+    """Compare two context documents (JSON or YAML files), or REPO gathered at two revisions:
+    dependencies, base images, index health, confidence, runtime behaviour."""
+    from codegenie_cli import diffing
+
+    chosen = diffing.arguments(inputs, revs)
+    if isinstance(chosen, str):
+        from codegenie_core.config import GatherConfig
+        from codegenie_core.request import GatherRequest
+
+        request = GatherRequest(
+            config=GatherConfig(layers=_parse_layers(layers), probes=probes), cache_dir=cache_dir
+        )
+        adapters = _adapters(ctx)
+        try:
+            result = diffing.from_revisions(adapters, chosen, revs, request)
+        finally:
+            adapters.cleanup()
+    else:
+        result = diffing.from_files(*chosen)
+    click.echo(diffing.RENDERERS[cast("diffing.DiffFormat", fmt)](result), nl=False)
+
+
 @cli.group()
 def cache() -> None:
     """Inspect and maintain the cache."""
