@@ -1616,3 +1616,35 @@ toml_ish_texts = st.one_of(
     toml_soups.map(lambda soup: soup + "\ud800"),
     toml_soups,
 )
+
+
+# ---- codegenie_core.policy -------------------------------------------------------------------
+semverish_versions = st.builds(
+    lambda prefix, release, pre: prefix + ".".join(map(str, release)) + pre,
+    st.sampled_from(["", "v"]),
+    st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=4),
+    st.sampled_from(
+        ["", "-alpha", "-alpha.1", "-beta.2", "-rc.1", ".pre", "-SNAPSHOT", "+build.5"]
+    ),
+)
+_eco = st.sampled_from(["npm", "pypi", "cargo", "golang"])
+_pkg = st.sampled_from(["left-pad", "lodash", "attrs", "Flask", "serde"])
+_dep = st.tuples(_eco, _pkg, st.none() | semverish_versions)
+_image = st.sampled_from(["python:3.11-slim", "python:3.12-slim", "node:20-alpine", "busybox"])
+_kind = st.sampled_from(["Fresh", "Stale", "Missing", "Corrupt"])
+_confidence = st.sampled_from(["high", "medium", "low"])
+
+
+@st.composite
+def policy_documents(draw: st.DrawFn) -> dict[str, object]:
+    """A context document with the facts gates and diffs read, from small alphabets so two drawn
+    documents share subjects often."""
+    from tests.policy_documents import document
+
+    return document(
+        inventory=draw(st.lists(_dep, max_size=6)),
+        dockerfile_images=draw(st.lists(_image, max_size=3)),
+        indexes=draw(st.lists(st.tuples(st.sampled_from(["a.scip", "b.scip"]), _kind), max_size=2)),
+        confidence=draw(st.dictionaries(st.sampled_from(["git", "ci", "languages"]), _confidence)),
+        binaries=draw(st.lists(st.sampled_from(["/bin/sh", "/usr/bin/python3", "/bin/ls"]))),
+    )
