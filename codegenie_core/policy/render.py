@@ -31,7 +31,7 @@ _TRACE: tuple[tuple[str, str], ...] = (
 
 def diff_data(diff: DocumentDiff) -> dict[str, object]:
     """The diff as plain data, fields in declaration order."""
-    return attrs.asdict(diff, recurse=True, retain_collection_types=False)
+    return attrs.asdict(diff)
 
 
 def _changes(diff: DocumentDiff, field: str) -> tuple[Change, ...]:
