@@ -31,7 +31,12 @@ _TRACE: tuple[tuple[str, str], ...] = (
 
 def diff_data(diff: DocumentDiff) -> dict[str, object]:
     """The diff as plain data, fields in declaration order."""
-    return attrs.asdict(diff)
+    return attrs.asdict(diff, value_serializer=_as_list)
+
+
+def _as_list(_instance: object, _field: object, value: object) -> object:
+    """Tuples as lists, so the data is what JSON reads back."""
+    return list(value) if isinstance(value, tuple) else value  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]  # a tuple of plain values
 
 
 def _changes(diff: DocumentDiff, field: str) -> tuple[Change, ...]:
