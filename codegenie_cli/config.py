@@ -82,7 +82,7 @@ def validate(file: ConfigFile, root: click.Command) -> None:
                 continue
             if key not in known:
                 raise ConfigError(
-                    f"{file.label}: unknown key {where}{key!r}: not an option of "
+                    f"{file.label}: unknown key {where + key!r}: not an option of "
                     f"{'any command' if not where else where.rstrip('.')}",
                     variable=f"{file.label}:{key}",
                 )
