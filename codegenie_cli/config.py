@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 import click
 from click.core import ParameterSource
 
 from codegenie_core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from codegenie_cli.wiring import ConfigReader
 
 ENV_PREFIX = "CODEGENIE_"
 REPOSITORY_KEYS = frozenset({"probe", "layer", "index-path", "scenarios-file", "fail-on"})
@@ -194,16 +197,21 @@ def _candidates(
             yield f"{file.label}: {key}", _from_file(option, table[key], file.label, key)
 
 
+def config_reader() -> ConfigReader:
+    from codegenie_cli.wiring import config_reader as reader
+
+    return reader()
+
+
 def read_files(repo: str | None, environ: Mapping[str, str]) -> list[ConfigFile]:
     """The repository's config files (when `repo` is a directory) then the user's (Rule 2)."""
-    from codegenie_cli.wiring import config_reader
-
-    read_config = config_reader()
-
     files: list[ConfigFile] = []
     if repo is not None and os.path.isdir(repo):
         for path, section in REPOSITORY_FILES:
             label = os.path.join(repo, path)
+            if not os.path.lexists(label):
+                continue  # the reader is imported only when there is something to read
+            read_config = config_reader()
             if section and not read_config.mentions(repo, path, b"codegenie"):
                 continue  # a pyproject.toml that does not configure codegenie is not read here
             table = read_config.read_toml(repo, path, label=label)
@@ -216,7 +224,11 @@ def read_files(repo: str | None, environ: Mapping[str, str]) -> list[ConfigFile]
     )
     if home:
         label = os.path.join(home, USER_FILE)
-        table = read_config.read_toml(home, USER_FILE, label=label)
+        table = (
+            config_reader().read_toml(home, USER_FILE, label=label)
+            if os.path.lexists(label)
+            else None
+        )
         if table is not None:
             files.append(ConfigFile(label=label, kind="user", table=table))
     return files
@@ -255,9 +267,7 @@ class ConfiguredCommand(click.Command):
     """A command whose options also come from the environment and config files (Rule 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        obj: Any = ctx.find_root().obj
-        environ: Mapping[str, str] = os.environ if obj is None else obj.environ()
-        apply(ctx, environ)
+        apply(ctx, os.environ)  # the composition root reads the environment, as click would
         return super().invoke(ctx)
 
 

@@ -47,9 +47,10 @@ class GatherOptions:
 @attrs.frozen(kw_only=True)
 class GatherRun:
     rendered: Mapping[str, str]  # "yaml", "json", "md" -> text
-    document: Mapping[str, object]  # the context document as plain data (for `--fail-on`)
     written: tuple[str, ...]
     outcomes: tuple[ProbeOutcome, ...]
+    # the context document as plain data (for `--fail-on`)
+    document: Mapping[str, object] = attrs.field(factory=dict[str, object])
 
 
 def registry(layers: frozenset[Layer] | None = None) -> ProbeRegistry:

@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+import attrs
 import click
 import pytest
 from click.testing import CliRunner, Result
@@ -37,16 +38,25 @@ def repo(tmp_path: Path) -> Path:
     return path
 
 
-def fakes(repo: Path, **env: str) -> FakeAdapters:
+@attrs.define
+class Run:
+    """Fakes to gather with, and the environment the command sees."""
+
+    adapters: FakeAdapters
+    env: dict[str, str]
+
+
+def fakes(repo: Path, **env: str) -> Run:
     fake = FakeRepo(
         name="repo",
         files={"app/main.py": b"print('hi')\n", "README.md": b"# demo\n"},
         git=GitState(head="a" * 40, branch="main", dirty=False),
         history=["a" * 40],
     )
-    adapters = FakeAdapters(repos={str(repo): fake})
-    adapters.env.update({"XDG_CONFIG_HOME": str(repo.parent / "xdg"), **env})
-    return adapters
+    return Run(
+        adapters=FakeAdapters(repos={str(repo): fake}),
+        env={"XDG_CONFIG_HOME": str(repo.parent / "xdg"), **env},
+    )
 
 
 def user_config(repo: Path, text: str) -> Path:
@@ -56,9 +66,12 @@ def user_config(repo: Path, text: str) -> Path:
     return path
 
 
-def gather(adapters: FakeAdapters, repo: Path, *args: str) -> Result:
-    argv = ["gather", str(repo), "--format", "json", *args]
-    return CliRunner().invoke(cli, argv, obj=adapters, catch_exceptions=False)
+def invoke(run: Run, argv: list[str]) -> Result:
+    return CliRunner().invoke(cli, argv, obj=run.adapters, env=run.env, catch_exceptions=False)
+
+
+def gather(run: Run, repo: Path, *args: str) -> Result:
+    return invoke(run, ["gather", str(repo), "--format", "json", *args])
 
 
 def probes_run(result: Result) -> list[str]:
@@ -91,10 +104,10 @@ def test_precedence_is_cli_then_environment_then_repository_then_user(repo: Path
 def test_a_command_section_and_a_command_variable_win_over_the_generic_ones(repo: Path) -> None:
     user_config(repo, 'format = "md"\n[gather]\nformat = "json"\n')
     argv = ["gather", str(repo)]
-    result = CliRunner().invoke(cli, argv, obj=fakes(repo), catch_exceptions=False)
+    result = invoke(fakes(repo), argv)
     assert json.loads(result.stdout)["schema_version"] == 1
     env = fakes(repo, CODEGENIE_FORMAT="md", CODEGENIE_GATHER_FORMAT="json")
-    result = CliRunner().invoke(cli, argv, obj=env, catch_exceptions=False)
+    result = invoke(env, argv)
     assert json.loads(result.stdout)["schema_version"] == 1
 
 
