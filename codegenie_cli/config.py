@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from codegenie_cli.wiring import ConfigReader
 
 ENV_PREFIX = "CODEGENIE_"
+ORIGINS = "codegenie.config_origins"  # ctx.meta: option long name -> where its value came from
 REPOSITORY_KEYS = frozenset({"probe", "layer", "index-path", "scenarios-file", "fail-on"})
 REPOSITORY_FILES = ((".codegenie/config.toml", ()), ("pyproject.toml", ("tool", "codegenie")))
 USER_FILE = "codegenie/config.toml"
@@ -236,8 +237,9 @@ def read_files(repo: str | None, environ: Mapping[str, str]) -> list[ConfigFile]
 
 def apply(ctx: click.Context, environ: Mapping[str, str]) -> dict[str, str]:
     """Fill each option of `ctx`'s command that the command line left at its default from the
-    environment and the config files (Rules 1-4); returns option name -> where its value came
-    from, for the options it set."""
+    environment and the config files (Rules 1-4); returns option long name -> where its value
+    came from, for the options it set (also kept in `ctx.meta[ORIGINS]`, so an error the command
+    raises about an option can say where its value was set)."""
     chain = _command_path(ctx)
     root = chain[0].command
     path = [c.info_name or "" for c in chain[1:]]
@@ -259,8 +261,15 @@ def apply(ctx: click.Context, environ: Mapping[str, str]) -> dict[str, str]:
             ctx.params[name] = option.process_value(ctx, value)
         except click.BadParameter as error:
             raise ConfigError(f"{where}: {error.format_message()}", variable=where) from None
-        origins[name] = where
+        origins[key] = where
+    ctx.meta[ORIGINS] = origins
     return origins
+
+
+def origin_of(ctx: click.Context, variable: str) -> str | None:
+    """Where option `variable` (`--layer`) got its value, when a config source set it."""
+    origins: Mapping[str, str] = ctx.meta.get(ORIGINS, {})
+    return origins.get(variable.removeprefix("--")) if variable.startswith("--") else None
 
 
 class ConfiguredCommand(click.Command):

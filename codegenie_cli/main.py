@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
-from codegenie_cli.config import ConfiguredGroup
+from codegenie_cli.config import ConfiguredGroup, origin_of
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_GATE_FAILED, EXIT_INTERRUPTED, CodegenieError, ConfigError
@@ -42,7 +42,9 @@ class _Cli(ConfiguredGroup):
             with terminating_signals():  # SIGTERM and SIGHUP unwind as Ctrl-C does
                 return super().invoke(ctx)
         except CodegenieError as error:
-            click.echo(f"codegenie-cli: error: {error.message}", err=True)
+            origin = origin_of(ctx, error.variable) if isinstance(error, ConfigError) else None
+            where = f" (set by {origin})" if origin else ""
+            click.echo(f"codegenie-cli: error: {error.message}{where}", err=True)
             ctx.exit(error.exit_code)
         except Terminated as stopped:
             interrupted = stopped.signum == signal.SIGINT

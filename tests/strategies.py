@@ -1648,3 +1648,18 @@ def policy_documents(draw: st.DrawFn) -> dict[str, object]:
         confidence=draw(st.dictionaries(st.sampled_from(["git", "ci", "languages"]), _confidence)),
         binaries=draw(st.lists(st.sampled_from(["/bin/sh", "/usr/bin/python3", "/bin/ls"]))),
     )
+
+
+@st.composite
+def dependency_rule_texts(draw: st.DrawFn) -> tuple[str, str | None, str, str | None, str | None]:
+    """`dependency:` condition text and the parts it was written from."""
+    from codegenie_core.policy.gates import ECOSYSTEMS
+    from codegenie_core.policy.versions import OPERATORS
+
+    ecosystem = draw(st.none() | st.sampled_from(ECOSYSTEMS))
+    name = draw(st.sampled_from(["lodash", "@babel/core", "org.slf4j:slf4j-api", "Flask_Login"]))
+    bound = draw(st.none() | st.tuples(st.sampled_from(OPERATORS), semverish_versions))
+    operator, version = bound if bound is not None else (None, None)
+    text = "dependency:" + (f"{ecosystem}:" if ecosystem else "") + name
+    text += f"{operator}{version}" if bound is not None else ""
+    return text, ecosystem, name, operator, version

@@ -244,3 +244,13 @@ def test_a_config_file_value_that_shapes_facts_changes_the_cache_key(
     plain = explained_key(repo)
     (repo / ".codegenie" / "config.toml").write_text('index-path = ["build/other.scip"]\n')
     assert explained_key(repo) != plain
+
+
+def test_an_option_refusing_a_configured_value_says_where_it_was_set(repo: Path) -> None:
+    path = user_config(repo, 'layer = "a,z"\n')
+    assert refused(gather(fakes(repo), repo)) == (
+        f"--layer takes a comma-separated list of a, b, c; got 'a,z' (set by {path}: layer)"
+    )
+    assert refused(gather(fakes(repo, CODEGENIE_LAYER="q"), repo)).endswith(
+        "(set by environment variable CODEGENIE_LAYER)"
+    )

@@ -18,9 +18,9 @@ from codegenie_core.policy.gates import (
     parse_condition,
     parse_conditions,
 )
-from codegenie_core.policy.versions import Operator
+from codegenie_core.policy.versions import Operator, orderable
 from tests.policy_documents import document
-from tests.strategies import policy_documents
+from tests.strategies import dependency_rule_texts, policy_documents
 
 
 def dep(ecosystem: str | None, name: str, operator: str | None, version: str | None) -> object:
@@ -171,3 +171,18 @@ def test_breaches_are_total_and_name_their_condition(doc: dict[str, object]) -> 
     conditions = parse_conditions([",".join(SIMPLE), "dependency:lodash<2,base-image:*"])
     texts = {c.text for c in conditions}
     assert all(b.condition in texts for b in breaches(conditions, doc))
+
+
+@given(dependency_rule_texts())
+def test_a_dependency_rule_parses_back_to_the_parts_it_was_written_from(
+    drawn: tuple[str, str | None, str, str | None, str | None],
+) -> None:
+    text, ecosystem, name, operator, version = drawn
+    if version is not None and not orderable(ecosystem or "", version):
+        # `1.0-SNAPSHOT` is no PEP 440 version: a `pypi:` bound refuses it
+        assert ecosystem == "pypi"
+        with pytest.raises(ConfigError, match="not a version that can be ordered"):
+            parse_condition(text)
+        return
+    assert parse_condition(text) == parse_condition(f"  {text} ")
+    assert parse_condition(text).rule == dep(ecosystem, name, operator, version)
