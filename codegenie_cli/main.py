@@ -19,21 +19,28 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
-from codegenie_cli.gather_options import configure_logging, gather_options, gather_request
+from codegenie_cli.config import ConfiguredGroup, origin_of
+from codegenie_cli.gather_options import (
+    configure_logging,
+    gather_options,
+    gather_request,
+    parse_layers,
+)
 from codegenie_cli.portfolio import portfolio
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
-from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError, ConfigError
+from codegenie_core.errors import EXIT_GATE_FAILED, EXIT_INTERRUPTED, CodegenieError, ConfigError
 
 if TYPE_CHECKING:
     from codegenie_cli.wiring import Adapters
     from codegenie_core.key_changes import KeyChange
     from codegenie_core.outcomes import ProbeOutcome
+    from codegenie_core.policy.gates import Condition
 
 OutputFormat = Literal["yaml", "json", "md"]
 
 
-class _Cli(click.Group):
+class _Cli(ConfiguredGroup):
     """Maps every `CodegenieError` to one line on stderr and its exit code, in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -41,7 +48,9 @@ class _Cli(click.Group):
             with terminating_signals():  # SIGTERM and SIGHUP unwind as Ctrl-C does
                 return super().invoke(ctx)
         except CodegenieError as error:
-            click.echo(f"codegenie-cli: error: {error.message}", err=True)
+            origin = origin_of(ctx, error.variable) if isinstance(error, ConfigError) else None
+            where = f" (set by {origin})" if origin else ""
+            click.echo(f"codegenie-cli: error: {error.message}{where}", err=True)
             ctx.exit(error.exit_code)
         except Terminated as stopped:
             interrupted = stopped.signum == signal.SIGINT
@@ -108,6 +117,15 @@ def cli() -> None:
     default=None,
     help="If PROBE misses the cache, say on stderr what changed since its last entry.",
 )
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="CONDITION[,...]",
+    help="Exit 3 when a condition holds (the documents are still written): failed-probe, "
+    "low-confidence, stale-index, missing-index, trace-unavailable, dependency:NAME<VERSION, "
+    "base-image:GLOB. Repeatable.",
+)
 @gather_options
 @click.pass_context
 def gather(
@@ -131,11 +149,13 @@ def gather(
     trace_argv: bool,
     keep_images: bool,
     build_network: str,
+    fail_on: tuple[str, ...],
     verbose: int,
     quiet: bool,
 ) -> None:
     """Run the probes over REPO and print (or write) the context document."""
     configure_logging(verbose, quiet)
+    gates = _fail_on(fail_on)  # a malformed condition exits 2 before anything runs
     if output == "-":
         raise ConfigError("--output -: use --format to print to stdout", variable="--output")
     adapters = _adapters(ctx)
@@ -191,6 +211,29 @@ def gather(
         click.echo(result.rendered[fmt], nl=False)
     elif not quiet:
         click.echo(f"codegenie-cli: wrote {', '.join(result.written)}", err=True)
+    _judge(ctx, gates, result.document)
+
+
+def _fail_on(values: tuple[str, ...]) -> tuple[Condition, ...]:
+    if not values:
+        return ()
+    from codegenie_core.policy.gates import parse_conditions
+
+    return parse_conditions(values)
+
+
+def _judge(ctx: click.Context, gates: tuple[Condition, ...], document: Any) -> None:
+    """`--fail-on`: one stderr line per condition that held and the fact naming it, then exit 3
+    (ADR-0058)."""
+    if not gates:
+        return
+    from codegenie_core.policy.gates import breaches
+
+    held = breaches(gates, document)
+    for breach in held:
+        click.echo(f"codegenie-cli: fail-on {breach.condition}: {breach.fact}", err=True)
+    if held:
+        ctx.exit(EXIT_GATE_FAILED)
 
 
 KEY_PREFIX = 12  # as the document shows a cached probe's key
@@ -247,6 +290,55 @@ def list_probes(fmt: str) -> None:
     from codegenie_cli import run
 
     click.echo(run.probes_listing(fmt == "json"), nl=False)
+
+
+@cli.command("diff")
+@click.argument("inputs", nargs=-1, metavar="OLD NEW | --rev A --rev B REPO")
+@click.option(
+    "--rev", "revs", multiple=True, metavar="REV", help="A git revision of REPO (give two)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "md"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--layer", "layers", default="a,b,c", show_default=True, help="With --rev: layers to gather."
+)
+@click.option("--probe", "probes", multiple=True, metavar="NAME", help="With --rev: only these.")
+@click.option("--cache-dir", type=click.Path(path_type=str), default=None, help="With --rev.")
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    revs: tuple[str, ...],
+    fmt: str,
+    layers: str,
+    probes: tuple[str, ...],
+    cache_dir: str | None,
+) -> None:
+    """Compare two context documents (JSON or YAML files), or REPO gathered at two revisions:
+    dependencies, base images, index health, confidence, runtime behaviour."""
+    from codegenie_cli import diffing
+
+    chosen = diffing.arguments(inputs, revs)
+    if isinstance(chosen, str):
+        from codegenie_core.config import GatherConfig
+        from codegenie_core.request import GatherRequest
+
+        request = GatherRequest(
+            config=GatherConfig(layers=parse_layers(layers), probes=probes), cache_dir=cache_dir
+        )
+        adapters = _adapters(ctx)
+        try:
+            result = diffing.from_revisions(adapters, chosen, revs, request)
+        finally:
+            adapters.cleanup()
+    else:
+        result = diffing.from_files(*chosen)
+    click.echo(diffing.RENDERERS[cast("diffing.DiffFormat", fmt)](result), nl=False)
 
 
 @cli.group()

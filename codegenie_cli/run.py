@@ -50,6 +50,8 @@ class GatherRun:
     rendered: Mapping[str, str]  # "yaml", "json", "md" -> text
     written: tuple[str, ...]
     outcomes: tuple[ProbeOutcome, ...]
+    # the context document as plain data (for `--fail-on`)
+    document: Mapping[str, object] = attrs.field(factory=dict[str, object])
 
 
 def registry(layers: frozenset[Layer] | None = None) -> ProbeRegistry:
@@ -113,6 +115,7 @@ OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
     "remote_cache": "where a second tier of the same entries lives; keys hold no machine paths",
     "explain": "prints one probe's key instead of gathering",
     "explain_miss": "prints why one probe missed the cache, on stderr",
+    "fail_on": "judges the finished document for the exit code, not what a probe finds",
     "verbose": "how many messages reach stderr",
     "quiet": "how many messages reach stderr",
 }
@@ -177,6 +180,9 @@ def gather(
                 f"--output {options.output!r} cannot be written: {error.strerror or error}",
                 path=options.output,
             ) from None
+    return GatherRun(
+        rendered=rendered, document=context, written=tuple(written), outcomes=gathered.outcomes
+    )
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
 
 

@@ -9,6 +9,7 @@ modules they do not use (protobuf, the container runner; ADR-0007).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
@@ -109,3 +110,31 @@ def real_portfolio_adapters(
         open_store=open_store,
         local_executor=local,
     )
+
+
+class ConfigReader(Protocol):
+    """Reads codegenie's TOML config files (`codegenie_adapters.config_files`)."""
+
+    def read_toml(self, root: str, path: str, *, label: str) -> Mapping[str, Any] | None: ...
+    def mentions(self, root: str, path: str, needle: bytes) -> bool: ...
+
+
+def config_reader() -> ConfigReader:
+    """The TOML config reader, imported on first use (Rule 2)."""
+    from codegenie_adapters import config_files
+
+    return config_files
+
+
+def load_document(path: str) -> object:
+    """The plain data of a context document file (JSON or YAML), or a `DocumentError`."""
+    from codegenie_adapters.context_files import load_document as load
+
+    return load(path)
+
+
+def checked_out(repo: str, rev: str) -> AbstractContextManager[str]:
+    """A temporary detached worktree of `repo` at `rev`, removed afterwards (ADR-0060)."""
+    from codegenie_adapters.revisions import checked_out as checkout
+
+    return checkout(repo, rev)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 EXIT_BAD_INPUT = 2
+# `--fail-on`: a condition held; the documents were still written (see ADR-0058)
+EXIT_GATE_FAILED = 3
 EXIT_INTERRUPTED = 130
 
 
@@ -68,6 +70,14 @@ class CacheKeyError(CodegenieError):
         super().__init__(message)
         self.probe = probe
         self.declared_input = declared_input
+
+
+class DocumentError(CodegenieError):
+    """A file given as a context document is not one this version reads (see ADR-0060)."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class CacheDirError(CodegenieError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -12,6 +13,9 @@ from tests._ci_support.requires_tool import MARK_NAME, enforce
 # Every gather of the suite runs with strict reads: a probe reading a path its spec does not declare
 # fails, so a passing suite shows every built-in probe declares what it reads (ADR-0030).
 os.environ["CODEGENIE_STRICT_READS"] = "1"
+# No user's codegenie config file reaches the suite's gathers (ADR-0059); tests that read one
+# point XDG_CONFIG_HOME at their own.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="codegenie-test-config-")
 
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile(

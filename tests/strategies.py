@@ -1650,3 +1650,50 @@ def portfolio_results(draw: st.DrawFn) -> object:
         document=draw(st.sampled_from(GOLDEN_DOCUMENTS)),
         duration_ms=duration,
     )
+
+
+# ---- codegenie_core.policy -------------------------------------------------------------------
+semverish_versions = st.builds(
+    lambda prefix, release, pre: prefix + ".".join(map(str, release)) + pre,
+    st.sampled_from(["", "v"]),
+    st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=4),
+    st.sampled_from(
+        ["", "-alpha", "-alpha.1", "-beta.2", "-rc.1", ".pre", "-SNAPSHOT", "+build.5"]
+    ),
+)
+_eco = st.sampled_from(["npm", "pypi", "cargo", "golang"])
+_pkg = st.sampled_from(["left-pad", "lodash", "attrs", "Flask", "serde"])
+_dep = st.tuples(_eco, _pkg, st.none() | semverish_versions)
+_image = st.sampled_from(["python:3.11-slim", "python:3.12-slim", "node:20-alpine", "busybox"])
+_kind = st.sampled_from(["Fresh", "Stale", "Missing", "Corrupt"])
+_confidence = st.sampled_from(["high", "medium", "low"])
+
+
+@st.composite
+def policy_documents(draw: st.DrawFn) -> dict[str, object]:
+    """A context document with the facts gates and diffs read, from small alphabets so two drawn
+    documents share subjects often."""
+    from tests.policy_documents import document
+
+    return document(
+        inventory=draw(st.lists(_dep, max_size=6)),
+        dockerfile_images=draw(st.lists(_image, max_size=3)),
+        indexes=draw(st.lists(st.tuples(st.sampled_from(["a.scip", "b.scip"]), _kind), max_size=2)),
+        confidence=draw(st.dictionaries(st.sampled_from(["git", "ci", "languages"]), _confidence)),
+        binaries=draw(st.lists(st.sampled_from(["/bin/sh", "/usr/bin/python3", "/bin/ls"]))),
+    )
+
+
+@st.composite
+def dependency_rule_texts(draw: st.DrawFn) -> tuple[str, str | None, str, str | None, str | None]:
+    """`dependency:` condition text and the parts it was written from."""
+    from codegenie_core.policy.gates import ECOSYSTEMS
+    from codegenie_core.policy.versions import OPERATORS
+
+    ecosystem = draw(st.none() | st.sampled_from(ECOSYSTEMS))
+    name = draw(st.sampled_from(["lodash", "@babel/core", "org.slf4j:slf4j-api", "Flask_Login"]))
+    bound = draw(st.none() | st.tuples(st.sampled_from(OPERATORS), semverish_versions))
+    operator, version = bound if bound is not None else (None, None)
+    text = "dependency:" + (f"{ecosystem}:" if ecosystem else "") + name
+    text += f"{operator}{version}" if bound is not None else ""
+    return text, ecosystem, name, operator, version
