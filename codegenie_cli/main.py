@@ -313,6 +313,17 @@ def list_probes(fmt: str) -> None:
     click.echo(run.probes_listing(fmt == "json"), nl=False)
 
 
+@cli.command("schema")
+def schema() -> None:
+    """Print the JSON Schema (2020-12) of the context document (see ADR-0056)."""
+    from importlib import resources
+
+    from codegenie_core.report.schema import SCHEMA_FILE
+
+    shipped = resources.files("codegenie_core.report").joinpath(SCHEMA_FILE)
+    click.echo(shipped.read_text(encoding="utf-8"), nl=False)
+
+
 @cli.group()
 def cache() -> None:
     """Inspect and maintain the cache."""
