@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from codegenie_core.config import BuildNetwork
     from codegenie_core.outcomes import ProbeOutcome
 
-OutputFormat = Literal["yaml", "json", "md"]
+OutputFormat = Literal["yaml", "json", "md", "cyclonedx", "spdx"]
 
 
 class _Cli(click.Group):
@@ -110,10 +110,12 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["yaml", "json", "md"]),
+    type=click.Choice(["yaml", "json", "md", "cyclonedx", "spdx"]),
     default="yaml",
     show_default=True,
-    help="What to print on stdout when --output is not given.",
+    help="What to print on stdout when --output is not given; cyclonedx (CycloneDX 1.6) and "
+    "spdx (SPDX 2.3) are SBOMs, also written into --output DIR as sbom.cdx.json / "
+    "sbom.spdx.json (the `sbom` extra; SOURCE_DATE_EPOCH fixes their timestamp).",
 )
 @click.option(
     "--probe",
