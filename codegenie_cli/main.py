@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from codegenie_core.outcomes import ProbeOutcome
     from codegenie_core.policy.gates import Condition
 
-OutputFormat = Literal["yaml", "json", "md"]
+OutputFormat = Literal["yaml", "json", "md", "cyclonedx", "spdx"]
 
 
 class _Cli(ConfiguredGroup):
@@ -91,10 +91,12 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["yaml", "json", "md"]),
+    type=click.Choice(["yaml", "json", "md", "cyclonedx", "spdx"]),
     default="yaml",
     show_default=True,
-    help="What to print on stdout when --output is not given.",
+    help="What to print on stdout when --output is not given; cyclonedx (CycloneDX 1.6) and "
+    "spdx (SPDX 2.3) are SBOMs, also written into --output DIR as sbom.cdx.json / "
+    "sbom.spdx.json (the `sbom` extra; SOURCE_DATE_EPOCH fixes their timestamp).",
 )
 @click.option(
     "-j",
@@ -339,6 +341,17 @@ def diff(
     else:
         result = diffing.from_files(*chosen)
     click.echo(diffing.RENDERERS[cast("diffing.DiffFormat", fmt)](result), nl=False)
+
+
+@cli.command("schema")
+def schema() -> None:
+    """Print the JSON Schema (2020-12) of the context document (see ADR-0056)."""
+    from importlib import resources
+
+    from codegenie_core.report.schema import SCHEMA_FILE
+
+    shipped = resources.files("codegenie_core.report").joinpath(SCHEMA_FILE)
+    click.echo(shipped.read_text(encoding="utf-8"), nl=False)
 
 
 @cli.group()

@@ -11,7 +11,7 @@ from typing import Any, Literal, assert_never
 
 import attrs
 
-from codegenie_cli import plugins
+from codegenie_cli import plugins, sbom
 from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
 from codegenie_core.cache_keys import CacheKey, explanation_data
 from codegenie_core.coordinator import probe_key, select_probes
@@ -40,14 +40,14 @@ class GatherOptions:
 
     repo: str
     output: str | None
-    fmt: Literal["yaml", "json", "md"]
+    fmt: Literal["yaml", "json", "md", "cyclonedx", "spdx"]
     request: GatherRequest
     progress: bool = False
 
 
 @attrs.frozen(kw_only=True)
 class GatherRun:
-    rendered: Mapping[str, str]  # "yaml", "json", "md" -> text
+    rendered: Mapping[str, str]  # "yaml", "json", "md" (and an SBOM format when asked) -> text
     written: tuple[str, ...]
     outcomes: tuple[ProbeOutcome, ...]
     # the context document as plain data (for `--fail-on`)
@@ -106,7 +106,7 @@ def _open_repo(adapters: Adapters, options: GatherOptions) -> OpenedRepo:
 OPTIONS_NOT_IN_ANY_KEY: Mapping[str, str] = {
     "repo": "names the repository: its files, git state and made indexes enter keys, its path not",
     "output": "where the documents are written",
-    "fmt": "how the context is printed",
+    "fmt": "how the context is printed, or which SBOM is made from it",
     "jobs": "how many light probes run at once, not what any finds",
     "cache_dir": "where the cache and made indexes live; the made indexes enter keys (made-index)",
     "no_cache": "whether results are read from and written to the cache, not what a probe finds",
@@ -162,9 +162,13 @@ def gather(
         "yaml": lambda: adapters.dump(context, "yaml"),
         "json": lambda: adapters.dump(context, "json"),
         "md": lambda: gathered.to_markdown(context),
+        "cyclonedx": lambda: sbom.render(context, "cyclonedx", adapters.environ()),
+        "spdx": lambda: sbom.render(context, "spdx", adapters.environ()),
     }
     # Render only what is shown or written: YAML alone costs more than the warm gather itself.
     wanted = [options.fmt] if options.output is None else ["yaml", "json", "md"]
+    if options.output is not None and options.fmt in sbom.FILE_NAMES:
+        wanted.append(options.fmt)
     rendered = {fmt: renderers[fmt]() for fmt in wanted}
     written: list[str] = []
     if options.output is not None:
@@ -173,6 +177,8 @@ def gather(
             "context.json": rendered["json"],
             "report.md": rendered["md"],
         }
+        if options.fmt in sbom.FILE_NAMES:
+            files[sbom.FILE_NAMES[options.fmt]] = rendered[options.fmt]
         try:
             written = adapters.write_outputs(options.output, files)
         except OSError as error:
