@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from codegenie_adapters import repo_fs, repo_walk
-from codegenie_adapters.git_index import IndexEntry, git_environment
+from codegenie_adapters.git_index import git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.repo_stat import RepoStats
 from codegenie_core.digest import problem_digest
@@ -156,20 +156,16 @@ class LocalRepo:
         return stats
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
-        index: Mapping[str, IndexEntry] = {}
-        changed = frozenset[str]()
+        clean: Mapping[str, str] = {}
         if self._git is not None:
             try:
-                index, changed = self._git.index_entries(), self._git.changed_in_work_tree()
+                clean = self._git.clean_oids()
             except GitError:  # git cannot say: every file is hashed from its bytes
-                index, changed = {}, frozenset[str]()
+                clean = {}
         out: dict[str, str] = {}
         for path in paths:
-            entry = index.get(path)
-            if entry is not None and _index_is_content(entry) and path not in changed:
-                out[path] = entry.oid
-            else:
-                out[path] = self._hash_from_disk(path)
+            oid = clean.get(path)
+            out[path] = self._hash_from_disk(path) if oid is None else oid
         if self._stat_index is not None and self._stat_index.dirty:
             self._stat_index.save(keep=frozenset(self.list_files()))
         return out
@@ -241,12 +237,6 @@ class LocalRepo:
         with self._lock:
             self._memo[path] = digest
         return digest
-
-
-def _index_is_content(entry: IndexEntry) -> bool:
-    """Whether the index's object id is the digest of what `read_bytes` returns: a merged regular
-    file, not a symlink (whose blob is its link text) or a submodule."""
-    return entry.stage == 0 and entry.mode in ("100644", "100755")
 
 
 _CONFORMS: type[RepoFiles] = LocalRepo
