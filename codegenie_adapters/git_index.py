@@ -131,7 +131,8 @@ _RECORD_PATH = re.compile(r"\t([^\0]*)\0")
 
 def parse_ls_files_stage(out: bytes) -> IndexTable:
     """Parse `git ls-files --stage -z` into flat columns (regular expressions scan the output
-    whole, in C; no Python frame runs per regular file).
+    whole, in C; no Python frame runs per regular file, and when every record is one, as in most
+    repositories, the rest is not scanned for).
 
     record = mode SP object-id SP stage TAB path NUL
     The output is decoded once (`os.fsdecode` of the whole is the same as of each record: a NUL
@@ -140,9 +141,12 @@ def parse_ls_files_stage(out: bytes) -> IndexTable:
     A record that is not of this form is a `ValueError`.
     """
     text = os.fsdecode(out)
-    pairs = _CONTENT_RECORD.findall(text)
+    records = text.count("\0")
+    pairs = _CONTENT_RECORD.findall(text)  # each match is one whole record, from its start
     content = dict(zip(map(itemgetter(1), pairs), map(itemgetter(0), pairs), strict=True))
     others: dict[str, IndexEntry] = {}
+    if len(pairs) == records == len(content) and (not text or text.endswith("\0")):
+        return IndexTable(paths=list(content), content=content, others=others)  # the usual case
     found = 0
     for mode, oid, stage_text, path in _OTHER_RECORD.findall(text):
         found += 1
@@ -151,7 +155,6 @@ def parse_ls_files_stage(out: bytes) -> IndexTable:
         if known is None or stage < known.stage:
             others[path] = IndexEntry(mode, oid, stage)
     paths = _RECORD_PATH.findall(text)
-    records = text.count("\0")
     if not (len(paths) == records == len(pairs) + found) or (text and not text.endswith("\0")):
         raise ValueError("git ls-files --stage printed a record that is not mode, id, stage, path")
     return IndexTable(paths=paths, content=content, others=others)

@@ -22,7 +22,7 @@ import os
 import stat
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from codegenie_adapters import repo_fs, repo_walk
 from codegenie_adapters.git_index import git_environment
@@ -162,13 +162,18 @@ class LocalRepo:
                 clean = self._git.clean_oids()
             except GitError:  # git cannot say: every file is hashed from its bytes
                 clean = {}
-        out: dict[str, str] = {}
-        for path in paths:
-            oid = clean.get(path)
-            out[path] = self._hash_from_disk(path) if oid is None else oid
+        asked = paths if isinstance(paths, list | tuple) else list(paths)
+        found = list(
+            map(clean.get, asked)
+        )  # one C-level pass: the warm path runs no frame per file
+        out: dict[str, str | None] = dict(zip(asked, found, strict=True))
+        if None in found:
+            for path, oid in zip(asked, found, strict=True):
+                if oid is None:
+                    out[path] = self._hash_from_disk(path)
         if self._stat_index is not None and self._stat_index.dirty:
             self._stat_index.save(keep=frozenset(self.list_files()))
-        return out
+        return cast("dict[str, str]", out)  # every None was replaced by its hash above
 
     def git_state(self) -> GitState | None:
         if self._refusal is not None:
