@@ -199,7 +199,10 @@ class InputTables:
 
 
 def _glob_set(reads: Sequence[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(globs_of(reads))))
+    globs = set(globs_of(reads))
+    if "**" in globs:  # `**` matches every listed file, so the other globs add nothing
+        return ("**",)
+    return tuple(sorted(globs))
 
 
 def _resolve_special_token(name: str, repo: RepoFiles, ctx: ProbeContext | None) -> str:
