@@ -41,11 +41,16 @@ MAX_RSS_MB = 120
 SMOKE_ARGV = ("--sizes", "60", "--runs", "1", "--no-cold")
 
 
-def run(argvs: Sequence[Sequence[str]], cwd: Path) -> tuple[float, float]:
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system, children included) per measure
+
+
+def run(argvs: Sequence[Sequence[str]], cwd: Path, measure: str = "") -> tuple[float, float]:
     """Seconds of wall clock for `argvs` one after another (as `a && b`), and the largest peak
-    RSS (MB) among them; each must exit 0."""
+    RSS (MB) among them; each must exit 0. Their CPU seconds, with the processes they waited
+    for, go to `CPU[measure]`: on a loaded machine a steadier ratio than wall time."""
     started = time.perf_counter()
     peak_kb = 0
+    cpu = 0.0
     for argv in argvs:
         child = subprocess.Popen(
             argv, cwd=cwd, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=CHILD_ENV
@@ -54,6 +59,9 @@ def run(argvs: Sequence[Sequence[str]], cwd: Path) -> tuple[float, float]:
         child.returncode = os.waitstatus_to_exitcode(status)
         assert child.returncode == 0, f"{argv} exited {child.returncode}"
         peak_kb = max(peak_kb, usage.ru_maxrss)
+        cpu += usage.ru_utime + usage.ru_stime
+    if measure:
+        CPU.setdefault(measure, []).append(cpu)
     return time.perf_counter() - started, peak_kb / 1024
 
 
@@ -100,26 +108,32 @@ def bench_size(repo: Path, runs: int, cold: bool) -> dict[str, Any]:
     samples: dict[str, list[float]] = {k: [] for k in ("reference", "bare", *TARGETS, "read")}
     rss: dict[str, float] = {"warm": 0.0, "cold": 0.0}
     for index in range(runs):
-        samples["reference"].append(run(ref, repo)[0])
-        seconds, peak = run([gather(repo, cache)], repo)
+        samples["reference"].append(run(ref, repo, "reference")[0])
+        seconds, peak = run([gather(repo, cache)], repo, "warm_default")
         samples["warm_default"].append(seconds)
         rss["warm"] = max(rss["warm"], peak)
-        samples["warm_layer_a"].append(run([gather(repo, cache, "--layer", "a")], repo)[0])
+        samples["warm_layer_a"].append(
+            run([gather(repo, cache, "--layer", "a")], repo, "warm_layer_a")[0]
+        )
         edited.write_bytes(original + f"# edit {index} {time.time_ns()}\n".encode())
         try:
-            samples["one_file_edited"].append(run([gather(repo, cache)], repo)[0])
+            samples["one_file_edited"].append(
+                run([gather(repo, cache)], repo, "one_file_edited")[0]
+            )
         finally:
             edited.write_bytes(original)
         run([gather(repo, cache)], repo)  # back to warm for the next round
-        samples["bare"].append(run(bare, repo)[0])
+        samples["bare"].append(run(bare, repo, "bare")[0])
         samples["version"].append(
-            run([[sys.executable, "-m", "codegenie_cli", "--version"]], repo)[0]
+            run([[sys.executable, "-m", "codegenie_cli", "--version"]], repo, "version")[0]
         )
-        samples["help"].append(run([[sys.executable, "-m", "codegenie_cli", "--help"]], repo)[0])
+        samples["help"].append(
+            run([[sys.executable, "-m", "codegenie_cli", "--help"]], repo, "help")[0]
+        )
         if cold:
-            samples["read"].append(run([read_every_byte()], repo)[0])
+            samples["read"].append(run([read_every_byte()], repo, "read")[0])
             fresh = scratch / f"cold-{index}"
-            seconds, peak = run([gather(repo, fresh)], repo)
+            seconds, peak = run([gather(repo, fresh)], repo, "cold")
             samples["cold"].append(seconds)
             rss["cold"] = max(rss["cold"], peak)
     references = {
@@ -135,7 +149,12 @@ def bench_size(repo: Path, runs: int, cold: bool) -> dict[str, Any]:
         for name, against in references.items()
         if samples[name] and samples[against]
     }
-    return {
+    cpu_ratios = {
+        name: median_ratio(CPU[name], CPU[against])
+        for name, against in references.items()
+        if CPU.get(name) and CPU.get(against)
+    }
+    result = {
         "repo": str(repo),
         "files": int(repo.name.rsplit("-", 1)[-1]) if repo.name[-1].isdigit() else None,
         "load_average": os.getloadavg(),
@@ -146,7 +165,11 @@ def bench_size(repo: Path, runs: int, cold: bool) -> dict[str, Any]:
         "peak_rss_mb": {k: round(v, 1) for k, v in rss.items()},
         "rss_target_mb": MAX_RSS_MB,
         "samples_s": {k: [round(s, 4) for s in v] for k, v in samples.items()},
+        "cpu_ratios": cpu_ratios,
+        "cpu_medians_s": {k: round(statistics.median(v), 4) for k, v in CPU.items()},
     }
+    CPU.clear()
+    return result
 
 
 def main(argv: Sequence[str] | None = None) -> None:
