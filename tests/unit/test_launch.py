@@ -55,7 +55,11 @@ def test_version_and_top_level_help_are_answered_before_click_is_imported(
     stdout, loaded, code = _run(_PROBE, *args)
     assert code == 0
     assert stdout == _click(*args)[0]
-    heavy = [m for m in loaded if m == "click" or m.startswith(("codegenie_cli.main", "attr"))]
+    heavy = [
+        m
+        for m in loaded
+        if m in ("click", "typing") or m.startswith(("codegenie_cli.main", "attr"))
+    ]
     assert heavy == []
 
 
