@@ -203,9 +203,11 @@ class DockerStraceRunner:
     def cleanup(self) -> None:
         with self._lock:  # Rule 2: after this, nothing new starts
             self._closed = True
-        listed = self._engine("ps", "-aq", "--filter", f"label={RUN_LABEL}={self.run_id}")
-        for container in listed.stdout.decode("ascii", "replace").split():
-            self._engine("rm", "-f", "-v", container)
+            named = self._count  # a scenario counts itself before it may create a container
+        if named:  # a gather that traced nothing (every key hit) starts no engine process here
+            listed = self._engine("ps", "-aq", "--filter", f"label={RUN_LABEL}={self.run_id}")
+            for container in listed.stdout.decode("ascii", "replace").split():
+                self._engine("rm", "-f", "-v", container)
         if not self.keep_images:  # Rule 3
             while self._images:
                 self._engine("image", "rm", self._images.pop())

@@ -12,7 +12,9 @@ UTF-8 round-trips to the same bytes (see ADR-0015).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import NamedTuple
 
 import attrs
@@ -90,12 +92,72 @@ def git_refusal(root: str, stderr: str) -> GitError | None:
 
 
 class IndexEntry(NamedTuple):
-    """One line of `git ls-files --stage`. A NamedTuple, not an attrs class: a big repository has
-    one per file, and building 20,000 attrs instances was a third of a warm gather's listing."""
+    """One line of `git ls-files --stage` that is not a merged regular file (a symlink, a
+    submodule, an unmerged stage): few in any repository, so one tuple each is cheap."""
 
     mode: str
     oid: str
     stage: int
+
+
+@attrs.frozen
+class IndexTable:
+    """`git ls-files --stage -z` as flat columns: every path, and for the merged regular files (all
+    but a handful) only a path -> object id table, so 200,000 files cost two strings each and no
+    object per entry (see ADR-0054)."""
+
+    paths: Sequence[str]  # every record's path, in git's order (an unmerged path once per stage)
+    content: Mapping[str, str]  # stage-0 files of mode 100644 or 100755: path -> object id
+    others: Mapping[str, IndexEntry]  # every other path; for an unmerged one its lowest stage
+
+    def oid_of(self, path: str) -> str | None:
+        """The object id the index holds for `path` (its lowest stage), None when not in it."""
+        oid = self.content.get(path)
+        if oid is None and (other := self.others.get(path)) is not None:
+            return other.oid
+        return oid
+
+
+# record = mode SP object-id SP stage TAB path NUL; a record starts the output or follows a NUL.
+# A merged regular file: mode 100644 or 100755, stage 0.
+_CONTENT_RECORD = re.compile(r"(?<![^\0])100(?:644|755) ([0-9a-f]+) 0\t([^\0]*)\0")
+# Any other record (the negative look-ahead skips the content ones).
+_OTHER_RECORD = re.compile(
+    r"(?<![^\0])(?!100(?:644|755) [0-9a-f]+ 0\t)([0-7]+) ([0-9a-f]+) ([0-9]+)\t([^\0]*)\0"
+)
+# The path of every record: what follows its first TAB (mode, id and stage hold none).
+_RECORD_PATH = re.compile(r"\t([^\0]*)\0")
+
+
+def parse_ls_files_stage(out: bytes) -> IndexTable:
+    """Parse `git ls-files --stage -z` into flat columns (regular expressions scan the output
+    whole, in C; no Python frame runs per regular file, and when every record is one, as in most
+    repositories, the rest is not scanned for).
+
+    record = mode SP object-id SP stage TAB path NUL
+    The output is decoded once (`os.fsdecode` of the whole is the same as of each record: a NUL
+    byte is never inside a UTF-8 sequence). An unmerged path has one record per stage; the
+    lowest stage seen wins (any stage but 0 makes the caller hash the work-tree file anyway).
+    A record that is not of this form is a `ValueError`.
+    """
+    text = os.fsdecode(out)
+    records = text.count("\0")
+    pairs = _CONTENT_RECORD.findall(text)  # each match is one whole record, from its start
+    content = dict(zip(map(itemgetter(1), pairs), map(itemgetter(0), pairs), strict=True))
+    others: dict[str, IndexEntry] = {}
+    if len(pairs) == records == len(content) and (not text or text.endswith("\0")):
+        return IndexTable(paths=list(content), content=content, others=others)  # the usual case
+    found = 0
+    for mode, oid, stage_text, path in _OTHER_RECORD.findall(text):
+        found += 1
+        stage = int(stage_text)
+        known = others.get(path)
+        if known is None or stage < known.stage:
+            others[path] = IndexEntry(mode, oid, stage)
+    paths = _RECORD_PATH.findall(text)
+    if not (len(paths) == records == len(pairs) + found) or (text and not text.endswith("\0")):
+        raise ValueError("git ls-files --stage printed a record that is not mode, id, stage, path")
+    return IndexTable(paths=paths, content=content, others=others)
 
 
 @attrs.frozen(kw_only=True)
@@ -118,24 +180,6 @@ class StatusEntry:
 def split_nul(out: bytes) -> list[str]:
     """NUL-terminated records, decoded so names round-trip (Rule 3)."""
     return [os.fsdecode(record) for record in out.split(b"\0") if record]
-
-
-def parse_ls_files_stage(out: bytes) -> dict[str, IndexEntry]:
-    """Parse `git ls-files --stage -z`.
-
-    record = mode SP object-id SP stage TAB path NUL
-    An unmerged path has one record per stage; the lowest stage seen wins (any stage but 0 makes
-    the caller hash the work-tree file anyway).
-    """
-    entries: dict[str, IndexEntry] = {}
-    for record in split_nul(out):
-        meta, _, path = record.partition("\t")
-        mode, oid, stage_text = meta.split(" ")
-        stage = 0 if stage_text == "0" else int(stage_text)
-        known = entries.get(path)
-        if known is None or stage < known.stage:
-            entries[path] = IndexEntry(mode, oid, stage)
-    return entries
 
 
 def parse_status_z(out: bytes) -> list[StatusEntry]:

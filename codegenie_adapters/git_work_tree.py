@@ -23,7 +23,7 @@ from typing import Any, TypeVar, cast
 from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.git_index import (
     GITLINK_MODE,
-    IndexEntry,
+    IndexTable,
     StatusEntry,
     git_refusal,
     parse_ls_files_stage,
@@ -75,7 +75,7 @@ class GitWorkTree:
     def prefetch(self) -> None:
         """Start the questions every gather asks (listing, status, state) in the background, so
         git works while the interpreter is still importing probes (see ADR-0007)."""
-        for question in (self.index_entries, self.status, self.state):
+        for question in (self.index_table, self.status, self.state):
             threading.Thread(target=_swallow(question), name="git-prefetch", daemon=True).start()
 
     def _run(self, *args: str) -> ExecResult:
@@ -97,10 +97,22 @@ class GitWorkTree:
             raise RepoError(f"git {args[0]} failed in {self.root}: {problem}", path=self.root)
         return result.stdout
 
-    def index_entries(self) -> dict[str, IndexEntry]:
+    def index_table(self) -> IndexTable:
         return self._once(
             ("ls-files",), lambda: parse_ls_files_stage(self._must("ls-files", "--stage", "-z"))
         )
+
+    def clean_oids(self) -> Mapping[str, str]:
+        """Merged regular files git's status does not list, with their object ids: the index's id
+        is the digest of their work-tree bytes, so these are never read for a digest."""
+
+        def compute() -> Mapping[str, str]:
+            clean = dict(self.index_table().content)
+            for path in self.changed_in_work_tree():
+                clean.pop(path, None)
+            return clean
+
+        return self._once(("clean",), compute)
 
     def status(self) -> list[StatusEntry]:
         args = (
@@ -126,7 +138,9 @@ class GitWorkTree:
         """Tracked files still in the work tree plus untracked files that are not ignored."""
 
         def compute() -> list[str]:
-            files = {p for p, e in self.index_entries().items() if e.mode != GITLINK_MODE}
+            table = self.index_table()
+            files = set(table.paths)
+            files.difference_update(p for p, e in table.others.items() if e.mode == GITLINK_MODE)
             for entry in self.status():
                 if entry.untracked and not entry.path.endswith("/"):  # a "/" is a nested repo
                     files.add(entry.path)
@@ -192,13 +206,13 @@ class GitWorkTree:
         settle: one changed in both columns, an unmerged one, and a work-tree deletion of an
         empty blob (an intent-to-add entry, `git add -N`, deleted again is in neither)."""
         empty_blob = hashlib.new(self.object_format, b"blob 0\0").hexdigest()
-        index = self.index_entries()
+        index = self.index_table()
         paths: set[str] = set()
         for entry in self.status():
             if entry.untracked:
                 if not entry.path.endswith("/"):  # a "/" is a nested repository
                     paths.add(entry.path)
-            elif _maybe_back_at_head(entry, index.get(entry.path), empty_blob):
+            elif _maybe_back_at_head(entry, index.oid_of(entry.path), empty_blob):
                 return None
             else:
                 paths.add(entry.path)
@@ -207,12 +221,12 @@ class GitWorkTree:
         return sorted(paths)
 
 
-def _maybe_back_at_head(entry: StatusEntry, indexed: IndexEntry | None, empty_blob: str) -> bool:
+def _maybe_back_at_head(entry: StatusEntry, indexed: str | None, empty_blob: str) -> bool:
     """Whether a status entry's work tree may equal HEAD although git lists it (see
     `_changed_since_head`)."""
     if entry.unmerged or " " not in entry.xy:
         return True
-    return entry.xy == " D" and indexed is not None and indexed.oid == empty_blob
+    return entry.xy == " D" and indexed == empty_blob
 
 
 def _swallow(question: Callable[[], object]) -> Callable[[], None]:

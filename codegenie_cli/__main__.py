@@ -1,5 +1,5 @@
 """`python -m codegenie_cli`: the same as `codegenie-cli`."""
 
-from codegenie_cli.main import main
+from codegenie_cli.launch import main
 
 main()

@@ -14,7 +14,10 @@ adapters (see ADR-0034).
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# Not `typing.TYPE_CHECKING`: importing `typing` is most of what `codegenie-cli --version` would
+# pay for this package (ADR-0055); type checkers take a module-level `TYPE_CHECKING` as True.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -50,6 +53,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from codegenie_core.cache_keys import CacheKey, explain_key, key_for
     from codegenie_core.config import GatherConfig
     from codegenie_core.errors import CodegenieError

@@ -228,7 +228,10 @@ class InputTables:
 
 
 def _glob_set(reads: Sequence[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(globs_of(reads))))
+    globs = set(globs_of(reads))
+    if "**" in globs:  # `**` matches every listed file, so the other globs add nothing
+        return ("**",)
+    return tuple(sorted(globs))
 
 
 def git_state_token(state: GitState | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,18 +17,58 @@ from codegenie_adapters.git_index import (
 from tests.strategies import git_modes, git_object_ids, git_paths, status_codes
 
 
-@given(st.dictionaries(git_paths, st.tuples(git_modes, git_object_ids), max_size=6))
-def test_ls_files_stage_output_parses_back_to_its_entries(
-    entries: dict[bytes, tuple[str, str]],
+def _per_record(out: bytes) -> dict[str, IndexEntry]:
+    """The reference reading of `git ls-files --stage -z`: one record at a time, lowest stage."""
+    entries: dict[str, IndexEntry] = {}
+    for record in out.split(b"\0")[:-1]:
+        meta, _, path = record.partition(b"\t")
+        mode, oid, stage = meta.decode().split(" ")
+        name = os.fsdecode(path)
+        known = entries.get(name)
+        if known is None or int(stage) < known.stage:
+            entries[name] = IndexEntry(mode, oid, int(stage))
+    return entries
+
+
+_stages = st.sampled_from([0, 0, 0, 1, 2, 3])
+
+
+@given(
+    st.lists(st.tuples(git_paths, git_modes, git_object_ids, _stages), max_size=8),
+)
+def test_the_index_table_agrees_with_a_per_record_reading(
+    records: list[tuple[bytes, str, str, int]],
 ) -> None:
+    # As in a real index: one record per path and stage, and stage 0 excludes the others.
+    merged = {path for path, _, _, stage in records if stage == 0}
+    unique = {(r[0], r[3]): r for r in records}.values()
+    kept = [r for r in unique if r[3] == 0 or r[0] not in merged]
     printed = b"".join(
-        f"{mode} {oid} 0\t".encode() + path + b"\0" for path, (mode, oid) in entries.items()
+        f"{mode} {oid} {stage}\t".encode() + path + b"\0" for path, mode, oid, stage in kept
     )
-    expected = {
-        os.fsdecode(path): IndexEntry(mode=mode, oid=oid, stage=0)
-        for path, (mode, oid) in entries.items()
+    reference = _per_record(printed)
+    table = parse_ls_files_stage(printed)
+    assert sorted(set(table.paths)) == sorted(reference)
+    assert table.content == {
+        path: entry.oid
+        for path, entry in reference.items()
+        if entry.stage == 0 and entry.mode in ("100644", "100755")
     }
-    assert parse_ls_files_stage(printed) == expected
+    assert {path: table.oid_of(path) for path in reference} == {
+        path: entry.oid for path, entry in reference.items()
+    }
+    assert dict(table.others) == {
+        path: e for path, e in reference.items() if path not in table.content
+    }
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [b"100644 abc 0 no-tab\0", b"100644 abc 0\tno-nul", b"garbage\tx\0", b"100644 abc\tx\0"],
+)
+def test_a_record_not_of_the_form_is_refused(printed: bytes) -> None:
+    with pytest.raises(ValueError, match="not mode, id, stage, path"):
+        parse_ls_files_stage(printed)
 
 
 @given(st.lists(st.tuples(status_codes, git_paths, git_paths), max_size=6))

@@ -176,6 +176,18 @@ def test_input_tables_share_one_expansion_per_glob_set_and_give_the_same_keys() 
     assert repo.digest_calls[:2] == [("a.py", "b.ts", "c.py"), ("a.py", "c.py")]  # once per set
 
 
+def test_globs_beside_a_double_star_share_its_expansion_and_keep_their_keys() -> None:
+    # runtime_trace reads `Dockerfile`, `.dockerignore`, ... and `**`: the same files as git and
+    # languages, so its key must not pay a second lookup of every file's digest.
+    repo = FakeRepo(files={"Dockerfile": b"FROM x", "a.py": b"a", "b.ts": b"b"})
+    everything = GlobProbe(name="all", declared_inputs=("**",))
+    also = GlobProbe(name="trace", declared_inputs=("Dockerfile", "**", "config:engine"))
+    tables = InputTables(repo)
+    shared = [explain_key(p, repo, tables=tables) for p in (everything, also)]  # pyright: ignore[reportArgumentType] - structural Probe
+    assert repo.digest_calls == [("Dockerfile", "a.py", "b.ts")]
+    assert shared == [explain_key(p, repo) for p in (everything, also)]  # pyright: ignore[reportArgumentType] - structural Probe
+
+
 K1, K2, K3 = (CacheKey(c * 64) for c in "123")
 
 

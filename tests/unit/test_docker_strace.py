@@ -96,3 +96,40 @@ def test_a_none_build_never_uses_the_engines_build_cache(
     build = calls[0]
     assert build[:3] == ("docker", "build", "--force-rm")
     assert [a for a in build if a.startswith("--network") or a == "--no-cache"] == flags
+
+
+def _recording_engine(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    calls: list[tuple[str, ...]] = []
+
+    def engine(argv: tuple[str, ...], **_: object) -> ExecResult:
+        calls.append(argv)
+        return ExecResult(argv=argv, exit_code=0, stdout=b"", stderr=b"", duration_s=0.0)
+
+    monkeypatch.setattr(docker_strace, "run_external_cli", engine)
+    return calls
+
+
+def test_a_runner_that_named_no_container_cleans_up_without_asking_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A warm gather (every key hit) builds the runner but traces nothing: its cleanup must not
+    # pay an engine process to list containers that cannot exist.
+    calls = _recording_engine(monkeypatch)
+    DockerStraceRunner(str(tmp_path), platform="linux").cleanup()
+    assert calls == []
+
+
+def test_a_runner_that_named_a_container_lists_and_removes_what_is_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _recording_engine(monkeypatch)
+    runner = DockerStraceRunner(str(tmp_path), platform="linux")
+    runner._bundle = TracerBundle(  # pyright: ignore[reportPrivateUsage] -- no strace needed
+        directory=str(tmp_path / "bundle"), loader=None, strace_version="6", seccomp_bpf=True
+    )
+    image = BuiltImage(ref="codegenie-trace:x", config=ImageConfig())
+    scenario = Scenario(name="s", argv=("/bin/true",))
+    runner.run_scenario(image, scenario, timeout_s=5, keep_argv=False, policy=TRACE_POLICY)
+    calls.clear()
+    runner.cleanup()
+    assert [call[1] for call in calls] == ["ps"]
