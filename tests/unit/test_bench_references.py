@@ -34,7 +34,7 @@ def interpreters_from_path(source: str) -> list[int]:
             and isinstance(named.value, str)
             and _INTERPRETER_NAME.fullmatch(named.value)
         ):
-            found.append(node.lineno)
+            found.append(int(getattr(node, "lineno", 0)))
     return found
 
 
