@@ -164,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "reference_lines_per_second": args.lines / reference_median,
         "target_lines_per_second": TARGET_LINES_PER_SECOND,
         "meets_target": lines_per_second >= TARGET_LINES_PER_SECOND,
+        "target_verdict": "met" if lines_per_second >= TARGET_LINES_PER_SECOND else "not met",
         "parse_median_s": parse_median,
         "reference_median_s": reference_median,
         "ratio": parse_median / reference_median,
