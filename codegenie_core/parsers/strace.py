@@ -228,6 +228,8 @@ _OTHER_FORM = re.compile(
     r"(?:[0-9]+ +)?[a-z_0-9]+\(.*\) = (?:[0-9]+|0x[0-9a-fA-F]+|\?|-[0-9]+ E[A-Z0-9]+\b)[^=]*$",
     re.ASCII | re.DOTALL,
 )
+# a line without "(" that says how a pid ended (any other goes through the general grammar)
+_EXITED_FORM = re.compile(_P + r"\+\+\+ exited with ([0-9]+) \+\+\+$", re.ASCII)
 _UNFINISHED_END = " <unfinished ...>"  # such a line is a call's start, whatever precedes it
 _OPENAT, _OPEN, _EXECVE, _CONNECT, _CLONE = range(5)
 _RECORDED = {
@@ -251,6 +253,7 @@ def parse_strace(lines: Iterable[str], *, keep_argv: bool = False) -> TraceFacts
     recorded = _RECORDED.get
     openat, open_, execve = _OPENAT_FORM.match, _OPEN_FORM.match, _EXECVE_FORM.match
     connect, clone, other = _CONNECT_INET_FORM.match, _CLONE_FORM.match, _OTHER_FORM.match
+    exited = _EXITED_FORM.match
     read, written, directories = state.read.add, state.written.add, state.directories.add
     not_found, failed = state.not_found.add, state.failed.add
     for line in lines:
@@ -293,6 +296,11 @@ def parse_strace(lines: Iterable[str], *, keep_argv: bool = False) -> TraceFacts
                 _pid, port, address, errno = found.groups()
                 state.inet_connects.add((address, int(port), errno or "ok"))
                 continue
+        elif (found := exited(line)) is not None:
+            pid = int(found.group(1) or 0)
+            state.exits[pid] = ProcessExit(pid=pid, how="exited", code=int(found.group(2)))
+            state.pending.pop(pid, None)
+            continue
         _general_line(state, line)
     return _finish(state)
 
