@@ -10,7 +10,8 @@ parser remembers can flatter it.
 Both sides read the same file line by line; the parser's side also builds the facts.
 
 Prints one JSON line (and writes it to --json PATH): lines per second of both sides, their medians
-in seconds, the parser/reference ratio, the distinct line count, and the raw samples.
+in seconds, the parser/reference ratio, the same in CPU time (which waiting for a core shared with
+other processes does not inflate), the load average, the distinct line count, and the raw samples.
     python benches/bench_strace_parser.py [--lines N] [--runs R] [--json PATH]
 """
 
@@ -119,21 +120,21 @@ def generate(lines: int, seed: int = 7) -> list[str]:
     return text.split("\n")[:lines]  # a split call is two lines
 
 
-def reference(path: Path) -> float:
-    """Seconds of `for line in f: pass` over the trace file."""
-    started = time.perf_counter()
+def reference(path: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of `for line in f: pass` over the trace file."""
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open(encoding="utf-8") as f:
         for _line in f:
             pass
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def parse(path: Path) -> float:
-    """Seconds to read the trace file line by line and parse it into its facts."""
-    started = time.perf_counter()
+def parse(path: Path) -> tuple[float, float]:
+    """Wall and CPU seconds to read the trace file line by line and parse it into its facts."""
+    started, cpu = time.perf_counter(), time.process_time()
     with path.open(encoding="utf-8") as f:
         parse_strace(f)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
@@ -145,13 +146,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     lines = generate(args.lines)
     parsed: list[float] = []
     baseline: list[float] = []
+    parsed_cpu: list[float] = []
+    baseline_cpu: list[float] = []
     with tempfile.TemporaryDirectory(prefix="codegenie-bench-strace-") as scratch:
         path = Path(scratch) / "trace.txt"
         path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         size = path.stat().st_size
         for _ in range(args.runs):  # alternated, so a noisy machine moves both sides alike
-            baseline.append(reference(path))
-            parsed.append(parse(path))
+            for side, wall, cpu in (
+                (reference, baseline, baseline_cpu),
+                (parse, parsed, parsed_cpu),
+            ):
+                seconds, cpu_seconds = side(path)
+                wall.append(seconds)
+                cpu.append(cpu_seconds)
     parse_median = statistics.median(parsed)
     reference_median = statistics.median(baseline)
     lines_per_second = args.lines / parse_median
@@ -168,11 +176,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "parse_median_s": parse_median,
         "reference_median_s": reference_median,
         "ratio": parse_median / reference_median,
+        # CPU time: what waiting for a core shared with other processes does not inflate
+        "cpu_lines_per_second": args.lines / statistics.median(parsed_cpu),
+        "cpu_ratio": statistics.median(parsed_cpu) / statistics.median(baseline_cpu),
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "parse_ns_per_line": parse_median / args.lines * 1e9,
         "reference_ns_per_line": reference_median / args.lines * 1e9,
         "runs": args.runs,
         "parse_samples_s": parsed,
         "reference_samples_s": baseline,
+        "parse_cpu_samples_s": parsed_cpu,
+        "reference_cpu_samples_s": baseline_cpu,
     }
     text = json.dumps(result)
     print(text)
