@@ -1,6 +1,7 @@
 """Warm-cache `gather --layer a` on the big generated repository, against a reference measured in
-the same run: `python3 -c pass && git status --porcelain` (start an interpreter, ask git what
-changed: the least a cached answer can cost).
+the same run: `sys.executable -c pass && git status --porcelain` (start the interpreter that runs
+codegenie, never a launcher found on PATH; ask git what changed: the least a cached answer can
+cost).
 
 Target: warm/reference <= 3.0 (goal 1.5). Warm and reference runs alternate, so drift on a shared
 machine hits both. Also timed, against the same reference: a gather after one source file is

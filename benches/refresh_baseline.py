@@ -2,7 +2,9 @@
 
 Run: python benches/refresh_baseline.py --bench portfolio_walltime --reason "why" [-- --runs 9]
 Options after `--` go to the bench. The machine description defaults to this host's platform and
-CPU count; say where it was measured with --machine when that is not obvious.
+CPU count; say where it was measured with --machine when that is not obvious. Every measurement
+must come with the raw samples it is the median of; a bench that gives one without them is an
+error (exit 2) and the old baseline stays.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import importlib
+import math
 import os
 import platform
 import subprocess
@@ -22,10 +25,12 @@ if str(ROOT) not in sys.path:  # a plain script: make the work tree importable
     sys.path.insert(0, str(ROOT))
 
 from benches._bench_kernel import (  # noqa: E402 -- after the sys.path bootstrap above
+    EXIT_CANNOT_MEASURE,
     Baseline,
     BaselineError,
     BaselineMetadata,
     load_baseline,
+    median,
     utc_now_iso,
     write_baseline,
 )
@@ -68,6 +73,22 @@ def changes(old: Baseline | None, new: Baseline) -> list[str]:
     return lines
 
 
+def unsampled(measurements: dict[str, float], samples: dict[str, tuple[float, ...]]) -> list[str]:
+    """Why a refresh cannot be written: a measurement without the raw samples behind it, or one
+    that is not their median (the rank test and a reader of the file both need the samples)."""
+    problems: list[str] = []
+    for key in sorted(measurements):
+        values = samples.get(key, ())
+        if not values:
+            problems.append(f"{key}: no raw samples behind the measurement")
+        elif not math.isclose(median(values), measurements[key], rel_tol=1e-9, abs_tol=1e-12):
+            problems.append(
+                f"{key}: the measurement {measurements[key]:.6g} is not the median of its "
+                f"{len(values)} samples ({median(values):.6g})"
+            )
+    return problems
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     bench_args: list[str] = []
@@ -90,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no usable previous baseline ({error.field}): starting fresh", file=sys.stderr)
         old = None
     collected = module.collect_from_argv(bench_args)
+    if problems := unsampled(dict(collected.measurements), dict(collected.samples)):
+        for problem in problems:
+            print(f"error: benches/bench_{args.bench}.py: {problem}", file=sys.stderr)
+        print(f"{path.name} left as it was: a baseline carries its raw samples", file=sys.stderr)
+        return EXIT_CANNOT_MEASURE
     new = Baseline(
         metadata=BaselineMetadata(
             refreshed_at=utc_now_iso(),

@@ -183,6 +183,77 @@ def trace_bodies(draw: st.DrawFn, pids: tuple[int, ...]) -> list[str]:
     return bodies
 
 
+# Whole lines for the fast-path/general-grammar differential (ADR-0053): each form the fast path
+# recognises, in pid-prefixed and bare variants, then cut, spliced with the characters its patterns
+# key on (quotes, backslashes, parentheses, "=", CR), or replaced by any text, so lines just inside
+# and just outside every fast pattern are drawn often.
+_strace_names = st.sampled_from(
+    ["/etc/a", "/lib/libc.so.6", "/lib/libx.so", "/d", "/a,b(c)", "/p\\n\\x41\\101", '/q\\"r', ""]
+)
+_strace_forms = (
+    'openat(AT_FDCWD, "{s}", {f}) = 3',
+    'openat(AT_FDCWD, "{s}", {f}, 0644) = -1 {e} (Some text)',
+    'openat(3, "{s}"..., {f}) = 4',
+    'open("{s}", {f}) = 5',
+    'open("{s}", {f}) = -1 {e} (No such file or directory)',
+    'creat("{s}", 0644) = 6',
+    'openat2(AT_FDCWD, "{s}", {{flags={f}}}, 24) = 7',
+    'execve("{s}", ["{s}", "-x"], 0x7ffd0 /* 3 vars */) = 0',
+    'execve("{s}", [], 0x1 /* 1 var */) = -1 {e} (No such file or directory)',
+    'execve("{s}", ["a", ...], ["K=v"]) = 0',
+    'execveat(3, "{s}", ["b"], 0x1 /* 0 vars */, 0) = 0',
+    'connect(3, {{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("{s}")}}, 16) = 0',
+    'connect(3, {{sa_family=AF_INET, sin_port=htons(81), sin_addr=inet_addr("1.2.3.4")}}, 16)'
+    " = -1 {e} (Refused)",
+    'connect(4, {{sa_family=AF_UNIX, sun_path="{s}"}}, 110) = 0',
+    "clone(child_stack=NULL, flags=SIGCHLD) = {n}",
+    "clone3({{flags=CLONE_VM, exit_signal=SIGCHLD}}, 88) = {n}",
+    "vfork() = {n}",
+    'read(3, "{s}"..., 832) = 832',
+    "mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f0000",
+    "close(3) = -1 {e} (Bad file descriptor)",
+    "brk(NULL) = -1",
+    "exit_group(0) = ?",
+    'openat(AT_FDCWD, "{s}", {f} <unfinished ...>',
+    "<... openat resumed>) = 3",
+    "+++ exited with {n} +++",
+    "--- SIGCHLD {{si_signo=SIGCHLD}} ---",
+)
+_strace_splices = st.sampled_from(
+    ["", ")", ") = ", " = 1", "=", '"', "\\", "(", ",", " ", "\r", "\ud800", "\udcff", "..."]
+)
+
+_strace_endings = st.sampled_from([" = 1", ") = 2", "=", " <unfinished ...>", "\r", "\n", "\r\n"])
+
+
+@st.composite
+def strace_differential_lines(draw: st.DrawFn) -> list[str]:
+    """Trace lines near and across the fast path's edges (see above)."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(min_value=0, max_value=8))):
+        form = draw(st.sampled_from(_strace_forms))
+        body = form.format(
+            s=draw(_strace_names),
+            f=draw(st.sampled_from(["O_RDONLY", "O_RDWR|O_CREAT", "O_RDONLY|O_DIRECTORY"])),
+            e=draw(st.sampled_from(["ENOENT", "EACCES"])),
+            n=draw(st.sampled_from(["12", "13", "0"])),
+        )
+        prefix = draw(st.sampled_from(["12 ", "13  ", "", "x ", "12"]))
+        line = prefix + body
+        edit = draw(st.integers(min_value=0, max_value=5))
+        if edit == 1:
+            cut = draw(st.integers(min_value=0, max_value=len(line)))
+            line = line[:cut] + draw(_strace_splices) + line[cut:]
+        elif edit == 2:
+            line = line[: draw(st.integers(min_value=0, max_value=len(line)))]
+        elif edit == 3:
+            line = draw(st.text(max_size=40))
+        elif edit == 4:  # a second result after the first: the general grammar's split is the last
+            line += draw(_strace_endings)
+        lines.append(line)
+    return lines
+
+
 # ---- codegenie_core.parsers.dockerfile (layer A) --------------------------------------------
 # Lines assembled from the Dockerfile's lexical pieces (keywords, escapes, comments, heredoc
 # markers, quotes, variables), so generated texts hit continuations and heredocs often.

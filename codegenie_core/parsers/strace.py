@@ -13,6 +13,9 @@ Rule 4: strings are decoded from strace's C escapes to bytes, then to text with 
 so every fact is printable text whatever bytes a path held.
 Rule 5: linear in the trace: each line is parsed once, and `/proc/self/exe` attribution reads
 tables built once over the pids' execs and clone links (ADR-0027), never a walk per exec.
+Rule 6: a line strace printed in a call's usual form is answered by one pattern picked by the
+call's name (the fast path); every other line goes through the general grammar, and both give the
+same facts for any line (ADR-0053; the general grammar's first version is the tests' oracle).
 """
 
 from __future__ import annotations
@@ -138,11 +141,16 @@ def decode_string(token: str) -> tuple[str, bool] | None:
     match = _STRING.match(token.strip())
     if match is None:
         return None
+    return _decode_body(match.group(1)), match.group(2) is not None
+
+
+def _decode_body(body: str) -> str:
+    """The text a string literal's body (between its quotes) names: C escapes to bytes, then the
+    bytes to text with `backslashreplace` (Rule 4)."""
     out = bytearray()
-    body = match.group(1)
     position = 0
     for escape in _ESCAPE.finditer(body):
-        out += body[position : escape.start()].encode("utf-8", "surrogateescape")
+        out += _literal_bytes(body[position : escape.start()])
         code = escape.group(1)
         if code[0] == "x" and len(code) > 1:
             out.append(int(code[1:], 16))
@@ -151,8 +159,18 @@ def decode_string(token: str) -> tuple[str, bool] | None:
         else:
             out.append(_SIMPLE_ESCAPES.get(code, ord(code) if ord(code) < 256 else 63))
         position = escape.end()
-    out += body[position:].encode("utf-8", "surrogateescape")
-    return out.decode("utf-8", "backslashreplace"), match.group(2) is not None
+    out += _literal_bytes(body[position:])
+    return out.decode("utf-8", "backslashreplace")
+
+
+def _literal_bytes(text: str) -> bytes:
+    """The bytes an unescaped stretch of a string stands for: its UTF-8, with the surrogates that
+    stand for undecodable bytes turned back into them; a text holding any other lone surrogate
+    (only a caller's own text can) keeps it as a printable escape instead of raising (Rule 1)."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
 
 
 @attrs.define
@@ -171,19 +189,147 @@ class _State:
     not_found: set[str] = attrs.field(factory=set[str])
     failed: set[tuple[str, str]] = attrs.field(factory=set[tuple[str, str]])
     connects: set[Connect] = attrs.field(factory=set[Connect])
+    # the fast path's AF_INET connects as (address, port, outcome), made Connects once at the end
+    inet_connects: set[tuple[str, int, str]] = attrs.field(factory=set[tuple[str, int, str]])
     exits: dict[int, ProcessExit] = attrs.field(factory=dict[int, ProcessExit])
     truncated: bool = False
     unparsed: int = 0
 
 
+# ---- the fast path (ADR-0053) --------------------------------------------------------------------
+# A line's syscall name is read with two string searches (the text between the last space before
+# the first "(" and that "("), and the name picks one anchored pattern written for the form strace
+# prints that call in. A line that pattern does not match, or a line with no syscall name (exits,
+# signals, resumptions), goes through the general grammar below, so the fast path only ever
+# answers what the general grammar would, faster. Each pattern ends in a result with no "=" after
+# the ") = " it matched, so that ") = " is the last one: the general grammar's greedy split.
+#
+# pid-prefix = [ 1*DIGIT 1*SP ]   ; group 1 when present
+_P = r"(?:([0-9]+) +)?"
+# a string without a lone surrogate; escapes allowed, decoded only when a backslash is present
+_S = r'"([^"\\\ud800-\udfff]*(?:\\[^\ud800-\udfff][^"\\\ud800-\udfff]*)*)"'
+# result = success-number / "-" 1*DIGIT SP errno SP "(" text ")"   ; the errno is the last group
+_R = r"\) = (?:[0-9]+|-[0-9]+ (E[A-Z0-9]+) \([^()=]*\))"
+_OPENAT_FORM = re.compile(
+    _P + r"openat\([A-Z_0-9]+, " + _S + r", ([A-Z_0-9|]+)(?:, [0-7]+)?" + _R + r"$", re.ASCII
+)
+_OPEN_FORM = re.compile(_P + r"open\(" + _S + r", ([A-Z_0-9|]+)(?:, [0-7]+)?" + _R + r"$", re.ASCII)
+# argv = "[" [ string *( ", " string ) ] "]" ; env = "0x" HEX " /* " N " var" [ "s" ] " */"
+_EXECVE_FORM = re.compile(
+    _P + r"execve\(" + _S + r', \[((?:"[^"\\\ud800-\udfff]*"(?:, (?="))?)*)\], '
+    r"0x[0-9a-f]+ /\* [0-9]+ vars? \*/" + _R + r"$",
+    re.ASCII,
+)
+_CONNECT_INET_FORM = re.compile(
+    _P + r"connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(([0-9]+)\), "
+    r'sin_addr=inet_addr\("([^"\\\ud800-\udfff]*)"\)\}, [0-9]+' + _R + r"$",
+    re.ASCII,
+)
+_CLONE_FORM = re.compile(_P + r"(?:clone3?|v?fork)\(.*\) = ([0-9]+)$", re.ASCII | re.DOTALL)
+# any other call: its result parses and is not a failure cut before its errno
+_OTHER_FORM = re.compile(
+    r"(?:[0-9]+ +)?[a-z_0-9]+\(.*\) = (?:[0-9]+|0x[0-9a-fA-F]+|\?|-[0-9]+ E[A-Z0-9]+\b)[^=]*$",
+    re.ASCII | re.DOTALL,
+)
+# a line without "(" that says how a pid ended (any other goes through the general grammar)
+_EXITED_FORM = re.compile(_P + r"\+\+\+ exited with ([0-9]+) \+\+\+$", re.ASCII)
+_UNFINISHED_END = " <unfinished ...>"  # such a line is a call's start, whatever precedes it
+_OPENAT, _OPEN, _EXECVE, _CONNECT, _CLONE = range(5)
+_RECORDED = {
+    "openat": _OPENAT,
+    "open": _OPEN,
+    "execve": _EXECVE,
+    "connect": _CONNECT,
+    "clone": _CLONE,
+    "clone3": _CLONE,
+    "fork": _CLONE,
+    "vfork": _CLONE,
+    "openat2": None,
+    "creat": None,
+    "execveat": None,
+}
+
+
 def parse_strace(lines: Iterable[str], *, keep_argv: bool = False) -> TraceFacts:
     """The facts of a trace written by `strace -f -o FILE` (see the module's rules)."""
     state = _State(keep_argv=keep_argv)
-    for raw in lines:
-        line = raw.rstrip("\r\n")
-        if line.strip():
-            _parse_line(state, line)
+    recorded = _RECORDED.get
+    openat, open_, execve = _OPENAT_FORM.match, _OPEN_FORM.match, _EXECVE_FORM.match
+    connect, clone, other = _CONNECT_INET_FORM.match, _CLONE_FORM.match, _OTHER_FORM.match
+    exited = _EXITED_FORM.match
+    read, written, directories = state.read.add, state.written.add, state.directories.add
+    not_found, failed = state.not_found.add, state.failed.add
+    for line in lines:
+        paren = line.find("(")
+        if paren > 0:
+            kind = recorded(line[line.rfind(" ", 0, paren) + 1 : paren], -1)
+            if kind == -1:
+                if other(line) is not None and not line.rstrip("\r\n").endswith(_UNFINISHED_END):
+                    continue
+            elif kind in (_OPENAT, _OPEN):
+                found = openat(line) if kind == _OPENAT else open_(line)
+                if found is not None:
+                    _pid, path, flags, errno = found.groups()
+                    if "\\" in path:
+                        path = _decode_body(path)
+                    if errno is not None:
+                        if errno == "ENOENT":
+                            not_found(path)
+                        else:
+                            failed((path, errno))
+                    elif "O_WRONLY" in flags or "O_RDWR" in flags or "O_CREAT" in flags:
+                        written(path)
+                    elif "O_DIRECTORY" in flags:
+                        directories(path)
+                    elif ".so" in path and _SHARED_OBJECT.search(path):
+                        state.libraries.add(path)
+                    else:
+                        read(path)
+                    continue
+            elif kind == _EXECVE:
+                if (found := execve(line)) is not None:
+                    _fast_exec(state, found)
+                    continue
+            elif kind == _CLONE:
+                if (found := clone(line)) is not None:
+                    pid_text, child = found.groups()
+                    _link(state, int(pid_text) if pid_text else 0, int(child))
+                    continue
+            elif kind == _CONNECT and (found := connect(line)) is not None:
+                _pid, port, address, errno = found.groups()
+                state.inet_connects.add((address, int(port), errno or "ok"))
+                continue
+        elif (found := exited(line)) is not None:
+            pid = int(found.group(1) or 0)
+            state.exits[pid] = ProcessExit(pid=pid, how="exited", code=int(found.group(2)))
+            state.pending.pop(pid, None)
+            continue
+        _general_line(state, line)
     return _finish(state)
+
+
+def _fast_exec(state: _State, found: re.Match[str]) -> None:
+    pid_text, path, argv_text, errno = found.groups()
+    if "\\" in path:
+        path = _decode_body(path)
+    if errno is not None:
+        if errno == "ENOENT":
+            state.not_found.add(path)
+        else:
+            state.failed.add((path, errno))
+        return
+    strings = argv_text[1:-1].split('", "') if argv_text else []
+    argv0 = strings[0] if strings else ""
+    full = tuple(strings) if state.keep_argv else None
+    pid = int(pid_text) if pid_text else 0
+    state.execs.setdefault(pid, []).append((path, argv0, len(strings), full))
+
+
+def _link(state: _State, pid: int, child: int) -> None:
+    if child != pid:
+        link = (pid, len(state.execs.get(pid, [])))
+        # a reused pid can have two parents; the smaller link wins, whatever the line order
+        state.parent[child] = min(link, state.parent.get(child, link))
 
 
 def parse_strace_bytes(data: bytes, *, keep_argv: bool = False) -> TraceFacts:
@@ -191,7 +337,11 @@ def parse_strace_bytes(data: bytes, *, keep_argv: bool = False) -> TraceFacts:
     return parse_strace(data.decode("utf-8", "replace").split("\n"), keep_argv=keep_argv)
 
 
-def _parse_line(state: _State, line: str) -> None:
+# ---- the general grammar: every line the fast path does not answer ------------------------------
+def _general_line(state: _State, raw: str) -> None:
+    line = raw.rstrip("\r\n")
+    if not line.strip():
+        return
     prefixed = _PID_PREFIX.match(line)
     pid, body = (int(prefixed.group(1)), prefixed.group(2)) if prefixed else (0, line)
     if (exited := _EXITED.match(body)) is not None:
@@ -412,14 +562,20 @@ class _Attribution:
 
 
 def _finish(state: _State) -> TraceFacts:
-    executions: set[Execution] = set()
+    rows: set[tuple[str, str, int, tuple[str, ...] | None]] = set()
     attribution = _Attribution(state)
     for pid, execs in state.execs.items():
         for index, (path, argv0, argc, argv) in enumerate(execs):
             binary = path
             if path == SELF_EXE:
                 binary = attribution.binary_before(pid, index) or SELF_EXE
-            executions.add(Execution(binary=binary, argv0=argv0, argc=argc, argv=argv))
+            rows.add((binary, argv0, argc, argv))
+    # each distinct execution and connect becomes one value, however often the trace repeats it
+    executions = {Execution(binary=b, argv0=a, argc=c, argv=v) for b, a, c, v in rows}
+    connects = state.connects | {
+        Connect(family="AF_INET", address=address, port=port, outcome=outcome)
+        for address, port, outcome in state.inet_connects
+    }
     return TraceFacts(
         binaries_executed=tuple(sorted({e.binary for e in executions})),
         executions=tuple(sorted(executions, key=_execution_order)),
@@ -429,7 +585,7 @@ def _finish(state: _State) -> TraceFacts:
         shared_libraries=tuple(sorted(state.libraries)),
         looked_for_not_found=tuple(sorted(state.not_found)),
         failed_opens=tuple(sorted(state.failed)),
-        network_connects=tuple(sorted(state.connects, key=_connect_order)),
+        network_connects=tuple(sorted(connects, key=_connect_order)),
         exits=tuple(state.exits[pid] for pid in sorted(state.exits)),
         truncated_strings=state.truncated,
         unparsed_lines=state.unparsed,

@@ -1,10 +1,12 @@
-"""Properties of the strace parser: order-independence across pids, and totality."""
+"""Properties of the strace parser: order-independence across pids, totality, and agreement of
+the fast path with the general grammar it replaced (tests/reference_strace.py, ADR-0053)."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benches.bench_strace_parser import generate as generate_trace
 from codegenie_core.parsers.strace import (
     _Attribution,  # pyright: ignore[reportPrivateUsage] -- the table is what is compared
     _State,  # pyright: ignore[reportPrivateUsage] -- the table is what is compared
@@ -12,7 +14,13 @@ from codegenie_core.parsers.strace import (
     parse_strace_bytes,
 )
 from tests.reference_parsers import reference_binary_before
-from tests.strategies import attribution_execs, attribution_links, trace_bodies
+from tests.reference_strace import reference_parse_strace
+from tests.strategies import (
+    attribution_execs,
+    attribution_links,
+    strace_differential_lines,
+    trace_bodies,
+)
 
 PIDS = (10, 11, 12, 13)
 
@@ -76,3 +84,35 @@ def test_memoised_attribution_equals_walking_up_afresh(
         for count in range(6):
             expected = reference_binary_before(state.execs, state.parent, pid, count)
             assert attribution.binary_before(pid, count) == expected, (pid, count)
+
+
+@settings(max_examples=1000)
+@given(strace_differential_lines(), st.booleans())
+def test_the_fast_path_gives_what_the_general_grammar_gave_on_any_lines(
+    lines: list[str], keep_argv: bool
+) -> None:
+    facts = parse_strace(lines, keep_argv=keep_argv)
+    try:
+        expected = reference_parse_strace(lines, keep_argv=keep_argv)
+    except UnicodeEncodeError:  # the old parser raised on a lone surrogate; the new one must not
+        return
+    assert facts == expected
+
+
+@given(st.lists(st.text(max_size=60), max_size=6))
+def test_the_fast_path_gives_what_the_general_grammar_gave_on_any_text(lines: list[str]) -> None:
+    assert parse_strace(lines) == reference_parse_strace(lines)
+
+
+@given(per_pid_traces(), st.data())
+def test_the_fast_path_gives_what_the_general_grammar_gave_on_interleaved_traces(
+    traces: dict[int, list[str]], data: st.DataObject
+) -> None:
+    lines = _interleave(data, traces)
+    assert parse_strace(lines) == reference_parse_strace(lines)
+
+
+def test_the_bench_trace_parses_as_the_general_grammar_parses_it() -> None:
+    lines = generate_trace(3000)
+    assert len(set(lines)) > 2500
+    assert parse_strace(lines) == reference_parse_strace(lines)

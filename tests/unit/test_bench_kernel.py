@@ -351,9 +351,9 @@ def test_every_committed_baseline_is_valid_and_its_medians_match_its_samples(pat
     )
 
 
-@pytest.mark.parametrize("name", ["portfolio_walltime", "portfolio_walltime_hosted_runner"])
-def test_the_portfolio_baselines_carry_enough_samples_for_the_rank_test(name: str) -> None:
-    baseline = load_baseline(BASELINES_DIR / f"{name}.json")
+@pytest.mark.parametrize("path", COMMITTED, ids=[p.stem for p in COMMITTED])
+def test_every_committed_baseline_carries_enough_raw_samples_for_the_rank_test(path: Path) -> None:
+    baseline = load_baseline(path)
 
     assert set(baseline.samples) == set(baseline.measurements)
     assert min(len(samples) for samples in baseline.samples.values()) >= MIN_SAMPLES

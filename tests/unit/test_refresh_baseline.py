@@ -34,7 +34,7 @@ def fake_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
         seen.append(list(argv))
         return Collected(
             measurements={"kept": 15.0, "added": 2.0},
-            samples={"kept": (14.0, 15.0, 16.0)},
+            samples={"kept": (14.0, 15.0, 16.0), "added": (1.0, 2.0, 3.0)},
             seconds={},
             p95_s=1.0,
         )
@@ -61,7 +61,7 @@ def test_a_refresh_writes_a_traceable_baseline_and_shows_old_to_new(
     assert fake_bench.seen == [["--runs", "9"]]
     assert (written.metadata.reason, written.metadata.machine) == ("faster walk", "ci box")
     assert written.measurements == {"kept": 15.0, "added": 2.0}
-    assert written.samples == {"kept": (14.0, 15.0, 16.0)}
+    assert written.samples == {"kept": (14.0, 15.0, 16.0), "added": (1.0, 2.0, 3.0)}
     assert "  kept: 10 -> 15 (+50.0%)" in out
     assert "  added: (new) -> 2" in out
     assert "  dropped: 1 -> (dropped)" in out
@@ -79,3 +79,35 @@ def test_a_refresh_needs_a_reason(fake_bench: ModuleType) -> None:
         refresh_baseline.main(["--bench", "fake", "--reason", "  "])
 
     assert not Path(fake_bench.BASELINE_PATH).exists()
+
+
+@pytest.mark.parametrize(
+    ("samples", "problem"),
+    [
+        ({"kept": (14.0, 15.0, 16.0)}, "added: no raw samples"),
+        ({"kept": (14.0, 15.0, 16.0), "added": ()}, "added: no raw samples"),
+        ({"kept": (1.0, 2.0, 3.0), "added": (2.0,)}, "kept: the measurement 15 is not the median"),
+    ],
+)
+def test_a_refresh_without_the_raw_samples_is_refused_and_the_old_baseline_kept(
+    fake_bench: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    samples: dict[str, tuple[float, ...]],
+    problem: str,
+) -> None:
+    path: Path = fake_bench.BASELINE_PATH
+    write_baseline(path, OLD)
+    before = path.read_bytes()
+
+    def collect_from_argv(argv: list[str]) -> Collected:
+        measured = {"kept": 15.0, "added": 2.0}
+        return Collected(measurements=measured, samples=samples, seconds={}, p95_s=1.0)
+
+    monkeypatch.setattr(fake_bench, "collect_from_argv", collect_from_argv)
+
+    code = refresh_baseline.main(["--bench", "fake", "--reason", "no samples"])
+
+    assert code == 2
+    assert problem in capsys.readouterr().err
+    assert path.read_bytes() == before

@@ -197,3 +197,10 @@ def test_split_args_respects_quotes_and_brackets() -> None:
 def test_a_failure_cut_before_its_errno_is_not_taken_for_a_success() -> None:
     facts = parse_strace(['1 execve("/bin/x", ["x"], 0x1 /* 0 vars */) = -1'])
     assert (facts.binaries_executed, facts.unparsed_lines) == ((), 1)
+
+
+def test_a_lone_surrogate_in_a_callers_text_is_kept_printable_not_raised() -> None:
+    facts = parse_strace(
+        ['1 open("\ud800/etc/a", O_RDONLY) = 5', '1 open("/b\\x41", O_RDONLY) = 6']
+    )
+    assert facts.files_read == ("/bA", "\\ud800/etc/a")
