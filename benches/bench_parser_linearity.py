@@ -4,8 +4,9 @@
 Each family is the shape that once made a parser quadratic: many ENV lines, many EXPOSE ports, a
 long chain of stages (`FROM s1 AS s2`), a long chain of ARG defaults (`ARG A2=$A1`), a long chain
 of `/proc/self/exe` re-execs across cloned pids, plain strace lines, and a pnpm lockfile of n
-packages read by the lockfile YAML subset parser (ADR-0047). Samples alternate n and
-10n, so a noisy machine moves both alike, and time is the process's CPU time
+packages read by the lockfile YAML subset parser (ADR-0047), and the TOML lockfiles' rtoml
+pre-scan over nine shapes repeated 20n times (ADR-0048; it was a timed unit test). Samples
+alternate n and 10n, so a noisy machine moves both alike, and time is the process's CPU time
 (`time.process_time`), which waiting for a core shared with other processes does not inflate.
 Two ratios are printed, of the medians (judged against the target) and of the minimums.
 
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from codegenie_adapters.config_yaml import RuamelYamlReader
 from codegenie_core.parsers.dockerfile_facts import describe_dockerfile
+from codegenie_core.parsers.lock_toml import rtoml_agrees
 from codegenie_core.parsers.lock_yaml import NotInSubset, parse_lock_yaml
 from codegenie_core.parsers.pnpm_lock import read_pnpm_lock
 from codegenie_core.parsers.strace import parse_strace
@@ -98,6 +100,25 @@ def pnpm_lock(n: int) -> str:
     return generate_pnpm(n, 3)["pnpm-lock.yaml"]
 
 
+# Shapes that once made `rtoml_agrees`' pre-scan (ADR-0048) quadratic: unclosed strings, escaped
+# quotes, runs of backslashes, unclosed inline tables; each repeated 20 n times.
+TOML_PRESCAN_UNITS = {
+    "quote_backslash": '"\\"',
+    "triple_quote_backslash": '"""\\"""',
+    "literal_run": "'''''x",
+    "bare_quotes": 'a""',
+    "backslash": "\\",
+    "comma": ", ",
+    "unclosed_inline_table": "[{a=1\n",
+    "quote_newline": "\"\n'",
+    "brace": "{",
+}
+
+
+def _repeated(unit: str) -> Callable[[int], str]:
+    return lambda n: unit * (20 * n)
+
+
 # family -> (input of size n, the parser it exercises)
 INPUTS: dict[str, tuple[Callable[[int], str], Callable[[str], object]]] = {
     "dockerfile_env": (dockerfile_env, describe_dockerfile),
@@ -107,6 +128,10 @@ INPUTS: dict[str, tuple[Callable[[int], str], Callable[[str], object]]] = {
     "strace_clone_chain": (strace_clone_chain, parse_trace_text),
     "strace_plain": (strace_plain, parse_trace_text),
     "lock_yaml_pnpm": (pnpm_lock, parse_lock_yaml),
+    **{
+        f"toml_prescan_{name}": (_repeated(unit), rtoml_agrees)
+        for name, unit in TOML_PRESCAN_UNITS.items()
+    },
 }
 
 _STAGE = """\

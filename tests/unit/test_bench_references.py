@@ -25,7 +25,7 @@ def interpreters_from_path(source: str) -> list[int]:
     found: list[int] = []
     for node in ast.walk(ast.parse(source)):
         named: object = None
-        if isinstance(node, ast.List | ast.Tuple) and len(node.elts) > 1:
+        if isinstance(node, ast.List | ast.Tuple) and len(node.elts) > 1 and _argv(node.elts[1]):
             named = node.elts[0]
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
             named = node.args[0] if node.func.attr == "which" else None
@@ -36,6 +36,20 @@ def interpreters_from_path(source: str) -> list[int]:
         ):
             found.append(int(getattr(node, "lineno", 0)))
     return found
+
+
+def _argv(second: ast.expr) -> bool:
+    """Whether a literal's second element reads as an interpreter's argument (`-c`, a `.py`
+    script, or a value computed at run time), not data such as an image's `("python", "3.12")`."""
+    if isinstance(second, ast.Constant) and isinstance(second.value, str):
+        return second.value.startswith("-") or second.value.endswith(".py")
+    return not isinstance(second, ast.Constant)
+
+
+def test_a_python_image_tuple_is_data_not_a_command() -> None:
+    assert interpreters_from_path('IMAGES = [("python", "3.12-slim")]\n') == []
+    assert interpreters_from_path('run(["python3", "-c", "pass"])\n') == [1]
+    assert interpreters_from_path("run(['python', script])\n") == [1]
 
 
 @pytest.mark.parametrize("path", BENCH_SOURCES, ids=lambda p: p.name)
