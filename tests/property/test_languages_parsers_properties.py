@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import warnings
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 
@@ -93,8 +93,15 @@ def _pathspec_matches(pattern: str, path: str) -> bool:
 def test_a_pattern_matches_the_paths_pathspecs_gitwildmatch_matches(
     pattern: str, path: str
 ) -> None:
+    # pathspec turns `**/*/**` (and `**/**/*/**`...) into the regex "/", matching nothing here,
+    # where git matches every path below a directory (`git check-attr` agrees with us; pinned in
+    # tests/integration/test_gitattributes_git.py): the oracle is wrong for that one shape.
+    assume(_PATHSPEC_COLLAPSES.fullmatch(pattern) is None)
     ours = pattern_regex(pattern)
     if isinstance(ours, str):
         return  # refused (too many wildcards)
     assert ours is not None
     assert (ours.match(path) is not None) == _pathspec_matches(pattern, path)
+
+
+_PATHSPEC_COLLAPSES = re.compile(r"/?(?:\*\*/)+\*(?:/\*\*)+")
