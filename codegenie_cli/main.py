@@ -12,6 +12,7 @@ one is the same one `codegenie-cli: error:` line as a missing one (see ADR-0029)
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from codegenie_core.config import BuildNetwork
     from codegenie_core.outcomes import ProbeOutcome
 
-OutputFormat = Literal["yaml", "json", "md"]
+OutputFormat = Literal["yaml", "json", "md", "table"]
 
 
 class _Cli(click.Group):
@@ -50,6 +51,10 @@ class _Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("codegenie-cli: interrupted; no output was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+
+
+def _no_bar() -> None:
+    """What stopping the progress bar does when none was started."""
 
 
 def _adapters(ctx: click.Context) -> Adapters:
@@ -110,10 +115,10 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["yaml", "json", "md"]),
-    default="yaml",
-    show_default=True,
-    help="What to print on stdout when --output is not given.",
+    type=click.Choice(["table", "yaml", "json", "md"]),
+    default=None,
+    help="What to print on stdout when --output is not given [default: table on a terminal, "
+    "yaml when piped].",
 )
 @click.option(
     "--probe",
@@ -201,7 +206,7 @@ def gather(
     ctx: click.Context,
     repo: str,
     output: str | None,
-    fmt: str,
+    fmt: str | None,
     probes: tuple[str, ...],
     layers: str,
     jobs: int | None,
@@ -248,23 +253,31 @@ def gather(
     opened = open_repository(adapters, repo, request)
     from codegenie_cli import run
 
+    fmt = fmt or ("table" if sys.stdout.isatty() else "yaml")
     options = run.GatherOptions(
         repo=repo,
         output=output,
         fmt=cast("OutputFormat", fmt),
         request=request,
-        progress=not quiet and sys.stderr.isatty(),
+        progress=not quiet and not verbose and sys.stderr.isatty(),
+        table_width=min(shutil.get_terminal_size((100, 24)).columns, 160),
     )
+    stop: Callable[[], None] = _no_bar
     try:
         if explain is not None:
             click.echo(run.explain(adapters, options, explain, opened), nl=False)
             return
-        progress = _progress_printer(options.progress)
+        progress = None
+        if options.progress:
+            from codegenie_cli.table import progress_bar  # rich loads only on a terminal
+
+            progress, stop = progress_bar()
         per_probe = _probe_line if verbose and not quiet else None
         result = run.gather(
             adapters, options, progress=progress, opened=opened, on_outcome=per_probe
         )
     finally:
+        stop()
         adapters.cleanup()
     if output is None:
         click.echo(result.rendered[fmt], nl=False)
@@ -290,16 +303,6 @@ def probe_line(outcome: ProbeOutcome) -> str:
 
 def _probe_line(outcome: ProbeOutcome) -> None:
     click.echo(probe_line(outcome), err=True)
-
-
-def _progress_printer(enabled: bool) -> Callable[[str], None] | None:
-    if not enabled:
-        return None
-
-    def show(line: str) -> None:
-        click.echo(f"\r\033[K{line}", err=True, nl=False)
-
-    return show
 
 
 @cli.command("probes")

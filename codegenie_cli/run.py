@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Literal, assert_never
+from typing import Literal, assert_never, cast
 
 import attrs
 
@@ -26,6 +26,7 @@ from codegenie_core.registry import (
     ENTRY_POINT_GROUP,
     ProbeRegistry,
 )
+from codegenie_core.report.context import PlainData
 from codegenie_core.request import GatherRequest
 from codegenie_core.session import gather_with, probe_context
 
@@ -39,14 +40,15 @@ class GatherOptions:
 
     repo: str
     output: str | None
-    fmt: Literal["yaml", "json", "md"]
+    fmt: Literal["yaml", "json", "md", "table"]
     request: GatherRequest
     progress: bool = False
+    table_width: int = 100
 
 
 @attrs.frozen(kw_only=True)
 class GatherRun:
-    rendered: Mapping[str, str]  # "yaml", "json", "md" -> text
+    rendered: Mapping[str, str]  # "yaml", "json", "md" (and "table" when shown) -> text
     written: tuple[str, ...]
     outcomes: tuple[ProbeOutcome, ...]
 
@@ -119,12 +121,13 @@ def gather(
     adapters: Adapters,
     options: GatherOptions,
     *,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[int, int, str], None] | None,
     opened: OpenedRepo | None = None,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
 ) -> GatherRun:
     """Run the gather and render the three documents; write them when `--output` is given.
-    `on_outcome` hears each probe's outcome as it is known (for `-v`)."""
+    `on_outcome` hears each probe's outcome as it is known (for `-v`); `progress` hears how many
+    of how many probes are done, and the last one's name."""
     # The repository first: its git answers run in the background while the probes import.
     opened = opened or _open_repo(adapters, options)
     planned: list[int] = []
@@ -133,7 +136,7 @@ def gather(
     def heard(outcome: ProbeOutcome) -> None:
         done.append(outcome)
         if progress is not None:
-            progress(f"[{len(done)}/{planned[0]}] {outcome.probe}")
+            progress(len(done), planned[0], outcome.probe)
         if on_outcome is not None:
             on_outcome(outcome)
 
@@ -146,13 +149,12 @@ def gather(
         on_plan=lambda plan: planned.append(len(plan)),
         strict_reads=strict_reads(adapters),
     )
-    if progress is not None:
-        progress("")
     context = gathered.to_document()
     renderers: dict[str, Callable[[], str]] = {
         "yaml": lambda: adapters.dump(context, "yaml"),
         "json": lambda: adapters.dump(context, "json"),
         "md": lambda: gathered.to_markdown(context),
+        "table": lambda: _table(context, options.table_width),
     }
     # Render only what is shown or written: YAML alone costs more than the warm gather itself.
     wanted = [options.fmt] if options.output is None else ["yaml", "json", "md"]
@@ -172,6 +174,12 @@ def gather(
                 path=options.output,
             ) from None
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
+
+
+def _table(context: Mapping[str, object], width: int) -> str:
+    from codegenie_cli.table import render_table  # rich loads only for a table (its Rule 1)
+
+    return render_table(cast("Mapping[str, PlainData]", context), width=width)
 
 
 def explain(

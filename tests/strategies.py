@@ -1616,3 +1616,43 @@ toml_ish_texts = st.one_of(
     toml_soups.map(lambda soup: soup + "\ud800"),
     toml_soups,
 )
+
+
+# Plain data as a context document holds it (what `key_facts` and the table read), any shape.
+plain_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+plain_values = st.recursive(
+    plain_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=16,
+)
+plain_slices = st.dictionaries(
+    st.sampled_from(
+        [
+            "languages",
+            "primary",
+            "vendored",
+            "inventory",
+            "ecosystems",
+            "locks",
+            "lockfiles",
+            "problems",
+            "dockerfiles",
+            "files",
+            "systems",
+            "workflows",
+            "head",
+            "branch",
+            "dirty",
+            "remotes",
+            "indexes",
+            "status",
+            "scenarios",
+            "binaries_executed",
+            "network_connects",
+        ]
+    ),
+    plain_values,
+    max_size=6,
+)
