@@ -53,6 +53,14 @@ class _Cli(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
 
 
+def _now() -> str:
+    """The wall clock for the report's header, to the second, in UTC (see ADR-0071)."""
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")
+
+
 def _no_bar() -> None:
     """What stopping the progress bar does when none was started."""
 
@@ -261,6 +269,7 @@ def gather(
         request=request,
         progress=not quiet and not verbose and sys.stderr.isatty(),
         table_width=min(shutil.get_terminal_size((100, 24)).columns, 160),
+        generated_at=_now(),
     )
     stop: Callable[[], None] = _no_bar
     try:

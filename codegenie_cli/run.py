@@ -44,6 +44,7 @@ class GatherOptions:
     request: GatherRequest
     progress: bool = False
     table_width: int = 100
+    generated_at: str | None = None  # the report's "gathered at", from the CLI's wall clock
 
 
 @attrs.frozen(kw_only=True)
@@ -153,7 +154,11 @@ def gather(
     renderers: dict[str, Callable[[], str]] = {
         "yaml": lambda: adapters.dump(context, "yaml"),
         "json": lambda: adapters.dump(context, "json"),
-        "md": lambda: gathered.to_markdown(context),
+        "md": lambda: gathered.to_markdown(
+            context,
+            generated_at=options.generated_at,
+            document_file=None if options.output is None else "context.yaml",
+        ),
         "table": lambda: _table(context, options.table_width),
     }
     # Render only what is shown or written: YAML alone costs more than the warm gather itself.
