@@ -325,6 +325,14 @@ def list_probes(fmt: str) -> None:
     click.echo(run.probes_listing(fmt == "json"), nl=False)
 
 
+@cli.command("example-path")
+def example_path() -> None:
+    """Print the path of the tiny example repository shipped in the package (see ADR-0071)."""
+    from pathlib import Path
+
+    click.echo(str(Path(__file__).resolve().parent / "example"))
+
+
 @cli.group()
 def cache() -> None:
     """Inspect and maintain the cache."""

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codegenie_core.report.context import PlainData
 from codegenie_core.report.key_facts import MAX_FACT_CHARS, MAX_FACTS, key_facts
 from tests.strategies import plain_slices
 
@@ -81,7 +82,7 @@ def test_a_probe_without_a_fact_function_shows_none() -> None:
 
 
 @given(st.sampled_from(BUILT_IN), plain_slices)
-def test_any_slice_shape_gives_bounded_facts_without_raising(probe: str, data: object) -> None:
-    facts = key_facts(probe, data)  # pyright: ignore[reportArgumentType]  # plain data of any shape
+def test_any_slice_shape_gives_bounded_facts_without_raising(probe: str, data: PlainData) -> None:
+    facts = key_facts(probe, data)
     assert len(facts) <= MAX_FACTS
     assert all(len(f) <= MAX_FACT_CHARS for f in facts)

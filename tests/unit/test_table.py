@@ -8,6 +8,7 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -33,7 +34,7 @@ def test_the_table_summarises_every_probe_and_its_key_facts_within_100_columns()
 
 def test_a_forged_repository_string_neither_styles_the_table_nor_reaches_the_terminal() -> None:
     forged = "[bold red]x[/]\x1b]0;owned\x07\r\n"
-    document = {
+    document: dict[str, Any] = {
         "repo": {"name": forged},
         "gather": {"ran": 1},
         "probes": {
