@@ -30,7 +30,8 @@ def test_the_first_command_works_from_an_installed_wheel(tmp_path: Path) -> None
     cli = env_dir / "bin" / "codegenie-cli"
     example = Path(_run(cli, "example-path", cwd=tmp_path).strip())
     assert example.is_relative_to(env_dir)  # the installed copy, not this checkout
-    _run(cli, "gather", example, "--layer", "a,b", "--output", tmp_path / "out", cwd=tmp_path)
+    out = tmp_path / "out"
+    _run(cli, "gather", example, "--layer", "a,b", "--no-cache", "--output", out, cwd=tmp_path)
     report = (tmp_path / "out" / "report.md").read_text()
     assert report.startswith("# codegenie report: example\n")
     assert "| dockerfile | A | ran | high |" in report
