@@ -12,6 +12,7 @@ one is the same one `codegenie-cli: error:` line as a missing one (see ADR-0029)
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from codegenie_core.outcomes import ProbeOutcome
     from codegenie_core.policy.gates import Condition
 
-OutputFormat = Literal["yaml", "json", "md", "cyclonedx", "spdx"]
+OutputFormat = Literal["yaml", "json", "md", "cyclonedx", "spdx", "table"]
 
 
 class _Cli(ConfiguredGroup):
@@ -60,6 +61,18 @@ class _Cli(ConfiguredGroup):
         except KeyboardInterrupt:
             click.echo("codegenie-cli: interrupted; no output was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+
+
+def _now() -> str:
+    """The wall clock for the report's header, to the second, in UTC (see ADR-0071)."""
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    return now.isoformat().replace("+00:00", "Z")
+
+
+def _no_bar() -> None:
+    """What stopping the progress bar does when none was started."""
 
 
 def _adapters(ctx: click.Context) -> Adapters:
@@ -91,12 +104,12 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["yaml", "json", "md", "cyclonedx", "spdx"]),
-    default="yaml",
-    show_default=True,
-    help="What to print on stdout when --output is not given; cyclonedx (CycloneDX 1.6) and "
-    "spdx (SPDX 2.3) are SBOMs, also written into --output DIR as sbom.cdx.json / "
-    "sbom.spdx.json (the `sbom` extra; SOURCE_DATE_EPOCH fixes their timestamp).",
+    type=click.Choice(["table", "yaml", "json", "md", "cyclonedx", "spdx"]),
+    default=None,
+    help="What to print on stdout when --output is not given [default: table on a terminal, "
+    "yaml when piped]; cyclonedx (CycloneDX 1.6) and spdx (SPDX 2.3) are SBOMs, also written "
+    "into --output DIR as sbom.cdx.json / sbom.spdx.json (the `sbom` extra; SOURCE_DATE_EPOCH "
+    "fixes their timestamp).",
 )
 @click.option(
     "-j",
@@ -134,7 +147,7 @@ def gather(
     ctx: click.Context,
     repo: str,
     output: str | None,
-    fmt: str,
+    fmt: str | None,
     probes: tuple[str, ...],
     layers: str,
     jobs: int | None,
@@ -184,20 +197,28 @@ def gather(
     opened = open_repository(adapters, repo, request)
     from codegenie_cli import run
 
+    fmt = fmt or ("table" if sys.stdout.isatty() else "yaml")
     options = run.GatherOptions(
         repo=repo,
         output=output,
         fmt=cast("OutputFormat", fmt),
         request=request,
-        progress=not quiet and sys.stderr.isatty(),
+        progress=not quiet and not verbose and sys.stderr.isatty(),
+        table_width=min(shutil.get_terminal_size((100, 24)).columns, 160),
+        generated_at=_now(),
     )
+    stop: Callable[[], None] = _no_bar
     try:
         if explain is not None:
             click.echo(
                 run.explain(adapters, options, explain, opened, as_json=fmt == "json"), nl=False
             )
             return
-        progress = _progress_printer(options.progress)
+        progress = None
+        if options.progress:
+            from codegenie_cli.table import progress_bar  # rich loads only on a terminal
+
+            progress, stop = progress_bar()
         per_probe = _probe_line if verbose and not quiet else None
         result = run.gather(
             adapters,
@@ -208,6 +229,7 @@ def gather(
             on_miss=_miss_printer(explain_miss, verbose=bool(verbose) and not quiet),
         )
     finally:
+        stop()
         adapters.cleanup()
     if output is None:
         click.echo(result.rendered[fmt], nl=False)
@@ -271,16 +293,6 @@ def probe_line(outcome: ProbeOutcome) -> str:
 
 def _probe_line(outcome: ProbeOutcome) -> None:
     click.echo(probe_line(outcome), err=True)
-
-
-def _progress_printer(enabled: bool) -> Callable[[str], None] | None:
-    if not enabled:
-        return None
-
-    def show(line: str) -> None:
-        click.echo(f"\r\033[K{line}", err=True, nl=False)
-
-    return show
 
 
 @cli.command("probes")
@@ -352,6 +364,14 @@ def schema() -> None:
 
     shipped = resources.files("codegenie_core.report").joinpath(SCHEMA_FILE)
     click.echo(shipped.read_text(encoding="utf-8"), nl=False)
+
+
+@cli.command("example-path")
+def example_path() -> None:
+    """Print the path of the tiny example repository shipped in the package (see ADR-0071)."""
+    from pathlib import Path
+
+    click.echo(str(Path(__file__).resolve().parent / "example"))
 
 
 @cli.group()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, assert_never
+from typing import Any, Literal, assert_never, cast
 
 import attrs
 
@@ -27,6 +27,7 @@ from codegenie_core.registry import (
     ENTRY_POINT_GROUP,
     ProbeRegistry,
 )
+from codegenie_core.report.context import PlainData
 from codegenie_core.request import GatherRequest, chosen_remote_cache
 from codegenie_core.session import gather_with, probe_context
 
@@ -40,14 +41,16 @@ class GatherOptions:
 
     repo: str
     output: str | None
-    fmt: Literal["yaml", "json", "md", "cyclonedx", "spdx"]
+    fmt: Literal["yaml", "json", "md", "cyclonedx", "spdx", "table"]
     request: GatherRequest
     progress: bool = False
+    table_width: int = 100
+    generated_at: str | None = None  # the report's "gathered at", from the CLI's wall clock
 
 
 @attrs.frozen(kw_only=True)
 class GatherRun:
-    rendered: Mapping[str, str]  # "yaml", "json", "md" (and an SBOM format when asked) -> text
+    rendered: Mapping[str, str]  # "yaml", "json", "md" (and an SBOM format or "table" when asked)
     written: tuple[str, ...]
     outcomes: tuple[ProbeOutcome, ...]
     # the context document as plain data (for `--fail-on`)
@@ -125,14 +128,15 @@ def gather(
     adapters: Adapters,
     options: GatherOptions,
     *,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[int, int, str], None] | None,
     opened: OpenedRepo | None = None,
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
     on_miss: Callable[[KeyChange], None] | None = None,
 ) -> GatherRun:
     """Run the gather and render the three documents; write them when `--output` is given.
     `on_outcome` hears each probe's outcome as it is known (for `-v`); `on_miss` hears why each
-    probe missed the cache (`--explain-miss`, `-v`), on the probe's thread."""
+    probe missed the cache (`--explain-miss`, `-v`), on the probe's thread; `progress` hears how
+    many of how many probes are done, and the last one's name."""
     # The repository first: its git answers run in the background while the probes import.
     opened = opened or _open_repo(adapters, options)
     planned: list[int] = []
@@ -141,7 +145,7 @@ def gather(
     def heard(outcome: ProbeOutcome) -> None:
         done.append(outcome)
         if progress is not None:
-            progress(f"[{len(done)}/{planned[0]}] {outcome.probe}")
+            progress(len(done), planned[0], outcome.probe)
         if on_outcome is not None:
             on_outcome(outcome)
 
@@ -155,15 +159,18 @@ def gather(
         strict_reads=strict_reads(adapters),
         on_miss=on_miss,
     )
-    if progress is not None:
-        progress("")
     context = gathered.to_document()
     renderers: dict[str, Callable[[], str]] = {
         "yaml": lambda: adapters.dump(context, "yaml"),
         "json": lambda: adapters.dump(context, "json"),
-        "md": lambda: gathered.to_markdown(context),
+        "md": lambda: gathered.to_markdown(
+            context,
+            generated_at=options.generated_at,
+            document_file=None if options.output is None else "context.yaml",
+        ),
         "cyclonedx": lambda: sbom.render(context, "cyclonedx", adapters.environ()),
         "spdx": lambda: sbom.render(context, "spdx", adapters.environ()),
+        "table": lambda: _table(context, options.table_width),
     }
     # Render only what is shown or written: YAML alone costs more than the warm gather itself.
     wanted = [options.fmt] if options.output is None else ["yaml", "json", "md"]
@@ -190,6 +197,12 @@ def gather(
         rendered=rendered, document=context, written=tuple(written), outcomes=gathered.outcomes
     )
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
+
+
+def _table(context: Mapping[str, object], width: int) -> str:
+    from codegenie_cli.table import render_table  # rich loads only for a table (its Rule 1)
+
+    return render_table(cast("Mapping[str, PlainData]", context), width=width)
 
 
 def explain(

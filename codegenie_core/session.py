@@ -90,11 +90,24 @@ class Gathered:
             to_plain=self.to_plain,
         )
 
-    def to_markdown(self, document: dict[str, PlainData] | None = None) -> str:
-        """The Markdown report (`report.md`); pass `document` when it is already built."""
+    def to_markdown(
+        self,
+        document: dict[str, PlainData] | None = None,
+        *,
+        generated_at: str | None = None,
+        document_file: str | None = None,
+    ) -> str:
+        """The Markdown report (`report.md`); pass `document` when it is already built,
+        `generated_at` to say when the gather ran, and `document_file` when the context document
+        is written beside the report."""
         context = self.to_document() if document is None else document
         return render_markdown(
-            repo=self.repo, plan=self.plan, outcomes=self.outcomes, context=context
+            repo=self.repo,
+            plan=self.plan,
+            outcomes=self.outcomes,
+            context=context,
+            generated_at=generated_at,
+            document_file=document_file,
         )
 
 

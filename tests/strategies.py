@@ -1768,3 +1768,43 @@ def dependency_rule_texts(draw: st.DrawFn) -> tuple[str, str | None, str, str | 
     text = "dependency:" + (f"{ecosystem}:" if ecosystem else "") + name
     text += f"{operator}{version}" if bound is not None else ""
     return text, ecosystem, name, operator, version
+
+
+# Plain data as a context document holds it (what `key_facts` and the table read), any shape.
+plain_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+plain_values = st.recursive(
+    plain_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=16,
+)
+plain_slices = st.dictionaries(
+    st.sampled_from(
+        [
+            "languages",
+            "primary",
+            "vendored",
+            "inventory",
+            "ecosystems",
+            "locks",
+            "lockfiles",
+            "problems",
+            "dockerfiles",
+            "files",
+            "systems",
+            "workflows",
+            "head",
+            "branch",
+            "dirty",
+            "remotes",
+            "indexes",
+            "status",
+            "scenarios",
+            "binaries_executed",
+            "network_connects",
+        ]
+    ),
+    plain_values,
+    max_size=6,
+)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["escape_markdown"]
+__all__ = ["escape_markdown", "one_line"]
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -44,7 +44,9 @@ def _visible(char: str) -> str | None:
     return None
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """`text` with every control, format and separator character shown as its visible escape
+    (Rule 2), and nothing else changed: what a terminal table may print of a repository string."""
     return _NOT_PRINTABLE_ASCII.sub(lambda m: _visible(m.group()) or m.group(), text)
 
 
@@ -84,7 +86,7 @@ def _inside_word(text: str, index: int) -> bool:
 
 
 def _as_code(text: str) -> str:
-    shown = _one_line(text)
+    shown = one_line(text)
     longest = run = 0
     for char in shown:
         run = run + 1 if char == "`" else 0

@@ -5,6 +5,10 @@ states (`assert_never`), so a new state cannot reach a reader unexplained.
 Rule 2: the report is rendered from values only; timings appear in the summary table alone.
 Rule 3: every string this module did not write itself enters the Markdown through
 `escape_markdown` (`_text` and `_code` here), so a repository cannot reshape the report (ADR-0025).
+Rule 4: the report names only files that exist: the context file when it was written beside the
+report, otherwise "the context document".
+Rule 5: states are written in lower case everywhere (outcomes, grades, "unknown"), as the
+document spells them (see ADR-0071).
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from codegenie_core.probe import (
     NotApplicable,
     ToolUnavailable,
 )
+from codegenie_core.redact import strip_credentials
 from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
 from codegenie_core.report.escape import escape_markdown
+from codegenie_core.report.next_steps import next_steps
 
 _MAX_FACT_LINES = 40
 _MAX_LIST_ITEMS = 12
@@ -92,14 +98,23 @@ def render_markdown(
     plan: Sequence[RegisteredProbe],
     outcomes: Sequence[ProbeOutcome],
     context: dict[str, PlainData],
+    generated_at: str | None = None,
+    document_file: str | None = None,
 ) -> str:
-    """The whole report. `context` is the document `build_context` made from the same result."""
+    """The whole report. `context` is the document `build_context` made from the same result.
+    `generated_at` is when the gather ran, as the caller's wall clock says (the CLI's; never part
+    of the document, so neither cache keys nor goldens see it); `document_file` names the context
+    file written beside the report, if one was (Rule 4)."""
     out: list[str] = [f"# codegenie report: {_text(repo.name)}", ""]
     if repo.git is not None:
         head = _code((repo.git.head or "unborn")[:12])
         branch = _code(repo.git.branch or "detached HEAD")
         state = "dirty" if repo.git.dirty else "clean"
         out += [f"git: {branch} at {head}, work tree {state}", ""]
+    out += _header_lines(context, generated_at)
+    steps = next_steps(_probes(context))
+    if steps:
+        out += ["## What to do next", "", *(f"- {step}" for step in steps), ""]
     out += [
         "## Summary",
         "",
@@ -127,7 +142,8 @@ def render_markdown(
         out.append(f"- **{_text(registered.name)}**: {lines[0]}")
         out.extend(f"  - {line}" for line in lines[1:])
     out += ["", "## Facts", ""]
-    probes: dict[str, PlainData] = context.get("probes", {})
+    probes = _probes(context)
+    elsewhere = _code(document_file) if document_file else "the context document (`--output DIR`)"
     for registered in plan:
         entry = probes.get(registered.name, {})
         if "slice" not in entry:
@@ -136,9 +152,36 @@ def render_markdown(
         fact_lines = list(_fact_lines(entry["slice"], 0))
         out.extend(fact_lines[:_MAX_FACT_LINES])
         if len(fact_lines) > _MAX_FACT_LINES:
-            out.append(f"- … {len(fact_lines) - _MAX_FACT_LINES} more lines in context.yaml")
+            out.append(f"- … {len(fact_lines) - _MAX_FACT_LINES} more lines in {elsewhere}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _probes(context: dict[str, PlainData]) -> dict[str, PlainData]:
+    probes = context.get("probes")
+    return dict(probes) if isinstance(probes, dict) else {}  # pyright: ignore[reportUnknownArgumentType]  # plain data
+
+
+def _record(value: PlainData) -> dict[str, PlainData]:
+    return dict(value) if isinstance(value, dict) else {}  # pyright: ignore[reportUnknownArgumentType]  # plain data
+
+
+def _header_lines(context: dict[str, PlainData], generated_at: str | None) -> list[str]:
+    """Remotes (credentials stripped again: a cached slice may predate a stripping rule), the tool
+    that wrote the report, and when the gather ran."""
+    lines: list[str] = []
+    git_slice = _record(_record(_probes(context).get("git")).get("slice"))
+    remotes = git_slice.get("remotes")
+    items: list[PlainData] = list(remotes) if isinstance(remotes, list) else []  # pyright: ignore[reportUnknownArgumentType]  # plain data
+    for remote in map(_record, items):
+        if isinstance(url := remote.get("url"), str):
+            name = str(remote.get("name", "?"))
+            lines.append(f"remote {_code(name)}: {_code(strip_credentials(url))}")
+    version = _record(context.get("generator")).get("version")
+    lines.append(f"codegenie {_code(str(version or '?'))}")
+    if generated_at is not None:
+        lines.append(f"gathered at {_text(generated_at)}")
+    return [*(f"- {line}" for line in lines), ""]
 
 
 def _fact_lines(value: PlainData, depth: int) -> list[str]:

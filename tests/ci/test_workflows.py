@@ -38,7 +38,7 @@ REQUIRED_JOBS = {
     "adversarial",
     "bench",
 }
-PYTHONS = ["3.11", "3.12"]
+PYTHONS = ["3.11", "3.12", "3.13"]  # every Python the classifiers name (issue #15)
 FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 
-HEAVY = ("click", "loguru", "cattrs", "ruamel", "google", "docker", "subprocess")
+HEAVY = ("click", "loguru", "cattrs", "ruamel", "google", "docker", "subprocess", "rich")
 
 
 def test_importing_the_core_loads_none_of_the_io_frameworks() -> None:
@@ -19,6 +19,7 @@ def test_importing_the_core_loads_none_of_the_io_frameworks() -> None:
         "import codegenie_core, codegenie_core.probes, codegenie_core.coordinator\n"
         "codegenie_core.probes.load_builtin_probes()\n"
         "import codegenie_core.report.markdown, codegenie_core.report.context\n"
+        "import codegenie_core.report.key_facts\n"
         "print(json.dumps(sorted(set(sys.modules) - before)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
