@@ -19,6 +19,8 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Generator
+from typing import IO
 
 import attrs
 
@@ -29,12 +31,20 @@ DEFAULT_TEMP_PREFIX = ".codegenie-tmp-"
 
 def write_atomically(path: str, data: bytes, *, temp_prefix: str = DEFAULT_TEMP_PREFIX) -> None:
     """Replace `path` with `data` atomically, creating its directory if needed."""
+    with atomic_output(path, temp_prefix=temp_prefix) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, *, temp_prefix: str = DEFAULT_TEMP_PREFIX) -> Generator[IO[bytes]]:
+    """A temp file beside `path` to write as a stream (creating the directory if needed); on
+    success it is flushed, fsynced and renamed over `path`, on any failure removed (Rules 1-3)."""
     directory = os.path.dirname(os.path.abspath(path))
     temp = os.path.join(directory, f"{temp_prefix}{os.getpid()}-{secrets.token_hex(8)}")
     try:
         os.makedirs(directory, exist_ok=True)
         with open(temp, "xb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)

@@ -18,8 +18,6 @@ import contextlib
 import importlib
 import io
 import json
-import os
-import secrets
 import signal
 import sqlite3
 import threading
@@ -29,6 +27,7 @@ from typing import IO, Any
 
 import attrs
 
+from codegenie_adapters.atomic import atomic_output
 from codegenie_adapters.portfolio_schema import SCHEMA_VERSION, stored_version
 from codegenie_adapters.portfolio_store import connect, read_status
 from codegenie_core.errors import StoreError
@@ -226,20 +225,3 @@ def write_parquet(rows: Iterator[dict[str, Any]], output: str) -> int:
     with atomic_output(output) as handle:
         parquet.write_table(table, handle)
     return len(listed)
-
-
-@contextlib.contextmanager
-def atomic_output(path: str) -> Generator[IO[bytes]]:
-    """A temp file beside `path`, fsynced and renamed over it on success, removed otherwise."""
-    directory = os.path.dirname(os.path.abspath(path))
-    temp = os.path.join(directory, f".codegenie-tmp-{os.getpid()}-{secrets.token_hex(8)}")
-    try:
-        with open(temp, "xb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
