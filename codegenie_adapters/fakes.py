@@ -20,6 +20,7 @@ from codegenie_core.digest import blob_digest, problem_digest, stat_digest
 from codegenie_core.errors import GitError
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.parsers.strace import TraceFacts
+from codegenie_core.parsers.strace_counts import SyscallCount, SyscallCounts
 from codegenie_core.ports import (
     HEAD_BYTES,
     MAX_READ_BYTES,
@@ -412,6 +413,11 @@ class FakeContainerRunner:
         factory=list[tuple[str, ContainerPolicy]]
     )
     dwell_s: float = 0.0
+    # profiling passes (`count_syscalls`): `profiles` by scenario name, else an exit-0 pass that
+    # counted `syscalls` once each; `profiled` records the scenarios profiled, in order
+    profiles: dict[str, ScenarioResult] = attrs.field(factory=dict[str, ScenarioResult])
+    syscalls: tuple[str, ...] = ("execve", "exit_group")
+    profiled: list[str] = attrs.field(factory=list[str])
     cleanups: int = 0
     running: int = 0
     max_running: int = 0
@@ -445,9 +451,13 @@ class FakeContainerRunner:
         timeout_s: float,
         keep_argv: bool,
         policy: ContainerPolicy,
+        count_syscalls: bool = False,
     ) -> ScenarioResult:
         del image
         with self._changed:
+            if count_syscalls:  # a profiling pass: answered from `profiles`, recorded apart
+                self.profiled.append(scenario.name)
+                return self.profiles.get(scenario.name, _counted(self.syscalls))
             self.runs.append((scenario.name, timeout_s, keep_argv))
             self.policies.append((scenario.name, policy))
             self.overlaps.extend((other, scenario.name) for other in self._active)
@@ -479,6 +489,13 @@ class FakeContainerRunner:
 
     def cleanup(self) -> None:
         self.cleanups += 1
+
+
+def _counted(names: tuple[str, ...]) -> ScenarioCompleted:
+    counts = SyscallCounts(counts=tuple(SyscallCount(name=n, calls=1) for n in sorted(set(names))))
+    return ScenarioCompleted(
+        exit_code=0, stopped_after_window=False, elapsed_ms=0, trace=TraceFacts(), syscalls=counts
+    )
 
 
 _CONTAINERS: type[ContainerRunner] = FakeContainerRunner

@@ -202,6 +202,12 @@ def cli() -> None:
     help="Network for the runtime trace's image build: the one place repository code can reach "
     "the network (scenarios never can).",
 )
+@click.option(
+    "--seccomp-profile",
+    is_flag=True,
+    help="Profile every runtime-trace scenario's syscalls (one more pass each) and write a "
+    "seccomp profile to DIR/seccomp/<dockerfile>.json with --output.",
+)
 @click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.pass_context
@@ -225,6 +231,7 @@ def gather(
     trace_argv: bool,
     keep_images: bool,
     build_network: str,
+    seccomp_profile: bool,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -247,6 +254,7 @@ def gather(
             trace_argv=trace_argv,
             keep_images=keep_images,
             build_network=cast("BuildNetwork", build_network),
+            seccomp_profile=seccomp_profile,
         ),
         cache_dir=cache_dir,
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),

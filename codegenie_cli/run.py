@@ -21,7 +21,7 @@ from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.outcomes import ProbeOutcome
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
-from codegenie_core.probes.layer_c.model import TRACE_LABEL
+from codegenie_core.probes.layer_c.model import PROBE_NAME, TRACE_LABEL
 from codegenie_core.registry import (
     DEFAULT_REGISTRY,
     ENTRY_POINT_GROUP,
@@ -168,6 +168,7 @@ def gather(
             "context.yaml": rendered["yaml"],
             "context.json": rendered["json"],
             "report.md": rendered["md"],
+            **_seccomp_files(gathered.outcomes),
         }
         try:
             written = adapters.write_outputs(options.output, files)
@@ -177,6 +178,22 @@ def gather(
                 path=options.output,
             ) from None
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
+
+
+def _seccomp_files(outcomes: tuple[ProbeOutcome, ...]) -> dict[str, str]:
+    """`--seccomp-profile`'s profile files, from the runtime trace's slice (ADR-0067)."""
+    from codegenie_core.outcomes import Cached, Ran
+    from codegenie_core.probes.layer_c.runtime_trace import (
+        RuntimeTraceSlice,
+        seccomp_profile_files,
+    )
+
+    for outcome in outcomes:
+        if isinstance(outcome, Ran | Cached) and outcome.probe == PROBE_NAME:
+            slice_ = outcome.envelope.slice
+            if isinstance(slice_, RuntimeTraceSlice):
+                return seccomp_profile_files(slice_)
+    return {}
 
 
 def explain(
