@@ -25,7 +25,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from codegenie_adapters.container_flags import engine_family, network_flags, render_policy
+from codegenie_adapters.container_flags import (
+    engine_family,
+    network_flags,
+    render_policy,
+    volume_mount,
+)
 from codegenie_adapters.exec import ExecResult, Keep, run_external_cli
 from codegenie_adapters.image_inspect import base_image_resolver, image_config
 from codegenie_adapters.trace_out import (
@@ -279,9 +284,10 @@ class DockerStraceRunner:
         labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}")
         hardening = render_policy(policy, engine_family(self.engine))  # the core's policy
         task = f"--label={TRACE_LABEL}.scenario={scenario.task}"
-        volume = (
-            f"type=volume,dst={OUT_MOUNT},volume-nocopy,"
-            f"volume-label={TRACE_LABEL}=1,volume-label={RUN_LABEL}={self.run_id}"
+        volume = volume_mount(
+            OUT_MOUNT,
+            (f"{TRACE_LABEL}=1", f"{RUN_LABEL}={self.run_id}"),
+            engine_family(self.engine),
         )
         mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--mount={volume}")
         env = tuple(f"--env={key}={value}" for key, value in scenario.env)

@@ -71,6 +71,19 @@ def tool_problem(tool: str) -> str | None:
             if inspected.returncode != 0:
                 return f"{DEBIAN_IMAGE} is not on docker: run scripts/build_debian_image"
             return None
+        case "podman":
+            if shutil.which("podman") is None:
+                return "podman is not on PATH (apt-get install podman catatonit)"
+            answered = subprocess.run(
+                ["podman", "version", "--format", "{{.Client.Version}}"],
+                capture_output=True,
+                timeout=20,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            if answered.returncode != 0:
+                return "`podman version` fails: " + answered.stderr.decode()[-200:]
+            return None
         case "busybox":
             for candidate in ("/bin/busybox", "/usr/bin/busybox"):
                 if os.path.isfile(candidate):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codegenie_adapters.container_flags import render_policy
+from codegenie_adapters.container_flags import engine_family, render_policy
 from codegenie_adapters.docker_strace import DockerStraceRunner, make_image_digest_resolver
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_adapters.image_inspect import image_config
@@ -43,6 +43,7 @@ from tests._ci_support.requires_tool import requires_tool
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
 BUSYBOX = requires_tool("docker", "strace", "busybox", "linux")
 DEBIAN = requires_tool("docker", "strace", "debian-image", "linux")
+PODMAN = requires_tool("podman", "strace", "busybox", "linux")
 RERUN_TIMEOUT_S = 30
 
 
@@ -64,12 +65,14 @@ SCENARIOS_DATA = {"scenarios": [PROBE_SCENARIO]}
 
 
 def _ctx(root: Path, runner: DockerStraceRunner) -> ProbeContext:
+    """The probe's context with `--seccomp-profile` and the `refused` scenario, on `runner`'s
+    engine."""
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     files[SCENARIOS_FILE] = SCENARIOS_TEXT.encode()
     repo = FakeRepo(files=files)
     return ProbeContext(
         repo=repo,
-        config=GatherConfig(seccomp_profile=True),
+        config=GatherConfig(seccomp_profile=True, engine=runner.engine),
         clock=FakeClock(),
         yaml=ScriptedYaml(documents={SCENARIOS_TEXT: SCENARIOS_DATA}),
         containers=runner,
@@ -77,10 +80,10 @@ def _ctx(root: Path, runner: DockerStraceRunner) -> ProbeContext:
     )
 
 
-def _scenarios(image_ref: str) -> dict[str, Scenario]:
+def _scenarios(image_ref: str, engine: str = "docker") -> dict[str, Scenario]:
     """The scenarios the probe ran, as it derived them (the image's defaults and `refused`)."""
     inspected = subprocess.run(
-        ["docker", "image", "inspect", "--format", "{{json .Config}}", image_ref],
+        [engine, "image", "inspect", "--format", "{{json .Config}}", image_ref],
         capture_output=True,
         check=True,
         stdin=subprocess.DEVNULL,
@@ -91,13 +94,13 @@ def _scenarios(image_ref: str) -> dict[str, Scenario]:
     return {s.name: s for s in merged if isinstance(s, Scenario)}
 
 
-def _rerun(image_ref: str, scenario: Scenario, profile: Path) -> int:
+def _rerun(image_ref: str, scenario: Scenario, profile: Path, engine: str = "docker") -> int:
     """The scenario without strace, under the trace's own confinement and `profile`."""
     name = f"codegenie-seccomp-it-{uuid.uuid4().hex[:8]}"
     program, *args = scenario.argv
     argv = [
-        "docker", "run", "--pull=never", f"--name={name}", f"--label={TRACE_LABEL}=1",
-        *render_policy(TRACE_POLICY, "docker"), f"--security-opt=seccomp={profile}",
+        engine, "run", "--pull=never", f"--name={name}", f"--label={TRACE_LABEL}=1",
+        *render_policy(TRACE_POLICY, engine_family(engine)), f"--security-opt=seccomp={profile}",
         f"--entrypoint={program}", image_ref, *args,
     ]  # fmt: skip
     try:
@@ -109,7 +112,7 @@ def _rerun(image_ref: str, scenario: Scenario, profile: Path) -> int:
             stdin=subprocess.DEVNULL,
         )
     finally:
-        subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
+        subprocess.run([engine, "rm", "-f", name], capture_output=True, check=False)
     return ran.returncode
 
 
@@ -128,8 +131,9 @@ def _without(profile: Path, syscall: str, target: Path) -> Path:
 def traced(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[RuntimeTraceSlice, Path]]:
-    root = _root(tmp_path, str(request.param))
-    runner = DockerStraceRunner(repo_root=str(root))
+    fixture, engine = str(request.param).partition("@")[::2]
+    root = _root(tmp_path, fixture)
+    runner = DockerStraceRunner(repo_root=str(root), engine=engine or "docker")
     try:
         result = RuntimeTraceProbe().run(_ctx(root, runner))
         assert isinstance(result, Envelope) and isinstance(result.slice, RuntimeTraceSlice)
@@ -147,15 +151,17 @@ def _profile(slice_: RuntimeTraceSlice, tmp: Path) -> tuple[dict[str, object], P
     return loaded, path
 
 
-def _same_exit_codes_under(slice_: RuntimeTraceSlice, profile: Path) -> None:
-    scenarios = _scenarios(slice_.image_ref)
+def _same_exit_codes_under(slice_: RuntimeTraceSlice, profile: Path, engine: str) -> None:
+    scenarios = _scenarios(slice_.image_ref, engine)
     traced = {r.name: r.exit_code for r in slice_.scenarios if r.outcome == "completed"}
     assert set(traced) == set(slice_.seccomp_profiled) == set(scenarios)
-    rerun = {name: _rerun(slice_.image_ref, scenarios[name], profile) for name in traced}
+    rerun = {name: _rerun(slice_.image_ref, scenarios[name], profile, engine) for name in traced}
     assert rerun == traced
 
 
-def _proves(slice_: RuntimeTraceSlice, tmp: Path, *, needed: str, by: str) -> None:
+def _proves(
+    slice_: RuntimeTraceSlice, tmp: Path, *, needed: str, by: str, engine: str = "docker"
+) -> None:
     """The profile runs every scenario with its traced exit code; without `needed` (observed,
     and not in the base set: the workload's own), scenario `by` fails."""
     profile, path = _profile(slice_, tmp)
@@ -165,9 +171,9 @@ def _proves(slice_: RuntimeTraceSlice, tmp: Path, *, needed: str, by: str) -> No
     observed = {c.name for c in slice_.seccomp_syscalls}
     assert {"execve", "openat", needed} <= observed
     assert needed not in RUNTIME_BASE_SYSCALLS
-    _same_exit_codes_under(slice_, path)
+    _same_exit_codes_under(slice_, path, engine)
     pruned = _without(path, needed, tmp / f"without-{needed}.json")
-    assert _rerun(slice_.image_ref, _scenarios(slice_.image_ref)[by], pruned) != 0
+    assert _rerun(slice_.image_ref, _scenarios(slice_.image_ref, engine)[by], pruned, engine) != 0
 
 
 @BUSYBOX
@@ -187,3 +193,35 @@ def test_the_debian_python_profile_runs_every_scenario_and_the_app_needs_socket(
     slice_, tmp = traced
     assert "python3" in " ".join(slice_.binaries_executed)
     _proves(slice_, tmp, needed="socket", by="default")
+
+
+@pytest.fixture
+def podman_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A containers.conf without podman's default ulimits, which this machine refuses ("error
+    setting rlimit type 7"); catatonit is podman's init, tini (docker's) where it is missing."""
+    lines = ["[containers]", "default_ulimits = []"]
+    catatonit = Path("/usr/libexec/podman/catatonit")
+    tini = Path("/usr/bin/tini-static")
+    if not catatonit.exists() and tini.exists():
+        lines.append(f'init_path = "{tini}"')
+    conf = tmp_path / "containers.conf"
+    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("CONTAINERS_CONF", str(conf))
+    return conf
+
+
+@PODMAN
+@pytest.mark.parametrize("traced", ["busybox@podman"], indirect=True)
+def test_podman_traces_every_scenario_hardened_and_its_profile_runs_them(
+    podman_conf: Path, traced: tuple[RuntimeTraceSlice, Path]
+) -> None:
+    slice_, tmp = traced
+    assert podman_conf.exists()
+    outcomes = {r.name: (r.outcome, r.exit_code) for r in slice_.scenarios}
+    # podman builds OCI images, which carry no HEALTHCHECK: no healthcheck scenario
+    assert outcomes == dict.fromkeys(
+        ("default", "help", "version", "shell", "refused"), ("completed", 0)
+    )
+    assert {"/app/run.sh", "/etc/motd"} <= set(slice_.files_read)
+    assert slice_.trace_coverage_confidence == "high"
+    _proves(slice_, tmp, needed="socket", by="refused", engine="podman")

@@ -30,6 +30,7 @@ _RUNTIME_AFTER_FILTER = """
 _INIT_AND_STATIC_START = """
     arch_prctl brk clone clone3 fork getppid getpgrp getrandom getuid ioctl kill mprotect prlimit64
     readlink rseq rt_sigtimedwait set_robust_list set_tid_address setpgid vfork wait4 waitid
+    getsid setsid signalfd signalfd4
 """
 RUNTIME_BASE_SYSCALLS: tuple[str, ...] = tuple(
     sorted(set(_RUNTIME_AFTER_FILTER.split()) | set(_INIT_AND_STATIC_START.split()))
