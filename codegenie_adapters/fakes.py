@@ -416,7 +416,7 @@ class FakeContainerRunner:
     # profiling passes (`count_syscalls`): `profiles` by scenario name, else an exit-0 pass that
     # counted `syscalls` once each; `profiled` records the scenarios profiled, in order
     profiles: dict[str, ScenarioResult] = attrs.field(factory=dict[str, ScenarioResult])
-    syscalls: tuple[str, ...] = ("execve", "exit_group")
+    syscalls: tuple[str, ...] = ("brk", "execve")
     profiled: list[str] = attrs.field(factory=list[str])
     cleanups: int = 0
     running: int = 0
@@ -455,10 +455,10 @@ class FakeContainerRunner:
     ) -> ScenarioResult:
         del image
         with self._changed:
-            if count_syscalls:  # a profiling pass: answered from `profiles`, recorded apart
+            if count_syscalls:  # a profiling pass: recorded apart, answered after the status
                 self.profiled.append(scenario.name)
-                return self.profiles.get(scenario.name, _counted(self.syscalls))
-            self.runs.append((scenario.name, timeout_s, keep_argv))
+            else:
+                self.runs.append((scenario.name, timeout_s, keep_argv))
             self.policies.append((scenario.name, policy))
             self.overlaps.extend((other, scenario.name) for other in self._active)
             self._active.append(scenario.name)
@@ -478,6 +478,8 @@ class FakeContainerRunner:
                     pass
             if self.clock is not None:
                 self.clock.advance(self.seconds.get(scenario.name, 0.0))
+            if count_syscalls:
+                return self.profiles.get(scenario.name, _counted(self.syscalls))
             default = ScenarioCompleted(
                 exit_code=0, stopped_after_window=False, elapsed_ms=0, trace=TraceFacts()
             )

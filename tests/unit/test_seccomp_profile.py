@@ -114,7 +114,7 @@ def _ctx(runner: FakeContainerRunner, *, seccomp_profile: bool) -> ProbeContext:
 
 def _runner(
     *,
-    syscalls: tuple[str, ...] = ("execve", "exit_group"),
+    syscalls: tuple[str, ...] = ("brk", "execve"),
     profiles: dict[str, ScenarioResult] | None = None,
 ) -> FakeContainerRunner:
     ready = EngineReady(
