@@ -168,7 +168,7 @@ def gather(
             "context.yaml": rendered["yaml"],
             "context.json": rendered["json"],
             "report.md": rendered["md"],
-            **_seccomp_files(gathered.outcomes),
+            **seccomp_files(gathered.outcomes),
         }
         try:
             written = adapters.write_outputs(options.output, files)
@@ -180,7 +180,7 @@ def gather(
     return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
 
 
-def _seccomp_files(outcomes: tuple[ProbeOutcome, ...]) -> dict[str, str]:
+def seccomp_files(outcomes: tuple[ProbeOutcome, ...]) -> dict[str, str]:
     """`--seccomp-profile`'s profile files, from the runtime trace's slice (ADR-0067)."""
     from codegenie_core.outcomes import Cached, Ran
     from codegenie_core.probes.layer_c.runtime_trace import (

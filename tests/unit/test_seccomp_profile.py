@@ -4,13 +4,17 @@ passes runtime_trace adds per scenario (against the scripted runner)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import attrs
 from hypothesis import given
 
+from codegenie_adapters.documents import write_outputs
 from codegenie_adapters.fakes import FakeClock, FakeContainerRunner, FakeRepo, ScriptedYaml
+from codegenie_cli import run as run_module
 from codegenie_core.cache_keys import key_for
 from codegenie_core.config import GatherConfig
+from codegenie_core.outcomes import Ran
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.parsers.strace_counts import SyscallCount, parse_syscall_counts
 from codegenie_core.probe import Envelope, ProbeContext
@@ -177,3 +181,14 @@ def test_seccomp_profile_is_in_the_cache_key() -> None:
     ctx = _ctx(_runner(), seccomp_profile=False)
     on = attrs.evolve(ctx, config=GatherConfig(seccomp_profile=True))
     assert key_for(PROBE, ctx.repo, ctx) != key_for(PROBE, on.repo, on)
+
+
+def test_output_writes_the_profile_under_seccomp_beside_the_documents(tmp_path: Path) -> None:
+    slice_ = _slice(PROBE.run(_ctx(_runner(syscalls=("socket",)), seccomp_profile=True)))
+    envelope = Envelope(probe="runtime_trace", schema_version=4, confidence="high", slice=slice_)
+    outcomes = (Ran(probe="runtime_trace", envelope=envelope, duration_ms=1, cache_key="k"),)
+    files = {"context.yaml": "a: 1\n", **run_module.seccomp_files(outcomes)}
+    written = write_outputs(str(tmp_path / "out"), files)
+    target = tmp_path / "out" / "seccomp" / "Dockerfile.json"
+    assert str(target) in written
+    assert "socket" in json.loads(target.read_text(encoding="utf-8"))["syscalls"][0]["names"]
