@@ -132,7 +132,6 @@ def write_outputs(directory: str, files: Mapping[str, str]) -> list[str]:
     written: list[str] = []
     for name, text in files.items():
         target = os.path.join(directory, name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)  # `seccomp/<dockerfile>.json`
         write_atomically(target, text.encode("utf-8"))
         written.append(target)
     return written
