@@ -52,3 +52,14 @@ def render_policy(policy: ContainerPolicy, family: EngineFamily) -> tuple[str, .
             # group, not only strace (podman's init is catatonit; see ADR-0033)
             flags.append("--env=TINI_KILL_PROCESS_GROUP=1")
     return tuple(flags)
+
+
+def volume_mount(destination: str, labels: tuple[str, ...], family: EngineFamily) -> str:
+    """`--mount`'s value for the anonymous volume the trace leaves through (ADR-0022). docker:
+    `volume-nocopy` and one `volume-label` per label. podman (4.3) refuses both options: its
+    anonymous volume goes unlabelled, removed with its container (`rm -v`), whose label
+    `cleanup()` and `cache clear` follow; the image has nothing at `destination` to copy in."""
+    if family == "podman":
+        return f"type=volume,dst={destination}"
+    options = ",".join(f"volume-label={label}" for label in labels)
+    return f"type=volume,dst={destination},volume-nocopy,{options}"

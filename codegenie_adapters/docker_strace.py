@@ -17,6 +17,7 @@ host directory the container can write (`trace_out`, ADR-0022).
 
 from __future__ import annotations
 
+import platform as host_platform
 import shutil
 import sys
 import threading
@@ -24,7 +25,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from codegenie_adapters.container_flags import engine_family, network_flags, render_policy
+from codegenie_adapters.container_flags import (
+    engine_family,
+    network_flags,
+    render_policy,
+    volume_mount,
+)
 from codegenie_adapters.exec import ExecResult, Keep, run_external_cli
 from codegenie_adapters.image_inspect import base_image_resolver, image_config
 from codegenie_adapters.trace_out import (
@@ -38,7 +44,8 @@ from codegenie_adapters.trace_out import (
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
 from codegenie_core.config import BuildNetwork
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError
-from codegenie_core.parsers.strace import parse_strace_bytes
+from codegenie_core.parsers.strace import TraceFacts, parse_strace_bytes
+from codegenie_core.parsers.strace_counts import parse_syscall_counts
 from codegenie_core.ports import ContainerRunner, RepoFiles
 from codegenie_core.probes.layer_c.model import (
     BUILD_TIMEOUT_S,
@@ -124,6 +131,7 @@ class DockerStraceRunner:
             version=version,
             strace_version=bundle.strace_version,
             seccomp_bpf=bundle.seccomp_bpf,
+            machine=host_platform.machine(),
         )
 
     def build(self, request: BuildRequest) -> BuiltImage | BuildFailed:
@@ -160,6 +168,7 @@ class DockerStraceRunner:
         timeout_s: float,
         keep_argv: bool,
         policy: ContainerPolicy,
+        count_syscalls: bool = False,
     ) -> ScenarioResult:
         if not self.platform.startswith("linux"):
             return EngineUnavailable(engine=self.engine, reason=f"not Linux: {self.platform}")
@@ -173,7 +182,10 @@ class DockerStraceRunner:
         try:
             with self._lock:  # Rule 2: cleanup() waits for this, so it sees the container
                 self._refuse_when_closed()
-                started = self._start(bundle, image, scenario, name, policy, keep_argv=keep_argv)
+                started = self._start(
+                    bundle, image, scenario, name, policy,
+                    keep_argv=keep_argv, count_syscalls=count_syscalls,
+                )  # fmt: skip
             if isinstance(started, EngineUnavailable):
                 return started
             windowed = scenario.window_s is not None and scenario.window_s <= timeout_s
@@ -189,13 +201,17 @@ class DockerStraceRunner:
             exit_text = waited.stdout.decode("ascii", "replace").strip()
             fetched = self._fetch_trace(name)
             trace = fetched if isinstance(fetched, TraceBytes) else TraceBytes(data=b"", cut=False)
+            keep = keep_argv or self.trace_argv
             return ScenarioCompleted(
                 exit_code=int(exit_text) if exit_text.isdigit() else None,
                 stopped_after_window=waited.timed_out,
                 elapsed_ms=round((started.duration_s + waited.duration_s) * 1000),
-                trace=parse_strace_bytes(trace.data, keep_argv=keep_argv or self.trace_argv),
+                trace=TraceFacts()
+                if count_syscalls
+                else parse_strace_bytes(trace.data, keep_argv=keep),
                 trace_cut=trace.cut,
                 trace_problem=fetched if isinstance(fetched, str) else "",
+                syscalls=parse_syscall_counts(trace.data) if count_syscalls else None,
             )
         finally:
             self._engine("rm", "-f", "-v", name)  # -v: the anonymous volume goes with it
@@ -228,13 +244,14 @@ class DockerStraceRunner:
         policy: ContainerPolicy,
         *,
         keep_argv: bool,
+        count_syscalls: bool = False,
     ) -> ExecResult | EngineUnavailable:
         """Create the container, seed its volume's output directory from a tar on stdin (no host
         directory: Rule 4), then start it; the `start` call's result, or why a step failed."""
         # The log shows the scenario's argv as its program and a count (see ADR-0024).
         tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
         steps: tuple[tuple[tuple[str, ...], bytes | None, int], ...] = (
-            (self._create_argv(bundle, image, scenario, name, policy), None, tail),
+            (self._create_argv(bundle, image, scenario, name, policy, count_syscalls), None, tail),
             (("cp", "-", f"{name}:{OUT_MOUNT}"), seed_tar(), 0),
             (("start", name), None, 0),
         )
@@ -264,13 +281,15 @@ class DockerStraceRunner:
         scenario: Scenario,
         name: str,
         policy: ContainerPolicy,
+        count_syscalls: bool = False,
     ) -> tuple[str, ...]:
         labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}")
         hardening = render_policy(policy, engine_family(self.engine))  # the core's policy
         task = f"--label={TRACE_LABEL}.scenario={scenario.task}"
-        volume = (
-            f"type=volume,dst={OUT_MOUNT},volume-nocopy,"
-            f"volume-label={TRACE_LABEL}=1,volume-label={RUN_LABEL}={self.run_id}"
+        volume = volume_mount(
+            OUT_MOUNT,
+            (f"{TRACE_LABEL}=1", f"{RUN_LABEL}={self.run_id}"),
+            engine_family(self.engine),
         )
         mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--mount={volume}")
         env = tuple(f"--env={key}={value}" for key, value in scenario.env)
@@ -281,6 +300,8 @@ class DockerStraceRunner:
             "-e", "trace=" + ",".join(f"?{s}" for s in TRACED_SYSCALLS),
             "-o", TRACE_PATH,
         )  # fmt: skip
+        if count_syscalls:  # every syscall, counted (ADR-0067): no filter, so no --seccomp-bpf
+            strace_flags = ("-f", "-q", "-c", "-o", TRACE_PATH)
         return (
             "create", f"--name={name}", *labels, task, *hardening, *mounts, *env,
             f"--entrypoint={tracer}", image.ref, *tracer_args, *strace_flags, *scenario.argv,

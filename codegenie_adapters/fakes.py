@@ -20,6 +20,7 @@ from codegenie_core.digest import blob_digest, problem_digest, stat_digest
 from codegenie_core.errors import GitError
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.parsers.strace import TraceFacts
+from codegenie_core.parsers.strace_counts import SyscallCount, SyscallCounts
 from codegenie_core.portfolio import (
     Executor,
     PlainDocument,
@@ -434,6 +435,11 @@ class FakeContainerRunner:
         factory=list[tuple[str, ContainerPolicy]]
     )
     dwell_s: float = 0.0
+    # profiling passes (`count_syscalls`): `profiles` by scenario name, else an exit-0 pass that
+    # counted `syscalls` once each; `profiled` records the scenarios profiled, in order
+    profiles: dict[str, ScenarioResult] = attrs.field(factory=dict[str, ScenarioResult])
+    syscalls: tuple[str, ...] = ("brk", "execve")
+    profiled: list[str] = attrs.field(factory=list[str])
     cleanups: int = 0
     running: int = 0
     max_running: int = 0
@@ -467,10 +473,14 @@ class FakeContainerRunner:
         timeout_s: float,
         keep_argv: bool,
         policy: ContainerPolicy,
+        count_syscalls: bool = False,
     ) -> ScenarioResult:
         del image
         with self._changed:
-            self.runs.append((scenario.name, timeout_s, keep_argv))
+            if count_syscalls:  # a profiling pass: recorded apart, answered after the status
+                self.profiled.append(scenario.name)
+            else:
+                self.runs.append((scenario.name, timeout_s, keep_argv))
             self.policies.append((scenario.name, policy))
             self.overlaps.extend((other, scenario.name) for other in self._active)
             self._active.append(scenario.name)
@@ -490,6 +500,8 @@ class FakeContainerRunner:
                     pass
             if self.clock is not None:
                 self.clock.advance(self.seconds.get(scenario.name, 0.0))
+            if count_syscalls:
+                return self.profiles.get(scenario.name, _counted(self.syscalls))
             default = ScenarioCompleted(
                 exit_code=0, stopped_after_window=False, elapsed_ms=0, trace=TraceFacts()
             )
@@ -501,6 +513,13 @@ class FakeContainerRunner:
 
     def cleanup(self) -> None:
         self.cleanups += 1
+
+
+def _counted(names: tuple[str, ...]) -> ScenarioCompleted:
+    counts = SyscallCounts(counts=tuple(SyscallCount(name=n, calls=1) for n in sorted(set(names))))
+    return ScenarioCompleted(
+        exit_code=0, stopped_after_window=False, elapsed_ms=0, trace=TraceFacts(), syscalls=counts
+    )
 
 
 _CONTAINERS: type[ContainerRunner] = FakeContainerRunner

@@ -93,6 +93,12 @@ _OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
         help="Network for the runtime trace's image build: the one place repository code can reach "
         "the network (scenarios never can).",
     ),
+    click.option(
+        "--seccomp-profile",
+        is_flag=True,
+        help="Profile every runtime-trace scenario's syscalls (one more pass each) and write a "
+        "seccomp profile to DIR/seccomp/<dockerfile>.json with --output.",
+    ),
     click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug)."),
     click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr."),
 )
@@ -134,6 +140,7 @@ def gather_request(
     build_network: str,
     jobs: int | None,
     remote_cache: str | None,
+    seccomp_profile: bool = False,
 ) -> GatherRequest:
     """The gather request the shared options (and a CPU budget) say; `remote_cache` is the URL
     already chosen and checked (`chosen_remote_cache`)."""
@@ -150,6 +157,7 @@ def gather_request(
             trace_argv=trace_argv,
             keep_images=keep_images,
             build_network=cast("BuildNetwork", build_network),
+            seccomp_profile=seccomp_profile,
         ),
         cache_dir=cache_dir,
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),

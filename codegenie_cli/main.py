@@ -165,6 +165,7 @@ def gather(
     keep_images: bool,
     build_network: str,
     fail_on: tuple[str, ...],
+    seccomp_profile: bool,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -190,6 +191,7 @@ def gather(
         trace_argv=trace_argv,
         keep_images=keep_images,
         build_network=build_network,
+        seccomp_profile=seccomp_profile,
         jobs=jobs,
         remote_cache=chosen_remote_cache(remote_cache, adapters.environ()),
     )

@@ -21,7 +21,7 @@ from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.outcomes import ProbeOutcome
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import load_builtin_probes
-from codegenie_core.probes.layer_c.model import TRACE_LABEL
+from codegenie_core.probes.layer_c.model import PROBE_NAME, TRACE_LABEL
 from codegenie_core.registry import (
     DEFAULT_REGISTRY,
     ENTRY_POINT_GROUP,
@@ -183,6 +183,7 @@ def gather(
             "context.yaml": rendered["yaml"],
             "context.json": rendered["json"],
             "report.md": rendered["md"],
+            **seccomp_files(gathered.outcomes),
         }
         if options.fmt in sbom.FILE_NAMES:
             files[sbom.FILE_NAMES[options.fmt]] = rendered[options.fmt]
@@ -203,6 +204,22 @@ def _table(context: Mapping[str, object], width: int) -> str:
     from codegenie_cli.table import render_table  # rich loads only for a table (its Rule 1)
 
     return render_table(cast("Mapping[str, PlainData]", context), width=width)
+
+
+def seccomp_files(outcomes: tuple[ProbeOutcome, ...]) -> dict[str, str]:
+    """`--seccomp-profile`'s profile files, from the runtime trace's slice (ADR-0067)."""
+    from codegenie_core.outcomes import Cached, Ran
+    from codegenie_core.probes.layer_c.runtime_trace import (
+        RuntimeTraceSlice,
+        seccomp_profile_files,
+    )
+
+    for outcome in outcomes:
+        if isinstance(outcome, Ran | Cached) and outcome.probe == PROBE_NAME:
+            slice_ = outcome.envelope.slice
+            if isinstance(slice_, RuntimeTraceSlice):
+                return seccomp_profile_files(slice_)
+    return {}
 
 
 def explain(

@@ -39,6 +39,9 @@ class GatherConfig:
     # --build-network: `docker build`'s network; the one place a repository's code can reach the
     # network. Part of runtime_trace's cache key (`config:build_network`): it changes the image.
     build_network: BuildNetwork = "default"
+    # --seccomp-profile: a profiling pass per scenario counts every syscall, for a seccomp profile
+    # (ADR-0067). Part of runtime_trace's cache key (`config:seccomp_profile`).
+    seccomp_profile: bool = False
     probe_timeout_cap_s: float | None = None  # caps every probe's own `timeout_s` when set
 
 

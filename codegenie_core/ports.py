@@ -237,9 +237,12 @@ class ContainerRunner(Protocol):
         timeout_s: float,
         keep_argv: bool,
         policy: ContainerPolicy,
+        count_syscalls: bool = False,
     ) -> ScenarioResult:
         """Run one scenario under strace in a fresh container confined by `policy` (the core's
-        decision, rendered by the adapter in its engine's spelling: ADR-0033), removed after."""
+        decision, rendered by the adapter in its engine's spelling: ADR-0033), removed after.
+        `count_syscalls`: a profiling pass instead, counting every syscall (`syscalls` of the
+        `ScenarioCompleted`, its `trace` empty; ADR-0067)."""
         ...
 
     def cleanup(self) -> None:

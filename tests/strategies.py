@@ -1808,3 +1808,30 @@ plain_slices = st.dictionaries(
     plain_values,
     max_size=6,
 )
+
+
+# ---- codegenie_core.parsers.strace_counts -------------------------------------------------------
+# Syscall names and counts, rendered as `strace -c` tables (one per personality), and the totals.
+syscall_names = st.sampled_from(
+    ["openat", "read", "write", "execve", "socket", "newfstatat", "rt_sigaction", "_llseek"]
+)
+
+
+@st.composite
+def syscall_tables(draw: st.DrawFn) -> tuple[str, dict[str, int]]:
+    """An `strace -c` summary text (1 or 2 tables, rows in any order) and its counts by name."""
+    totals: dict[str, int] = {}
+    texts: list[str] = []
+    for table in range(draw(st.integers(min_value=1, max_value=2))):
+        rows = draw(st.dictionaries(syscall_names, st.integers(min_value=1, max_value=10**6)))
+        if table:
+            texts.append("System call usage summary for 32 bit mode:")
+        texts.append("% time     seconds  usecs/call     calls    errors syscall")
+        texts.append("------ ----------- ----------- --------- --------- ----------------")
+        for name, calls in rows.items():
+            errors = draw(st.sampled_from(["", str(max(calls // 2, 1))]))
+            texts.append(f"  1.50    0.000123           4 {calls:9d} {errors:>9} {name}")
+            totals[name] = totals.get(name, 0) + calls
+        texts.append("------ ----------- ----------- --------- --------- ----------------")
+        texts.append(f"100.00    0.000200           1 {sum(rows.values()):9d}           total")
+    return "\n".join(texts) + "\n", totals

@@ -16,6 +16,7 @@ from attrs import validators as v
 
 from codegenie_core.config import BuildNetwork
 from codegenie_core.parsers.strace import TraceFacts
+from codegenie_core.parsers.strace_counts import SyscallCounts
 
 PROBE_NAME = "runtime_trace"
 DOCKERFILE = "Dockerfile"
@@ -69,6 +70,9 @@ SLICE_KEYS: tuple[str, ...] = (
     "looked_for_not_found",
     "network_connects",
     "problems",
+    "seccomp_syscalls",
+    "seccomp_architectures",
+    "seccomp_profiled",
 )
 
 CoverageConfidence = Literal["high", "medium", "low", "unavailable"]
@@ -177,6 +181,7 @@ class EngineReady:
     version: str
     strace_version: str
     seccomp_bpf: bool  # strace >= 5.3 filters in the kernel; without it tracing is far slower
+    machine: str = ""  # the host's `uname -m` (the seccomp profile's architectures, ADR-0067)
 
 
 @attrs.frozen(kw_only=True)
@@ -218,6 +223,8 @@ class ScenarioCompleted:
     # Why no trace could be read (what came back was a symlink, FIFO, device or directory, or
     # nothing): `trace` is then empty and the scenario counts as not traced (see ADR-0022).
     trace_problem: str = ""
+    # a profiling pass (`count_syscalls`, ADR-0067): every syscall with its count; `trace` empty
+    syscalls: SyscallCounts | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -32,6 +32,9 @@ def requires_tool(*tools: str) -> pytest.MarkDecorator:
     return getattr(pytest.mark, MARK_NAME)(*tools)
 
 
+DEBIAN_IMAGE = "debian:bookworm-slim"  # built by scripts/build_debian_image (ADR-0069)
+
+
 @functools.cache
 def tool_problem(tool: str) -> str | None:
     """Why `tool` cannot be used here, or None when it can."""
@@ -53,6 +56,33 @@ def tool_problem(tool: str) -> str | None:
                 return "`docker info` did not answer within 20 s"
             if probe.returncode != 0:
                 return "the docker daemon does not answer: " + probe.stderr.decode()[-200:]
+            return None
+        case "debian-image":
+            engine = tool_problem("docker")
+            if engine is not None:
+                return engine
+            inspected = subprocess.run(
+                ["docker", "image", "inspect", "--format", "{{.Id}}", DEBIAN_IMAGE],
+                capture_output=True,
+                timeout=20,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            if inspected.returncode != 0:
+                return f"{DEBIAN_IMAGE} is not on docker: run scripts/build_debian_image"
+            return None
+        case "podman":
+            if shutil.which("podman") is None:
+                return "podman is not on PATH (apt-get install podman catatonit)"
+            answered = subprocess.run(
+                ["podman", "version", "--format", "{{.Client.Version}}"],
+                capture_output=True,
+                timeout=20,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            if answered.returncode != 0:
+                return "`podman version` fails: " + answered.stderr.decode()[-200:]
             return None
         case "busybox":
             for candidate in ("/bin/busybox", "/usr/bin/busybox"):

@@ -14,6 +14,7 @@ import pytest
 
 from codegenie_adapters.docker_strace import DockerStraceRunner
 from codegenie_adapters.fakes import FakeContainerRunner
+from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.ports import ContainerRunner
 from codegenie_core.probes.layer_c.model import (
     TRACE_POLICY,
@@ -143,3 +144,35 @@ def test_a_scenario_runs_under_exactly_the_policy_the_runner_is_given(
         assert inspected, "the scenario's container was never seen running"
         applied = applied_policy(inspected)
     assert applied == policy
+
+
+@requires_tool("docker", "strace", "busybox", "linux")
+@pytest.mark.parametrize("kind", ["fake", "real"])
+def test_a_profiling_pass_counts_syscalls_and_leaves_the_trace_empty_on_both(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    runner: ContainerRunner = (
+        FakeContainerRunner() if kind == "fake" else request.getfixturevalue("real_runner")
+    )
+    ref = f"codegenie-trace:contract-{uuid.uuid4().hex[:8]}"
+    built = runner.build(BuildRequest(dockerfile="Dockerfile", image_ref=ref))
+    assert isinstance(built, BuiltImage)
+    result = runner.run_scenario(
+        built, SHELL, timeout_s=20, keep_argv=False, policy=TRACE_POLICY, count_syscalls=True
+    )
+    runner.cleanup()
+    assert isinstance(result, ScenarioCompleted) and result.exit_code == 0
+    assert result.syscalls is not None and {"brk", "execve"} <= set(result.syscalls.names)
+    assert result.trace == TraceFacts()
+
+
+@pytest.mark.parametrize("kind", ["fake", "real"])
+def test_a_profiling_pass_without_an_engine_is_engine_unavailable_on_both(
+    kind: str, tmp_path: Path
+) -> None:
+    runner = _runner(kind, "engine", tmp_path)
+    result = runner.run_scenario(
+        IMAGE, SHELL, timeout_s=5, keep_argv=False, policy=TRACE_POLICY, count_syscalls=True
+    )
+    runner.cleanup()
+    assert isinstance(result, EngineUnavailable)

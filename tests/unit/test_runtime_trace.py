@@ -32,6 +32,7 @@ from codegenie_core.probes.layer_c.model import (
     StraceUnavailable,
 )
 from codegenie_core.probes.layer_c.runtime_trace import (
+    SCHEMA_VERSION,
     RuntimeTraceProbe,
     RuntimeTraceSlice,
     ScenarioReport,
@@ -160,7 +161,7 @@ def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
     result = PROBE.run(_ctx(runner, resolver=resolver))
     assert result == Envelope(
         probe="runtime_trace",
-        schema_version=3,
+        schema_version=SCHEMA_VERSION,
         confidence="low",
         slice=RuntimeTraceSlice(
             status="image-digest-unresolved",

@@ -23,6 +23,7 @@ from typing import Literal, assert_never
 import attrs
 
 from codegenie_core.parsers.strace import Connect, TraceFacts
+from codegenie_core.parsers.strace_counts import SyscallCount, SyscallCounts, merge_counts
 from codegenie_core.ports import ContainerRunner, FileProblem, TextProblem
 from codegenie_core.probe import Envelope, ProbeContext, Skip, ToolUnavailable, clip_confidence
 from codegenie_core.probes.layer_c.base_images import base_image_refs
@@ -57,10 +58,18 @@ from codegenie_core.probes.layer_c.scenarios import (
     merge_scenarios,
     parse_scenarios,
 )
+from codegenie_core.probes.layer_c.seccomp import (
+    architectures,
+    profile_file_name,
+    profile_names,
+    profile_text,
+)
 from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
 
-SCHEMA_VERSION = 3  # 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals
+# 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: the seccomp_*
+# fields of `--seccomp-profile` (ADR-0067)
+SCHEMA_VERSION = 4
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
 
 TraceStatus = Literal["traced", "image-digest-unresolved", "build-failed"]
@@ -110,6 +119,11 @@ class RuntimeTraceSlice:
     looked_for_not_found: tuple[str, ...] = ()
     network_connects: tuple[Connect, ...] = ()
     problems: tuple[str, ...] = ()
+    # --seccomp-profile (ADR-0067): every syscall the profiling passes observed, with counts
+    # summed over scenarios; the profile's architectures; the scenarios whose pass completed
+    seccomp_syscalls: tuple[SyscallCount, ...] = ()
+    seccomp_architectures: tuple[str, ...] = ()
+    seccomp_profiled: tuple[str, ...] = ()
 
 
 @register_probe()
@@ -136,6 +150,7 @@ class RuntimeTraceProbe:
             "config:trace_argv",
             "config:probe_timeout_cap_s",
             "config:build_network",
+            "config:seccomp_profile",
         ),
         ports=frozenset[PortName]({"repo", "clock", "yaml", "containers", "image_digest"}),
         slice_type=RuntimeTraceSlice,
@@ -196,8 +211,12 @@ class RuntimeTraceProbe:
         spent = ctx.clock.monotonic() - probe_started
         left = self.spec.deadline_s(ctx.config) - spent - COORDINATOR_MARGIN_S
         budget = min(AGGREGATE_TIMEOUT_S, left)
-        reports = _run_all(ctx, runner, built, scenarios, budget)
-        return _traced(reports, image_ref, base_images, status.seccomp_bpf, file_problems)
+        profiles: dict[str, ScenarioResult] = {}
+        reports = _run_all(ctx, runner, built, scenarios, budget, profiles)
+        traced = _traced(reports, image_ref, base_images, status.seccomp_bpf, file_problems)
+        if not ctx.config.seccomp_profile:
+            return traced
+        return _with_profile(traced, profiles, architectures(status.machine))
 
 
 def _repo_scenarios(ctx: ProbeContext) -> tuple[RepoScenario, ...] | ScenarioFileProblem:
@@ -245,7 +264,10 @@ def _run_all(
     image: BuiltImage,
     scenarios: Sequence[RepoScenario],
     budget_s: float,
+    profiles: dict[str, ScenarioResult],
 ) -> tuple[ScenarioReport, ...]:
+    """Each scenario traced, then (`--seccomp-profile`) its profiling pass, whose result goes
+    into `profiles` by scenario name; both passes share the budget (Rule 3)."""
     started = ctx.clock.monotonic()
     reports: list[ScenarioReport] = []
     for scenario in scenarios:  # Rule 3: one at a time, never concurrently
@@ -266,6 +288,16 @@ def _run_all(
             policy=TRACE_POLICY,  # the core decides the confinement; the runner renders it
         )
         reports.append(_report_result(scenario, result))
+        remaining = budget_s - (ctx.clock.monotonic() - started)
+        if ctx.config.seccomp_profile and isinstance(result, ScenarioCompleted) and remaining > 0:
+            profiles[scenario.name] = runner.run_scenario(
+                image,
+                scenario,
+                timeout_s=min(scenario.timeout_s, remaining),
+                keep_argv=False,
+                policy=TRACE_POLICY,
+                count_syscalls=True,
+            )
     return tuple(reports)
 
 
@@ -350,6 +382,12 @@ def confidence_lines(slice_: RuntimeTraceSlice) -> tuple[str, ...]:
             lines.append(f"scenario {report.name!r}: {report.trace.unparsed_lines} lines unread")
     if slice_.status == "traced" and not slice_.seccomp_bpf:
         lines.append("strace lacks --seccomp-bpf: traced without it, far slower")
+    if slice_.seccomp_syscalls:
+        lines.append(
+            f"seccomp profile: {len(slice_.seccomp_syscalls)} syscalls observed over "
+            f"{len(slice_.seccomp_profiled)} scenarios; --output DIR writes it as "
+            f"{profile_file_name(DOCKERFILE)}"
+        )
     lines.extend(slice_.problems)
     return tuple(lines)
 
@@ -413,3 +451,49 @@ def _aggregate_problem(reports: Sequence[ScenarioReport]) -> tuple[str, ...]:
         f"time budget for scenarios spent (at most {AGGREGATE_TIMEOUT_S:g} s, less if the "
         f"probe timeout is shorter); not run: {', '.join(skipped)}",
     )
+
+
+def _with_profile(
+    traced: Envelope, profiles: dict[str, ScenarioResult], arches: tuple[str, ...]
+) -> Envelope:
+    """The traced envelope with the profiling passes' syscalls (ADR-0067): a pass that did not
+    complete with a readable count is a problem line, and its scenario is not in the profile."""
+    assert isinstance(traced.slice, RuntimeTraceSlice)
+    counted: list[SyscallCounts] = []
+    profiled: list[str] = []
+    problems: list[str] = []
+    for name, result in profiles.items():
+        match result:
+            case ScenarioCompleted(syscalls=SyscallCounts() as syscalls) if syscalls.counts:
+                counted.append(syscalls)
+                profiled.append(name)
+            case ScenarioCompleted(trace_problem=why):
+                problems.append(f"seccomp profiling of {name!r}: no syscall counts {why}".rstrip())
+            case ScenarioTimeout(elapsed_ms=ms):
+                problems.append(f"seccomp profiling of {name!r}: killed after {ms} ms")
+            case (
+                StraceUnavailable(reason=why)
+                | EngineUnavailable(reason=why)
+                | BuildFailed(message=why)
+                | ImageDigestUnresolved(ref=why)
+            ):
+                problems.append(f"seccomp profiling of {name!r}: {why}")
+            case _:
+                assert_never(result)
+    slice_ = attrs.evolve(
+        traced.slice,
+        seccomp_syscalls=merge_counts(tuple(counted)),
+        seccomp_architectures=arches if counted else (),
+        seccomp_profiled=tuple(profiled),
+        problems=(*traced.slice.problems, *problems),
+    )
+    return _wrap(slice_)
+
+
+def seccomp_profile_files(slice_: RuntimeTraceSlice) -> dict[str, str]:
+    """The seccomp profile `--output DIR` writes, by its path under DIR (ADR-0067): none when no
+    profiling pass counted anything."""
+    if not slice_.seccomp_syscalls:
+        return {}
+    names = profile_names(slice_.seccomp_syscalls)
+    return {profile_file_name(DOCKERFILE): profile_text(names, slice_.seccomp_architectures)}
