@@ -130,10 +130,13 @@ class DockerStraceRunner:
         if not self.platform.startswith("linux"):
             return BuildFailed(exit_code=None, message=f"not Linux: {self.platform}")
         labels = ("--label", f"{TRACE_LABEL}=1", "--label", f"{RUN_LABEL}={self.run_id}")
-        dockerfile = str(Path(self.repo_root) / request.dockerfile)
+        paths = _inside_repo(self.repo_root, request.dockerfile, request.context)
+        if isinstance(paths, str):
+            return BuildFailed(exit_code=None, message=paths)
+        dockerfile, context = paths
         argv = (
             "build", "--force-rm", *_build_network_flags(request.network), "-f", dockerfile,
-            "-t", request.image_ref, *labels, self.repo_root,
+            "-t", request.image_ref, *labels, context,
         )  # fmt: skip
         built = self._engine(*argv, timeout_s=BUILD_TIMEOUT_S)
         if not built.ok:
@@ -309,6 +312,19 @@ class DockerStraceRunner:
         )
 
 
+def _inside_repo(root: str, dockerfile: str, context: str) -> tuple[str, str] | str:
+    """The Dockerfile and the context as absolute paths, or why not: either one reaching outside
+    the repository, also through a symbolic link, is refused (ADR-0065)."""
+    top = Path(root).resolve()
+    resolved: list[str] = []
+    for what, relative in (("Dockerfile", dockerfile), ("build context", context)):
+        path = (top / relative).resolve()
+        if path != top and top not in path.parents:
+            return f"the {what} {relative!r} leaves the repository: refused"
+        resolved.append(str(path))
+    return resolved[0], resolved[1]
+
+
 def _build_network_flags(network: BuildNetwork) -> tuple[str, ...]:
     """The build's network flags; `none` also passes `--no-cache`: the engine's build cache keys
     a step by its parent and text, not the network it ran under, so without it a `none` build
@@ -321,7 +337,7 @@ def _build_network_flags(network: BuildNetwork) -> tuple[str, ...]:
 def make_image_digest_resolver(
     runner: DockerStraceRunner, repo: RepoFiles
 ) -> Callable[[], str | None]:
-    """`ProbeContext.image_digest_resolver` for `runner`'s engine."""
+    """`ProbeContext.image_digest_resolver` for `runner`'s engine (the root Dockerfile's bases)."""
     return base_image_resolver(repo, engine=runner.engine)
 
 

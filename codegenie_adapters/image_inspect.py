@@ -7,7 +7,7 @@ Rule 1: an image the engine cannot inspect makes the resolver answer None (unres
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from codegenie_adapters.exec import run_external_cli
@@ -43,17 +43,27 @@ def image_config(config_json: bytes) -> ImageConfig:
 
 
 def base_image_resolver(
-    repo: RepoFiles, *, engine: str = "docker", dockerfile: str = "Dockerfile"
+    repo: RepoFiles,
+    *,
+    engine: str = "docker",
+    dockerfile: str = "Dockerfile",
+    dockerfiles: Callable[[], Sequence[str]] | None = None,
 ) -> Callable[[], str | None]:
     """A resolver for `ProbeContext.image_digest_resolver`: the digests of the base images the
-    Dockerfile names in FROM (`ref=digest;...`), or None when any of them is not known locally."""
+    Dockerfiles name in FROM (`ref=digest;...`, each image once, in order of first appearance), or
+    None when any of them is not known locally. `dockerfiles` (when given) names the Dockerfiles
+    the trace will build (ADR-0065), else `dockerfile` alone."""
 
     def resolve() -> str | None:
-        data = repo.read_bytes(dockerfile)
-        if isinstance(data, FileProblem):
-            return None
+        refs: list[str] = []
+        for path in dockerfiles() if dockerfiles is not None else (dockerfile,):
+            data = repo.read_bytes(path)
+            if isinstance(data, FileProblem):
+                return None
+            found = base_image_refs(data.decode("utf-8", "replace"))
+            refs.extend(ref for ref in found if ref not in refs)
         parts: list[str] = []
-        for ref in base_image_refs(data.decode("utf-8", "replace")):
+        for ref in refs:
             if ref.lower() == SCRATCH:
                 parts.append(SCRATCH)
                 continue

@@ -202,6 +202,14 @@ def cli() -> None:
     help="Network for the runtime trace's image build: the one place repository code can reach "
     "the network (scenarios never can).",
 )
+@click.option(
+    "--dockerfile",
+    "dockerfiles",
+    multiple=True,
+    metavar="PATH",
+    help="A repo-relative Dockerfile the runtime trace builds (its directory is the build "
+    "context). Repeatable [default: the root Dockerfile, else compose builds, else the only one].",
+)
 @click.option("-v", "--verbose", count=True, help="More messages on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.pass_context
@@ -225,6 +233,7 @@ def gather(
     trace_argv: bool,
     keep_images: bool,
     build_network: str,
+    dockerfiles: tuple[str, ...],
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -247,6 +256,7 @@ def gather(
             trace_argv=trace_argv,
             keep_images=keep_images,
             build_network=cast("BuildNetwork", build_network),
+            dockerfiles=dockerfiles,
         ),
         cache_dir=cache_dir,
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),
@@ -255,6 +265,13 @@ def gather(
     )
     # Before the gather machinery imports, so git's listing runs meanwhile (ADR-0007).
     opened = open_repository(adapters, repo, request)
+    if dockerfiles:  # a path outside the repository or not in it: a usage error, exit 2
+        import attrs
+
+        from codegenie_core.probes.layer_c.dockerfiles import check_dockerfile_option
+
+        chosen = check_dockerfile_option(dockerfiles, opened.repo.list_files())
+        request = attrs.evolve(request, config=attrs.evolve(request.config, dockerfiles=chosen))
     from codegenie_cli import run
 
     options = run.GatherOptions(

@@ -40,6 +40,9 @@ class GatherConfig:
     # network. Part of runtime_trace's cache key (`config:build_network`): it changes the image.
     build_network: BuildNetwork = "default"
     probe_timeout_cap_s: float | None = None  # caps every probe's own `timeout_s` when set
+    # --dockerfile (repeatable): the repo-relative Dockerfiles runtime_trace builds; empty: its
+    # own choice (ADR-0065). In runtime_trace's key (`config:dockerfiles`).
+    dockerfiles: tuple[str, ...] = ()
 
 
 # The fields that shape no probe's slice, one line each: the field and why (Rule 1).

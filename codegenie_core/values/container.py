@@ -69,6 +69,7 @@ SLICE_KEYS: tuple[str, ...] = (
     "looked_for_not_found",
     "network_connects",
     "problems",
+    "images",
 )
 
 CoverageConfidence = Literal["high", "medium", "low", "unavailable"]
@@ -103,11 +104,13 @@ class ImageConfig:
 
 @attrs.frozen(kw_only=True)
 class BuildRequest:
-    """Build `dockerfile` (repo-relative) with the repository as context, tagged `image_ref`."""
+    """Build `dockerfile` (repo-relative) with `context` (repo-relative, "." the root) as its
+    build context, tagged `image_ref`."""
 
     dockerfile: str
     image_ref: str
     network: BuildNetwork = "default"  # "none": the build's RUN steps get no network
+    context: str = "."
 
 
 @attrs.frozen(kw_only=True)

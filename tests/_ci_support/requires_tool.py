@@ -32,6 +32,9 @@ def requires_tool(*tools: str) -> pytest.MarkDecorator:
     return getattr(pytest.mark, MARK_NAME)(*tools)
 
 
+DEBIAN_IMAGE = "debian:bookworm-slim"  # what scripts/build_debian_image imports (ADR-0069)
+
+
 @functools.cache
 def tool_problem(tool: str) -> str | None:
     """Why `tool` cannot be used here, or None when it can."""
@@ -59,6 +62,20 @@ def tool_problem(tool: str) -> str | None:
                 if os.path.isfile(candidate):
                     return None
             return "busybox-static is not installed"
+        case "debian-image":
+            engine = tool_problem("docker")
+            if engine is not None:
+                return engine
+            found = subprocess.run(
+                ["docker", "image", "inspect", "--format", "{{.Id}}", DEBIAN_IMAGE],
+                capture_output=True,
+                timeout=20,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            if found.returncode != 0:
+                return f"no {DEBIAN_IMAGE} image: run scripts/build_debian_image"
+            return None
         case _:
             return None if shutil.which(tool) is not None else f"{tool} is not on PATH"
 

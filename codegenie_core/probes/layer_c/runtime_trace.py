@@ -1,4 +1,4 @@
-"""`runtime_trace`: build the repository's root Dockerfile and trace what its container does.
+"""`runtime_trace`: build the repository's Dockerfiles and trace what their containers do.
 
 Rule 1: where the engine, strace or Linux is missing the probe returns `ToolUnavailable` (a skip,
 which is never cached), so a gather after the daemon comes back traces afresh; every other end
@@ -12,6 +12,10 @@ scenario the budget leaves no time for is reported `not-run`, not run.
 Rule 4: an invalid repository scenario is its own report (`invalid`), and a scenarios file that
 cannot be used at all is a problem line: either way the valid scenarios and the defaults still run,
 and the coverage says what was not traced (see ADR-0023).
+Rule 5: the Dockerfiles are chosen as `dockerfiles.choose_dockerfiles` says (ADR-0065) and built
+one after another, each with its own image; every image's scenarios share the one budget, and an
+image the budget leaves no time for is reported `not-run`, not built. The top-level facts merge
+every image's traces; `images` says per Dockerfile what was traced.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from codegenie_core.parsers.strace import Connect, TraceFacts
 from codegenie_core.ports import ContainerRunner, FileProblem, TextProblem
 from codegenie_core.probe import Envelope, ProbeContext, Skip, ToolUnavailable, clip_confidence
 from codegenie_core.probes.layer_c.base_images import base_image_refs
+from codegenie_core.probes.layer_c.dockerfiles import (
+    DockerfileChoice,
+    DockerfileTarget,
+    choose_dockerfiles,
+)
 from codegenie_core.probes.layer_c.model import (
     AGGREGATE_TIMEOUT_S,
     BUILD_TIMEOUT_S,
@@ -60,10 +69,13 @@ from codegenie_core.probes.layer_c.scenarios import (
 from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
 
-SCHEMA_VERSION = 3  # 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals
+# 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: `images`
+SCHEMA_VERSION = 4
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
 
 TraceStatus = Literal["traced", "image-digest-unresolved", "build-failed"]
+# what happened to one Dockerfile's image: built and its scenarios run, or why not
+ImageStatus = Literal["traced", "build-failed", "not-run"]
 # what happened to one scenario: a `ScenarioResult` variant, or never run (budget / invalid)
 ScenarioOutcome = Literal[
     "completed",
@@ -94,6 +106,19 @@ class ScenarioReport:
 
 
 @attrs.frozen(kw_only=True)
+class ImageReport:
+    """One Dockerfile as the slice tells it: where it was built from, and its scenarios."""
+
+    dockerfile: str
+    context: str
+    origin: str  # why it was chosen: option, root, a compose service, the only one
+    image_ref: str = ""
+    status: ImageStatus = "not-run"
+    detail: str = ""
+    scenarios: tuple[ScenarioReport, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class RuntimeTraceSlice:
     """What the container did across every scenario (fields in `SLICE_KEYS` order)."""
 
@@ -110,6 +135,9 @@ class RuntimeTraceSlice:
     looked_for_not_found: tuple[str, ...] = ()
     network_connects: tuple[Connect, ...] = ()
     problems: tuple[str, ...] = ()
+    # per Dockerfile (ADR-0065); `image_ref` and `scenarios` above: the first built image's ref,
+    # and every image's scenarios in order
+    images: tuple[ImageReport, ...] = ()
 
 
 @register_probe()
@@ -136,6 +164,7 @@ class RuntimeTraceProbe:
             "config:trace_argv",
             "config:probe_timeout_cap_s",
             "config:build_network",
+            "config:dockerfiles",
         ),
         ports=frozenset[PortName]({"repo", "clock", "yaml", "containers", "image_digest"}),
         slice_type=RuntimeTraceSlice,
@@ -143,7 +172,7 @@ class RuntimeTraceProbe:
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
-        return DOCKERFILE in ctx.repo.list_files()
+        return bool(_choice(ctx).targets)
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
         probe_started = ctx.clock.monotonic()
@@ -163,6 +192,7 @@ class RuntimeTraceProbe:
                 return ToolUnavailable(tool="linux", reason=f"tracing needs Linux, not {platform}")
             case _:
                 assert_never(status)
+        choice = _choice(ctx)
         repo_scenarios = _repo_scenarios(ctx)
         file_problems: tuple[str, ...] = ()
         if isinstance(repo_scenarios, ScenarioFileProblem):  # Rule 4: the defaults still run
@@ -170,34 +200,105 @@ class RuntimeTraceProbe:
             repo_scenarios = ()
         base_images = _resolve_base_images(ctx)
         if base_images is None:
-            unresolved = ImageDigestUnresolved(ref=_base_refs_text(ctx))
+            unresolved = ImageDigestUnresolved(ref=_base_refs_text(ctx, choice))
+            line = f"base image digest unresolved: {unresolved.ref}"
             return _envelope(
                 status="image-digest-unresolved",
-                problems=(f"base image digest unresolved: {unresolved.ref}", *file_problems),
+                problems=(line, *choice.problems, *file_problems),
+                images=tuple(_unbuilt(t, "not-run", line) for t in choice.targets),
             )
-        image_ref = IMAGE_REF_PREFIX + _context_digest(ctx)[:12]
-        request = BuildRequest(
-            dockerfile=DOCKERFILE, image_ref=image_ref, network=ctx.config.build_network
-        )
-        built = runner.build(request)
-        if isinstance(built, BuildFailed):
-            return _envelope(
-                status="build-failed",
+        context_digest = _context_digest(ctx)
+        images: list[ImageReport] = []
+        scenario_spent = 0.0
+        for target in choice.targets:  # Rule 5: one image after another
+            image_ref = IMAGE_REF_PREFIX + _target_digest(context_digest, target)[:12]
+            # Rule 3: finish inside the coordinator's bound too, with a partial but truthful
+            # slice, rather than be abandoned mid-scenario with nothing to show.
+            spent = ctx.clock.monotonic() - probe_started
+            left = self.spec.deadline_s(ctx.config) - spent - COORDINATOR_MARGIN_S
+            budget = min(AGGREGATE_TIMEOUT_S - scenario_spent, left)
+            if budget <= 0:
+                detail = f"not built: the time budget of {AGGREGATE_TIMEOUT_S:g} s was spent"
+                images.append(_unbuilt(target, "not-run", detail, image_ref=image_ref))
+                continue
+            request = BuildRequest(
+                dockerfile=target.dockerfile,
                 image_ref=image_ref,
-                base_images=base_images,
-                problems=(
-                    f"build failed (exit {built.exit_code}): {built.message}",
-                    *file_problems,
-                ),
+                network=ctx.config.build_network,
+                context=target.context,
             )
-        scenarios = merge_scenarios(default_scenarios(built.config), repo_scenarios)
-        # Rule 3: finish inside the coordinator's bound too, with a partial but truthful slice,
-        # rather than be abandoned mid-scenario with nothing to show.
-        spent = ctx.clock.monotonic() - probe_started
-        left = self.spec.deadline_s(ctx.config) - spent - COORDINATOR_MARGIN_S
-        budget = min(AGGREGATE_TIMEOUT_S, left)
-        reports = _run_all(ctx, runner, built, scenarios, budget)
-        return _traced(reports, image_ref, base_images, status.seccomp_bpf, file_problems)
+            built = runner.build(request)
+            if isinstance(built, BuildFailed):
+                detail = f"build failed (exit {built.exit_code}): {built.message}"
+                images.append(_unbuilt(target, "build-failed", detail, image_ref=image_ref))
+                continue
+            scenarios = merge_scenarios(default_scenarios(built.config), repo_scenarios)
+            began = ctx.clock.monotonic()
+            reports = _run_all(ctx, runner, built, scenarios, budget)
+            scenario_spent += ctx.clock.monotonic() - began
+            images.append(
+                ImageReport(
+                    dockerfile=target.dockerfile,
+                    context=target.context,
+                    origin=target.origin,
+                    image_ref=image_ref,
+                    status="traced",
+                    scenarios=reports,
+                )
+            )
+        problems = (*choice.problems, *file_problems)
+        if not any(image.status == "traced" for image in images):
+            return _untraced(tuple(images), base_images, problems)
+        return _traced(tuple(images), base_images, status.seccomp_bpf, problems)
+
+
+def _choice(ctx: ProbeContext) -> DockerfileChoice:
+    return choose_dockerfiles(ctx.repo, ctx.yaml, ctx.config.dockerfiles)
+
+
+def _unbuilt(
+    target: DockerfileTarget, status: ImageStatus, detail: str, *, image_ref: str = ""
+) -> ImageReport:
+    return ImageReport(
+        dockerfile=target.dockerfile,
+        context=target.context,
+        origin=target.origin,
+        image_ref=image_ref,
+        status=status,
+        detail=detail,
+    )
+
+
+def _target_digest(context_digest: str, target: DockerfileTarget) -> str:
+    """The image's content tag: the context's digest for the root Dockerfile built from the root
+    (as before ADR-0065), else that digest with the Dockerfile and context folded in."""
+    if (target.dockerfile, target.context) == (DOCKERFILE, "."):
+        return context_digest
+    hasher = hashlib.sha256()
+    for text in (context_digest, target.dockerfile, target.context):
+        data = text.encode("utf-8", "surrogateescape")
+        hasher.update(len(data).to_bytes(8, "big") + data)
+    return hasher.hexdigest()
+
+
+def _untraced(
+    images: tuple[ImageReport, ...], base_images: str, problems: tuple[str, ...]
+) -> Envelope:
+    """No image was traced: every build failed or none had time; the first failure leads."""
+    several = len(images) > 1
+    lines = tuple(
+        f"{image.dockerfile}: {image.detail}" if several else image.detail
+        for image in images
+        if image.detail
+    )
+    failed = any(image.status == "build-failed" for image in images)
+    return _envelope(
+        status="build-failed" if failed else "traced",
+        image_ref=images[0].image_ref if images else "",
+        base_images=base_images,
+        problems=(*lines, *problems),
+        images=images,
+    )
 
 
 def _repo_scenarios(ctx: ProbeContext) -> tuple[RepoScenario, ...] | ScenarioFileProblem:
@@ -223,10 +324,14 @@ def _resolve_base_images(ctx: ProbeContext) -> str | None:
         return None
 
 
-def _base_refs_text(ctx: ProbeContext) -> str:
-    data = ctx.repo.read_bytes(DOCKERFILE)
-    refs = () if isinstance(data, FileProblem) else base_image_refs(data.decode("utf-8", "replace"))
-    return ", ".join(refs) or DOCKERFILE
+def _base_refs_text(ctx: ProbeContext, choice: DockerfileChoice) -> str:
+    refs: list[str] = []
+    for target in choice.targets:
+        data = ctx.repo.read_bytes(target.dockerfile)
+        if not isinstance(data, FileProblem):
+            found = base_image_refs(data.decode("utf-8", "replace"))
+            refs.extend(ref for ref in found if ref not in refs)
+    return ", ".join(refs) or ", ".join(t.dockerfile for t in choice.targets) or DOCKERFILE
 
 
 def _context_digest(ctx: ProbeContext) -> str:
@@ -355,7 +460,12 @@ def confidence_lines(slice_: RuntimeTraceSlice) -> tuple[str, ...]:
 
 
 def _envelope(
-    *, status: TraceStatus, image_ref: str = "", base_images: str = "", problems: tuple[str, ...]
+    *,
+    status: TraceStatus,
+    image_ref: str = "",
+    base_images: str = "",
+    problems: tuple[str, ...],
+    images: tuple[ImageReport, ...] = (),
 ) -> Envelope:
     """The envelope of a run that traced nothing: nothing to cover, so coverage is unavailable."""
     slice_ = RuntimeTraceSlice(
@@ -364,6 +474,7 @@ def _envelope(
         image_ref=image_ref,
         base_images=base_images,
         problems=problems,
+        images=images,
     )
     return _wrap(slice_)
 
@@ -379,17 +490,24 @@ def _wrap(slice_: RuntimeTraceSlice) -> Envelope:
 
 
 def _traced(
-    reports: tuple[ScenarioReport, ...],
-    image_ref: str,
+    images: tuple[ImageReport, ...],
     base_images: str,
     seccomp_bpf: bool,
-    file_problems: tuple[str, ...],
+    problems: tuple[str, ...],
 ) -> Envelope:
+    reports = tuple(r for image in images for r in image.scenarios)
     traces = [r.trace for r in reports if r.trace is not None]
+    image_ref = next(image.image_ref for image in images if image.status == "traced")
+    several = len(images) > 1
+    unbuilt = tuple(
+        f"{image.dockerfile}: {image.detail}" if several else image.detail
+        for image in images
+        if image.status != "traced" and image.detail
+    )
 
     slice_ = RuntimeTraceSlice(
         status="traced",
-        trace_coverage_confidence=coverage_confidence(reports, scenarios_file_ok=not file_problems),
+        trace_coverage_confidence=_coverage(images, scenarios_file_ok=not problems),
         image_ref=image_ref,
         base_images=base_images,
         seccomp_bpf=seccomp_bpf,
@@ -400,9 +518,26 @@ def _traced(
         shared_libraries=tuple(sorted({f for t in traces for f in t.shared_libraries})),
         looked_for_not_found=tuple(sorted({f for t in traces for f in t.looked_for_not_found})),
         network_connects=tuple(sorted({c for t in traces for c in t.network_connects}, key=repr)),
-        problems=(*file_problems, *_aggregate_problem(reports)),
+        problems=(*unbuilt, *problems, *_aggregate_problem(reports)),
+        images=images,
     )
     return _wrap(slice_)
+
+
+def _coverage(images: Sequence[ImageReport], *, scenarios_file_ok: bool) -> CoverageConfidence:
+    """Every image's coverage, the lowest of them; an image not traced lowers high to medium."""
+    order: tuple[CoverageConfidence, ...] = ("unavailable", "low", "medium", "high")
+    grades: list[CoverageConfidence] = [
+        coverage_confidence(image.scenarios, scenarios_file_ok=scenarios_file_ok)
+        for image in images
+        if image.status == "traced"
+    ]
+    lowest: CoverageConfidence = "unavailable"
+    if grades:
+        lowest = min(grades, key=order.index)
+    if lowest == "high" and len(grades) < len(images):
+        return "medium"
+    return lowest
 
 
 def _aggregate_problem(reports: Sequence[ScenarioReport]) -> tuple[str, ...]:
