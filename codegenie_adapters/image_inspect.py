@@ -39,7 +39,20 @@ def image_config(config_json: bytes) -> ImageConfig:
         if isinstance(healthcheck, dict)
         else (),
         user=str(data.get("User") or ""),
+        exposed_tcp_ports=_tcp_ports(data.get("ExposedPorts")),
     )
+
+
+def _tcp_ports(value: object) -> tuple[int, ...]:
+    """`{"8080/tcp": {}, "53/udp": {}}` gives (8080,): TCP ports only, sorted."""
+    if not isinstance(value, dict):
+        return ()
+    ports: set[int] = set()
+    for key in cast("dict[object, object]", value):
+        number, _, protocol = str(key).partition("/")
+        if number.isdigit() and protocol in ("", "tcp") and 0 < int(number) < 65536:
+            ports.add(int(number))
+    return tuple(sorted(ports))
 
 
 def base_image_resolver(

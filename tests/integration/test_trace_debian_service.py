@@ -62,11 +62,23 @@ def runner(service_root: Path) -> Iterator[DockerStraceRunner]:
     real = DockerStraceRunner(repo_root=str(service_root))
     yield real
     real.cleanup()
+    assert _networks(real) == ""
 
 
 def _left(runner: DockerStraceRunner) -> str:
     listed = subprocess.run(
         ["docker", "ps", "-aq", "--filter", f"label={RUN_LABEL}={runner.run_id}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return listed.stdout.strip()
+
+
+def _networks(runner: DockerStraceRunner) -> str:
+    listed = subprocess.run(
+        ["docker", "network", "ls", "-q", "--filter", f"label={RUN_LABEL}={runner.run_id}"],
         capture_output=True,
         text=True,
         check=True,
@@ -95,7 +107,14 @@ def test_the_python_service_on_debian_shows_python_its_config_glibc_and_the_data
     attempts = [c for c in slice_.network_connects if (c.address, c.port) == ("127.0.0.1", 5432)]
     assert [c.family for c in attempts] == ["AF_INET"], slice_.network_connects
     assert slice_.base_images.startswith("debian:bookworm-slim=")
+    (port,) = default.ports  # EXPOSE 8080, probed from a second container (ADR-0066)
+    assert (port.port, port.state, port.http_status) == (8080, "http", 200), port
+    assert port.server.startswith("codegenie-fixture/1.0 Python/3")
+    assert port.content_type == "application/json"
+    assert port.first_listen_ms is not None and port.first_listen_ms < 10_000
+    assert all(r.ports == () for r in slice_.scenarios if r.name != "default")
     assert _left(runner) == ""
+    assert _networks(runner) != ""  # the run's internal network: removed by cleanup()
 
 
 @NEEDS

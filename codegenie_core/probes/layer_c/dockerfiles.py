@@ -25,7 +25,7 @@ from codegenie_core.parsers.compose_service import Where, describe_service
 from codegenie_core.ports import FileProblem, RepoFiles, TextProblem, YamlReader
 from codegenie_core.probes.layer_a.compose import COMPOSE_GLOBS
 from codegenie_core.probes.layer_a.dockerfile import is_dockerfile
-from codegenie_core.values.container import DOCKERFILE
+from codegenie_core.values.container import DOCKERFILE, MAX_PROBED_PORTS
 
 DOCKERFILE_OPTION = "--dockerfile"
 
@@ -37,6 +37,7 @@ class DockerfileTarget:
     dockerfile: str
     context: str
     origin: str  # "option", "root", "compose <file> service <name>", "only"
+    ports: tuple[int, ...] = ()  # a compose service's TCP `ports` targets (ADR-0066)
 
 
 @attrs.frozen(kw_only=True)
@@ -75,6 +76,11 @@ def check_dockerfile_option(chosen: Sequence[str], listed: Sequence[str]) -> tup
         if relative not in normal:
             normal.append(relative)
     return tuple(normal)
+
+
+def _span(start: int, end: int) -> range:
+    """A compose port range, at most `MAX_PROBED_PORTS` of it."""
+    return range(start, min(end, start + MAX_PROBED_PORTS - 1) + 1)
 
 
 def _directory(path: str) -> str:
@@ -158,9 +164,20 @@ def _compose_targets(
                 continue
             match build.dockerfile_status:
                 case "present" if build.dockerfile is not None and build.context_path is not None:
+                    ports = sorted(
+                        {
+                            port
+                            for p in service.ports
+                            if p.target is not None and p.protocol == "tcp"
+                            for port in _span(p.target.start, p.target.end)
+                        }
+                    )
                     targets.append(
                         DockerfileTarget(
-                            dockerfile=build.dockerfile, context=build.context_path, origin=label
+                            dockerfile=build.dockerfile,
+                            context=build.context_path,
+                            origin=label,
+                            ports=tuple(ports),
                         )
                     )
                 case "outside":  # Rule 2

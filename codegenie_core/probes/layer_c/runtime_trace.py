@@ -68,8 +68,10 @@ from codegenie_core.probes.layer_c.scenarios import (
 )
 from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
+from codegenie_core.values.container import PORT_PROBE_POLICY, ImageConfig, PortProbe
 
-# 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: `images`
+# 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: `images`, and
+# the scenarios' probed `ports`
 SCHEMA_VERSION = 4
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
 
@@ -103,6 +105,7 @@ class ScenarioReport:
     env_names: tuple[str, ...] = ()  # values stay out of the slice
     detail: str = ""
     trace: TraceFacts | None = None
+    ports: tuple[PortProbe, ...] = ()  # what answered on the probed ports (ADR-0066)
 
 
 @attrs.frozen(kw_only=True)
@@ -232,7 +235,8 @@ class RuntimeTraceProbe:
                 detail = f"build failed (exit {built.exit_code}): {built.message}"
                 images.append(_unbuilt(target, "build-failed", detail, image_ref=image_ref))
                 continue
-            scenarios = merge_scenarios(default_scenarios(built.config), repo_scenarios)
+            defaults = _with_ports(default_scenarios(built.config), built.config, target)
+            scenarios = merge_scenarios(defaults, repo_scenarios)
             began = ctx.clock.monotonic()
             reports = _run_all(ctx, runner, built, scenarios, budget)
             scenario_spent += ctx.clock.monotonic() - began
@@ -250,6 +254,16 @@ class RuntimeTraceProbe:
         if not any(image.status == "traced" for image in images):
             return _untraced(tuple(images), base_images, problems)
         return _traced(tuple(images), base_images, status.seccomp_bpf, problems)
+
+
+def _with_ports(
+    defaults: Sequence[Scenario], config: ImageConfig, target: DockerfileTarget
+) -> tuple[Scenario, ...]:
+    """The `default` scenario probes the EXPOSEd TCP ports and the compose ones (ADR-0066)."""
+    ports = tuple(sorted({*config.exposed_tcp_ports, *target.ports}))
+    return tuple(
+        attrs.evolve(s, ports=ports) if s.name == "default" and ports else s for s in defaults
+    )
 
 
 def _choice(ctx: ProbeContext) -> DockerfileChoice:
@@ -368,7 +382,8 @@ def _run_all(
             scenario,
             timeout_s=timeout,
             keep_argv=ctx.config.trace_argv,
-            policy=TRACE_POLICY,  # the core decides the confinement; the runner renders it
+            # the core decides the confinement; the runner renders it
+            policy=PORT_PROBE_POLICY if scenario.ports else TRACE_POLICY,
         )
         reports.append(_report_result(scenario, result))
     return tuple(reports)
@@ -382,11 +397,13 @@ def _report(
     elapsed_ms: int = 0,
     detail: str = "",
     trace: TraceFacts | None = None,
+    ports: tuple[PortProbe, ...] = (),
 ) -> ScenarioReport:
     names = tuple(name for name, _ in scenario.env)
     return ScenarioReport(
         name=scenario.name, task=scenario.task, origin=scenario.origin, outcome=outcome,
         exit_code=exit_code, elapsed_ms=elapsed_ms, env_names=names, detail=detail, trace=trace,
+        ports=ports,
     )  # fmt: skip
 
 
@@ -409,8 +426,9 @@ def _report_result(scenario: Scenario, result: ScenarioResult) -> ScenarioReport
                 return _report(scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail)
             detail = "trace cut at its size bound" if result.trace_cut else ""
             return _report(
-                scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail, trace=result.trace
-            )
+                scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail,
+                trace=result.trace, ports=result.ports,
+            )  # fmt: skip
         case ScenarioTimeout(elapsed_ms=ms):
             detail = f"killed after {ms} ms"
             return _report(scenario, "timeout", elapsed_ms=ms, detail=detail)
