@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,12 +13,13 @@ import pytest
 
 from codegenie_adapters.config_yaml import RuamelYamlReader
 from codegenie_adapters.docker_strace import DockerStraceRunner
+from codegenie_adapters.engine_sweep import EngineSwept, sweep_engine
 from codegenie_adapters.fakes import FakeClock, FakeRepo
 from codegenie_adapters.image_inspect import base_image_resolver
 from codegenie_core.config import GatherConfig
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.probes.layer_c.dockerfiles import choose_dockerfiles
-from codegenie_core.probes.layer_c.model import RUN_LABEL
+from codegenie_core.probes.layer_c.model import RUN_LABEL, TRACE_LABEL
 from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceProbe, RuntimeTraceSlice
 from tests._ci_support.requires_tool import requires_tool
 
@@ -136,3 +138,26 @@ def test_a_compose_service_building_backend_dockerfile_is_traced(tmp_path: Path)
     assert image.origin == "compose compose.yaml service 'backend'"
     assert "/srv/service.ini" in slice_.files_read
     assert _left(runner) == ""
+
+
+@requires_tool("docker", "linux")
+def test_the_engine_sweep_removes_a_runs_left_internal_network() -> None:
+    run = f"la-sweep-{uuid.uuid4().hex[:8]}"
+    subprocess.run(
+        ["docker", "network", "create", "--internal", f"--label={TRACE_LABEL}=1",
+         f"--label={RUN_LABEL}={run}", f"codegenie-trace-{run}"],
+        check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        swept = sweep_engine("docker", everything=True, run=run)
+        assert isinstance(swept, EngineSwept) and swept.problems == ()
+        listed = subprocess.run(
+            ["docker", "network", "ls", "-q", "--filter", f"label={RUN_LABEL}={run}"],
+            capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert listed.stdout.strip() == ""
+    finally:
+        subprocess.run(
+            ["docker", "network", "rm", f"codegenie-trace-{run}"],
+            capture_output=True, stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
