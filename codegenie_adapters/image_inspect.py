@@ -16,6 +16,16 @@ from codegenie_core.probes.layer_c.base_images import SCRATCH, base_image_refs
 from codegenie_core.probes.layer_c.model import ImageConfig
 
 INSPECT_TIMEOUT_S = 10.0
+PULL_TIMEOUT_S = 300.0
+
+
+def _pullable(ref: str) -> bool:
+    return (
+        bool(ref)
+        and not ref.startswith("-")
+        and "***" not in ref
+        and not any(c.isspace() for c in ref)
+    )
 
 
 def image_config(config_json: bytes) -> ImageConfig:
@@ -61,11 +71,14 @@ def base_image_resolver(
     engine: str = "docker",
     dockerfile: str = "Dockerfile",
     dockerfiles: Callable[[], Sequence[str]] | None = None,
+    pull: bool = False,
 ) -> Callable[[], str | None]:
     """A resolver for `ProbeContext.image_digest_resolver`: the digests of the base images the
     Dockerfiles name in FROM (`ref=digest;...`, each image once, in order of first appearance), or
     None when any of them is not known locally. `dockerfiles` (when given) names the Dockerfiles
-    the trace will build (ADR-0065), else `dockerfile` alone."""
+    the trace will build (ADR-0065), else `dockerfile` alone. With `pull` (`--pull`), a base image
+    the engine does not have is pulled first (`PULL_TIMEOUT_S`); a reference that could be read
+    as an option, or holds a redacted `***` or white space, is never pulled."""
 
     def resolve() -> str | None:
         refs: list[str] = []
@@ -83,6 +96,9 @@ def base_image_resolver(
             template = "{{if .RepoDigests}}{{index .RepoDigests 0}}{{else}}{{.Id}}{{end}}"
             argv = (engine, "image", "inspect", "--format", template, ref)
             answer = run_external_cli(argv, timeout_s=INSPECT_TIMEOUT_S)
+            if not answer.ok and pull and _pullable(ref):
+                run_external_cli((engine, "pull", ref), timeout_s=PULL_TIMEOUT_S)
+                answer = run_external_cli(argv, timeout_s=INSPECT_TIMEOUT_S)
             digest = answer.stdout.decode("utf-8", "replace").strip()
             if not answer.ok or not digest:
                 return None

@@ -203,6 +203,12 @@ def cli() -> None:
     "the network (scenarios never can).",
 )
 @click.option(
+    "--pull",
+    is_flag=True,
+    help="Let the engine pull a missing base image before the runtime trace's build "
+    "[default: off; the trace is then image-digest-unresolved].",
+)
+@click.option(
     "--dockerfile",
     "dockerfiles",
     multiple=True,
@@ -234,6 +240,7 @@ def gather(
     keep_images: bool,
     build_network: str,
     dockerfiles: tuple[str, ...],
+    pull: bool,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -257,6 +264,7 @@ def gather(
             keep_images=keep_images,
             build_network=cast("BuildNetwork", build_network),
             dockerfiles=dockerfiles,
+            pull=pull,
         ),
         cache_dir=cache_dir,
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),

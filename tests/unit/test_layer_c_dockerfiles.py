@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from codegenie_adapters import image_inspect
+from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.fakes import FakeClock, FakeContainerRunner, FakeRepo, ScriptedYaml
 from codegenie_core.cache_keys import key_for
 from codegenie_core.config import GatherConfig
@@ -199,3 +201,47 @@ def test_the_choice_is_in_the_key() -> None:
         for chosen in ((), ("other/Dockerfile",), ("backend/Dockerfile",))
     }
     assert len(keys) == 3
+
+
+def test_pull_pulls_a_missing_base_image_then_reads_its_digest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[str, ...]] = []
+    present: set[str] = set()
+
+    def engine(argv: tuple[str, ...], **_: object) -> ExecResult:
+        calls.append(argv)
+        ref = argv[-1]
+        if argv[1] == "pull":
+            present.add(ref)
+            return ExecResult(argv=argv, exit_code=0, stdout=b"", stderr=b"", duration_s=0.0)
+        known = ref in present
+        out = b"sha256:feed\n" if known else b""
+        return ExecResult(
+            argv=argv, exit_code=0 if known else 1, stdout=out, stderr=b"", duration_s=0.0
+        )
+
+    monkeypatch.setattr(image_inspect, "run_external_cli", engine)
+    repo = _repo({"Dockerfile": b"FROM debian:bookworm-slim\nFROM -evil\n"})
+    assert image_inspect.base_image_resolver(repo)() is None
+    assert [c[1] for c in calls] == ["image"]  # no pull without --pull
+    calls.clear()
+    assert image_inspect.base_image_resolver(repo, pull=True)() is None  # `-evil` is never pulled
+    assert ("docker", "pull", "debian:bookworm-slim") in calls
+    assert not any(c[1] == "pull" and c[-1] == "-evil" for c in calls)
+    present.add("-evil")
+    resolved = image_inspect.base_image_resolver(repo, pull=True)()
+    assert resolved == "debian:bookworm-slim=sha256:feed;-evil=sha256:feed"
+
+
+def test_an_unresolved_base_image_says_the_next_step() -> None:
+    runner = FakeContainerRunner()
+    ctx = _ctx(runner, _repo({"Dockerfile": FROM}))
+    unresolved = ProbeContext(
+        repo=ctx.repo, config=ctx.config, clock=ctx.clock, yaml=ctx.yaml, containers=runner
+    )
+    slice_ = _slice(PROBE.run(unresolved))
+    assert slice_.problems[-1] == (
+        "base image debian:bookworm-slim is not present: `docker pull debian:bookworm-slim` "
+        "or --pull"
+    )

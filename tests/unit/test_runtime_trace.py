@@ -169,7 +169,10 @@ def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
         slice=RuntimeTraceSlice(
             status="image-digest-unresolved",
             trace_coverage_confidence="unavailable",
-            problems=("base image digest unresolved: alpine:3.20",),
+            problems=(
+                "base image digest unresolved: alpine:3.20",
+                "base image alpine:3.20 is not present: `docker pull alpine:3.20` or --pull",
+            ),
             images=(
                 ImageReport(
                     dockerfile="Dockerfile",
@@ -180,7 +183,11 @@ def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
                 ),
             ),
         ),
-        notes=("trace coverage: unavailable", "base image digest unresolved: alpine:3.20"),
+        notes=(
+            "trace coverage: unavailable",
+            "base image digest unresolved: alpine:3.20",
+            "base image alpine:3.20 is not present: `docker pull alpine:3.20` or --pull",
+        ),
     )
     assert runner.builds == []
 

@@ -207,7 +207,7 @@ class RuntimeTraceProbe:
             line = f"base image digest unresolved: {unresolved.ref}"
             return _envelope(
                 status="image-digest-unresolved",
-                problems=(line, *choice.problems, *file_problems),
+                problems=(line, *choice.problems, *file_problems, *_pull_hint(ctx, unresolved)),
                 images=tuple(_unbuilt(t, "not-run", line) for t in choice.targets),
             )
         context_digest = _context_digest(ctx)
@@ -264,6 +264,15 @@ def _with_ports(
     return tuple(
         attrs.evolve(s, ports=ports) if s.name == "default" and ports else s for s in defaults
     )
+
+
+def _pull_hint(ctx: ProbeContext, unresolved: ImageDigestUnresolved) -> tuple[str, ...]:
+    """The next step for an unresolved base image (a note; `--pull` is not in the key)."""
+    if ctx.config.pull:
+        return (f"base image {unresolved.ref}: not present even after --pull",)
+    engine = ctx.config.engine
+    first = unresolved.ref.split(", ")[0]
+    return (f"base image {unresolved.ref} is not present: `{engine} pull {first}` or --pull",)
 
 
 def _choice(ctx: ProbeContext) -> DockerfileChoice:
