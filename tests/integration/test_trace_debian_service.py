@@ -24,7 +24,7 @@ from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceProbe, Runti
 from tests._ci_support.requires_tool import requires_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
-NEEDS = requires_tool("debian-image", "docker", "strace", "linux")
+NEEDS = requires_tool("debian-image", "docker", "strace", "busybox", "linux")  # busybox: the prober
 
 
 def _repo(root: Path) -> FakeRepo:
