@@ -22,14 +22,24 @@ def engine_family(engine: str) -> EngineFamily:
     return "podman" if PurePath(engine).name.startswith("podman") else "docker"
 
 
-def network_flags(network: NetworkMode) -> tuple[str, ...]:
-    """`default` passes nothing (each engine's own default: docker and podman name it apart)."""
-    return ("--network=none",) if network == "none" else ()
+def network_flags(network: NetworkMode, internal: str = "") -> tuple[str, ...]:
+    """`default` passes nothing (each engine's own default: docker and podman name it apart);
+    `internal` joins the run's internal network `internal`, and without its name, none at all:
+    never more than the policy says (ADR-0066)."""
+    match network:
+        case "none":
+            return ("--network=none",)
+        case "internal":
+            return (f"--network={internal}",) if internal else ("--network=none",)
+        case "default":
+            return ()
 
 
-def render_policy(policy: ContainerPolicy, family: EngineFamily) -> tuple[str, ...]:
+def render_policy(
+    policy: ContainerPolicy, family: EngineFamily, *, internal_network: str = ""
+) -> tuple[str, ...]:
     """The `create` flags that apply `policy` on `family`'s engine, in a fixed order."""
-    flags: list[str] = [*network_flags(policy.network)]
+    flags: list[str] = [*network_flags(policy.network, internal_network)]
     if policy.read_only_root:
         flags.append("--read-only")
         if family == "podman":

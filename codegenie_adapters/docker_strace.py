@@ -25,6 +25,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
+
 from codegenie_adapters.container_flags import (
     engine_family,
     network_flags,
@@ -41,9 +43,11 @@ from codegenie_adapters.trace_out import (
     read_trace_tar,
     seed_tar,
 )
+from codegenie_adapters.trace_ports import INHIBIT_IPV4, PROBER_MOUNT, PROBER_SCRIPT, host_busybox
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
 from codegenie_core.config import BuildNetwork
 from codegenie_core.errors import EXIT_INTERRUPTED, CodegenieError
+from codegenie_core.parsers.port_probe import parse_prober_output
 from codegenie_core.parsers.strace import TraceFacts, parse_strace_bytes
 from codegenie_core.parsers.strace_counts import parse_syscall_counts
 from codegenie_core.ports import ContainerRunner, RepoFiles
@@ -67,6 +71,12 @@ from codegenie_core.probes.layer_c.model import (
     ScenarioResult,
     ScenarioTimeout,
     StraceUnavailable,
+)
+from codegenie_core.values.container import (
+    MAX_PROBED_PORTS,
+    MAX_PROBER_OUTPUT,
+    TRACE_POLICY,
+    PortProbe,
 )
 
 STATUS_TIMEOUT_S = 5.0
@@ -106,6 +116,7 @@ class DockerStraceRunner:
         self._images: list[str] = []
         self._lock = threading.Lock()  # a container start, against cleanup()
         self._closed = False
+        self._network: str | None = None  # the run's internal network, once made (ADR-0066)
 
     def engine_status(self) -> EngineStatus:
         if not self.platform.startswith("linux"):
@@ -138,10 +149,13 @@ class DockerStraceRunner:
         if not self.platform.startswith("linux"):
             return BuildFailed(exit_code=None, message=f"not Linux: {self.platform}")
         labels = ("--label", f"{TRACE_LABEL}=1", "--label", f"{RUN_LABEL}={self.run_id}")
-        dockerfile = str(Path(self.repo_root) / request.dockerfile)
+        paths = _inside_repo(self.repo_root, request.dockerfile, request.context)
+        if isinstance(paths, str):
+            return BuildFailed(exit_code=None, message=paths)
+        dockerfile, context = paths
         argv = (
             "build", "--force-rm", *_build_network_flags(request.network), "-f", dockerfile,
-            "-t", request.image_ref, *labels, self.repo_root,
+            "-t", request.image_ref, *labels, context,
         )  # fmt: skip
         built = self._engine(*argv, timeout_s=BUILD_TIMEOUT_S)
         if not built.ok:
@@ -179,6 +193,17 @@ class DockerStraceRunner:
             self._refuse_when_closed()
             self._count += 1
             name = f"codegenie-trace-{self.run_id}-{self._count}"
+        busybox: str | None = None
+        unprobed: tuple[PortProbe, ...] = ()
+        if policy.network == "internal":
+            why = self._probe_ready(scenario)
+            if isinstance(why, str):  # ports not probed: no network at all, as before
+                policy = attrs.evolve(policy, network="none")
+                unprobed = tuple(
+                    PortProbe(port=p, state="not-probed", detail=why) for p in scenario.ports
+                )
+            else:
+                busybox = why.busybox
         try:
             with self._lock:  # Rule 2: cleanup() waits for this, so it sees the container
                 self._refuse_when_closed()
@@ -190,6 +215,11 @@ class DockerStraceRunner:
                 return started
             windowed = scenario.window_s is not None and scenario.window_s <= timeout_s
             limit = scenario.window_s if windowed and scenario.window_s is not None else timeout_s
+            ports = unprobed
+            if busybox is not None:
+                probed = self._probe_ports(busybox, image, scenario, name, limit)
+                ports = probed.ports
+                limit = max(limit - probed.duration_s, 0.1)
             waited = self._engine("wait", name, timeout_s=limit)
             if waited.timed_out and not windowed:
                 return ScenarioTimeout(
@@ -212,8 +242,11 @@ class DockerStraceRunner:
                 trace_cut=trace.cut,
                 trace_problem=fetched if isinstance(fetched, str) else "",
                 syscalls=parse_syscall_counts(trace.data) if count_syscalls else None,
+                ports=ports,
             )
         finally:
+            if busybox is not None:
+                self._engine("rm", "-f", f"{name}-probe")
             self._engine("rm", "-f", "-v", name)  # -v: the anonymous volume goes with it
 
     def cleanup(self) -> None:
@@ -224,12 +257,78 @@ class DockerStraceRunner:
             listed = self._engine("ps", "-aq", "--filter", f"label={RUN_LABEL}={self.run_id}")
             for container in listed.stdout.decode("ascii", "replace").split():
                 self._engine("rm", "-f", "-v", container)
+            # the run's internal network exists only once a scenario probed ports (ADR-0066)
+            networks = self._engine(
+                "network", "ls", "-q", "--filter", f"label={RUN_LABEL}={self.run_id}"
+            )
+            for network in networks.stdout.decode("ascii", "replace").split():
+                self._engine("network", "rm", network)
+        self._network = None
         if not self.keep_images:  # Rule 3
             while self._images:
                 self._engine("image", "rm", self._images.pop())
         if isinstance(self._bundle, TracerBundle):
             shutil.rmtree(self._bundle.directory, ignore_errors=True)
         self._bundle = None
+
+    def _probe_ready(self, scenario: Scenario) -> _Prober | str:
+        """The host's static busybox once the run's internal network exists, or why ports are
+        not probed (ADR-0066 Rule 3)."""
+        if not scenario.ports:
+            return "no port to probe"
+        if engine_family(self.engine) == "podman":
+            return "ports are probed with docker only"
+        busybox = host_busybox()
+        if busybox is None:
+            return "no static busybox on the host (install busybox-static) to probe ports"
+        with self._lock:
+            self._refuse_when_closed()
+            if self._network is None:
+                network = f"codegenie-trace-{self.run_id}"
+                made = self._engine(
+                    "network", "create", "--internal", "--opt", INHIBIT_IPV4,
+                    f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}", network,
+                )  # fmt: skip
+                if not made.ok:
+                    return f"no internal network: {made.stderr_tail(300).strip()}"
+                self._network = network
+        return _Prober(busybox=busybox)
+
+    def _probe_ports(
+        self, busybox: str, image: BuiltImage, scenario: Scenario, name: str, window_s: float
+    ) -> _Probed:
+        """Probe the scenario's ports from a second container on the internal network."""
+        network = self._network or ""
+        ports = scenario.ports[:MAX_PROBED_PORTS]
+        template = '{{(index .NetworkSettings.Networks "' + network + '").IPAddress}}'
+        found = self._engine("inspect", "--format", template, name, timeout_s=STATUS_TIMEOUT_S)
+        address = found.stdout.decode("ascii", "replace").strip()
+        started = found.duration_s
+        if not found.ok or not address:
+            why = "the container has no address on the internal network"
+            return _Probed(
+                ports=tuple(PortProbe(port=p, state="not-probed", detail=why) for p in ports),
+                duration_s=started,
+            )
+        policy = attrs.evolve(TRACE_POLICY, network="internal", cap_add=(), init=False)
+        argv = (
+            "run", "--rm", f"--name={name}-probe",
+            f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}",
+            *render_policy(policy, engine_family(self.engine), internal_network=network),
+            f"--volume={busybox}:{PROBER_MOUNT}:ro", f"--entrypoint={PROBER_MOUNT}",
+            image.ref, "sh", "-c", PROBER_SCRIPT, "sh", address,
+            str(max(int(window_s) - 1, 1)), *(str(p) for p in ports),
+        )  # fmt: skip
+        probed = self._engine(*argv, timeout_s=window_s + 10, max_output_bytes=MAX_PROBER_OUTPUT)
+        text = probed.stdout.decode("utf-8", "replace")
+        return _Probed(
+            ports=parse_prober_output(text, ports)
+            + tuple(
+                PortProbe(port=p, state="not-probed", detail=f"over {MAX_PROBED_PORTS} ports")
+                for p in scenario.ports[MAX_PROBED_PORTS:]
+            ),
+            duration_s=started + probed.duration_s,
+        )
 
     def _refuse_when_closed(self) -> None:
         if self._closed:
@@ -284,7 +383,9 @@ class DockerStraceRunner:
         count_syscalls: bool = False,
     ) -> tuple[str, ...]:
         labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}")
-        hardening = render_policy(policy, engine_family(self.engine))  # the core's policy
+        hardening = render_policy(  # the core's policy
+            policy, engine_family(self.engine), internal_network=self._network or ""
+        )
         task = f"--label={TRACE_LABEL}.scenario={scenario.task}"
         volume = volume_mount(
             OUT_MOUNT,
@@ -332,6 +433,30 @@ class DockerStraceRunner:
         )
 
 
+@attrs.frozen(kw_only=True)
+class _Prober:
+    busybox: str
+
+
+@attrs.frozen(kw_only=True)
+class _Probed:
+    ports: tuple[PortProbe, ...]
+    duration_s: float
+
+
+def _inside_repo(root: str, dockerfile: str, context: str) -> tuple[str, str] | str:
+    """The Dockerfile and the context as absolute paths, or why not: either one reaching outside
+    the repository, also through a symbolic link, is refused (ADR-0065)."""
+    top = Path(root).resolve()
+    resolved: list[str] = []
+    for what, relative in (("Dockerfile", dockerfile), ("build context", context)):
+        path = (top / relative).resolve()
+        if path != top and top not in path.parents:
+            return f"the {what} {relative!r} leaves the repository: refused"
+        resolved.append(str(path))
+    return resolved[0], resolved[1]
+
+
 def _build_network_flags(network: BuildNetwork) -> tuple[str, ...]:
     """The build's network flags; `none` also passes `--no-cache`: the engine's build cache keys
     a step by its parent and text, not the network it ran under, so without it a `none` build
@@ -344,7 +469,7 @@ def _build_network_flags(network: BuildNetwork) -> tuple[str, ...]:
 def make_image_digest_resolver(
     runner: DockerStraceRunner, repo: RepoFiles
 ) -> Callable[[], str | None]:
-    """`ProbeContext.image_digest_resolver` for `runner`'s engine."""
+    """`ProbeContext.image_digest_resolver` for `runner`'s engine (the root Dockerfile's bases)."""
     return base_image_resolver(repo, engine=runner.engine)
 
 

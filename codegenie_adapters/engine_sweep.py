@@ -4,8 +4,8 @@ and `cache gc` (see ADR-0022).
 Rule 1: only what carries the `codegenie.trace=1` label is touched (and, when `run` is given, only
 what also carries that run's label), so nobody else's containers, volumes or images go.
 Rule 2: `everything` (cache clear) also removes running labelled containers; otherwise (cache gc)
-only stopped ones, so a gather running meanwhile is not cut short. Volumes and images still in use
-are left by the engine's own prune.
+only stopped ones, so a gather running meanwhile is not cut short. Volumes, images and networks
+still in use are left by the engine's own prune.
 Rule 3: a missing engine is a value (`EngineAbsent`), an engine error one line in `problems`;
 nothing here raises.
 """
@@ -51,6 +51,7 @@ def sweep_engine(engine: str, *, everything: bool, run: str | None = None) -> Sw
     images_before = _words(call("image", "ls", "-aq", *filters))
     call("image", "prune", "-a", "-f", *filters)  # their untagged build layers go with them
     images_after = _words(call("image", "ls", "-aq", *filters))
+    call("network", "prune", "-f", *filters)  # a run's internal network (ADR-0066), once unused
     return EngineSwept(
         engine=engine,
         containers=len(containers),

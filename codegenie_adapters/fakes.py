@@ -418,7 +418,8 @@ class FakeContainerRunner:
     another scenario enters), so a caller running scenarios concurrently is seen: every entry
     while another scenario runs is recorded in `overlaps` as (running, entering).
     Calls are recorded: `builds`, `runs` (name, timeout, keep_argv), `policies` (name, the
-    `ContainerPolicy` the caller decided), `cleanups`, `max_running`."""
+    `ContainerPolicy` the caller decided), `ports` (name, the ports to probe), `cleanups`,
+    `max_running`."""
 
     status: EngineStatus = attrs.field(
         factory=lambda: EngineReady(
@@ -434,6 +435,9 @@ class FakeContainerRunner:
     policies: list[tuple[str, ContainerPolicy]] = attrs.field(
         factory=list[tuple[str, ContainerPolicy]]
     )
+    ports: list[tuple[str, tuple[int, ...]]] = attrs.field(
+        factory=list[tuple[str, tuple[int, ...]]]
+    )  # (name, ports) of every scenario asked to probe ports
     dwell_s: float = 0.0
     # profiling passes (`count_syscalls`): `profiles` by scenario name, else an exit-0 pass that
     # counted `syscalls` once each; `profiled` records the scenarios profiled, in order
@@ -482,6 +486,8 @@ class FakeContainerRunner:
             else:
                 self.runs.append((scenario.name, timeout_s, keep_argv))
             self.policies.append((scenario.name, policy))
+            if scenario.ports:
+                self.ports.append((scenario.name, scenario.ports))
             self.overlaps.extend((other, scenario.name) for other in self._active)
             self._active.append(scenario.name)
             self.running += 1

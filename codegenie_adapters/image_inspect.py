@@ -7,7 +7,7 @@ Rule 1: an image the engine cannot inspect makes the resolver answer None (unres
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from codegenie_adapters.exec import run_external_cli
@@ -16,6 +16,16 @@ from codegenie_core.probes.layer_c.base_images import SCRATCH, base_image_refs
 from codegenie_core.probes.layer_c.model import ImageConfig
 
 INSPECT_TIMEOUT_S = 10.0
+PULL_TIMEOUT_S = 300.0
+
+
+def _pullable(ref: str) -> bool:
+    return (
+        bool(ref)
+        and not ref.startswith("-")
+        and "***" not in ref
+        and not any(c.isspace() for c in ref)
+    )
 
 
 def image_config(config_json: bytes) -> ImageConfig:
@@ -39,27 +49,56 @@ def image_config(config_json: bytes) -> ImageConfig:
         if isinstance(healthcheck, dict)
         else (),
         user=str(data.get("User") or ""),
+        exposed_tcp_ports=_tcp_ports(data.get("ExposedPorts")),
     )
 
 
+def _tcp_ports(value: object) -> tuple[int, ...]:
+    """`{"8080/tcp": {}, "53/udp": {}}` gives (8080,): TCP ports only, sorted."""
+    if not isinstance(value, dict):
+        return ()
+    ports: set[int] = set()
+    for key in cast("dict[object, object]", value):
+        number, _, protocol = str(key).partition("/")
+        if number.isdigit() and protocol in ("", "tcp") and 0 < int(number) < 65536:
+            ports.add(int(number))
+    return tuple(sorted(ports))
+
+
 def base_image_resolver(
-    repo: RepoFiles, *, engine: str = "docker", dockerfile: str = "Dockerfile"
+    repo: RepoFiles,
+    *,
+    engine: str = "docker",
+    dockerfile: str = "Dockerfile",
+    dockerfiles: Callable[[], Sequence[str]] | None = None,
+    pull: bool = False,
 ) -> Callable[[], str | None]:
     """A resolver for `ProbeContext.image_digest_resolver`: the digests of the base images the
-    Dockerfile names in FROM (`ref=digest;...`), or None when any of them is not known locally."""
+    Dockerfiles name in FROM (`ref=digest;...`, each image once, in order of first appearance), or
+    None when any of them is not known locally. `dockerfiles` (when given) names the Dockerfiles
+    the trace will build (ADR-0065), else `dockerfile` alone. With `pull` (`--pull`), a base image
+    the engine does not have is pulled first (`PULL_TIMEOUT_S`); a reference that could be read
+    as an option, or holds a redacted `***` or white space, is never pulled."""
 
     def resolve() -> str | None:
-        data = repo.read_bytes(dockerfile)
-        if isinstance(data, FileProblem):
-            return None
+        refs: list[str] = []
+        for path in dockerfiles() if dockerfiles is not None else (dockerfile,):
+            data = repo.read_bytes(path)
+            if isinstance(data, FileProblem):
+                return None
+            found = base_image_refs(data.decode("utf-8", "replace"))
+            refs.extend(ref for ref in found if ref not in refs)
         parts: list[str] = []
-        for ref in base_image_refs(data.decode("utf-8", "replace")):
+        for ref in refs:
             if ref.lower() == SCRATCH:
                 parts.append(SCRATCH)
                 continue
             template = "{{if .RepoDigests}}{{index .RepoDigests 0}}{{else}}{{.Id}}{{end}}"
             argv = (engine, "image", "inspect", "--format", template, ref)
             answer = run_external_cli(argv, timeout_s=INSPECT_TIMEOUT_S)
+            if not answer.ok and pull and _pullable(ref):
+                run_external_cli((engine, "pull", ref), timeout_s=PULL_TIMEOUT_S)
+                answer = run_external_cli(argv, timeout_s=INSPECT_TIMEOUT_S)
             digest = answer.stdout.decode("utf-8", "replace").strip()
             if not answer.ok or not digest:
                 return None

@@ -71,6 +71,8 @@ class LocalPorts:
     def __init__(self) -> None:
         self._cleanups: list[Callable[[], None]] = []
         self._engine = "docker"  # the engine of the last runner `containers` built
+        self._dockerfiles: tuple[str, ...] = ()  # and its --dockerfile choice
+        self._pull = False  # and --pull
 
     def environ(self) -> Mapping[str, str]:
         return os.environ
@@ -146,6 +148,8 @@ class LocalPorts:
         )
         self._cleanups.append(runner.cleanup)
         self._engine = config.engine
+        self._dockerfiles = config.dockerfiles
+        self._pull = config.pull
         return runner
 
     def image_digest_resolver(
@@ -154,9 +158,17 @@ class LocalPorts:
         if containers is None:
             return None
         from codegenie_adapters.image_inspect import base_image_resolver
+        from codegenie_core.probes.layer_c.dockerfiles import choose_dockerfiles
+
+        yaml, chosen = self.yaml(), self._dockerfiles
+
+        def dockerfiles() -> tuple[str, ...]:  # the ones the trace builds (ADR-0065)
+            return tuple(t.dockerfile for t in choose_dockerfiles(repo, yaml, chosen).targets)
 
         # The engine this factory built the runner for, not one sniffed from the runner's class.
-        return base_image_resolver(repo, engine=self._engine)
+        return base_image_resolver(
+            repo, engine=self._engine, dockerfiles=dockerfiles, pull=self._pull
+        )
 
     def to_plain(self, value: object) -> PlainData:
         from codegenie_adapters.serde import plain_data  # only a probe that ran needs cattrs

@@ -94,6 +94,12 @@ _OPTIONS: tuple[Callable[[Callable[..., Any]], Callable[..., Any]], ...] = (
         "the network (scenarios never can).",
     ),
     click.option(
+        "--pull",
+        is_flag=True,
+        help="Let the engine pull a missing base image before the runtime trace's build "
+        "[default: off; the trace is then image-digest-unresolved].",
+    ),
+    click.option(
         "--seccomp-profile",
         is_flag=True,
         help="Profile every runtime-trace scenario's syscalls (one more pass each) and write a "
@@ -141,6 +147,8 @@ def gather_request(
     jobs: int | None,
     remote_cache: str | None,
     seccomp_profile: bool = False,
+    pull: bool = False,
+    dockerfiles: tuple[str, ...] = (),
 ) -> GatherRequest:
     """The gather request the shared options (and a CPU budget) say; `remote_cache` is the URL
     already chosen and checked (`chosen_remote_cache`)."""
@@ -158,6 +166,8 @@ def gather_request(
             keep_images=keep_images,
             build_network=cast("BuildNetwork", build_network),
             seccomp_profile=seccomp_profile,
+            pull=pull,
+            dockerfiles=dockerfiles,
         ),
         cache_dir=cache_dir,
         cache_mode="off" if no_cache else ("refresh" if refresh else "use"),

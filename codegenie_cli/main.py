@@ -141,6 +141,14 @@ def cli() -> None:
     "low-confidence, stale-index, missing-index, trace-unavailable, dependency:NAME<VERSION, "
     "base-image:GLOB. Repeatable.",
 )
+@click.option(
+    "--dockerfile",
+    "dockerfiles",
+    multiple=True,
+    metavar="PATH",
+    help="A repo-relative Dockerfile the runtime trace builds (its directory is the build "
+    "context). Repeatable [default: the root Dockerfile, else compose builds, else the only one].",
+)
 @gather_options
 @click.pass_context
 def gather(
@@ -166,6 +174,8 @@ def gather(
     build_network: str,
     fail_on: tuple[str, ...],
     seccomp_profile: bool,
+    dockerfiles: tuple[str, ...],
+    pull: bool,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -192,11 +202,20 @@ def gather(
         keep_images=keep_images,
         build_network=build_network,
         seccomp_profile=seccomp_profile,
+        dockerfiles=dockerfiles,
+        pull=pull,
         jobs=jobs,
         remote_cache=chosen_remote_cache(remote_cache, adapters.environ()),
     )
     # Before the gather machinery imports, so git's listing runs meanwhile (ADR-0007).
     opened = open_repository(adapters, repo, request)
+    if dockerfiles:  # a path outside the repository or not in it: a usage error, exit 2
+        import attrs
+
+        from codegenie_core.probes.layer_c.dockerfiles import check_dockerfile_option
+
+        chosen = check_dockerfile_option(dockerfiles, opened.repo.list_files())
+        request = attrs.evolve(request, config=attrs.evolve(request.config, dockerfiles=chosen))
     from codegenie_cli import run
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "yaml")

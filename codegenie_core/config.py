@@ -43,6 +43,11 @@ class GatherConfig:
     # (ADR-0067). Part of runtime_trace's cache key (`config:seccomp_profile`).
     seccomp_profile: bool = False
     probe_timeout_cap_s: float | None = None  # caps every probe's own `timeout_s` when set
+    # --dockerfile (repeatable): the repo-relative Dockerfiles runtime_trace builds; empty: its
+    # own choice (ADR-0065). In runtime_trace's key (`config:dockerfiles`).
+    dockerfiles: tuple[str, ...] = ()
+    # --pull: the engine pulls a base image it does not have before the digests are read
+    pull: bool = False
 
 
 # The fields that shape no probe's slice, one line each: the field and why (Rule 1).
@@ -50,4 +55,6 @@ NOT_IN_ANY_KEY: Mapping[str, str] = {
     "layers": "chooses which probes run, not what any probe finds",
     "probes": "chooses which probes run, not what any probe finds",
     "keep_images": "keeps or removes the trace image after its trace; the trace is the same",
+    "pull": "changes whether a base image is present, which the image-digest token follows; "
+    "not what a trace records",
 }

@@ -15,6 +15,7 @@ import attrs
 from attrs import validators as v
 
 from codegenie_core.config import BuildNetwork
+from codegenie_core.parsers.port_probe import PortProbe
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.parsers.strace_counts import SyscallCounts
 
@@ -70,6 +71,7 @@ SLICE_KEYS: tuple[str, ...] = (
     "looked_for_not_found",
     "network_connects",
     "problems",
+    "images",
     "seccomp_syscalls",
     "seccomp_architectures",
     "seccomp_profiled",
@@ -89,6 +91,8 @@ class Scenario:
     window_s: float | None = None  # None: run to exit; else stop after this long, normally
     env: tuple[tuple[str, str], ...] = ()
     origin: ScenarioOrigin = "default"
+    # TCP ports probed from outside while it runs (ADR-0066): only with the `internal` network
+    ports: tuple[int, ...] = ()
 
     @property
     def task(self) -> str:
@@ -103,15 +107,18 @@ class ImageConfig:
     cmd: tuple[str, ...] = ()
     healthcheck: tuple[str, ...] = ()  # as the engine stores it: ("CMD", ...) / ("CMD-SHELL", s)
     user: str = ""
+    exposed_tcp_ports: tuple[int, ...] = ()  # EXPOSE, base images included, sorted
 
 
 @attrs.frozen(kw_only=True)
 class BuildRequest:
-    """Build `dockerfile` (repo-relative) with the repository as context, tagged `image_ref`."""
+    """Build `dockerfile` (repo-relative) with `context` (repo-relative, "." the root) as its
+    build context, tagged `image_ref`."""
 
     dockerfile: str
     image_ref: str
     network: BuildNetwork = "default"  # "none": the build's RUN steps get no network
+    context: str = "."
 
 
 @attrs.frozen(kw_only=True)
@@ -121,7 +128,10 @@ class BuiltImage:
 
 
 # ---- the container policy (ADR-0033) ---------------------------------------------------------
-NetworkMode = Literal["none", "default"]  # "default": the engine's own default network
+# "default": the engine's own default network; "internal": a network codegenie creates for the
+# run with no route out and no address of the host on it, shared only with the port prober
+# (ADR-0066); a build never uses it
+NetworkMode = Literal["none", "default", "internal"]
 # A Linux capability as the engines name it without `CAP_`, or `ALL`: an upper-case identifier.
 _CAPABILITY = v.matches_re(r"[A-Z][A-Z0-9_]*")
 # An absolute container path with no character an engine CLI reads as a separator.
@@ -172,6 +182,14 @@ TRACE_POLICY = ContainerPolicy(
     memory_mib=512,
     init=True,
 )
+
+
+# The policy of a scenario whose ports are probed: the same, on the run's internal network.
+PORT_PROBE_POLICY = attrs.evolve(TRACE_POLICY, network="internal")
+PORT_POLL_S = 0.25  # between two attempts to reach a port that does not answer yet
+PORT_HTTP_TIMEOUT_S = 2  # the prober's `GET /` gives up after this long
+MAX_PROBER_OUTPUT = 64 << 10  # what the prober may print, every port together
+MAX_PROBED_PORTS = 16  # ports probed per scenario; more are reported `not-probed`
 
 
 # ---- the engine's state ---------------------------------------------------------------------
@@ -225,6 +243,7 @@ class ScenarioCompleted:
     trace_problem: str = ""
     # a profiling pass (`count_syscalls`, ADR-0067): every syscall with its count; `trace` empty
     syscalls: SyscallCounts | None = None
+    ports: tuple[PortProbe, ...] = ()  # the scenario's probed ports, in its order (ADR-0066)
 
 
 @attrs.frozen(kw_only=True)

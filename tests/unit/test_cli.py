@@ -701,3 +701,16 @@ def test_no_cache_records_and_explains_nothing() -> None:
     result = invoke(fakes, "gather", "demo", "--no-cache", "--explain-miss", "count", "-v")
     assert "missed" not in result.stderr and "earlier entry" not in result.stderr
     assert fakes.keys.records == []
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [("../Dockerfile", "the path leaves the repository"), ("nope/Dockerfile", "no such file")],
+)
+def test_a_dockerfile_option_outside_the_repo_or_missing_is_one_line_and_exit_two(
+    path: str, why: str
+) -> None:
+    result = invoke(adapters(), "gather", "demo", "--dockerfile", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"codegenie-cli: error: --dockerfile {path!r}: {why}")
+    assert result.stderr.count("\n") == 1

@@ -30,6 +30,7 @@ from codegenie_core.probes import load_builtin_probes
 from codegenie_core.probes.layer_c.model import ImageConfig
 from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceProbe
 from codegenie_core.registry import DEFAULT_REGISTRY, RegisteredProbe
+from codegenie_core.request import OpenedRepo
 from codegenie_core.spec import ProbeSpec
 from tests.support import registry_of, scripted
 
@@ -161,8 +162,9 @@ def test_each_gather_option_reaches_its_config_field_or_is_declared_keyless(
         seen.append(options)
         return run.GatherRun(rendered={"yaml": ""}, written=(), outcomes=())
 
-    def no_repository(*_: object, **__: object) -> None:
-        return None
+    def no_repository(*_: object, **__: object) -> OpenedRepo:
+        # a repository holding the one file a path option names (`--dockerfile other` is checked)
+        return OpenedRepo(repo=FakeRepo(files={"other": b""}), root="/demo", cache_dir="/cache")
 
     monkeypatch.setattr(wiring, "open_repository", no_repository)
     monkeypatch.setattr(run, "gather", capture)

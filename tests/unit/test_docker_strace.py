@@ -132,4 +132,38 @@ def test_a_runner_that_named_a_container_lists_and_removes_what_is_left(
     runner.run_scenario(image, scenario, timeout_s=5, keep_argv=False, policy=TRACE_POLICY)
     calls.clear()
     runner.cleanup()
-    assert [call[1] for call in calls] == ["ps"]
+    assert [call[1] for call in calls] == ["ps", "network"]  # containers, then the run's network
+
+
+def test_a_build_context_reaching_outside_through_a_link_is_refused_before_any_engine_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, ...]] = []
+
+    def engine(argv: tuple[str, ...], **_: object) -> ExecResult:
+        calls.append(argv)
+        return ExecResult(argv=argv, exit_code=0, stdout=b"{}", stderr=b"", duration_s=0.0)
+
+    monkeypatch.setattr(docker_strace, "run_external_cli", engine)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM scratch\n")
+    repo = tmp_path / "repo"
+    (repo / "svc").mkdir(parents=True)
+    (repo / "svc" / "Dockerfile").write_text("FROM scratch\n")
+    (repo / "elsewhere").symlink_to(outside)
+    runner = DockerStraceRunner(str(repo), platform="linux")
+    linked = BuildRequest(dockerfile="svc/Dockerfile", image_ref="t:1", context="elsewhere")
+    assert runner.build(linked) == BuildFailed(
+        exit_code=None, message="the build context 'elsewhere' leaves the repository: refused"
+    )
+    through = BuildRequest(dockerfile="elsewhere/Dockerfile", image_ref="t:2", context="svc")
+    refused = runner.build(through)
+    assert (
+        isinstance(refused, BuildFailed) and "Dockerfile 'elsewhere/Dockerfile'" in refused.message
+    )
+    assert calls == []
+    inside = runner.build(BuildRequest(dockerfile="svc/Dockerfile", image_ref="t:3", context="svc"))
+    assert not isinstance(inside, BuildFailed)
+    assert calls[0][-1] == str((repo / "svc").resolve())  # the context, not the repository root
+    assert calls[0][calls[0].index("-f") + 1] == str((repo / "svc" / "Dockerfile").resolve())

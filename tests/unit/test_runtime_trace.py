@@ -33,6 +33,7 @@ from codegenie_core.probes.layer_c.model import (
 )
 from codegenie_core.probes.layer_c.runtime_trace import (
     SCHEMA_VERSION,
+    ImageReport,
     RuntimeTraceProbe,
     RuntimeTraceSlice,
     ScenarioReport,
@@ -94,10 +95,13 @@ def test_the_slice_has_exactly_the_expected_keys() -> None:
     assert tuple(f.name for f in attrs.fields(RuntimeTraceSlice)) == SLICE_KEYS
 
 
-def test_it_applies_only_with_a_root_dockerfile() -> None:
+def test_it_applies_whenever_a_dockerfile_can_be_chosen() -> None:
     runner = FakeContainerRunner()
     nested = attrs.evolve(_ctx(runner), repo=FakeRepo(files={"svc/Dockerfile": b"FROM x\n"}))
-    assert (PROBE.applies(_ctx(runner)), PROBE.applies(nested)) == (True, False)
+    two = FakeRepo(files={"a/Dockerfile": b"FROM x\n", "b/Containerfile": b"FROM x\n"})
+    none = FakeRepo(files={"app.py": b"x"})
+    assert [PROBE.applies(_ctx(runner)), PROBE.applies(nested)] == [True, True]
+    assert [PROBE.applies(attrs.evolve(_ctx(runner), repo=r)) for r in (two, none)] == [False] * 2
 
 
 def test_six_scenarios_run_one_at_a_time_in_order_and_their_facts_are_joined() -> None:
@@ -166,9 +170,25 @@ def test_an_unresolved_base_image_digest_gives_one_envelope_and_no_build(
         slice=RuntimeTraceSlice(
             status="image-digest-unresolved",
             trace_coverage_confidence="unavailable",
-            problems=("base image digest unresolved: alpine:3.20",),
+            problems=(
+                "base image digest unresolved: alpine:3.20",
+                "base image alpine:3.20 is not present: `docker pull alpine:3.20` or --pull",
+            ),
+            images=(
+                ImageReport(
+                    dockerfile="Dockerfile",
+                    context=".",
+                    origin="root",
+                    status="not-run",
+                    detail="base image digest unresolved: alpine:3.20",
+                ),
+            ),
         ),
-        notes=("trace coverage: unavailable", "base image digest unresolved: alpine:3.20"),
+        notes=(
+            "trace coverage: unavailable",
+            "base image digest unresolved: alpine:3.20",
+            "base image alpine:3.20 is not present: `docker pull alpine:3.20` or --pull",
+        ),
     )
     assert runner.builds == []
 

@@ -1,4 +1,4 @@
-"""`runtime_trace`: build the repository's root Dockerfile and trace what its container does.
+"""`runtime_trace`: build the repository's Dockerfiles and trace what their containers do.
 
 Rule 1: where the engine, strace or Linux is missing the probe returns `ToolUnavailable` (a skip,
 which is never cached), so a gather after the daemon comes back traces afresh; every other end
@@ -12,6 +12,10 @@ scenario the budget leaves no time for is reported `not-run`, not run.
 Rule 4: an invalid repository scenario is its own report (`invalid`), and a scenarios file that
 cannot be used at all is a problem line: either way the valid scenarios and the defaults still run,
 and the coverage says what was not traced (see ADR-0023).
+Rule 5: the Dockerfiles are chosen as `dockerfiles.choose_dockerfiles` says (ADR-0065) and built
+one after another, each with its own image; every image's scenarios share the one budget, and an
+image the budget leaves no time for is reported `not-run`, not built. The top-level facts merge
+every image's traces; `images` says per Dockerfile what was traced.
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ from codegenie_core.parsers.strace_counts import SyscallCount, SyscallCounts, me
 from codegenie_core.ports import ContainerRunner, FileProblem, TextProblem
 from codegenie_core.probe import Envelope, ProbeContext, Skip, ToolUnavailable, clip_confidence
 from codegenie_core.probes.layer_c.base_images import base_image_refs
+from codegenie_core.probes.layer_c.dockerfiles import (
+    DockerfileChoice,
+    DockerfileTarget,
+    choose_dockerfiles,
+)
 from codegenie_core.probes.layer_c.model import (
     AGGREGATE_TIMEOUT_S,
     BUILD_TIMEOUT_S,
@@ -66,13 +75,16 @@ from codegenie_core.probes.layer_c.seccomp import (
 )
 from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
+from codegenie_core.values.container import PORT_PROBE_POLICY, ImageConfig, PortProbe
 
-# 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: the seccomp_*
-# fields of `--seccomp-profile` (ADR-0067)
-SCHEMA_VERSION = 4
+# 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: `images`, and
+# the scenarios' probed `ports`; 5: the seccomp_* fields of `--seccomp-profile` (ADR-0067)
+SCHEMA_VERSION = 5
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
 
 TraceStatus = Literal["traced", "image-digest-unresolved", "build-failed"]
+# what happened to one Dockerfile's image: built and its scenarios run, or why not
+ImageStatus = Literal["traced", "build-failed", "not-run"]
 # what happened to one scenario: a `ScenarioResult` variant, or never run (budget / invalid)
 ScenarioOutcome = Literal[
     "completed",
@@ -100,6 +112,20 @@ class ScenarioReport:
     env_names: tuple[str, ...] = ()  # values stay out of the slice
     detail: str = ""
     trace: TraceFacts | None = None
+    ports: tuple[PortProbe, ...] = ()  # what answered on the probed ports (ADR-0066)
+
+
+@attrs.frozen(kw_only=True)
+class ImageReport:
+    """One Dockerfile as the slice tells it: where it was built from, and its scenarios."""
+
+    dockerfile: str
+    context: str
+    origin: str  # why it was chosen: option, root, a compose service, the only one
+    image_ref: str = ""
+    status: ImageStatus = "not-run"
+    detail: str = ""
+    scenarios: tuple[ScenarioReport, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -119,6 +145,9 @@ class RuntimeTraceSlice:
     looked_for_not_found: tuple[str, ...] = ()
     network_connects: tuple[Connect, ...] = ()
     problems: tuple[str, ...] = ()
+    # per Dockerfile (ADR-0065); `image_ref` and `scenarios` above: the first built image's ref,
+    # and every image's scenarios in order
+    images: tuple[ImageReport, ...] = ()
     # --seccomp-profile (ADR-0067): every syscall the profiling passes observed, with counts
     # summed over scenarios; the profile's architectures; the scenarios whose pass completed
     seccomp_syscalls: tuple[SyscallCount, ...] = ()
@@ -150,6 +179,7 @@ class RuntimeTraceProbe:
             "config:trace_argv",
             "config:probe_timeout_cap_s",
             "config:build_network",
+            "config:dockerfiles",
             "config:seccomp_profile",
         ),
         ports=frozenset[PortName]({"repo", "clock", "yaml", "containers", "image_digest"}),
@@ -158,7 +188,7 @@ class RuntimeTraceProbe:
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
-        return DOCKERFILE in ctx.repo.list_files()
+        return bool(_choice(ctx).targets)
 
     def run(self, ctx: ProbeContext) -> Envelope | Skip:
         probe_started = ctx.clock.monotonic()
@@ -178,6 +208,7 @@ class RuntimeTraceProbe:
                 return ToolUnavailable(tool="linux", reason=f"tracing needs Linux, not {platform}")
             case _:
                 assert_never(status)
+        choice = _choice(ctx)
         repo_scenarios = _repo_scenarios(ctx)
         file_problems: tuple[str, ...] = ()
         if isinstance(repo_scenarios, ScenarioFileProblem):  # Rule 4: the defaults still run
@@ -185,38 +216,137 @@ class RuntimeTraceProbe:
             repo_scenarios = ()
         base_images = _resolve_base_images(ctx)
         if base_images is None:
-            unresolved = ImageDigestUnresolved(ref=_base_refs_text(ctx))
+            unresolved = ImageDigestUnresolved(ref=_base_refs_text(ctx, choice))
+            line = f"base image digest unresolved: {unresolved.ref}"
             return _envelope(
                 status="image-digest-unresolved",
-                problems=(f"base image digest unresolved: {unresolved.ref}", *file_problems),
+                problems=(line, *choice.problems, *file_problems, *_pull_hint(ctx, unresolved)),
+                images=tuple(_unbuilt(t, "not-run", line) for t in choice.targets),
             )
-        image_ref = IMAGE_REF_PREFIX + _context_digest(ctx)[:12]
-        request = BuildRequest(
-            dockerfile=DOCKERFILE, image_ref=image_ref, network=ctx.config.build_network
-        )
-        built = runner.build(request)
-        if isinstance(built, BuildFailed):
-            return _envelope(
-                status="build-failed",
-                image_ref=image_ref,
-                base_images=base_images,
-                problems=(
-                    f"build failed (exit {built.exit_code}): {built.message}",
-                    *file_problems,
-                ),
-            )
-        scenarios = merge_scenarios(default_scenarios(built.config), repo_scenarios)
-        # Rule 3: finish inside the coordinator's bound too, with a partial but truthful slice,
-        # rather than be abandoned mid-scenario with nothing to show.
-        spent = ctx.clock.monotonic() - probe_started
-        left = self.spec.deadline_s(ctx.config) - spent - COORDINATOR_MARGIN_S
-        budget = min(AGGREGATE_TIMEOUT_S, left)
+        context_digest = _context_digest(ctx)
+        images: list[ImageReport] = []
         profiles: dict[str, ScenarioResult] = {}
-        reports = _run_all(ctx, runner, built, scenarios, budget, profiles)
-        traced = _traced(reports, image_ref, base_images, status.seccomp_bpf, file_problems)
+        scenario_spent = 0.0
+        for target in choice.targets:  # Rule 5: one image after another
+            image_ref = IMAGE_REF_PREFIX + _target_digest(context_digest, target)[:12]
+            # Rule 3: finish inside the coordinator's bound too, with a partial but truthful
+            # slice, rather than be abandoned mid-scenario with nothing to show.
+            spent = ctx.clock.monotonic() - probe_started
+            left = self.spec.deadline_s(ctx.config) - spent - COORDINATOR_MARGIN_S
+            budget = min(AGGREGATE_TIMEOUT_S - scenario_spent, left)
+            if budget <= 0:
+                detail = f"not built: the time budget of {AGGREGATE_TIMEOUT_S:g} s was spent"
+                images.append(_unbuilt(target, "not-run", detail, image_ref=image_ref))
+                continue
+            request = BuildRequest(
+                dockerfile=target.dockerfile,
+                image_ref=image_ref,
+                network=ctx.config.build_network,
+                context=target.context,
+            )
+            built = runner.build(request)
+            if isinstance(built, BuildFailed):
+                detail = f"build failed (exit {built.exit_code}): {built.message}"
+                images.append(_unbuilt(target, "build-failed", detail, image_ref=image_ref))
+                continue
+            defaults = _with_ports(default_scenarios(built.config), built.config, target)
+            scenarios = merge_scenarios(defaults, repo_scenarios)
+            began = ctx.clock.monotonic()
+            # --seccomp-profile profiles the first traced image's scenarios (ADR-0067)
+            first = not any(image.status == "traced" for image in images)
+            reports = _run_all(ctx, runner, built, scenarios, budget, profiles if first else None)
+            scenario_spent += ctx.clock.monotonic() - began
+            images.append(
+                ImageReport(
+                    dockerfile=target.dockerfile,
+                    context=target.context,
+                    origin=target.origin,
+                    image_ref=image_ref,
+                    status="traced",
+                    scenarios=reports,
+                )
+            )
+        problems = (*choice.problems, *file_problems)
+        traced_images = [image for image in images if image.status == "traced"]
+        if not traced_images:
+            return _untraced(tuple(images), base_images, problems)
+        if ctx.config.seccomp_profile and len(traced_images) > 1:
+            problems = (
+                *problems,
+                f"the seccomp profile covers {traced_images[0].dockerfile}'s scenarios only",
+            )
+        traced = _traced(tuple(images), base_images, status.seccomp_bpf, problems)
         if not ctx.config.seccomp_profile:
             return traced
         return _with_profile(traced, profiles, architectures(status.machine))
+
+
+def _with_ports(
+    defaults: Sequence[Scenario], config: ImageConfig, target: DockerfileTarget
+) -> tuple[Scenario, ...]:
+    """The `default` scenario probes the EXPOSEd TCP ports and the compose ones (ADR-0066)."""
+    ports = tuple(sorted({*config.exposed_tcp_ports, *target.ports}))
+    return tuple(
+        attrs.evolve(s, ports=ports) if s.name == "default" and ports else s for s in defaults
+    )
+
+
+def _pull_hint(ctx: ProbeContext, unresolved: ImageDigestUnresolved) -> tuple[str, ...]:
+    """The next step for an unresolved base image (a note; `--pull` is not in the key)."""
+    if ctx.config.pull:
+        return (f"base image {unresolved.ref}: not present even after --pull",)
+    engine = ctx.config.engine
+    first = unresolved.ref.split(", ")[0]
+    return (f"base image {unresolved.ref} is not present: `{engine} pull {first}` or --pull",)
+
+
+def _choice(ctx: ProbeContext) -> DockerfileChoice:
+    return choose_dockerfiles(ctx.repo, ctx.yaml, ctx.config.dockerfiles)
+
+
+def _unbuilt(
+    target: DockerfileTarget, status: ImageStatus, detail: str, *, image_ref: str = ""
+) -> ImageReport:
+    return ImageReport(
+        dockerfile=target.dockerfile,
+        context=target.context,
+        origin=target.origin,
+        image_ref=image_ref,
+        status=status,
+        detail=detail,
+    )
+
+
+def _target_digest(context_digest: str, target: DockerfileTarget) -> str:
+    """The image's content tag: the context's digest for the root Dockerfile built from the root
+    (as before ADR-0065), else that digest with the Dockerfile and context folded in."""
+    if (target.dockerfile, target.context) == (DOCKERFILE, "."):
+        return context_digest
+    hasher = hashlib.sha256()
+    for text in (context_digest, target.dockerfile, target.context):
+        data = text.encode("utf-8", "surrogateescape")
+        hasher.update(len(data).to_bytes(8, "big") + data)
+    return hasher.hexdigest()
+
+
+def _untraced(
+    images: tuple[ImageReport, ...], base_images: str, problems: tuple[str, ...]
+) -> Envelope:
+    """No image was traced: every build failed or none had time; the first failure leads."""
+    several = len(images) > 1
+    lines = tuple(
+        f"{image.dockerfile}: {image.detail}" if several else image.detail
+        for image in images
+        if image.detail
+    )
+    failed = any(image.status == "build-failed" for image in images)
+    return _envelope(
+        status="build-failed" if failed else "traced",
+        image_ref=images[0].image_ref if images else "",
+        base_images=base_images,
+        problems=(*lines, *problems),
+        images=images,
+    )
 
 
 def _repo_scenarios(ctx: ProbeContext) -> tuple[RepoScenario, ...] | ScenarioFileProblem:
@@ -242,10 +372,14 @@ def _resolve_base_images(ctx: ProbeContext) -> str | None:
         return None
 
 
-def _base_refs_text(ctx: ProbeContext) -> str:
-    data = ctx.repo.read_bytes(DOCKERFILE)
-    refs = () if isinstance(data, FileProblem) else base_image_refs(data.decode("utf-8", "replace"))
-    return ", ".join(refs) or DOCKERFILE
+def _base_refs_text(ctx: ProbeContext, choice: DockerfileChoice) -> str:
+    refs: list[str] = []
+    for target in choice.targets:
+        data = ctx.repo.read_bytes(target.dockerfile)
+        if not isinstance(data, FileProblem):
+            found = base_image_refs(data.decode("utf-8", "replace"))
+            refs.extend(ref for ref in found if ref not in refs)
+    return ", ".join(refs) or ", ".join(t.dockerfile for t in choice.targets) or DOCKERFILE
 
 
 def _context_digest(ctx: ProbeContext) -> str:
@@ -264,10 +398,11 @@ def _run_all(
     image: BuiltImage,
     scenarios: Sequence[RepoScenario],
     budget_s: float,
-    profiles: dict[str, ScenarioResult],
+    profiles: dict[str, ScenarioResult] | None,
 ) -> tuple[ScenarioReport, ...]:
-    """Each scenario traced, then (`--seccomp-profile`) its profiling pass, whose result goes
-    into `profiles` by scenario name; both passes share the budget (Rule 3)."""
+    """Each scenario traced, then (`--seccomp-profile`, when `profiles` is given) its profiling
+    pass, whose result goes into `profiles` by scenario name; both passes share the budget
+    (Rule 3)."""
     started = ctx.clock.monotonic()
     reports: list[ScenarioReport] = []
     for scenario in scenarios:  # Rule 3: one at a time, never concurrently
@@ -285,11 +420,14 @@ def _run_all(
             scenario,
             timeout_s=timeout,
             keep_argv=ctx.config.trace_argv,
-            policy=TRACE_POLICY,  # the core decides the confinement; the runner renders it
+            # the core decides the confinement; the runner renders it
+            policy=PORT_PROBE_POLICY if scenario.ports else TRACE_POLICY,
         )
         reports.append(_report_result(scenario, result))
         remaining = budget_s - (ctx.clock.monotonic() - started)
-        if ctx.config.seccomp_profile and isinstance(result, ScenarioCompleted) and remaining > 0:
+        profiling = profiles is not None and ctx.config.seccomp_profile
+        if profiling and isinstance(result, ScenarioCompleted) and remaining > 0:
+            assert profiles is not None
             profiles[scenario.name] = runner.run_scenario(
                 image,
                 scenario,
@@ -309,11 +447,13 @@ def _report(
     elapsed_ms: int = 0,
     detail: str = "",
     trace: TraceFacts | None = None,
+    ports: tuple[PortProbe, ...] = (),
 ) -> ScenarioReport:
     names = tuple(name for name, _ in scenario.env)
     return ScenarioReport(
         name=scenario.name, task=scenario.task, origin=scenario.origin, outcome=outcome,
         exit_code=exit_code, elapsed_ms=elapsed_ms, env_names=names, detail=detail, trace=trace,
+        ports=ports,
     )  # fmt: skip
 
 
@@ -336,8 +476,9 @@ def _report_result(scenario: Scenario, result: ScenarioResult) -> ScenarioReport
                 return _report(scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail)
             detail = "trace cut at its size bound" if result.trace_cut else ""
             return _report(
-                scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail, trace=result.trace
-            )
+                scenario, outcome, exit_code=code, elapsed_ms=ms, detail=detail,
+                trace=result.trace, ports=result.ports,
+            )  # fmt: skip
         case ScenarioTimeout(elapsed_ms=ms):
             detail = f"killed after {ms} ms"
             return _report(scenario, "timeout", elapsed_ms=ms, detail=detail)
@@ -393,7 +534,12 @@ def confidence_lines(slice_: RuntimeTraceSlice) -> tuple[str, ...]:
 
 
 def _envelope(
-    *, status: TraceStatus, image_ref: str = "", base_images: str = "", problems: tuple[str, ...]
+    *,
+    status: TraceStatus,
+    image_ref: str = "",
+    base_images: str = "",
+    problems: tuple[str, ...],
+    images: tuple[ImageReport, ...] = (),
 ) -> Envelope:
     """The envelope of a run that traced nothing: nothing to cover, so coverage is unavailable."""
     slice_ = RuntimeTraceSlice(
@@ -402,6 +548,7 @@ def _envelope(
         image_ref=image_ref,
         base_images=base_images,
         problems=problems,
+        images=images,
     )
     return _wrap(slice_)
 
@@ -417,17 +564,24 @@ def _wrap(slice_: RuntimeTraceSlice) -> Envelope:
 
 
 def _traced(
-    reports: tuple[ScenarioReport, ...],
-    image_ref: str,
+    images: tuple[ImageReport, ...],
     base_images: str,
     seccomp_bpf: bool,
-    file_problems: tuple[str, ...],
+    problems: tuple[str, ...],
 ) -> Envelope:
+    reports = tuple(r for image in images for r in image.scenarios)
     traces = [r.trace for r in reports if r.trace is not None]
+    image_ref = next(image.image_ref for image in images if image.status == "traced")
+    several = len(images) > 1
+    unbuilt = tuple(
+        f"{image.dockerfile}: {image.detail}" if several else image.detail
+        for image in images
+        if image.status != "traced" and image.detail
+    )
 
     slice_ = RuntimeTraceSlice(
         status="traced",
-        trace_coverage_confidence=coverage_confidence(reports, scenarios_file_ok=not file_problems),
+        trace_coverage_confidence=_coverage(images, scenarios_file_ok=not problems),
         image_ref=image_ref,
         base_images=base_images,
         seccomp_bpf=seccomp_bpf,
@@ -438,9 +592,26 @@ def _traced(
         shared_libraries=tuple(sorted({f for t in traces for f in t.shared_libraries})),
         looked_for_not_found=tuple(sorted({f for t in traces for f in t.looked_for_not_found})),
         network_connects=tuple(sorted({c for t in traces for c in t.network_connects}, key=repr)),
-        problems=(*file_problems, *_aggregate_problem(reports)),
+        problems=(*unbuilt, *problems, *_aggregate_problem(reports)),
+        images=images,
     )
     return _wrap(slice_)
+
+
+def _coverage(images: Sequence[ImageReport], *, scenarios_file_ok: bool) -> CoverageConfidence:
+    """Every image's coverage, the lowest of them; an image not traced lowers high to medium."""
+    order: tuple[CoverageConfidence, ...] = ("unavailable", "low", "medium", "high")
+    grades: list[CoverageConfidence] = [
+        coverage_confidence(image.scenarios, scenarios_file_ok=scenarios_file_ok)
+        for image in images
+        if image.status == "traced"
+    ]
+    lowest: CoverageConfidence = "unavailable"
+    if grades:
+        lowest = min(grades, key=order.index)
+    if lowest == "high" and len(grades) < len(images):
+        return "medium"
+    return lowest
 
 
 def _aggregate_problem(reports: Sequence[ScenarioReport]) -> tuple[str, ...]:
@@ -496,4 +667,5 @@ def seccomp_profile_files(slice_: RuntimeTraceSlice) -> dict[str, str]:
     if not slice_.seccomp_syscalls:
         return {}
     names = profile_names(slice_.seccomp_syscalls)
-    return {profile_file_name(DOCKERFILE): profile_text(names, slice_.seccomp_architectures)}
+    profiled = next((i.dockerfile for i in slice_.images if i.status == "traced"), DOCKERFILE)
+    return {profile_file_name(profiled): profile_text(names, slice_.seccomp_architectures)}
