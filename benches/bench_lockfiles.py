@@ -5,8 +5,9 @@ lockfile in each of pnpm, npm, yarn, Cargo, uv and Poetry form. For each format,
 a `benches/_gen_lock_<format>.py` generator writes is parsed by the reader the `manifests` probe
 uses (YAML formats through the same YAML reader), and the throughput is printed in MB/s. Then the
 cold `--layer a` gather (`--no-cache`, in-process through the public API, the median of `--runs`)
-of the monorepo with its lockfiles is compared with the same gather after the lockfiles are
-removed, each written as YAML as the CLI prints it: the target is a ratio of at most 1.5. Run:
+of the monorepo with its lockfiles is compared with the same gather of a copy without them, each
+written as YAML as the CLI prints it, the two sampled alternately: the target is a ratio of at
+most 1.5. Run:
     python benches/bench_lockfiles.py [--packages N] [--members N] [--files N] [--runs N]
 """
 
@@ -94,19 +95,27 @@ def _filler(root: Path, count: int) -> None:
         target.write_text(f"export const value{index} = {index};\n" * (index % 20 + 1))
 
 
-def _cold_gather_seconds(root: Path, runs: int) -> float:
-    """The median cold gather of layer A, its document built and written as YAML included (what
+def _cold_gather_seconds(root: Path) -> float:
+    """One cold gather of layer A, its document built and written as YAML included (what
     `codegenie-cli gather --layer a --no-cache` prints when piped)."""
     config = GatherConfig(layers=frozenset({"a"}))
-    samples: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bench-lock-cache-") as cache:
+        started = time.perf_counter()
+        result = gather_repository(str(root), config=config, cache_dir=cache, cache_mode="off")
+        text = to_yaml(result.to_document())
+        seconds = time.perf_counter() - started
+    assert "\nmanifests:" in text or "  manifests:" in text, "the manifests probe did not run"
+    return seconds
+
+
+def _interleaved(with_locks: Path, without_locks: Path, runs: int) -> tuple[float, float]:
+    """The medians of both gathers, sampled alternately, so a machine whose load changes moves
+    both alike instead of whichever phase it happened to fall in."""
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        with tempfile.TemporaryDirectory(prefix="bench-lock-cache-") as cache:
-            started = time.perf_counter()
-            result = gather_repository(str(root), config=config, cache_dir=cache, cache_mode="off")
-            text = to_yaml(result.to_document())
-            samples.append(time.perf_counter() - started)
-        assert "\nmanifests:" in text or "  manifests:" in text, "the manifests probe did not run"
-    return statistics.median(samples)
+        samples[0].append(_cold_gather_seconds(with_locks))
+        samples[1].append(_cold_gather_seconds(without_locks))
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
@@ -125,22 +134,18 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         seconds = _parse_seconds(path, text, args.runs)
         throughput[name] = len(text.encode("utf-8")) / 1e6 / seconds
     with tempfile.TemporaryDirectory(prefix="bench-lockfiles-") as temp:
-        root = Path(temp) / "monorepo"
-        lockfiles: list[Path] = []
-        written = 0
-        for name, files in workspaces.items():
-            _write(root / name, files)
-            written += len(files)
-            lockfiles.extend(
-                root / name / p
-                for p in files
-                if any(g.reader.matches(posixpath.join(name, p)) for g in LOCK_READERS)
-            )
-        _filler(root, max(0, args.files - written))
-        with_locks = _cold_gather_seconds(root, args.runs)
-        for path in lockfiles:
-            os.unlink(path)
-        without_locks = _cold_gather_seconds(root, args.runs)
+        roots = (Path(temp) / "with-lockfiles", Path(temp) / "without-lockfiles")
+        for root in roots:
+            written = 0
+            for name, files in workspaces.items():
+                _write(root / name, files)
+                written += len(files)
+            _filler(root, max(0, args.files - written))
+        for name, files in workspaces.items():  # the same monorepo, its lockfiles removed
+            for p in files:
+                if any(g.reader.matches(posixpath.join(name, p)) for g in LOCK_READERS):
+                    os.unlink(roots[1] / name / p)
+        with_locks, without_locks = _interleaved(roots[0], roots[1], args.runs)
     ratio = with_locks / without_locks
     result: dict[str, object] = {
         "packages": args.packages,
