@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import click
 
+from codegenie_cli.config import ConfiguredGroup
 from codegenie_cli.portfolio_gather import portfolio_gather
 from codegenie_core.errors import ConfigError, StoreError
 
@@ -33,7 +34,7 @@ def _store_option(func: click.decorators.FC) -> click.decorators.FC:
     )(func)
 
 
-@click.group()
+@click.group(cls=ConfiguredGroup)  # its commands read config files and CODEGENIE_* (ADR-0059)
 def portfolio() -> None:
     """Many repositories: gather them into a store, then query it."""
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from codegenie_cli.config import ConfiguredCommand
 from codegenie_cli.gather_options import configure_logging, gather_options, gather_request
 from codegenie_cli.signals import Terminated
 from codegenie_cli.wiring import PortfolioAdapters, real_portfolio_adapters
@@ -36,7 +37,7 @@ RAY_MODULE = "codegenie_adapters.ray_executor"
 _REDRAW_S = 0.1
 
 
-@click.command("gather")
+@click.command("gather", cls=ConfiguredCommand)
 @click.argument("sources", nargs=-1, required=True)
 @click.option(
     "--store",

@@ -291,3 +291,14 @@ def test_export_refuses_an_unknown_table_and_parquet_to_stdout(store: str) -> No
     assert no_file.stderr == (
         "codegenie-cli: error: --format parquet writes a file: give --output FILE\n"
     )
+
+
+def test_the_portfolio_commands_read_codegenie_variables_like_every_command(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CODEGENIE_PORTFOLIO_QUERY_FORMAT", "json")
+    result = _run("query", "--store", store, "SELECT 1 AS one")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [{"one": 1}])
+    monkeypatch.setenv("CODEGENIE_PORTFOLIO_GATHER_REPO_TIMEOUT", "soon")
+    refused = _run("gather", "/nonexistent", "--store", store)
+    assert refused.exit_code == 2 and "CODEGENIE_PORTFOLIO_GATHER_REPO_TIMEOUT" in refused.stderr
