@@ -138,19 +138,14 @@ class FsCache:
         identity: os.stat_result,
     ) -> Envelope:
         """Rule 2 for the slice, when a typed one is first asked for (see ADR-0020)."""
-        from codegenie_adapters.serde import (
-            STRUCTURE_ERRORS,
-            structure_envelope,
-            structure_error_text,
-        )
+        from codegenie_adapters.serde import structured_or_problem
 
-        try:
-            return structure_envelope(document, slice_type)
-        except STRUCTURE_ERRORS as error:
-            problem = f"payload does not structure: {structure_error_text(error)}"
-            self._report(path, problem)
+        structured = structured_or_problem(document, slice_type)
+        if isinstance(structured, str):
+            self._report(path, structured)
             files.remove_if_same(path, identity)
-            raise CacheEntryError(f"cache entry {path} {problem}") from None
+            raise CacheEntryError(f"cache entry {path} {structured}")
+        return structured
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:
         data = self.encode(key, envelope)

@@ -173,6 +173,15 @@ def structure_envelope(document: EnvelopeDocument, slice_type: Any) -> Envelope:
     )
 
 
+def structured_or_problem(document: EnvelopeDocument, slice_type: Any) -> Envelope | str:
+    """The typed envelope of a read document, or the cache's one-line reason it is no entry
+    (`payload does not structure: ...`), for the local and the remote tier alike."""
+    try:
+        return structure_envelope(document, slice_type)
+    except STRUCTURE_ERRORS as error:
+        return f"payload does not structure: {structure_error_text(error)}"
+
+
 def envelope_from_json(data: bytes, slice_type: Any) -> Envelope:
     """The envelope in `data`, its slice structured as `slice_type` (a class or a union of them).
 

@@ -146,17 +146,12 @@ class TieredCache:
 
 
 def _structured(document: EnvelopeDocument, slice_type: type[Any], key: CacheKey) -> Envelope:
-    from codegenie_adapters.serde import (
-        STRUCTURE_ERRORS,
-        structure_envelope,
-        structure_error_text,
-    )
+    from codegenie_adapters.serde import structured_or_problem
 
-    try:
-        return structure_envelope(document, slice_type)
-    except STRUCTURE_ERRORS as error:
-        problem = f"payload does not structure: {structure_error_text(error)}"
-        raise CacheEntryError(f"remote cache entry {key.hex} {problem}") from None
+    structured = structured_or_problem(document, slice_type)
+    if isinstance(structured, str):
+        raise CacheEntryError(f"remote cache entry {key.hex} {structured}")
+    return structured
 
 
 _CONFORMS: type[CacheStore] = TieredCache
