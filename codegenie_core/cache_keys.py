@@ -235,13 +235,14 @@ def _glob_set(reads: Sequence[str]) -> tuple[str, ...]:
 
 
 def git_state_token(state: GitState | None) -> str | None:
-    """The `git-state` token's value: HEAD, branch and remotes hashed (what changes without any
-    file changing, see ADR-0016); None outside git. A portfolio store keys a repository's row by
-    it, so a row and the cache entries it came from name the same state."""
+    """The `git-state` token's value: HEAD, branch, whether the work tree is dirty and remotes,
+    hashed (what changes without any file's bytes changing, see ADR-0016: a mode change alone
+    makes the tree dirty); None outside git. A portfolio store keys a repository's row by it, so
+    a row and the cache entries it came from name the same state."""
     if state is None:
         return None
     remotes = sorted((r.name, r.url) for r in state.remotes)
-    encoded = json.dumps([state.head, state.branch, remotes], separators=(",", ":"))
+    encoded = json.dumps([state.head, state.branch, state.dirty, remotes], separators=(",", ":"))
     # Hashed: remote URLs may hold credentials, and `--explain-key` prints token values.
     return "sha256:" + hashlib.sha256(encoded.encode("utf-8", "surrogateescape")).hexdigest()
 

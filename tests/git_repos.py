@@ -56,8 +56,11 @@ def commit_all(root: Path, message: str) -> str:
 
 
 def write(root: Path, relative: str | bytes, data: bytes) -> None:
-    """Write `data` at `relative` (bytes for a name that is not UTF-8), creating directories."""
+    """Write `data` at `relative` (bytes for a name that is not UTF-8), creating directories; a
+    symlink there is replaced by the file, never written through (it may dangle or loop)."""
     path = os.path.join(os.fsencode(root), os.fsencode(relative))
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.islink(path):
+        os.unlink(path)
     with open(path, "wb") as handle:
         handle.write(data)

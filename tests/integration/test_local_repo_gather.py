@@ -120,3 +120,19 @@ def test_explain_miss_over_the_real_adapters_names_the_edited_manifest(
     second = CliRunner().invoke(cli, [*args, "--explain-miss", "manifests"], catch_exceptions=False)
     assert "codegenie-cli:   changed  package.json" in second.stderr.splitlines()
     assert str(tmp_path) not in "".join(p.name for p in (tmp_path / "cache" / "key-log").rglob("*"))
+
+
+@requires_tool("git")
+def test_a_mode_change_alone_makes_the_tree_dirty_and_misses_the_git_probe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by the cached-equals-uncached state machine: no file's bytes change, so only the
+    # git-state token can tell the git probe's cached `dirty: false` is stale.
+    isolate_git_config(monkeypatch)
+    root = init_repo(tmp_path / "repo")
+    write(root, "a.py", b"print(1)\n")
+    commit_all(root, "first")
+    cache = InMemoryCache()
+    assert run(root, cache)[0] == ["ran", "ran"]
+    (root / "a.py").chmod(0o755)
+    assert run(root, cache)[0][0] == "ran"
