@@ -4,8 +4,10 @@ Rule 1: generic over click: each `click.Option` with a long name is a key (`--fa
 `fail-on` in a file, `CODEGENIE_FAIL_ON` or `CODEGENIE_GATHER_FAIL_ON` in the environment), so an
 option added to any command is configurable without touching this module (see ADR-0059).
 Rule 2: precedence, first found wins: the command line, the environment (the command-specific
-variable before the generic one), the repository (`.codegenie/config.toml` before
-`[tool.codegenie]` in `pyproject.toml`), the user (`$XDG_CONFIG_HOME/codegenie/config.toml`).
+variable before the generic one), the user (`$XDG_CONFIG_HOME/codegenie/config.toml`), the
+repository (`.codegenie/config.toml` before `[tool.codegenie]` in `pyproject.toml`). The operator's
+word beats the repository's, so a repository cannot lift a gate or widen a choice the operator's
+config made (ADR-0081).
 Rule 3: a file's top-level keys apply to every command having that option; a table named after a
 command (`[gather]`, `[cache.gc]`) applies to it and overrides. A key that is no option of any
 command below it is an error naming the file and key; a value of the wrong type names the file,
@@ -205,8 +207,20 @@ def config_reader() -> ConfigReader:
 
 
 def read_files(repo: str | None, environ: Mapping[str, str]) -> list[ConfigFile]:
-    """The repository's config files (when `repo` is a directory) then the user's (Rule 2)."""
+    """The user's config file, then the repository's (when `repo` is a directory) (Rule 2)."""
     files: list[ConfigFile] = []
+    home = environ.get("XDG_CONFIG_HOME") or (
+        os.path.join(environ["HOME"], ".config") if environ.get("HOME") else None
+    )
+    if home:
+        label = os.path.join(home, USER_FILE)
+        table = (
+            config_reader().read_toml(home, USER_FILE, label=label)
+            if os.path.lexists(label)
+            else None
+        )
+        if table is not None:
+            files.append(ConfigFile(label=label, kind="user", table=table))
     if repo is not None and os.path.isdir(repo):
         for path, section in REPOSITORY_FILES:
             label = os.path.join(repo, path)
@@ -220,18 +234,6 @@ def read_files(repo: str | None, environ: Mapping[str, str]) -> list[ConfigFile]
                 table = table.get(part) if isinstance(table, Mapping) else None  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]  # TOML
             if isinstance(table, Mapping):
                 files.append(ConfigFile(label=label, kind="repository", table=table))  # pyright: ignore[reportUnknownArgumentType]  # TOML
-    home = environ.get("XDG_CONFIG_HOME") or (
-        os.path.join(environ["HOME"], ".config") if environ.get("HOME") else None
-    )
-    if home:
-        label = os.path.join(home, USER_FILE)
-        table = (
-            config_reader().read_toml(home, USER_FILE, label=label)
-            if os.path.lexists(label)
-            else None
-        )
-        if table is not None:
-            files.append(ConfigFile(label=label, kind="user", table=table))
     return files
 
 

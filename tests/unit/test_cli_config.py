@@ -1,5 +1,5 @@
 """Options from `CODEGENIE_*` variables, the repository's and the user's config files, for every
-option of every command, with CLI > environment > repository > user (ADR-0059)."""
+option of every command, with CLI > environment > user > repository (ADR-0059, ADR-0081)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from codegenie_cli import run
 from codegenie_cli.config import ConfiguredGroup
 from codegenie_cli.main import cli
 from codegenie_core.ports import GitState
-from tests.support import registry_of, scripted
+from codegenie_core.probe import Envelope, ProbeContext
+from tests.support import CountSlice, registry_of, scripted
 from tests.unit.test_cli import FakeAdapters
 
 
@@ -91,14 +92,33 @@ def test_pyproject_tool_codegenie_is_read_too(repo: Path) -> None:
     assert probes_run(gather(fakes(repo), repo)) == ["count"]
 
 
-def test_precedence_is_cli_then_environment_then_repository_then_user(repo: Path) -> None:
-    user_config(repo, 'probe = ["after"]\n')
-    assert probes_run(gather(fakes(repo), repo)) == ["after", "count"]  # user
+def test_precedence_is_cli_then_environment_then_user_then_repository(repo: Path) -> None:
     (repo / ".codegenie" / "config.toml").write_text('probe = ["count"]\n')
-    assert probes_run(gather(fakes(repo), repo)) == ["count"]  # repository over user
-    environment = fakes(repo, CODEGENIE_PROBE="after")
-    assert probes_run(gather(environment, repo)) == ["after", "count"]  # environment over repo
-    assert probes_run(gather(environment, repo, "--probe", "count")) == ["count"]  # CLI over all
+    assert probes_run(gather(fakes(repo), repo)) == ["count"]  # repository
+    user_config(repo, 'probe = ["after"]\n')
+    assert probes_run(gather(fakes(repo), repo)) == ["after", "count"]  # user over repository
+    environment = fakes(repo, CODEGENIE_PROBE="count")
+    assert probes_run(gather(environment, repo)) == ["count"]  # environment over user
+    assert probes_run(gather(environment, repo, "--probe", "after")) == ["after", "count"]  # CLI
+
+
+def shaky(ctx: ProbeContext) -> Envelope:
+    return Envelope(
+        probe="shaky", schema_version=1, confidence="low", slice=CountSlice(files=0),
+        notes=("could not tell",),
+    )  # fmt: skip
+
+
+def test_a_repository_cannot_lift_the_operators_gate(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = registry_of((scripted("shaky", behaviour=shaky, declared_inputs=("**",)), "light"))
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    user_config(repo, 'fail-on = ["low-confidence"]\n')
+    (repo / ".codegenie" / "config.toml").write_text("fail-on = []\n")
+    result = gather(fakes(repo), repo)
+    assert result.exit_code == 3, result.stderr
+    assert "fail-on low-confidence: probe shaky has low confidence" in result.stderr
 
 
 def test_a_command_section_and_a_command_variable_win_over_the_generic_ones(repo: Path) -> None:
