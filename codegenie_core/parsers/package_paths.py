@@ -130,9 +130,11 @@ def _python(rest: list[str]) -> PathSeen:
 
 
 def _python_name(name: str, grammar: re.Pattern[str], evidence: Evidence) -> PathSeen:
-    if grammar.fullmatch(name) is None:
+    """A private module's leading and trailing `_` are no part of a distribution name
+    (`_cffi_backend` is compared as `cffi-backend`)."""
+    if grammar.fullmatch(name) is None or not name.strip("_"):
         return Refused(reason=f"{name[:80]!r} is no Python package name")
-    return PackageSeen(ecosystem="pypi", name=pep503(name), evidence=evidence)
+    return PackageSeen(ecosystem="pypi", name=pep503(name.strip("_")), evidence=evidence)
 
 
 def _node(rest: list[str]) -> PathSeen:

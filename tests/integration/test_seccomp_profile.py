@@ -229,9 +229,7 @@ def test_podman_traces_every_scenario_hardened_and_its_profile_runs_them(
     _proves(slice_, tmp, needed="socket", by="refused", engine="podman")
 
 
-def _image_proves(
-    image: ImageReport, text: str, tmp: Path, *, needed: str, by: str
-) -> set[str]:
+def _image_proves(image: ImageReport, text: str, tmp: Path, *, needed: str, by: str) -> set[str]:
     """One image's own profile (ADR-0074) runs each of its scenarios with its traced exit code,
     and without `needed`, its scenario `by` fails; the profile's names are returned."""
     path = tmp / f"{image.dockerfile.replace('/', '_')}.json"
