@@ -25,6 +25,7 @@ from codegenie_core.probes.layer_c.runtime_trace import (
     RuntimeTraceSlice,
     ScenarioReport,
 )
+from codegenie_core.report.loaded import MAX_ROWS, loaded_section
 
 PROBE = LoadedDependenciesProbe()
 SITE = "/usr/lib/python3/dist-packages"
@@ -118,7 +119,7 @@ def test_python_dependencies_are_loaded_by_their_scenarios_or_not_observed() -> 
     assert (loads["tiny-lib"].status, loads["tiny-lib"].scenarios) == ("loaded", ("default",))
     never = loads["never-imported"]
     assert (never.status, never.confidence) == ("not-observed", "medium")  # never "unused"
-    assert "3 scenarios" in never.reason
+    assert "3 scenarios" in (never.reason or "")
     assert "idna" not in loads  # transitive: not declared by the repository
     assert slice_.ecosystems_observed == ("pypi",)
     assert slice_.scenarios == ("default", "help", "version")
@@ -169,7 +170,7 @@ def test_an_ecosystem_the_image_never_shows_is_not_applicable_and_others_are_not
     slice_ = _slice(result)
     react = _by_name(slice_)["react"]
     assert (react.status, react.confidence) == ("not-applicable", "low")
-    assert "node_modules" in react.reason
+    assert "node_modules" in (react.reason or "")
     assert slice_.not_mapped == {"golang": 1}
     assert isinstance(result, Envelope) and result.confidence == "low"
 
@@ -234,3 +235,42 @@ def test_it_is_registered_in_layer_c_after_the_trace_and_the_inventory() -> None
     assert registered is not None
     spec = registered.spec
     assert (spec.layer, spec.needs) == ("c", ("runtime_trace", "manifests"))
+
+
+def _section_of(deps: list[dict[str, object]]) -> list[str]:
+    slice_data = {
+        "trace_coverage_confidence": "high",
+        "scenarios": ["default"],
+        "dependencies": deps,
+    }
+    return loaded_section({"loaded_dependencies": {"slice": slice_data}}, "`context.yaml`")  # type: ignore[dict-item]  # plain data literal
+
+
+def test_the_report_section_lists_not_observed_first_and_never_says_unused() -> None:
+    lines = _section_of([
+        {"name": "tinylib", "ecosystem": "pypi", "status": "loaded", "scenarios": ["default"],
+         "confidence": "high"},
+        {"name": "never-imported", "ecosystem": "pypi", "status": "not-observed",
+         "scenarios": [], "confidence": "medium"},
+    ])  # fmt: skip
+    assert lines[0] == "## Declared but never loaded"
+    rows = [line for line in lines if line.startswith("| ") and "dependency" not in line]
+    assert rows == [
+        "| never-imported | pypi | not-observed | — | medium |",
+        "| tinylib | pypi | loaded | default | high |",
+    ]
+    assert "unused" not in " ".join(rows)
+
+
+def test_a_forged_dependency_name_cannot_reshape_the_section_and_rows_are_bounded() -> None:
+    forged = {"name": "x` | **y**\n## z", "ecosystem": "npm", "status": "loaded",
+              "scenarios": ["a|b"], "confidence": "high"}  # fmt: skip
+    lines = _section_of([forged] * (MAX_ROWS + 3))
+    rows = [line for line in lines if line.startswith("| ")][1:]
+    assert len(rows) == MAX_ROWS
+    assert all("\n" not in row and not row.startswith("## ") for row in rows)
+    assert rows[0].count(" | ") == 4  # the forged `|` is escaped: no cell is added
+    assert rows[0].startswith("| x\\` \\| \\*\\*y\\*\\*")
+    assert lines[-2].endswith("3 more in `context.yaml`")
+    assert _section_of([])[-2] == "No declared npm or Python dependency."
+    assert loaded_section({}, "x") == []

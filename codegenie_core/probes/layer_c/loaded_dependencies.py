@@ -64,7 +64,7 @@ class DependencyLoad:
     scenarios: tuple[str, ...] = ()  # the scenarios that loaded it (or read its metadata)
     scopes: tuple[str, ...] = ()
     manifests: tuple[str, ...] = ()
-    reason: str = ""
+    reason: str | None = None  # why it is less than loaded
 
 
 @attrs.frozen(kw_only=True)
@@ -225,7 +225,7 @@ def _load(
     status: LoadStatus,
     confidence: Confidence,
     scenarios: tuple[str, ...] = (),
-    reason: str = "",
+    reason: str | None = None,
 ) -> DependencyLoad:
     return DependencyLoad(
         ecosystem=key[0],
