@@ -21,7 +21,7 @@ Rule 4: without a runtime trace that traced a scenario, or without an inventory,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Literal, assert_never
 
 import attrs
 
@@ -126,12 +126,12 @@ def observe(traces: Iterable[ScenarioPaths]) -> Observation:
         scenario = trace.label
         if len(trace.files) + len(trace.directories) > MAX_PATHS_PER_SCENARIO:
             cut.append(scenario)
-        listed = trace.directories[:MAX_PATHS_PER_SCENARIO]
-        for path in listed:
+        files = trace.files[:MAX_PATHS_PER_SCENARIO]
+        for path in trace.directories[: MAX_PATHS_PER_SCENARIO - len(files)]:
             if isinstance(seen := package_of(path), PackageSeen | EcosystemSeen):
                 ecosystems.add(seen.ecosystem)
-        for path in trace.files[: MAX_PATHS_PER_SCENARIO - len(listed)]:
-            match package_of(path):
+        for path in files:
+            match found := package_of(path):
                 case None:
                     continue
                 case Refused():
@@ -144,6 +144,8 @@ def observe(traces: Iterable[ScenarioPaths]) -> Observation:
                     seen = into.setdefault((ecosystem, name), [])
                     if scenario not in seen:
                         seen.append(scenario)
+                case _:
+                    assert_never(found)
     return Observation(
         ecosystems=frozenset(ecosystems),
         code={key: tuple(names) for key, names in code.items()},
