@@ -1,24 +1,31 @@
-"""Tracing overhead: the same syscall-heavy scenario in the same hardened container, untraced and
-under the injected strace (with `--seccomp-bpf`, and without it), measured in the same run.
+"""Tracing overhead on the real Debian image (scripts/build_debian_image): the Python service of
+`tests/fixtures/runtime/python-service` started once (it imports the standard library, reads its
+config, tries the database port and exits: `app.py once`), in the same hardened container,
+untraced, under the injected strace as the trace runs it (with `--seccomp-bpf`, and without it),
+and under the counting pass `--seccomp-profile` adds (`strace -f -q -c`, every syscall, no
+filter: ADR-0067), all measured in the same run, interleaved.
 
-The scenario does mostly untraced syscalls (a byte-at-a-time `dd`) and some traced ones (execs and
-opens). Each ratio compares whole runs, traced over untraced, each run being one `docker run` of
-the scenario, container start included on both sides: nothing is subtracted, so a workload that
-takes less time than starting a container gives a ratio near 1, never a division by almost zero.
-An empty container's start (`/bin/true`) is measured too and reported beside them, with the share
-of the untraced run it accounts for, so a reader can tell how much of each run is the workload.
-The mode without --seccomp-bpf runs a smaller workload (it is slow) against an untraced run of
-that same size. Target: traced/untraced <= 1.25 with --seccomp-bpf; without it a ptrace stop on
-every syscall costs 20x or worse. Needs docker, strace and busybox-static. Prints one JSON line:
-medians in seconds, ratios, samples.
-    python benches/bench_trace_overhead.py [--runs R] [--bytes N] [--no-bpf-runs R]
-                                           [--no-bpf-bytes N]
+Each ratio compares whole runs over the untraced run, each run being one `docker run` of the
+scenario, container start included on both sides: nothing is subtracted, so a workload that takes
+less time than starting a container gives a ratio near 1, never a division by almost zero. An
+empty container's start (`/bin/true`) is measured too and reported beside them. The profiling
+pass is reported apart (`ratio_profiling`): with `--seccomp-profile` a scenario runs traced and
+then profiled, so its cost is the sum (`ratio_trace_and_profile`). Beside wall time, the CPU time
+of the workload and its tracer (the shell's `times` for its children, inside the container: they
+are not this process's children) gives steadier ratios on a loaded machine. The load average is
+printed at the start and the end. Target: traced/untraced <= 1.25 with --seccomp-bpf. Needs
+docker, strace and the Debian image. Prints one JSON line: medians in seconds, ratios, samples.
+Each container starts the service `--repeat` times, so the workload outweighs the container's
+start and the CPU time (counted in 10 ms steps) has something to count.
+    python benches/bench_trace_overhead.py [--runs R] [--no-bpf-runs R] [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -32,15 +39,18 @@ from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
 from codegenie_core.probes.layer_c.model import TRACE_POLICY, TRACED_SYSCALLS
 
 TARGET_RATIO = 1.25
-IMAGE = "codegenie-trace:bench-overhead"
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "runtime" / "busybox"
+IMAGE = "codegenie-trace:bench-overhead-debian"
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "runtime" / "python-service"
+# the service's start, once: the argument makes it exit instead of serving (see its app.py)
+IMAGE_PYTHON = "python3"  # the image's own interpreter, inside the container: not this host's
+WORKLOAD: tuple[str, ...] = (IMAGE_PYTHON, "/srv/app.py", "once")
+# dash's `times`: the shell's user and system time, then its children's
+_TIMES = re.compile(r"^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$")
 
 
 def build_image(workdir: Path) -> None:
     context = workdir / "context"
     shutil.copytree(FIXTURE, context)
-    busybox = next(p for p in (Path("/bin/busybox"), Path("/usr/bin/busybox")) if p.exists())
-    shutil.copy(busybox, context / "busybox")
     subprocess.run(
         ["docker", "build", "-q", "-t", IMAGE, "--label", "codegenie.trace=1", str(context)],
         check=True,
@@ -49,62 +59,103 @@ def build_image(workdir: Path) -> None:
     )
 
 
-def workload(size: int) -> tuple[str, ...]:
-    script = (
-        f"dd if=/dev/zero of=/dev/null bs=1 count={size} 2>/dev/null; "
-        "i=0; while [ $i -lt 50 ]; do cat /etc/motd >/dev/null; i=$((i+1)); done"
-    )
-    return ("/bin/sh", "-c", script)
+def tracer_argv(bundle: TracerBundle, mode: str) -> tuple[str, ...]:
+    """The injected strace as the runtime trace runs it: `bpf` and `no-bpf` trace the recorded
+    syscalls (with and without `--seccomp-bpf`); `profile` counts every syscall (ADR-0067)."""
+    if mode == "profile":
+        return (*bundle.command(), "-f", "-q", "-c", "-o", "/cg-out/counts")
+    bpf = ("--seccomp-bpf",) if mode == "bpf" else ()
+    syscalls = "trace=" + ",".join(f"?{s}" for s in TRACED_SYSCALLS)
+    flags = ("-f", *bpf, "-q", "-e", "signal=none", "-s", "4096", "-e", syscalls)
+    return (*bundle.command(), *flags, "-o", "/cg-out/trace")
 
 
 def container(
-    argv: tuple[str, ...], bundle: TracerBundle, out: Path, *, trace: str | None
-) -> float:
-    """Seconds for one hardened container running `argv` (under strace unless `trace` is None)."""
+    argv: tuple[str, ...], bundle: TracerBundle, out: Path, *, mode: str | None, repeat: int = 1
+) -> tuple[float, float]:
+    """Wall seconds for one hardened container running `argv` `repeat` times, one after another
+    (each under its own strace in `mode`, unless None), and the CPU seconds of `argv` and its
+    tracer as the container's shell counts them."""
     mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--volume={out}:/cg-out")
-    command: tuple[str, ...] = ("--entrypoint", argv[0], IMAGE, *argv[1:])
-    if trace is not None:
-        tracer, *rest = bundle.command()
-        flags = ("-f", *((trace,) if trace else ()), "-q", "-e", "signal=none", "-s", "4096")
-        syscalls = "trace=" + ",".join(f"?{s}" for s in TRACED_SYSCALLS)
-        command = (
-            "--entrypoint", tracer, IMAGE, *rest, *flags, "-e", syscalls, "-o", "/cg-out/trace",
-            *argv,
-        )  # fmt: skip
+    command = " ".join((*(tracer_argv(bundle, mode) if mode else ()), *argv))
+    loop = f"i=0; while [ $i -lt {repeat} ]; do {command} >/dev/null 2>&1; i=$((i+1)); done"
+    script = f"{loop}; times"
     started = time.perf_counter()
-    subprocess.run(
-        ["docker", "run", "--rm", *render_policy(TRACE_POLICY, "docker"), *mounts, *command],
-        check=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - started
+    ran = subprocess.run(
+        ["docker", "run", "--rm", *render_policy(TRACE_POLICY, "docker"), *mounts,
+         "--entrypoint", "/bin/sh", IMAGE, "-c", script],
+        check=True, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    return wall, children_cpu_s(ran.stdout)
+
+
+def children_cpu_s(times_output: str) -> float:
+    """The children's user + system seconds from dash's `times` (its second line)."""
+    lines = [line.strip() for line in times_output.splitlines() if _TIMES.match(line.strip())]
+    if len(lines) < 2:
+        raise ValueError(f"no `times` output to read: {times_output[-200:]!r}")
+    match = _TIMES.match(lines[-1])
+    assert match is not None
+    user_m, user_s, sys_m, sys_s = match.groups()
+    return int(user_m) * 60 + float(user_s) + int(sys_m) * 60 + float(sys_s)
 
 
 def overhead_ratios(medians: dict[str, float]) -> dict[str, object]:
     """Whole-run ratios from the medians: traced over untraced with --seccomp-bpf (`ratio_bpf`,
-    judged against the target) and without it (`ratio_no_bpf`, when measured), and how much of an
-    untraced run an empty container's start is (`startup_share_of_untraced`)."""
+    judged against the target) and without it (`ratio_no_bpf`, over `untraced_small` when that
+    was measured, else over `untraced`), the profiling pass over untraced (`ratio_profiling`) and
+    a scenario traced then profiled (`ratio_trace_and_profile`), when measured; and how much of
+    an untraced run an empty container's start is (`startup_share_of_untraced`)."""
     untraced = medians["untraced"]
     ratio_bpf = medians["traced_bpf"] / untraced
     no_bpf = medians.get("traced_no_bpf")
-    small = medians.get("untraced_small")
+    reference = medians.get("untraced_small", untraced)
+    profiling = medians.get("profiling")
     return {
         "ratio_bpf": ratio_bpf,
-        "ratio_no_bpf": None if no_bpf is None or small is None else no_bpf / small,
+        "ratio_no_bpf": None if no_bpf is None else no_bpf / reference,
+        "ratio_profiling": None if profiling is None else profiling / untraced,
+        "ratio_trace_and_profile": (
+            None if profiling is None else (medians["traced_bpf"] + profiling) / untraced
+        ),
         "startup_s": medians["startup"],
         "startup_share_of_untraced": medians["startup"] / untraced,
         "within_target": ratio_bpf <= TARGET_RATIO,
     }
 
 
+def cpu_ratios(cpu: dict[str, float]) -> dict[str, float | None]:
+    """The same ratios in CPU seconds (workload and tracer), where measured."""
+    untraced = cpu.get("untraced")
+    if not untraced:
+        return {"cpu_ratio_bpf": None, "cpu_ratio_no_bpf": None, "cpu_ratio_profiling": None}
+
+    def over(mode: str) -> float | None:
+        value = cpu.get(mode)
+        return None if value is None else value / untraced
+
+    return {
+        "cpu_ratio_bpf": over("traced_bpf"),
+        "cpu_ratio_no_bpf": over("traced_no_bpf"),
+        "cpu_ratio_profiling": over("profiling"),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--bytes", type=int, default=2_000_000)
     parser.add_argument("--no-bpf-runs", type=int, default=3, help="0 skips the slow mode")
-    parser.add_argument("--no-bpf-bytes", type=int, default=100_000, help="smaller: it is slow")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="service starts per container (CPU time is in 10 ms)"
+    )
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
+    modes: dict[str, str | None] = {
+        "untraced": None, "traced_bpf": "bpf", "profiling": "profile", "traced_no_bpf": "no-bpf",
+    }  # fmt: skip
+    samples: dict[str, list[float]] = {"startup": [], **{mode: [] for mode in modes}}
+    cpu_samples: dict[str, list[float]] = {mode: [] for mode in modes}
     with tempfile.TemporaryDirectory(prefix="codegenie-bench-trace-") as temp:
         workdir = Path(temp)
         build_image(workdir)
@@ -112,31 +163,36 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         assert isinstance(bundle, TracerBundle), bundle
         out = workdir / "out"
         out.mkdir(mode=0o777)
-        scenario, small = workload(args.bytes), workload(args.no_bpf_bytes)
-        samples: dict[str, list[float]] = {"startup": [], "untraced": [], "traced_bpf": []}
-        samples |= {"untraced_small": [], "traced_no_bpf": []}
         try:
-            for run in range(args.runs):
-                samples["startup"].append(container(("/bin/true",), bundle, out, trace=None))
-                samples["untraced"].append(container(scenario, bundle, out, trace=None))
-                samples["traced_bpf"].append(
-                    container(scenario, bundle, out, trace="--seccomp-bpf")
-                )
-                if run < args.no_bpf_runs:
-                    samples["untraced_small"].append(container(small, bundle, out, trace=None))
-                    samples["traced_no_bpf"].append(container(small, bundle, out, trace=""))
+            for run in range(args.runs):  # interleaved: a change of load moves every mode
+                samples["startup"].append(container(("/bin/true",), bundle, out, mode=None)[0])
+                for name, mode in modes.items():
+                    if name == "traced_no_bpf" and run >= args.no_bpf_runs:
+                        continue
+                    wall, cpu = container(WORKLOAD, bundle, out, mode=mode, repeat=args.repeat)
+                    samples[name].append(wall)
+                    cpu_samples[name].append(cpu)
         finally:
             shutil.rmtree(bundle.directory, ignore_errors=True)
+            subprocess.run(["docker", "rmi", "-f", IMAGE], capture_output=True, check=False)
     medians = {mode: statistics.median(s) for mode, s in samples.items() if s}
+    cpu = {mode: statistics.median(s) for mode, s in cpu_samples.items() if s}
     result: dict[str, object] = {
         "bench": "trace_overhead",
-        "bytes": args.bytes,
+        "workload": "debian python-service, app.py once",
         "runs": args.runs,
+        "repeat": args.repeat,
+        "no_bpf_runs": args.no_bpf_runs,
         "medians_s": medians,
+        "cpu_medians_s": cpu,
         **overhead_ratios(medians),
-        "no_bpf_bytes": args.no_bpf_bytes,
+        **cpu_ratios(cpu),
         "target_ratio": TARGET_RATIO,
+        "load_average": max(load_before, os.getloadavg()[0]),
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
         "samples_s": samples,
+        "cpu_samples_s": cpu_samples,
     }
     print(json.dumps(result))
     return result

@@ -440,9 +440,13 @@ class FakeContainerRunner:
     )  # (name, ports) of every scenario asked to probe ports
     dwell_s: float = 0.0
     # profiling passes (`count_syscalls`): `profiles` by scenario name, else an exit-0 pass that
-    # counted `syscalls` once each; `profiled` records the scenarios profiled, in order
+    # counted `syscalls` once each (or, for an image built from a Dockerfile named in
+    # `syscalls_by_dockerfile`, that Dockerfile's); `profiled` records the scenarios profiled
     profiles: dict[str, ScenarioResult] = attrs.field(factory=dict[str, ScenarioResult])
     syscalls: tuple[str, ...] = ("brk", "execve")
+    syscalls_by_dockerfile: dict[str, tuple[str, ...]] = attrs.field(
+        factory=dict[str, tuple[str, ...]]
+    )
     profiled: list[str] = attrs.field(factory=list[str])
     cleanups: int = 0
     running: int = 0
@@ -479,7 +483,6 @@ class FakeContainerRunner:
         policy: ContainerPolicy,
         count_syscalls: bool = False,
     ) -> ScenarioResult:
-        del image
         with self._changed:
             if count_syscalls:  # a profiling pass: recorded apart, answered after the status
                 self.profiled.append(scenario.name)
@@ -507,7 +510,10 @@ class FakeContainerRunner:
             if self.clock is not None:
                 self.clock.advance(self.seconds.get(scenario.name, 0.0))
             if count_syscalls:
-                return self.profiles.get(scenario.name, _counted(self.syscalls))
+                built = {b.image_ref: b.dockerfile for b in self.builds}
+                dockerfile = built.get(image.ref, "")
+                names = self.syscalls_by_dockerfile.get(dockerfile, self.syscalls)
+                return self.profiles.get(scenario.name, _counted(names))
             default = ScenarioCompleted(
                 exit_code=0, stopped_after_window=False, elapsed_ms=0, trace=TraceFacts()
             )

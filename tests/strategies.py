@@ -1835,3 +1835,46 @@ def syscall_tables(draw: st.DrawFn) -> tuple[str, dict[str, int]]:
         texts.append("------ ----------- ----------- --------- --------- ----------------")
         texts.append(f"100.00    0.000200           1 {sum(rows.values()):9d}           total")
     return "\n".join(texts) + "\n", totals
+
+
+# ---- installed-package paths (parsers.package_paths, ADR-0074) ------------------------------
+_PY_IMPORT_NAMES = st.from_regex(r"[a-z][a-z0-9]{0,8}(_[a-z0-9]{1,5})?", fullmatch=True)
+_NPM_NAMES = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,15}", fullmatch=True)
+_PREFIXES = st.lists(
+    st.sampled_from(["usr", "lib", "app", "python3.11", "srv", "opt", "venv", "local"]),
+    max_size=4,
+)
+
+
+@st.composite
+def package_paths(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A path inside an installed package, its ecosystem and the package's name as it would be
+    matched (PEP 503 for Python: `_` as `-`, lower case; npm lower case)."""
+    prefix = "/".join(draw(_PREFIXES))
+    if draw(st.booleans()):
+        name = draw(_PY_IMPORT_NAMES)
+        where = draw(st.sampled_from(["site-packages", "dist-packages"]))
+        inner = draw(
+            st.sampled_from(["__init__.py", "sub/mod.py", "__pycache__/x.cpython-311.pyc"])
+        )
+        path = f"/{prefix}/{where}/{name}/{inner}".replace("//", "/")
+        return path, "pypi", name.replace("_", "-")
+    scope = draw(st.none() | _NPM_NAMES)
+    name = draw(_NPM_NAMES)
+    package = f"@{scope}/{name}" if scope else name
+    nested = "".join(f"node_modules/{n}/" for n in draw(st.lists(_NPM_NAMES, max_size=2)))
+    inner = draw(st.sampled_from(["index.js", "lib/a.js", "dist/x.mjs"]))
+    return f"/{prefix}/{nested}node_modules/{package}/{inner}".replace("//", "/"), "npm", package
+
+
+def forged_package_paths() -> st.SearchStrategy[str]:
+    """Package-looking paths holding a `..` component anywhere."""
+    return st.builds(
+        lambda parts, at: "/".join([*parts[:at], "..", *parts[at:]]),
+        st.lists(
+            st.sampled_from(["node_modules", "site-packages", "x", "@s", "y", "lib", ".", ""]),
+            min_size=1,
+            max_size=8,
+        ),
+        st.integers(min_value=0, max_value=8),
+    )

@@ -18,6 +18,7 @@ BUILTIN_PROBE_MODULES: tuple[str, ...] = (
     "codegenie_core.probes.layer_b.scip_index",
     "codegenie_core.probes.layer_b.index_health",
     "codegenie_core.probes.layer_c.runtime_trace",
+    "codegenie_core.probes.layer_c.loaded_dependencies",
 )
 
 

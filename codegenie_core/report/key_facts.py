@@ -172,6 +172,25 @@ def _runtime_trace(s: Mapping[str, PlainData]) -> list[str]:
     return out
 
 
+def _loaded_dependencies(s: Mapping[str, PlainData]) -> list[str]:
+    """How many declared dependencies some scenario loaded, and which none was seen loading
+    (ADR-0074: "not observed", never "unused")."""
+    deps = _records(s.get("dependencies"))
+    by_status: dict[str, list[str]] = {}
+    for dep in deps:
+        by_status.setdefault(str(dep.get("status", "?")), []).append(str(dep.get("name", "?")))
+    order = ("loaded", "metadata-read", "not-observed", "not-applicable")
+    counts = ", ".join(f"{len(by_status[k])} {k}" for k in order if k in by_status)
+    scenarios = len(_strings(s.get("scenarios")))
+    coverage = s.get("trace_coverage_confidence", "?")
+    out = [f"{counts or 'no declared dependency'} ({scenarios} scenarios, coverage {coverage})"]
+    if unseen := by_status.get("not-observed"):
+        out.append(f"not observed: {_names(unseen)}")
+    if loaded := by_status.get("loaded"):
+        out.append(f"loaded: {_names(loaded)}")
+    return out
+
+
 _FACTS: Mapping[str, Callable[[Mapping[str, PlainData]], list[str]]] = {
     "languages": _languages,
     "manifests": _manifests,
@@ -182,4 +201,5 @@ _FACTS: Mapping[str, Callable[[Mapping[str, PlainData]], list[str]]] = {
     "index_health": _index_health,
     "scip_index": _scip_index,
     "runtime_trace": _runtime_trace,
+    "loaded_dependencies": _loaded_dependencies,
 }

@@ -36,6 +36,7 @@ from codegenie_core.redact import strip_credentials
 from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
 from codegenie_core.report.escape import escape_markdown
+from codegenie_core.report.loaded import loaded_section
 from codegenie_core.report.next_steps import next_steps
 
 _MAX_FACT_LINES = 40
@@ -141,9 +142,10 @@ def render_markdown(
         lines = confidence_lines(outcome)
         out.append(f"- **{_text(registered.name)}**: {lines[0]}")
         out.extend(f"  - {line}" for line in lines[1:])
-    out += ["", "## Facts", ""]
     probes = _probes(context)
     elsewhere = _code(document_file) if document_file else "the context document (`--output DIR`)"
+    out += ["", *loaded_section(probes, elsewhere)]
+    out += ["## Facts", ""]
     for registered in plan:
         entry = probes.get(registered.name, {})
         if "slice" not in entry:

@@ -61,6 +61,19 @@ def _specific(name: str, slice_data: dict[str, PlainData]) -> list[str]:
             if ref
         ]
         return [f"{_code(f'docker pull {ref}')} to let the runtime trace run" for ref in refs]
+    if name == "loaded_dependencies":
+        unseen = [
+            str(dep.get("name", "?"))
+            for dep in map(_mapping, _list(slice_data.get("dependencies")))
+            if dep.get("status") == "not-observed"
+        ]
+        if unseen:
+            shown = ", ".join(_code(n) for n in unseen[:4]) + (", …" if len(unseen) > 4 else "")
+            return [
+                f"{len(unseen)} declared dependencies were not observed loading ({shown}): add "
+                "scenarios in `.codegenie/scenarios.yaml` that exercise them before calling any "
+                "unused"
+            ]
     if name == "index_health":
         kinds = {str(_mapping(i).get("kind", "")) for i in _list(slice_data.get("indexes"))}
         if kinds & {"Missing", "Stale"}:

@@ -13,12 +13,13 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 from codegenie_adapters.container_flags import engine_family, render_policy
 from codegenie_adapters.docker_strace import DockerStraceRunner, make_image_digest_resolver
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
-from codegenie_adapters.image_inspect import image_config
+from codegenie_adapters.image_inspect import base_image_resolver, image_config
 from codegenie_core.config import GatherConfig
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.probes.layer_c.model import (
@@ -28,6 +29,7 @@ from codegenie_core.probes.layer_c.model import (
     Scenario,
 )
 from codegenie_core.probes.layer_c.runtime_trace import (
+    ImageReport,
     RuntimeTraceProbe,
     RuntimeTraceSlice,
     seccomp_profile_files,
@@ -37,7 +39,7 @@ from codegenie_core.probes.layer_c.scenarios import (
     merge_scenarios,
     parse_scenarios,
 )
-from codegenie_core.probes.layer_c.seccomp import RUNTIME_BASE_SYSCALLS
+from codegenie_core.probes.layer_c.seccomp import RUNTIME_BASE_SYSCALLS, profile_file_name
 from tests._ci_support.requires_tool import requires_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runtime"
@@ -225,3 +227,54 @@ def test_podman_traces_every_scenario_hardened_and_its_profile_runs_them(
     assert {"/app/run.sh", "/etc/motd"} <= set(slice_.files_read)
     assert slice_.trace_coverage_confidence == "high"
     _proves(slice_, tmp, needed="socket", by="refused", engine="podman")
+
+
+def _image_proves(image: ImageReport, text: str, tmp: Path, *, needed: str, by: str) -> set[str]:
+    """One image's own profile (ADR-0074) runs each of its scenarios with its traced exit code,
+    and without `needed`, its scenario `by` fails; the profile's names are returned."""
+    path = tmp / f"{image.dockerfile.replace('/', '_')}.json"
+    path.write_text(text, encoding="utf-8")
+    scenarios = _scenarios(image.image_ref)
+    traced = {r.name: r.exit_code for r in image.scenarios if r.outcome == "completed"}
+    assert set(traced) == set(image.seccomp_profiled) == set(scenarios)
+    rerun = {name: _rerun(image.image_ref, scenarios[name], path) for name in traced}
+    assert rerun == traced
+    pruned = _without(path, needed, tmp / f"without-{needed}-{path.name}")
+    assert _rerun(image.image_ref, scenarios[by], pruned) != 0
+    (rule,) = json.loads(text)["syscalls"]
+    return set(rule["names"])
+
+
+@requires_tool("docker", "strace", "busybox", "debian-image", "linux")
+def test_two_traced_images_each_get_a_profile_that_runs_their_own_scenarios(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "two"
+    _root(root, "busybox")
+    _root(root, "debian-seccomp")
+    runner = DockerStraceRunner(repo_root=str(root))
+    dockerfiles = ("busybox/Dockerfile", "debian-seccomp/Dockerfile")
+    try:
+        ctx = _ctx(root, runner)
+        config = GatherConfig(seccomp_profile=True, engine=runner.engine, dockerfiles=dockerfiles)
+        resolver = base_image_resolver(ctx.repo, dockerfiles=lambda: dockerfiles)
+        ctx = attrs.evolve(ctx, config=config, image_digest_resolver=resolver)
+        result = RuntimeTraceProbe().run(ctx)
+        assert isinstance(result, Envelope) and isinstance(result.slice, RuntimeTraceSlice)
+        slice_ = result.slice
+        assert [i.status for i in slice_.images] == ["traced", "traced"], slice_.problems
+        assert not any("covers" in line for line in slice_.problems)
+        files = seccomp_profile_files(slice_)
+        busybox, debian = slice_.images
+        assert list(files) == [profile_file_name(d) for d in dockerfiles]
+        small = _image_proves(
+            busybox, files[profile_file_name(busybox.dockerfile)], tmp_path, needed="socket",
+            by="refused",
+        )  # fmt: skip
+        large = _image_proves(
+            debian, files[profile_file_name(debian.dockerfile)], tmp_path, needed="socket",
+            by="default",
+        )  # fmt: skip
+        assert small != large  # each image's own observation, not one shared list
+    finally:
+        runner.cleanup()

@@ -24,6 +24,7 @@ BUILT_IN = (
     "index_health",
     "scip_index",
     "runtime_trace",
+    "loaded_dependencies",
 )
 
 
@@ -62,6 +63,26 @@ def test_a_git_slice_says_branch_head_and_state() -> None:
         },
     )
     assert facts == ("main at bbbbbbbbbbbb, dirty", "origin: https://host/r.git")
+
+
+def test_loaded_dependencies_say_what_loaded_and_what_was_not_observed() -> None:
+    facts = key_facts(
+        "loaded_dependencies",
+        {
+            "trace_coverage_confidence": "high",
+            "scenarios": ["default", "help"],
+            "dependencies": [
+                {"name": "tinylib", "status": "loaded"},
+                {"name": "never-imported", "status": "not-observed"},
+                {"name": "react", "status": "not-applicable"},
+            ],
+        },
+    )
+    assert facts == (
+        "1 loaded, 1 not-observed, 1 not-applicable (2 scenarios, coverage high)",
+        "not observed: never-imported",
+        "loaded: tinylib",
+    )
 
 
 def test_a_forged_name_shows_its_control_characters_as_visible_escapes() -> None:

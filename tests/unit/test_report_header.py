@@ -89,6 +89,20 @@ def test_a_missing_or_stale_index_asks_for_gather_index_even_at_high_confidence(
         ]
 
 
+def test_dependencies_not_observed_ask_for_scenarios_never_call_them_unused() -> None:
+    deps = [
+        {"name": "tinylib", "status": "loaded"},
+        {"name": "never-imported", "status": "not-observed"},
+        {"name": "react", "status": "not-applicable"},
+    ]
+    entry = {"outcome": "ran", "confidence": "medium", "slice": {"dependencies": deps}}
+    assert next_steps({"loaded_dependencies": entry}) == [
+        "**loaded_dependencies**: 1 declared dependencies were not observed loading "
+        "(`never-imported`): add scenarios in `.codegenie/scenarios.yaml` that exercise them "
+        "before calling any unused"
+    ]
+
+
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [

@@ -34,6 +34,7 @@ from codegenie_core.probes.layer_c.seccomp import (
     RUNTIME_BASE_SYSCALLS,
     architectures,
     profile_file_name,
+    profile_file_names,
     profile_names,
     profile_text,
 )
@@ -192,3 +193,51 @@ def test_output_writes_the_profile_under_seccomp_beside_the_documents(tmp_path: 
     target = tmp_path / "out" / "seccomp" / "Dockerfile.json"
     assert str(target) in written
     assert "socket" in json.loads(target.read_text(encoding="utf-8"))["syscalls"][0]["names"]
+
+
+def test_each_traced_image_gets_its_own_profile_of_its_own_scenarios() -> None:
+    files = {
+        "api/Dockerfile": b"FROM alpine:3.20\nCMD x\n",
+        "worker/Dockerfile": b"FROM alpine:3.20\nCMD y\n",
+    }
+    runner = _runner()
+    runner = attrs.evolve(
+        runner,
+        syscalls_by_dockerfile={"api/Dockerfile": ("socket",), "worker/Dockerfile": ("pipe2",)},
+    )
+    ctx = attrs.evolve(
+        _ctx(runner, seccomp_profile=True),
+        repo=FakeRepo(files=files),
+        config=GatherConfig(
+            seccomp_profile=True, dockerfiles=("api/Dockerfile", "worker/Dockerfile")
+        ),
+    )
+    slice_ = _slice(PROBE.run(ctx))
+    assert [i.status for i in slice_.images] == ["traced", "traced"]
+    assert not any("covers" in p for p in slice_.problems), slice_.problems
+    profiles = {
+        path: set(json.loads(text)["syscalls"][0]["names"])
+        for path, text in seccomp_profile_files(slice_).items()
+    }
+    assert set(profiles) == {"seccomp/api_Dockerfile.json", "seccomp/worker_Dockerfile.json"}
+    assert "socket" in profiles["seccomp/api_Dockerfile.json"]
+    assert "pipe2" not in profiles["seccomp/api_Dockerfile.json"]
+    assert "pipe2" in profiles["seccomp/worker_Dockerfile.json"]
+    assert "socket" not in profiles["seccomp/worker_Dockerfile.json"]
+    for image in slice_.images:
+        assert image.seccomp_profiled == tuple(r.name for r in image.scenarios)
+    assert {c.name for c in slice_.seccomp_syscalls} == {"socket", "pipe2"}
+    run = PROBE.run(ctx)
+    assert isinstance(run, Envelope)
+    notes = " ".join(run.notes)
+    assert "seccomp/api_Dockerfile.json" in notes and "seccomp/worker_Dockerfile.json" in notes
+
+
+def test_profile_file_names_are_safe_bounded_and_never_shared() -> None:
+    assert profile_file_name("../x/Dockerfile") == "seccomp/_x_Dockerfile.json"
+    assert profile_file_name("a b/Docker;file\n") == "seccomp/a_b_Docker_file_.json"
+    long = profile_file_name("d/" * 200 + "Dockerfile")
+    assert len(long) <= len("seccomp/.json") + 120 and "/" not in long.removeprefix("seccomp/")
+    first, second = profile_file_names(["a/b_Dockerfile", "a_b/Dockerfile"])
+    assert first == "seccomp/a_b_Dockerfile.json" and second != first
+    assert second.startswith("seccomp/a_b_Dockerfile-") and second.endswith(".json")

@@ -69,7 +69,7 @@ from codegenie_core.probes.layer_c.scenarios import (
 )
 from codegenie_core.probes.layer_c.seccomp import (
     architectures,
-    profile_file_name,
+    profile_file_names,
     profile_names,
     profile_text,
 )
@@ -78,8 +78,9 @@ from codegenie_core.spec import PortName, ProbeSpec
 from codegenie_core.values.container import PORT_PROBE_POLICY, ImageConfig, PortProbe
 
 # 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: `images`, and
-# the scenarios' probed `ports`; 5: the seccomp_* fields of `--seccomp-profile` (ADR-0067)
-SCHEMA_VERSION = 5
+# the scenarios' probed `ports`; 5: the seccomp_* fields of `--seccomp-profile` (ADR-0067);
+# 6: each image's own seccomp_syscalls and seccomp_profiled, one profile per image (ADR-0074)
+SCHEMA_VERSION = 6
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
 
 TraceStatus = Literal["traced", "image-digest-unresolved", "build-failed"]
@@ -126,6 +127,9 @@ class ImageReport:
     status: ImageStatus = "not-run"
     detail: str = ""
     scenarios: tuple[ScenarioReport, ...] = ()
+    # --seccomp-profile: this image's profiling passes, its own profile's syscalls (ADR-0074)
+    seccomp_syscalls: tuple[SyscallCount, ...] = ()
+    seccomp_profiled: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -149,7 +153,8 @@ class RuntimeTraceSlice:
     # and every image's scenarios in order
     images: tuple[ImageReport, ...] = ()
     # --seccomp-profile (ADR-0067): every syscall the profiling passes observed, with counts
-    # summed over scenarios; the profile's architectures; the scenarios whose pass completed
+    # summed over scenarios and images; the profiles' architectures; the scenarios whose pass
+    # completed (each image's own in `images`, ADR-0074)
     seccomp_syscalls: tuple[SyscallCount, ...] = ()
     seccomp_architectures: tuple[str, ...] = ()
     seccomp_profiled: tuple[str, ...] = ()
@@ -225,7 +230,8 @@ class RuntimeTraceProbe:
             )
         context_digest = _context_digest(ctx)
         images: list[ImageReport] = []
-        profiles: dict[str, ScenarioResult] = {}
+        # --seccomp-profile: each traced image's profiling passes, by Dockerfile (ADR-0074)
+        profiles: dict[str, dict[str, ScenarioResult]] = {}
         scenario_spent = 0.0
         for target in choice.targets:  # Rule 5: one image after another
             image_ref = IMAGE_REF_PREFIX + _target_digest(context_digest, target)[:12]
@@ -252,9 +258,8 @@ class RuntimeTraceProbe:
             defaults = _with_ports(default_scenarios(built.config), built.config, target)
             scenarios = merge_scenarios(defaults, repo_scenarios)
             began = ctx.clock.monotonic()
-            # --seccomp-profile profiles the first traced image's scenarios (ADR-0067)
-            first = not any(image.status == "traced" for image in images)
-            reports = _run_all(ctx, runner, built, scenarios, budget, profiles if first else None)
+            passes = profiles.setdefault(target.dockerfile, {})
+            reports = _run_all(ctx, runner, built, scenarios, budget, passes)
             scenario_spent += ctx.clock.monotonic() - began
             images.append(
                 ImageReport(
@@ -270,11 +275,6 @@ class RuntimeTraceProbe:
         traced_images = [image for image in images if image.status == "traced"]
         if not traced_images:
             return _untraced(tuple(images), base_images, problems)
-        if ctx.config.seccomp_profile and len(traced_images) > 1:
-            problems = (
-                *problems,
-                f"the seccomp profile covers {traced_images[0].dockerfile}'s scenarios only",
-            )
         traced = _traced(tuple(images), base_images, status.seccomp_bpf, problems)
         if not ctx.config.seccomp_profile:
             return traced
@@ -523,11 +523,13 @@ def confidence_lines(slice_: RuntimeTraceSlice) -> tuple[str, ...]:
             lines.append(f"scenario {report.name!r}: {report.trace.unparsed_lines} lines unread")
     if slice_.status == "traced" and not slice_.seccomp_bpf:
         lines.append("strace lacks --seccomp-bpf: traced without it, far slower")
-    if slice_.seccomp_syscalls:
+    profiled = [image for image in slice_.images if image.seccomp_syscalls]
+    paths = profile_file_names([image.dockerfile for image in profiled])
+    for path, image in zip(paths, profiled, strict=True):
         lines.append(
-            f"seccomp profile: {len(slice_.seccomp_syscalls)} syscalls observed over "
-            f"{len(slice_.seccomp_profiled)} scenarios; --output DIR writes it as "
-            f"{profile_file_name(DOCKERFILE)}"
+            f"seccomp profile of {image.dockerfile}: {len(image.seccomp_syscalls)} syscalls "
+            f"observed over {len(image.seccomp_profiled)} scenarios; --output DIR writes it as "
+            f"{path}"
         )
     lines.extend(slice_.problems)
     return tuple(lines)
@@ -625,15 +627,52 @@ def _aggregate_problem(reports: Sequence[ScenarioReport]) -> tuple[str, ...]:
 
 
 def _with_profile(
-    traced: Envelope, profiles: dict[str, ScenarioResult], arches: tuple[str, ...]
+    traced: Envelope, profiles: dict[str, dict[str, ScenarioResult]], arches: tuple[str, ...]
 ) -> Envelope:
-    """The traced envelope with the profiling passes' syscalls (ADR-0067): a pass that did not
-    complete with a readable count is a problem line, and its scenario is not in the profile."""
+    """The traced envelope with the profiling passes' syscalls (ADR-0067), each image's own on its
+    `ImageReport` and their sum at the top (ADR-0074): a pass that did not complete with a
+    readable count is a problem line, and its scenario is in no profile."""
     assert isinstance(traced.slice, RuntimeTraceSlice)
+    several = sum(1 for image in traced.slice.images if image.status == "traced") > 1
+    images: list[ImageReport] = []
+    every: list[SyscallCounts] = []
+    profiled: list[str] = []
+    problems: list[str] = []
+    for image in traced.slice.images:
+        passes = profiles.get(image.dockerfile) if image.status == "traced" else None
+        if passes is None:
+            images.append(image)
+            continue
+        where = f"{image.dockerfile}: " if several else ""
+        counted, names, lines = _counted(passes)
+        every.extend(counted)
+        profiled.extend(names)
+        problems.extend(where + line for line in lines)
+        images.append(
+            attrs.evolve(
+                image, seccomp_syscalls=merge_counts(tuple(counted)), seccomp_profiled=names
+            )
+        )
+    slice_ = attrs.evolve(
+        traced.slice,
+        images=tuple(images),
+        seccomp_syscalls=merge_counts(tuple(every)),
+        seccomp_architectures=arches if every else (),
+        seccomp_profiled=tuple(profiled),
+        problems=(*traced.slice.problems, *problems),
+    )
+    return _wrap(slice_)
+
+
+def _counted(
+    passes: dict[str, ScenarioResult],
+) -> tuple[list[SyscallCounts], tuple[str, ...], list[str]]:
+    """One image's profiling passes: the counts that came back, their scenarios, and a problem
+    line for each pass that gave none."""
     counted: list[SyscallCounts] = []
     profiled: list[str] = []
     problems: list[str] = []
-    for name, result in profiles.items():
+    for name, result in passes.items():
         match result:
             case ScenarioCompleted(syscalls=SyscallCounts() as syscalls) if syscalls.counts:
                 counted.append(syscalls)
@@ -651,21 +690,15 @@ def _with_profile(
                 problems.append(f"seccomp profiling of {name!r}: {why}")
             case _:
                 assert_never(result)
-    slice_ = attrs.evolve(
-        traced.slice,
-        seccomp_syscalls=merge_counts(tuple(counted)),
-        seccomp_architectures=arches if counted else (),
-        seccomp_profiled=tuple(profiled),
-        problems=(*traced.slice.problems, *problems),
-    )
-    return _wrap(slice_)
+    return counted, tuple(profiled), problems
 
 
 def seccomp_profile_files(slice_: RuntimeTraceSlice) -> dict[str, str]:
-    """The seccomp profile `--output DIR` writes, by its path under DIR (ADR-0067): none when no
-    profiling pass counted anything."""
-    if not slice_.seccomp_syscalls:
-        return {}
-    names = profile_names(slice_.seccomp_syscalls)
-    profiled = next((i.dockerfile for i in slice_.images if i.status == "traced"), DOCKERFILE)
-    return {profile_file_name(profiled): profile_text(names, slice_.seccomp_architectures)}
+    """The seccomp profiles `--output DIR` writes, by path under DIR: one per traced image whose
+    profiling passes counted something, each allowing that image's own syscalls (ADR-0074)."""
+    profiled = [image for image in slice_.images if image.seccomp_syscalls]
+    paths = profile_file_names([image.dockerfile for image in profiled])
+    return {
+        path: profile_text(profile_names(image.seccomp_syscalls), slice_.seccomp_architectures)
+        for path, image in zip(paths, profiled, strict=True)
+    }

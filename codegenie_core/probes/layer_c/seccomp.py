@@ -10,12 +10,17 @@ the profile.
 Rule 2: architectures are the host's native one and its compat ones (the trace runs locally).
 Rule 3: the profile's text is a pure function of the syscall names and the machine: sorted
 names, sorted keys, one trailing newline, so the same observation writes the same bytes.
+Rule 4: each traced image gets its own profile file, named from its Dockerfile's repository path
+made safe as one file name (ADR-0074): the path is the repository's words, so it is flattened,
+stripped of every character outside a small set and bounded; two Dockerfiles never share a file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 
 from codegenie_core.parsers.strace_counts import SyscallCount
 
@@ -47,6 +52,8 @@ ARCHITECTURES: dict[str, tuple[str, ...]] = {
     "riscv64": ("SCMP_ARCH_RISCV64",),
 }
 PROFILE_DIRECTORY = "seccomp"
+MAX_STEM_CHARS = 120  # a profile file's name before `.json` (Rule 4)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 NO_OUTPUT_NOTE = "seccomp profile: pass --output DIR to write it as seccomp/<dockerfile>.json"
 
 
@@ -72,6 +79,27 @@ def profile_text(names: Iterable[str], arches: Iterable[str]) -> str:
 
 
 def profile_file_name(dockerfile: str) -> str:
-    """`seccomp/<dockerfile>.json`, the Dockerfile's repo path with `/` as `_` (one flat file)."""
-    flat = dockerfile.replace("/", "_").lstrip(".") or "Dockerfile"
+    """`seccomp/<dockerfile>.json` (Rule 4): the Dockerfile's repo path with `/` as `_`, every
+    character outside `[A-Za-z0-9._-]` as `_`, no leading dot, at most `MAX_STEM_CHARS` long (a
+    longer stem is cut and ends with a digest of the whole path)."""
+    flat = _UNSAFE.sub("_", dockerfile.replace("/", "_")).lstrip(".") or "Dockerfile"
+    if len(flat) > MAX_STEM_CHARS:
+        flat = flat[: MAX_STEM_CHARS - 13] + "-" + _short_digest(dockerfile)
     return f"{PROFILE_DIRECTORY}/{flat}.json"
+
+
+def profile_file_names(dockerfiles: Sequence[str]) -> tuple[str, ...]:
+    """Each Dockerfile's profile file, in order, all different (Rule 4): a name another
+    Dockerfile's path already flattened to (`a/b_Dockerfile` and `a_b/Dockerfile`) gets a digest
+    of its own path before `.json`."""
+    names: list[str] = []
+    for dockerfile in dockerfiles:
+        name = profile_file_name(dockerfile)
+        if name in names:
+            name = f"{name.removesuffix('.json')}-{_short_digest(dockerfile)}.json"
+        names.append(name)
+    return tuple(names)
+
+
+def _short_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:12]
