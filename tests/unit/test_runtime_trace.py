@@ -355,6 +355,16 @@ def test_a_lower_probe_timeout_cap_shrinks_the_budget_so_the_probe_ends_in_time(
     assert [r.outcome for r in slice_.scenarios][:2] == ["completed", "completed"]
 
 
+def test_a_budget_spent_before_the_first_build_is_not_run_never_traced() -> None:
+    # A cap below the coordinator margin leaves no time to build: nothing was traced, nothing
+    # failed, and the status says exactly that (it said "traced").
+    runner = FakeContainerRunner(image=IMAGE)
+    slice_ = _slice(PROBE.run(_ctx(runner, timeout_cap_s=2.0)))
+    assert (slice_.status, slice_.trace_coverage_confidence) == ("not-run", "unavailable")
+    assert [image.status for image in slice_.images] == ["not-run"]
+    assert runner.runs == []
+
+
 def test_a_refused_trace_is_a_problem_line_in_its_scenario_and_the_others_are_unaffected() -> None:
     refused = ScenarioCompleted(
         exit_code=0,

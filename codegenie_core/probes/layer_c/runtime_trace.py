@@ -80,10 +80,11 @@ from codegenie_core.values.container import PORT_PROBE_POLICY, ImageConfig, Port
 # 2: scenarios may be `invalid`; 3: status, outcome and origin are Literals; 4: `images`, and
 # the scenarios' probed `ports`; 5: the seccomp_* fields of `--seccomp-profile` (ADR-0067);
 # 6: each image's own seccomp_syscalls and seccomp_profiled, one profile per image (ADR-0074)
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 COORDINATOR_MARGIN_S = 5.0  # finish this long before the coordinator's own bound
 
-TraceStatus = Literal["traced", "image-digest-unresolved", "build-failed"]
+# "not-run": no image was built, none failed (the time budget was spent before the first)
+TraceStatus = Literal["traced", "image-digest-unresolved", "build-failed", "not-run"]
 # what happened to one Dockerfile's image: built and its scenarios run, or why not
 ImageStatus = Literal["traced", "build-failed", "not-run"]
 # what happened to one scenario: a `ScenarioResult` variant, or never run (budget / invalid)
@@ -341,7 +342,7 @@ def _untraced(
     )
     failed = any(image.status == "build-failed" for image in images)
     return _envelope(
-        status="build-failed" if failed else "traced",
+        status="build-failed" if failed else "not-run",
         image_ref=images[0].image_ref if images else "",
         base_images=base_images,
         problems=(*lines, *problems),
