@@ -7,8 +7,8 @@ Rule 2: bounded: a window holds about `window_bytes` plus the rest of its last l
 a chunk, the line not yet ended is longer than `max_line_bytes`, it is dropped (its bytes up to
 its newline are skipped) and counted, so memory stays within a chunk, a window and
 `max_line_bytes` whatever the input. Only a line still open at a chunk's end can be dropped: a
-longer line that ends within the chunk it was read in is already held, and is kept. With `max_line_bytes=None` nothing is
-dropped (the caller already holds the whole input).
+longer line that ends within the chunk it was read in is already held, and is kept. With
+`max_line_bytes=None` nothing is dropped (the caller already holds the whole input).
 Rule 3: linear: each byte is searched for a newline a bounded number of times.
 """
 
@@ -31,7 +31,8 @@ def line_windows(
     tail = 0  # bytes at pending's end after its last newline: the line not yet ended
     dropping = False  # inside a dropped line: skip its bytes up to its newline
     dropped = 0
-    for chunk in chunks:
+    for read in chunks:
+        chunk = read
         if dropping:
             newline = chunk.find(b"\n")
             if newline < 0:

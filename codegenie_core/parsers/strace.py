@@ -21,7 +21,7 @@ same facts for any line (ADR-0053; the general grammar's first version is the te
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import attrs
 
@@ -614,31 +614,32 @@ def _finish(state: _State) -> TraceFacts:
             if path == SELF_EXE:
                 binary = attribution.binary_before(pid, index) or SELF_EXE
             rows.add((binary, argv0, argc, argv))
-    # each distinct execution and connect becomes one value, however often the trace repeats it
-    executions = {Execution(binary=b, argv0=a, argc=c, argv=v) for b, a, c, v in rows}
-    connects = state.connects | {
-        Connect(family="AF_INET", address=address, port=port, outcome=outcome)
-        for address, port, outcome in state.inet_connects
+    # each distinct execution and connect becomes one value, however often the trace repeats it;
+    # both are sorted as plain tuples (a state's argv is all None or all tuples), then made values
+    connects = {
+        ("AF_INET", address, port, outcome) for address, port, outcome in state.inet_connects
     }
+    connects.update(_connect_order(c) for c in state.connects)
     return TraceFacts(
-        binaries_executed=tuple(sorted({e.binary for e in executions})),
-        executions=tuple(sorted(executions, key=_execution_order)),
+        binaries_executed=tuple(sorted({row[0] for row in rows})),
+        executions=tuple(
+            Execution(binary=b, argv0=a, argc=c, argv=v) for b, a, c, v in sorted(rows)
+        ),
         files_read=tuple(sorted(state.read)),
         files_written=tuple(sorted(state.written)),
         directories_listed=tuple(sorted(state.directories)),
         shared_libraries=tuple(sorted(state.libraries)),
         looked_for_not_found=tuple(sorted(state.not_found)),
         failed_opens=tuple(sorted(state.failed)),
-        network_connects=tuple(sorted(connects, key=_connect_order)),
+        network_connects=tuple(
+            Connect(family=f, address=a, port=None if p < 0 else p, outcome=o)
+            for f, a, p, o in sorted(connects)
+        ),
         exits=tuple(state.exits[pid] for pid in sorted(state.exits)),
         truncated_strings=state.truncated,
         unparsed_lines=state.unparsed,
         unfinished_calls=len(state.pending),
     )
-
-
-def _execution_order(e: Execution) -> tuple[str, str, int, tuple[str, ...]]:
-    return (e.binary, e.argv0, e.argc, e.argv or ())
 
 
 def _connect_order(c: Connect) -> tuple[str, str, int, str]:
