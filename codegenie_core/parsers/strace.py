@@ -278,13 +278,18 @@ def parse_strace_bytes(data: bytes, *, keep_argv: bool = False) -> TraceFacts:
 
 
 def parse_strace_chunks(
-    chunks: Iterable[bytes], *, keep_argv: bool = False, max_line_bytes: int | None = MAX_LINE_BYTES
+    chunks: Iterable[bytes],
+    *,
+    keep_argv: bool = False,
+    max_line_bytes: int | None = MAX_LINE_BYTES,
+    window_bytes: int = WINDOW_BYTES,
 ) -> TraceFacts:
     """`parse_strace_bytes` over the concatenation of `chunks` (a file read in blocks), in bounded
     memory: a line still open after a chunk and longer than `max_line_bytes` is counted unparsed
     and skipped (`line_windows`' Rule 2)."""
     state = _State(keep_argv=keep_argv)
-    for text, dropped in line_windows(chunks, max_line_bytes=max_line_bytes):
+    windows = line_windows(chunks, window_bytes=window_bytes, max_line_bytes=max_line_bytes)
+    for text, dropped in windows:
         state.unparsed += dropped
         _scan(state, text)
     return _finish(state)
