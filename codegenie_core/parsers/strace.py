@@ -13,9 +13,11 @@ Rule 4: strings are decoded from strace's C escapes to bytes, then to text with 
 so every fact is printable text whatever bytes a path held.
 Rule 5: linear in the trace: each line is parsed once, and `/proc/self/exe` attribution reads
 tables built once over the pids' execs and clone links (ADR-0027), never a walk per exec.
-Rule 6: a line strace printed in a call's usual form is answered by one pattern picked by the
-call's name (the fast path); every other line goes through the general grammar, and both give the
-same facts for any line (ADR-0053; the general grammar's first version is the tests' oracle).
+Rule 6: a line strace printed in a recorded call's usual form is answered by one union pattern of
+those forms (the fast path); every other line goes through the general grammar, and both give the
+same facts for any line (ADR-0053, ADR-0079; the general grammar's first version is the tests'
+oracle). Bytes and text are scanned a window of whole lines at a time, one `finditer` a window,
+in bounded memory (`line_windows`), with the same facts as `parse_strace` over their lines.
 """
 
 from __future__ import annotations
