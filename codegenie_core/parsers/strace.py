@@ -267,7 +267,12 @@ def parse_strace(lines: Iterable[str], *, keep_argv: bool = False) -> TraceFacts
 def parse_strace_text(text: str, *, keep_argv: bool = False) -> TraceFacts:
     """`parse_strace(text.split("\n"))`, scanned a window at a time."""
     state = _State(keep_argv=keep_argv)
-    _scan(state, text)
+    start = 0
+    while start < len(text):  # windows of about WINDOW_BYTES characters, cut after a newline
+        end = text.find("\n", start + WINDOW_BYTES)
+        end = len(text) if end < 0 else end + 1
+        _scan(state, text[start:end])
+        start = end
     return _finish(state)
 
 

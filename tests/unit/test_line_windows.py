@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from benches.bench_strace_parser import generate
+from codegenie_core.parsers import strace
 from codegenie_core.parsers.line_windows import line_windows
-from codegenie_core.parsers.strace import parse_strace_chunks
+from codegenie_core.parsers.strace import parse_strace, parse_strace_chunks
 
 
 def test_windows_are_whole_lines_whatever_the_chunks() -> None:
@@ -51,3 +55,12 @@ def test_a_dropped_trace_line_is_an_unparsed_line_and_the_rest_still_parses() ->
     assert facts.files_read == ("/etc/hosts",)
     assert facts.binaries_executed == ()
     assert facts.unparsed_lines == 1
+
+
+def test_text_is_scanned_in_windows_cut_after_a_newline(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = generate(300)
+    text = "\n".join(lines)
+    whole = parse_strace(lines)
+    monkeypatch.setattr(strace, "WINDOW_BYTES", 50)
+
+    assert strace.parse_strace_text(text) == whole
