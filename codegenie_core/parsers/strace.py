@@ -202,13 +202,14 @@ class _State:
 
 # ---- the fast path (ADR-0053, ADR-0079) -------------------------------------------------------
 # One pattern, the union of the forms strace prints the recorded calls in (`open`/`openat`,
-# `execve`, `clone`/`clone3`/`fork`/`vfork`, AF_INET `connect`, `+++ exited with N +++`), answers
-# a line in one match; a line none of the forms matches goes through the general grammar below,
-# so the fast path only ever answers what the general grammar would, faster. Each form ends in a
-# result with no "=" after the ") = " it matched, so that ") = " is the last one: the general
-# grammar's greedy split. No form matches a newline, so the same union runs over a whole window
-# of lines (`_WINDOW`, one `findall` a window: the per-line work moves into the regex engine),
-# where a line no form matches is captured whole, in order, for the general grammar.
+# `execve`, `clone`/`clone3`/`fork`/`vfork`, AF_INET `connect`, `+++ exited with N +++`, a call's
+# `<unfinished ...>` start and `resumed` end), answers a line in one match; a line none of the
+# forms matches goes through the general grammar below, so the fast path only ever answers what
+# the general grammar would, faster. Each form ends in a result with no "=" after the ") = " it
+# matched, so that ") = " is the last one: the general grammar's greedy split. No form matches a
+# newline, so the same union runs over a whole window of lines (`_WINDOW`, one `finditer` a
+# window: the per-line work moves into the regex engine), where a line no form matches is
+# captured whole, in order, for the general grammar.
 #
 # pid-prefix = [ 1*DIGIT 1*SP ]   ; group 1 (with its spaces, which int() ignores), before every
 # form. Alternatives and possessive repeats rather than `?`/`*` over groups: the engine then
@@ -251,7 +252,7 @@ _WINDOW = re.compile(r"\n" + _PID + "(?:" + _FORMS + r")(?=\n)|\n([^\n]*)", re.A
 MAX_LINE_BYTES = 16 << 20  # parse_strace_chunks: a line still open past this is dropped
 # the last group a line's match closed says which form it is (`re.Match.lastindex`)
 _OPEN_LAST, _EXEC_LAST, _CLONE_LAST, _CONNECT_LAST, _EXIT_LAST = 4, 8, 9, 12, 13
-_UNFINISHED_LAST, _RESUMED_LAST = 15, 17
+_UNFINISHED_LAST, _RESUMED_LAST, _REST_LAST = 15, 17, 18
 # the forms of a whole call: a resumed call joined to its start may be answered by one
 _COMPLETE_FORMS = frozenset({3, 4, 7, 8, _CLONE_LAST, 11, 12})
 
@@ -314,8 +315,8 @@ def _consume(state: _State, lines: Iterable[re.Match[str]]) -> None:
     not_found, failed, inet = state.not_found.add, state.failed.add, state.inet_connects.add
     execs, keep_argv, libraries = state.execs, state.keep_argv, state.libraries
     for line in lines:
-        form = line.lastindex
-        if form is None or form <= _OPEN_LAST:
+        form = line.lastindex or _REST_LAST  # every alternative closes a group: never None
+        if form <= _OPEN_LAST:
             path, flags, errno = line.group(2, 3, 4)
             if "\\" in path:
                 path = _decode_body(path)
@@ -362,8 +363,8 @@ def _consume(state: _State, lines: Iterable[re.Match[str]]) -> None:
             state.pending[int(pid_text) if pid_text else 0] = (name, partial)
         elif form == _RESUMED_LAST:
             _resumed(state, *line.group(1, 16, 17))
-        else:
-            _general_line(state, line.group(form))
+        elif (rest := line.group(_REST_LAST)) is not None:
+            _general_line(state, rest)
 
 
 def _resumed(state: _State, pid_text: str | None, name: str, rest: str) -> None:
