@@ -1,5 +1,5 @@
 """strace parser throughput on a large generated `strace -f` trace, against `for line in f: pass`
-over the same file in the same run (ADR-0053).
+over the same file in the same run (ADR-0053, ADR-0079).
 
 The trace holds what the layer C tracer asks strace for (`-e trace=` the recorded calls only, see
 `TRACED_SYSCALLS`), weighted as a container start shows them: openat successes, ENOENT probes,
@@ -7,7 +7,8 @@ writes and directories, a path with escapes now and then; execve successes and P
 failures; connects; clones; exits; a few calls split into `<unfinished ...>` and `resumed`. Pids
 come from 4000 and names from a million values, so almost every line is distinct and nothing a
 parser remembers can flatter it.
-Both sides read the same file line by line; the parser's side also builds the facts.
+Both sides read the same file: the reference line by line, the parser in 1 MiB blocks through
+`parse_strace_chunks` (what a file-sized trace is parsed with, ADR-0079), building the facts.
 
 Prints one JSON line (and writes it to --json PATH): lines per second of both sides, their medians
 in seconds, the parser/reference ratio, the same in CPU time (which waiting for a core shared with
@@ -18,6 +19,7 @@ other processes does not inflate), the load average, the distinct line count, an
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # a plain script: make the work tree importable
     sys.path.insert(0, str(ROOT))
 
-from codegenie_core.parsers.strace import parse_strace  # noqa: E402 -- after the sys.path bootstrap
+from codegenie_core.parsers.strace import parse_strace_chunks  # noqa: E402 -- after the sys.path bootstrap
 
 # Trace lines are quoted verbatim as strace writes them, however long:
 # ruff: noqa: E501
@@ -120,21 +122,30 @@ def generate(lines: int, seed: int = 7) -> list[str]:
     return text.split("\n")[:lines]  # a split call is two lines
 
 
-def reference(path: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of `for line in f: pass` over the trace file."""
-    started, cpu = time.perf_counter(), time.process_time()
+CHUNK_BYTES = 1 << 20
+# the clocks every sample is read on: wall time, and the process's CPU time (which waiting for a
+# core shared with other processes does not inflate)
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def reference(path: Path) -> None:
+    """`for line in f: pass` over the trace file."""
     with path.open(encoding="utf-8") as f:
         for _line in f:
             pass
-    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def parse(path: Path) -> tuple[float, float]:
-    """Wall and CPU seconds to read the trace file line by line and parse it into its facts."""
-    started, cpu = time.perf_counter(), time.process_time()
-    with path.open(encoding="utf-8") as f:
-        parse_strace(f)
-    return time.perf_counter() - started, time.process_time() - cpu
+def parse(path: Path) -> None:
+    """Read the trace file in blocks and parse it into its facts, as layer C parses a trace."""
+    with path.open("rb") as f:
+        parse_strace_chunks(iter(functools.partial(f.read, CHUNK_BYTES), b""))
+
+
+def timed(side: Callable[[Path], None], path: Path) -> dict[str, float]:
+    """Seconds of one run of `side` on every clock in `CLOCKS`."""
+    started = {name: clock() for name, clock in CLOCKS.items()}
+    side(path)
+    return {name: clock() - started[name] for name, clock in CLOCKS.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, object]:
@@ -144,22 +155,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser.add_argument("--json", type=Path, default=None, help="also write the result row here")
     args = parser.parse_args(argv)
     lines = generate(args.lines)
-    parsed: list[float] = []
-    baseline: list[float] = []
-    parsed_cpu: list[float] = []
-    baseline_cpu: list[float] = []
+    samples: dict[str, dict[str, list[float]]] = {
+        side.__name__: {clock: [] for clock in CLOCKS} for side in (reference, parse)
+    }
     with tempfile.TemporaryDirectory(prefix="codegenie-bench-strace-") as scratch:
         path = Path(scratch) / "trace.txt"
         path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         size = path.stat().st_size
         for _ in range(args.runs):  # alternated, so a noisy machine moves both sides alike
-            for side, wall, cpu in (
-                (reference, baseline, baseline_cpu),
-                (parse, parsed, parsed_cpu),
-            ):
-                seconds, cpu_seconds = side(path)
-                wall.append(seconds)
-                cpu.append(cpu_seconds)
+            for side in (reference, parse):
+                for clock, seconds in timed(side, path).items():
+                    samples[side.__name__][clock].append(seconds)
+    parsed, parsed_cpu = samples["parse"]["wall"], samples["parse"]["cpu"]
+    baseline, baseline_cpu = samples["reference"]["wall"], samples["reference"]["cpu"]
     parse_median = statistics.median(parsed)
     reference_median = statistics.median(baseline)
     lines_per_second = args.lines / parse_median

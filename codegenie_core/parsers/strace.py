@@ -13,9 +13,11 @@ Rule 4: strings are decoded from strace's C escapes to bytes, then to text with 
 so every fact is printable text whatever bytes a path held.
 Rule 5: linear in the trace: each line is parsed once, and `/proc/self/exe` attribution reads
 tables built once over the pids' execs and clone links (ADR-0027), never a walk per exec.
-Rule 6: a line strace printed in a call's usual form is answered by one pattern picked by the
-call's name (the fast path); every other line goes through the general grammar, and both give the
-same facts for any line (ADR-0053; the general grammar's first version is the tests' oracle).
+Rule 6: a line strace printed in a recorded call's usual form is answered by one union pattern of
+those forms (the fast path); every other line goes through the general grammar, and both give the
+same facts for any line (ADR-0053, ADR-0079; the general grammar's first version is the tests'
+oracle). Bytes and text are scanned a window of whole lines at a time, one `finditer` a window,
+in bounded memory (`line_windows`), with the same facts as `parse_strace` over their lines.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import re
 from collections.abc import Iterable
 
 import attrs
+
+from codegenie_core.parsers.line_windows import WINDOW_BYTES, line_windows
 
 SELF_EXE = "/proc/self/exe"
 _SUCCESS_ERRNO = ""
@@ -196,133 +200,187 @@ class _State:
     unparsed: int = 0
 
 
-# ---- the fast path (ADR-0053) --------------------------------------------------------------------
-# A line's syscall name is read with two string searches (the text between the last space before
-# the first "(" and that "("), and the name picks one anchored pattern written for the form strace
-# prints that call in. A line that pattern does not match, or a line with no syscall name (exits,
-# signals, resumptions), goes through the general grammar below, so the fast path only ever
-# answers what the general grammar would, faster. Each pattern ends in a result with no "=" after
-# the ") = " it matched, so that ") = " is the last one: the general grammar's greedy split.
+# ---- the fast path (ADR-0053, ADR-0079) -------------------------------------------------------
+# One pattern, the union of the forms strace prints the recorded calls in (`open`/`openat`,
+# `execve`, `clone`/`clone3`/`fork`/`vfork`, AF_INET `connect`, `+++ exited with N +++`, a call's
+# `<unfinished ...>` start and `resumed` end), answers a line in one match; a line none of the
+# forms matches goes through the general grammar below, so the fast path only ever answers what
+# the general grammar would, faster. Each form ends in a result with no "=" after the ") = " it
+# matched, so that ") = " is the last one: the general grammar's greedy split. No form matches a
+# newline, so the same union runs over a whole window of lines (`_WINDOW`, one `finditer` a
+# window: the per-line work moves into the regex engine), where a line no form matches is
+# captured whole, in order, for the general grammar.
 #
-# pid-prefix = [ 1*DIGIT 1*SP ]   ; group 1 when present
-_P = r"(?:([0-9]+) +)?"
-# a string without a lone surrogate; escapes allowed, decoded only when a backslash is present
-_S = r'"([^"\\\ud800-\udfff]*(?:\\[^\ud800-\udfff][^"\\\ud800-\udfff]*)*)"'
+# pid-prefix = [ 1*DIGIT 1*SP ]   ; group 1 (with its spaces, which int() ignores), before every
+# form. Alternatives and possessive repeats rather than `?`/`*` over groups: the engine then
+# saves no backtracking state for them, about a fifth of the match's cost.
+_PID = r"([0-9]+ +|)"
+# a string without a newline or a lone surrogate; escapes allowed, decoded only when present
+_S = r'"([^"\\\n\ud800-\udfff]*+(?:\\[^\n\ud800-\udfff][^"\\\n\ud800-\udfff]*+)*+)"'
 # result = success-number / "-" 1*DIGIT SP errno SP "(" text ")"   ; the errno is the last group
-_R = r"\) = (?:[0-9]+|-[0-9]+ (E[A-Z0-9]+) \([^()=]*\))"
-_OPENAT_FORM = re.compile(
-    _P + r"openat\([A-Z_0-9]+, " + _S + r", ([A-Z_0-9|]+)(?:, [0-7]+)?" + _R + r"$", re.ASCII
+_R = r"\) = (?:[0-9]+|-[0-9]+ (E[A-Z0-9]+) \([^()=\n]*\))"
+_FORMS = (
+    # 2-4: open/openat path, flags, errno
+    r"open(?:at\([A-Z_0-9]+, |\()"
+    + _S
+    + r", ([A-Z_0-9|]+)(?:, [0-7]+|)"
+    + _R
+    # 5-8: "execve", path, argv strings, errno
+    # argv = "[" [ string *( ", " string ) ] "]" ; env = "0x" HEX " /* " N " var" [ "s" ] " */"
+    + r"|(execve)\("
+    + _S
+    + r', \[((?:"[^"\\\n\ud800-\udfff]*+"(?:, (?=")|))*+)\], '
+    r"0x[0-9a-f]+ /\* [0-9]+ vars? \*/"
+    + _R
+    # 9: clone child
+    + r"|(?:clone3?|v?fork)\([^\n]*\) = ([0-9]+)"
+    # 10-12: AF_INET connect port, address, errno
+    + r"|connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(([0-9]+)\), "
+    r'sin_addr=inet_addr\("([^"\\\n\ud800-\udfff]*)"\)\}, [0-9]+'
+    + _R
+    # 13: exit code
+    + r"|\+\+\+ exited with ([0-9]+) \+\+\+"
+    # 14-15: a call's start, its name and partial arguments
+    + r"|([a-z_0-9]+)\(([^\n]*) <unfinished \.\.\.>"
+    # 16-17: its end, its name and the rest of its arguments and result
+    + r"|<\.\.\. ([a-z_0-9]+) resumed>([^\n\r]*)"
 )
-_OPEN_FORM = re.compile(_P + r"open\(" + _S + r", ([A-Z_0-9|]+)(?:, [0-7]+)?" + _R + r"$", re.ASCII)
-# argv = "[" [ string *( ", " string ) ] "]" ; env = "0x" HEX " /* " N " var" [ "s" ] " */"
-_EXECVE_FORM = re.compile(
-    _P + r"execve\(" + _S + r', \[((?:"[^"\\\ud800-\udfff]*"(?:, (?="))?)*)\], '
-    r"0x[0-9a-f]+ /\* [0-9]+ vars? \*/" + _R + r"$",
-    re.ASCII,
-)
-_CONNECT_INET_FORM = re.compile(
-    _P + r"connect\([0-9]+, \{sa_family=AF_INET, sin_port=htons\(([0-9]+)\), "
-    r'sin_addr=inet_addr\("([^"\\\ud800-\udfff]*)"\)\}, [0-9]+' + _R + r"$",
-    re.ASCII,
-)
-_CLONE_FORM = re.compile(_P + r"(?:clone3?|v?fork)\(.*\) = ([0-9]+)$", re.ASCII | re.DOTALL)
-# any other call: its result parses and is not a failure cut before its errno
-_OTHER_FORM = re.compile(
-    r"(?:[0-9]+ +)?[a-z_0-9]+\(.*\) = (?:[0-9]+|0x[0-9a-fA-F]+|\?|-[0-9]+ E[A-Z0-9]+\b)[^=]*$",
-    re.ASCII | re.DOTALL,
-)
-# a line without "(" that says how a pid ended (any other goes through the general grammar)
-_EXITED_FORM = re.compile(_P + r"\+\+\+ exited with ([0-9]+) \+\+\+$", re.ASCII)
-_UNFINISHED_END = " <unfinished ...>"  # such a line is a call's start, whatever precedes it
-_OPENAT, _OPEN, _EXECVE, _CONNECT, _CLONE = range(5)
-_RECORDED = {
-    "openat": _OPENAT,
-    "open": _OPEN,
-    "execve": _EXECVE,
-    "connect": _CONNECT,
-    "clone": _CLONE,
-    "clone3": _CLONE,
-    "fork": _CLONE,
-    "vfork": _CLONE,
-    "openat2": None,
-    "creat": None,
-    "execveat": None,
-}
+# a line: its form's groups, or (group 18) the whole line for the general grammar
+_LINE = re.compile(_PID + "(?:" + _FORMS + r")$|(.*)", re.ASCII | re.DOTALL)
+# a window of lines after a "\n": the same, one match a line
+_WINDOW = re.compile(r"\n" + _PID + "(?:" + _FORMS + r")(?=\n)|\n([^\n]*)", re.ASCII)
+MAX_LINE_BYTES = 16 << 20  # parse_strace_chunks: a line still open past this is dropped
+# the last group a line's match closed says which form it is (`re.Match.lastindex`)
+_OPEN_LAST, _EXEC_LAST, _CLONE_LAST, _CONNECT_LAST, _EXIT_LAST = 4, 8, 9, 12, 13
+_UNFINISHED_LAST, _RESUMED_LAST, _REST_LAST = 15, 17, 18
+# the forms of a whole call: a resumed call joined to its start may be answered by one
+_COMPLETE_FORMS = frozenset({3, 4, 7, 8, _CLONE_LAST, 11, 12})
 
 
 def parse_strace(lines: Iterable[str], *, keep_argv: bool = False) -> TraceFacts:
-    """The facts of a trace written by `strace -f -o FILE` (see the module's rules)."""
+    """The facts of a trace written by `strace -f -o FILE`, one line at a time (see the module's
+    rules); a line may end in its newline or not."""
     state = _State(keep_argv=keep_argv)
-    recorded = _RECORDED.get
-    openat, open_, execve = _OPENAT_FORM.match, _OPEN_FORM.match, _EXECVE_FORM.match
-    connect, clone, other = _CONNECT_INET_FORM.match, _CLONE_FORM.match, _OTHER_FORM.match
-    exited = _EXITED_FORM.match
-    read, written, directories = state.read.add, state.written.add, state.directories.add
-    not_found, failed = state.not_found.add, state.failed.add
-    for line in lines:
-        paren = line.find("(")
-        if paren > 0:
-            kind = recorded(line[line.rfind(" ", 0, paren) + 1 : paren], -1)
-            if kind == -1:
-                if other(line) is not None and not line.rstrip("\r\n").endswith(_UNFINISHED_END):
-                    continue
-            elif kind in (_OPENAT, _OPEN):
-                found = openat(line) if kind == _OPENAT else open_(line)
-                if found is not None:
-                    _pid, path, flags, errno = found.groups()
-                    if "\\" in path:
-                        path = _decode_body(path)
-                    if errno is not None:
-                        if errno == "ENOENT":
-                            not_found(path)
-                        else:
-                            failed((path, errno))
-                    elif "O_WRONLY" in flags or "O_RDWR" in flags or "O_CREAT" in flags:
-                        written(path)
-                    elif "O_DIRECTORY" in flags:
-                        directories(path)
-                    elif ".so" in path and _SHARED_OBJECT.search(path):
-                        state.libraries.add(path)
-                    else:
-                        read(path)
-                    continue
-            elif kind == _EXECVE:
-                if (found := execve(line)) is not None:
-                    _fast_exec(state, found)
-                    continue
-            elif kind == _CLONE:
-                if (found := clone(line)) is not None:
-                    pid_text, child = found.groups()
-                    _link(state, int(pid_text) if pid_text else 0, int(child))
-                    continue
-            elif kind == _CONNECT and (found := connect(line)) is not None:
-                _pid, port, address, errno = found.groups()
-                state.inet_connects.add((address, int(port), errno or "ok"))
-                continue
-        elif (found := exited(line)) is not None:
-            pid = int(found.group(1) or 0)
-            state.exits[pid] = ProcessExit(pid=pid, how="exited", code=int(found.group(2)))
-            state.pending.pop(pid, None)
-            continue
-        _general_line(state, line)
+    _consume(state, filter(None, map(_LINE.match, lines)))  # `(.*)` matches every line
     return _finish(state)
 
 
-def _fast_exec(state: _State, found: re.Match[str]) -> None:
-    pid_text, path, argv_text, errno = found.groups()
-    if "\\" in path:
-        path = _decode_body(path)
-    if errno is not None:
-        if errno == "ENOENT":
-            state.not_found.add(path)
-        else:
-            state.failed.add((path, errno))
-        return
-    strings = argv_text[1:-1].split('", "') if argv_text else []
-    argv0 = strings[0] if strings else ""
-    full = tuple(strings) if state.keep_argv else None
+def parse_strace_text(text: str, *, keep_argv: bool = False) -> TraceFacts:
+    """`parse_strace(text.split("\n"))`, scanned a window at a time."""
+    state = _State(keep_argv=keep_argv)
+    start = 0
+    while start < len(text):  # windows of about WINDOW_BYTES characters, cut after a newline
+        end = text.find("\n", start + WINDOW_BYTES)
+        end = len(text) if end < 0 else end + 1
+        _scan(state, text[start:end])
+        start = end
+    return _finish(state)
+
+
+def parse_strace_bytes(data: bytes, *, keep_argv: bool = False) -> TraceFacts:
+    """`parse_strace` over raw trace bytes (any bytes; undecodable ones are replaced), split at
+    each "\n" and scanned a window of lines at a time, never decoded whole."""
+    step = WINDOW_BYTES
+    chunks = (data[start : start + step] for start in range(0, len(data), step))
+    return parse_strace_chunks(chunks, keep_argv=keep_argv, max_line_bytes=None)
+
+
+def parse_strace_chunks(
+    chunks: Iterable[bytes],
+    *,
+    keep_argv: bool = False,
+    max_line_bytes: int | None = MAX_LINE_BYTES,
+    window_bytes: int = WINDOW_BYTES,
+) -> TraceFacts:
+    """`parse_strace_bytes` over the concatenation of `chunks` (a file read in blocks), in bounded
+    memory: a line still open after a chunk and longer than `max_line_bytes` is counted unparsed
+    and skipped (`line_windows`' Rule 2)."""
+    state = _State(keep_argv=keep_argv)
+    windows = line_windows(chunks, window_bytes=window_bytes, max_line_bytes=max_line_bytes)
+    for text, dropped in windows:
+        state.unparsed += dropped
+        _scan(state, text)
+    return _finish(state)
+
+
+def _scan(state: _State, text: str) -> None:
+    # every line is preceded by a "\n" and followed by one, so each is one match of `_WINDOW`
+    _consume(state, _WINDOW.finditer("\n" + text + "\n"))
+
+
+def _consume(state: _State, lines: Iterable[re.Match[str]]) -> None:
+    """Record each line's facts from its match of one of `_FORMS`, or of the whole line (the
+    last group) for the general grammar, in the trace's order."""
+    read, written, directories = state.read.add, state.written.add, state.directories.add
+    not_found, failed, inet = state.not_found.add, state.failed.add, state.inet_connects.add
+    execs, keep_argv, libraries = state.execs, state.keep_argv, state.libraries
+    for line in lines:
+        form = line.lastindex or _REST_LAST  # every alternative closes a group: never None
+        if form <= _OPEN_LAST:
+            path, flags, errno = line.group(2, 3, 4)
+            if "\\" in path:
+                path = _decode_body(path)
+            if errno is not None:
+                if errno == "ENOENT":
+                    not_found(path)
+                else:
+                    failed((path, errno))
+            elif "O_WRONLY" in flags or "O_RDWR" in flags or "O_CREAT" in flags:
+                written(path)
+            elif "O_DIRECTORY" in flags:
+                directories(path)
+            elif ".so" in path and (path in libraries or _SHARED_OBJECT.search(path)):
+                libraries.add(path)
+            else:
+                read(path)
+        elif form <= _EXEC_LAST:
+            pid_text, path, argv_text, errno = line.group(1, 6, 7, 8)
+            if "\\" in path:
+                path = _decode_body(path)
+            if errno is not None:
+                if errno == "ENOENT":
+                    not_found(path)
+                else:
+                    failed((path, errno))
+                continue
+            strings = argv_text[1:-1].split('", "') if argv_text else []
+            row = (path, strings[0] if strings else "", len(strings))
+            pid = int(pid_text) if pid_text else 0
+            execs.setdefault(pid, []).append((*row, tuple(strings) if keep_argv else None))
+        elif form == _CLONE_LAST:
+            pid_text, child = line.group(1, 9)
+            _link(state, int(pid_text) if pid_text else 0, int(child))
+        elif form <= _CONNECT_LAST:
+            port, address, errno = line.group(10, 11, 12)
+            inet((address, int(port), errno or "ok"))
+        elif form == _EXIT_LAST:
+            pid_text, code = line.group(1, 13)
+            pid = int(pid_text) if pid_text else 0
+            state.exits[pid] = ProcessExit(pid=pid, how="exited", code=int(code))
+            state.pending.pop(pid, None)
+        elif form == _UNFINISHED_LAST:
+            pid_text, name, partial = line.group(1, 14, 15)
+            state.pending[int(pid_text) if pid_text else 0] = (name, partial)
+        elif form == _RESUMED_LAST:
+            _resumed(state, *line.group(1, 16, 17))
+        elif (rest := line.group(_REST_LAST)) is not None:
+            _general_line(state, rest)
+
+
+def _resumed(state: _State, pid_text: str | None, name: str, rest: str) -> None:
+    """A call's end joined to its start, answered as a whole line would be (by a form when one
+    matches it, else by the general grammar's complete-call step)."""
     pid = int(pid_text) if pid_text else 0
-    state.execs.setdefault(pid, []).append((path, argv0, len(strings), full))
+    started = state.pending.pop(pid, None)
+    if started is None or started[0] != name:
+        state.unparsed += 1
+        return
+    body = f"{name}({started[1]}{rest}"
+    joined = _LINE.match(f"{pid_text} {body}" if pid_text else body)
+    if joined is not None and "\n" not in body and joined.lastindex in _COMPLETE_FORMS:
+        _consume(state, (joined,))
+    else:
+        _complete_call(state, pid, body)
 
 
 def _link(state: _State, pid: int, child: int) -> None:
@@ -330,11 +388,6 @@ def _link(state: _State, pid: int, child: int) -> None:
         link = (pid, len(state.execs.get(pid, [])))
         # a reused pid can have two parents; the smaller link wins, whatever the line order
         state.parent[child] = min(link, state.parent.get(child, link))
-
-
-def parse_strace_bytes(data: bytes, *, keep_argv: bool = False) -> TraceFacts:
-    """`parse_strace` over raw trace bytes (any bytes; undecodable ones are replaced)."""
-    return parse_strace(data.decode("utf-8", "replace").split("\n"), keep_argv=keep_argv)
 
 
 # ---- the general grammar: every line the fast path does not answer ------------------------------
@@ -363,6 +416,10 @@ def _general_line(state: _State, raw: str) -> None:
             state.unparsed += 1
             return
         body = f"{started[0]}({started[1]}{resumed.group(2)}"
+    _complete_call(state, pid, body)
+
+
+def _complete_call(state: _State, pid: int, body: str) -> None:
     complete = _COMPLETE.match(body)
     if complete is None:
         state.unparsed += 1
@@ -570,31 +627,32 @@ def _finish(state: _State) -> TraceFacts:
             if path == SELF_EXE:
                 binary = attribution.binary_before(pid, index) or SELF_EXE
             rows.add((binary, argv0, argc, argv))
-    # each distinct execution and connect becomes one value, however often the trace repeats it
-    executions = {Execution(binary=b, argv0=a, argc=c, argv=v) for b, a, c, v in rows}
-    connects = state.connects | {
-        Connect(family="AF_INET", address=address, port=port, outcome=outcome)
-        for address, port, outcome in state.inet_connects
+    # each distinct execution and connect becomes one value, however often the trace repeats it;
+    # both are sorted as plain tuples (a state's argv is all None or all tuples), then made values
+    connects = {
+        ("AF_INET", address, port, outcome) for address, port, outcome in state.inet_connects
     }
+    connects.update(_connect_order(c) for c in state.connects)
     return TraceFacts(
-        binaries_executed=tuple(sorted({e.binary for e in executions})),
-        executions=tuple(sorted(executions, key=_execution_order)),
+        binaries_executed=tuple(sorted({row[0] for row in rows})),
+        executions=tuple(
+            Execution(binary=b, argv0=a, argc=c, argv=v) for b, a, c, v in sorted(rows)
+        ),
         files_read=tuple(sorted(state.read)),
         files_written=tuple(sorted(state.written)),
         directories_listed=tuple(sorted(state.directories)),
         shared_libraries=tuple(sorted(state.libraries)),
         looked_for_not_found=tuple(sorted(state.not_found)),
         failed_opens=tuple(sorted(state.failed)),
-        network_connects=tuple(sorted(connects, key=_connect_order)),
+        network_connects=tuple(
+            Connect(family=f, address=a, port=None if p < 0 else p, outcome=o)
+            for f, a, p, o in sorted(connects)
+        ),
         exits=tuple(state.exits[pid] for pid in sorted(state.exits)),
         truncated_strings=state.truncated,
         unparsed_lines=state.unparsed,
         unfinished_calls=len(state.pending),
     )
-
-
-def _execution_order(e: Execution) -> tuple[str, str, int, tuple[str, ...]]:
-    return (e.binary, e.argv0, e.argc, e.argv or ())
 
 
 def _connect_order(c: Connect) -> tuple[str, str, int, str]:

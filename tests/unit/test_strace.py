@@ -204,3 +204,21 @@ def test_a_lone_surrogate_in_a_callers_text_is_kept_printable_not_raised() -> No
         ['1 open("\ud800/etc/a", O_RDONLY) = 5', '1 open("/b\\x41", O_RDONLY) = 6']
     )
     assert facts.files_read == ("/bA", "\\ud800/etc/a")
+
+
+def test_a_resumed_clone_and_exec_keep_their_pid_when_joined_to_their_start() -> None:
+    lines = [
+        '5 execve("/bin/busybox", ["sh"], 0x1 /* 1 var */) = 0',
+        "5 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>",
+        "5 <... clone resumed>) = 6",
+        '6 execve("/proc/self/exe", ["cat", "/x"] <unfinished ...>',
+        "6 <... execve resumed>, 0x2 /* 1 var */) = 0",
+    ]
+
+    facts = parse_strace(lines)
+
+    assert facts.binaries_executed == ("/bin/busybox",)
+    assert facts.executions[-1] == Execution(binary="/bin/busybox", argv0="sh", argc=1)
+    assert Execution(binary="/bin/busybox", argv0="cat", argc=2) in facts.executions
+    assert parse_strace_bytes("\n".join(lines).encode()) == facts
+    assert facts.unfinished_calls == 0

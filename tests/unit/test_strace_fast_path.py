@@ -82,3 +82,18 @@ def test_a_recorded_trace_costs_a_handful_of_python_lines_a_line() -> None:
     executed = python_lines(lines)
 
     assert executed / len(lines) <= 25, f"{executed} Python lines for {len(lines)} trace lines"
+
+
+def test_trace_bytes_are_scanned_a_window_at_a_time_not_a_pattern_call_a_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = "".join(line + "\n" for line in generate(LINES)).encode()
+    counts = [0]
+    for name, value in list(vars(strace).items()):
+        if isinstance(value, re.Pattern):
+            monkeypatch.setattr(strace, name, CountingPattern(value, counts))
+
+    strace.parse_strace_bytes(data)
+
+    # one finditer a window; a call resumed after its start is matched again joined (2% of lines)
+    assert counts[0] / LINES <= 0.1, f"{counts[0]} pattern calls for {LINES} lines"
