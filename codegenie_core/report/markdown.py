@@ -14,7 +14,7 @@ document spells them (see ADR-0071).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import assert_never
+from typing import Protocol, assert_never
 
 from codegenie_core.outcomes import (
     Cached,
@@ -32,14 +32,29 @@ from codegenie_core.probe import (
     NotApplicable,
     ToolUnavailable,
 )
+from codegenie_core.probe_types import Layer
 from codegenie_core.redact import strip_credentials
-from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
 from codegenie_core.report.escape import escape_markdown
 from codegenie_core.report.next_steps import next_steps
 
 _MAX_FACT_LINES = 40
 _MAX_LIST_ITEMS = 12
+
+
+class _Layered(Protocol):
+    @property
+    def layer(self) -> Layer: ...
+
+
+class PlannedProbe(Protocol):
+    """What the report reads of a planned probe: a registry entry, or one rebuilt from a stored
+    document (`codegenie_core.report.from_document`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def spec(self) -> _Layered: ...
 
 
 def confidence_phrase(confidence: Confidence) -> str:
@@ -95,7 +110,7 @@ def _envelope_lines(envelope: Envelope | CachedEnvelope, origin: str) -> list[st
 def render_markdown(
     *,
     repo: RepoIdentity,
-    plan: Sequence[RegisteredProbe],
+    plan: Sequence[PlannedProbe],
     outcomes: Sequence[ProbeOutcome],
     context: dict[str, PlainData],
     generated_at: str | None = None,
@@ -145,7 +160,7 @@ def render_markdown(
     probes = _probes(context)
     elsewhere = _code(document_file) if document_file else "the context document (`--output DIR`)"
     for registered in plan:
-        entry = probes.get(registered.name, {})
+        entry = _record(probes.get(registered.name))
         if "slice" not in entry:
             continue
         out += [f"### {_text(registered.name)}", ""]
