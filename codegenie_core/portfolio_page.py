@@ -384,7 +384,12 @@ def build_page(rows: PageRows) -> Page:
             title="Trace coverage",
             question="How much of each repository's runtime did a trace see?",
             table=counted_table(
-                rows.traces, ("status", "coverage", "repositories"), what="states", count=2
+                (
+                    (f"{_shown(status)} / {_shown(coverage)}", n)
+                    for status, coverage, n in rows.traces
+                ),
+                ("status / coverage", "repositories"),
+                what="states",
             ),
             notes=_without(
                 rows.untraced, gathered, "no runtime trace (layer C not run, or skipped)"
