@@ -7,8 +7,8 @@ gather writes; a probe entry that does not read as one of the four outcomes is r
 failure saying so, never raised.
 Rule 2: the report says only what the document holds. A document keeps the first 12 characters
 of each cache key (all the report shows) and no time of gathering, so this report has no
-"gathered at" line; its facts are cut where a gather's report cuts them and point to "the
-context document", which the store keeps (see ADR-0075).
+"gathered at" line; its facts are cut where a gather's report cuts them and point to the
+stored document (`portfolio export` writes it out), not to a file (see ADR-0075).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ __all__ = ["markdown_from_document"]
 _LAYERS: Mapping[str, Layer] = {"a": "a", "b": "b", "c": "c"}
 _GRADES: Mapping[str, Confidence] = {"high": "high", "medium": "medium", "low": "low"}
 _EMPTY: Mapping[str, object] = {}
+# Where a cut report's remaining facts are (Rule 2): the store keeps the whole document.
+STORED_DOCUMENT = "the stored context document (`portfolio export`)"
 
 
 @attrs.frozen(kw_only=True)
@@ -74,6 +76,7 @@ def markdown_from_document(document: Mapping[str, object]) -> str:
         plan=plan,
         outcomes=outcomes,
         context=cast("dict[str, PlainData]", dict(document)),
+        document_elsewhere=STORED_DOCUMENT,
     )
 
 

@@ -115,11 +115,13 @@ def render_markdown(
     context: dict[str, PlainData],
     generated_at: str | None = None,
     document_file: str | None = None,
+    document_elsewhere: str | None = None,
 ) -> str:
     """The whole report. `context` is the document `build_context` made from the same result.
     `generated_at` is when the gather ran, as the caller's wall clock says (the CLI's; never part
     of the document, so neither cache keys nor goldens see it); `document_file` names the context
-    file written beside the report, if one was (Rule 4)."""
+    file written beside the report, if one was (Rule 4); `document_elsewhere`, this module's own
+    Markdown, says where the document is kept when it was not written beside the report."""
     out: list[str] = [f"# codegenie report: {_text(repo.name)}", ""]
     if repo.git is not None:
         head = _code((repo.git.head or "unborn")[:12])
@@ -158,7 +160,11 @@ def render_markdown(
         out.extend(f"  - {line}" for line in lines[1:])
     out += ["", "## Facts", ""]
     probes = _probes(context)
-    elsewhere = _code(document_file) if document_file else "the context document (`--output DIR`)"
+    elsewhere = (
+        _code(document_file)
+        if document_file
+        else document_elsewhere or "the context document (`--output DIR`)"
+    )
     for registered in plan:
         entry = _record(probes.get(registered.name))
         if "slice" not in entry:
