@@ -26,7 +26,7 @@ from codegenie_core.errors import OutputError
     "--html",
     "html_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=str),
+    type=click.Path(path_type=str),  # a file there is refused in one line (check_target)
     help="Write the page here: index.html, repositories-N.html and reports/*.md. A rerun "
     "replaces a directory a previous report wrote; any other non-empty one is refused.",
 )

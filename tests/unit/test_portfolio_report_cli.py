@@ -271,13 +271,19 @@ def test_a_directory_of_other_files_is_refused_untouched(store: Path, tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
 
 
-def test_a_symlinked_target_is_refused(store: Path, tmp_path: Path) -> None:
+def test_a_symlinked_or_file_target_is_refused_in_one_line(store: Path, tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir()
     (tmp_path / "link").symlink_to(real)
-    result = _run("report", "--store", str(store), "--html", str(tmp_path / "link"))
-    assert result.exit_code == 2
-    assert "is not a directory" in result.output
+    (tmp_path / "file").write_text("mine", encoding="utf-8")
+    for target in ("link", "file"):
+        result = _run("report", "--store", str(store), "--html", str(tmp_path / target))
+        assert result.exit_code == 2
+        assert result.output == (
+            f"codegenie-cli: error: --html {tmp_path / target}: exists and is not a directory\n"
+        )
+    assert (tmp_path / "link").is_symlink() and list(real.iterdir()) == []
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "mine"
 
 
 def test_a_failure_midway_leaves_the_old_page_whole(store: Path, tmp_path: Path) -> None:
