@@ -315,3 +315,33 @@ def test_no_store_is_one_line(tmp_path: Path) -> None:
         result.output == f"codegenie-cli: error: no portfolio store at {tmp_path / 'none.sqlite'}\n"
     )
     assert not os.path.exists(tmp_path / "p")
+
+
+def test_a_repository_counts_once_in_its_latest_result(tmp_path: Path) -> None:
+    """Two runs saw one repository in two states (two rows, two documents): the page counts the
+    second only, and a later failure replaces both."""
+    path = tmp_path / "two-runs.sqlite"
+    one, two = (RepoTask(key=f"/p/{n}", kind="path", needs_engine=False) for n in ("one", "two"))
+    store = open_store(str(path))
+    for state, image in (("a", "first:1"), ("b", "second:2")):
+        run = store.begin_run(SPEC.__class__(config=SPEC.config, cache_dir=state,
+                                             cache_max_bytes=1), [one, two])  # fmt: skip
+        for t in (one, two):
+            document = _hostile_document(0, "name")
+            dockerfiles = document["probes"]["dockerfile"]["slice"]["dockerfiles"]
+            for facts in dockerfiles.values():
+                for stage in facts["stages"]:
+                    stage["base"]["resolved"] = image
+            if t is two and state == "b":
+                store.record(run, RepoFailed(task=t, reason="crash", message="9", duration_ms=1))
+            else:
+                store.record(run, RepoGathered(task=t, head=None, state_token=state,
+                                               document=document, duration_ms=1))  # fmt: skip
+        store.finish_run(run)
+    store.close()
+    out = tmp_path / "page"
+    assert _run("report", "--store", str(path), "--html", str(out)).exit_code == 0
+    index = _parse(out / "index.html")
+    assert [row for row in index.cells["base-images-table-1"] if row] == [["second:2", "1", "1"]]
+    assert [row[:2] for row in index.cells["failures-table-2"] if row] == [["/p/two", "crash"]]
+    assert len(list((out / "reports").iterdir())) == 1
