@@ -345,3 +345,21 @@ def test_a_repository_counts_once_in_its_latest_result(tmp_path: Path) -> None:
     assert [row for row in index.cells["base-images-table-1"] if row] == [["second:2", "1", "1"]]
     assert [row[:2] for row in index.cells["failures-table-2"] if row] == [["/p/two", "crash"]]
     assert len(list((out / "reports").iterdir())) == 1
+
+
+def test_jinja2_is_imported_only_by_the_report() -> None:
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "from click.testing import CliRunner\n"
+        "from codegenie_cli.main import cli\n"
+        "CliRunner().invoke(cli, ['portfolio', 'report', '--help'])\n"
+        "CliRunner().invoke(cli, ['--help'])\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('jinja2', 'markupsafe'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
