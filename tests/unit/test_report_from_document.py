@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
-from hypothesis import strategies as st
 
 from codegenie_cli.main import cli
 from codegenie_core.outcomes import Failed, Skipped, ToolUnavailable, UpstreamUnavailable
@@ -20,6 +19,7 @@ from codegenie_core.report.from_document import (
     markdown_from_document,
     outcome_of,
 )
+from tests.strategies import stored_documents
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "portfolio" / "polyglot-monorepo"
 
@@ -99,36 +99,6 @@ def test_forged_layer_and_grade_never_reach_the_report_unescaped() -> None:
     assert "\n# heading" not in report and "<b>" not in report
 
 
-_plain: st.SearchStrategy[Any] = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "repo",
-                    "probes",
-                    "name",
-                    "git",
-                    "outcome",
-                    "slice",
-                    "layer",
-                    "reason",
-                    "confidence",
-                    "notes",
-                    "error",
-                    "kind",
-                    "x",
-                ]
-            ),
-            inner,
-            max_size=4,
-        )
-    ),
-    max_leaves=20,
-)
-
-
-@given(document=st.dictionaries(st.sampled_from(["repo", "probes", "generator"]), _plain))
+@given(document=stored_documents)
 def test_any_document_shape_gives_a_report(document: dict[str, Any]) -> None:
     assert markdown_from_document(document).startswith("# codegenie report: ")
