@@ -4,7 +4,8 @@ as values, rendered by the same `render_markdown` a gather uses (for the portfol
 Rule 1: the document is untrusted shape (a store may hold anything). Every value the renderer
 writes without escaping (a layer, a confidence grade, a duration) is checked against what a
 gather writes; a probe entry that does not read as one of the four outcomes is rendered as a
-failure saying so, never raised.
+failure saying so, never raised; a document nested deeper than `MAX_DEPTH` (the renderer
+recurses per level) gets a one-paragraph report saying so.
 Rule 2: the report says only what the document holds. A document keeps the first 12 characters
 of each cache key (all the report shows) and no time of gathering, so this report has no
 "gathered at" line; its facts are cut where a gather's report cuts them and point to the
@@ -32,6 +33,7 @@ from codegenie_core.outcomes import (
 from codegenie_core.ports import GitState
 from codegenie_core.probe_types import Confidence, Layer
 from codegenie_core.report.context import PlainData, RepoIdentity
+from codegenie_core.report.escape import escape_markdown
 from codegenie_core.report.markdown import render_markdown
 from codegenie_core.values.envelope import CachedEnvelope, Envelope
 
@@ -42,6 +44,7 @@ _GRADES: Mapping[str, Confidence] = {"high": "high", "medium": "medium", "low": 
 _EMPTY: Mapping[str, object] = {}
 # Where a cut report's remaining facts are (Rule 2): the store keeps the whole document.
 STORED_DOCUMENT = "the stored context document (`portfolio export`)"
+MAX_DEPTH = 200  # a gather's documents nest about 15 levels; Python's recursion limit is 1,000
 
 
 @attrs.frozen(kw_only=True)
@@ -59,6 +62,12 @@ def markdown_from_document(document: Mapping[str, object]) -> str:
     """The report of one stored document (Rules 1 and 2)."""
     repo = _map(document.get("repo"))
     name = repo.get("name")
+    if _deeper_than(document, MAX_DEPTH):
+        shown = escape_markdown(name) if isinstance(name, str) else "?"
+        return (
+            f"# codegenie report: {shown}\n\nThe stored context document is nested deeper than"
+            f" {MAX_DEPTH} levels, so it is not rendered (see ADR-0075).\n"
+        )
     identity = RepoIdentity(name=name if isinstance(name, str) else "?", git=_git(repo.get("git")))
     plan: list[_Planned] = []
     outcomes: list[ProbeOutcome] = []
@@ -138,6 +147,20 @@ def _skip_reason(reason: Mapping[str, object]) -> SkipReason:
             return UpstreamUnavailable(upstream=upstream, upstream_outcome=what)
         case _:
             return NotApplicable(reason=message)
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether `value` nests lists and mappings more than `limit` deep (without recursing)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in cast("Mapping[object, object]", item).values())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in cast("Sequence[object]", item))
+    return False
 
 
 def _git(value: object) -> GitState | None:

@@ -102,3 +102,13 @@ def test_forged_layer_and_grade_never_reach_the_report_unescaped() -> None:
 @given(document=stored_documents)
 def test_any_document_shape_gives_a_report(document: dict[str, Any]) -> None:
     assert markdown_from_document(document).startswith("# codegenie report: ")
+
+
+def test_a_document_nested_too_deep_gets_a_report_saying_so() -> None:
+    deep: Any = []
+    for _ in range(5_000):
+        deep = [deep]
+    document = {"repo": {"name": "*x*"}, "probes": {"x": {"outcome": "ran", "slice": deep}}}
+    report = markdown_from_document(document)
+    assert report.startswith("# codegenie report: \\*x\\*\n")
+    assert "nested deeper than 200 levels" in report
