@@ -58,8 +58,10 @@ class _Planned:
     spec: _Spec
 
 
-def markdown_from_document(document: Mapping[str, object]) -> str:
-    """The report of one stored document (Rules 1 and 2)."""
+def markdown_from_document(stored: object) -> str:
+    """The report of one stored document (Rules 1 and 2); JSON that is not an object reads as an
+    empty document."""
+    document = _map(stored)
     repo = _map(document.get("repo"))
     name = repo.get("name")
     if _deeper_than(document, MAX_DEPTH):

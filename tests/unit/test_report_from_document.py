@@ -112,3 +112,8 @@ def test_a_document_nested_too_deep_gets_a_report_saying_so() -> None:
     report = markdown_from_document(document)
     assert report.startswith("# codegenie report: \\*x\\*\n")
     assert "nested deeper than 200 levels" in report
+
+
+@pytest.mark.parametrize("stored", [[], 5, "text", None])
+def test_json_that_is_not_an_object_reads_as_an_empty_document(stored: object) -> None:
+    assert markdown_from_document(stored).startswith("# codegenie report: ?\n")
