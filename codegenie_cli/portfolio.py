@@ -1,5 +1,5 @@
-"""`codegenie-cli portfolio ...`: the store's commands (`query`, `status`, `export`); `gather` is
-registered here from `codegenie_cli.portfolio_gather`.
+"""`codegenie-cli portfolio ...`: the store's commands (`query`, `status`, `export`); `gather` and
+`report` are registered here from `codegenie_cli.portfolio_gather` and `.portfolio_report`.
 
 Exit codes: 0 done; 2 a bad store, a refused or bad query, bad usage (one line on stderr naming
 it, see ADR-0063). The store is only read by these commands: `portfolio gather` is its one writer.
@@ -17,6 +17,7 @@ import click
 
 from codegenie_cli.config import ConfiguredGroup
 from codegenie_cli.portfolio_gather import portfolio_gather
+from codegenie_cli.portfolio_report import portfolio_report
 from codegenie_core.errors import ConfigError, StoreError
 
 DEFAULT_MAX_ROWS = 10_000
@@ -40,6 +41,7 @@ def portfolio() -> None:
 
 
 portfolio.add_command(portfolio_gather)
+portfolio.add_command(portfolio_report)
 
 
 @portfolio.command("query")

@@ -121,3 +121,12 @@ class StoreError(CodegenieError):
     def __init__(self, message: str, *, path: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class OutputError(CodegenieError):
+    """An output cannot be written where it was asked: the place is not one the command may
+    replace, or writing there failed (see ADR-0075)."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path

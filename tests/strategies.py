@@ -1878,3 +1878,19 @@ def forged_package_paths() -> st.SearchStrategy[str]:
         ),
         st.integers(min_value=0, max_value=8),
     )
+
+
+# ---- codegenie_core.report.from_document (a stored document of any shape) --------------------
+_document_leaves = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+_document_keys = st.sampled_from(
+    ["repo", "probes", "name", "git", "outcome", "slice", "layer", "reason", "confidence",
+     "notes", "error", "kind", "x"]
+)  # fmt: skip
+stored_document_values = st.recursive(
+    _document_leaves,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_document_keys, inner, max_size=4),
+    max_leaves=20,
+)
+stored_documents = st.dictionaries(
+    st.sampled_from(["repo", "probes", "generator"]), stored_document_values
+)

@@ -14,7 +14,7 @@ document spells them (see ADR-0071).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import assert_never
+from typing import Protocol, assert_never
 
 from codegenie_core.outcomes import (
     Cached,
@@ -32,8 +32,8 @@ from codegenie_core.probe import (
     NotApplicable,
     ToolUnavailable,
 )
+from codegenie_core.probe_types import Layer
 from codegenie_core.redact import strip_credentials
-from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import PlainData, RepoIdentity, outcome_kind
 from codegenie_core.report.escape import escape_markdown
 from codegenie_core.report.loaded import loaded_section
@@ -41,6 +41,21 @@ from codegenie_core.report.next_steps import next_steps
 
 _MAX_FACT_LINES = 40
 _MAX_LIST_ITEMS = 12
+
+
+class _Layered(Protocol):
+    @property
+    def layer(self) -> Layer: ...
+
+
+class PlannedProbe(Protocol):
+    """What the report reads of a planned probe: a registry entry, or one rebuilt from a stored
+    document (`codegenie_core.report.from_document`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def spec(self) -> _Layered: ...
 
 
 def confidence_phrase(confidence: Confidence) -> str:
@@ -96,16 +111,18 @@ def _envelope_lines(envelope: Envelope | CachedEnvelope, origin: str) -> list[st
 def render_markdown(
     *,
     repo: RepoIdentity,
-    plan: Sequence[RegisteredProbe],
+    plan: Sequence[PlannedProbe],
     outcomes: Sequence[ProbeOutcome],
     context: dict[str, PlainData],
     generated_at: str | None = None,
     document_file: str | None = None,
+    document_elsewhere: str | None = None,
 ) -> str:
     """The whole report. `context` is the document `build_context` made from the same result.
     `generated_at` is when the gather ran, as the caller's wall clock says (the CLI's; never part
     of the document, so neither cache keys nor goldens see it); `document_file` names the context
-    file written beside the report, if one was (Rule 4)."""
+    file written beside the report, if one was (Rule 4); `document_elsewhere`, this module's own
+    Markdown, says where the document is kept when it was not written beside the report."""
     out: list[str] = [f"# codegenie report: {_text(repo.name)}", ""]
     if repo.git is not None:
         head = _code((repo.git.head or "unborn")[:12])
@@ -143,11 +160,15 @@ def render_markdown(
         out.append(f"- **{_text(registered.name)}**: {lines[0]}")
         out.extend(f"  - {line}" for line in lines[1:])
     probes = _probes(context)
-    elsewhere = _code(document_file) if document_file else "the context document (`--output DIR`)"
+    elsewhere = (
+        _code(document_file)
+        if document_file
+        else document_elsewhere or "the context document (`--output DIR`)"
+    )
     out += ["", *loaded_section(probes, elsewhere)]
     out += ["## Facts", ""]
     for registered in plan:
-        entry = probes.get(registered.name, {})
+        entry = _record(probes.get(registered.name))
         if "slice" not in entry:
             continue
         out += [f"### {_text(registered.name)}", ""]

@@ -27,7 +27,7 @@ _WARNED = pytest.StashKey[set[str]]()
 
 def requires_tool(*tools: str) -> pytest.MarkDecorator:
     """Mark a test as needing every one of `tools` (docker, strace, git, busybox, scip-typescript,
-    scip-python, nginx, linux, ray)."""
+    scip-python, nginx, linux, ray, chromium)."""
     assert tools, "name at least one tool"
     return getattr(pytest.mark, MARK_NAME)(*tools)
 
@@ -98,6 +98,8 @@ def tool_problem(tool: str) -> str | None:
             return None
         case "nginx":
             return nginx_problem()
+        case "chromium":
+            return chromium_problem()
         case _:
             return None if shutil.which(tool) is not None else f"{tool} is not on PATH"
 
@@ -123,6 +125,32 @@ def nginx_problem() -> str | None:
         return "`nginx -V` did not answer within 20 s"
     if b"--with-http_dav_module" not in built.stderr + built.stdout:
         return "this nginx is built without the WebDAV module (http_dav_module)"
+    return None
+
+
+def chromium_binary() -> str | None:
+    """Debian's `chromium` (the portfolio page's browser test), or another distribution's name."""
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    return None
+
+
+def chromium_problem() -> str | None:
+    """Why no headless Chromium can be started here."""
+    binary = chromium_binary()
+    if binary is None:
+        return "chromium is not installed (apt-get install chromium)"
+    try:
+        answered = subprocess.run(
+            [binary, "--version"], capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+            check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return "`chromium --version` did not answer within 60 s"
+    if answered.returncode != 0:
+        return "`chromium --version` fails: " + answered.stderr.decode(errors="replace")[-200:]
     return None
 
 
