@@ -88,7 +88,9 @@ class PortfolioAdapters:
     gather: Callable[[RepoTask, TaskSpec], RepoResult]
     expand_sources: Callable[[Sequence[str], bool], list[tuple[str, SourceKind]]]
     open_store: Callable[[str], OpenedStore]
-    local_executor: Callable[[Callable[[RepoTask, TaskSpec], RepoResult], int], Executor]
+    local_executor: Callable[
+        [Callable[[RepoTask, TaskSpec], RepoResult], int, Callable[[], None] | None], Executor
+    ]
 
 
 def real_portfolio_adapters(
@@ -101,8 +103,12 @@ def real_portfolio_adapters(
     from codegenie_adapters.portfolio_store import open_store
     from codegenie_adapters.portfolio_worker import gather_task
 
-    def local(task_fn: Callable[[RepoTask, TaskSpec], RepoResult], jobs: int) -> Executor:
-        return LocalExecutor(gather=task_fn, jobs=jobs)
+    def local(
+        task_fn: Callable[[RepoTask, TaskSpec], RepoResult],
+        jobs: int,
+        worker_setup: Callable[[], None] | None,
+    ) -> Executor:
+        return LocalExecutor(gather=task_fn, jobs=jobs, worker_setup=worker_setup)
 
     return PortfolioAdapters(
         gather=gather_task if gather is None else gather,
