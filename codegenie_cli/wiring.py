@@ -51,6 +51,10 @@ class Adapters(PortFactory, Protocol):
         """The cache at `root`, for stats, clear and gc; creates nothing."""
         ...
 
+    def remove_clones(self, root: str, *, unused_since: float | None) -> int:
+        """Remove the portfolio clones under the cache `root`: all, or those unused since."""
+        ...
+
     def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
         """Remove the runtime trace's labelled containers, volumes and images (cache clear/gc)."""
         ...
