@@ -1,7 +1,7 @@
 """The portfolio store's base-image question over 10,000 repositories' facts (issue #13).
 
 Builds a store of `--repos` generated documents (benches/_gen_portfolio.py: shaped like the
-goldens, `--deps` inventory entries each), recorded one result per transaction as the driver
+goldens, `--deps` inventory entries each), recorded in batches (ADR-0078) as the driver
 records them, then times on a read-only connection, as `portfolio query` opens it (median of
 `--runs`):
 - the question, "which repositories build FROM node:16", over the `base_images` fact table and

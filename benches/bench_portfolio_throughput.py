@@ -12,10 +12,17 @@ own content, so no two share a cache entry), then, in one run, times:
   linear by construction).
 Reported: repositories per second of each, the warm ratio (target >= 5x the loop's warm rate) and
 the projected wall time of a 10,000-repository warm run on `-j 2` (target < 180 s), projected as
-the warm run's start-up plus 10,000 times its time per repository.
+the warm run's start-up plus 10,000 times its time per repository. On a loaded machine that wall
+figure measures the load; so the CPU time of each command (`wait4`'s rusage of the child and its
+children: driver, workers, git) is reported too, and the idle projection from it: the start-up's
+wall time plus 10,000 times the warm run's CPU seconds per repository (beyond the start-up's)
+spread over `--cores` cores (default 2; `--jobs` is the pool size, which may exceed it).
+The load average is printed before and after. The store alone: the
+warm run's documents recorded again into a new store in this process, records per second (wall
+and CPU), the single writer's ceiling.
 
 Run: python benches/bench_portfolio_throughput.py [--repos 1000] [--loop-sample 100] [--jobs 2]
-     [--layer a,b] [--keep DIR] [--enforce]   (--enforce: exit 1 when a target is missed)
+     [--cores 2] [--layer a,b] [--keep DIR] [--enforce]  (--enforce: exit 1 on a missed target)
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -76,13 +84,64 @@ def generate(top: Path, count: int) -> list[Path]:
     return repos
 
 
-def _timed(argv: Sequence[str], env: dict[str, str]) -> float:
+CPU_S: dict[str, float] = {}  # the CPU seconds of each timed command, by its label
+
+
+def _children_cpu_s() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(argv: Sequence[str], env: dict[str, str], label: str = "") -> float:
+    """The wall seconds of `argv`; its CPU seconds (with its children's) go to `CPU_S[label]`."""
+    cpu_before = _children_cpu_s()
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, check=False)
     took = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {' '.join(argv)}\n{done.stderr.decode()}")
+    CPU_S[label] = CPU_S.get(label, 0.0) + _children_cpu_s() - cpu_before
     return took
+
+
+def store_rate(warm_store: Path, scratch: Path) -> dict[str, float]:
+    """The warm run's results recorded again into a new store here: records/s, wall and CPU."""
+    import sqlite3
+
+    sys.path.insert(0, str(ROOT))
+    from codegenie_adapters.portfolio_store import open_store
+    from codegenie_core.config import GatherConfig
+    from codegenie_core.portfolio import RepoGathered, RepoTask, TaskSpec
+
+    reader = sqlite3.connect(warm_store)
+    rows = reader.execute(
+        "SELECT r.key, r.head, r.state_token, d.document FROM repositories r"
+        " JOIN documents d USING (repo_id) ORDER BY r.key"
+    ).fetchall()
+    reader.close()
+    results = [
+        RepoGathered(
+            task=RepoTask(key=key, kind="path", needs_engine=False),
+            head=head,
+            state_token=token,
+            document=json.loads(text),
+            duration_ms=1,
+        )
+        for key, head, token, text in rows
+    ]
+    store = open_store(str(scratch / "again.sqlite"))
+    spec = TaskSpec(config=GatherConfig(), cache_dir=None, cache_max_bytes=1)
+    run = store.begin_run(spec, [r.task for r in results])
+    cpu_before, started = time.process_time(), time.perf_counter()
+    for result in results:
+        store.record(run, result)
+    store.finish_run(run)
+    wall_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu_before
+    store.close()
+    return {
+        "store_records_per_s": len(results) / wall_s,
+        "store_cpu_ms_per_record": cpu_s * 1e3 / len(results),
+    }
 
 
 def portfolio_argv(top: Path, store: Path, cache: Path, jobs: int, layers: str) -> list[str]:
@@ -106,13 +165,18 @@ def measure(args: argparse.Namespace, scratch: Path) -> dict[str, float]:
     repos = generate(top, args.repos)
     cache = scratch / "portfolio-cache"
     print("[throughput] portfolio gather: cold, then warm", file=sys.stderr)
+    load_before = os.getloadavg()
     cold_s = _timed(portfolio_argv(top, scratch / "cold.sqlite", cache, args.jobs, args.layer), env)
-    warm_s = _timed(portfolio_argv(top, scratch / "warm.sqlite", cache, args.jobs, args.layer), env)
+    warm_s = _timed(
+        portfolio_argv(top, scratch / "warm.sqlite", cache, args.jobs, args.layer), env, "warm"
+    )
     # Start-up of a warm run: the same command over one repository (start, pool, store, finish).
     one = scratch / "one"
     one.mkdir()
     shutil.copytree(repos[0], one / repos[0].name, symlinks=True)
-    fixed_s = _timed(portfolio_argv(one, scratch / "one.sqlite", cache, args.jobs, args.layer), env)
+    fixed_s = _timed(
+        portfolio_argv(one, scratch / "one.sqlite", cache, args.jobs, args.layer), env, "one"
+    )
     sample = repos[: args.loop_sample]
     loop_cache = scratch / "loop-cache"
     print(
@@ -123,6 +187,7 @@ def measure(args: argparse.Namespace, scratch: Path) -> dict[str, float]:
     loop_warm_s = sum(_timed(gather_argv(r, loop_cache, args.layer), env) for r in sample)
     n = len(repos)
     per_repo_warm_s = max(warm_s - fixed_s, 0.0) / max(n - 1, 1)
+    cpu_per_repo_s = max(CPU_S["warm"] - CPU_S["one"], 0.0) / max(n - 1, 1)
     results = {
         "repositories": float(n),
         "loop_sample": float(len(sample)),
@@ -136,6 +201,11 @@ def measure(args: argparse.Namespace, scratch: Path) -> dict[str, float]:
     results["cold_ratio"] = results["portfolio_cold_rps"] / results["loop_cold_rps"]
     results["projected_10k_warm_s"] = fixed_s + PROJECTED_REPOS * per_repo_warm_s
     results["loop_projected_all_warm_s"] = n / results["loop_warm_rps"]
+    results["portfolio_warm_cpu_ms_per_repo"] = cpu_per_repo_s * 1e3
+    results["portfolio_warm_startup_cpu_s"] = CPU_S["one"]
+    results["projected_10k_warm_idle_s"] = fixed_s + PROJECTED_REPOS * cpu_per_repo_s / args.cores
+    results.update(store_rate(scratch / "warm.sqlite", scratch))
+    results["load_before"], results["load_after"] = load_before[0], os.getloadavg()[0]
     return results
 
 
@@ -144,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options.add_argument("--repos", type=int, default=1000)
     options.add_argument("--loop-sample", type=int, default=100)
     options.add_argument("--jobs", type=int, default=2)
+    options.add_argument("--cores", type=int, default=2, help="the CPU projection's core count")
     options.add_argument("--layer", default="a,b")
     options.add_argument("--keep", default=None, help="generate (or reuse) the repositories here")
     options.add_argument("--enforce", action="store_true", help="exit 1 when a target is missed")

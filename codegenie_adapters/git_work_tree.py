@@ -10,6 +10,9 @@ Rule 4: what changed since HEAD is read off `git status` when every entry says i
 so judging an index made at HEAD costs no git process (see ADR-0021).
 Rule 5: git's refusals (dubious ownership, a corrupt index) are typed `GitError`s, never "not a
 work tree" nor a failed gather: the question that met one raises it (see ADR-0029).
+Rule 6: `detect` asks, in the same `git rev-parse`, for HEAD's commit and branch, so a work tree
+with a commit costs no other process for them (see ADR-0078); where that one call fails (an
+unborn branch, no work tree, a refusal) the questions are asked one by one, as before.
 """
 
 from __future__ import annotations
@@ -38,16 +41,34 @@ from codegenie_core.ports import GitState
 
 T = TypeVar("T")
 
+# rev-parse prints one line per argument, in order: the top, the object format, HEAD's commit, its
+# full symbolic name ("HEAD" when detached) and its short name as `symbolic-ref --short` gives it
+# ("loose": `shorten_unambiguous_ref` without strict), then the "--" that keeps HEAD a revision.
+_DETECT_WITH_HEAD = (
+    *("rev-parse", "--show-toplevel", "--show-object-format", "HEAD"),
+    *("--symbolic-full-name", "HEAD", "--abbrev-ref=loose", "HEAD", "--"),
+)
+_OID_LENGTH = {"sha1": 40, "sha256": 64}
+
 
 class GitWorkTree:
     """A git work tree whose top is `root`; every answer is asked once and kept (one gather)."""
 
-    def __init__(self, root: str, *, object_format: str, env: Mapping[str, str], timeout_s: float):
+    def __init__(
+        self,
+        root: str,
+        *,
+        object_format: str,
+        env: Mapping[str, str],
+        timeout_s: float,
+        head_and_branch: tuple[str, str | None] | None = None,
+    ):
         self.root = root
         self.object_format = object_format
         self._env = env
         self._timeout_s = timeout_s
         self._answers = OnceEach[tuple[str, ...], Any]()
+        self._head_and_branch = head_and_branch  # answered by `detect` (Rule 6)
 
     @classmethod
     def detect(
@@ -55,6 +76,29 @@ class GitWorkTree:
     ) -> GitWorkTree | GitError | None:
         """The work tree when `root` is its top (Rule 1 of ADR-0015); git's refusal when it will
         not say (Rule 5); else None."""
+        with_head = run_git(root, _DETECT_WITH_HEAD, env=env, timeout_s=timeout_s)
+        if not with_head.ok:
+            stderr = with_head.stderr_tail()
+            if (refusal := git_refusal(root, stderr)) is not None:
+                return refusal
+            if "not a git repository" in stderr:  # LC_ALL=C: git's own words
+                return None
+        lines = os.fsdecode(with_head.stdout).splitlines() if with_head.ok else []
+        if len(lines) == 6 and lines[5] == "--" and lines[1] in _OID_LENGTH:  # Rule 6
+            top, object_format, head, full_name, short_name, _ = lines
+            if os.path.realpath(top) != root:
+                return None
+            if len(head) == _OID_LENGTH[object_format] and (
+                full_name == "HEAD" or full_name.startswith("refs/")
+            ):
+                branch = None if full_name == "HEAD" else short_name or None
+                return cls(
+                    root,
+                    object_format=object_format,
+                    env=env,
+                    timeout_s=timeout_s,
+                    head_and_branch=(head, branch),
+                )
         found = run_git(
             root,
             ("rev-parse", "--show-toplevel", "--show-object-format"),
@@ -155,17 +199,26 @@ class GitWorkTree:
 
     def state(self) -> GitState:
         def compute() -> GitState:
-            head = self._run("rev-parse", "--verify", "-q", "HEAD")
-            branch = self._run("symbolic-ref", "-q", "--short", "HEAD")
+            head, branch = self._head_and_branch or self._ask_head_and_branch()
             remotes = self._run("config", "-z", "--get-regexp", r"^remote\..*\.url$")
             return GitState(
-                head=os.fsdecode(head.stdout).strip() or None if head.ok else None,
-                branch=os.fsdecode(branch.stdout).strip() or None if branch.ok else None,
+                head=head,
+                branch=branch,
                 dirty=bool(self.status()),
                 remotes=parse_remote_urls(remotes.stdout) if remotes.ok else (),
             )
 
         return self._once(("state",), compute)
+
+    def _ask_head_and_branch(self) -> tuple[str | None, str | None]:
+        """HEAD's commit and short branch name, one git process each (where `detect` could not
+        ask them with the top: an unborn branch)."""
+        head = self._run("rev-parse", "--verify", "-q", "HEAD")
+        branch = self._run("symbolic-ref", "-q", "--short", "HEAD")
+        return (
+            os.fsdecode(head.stdout).strip() or None if head.ok else None,
+            os.fsdecode(branch.stdout).strip() or None if branch.ok else None,
+        )
 
     def commits_between(self, older: str, newer: str) -> int | None:
         def compute() -> int | None:

@@ -190,6 +190,11 @@ class LocalPorts:
 
         return FsCache.for_admin(root)
 
+    def remove_clones(self, root: str, *, unused_since: float | None) -> int:
+        from codegenie_adapters.portfolio_worker import remove_clones
+
+        return remove_clones(root, unused_since=unused_since)
+
     def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
         from codegenie_adapters.engine_sweep import sweep_engine
 

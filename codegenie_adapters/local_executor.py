@@ -16,6 +16,9 @@ longer than the gather it was running. Closing the iterator, or `close()`, stops
 Rule 5: this module is the one place besides `exec.py` that starts processes: codegenie's own
 Python workers, through `multiprocessing`; every program a worker runs goes through
 `run_external_cli`, as anywhere else.
+Rule 6: a spawned worker starts with nothing of the driver's process state; `worker_setup` (a
+module-level function, pickled by reference) runs in each worker before its first task, so the
+CLI can give workers its own log level and sink (`-v` reaches the gathers; see ADR-0078).
 """
 
 from __future__ import annotations
@@ -42,14 +45,19 @@ from codegenie_core.portfolio import (
 )
 
 GatherFn = Callable[[RepoTask, TaskSpec], RepoResult]
+WorkerSetup = Callable[[], None]
 MAX_START_FAILURES = 3
 _IDLE_EXIT_S = 2.0
 _READY = "ready"
 
 
-def _worker_main(conn: Connection, gather: GatherFn, spec: TaskSpec) -> None:
+def _worker_main(
+    conn: Connection, gather: GatherFn, spec: TaskSpec, setup: WorkerSetup | None
+) -> None:
     """A worker: gather each task the driver sends, send back its result, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Rule 4
+    if setup is not None:
+        setup()  # Rule 6
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         del signum, frame
@@ -106,10 +114,17 @@ class LocalExecutor:
     reference into each worker); `jobs` workers run at once."""
 
     def __init__(
-        self, *, gather: GatherFn, jobs: int, grace_s: float = 5.0, crash_retries: int = 1
+        self,
+        *,
+        gather: GatherFn,
+        jobs: int,
+        grace_s: float = 5.0,
+        crash_retries: int = 1,
+        worker_setup: WorkerSetup | None = None,
     ) -> None:
         assert jobs >= 1
         self._gather = gather
+        self._worker_setup = worker_setup
         self._jobs = jobs
         self._grace_s = grace_s
         self._crash_retries = crash_retries
@@ -209,7 +224,7 @@ class LocalExecutor:
     def _start(self, spec: TaskSpec) -> _Worker:
         ours, theirs = self._context.Pipe(duplex=True)
         process = self._context.Process(
-            target=_worker_main, args=(theirs, self._gather, spec), daemon=True
+            target=_worker_main, args=(theirs, self._gather, spec, self._worker_setup), daemon=True
         )
         process.start()
         theirs.close()

@@ -1,9 +1,14 @@
 """The portfolio store over the standard library's sqlite3: the driver's single writer, and the
 read methods `portfolio status` and the agreement test use (see ADR-0063).
 
-Rule 1: the file is in WAL mode with `synchronous=NORMAL`: every `record` is one transaction that
-commits the repository's row, document, facts and run result together, so a killed driver loses
-at most the result in flight, and readers (`portfolio query`) never block the writer.
+Rule 1: the file is in WAL mode with `synchronous=NORMAL`, so readers (`portfolio query`) never
+block the writer. Results are committed in batches (see ADR-0078): a `record` writes the
+repository's row, document, facts and run result inside one savepoint of the open batch (a result
+that fails midway leaves nothing of itself), and the batch commits when it holds `batch_results`
+results or `batch_s` seconds have passed since the last commit, whichever comes first, and at
+`finish_run`, `flush` and `close`. A killed driver loses at most the results of the batch not yet
+committed, and its run resumes by gathering those again (the driver redoes every key the store
+does not hold).
 Rule 2: a repository has one row per (key, state), upserted: recording the same state again
 replaces its document and facts; a run's results are keyed by (run, key), so a task recorded twice
 in one run is one result.
@@ -17,6 +22,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import cast
@@ -39,6 +45,9 @@ from codegenie_core.portfolio_rows import (
 )
 
 Now = Callable[[], str]
+# A batch commits at this many results, or this long after the last commit (Rule 1, ADR-0078).
+BATCH_RESULTS = 200
+BATCH_S = 0.5
 
 
 def utc_now() -> str:
@@ -69,13 +78,30 @@ def connect(path: str, *, read_only: bool) -> sqlite3.Connection:
 class SqliteStore:
     """A portfolio store file; build it with `open_store`."""
 
-    def __init__(self, conn: sqlite3.Connection, *, path: str, now: Now = utc_now) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        path: str,
+        now: Now = utc_now,
+        batch_results: int = BATCH_RESULTS,
+        batch_s: float = BATCH_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        assert batch_results >= 1 and batch_s >= 0
         self.conn = conn
         self.path = path
         self._now = now
+        self._batch_results = batch_results
+        self._batch_s = batch_s
+        self._clock = clock
+        self._open = False  # a batch transaction is open
+        self._pending = 0  # results written in it, not yet committed
+        self._committed_at = clock()
 
     # ---- the driver's port (Rules 1-3) ---------------------------------------------------------
     def begin_run(self, spec: TaskSpec, tasks: Sequence[RepoTask]) -> int:
+        self.flush()
         identity = run_identity(spec, tasks)
         found = self.conn.execute(
             "SELECT run_id FROM runs WHERE identity = ? AND finished_at IS NULL "
@@ -99,7 +125,9 @@ class SqliteStore:
     def record(self, run_id: int, result: RepoResult) -> None:
         row = repository_row(result, run_id=run_id)
         counts = probe_counts(result)
-        with self._transaction():
+        if not self._open:
+            self._begin()
+        with self._savepoint():
             (repo_id,) = self.conn.execute(
                 "INSERT INTO repositories (key, state, source_kind, name, head, state_token,"
                 " status, reason, message, duration_ms, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
@@ -121,15 +149,38 @@ class SqliteStore:
                 (run_id, row.key, repo_id, row.status, row.reason, counts.probes, counts.ran,
                  counts.cached, counts.skipped, counts.failed),
             )  # fmt: skip
+        self._pending += 1
+        due = self._clock() - self._committed_at >= self._batch_s
+        if self._pending >= self._batch_results or due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the open batch, if any (Rule 1)."""
+        if not self._open:
+            return
+        self._open, self._pending = False, 0
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise self._transaction().error(error) from error
+        finally:
+            self._committed_at = self._clock()
 
     def finish_run(self, run_id: int) -> None:
+        self.flush()
         with self._transaction():
             self.conn.execute(
                 "UPDATE runs SET finished_at = ? WHERE run_id = ?", (self._now(), run_id)
             )
 
     def close(self) -> None:
-        self.conn.close()
+        """Commit what is recorded (an interrupted run keeps its whole results), then close."""
+        try:
+            self.flush()
+        finally:
+            self.conn.close()
 
     # ---- reading ------------------------------------------------------------------------------
     def repositories(self) -> tuple[RepositoryRow, ...]:
@@ -167,6 +218,16 @@ class SqliteStore:
     def _transaction(self) -> _Transaction:
         return _Transaction(self.conn, self.path)
 
+    def _begin(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise self._transaction().error(error) from error
+        self._open = True
+
+    def _savepoint(self) -> _Savepoint:
+        return _Savepoint(self.conn, self.path)
+
 
 class _Transaction:
     """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any exception, Ctrl-C included; SQLite's
@@ -180,7 +241,7 @@ class _Transaction:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise self._error(error) from error
+            raise self.error(error) from error
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, _: object
@@ -189,17 +250,43 @@ class _Transaction:
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as failed:
-                raise self._error(failed) from failed
+                raise self.error(failed) from failed
             return
         with contextlib.suppress(sqlite3.Error):
             self._conn.execute("ROLLBACK")
         if isinstance(error, sqlite3.Error):
-            raise self._error(error) from error
+            raise self.error(error) from error
 
-    def _error(self, error: sqlite3.Error) -> StoreError:
+    def error(self, error: sqlite3.Error) -> StoreError:
         return StoreError(
             f"cannot write the portfolio store {self._path}: {error}", path=self._path
         )
+
+
+class _Savepoint(_Transaction):
+    """One result inside the open batch: `SAVEPOINT` ... `RELEASE`, or on any exception rolled
+    back to where it began, so the batch keeps the results before it (Rule 1)."""
+
+    def __enter__(self) -> None:
+        try:
+            self._conn.execute("SAVEPOINT result")
+        except sqlite3.Error as error:
+            raise self.error(error) from error
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: object
+    ) -> None:
+        if kind is None:
+            try:
+                self._conn.execute("RELEASE result")
+            except sqlite3.Error as failed:
+                raise self.error(failed) from failed
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK TO result")
+            self._conn.execute("RELEASE result")
+        if isinstance(error, sqlite3.Error):
+            raise self.error(error) from error
 
 
 _LATEST = (
@@ -248,8 +335,16 @@ def _sort_key(row: Row) -> tuple[tuple[bool, str], ...]:
     return tuple((v is None, str(v)) for v in row)
 
 
-def open_store(path: str, *, now: Now = utc_now) -> SqliteStore:
-    """The store at `path`, created or migrated to the current schema (see ADR-0063)."""
+def open_store(
+    path: str,
+    *,
+    now: Now = utc_now,
+    batch_results: int = BATCH_RESULTS,
+    batch_s: float = BATCH_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> SqliteStore:
+    """The store at `path`, created or migrated to the current schema (see ADR-0063), committing
+    results in batches of `batch_results` or every `batch_s` seconds (Rule 1, ADR-0078)."""
     conn = connect(path, read_only=False)
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -263,7 +358,9 @@ def open_store(path: str, *, now: Now = utc_now) -> SqliteStore:
     except BaseException:
         conn.close()
         raise
-    return SqliteStore(conn, path=path, now=now)
+    return SqliteStore(
+        conn, path=path, now=now, batch_results=batch_results, batch_s=batch_s, clock=clock
+    )
 
 
 _CONFORMS: type[PortfolioStore] = SqliteStore

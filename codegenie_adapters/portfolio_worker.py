@@ -9,6 +9,9 @@ always describes the remote as it is now (a failed fetch is a "clone" failure, n
 document). Clones go through `run_external_cli`, bounded by the task's timeout, with no prompt,
 no hooks or templates, and only the https, ssh, git and file transports (see ADR-0062).
 Rule 3: a clone appears at its final path whole or not at all (cloned beside it, then renamed).
+Rule 4: each use of a clone touches its `<digest>` directory, so its mtime is its last use;
+`remove_clones` removes every clone (`cache clear`) or those unused since a time (`cache gc`:
+30 days; see ADR-0078).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import time
 
 from codegenie_adapters.exec import run_external_cli
@@ -113,13 +117,15 @@ def clone_or_update(url: str, cache_dir: str, *, timeout_s: float) -> tuple[str,
     be and a one-line reason it could not be made or fetched."""
     final = clone_path(cache_dir, url)
     deadline = time.monotonic() + timeout_s
-    if os.path.isdir(os.path.join(final, ".git")):
-        return final, _update(final, deadline)
     parent, name = os.path.split(final)
+    if os.path.isdir(os.path.join(final, ".git")):
+        _mark_used(parent)
+        return final, _update(final, deadline)
     try:
         os.makedirs(parent, exist_ok=True)
     except OSError as error:
         return final, _one_line(f"cannot make the clone directory {parent}: {error.strerror}")
+    _mark_used(parent)
     _remove_stale_partials(parent, name)
     partial = os.path.join(parent, f"{_PARTIAL}{name}-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
@@ -191,3 +197,34 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _mark_used(directory: str) -> None:
+    """Rule 4: the clone's directory's mtime is now."""
+    with contextlib.suppress(OSError):
+        os.utime(directory)
+
+
+def remove_clones(cache_dir: str, *, unused_since: float | None) -> int:
+    """Remove the portfolio clones under `cache_dir` (Rule 4): every one when `unused_since` is
+    None, else those last used before it (a time.time() value); how many were removed. A
+    symlink or a file in their place is left alone."""
+    top = os.path.join(cache_dir, *CLONES_DIR)
+    try:
+        names = os.listdir(top)
+    except OSError:
+        return 0
+    removed = 0
+    for name in names:
+        path = os.path.join(top, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            continue
+        if unused_since is not None and st.st_mtime >= unused_since:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += not os.path.lexists(path)
+    return removed

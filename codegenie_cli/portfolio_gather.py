@@ -11,6 +11,7 @@ one summary line at the end unless `-q`.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -124,7 +125,9 @@ def portfolio_gather(
         except ValueError as error:
             raise ConfigError(str(error), variable=FORCE_CPU_COUNT_VARIABLE) from None
     planned = adapters.expand_sources(sources, recursive)
-    executor = _executor(adapters, executor_name, jobs, ray_address)
+    # The workers log as the driver does (-v, -q): each runs this before its first task.
+    worker_setup = functools.partial(configure_logging, verbose, quiet)
+    executor = _executor(adapters, executor_name, jobs, ray_address, worker_setup)
     opened = adapters.open_store(store)
     bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
     try:
@@ -154,10 +157,14 @@ def portfolio_gather(
 
 
 def _executor(
-    adapters: PortfolioAdapters, name: str, jobs: int, ray_address: str | None
+    adapters: PortfolioAdapters,
+    name: str,
+    jobs: int,
+    ray_address: str | None,
+    worker_setup: Callable[[], None],
 ) -> Executor:
     if name == "local":
-        return adapters.local_executor(adapters.gather, jobs)
+        return adapters.local_executor(adapters.gather, jobs, worker_setup)
     try:
         module: Any = importlib.import_module(RAY_MODULE)
     except ImportError as error:  # the same line the ray adapter gives without Ray (ADR-0064)

@@ -6,6 +6,7 @@ Kept apart from `main.py` so the click layer stays declarative and `--help` impo
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, assert_never, cast
 
@@ -286,6 +287,10 @@ def probes_listing(as_json: bool) -> str:
     return "\n".join(out) + "\n"
 
 
+# `cache gc` removes the portfolio clones no run has used for this long; `cache clear` removes all.
+CLONE_UNUSED_DAYS = 30
+
+
 def cache_admin(
     adapters: Adapters,
     cache_dir: str | None,
@@ -296,7 +301,8 @@ def cache_admin(
     as_json: bool = False,
 ) -> str:
     """The cache command's report. `clear` and `gc` also remove the runtime trace's labelled
-    containers, volumes and images from `engine` (clear: also running ones; see ADR-0022)."""
+    containers, volumes and images from `engine` (clear: also running ones; see ADR-0022), and
+    the portfolio's clones (clear: every one; gc: those unused for `CLONE_UNUSED_DAYS`)."""
     root = cache_dir or adapters.default_cache_dir()
     store = adapters.cache_admin(root)
     match action:
@@ -322,11 +328,20 @@ def cache_admin(
             return text
         case "clear":
             removed = f"removed {store.clear()} entries from {root}\n"
+            removed += _clones(adapters.remove_clones(root, unused_since=None), "")
             return removed + _swept(adapters.sweep_engine(engine, everything=True))
         case "gc":
             report = store.gc(max_bytes)
             evicted = f"evicted {report.entries} entries ({report.bytes} bytes) from {root}\n"
+            unused_since = time.time() - CLONE_UNUSED_DAYS * 86400
+            gone = adapters.remove_clones(root, unused_since=unused_since)
+            evicted += _clones(gone, f" unused for {CLONE_UNUSED_DAYS} days")
             return evicted + _swept(adapters.sweep_engine(engine, everything=False))
+
+
+def _clones(count: int, why: str) -> str:
+    """The line saying how many portfolio clones went (none when none did)."""
+    return f"removed {count} portfolio clones{why}\n" if count else ""
 
 
 def _remote_setting(adapters: Adapters) -> tuple[str | None, str | None]:

@@ -51,6 +51,10 @@ class Adapters(PortFactory, Protocol):
         """The cache at `root`, for stats, clear and gc; creates nothing."""
         ...
 
+    def remove_clones(self, root: str, *, unused_since: float | None) -> int:
+        """Remove the portfolio clones under the cache `root`: all, or those unused since."""
+        ...
+
     def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
         """Remove the runtime trace's labelled containers, volumes and images (cache clear/gc)."""
         ...
@@ -88,7 +92,9 @@ class PortfolioAdapters:
     gather: Callable[[RepoTask, TaskSpec], RepoResult]
     expand_sources: Callable[[Sequence[str], bool], list[tuple[str, SourceKind]]]
     open_store: Callable[[str], OpenedStore]
-    local_executor: Callable[[Callable[[RepoTask, TaskSpec], RepoResult], int], Executor]
+    local_executor: Callable[
+        [Callable[[RepoTask, TaskSpec], RepoResult], int, Callable[[], None] | None], Executor
+    ]
 
 
 def real_portfolio_adapters(
@@ -101,8 +107,12 @@ def real_portfolio_adapters(
     from codegenie_adapters.portfolio_store import open_store
     from codegenie_adapters.portfolio_worker import gather_task
 
-    def local(task_fn: Callable[[RepoTask, TaskSpec], RepoResult], jobs: int) -> Executor:
-        return LocalExecutor(gather=task_fn, jobs=jobs)
+    def local(
+        task_fn: Callable[[RepoTask, TaskSpec], RepoResult],
+        jobs: int,
+        worker_setup: Callable[[], None] | None,
+    ) -> Executor:
+        return LocalExecutor(gather=task_fn, jobs=jobs, worker_setup=worker_setup)
 
     return PortfolioAdapters(
         gather=gather_task if gather is None else gather,

@@ -24,10 +24,12 @@ SPECIAL_TOKEN = re.compile(r"^([a-z0-9_-]+):<resolved>$")
 CONFIG_TOKEN = re.compile(r"^config:([a-z_][a-z0-9_]*)$")
 
 
+@functools.lru_cache(maxsize=4096)
 def special_token_name(declared_input: str) -> str | None:
     """The token name when `declared_input` is a special token, else None (it is a glob). A
     configuration token's name is the declared input itself (`config:trace_argv`): the colon keeps
-    it apart from every other token name."""
+    it apart from every other token name. Cached: the same few declared inputs are asked about
+    many times per gather, and for every repository of a portfolio worker (ADR-0078)."""
     if CONFIG_TOKEN.match(declared_input):
         return declared_input
     match = SPECIAL_TOKEN.match(declared_input)

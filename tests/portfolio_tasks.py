@@ -71,3 +71,18 @@ class DiesOnArrival:
 
     def __call__(self, task: RepoTask, spec: TaskSpec) -> RepoResult:
         raise AssertionError("never called: the worker dies first")
+
+
+def enable_debug_logs() -> None:
+    """A worker setup: the adapters' log let through at DEBUG, as `-vv` does."""
+    from codegenie_adapters import log
+
+    log.enable("DEBUG")
+
+
+def log_threshold(task: RepoTask, spec: TaskSpec) -> RepoResult:
+    """A gather reporting the adapters' log threshold in the worker that ran it."""
+    from codegenie_adapters import log
+
+    document = {"debug": log.is_enabled_for("DEBUG"), "warning": log.is_enabled_for("WARNING")}
+    return RepoGathered(task=task, head=None, state_token=None, document=document, duration_ms=1)

@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import signal
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -52,6 +53,10 @@ class FakeAdapters:
         factory=lambda: EngineSwept(engine="docker", containers=0, volumes=0, images=0)
     )
     sweeps: list[tuple[str, bool]] = attrs.field(factory=list[tuple[str, bool]])
+    clones: int = 0
+    clone_removals: list[tuple[str, float | None]] = attrs.field(
+        factory=list[tuple[str, float | None]]
+    )
     admin_roots: list[str] = attrs.field(factory=list[str])
     remotes: list[str | None] = attrs.field(factory=list[str | None])
 
@@ -112,6 +117,10 @@ class FakeAdapters:
     def sweep_engine(self, engine: str, *, everything: bool) -> SweepResult:
         self.sweeps.append((engine, everything))
         return self.sweep
+
+    def remove_clones(self, root: str, *, unused_since: float | None) -> int:
+        self.clone_removals.append((root, unused_since))
+        return self.clones
 
     def cleanup(self) -> None:
         self.cleaned += 1
@@ -714,3 +723,15 @@ def test_a_dockerfile_option_outside_the_repo_or_missing_is_one_line_and_exit_tw
     assert result.exit_code == 2
     assert result.stderr.startswith(f"codegenie-cli: error: --dockerfile {path!r}: {why}")
     assert result.stderr.count("\n") == 1
+
+
+def test_cache_clear_removes_every_portfolio_clone_and_gc_those_unused_for_30_days() -> None:
+    fakes = FakeAdapters(clones=2)
+    cleared = invoke(fakes, "cache", "clear", "--cache-dir", "/chosen").stdout.splitlines()
+    assert cleared[1] == "removed 2 portfolio clones"
+    before = time.time()
+    collected = invoke(fakes, "cache", "gc", "--cache-dir", "/chosen").stdout.splitlines()
+    assert collected[1] == "removed 2 portfolio clones unused for 30 days"
+    (root, everything), (gc_root, since) = fakes.clone_removals
+    assert (root, everything, gc_root) == ("/chosen", None, "/chosen")
+    assert since is not None and before - 30 * 86400 - 5 <= since <= time.time() - 30 * 86400

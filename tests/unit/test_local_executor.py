@@ -11,7 +11,13 @@ import pytest
 from codegenie_adapters.local_executor import MAX_START_FAILURES, LocalExecutor
 from codegenie_core.config import GatherConfig
 from codegenie_core.portfolio import RepoFailed, RepoGathered, RepoTask, TaskSpec
-from tests.portfolio_tasks import LOG_VARIABLE, DiesOnArrival, scripted
+from tests.portfolio_tasks import (
+    LOG_VARIABLE,
+    DiesOnArrival,
+    enable_debug_logs,
+    log_threshold,
+    scripted,
+)
 
 SPEC = TaskSpec(config=GatherConfig(), cache_dir=None, cache_max_bytes=1, timeout_s=30)
 
@@ -64,3 +70,13 @@ def test_no_worker_outlives_the_run_or_a_timeout() -> None:
     results = list(executor.run([_task("hang"), _task("ok")], spec))
     assert {r.task.key for r in results} == {"/repos/hang", "/repos/ok"}
     assert multiprocessing.active_children() == []
+
+
+def test_worker_setup_runs_in_every_worker_before_its_first_task() -> None:
+    tasks = [_task(f"t{i}") for i in range(6)]
+    with_setup = LocalExecutor(gather=log_threshold, jobs=2, worker_setup=enable_debug_logs)
+    without = LocalExecutor(gather=log_threshold, jobs=2)
+    set_up = [r for r in with_setup.run(tasks, SPEC) if isinstance(r, RepoGathered)]
+    bare = [r for r in without.run(tasks, SPEC) if isinstance(r, RepoGathered)]
+    assert [r.document for r in set_up] == [{"debug": True, "warning": True}] * 6
+    assert [r.document for r in bare] == [{"debug": False, "warning": False}] * 6

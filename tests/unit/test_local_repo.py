@@ -365,7 +365,7 @@ def test_git_is_asked_each_question_once_per_instance(
         repo.changed_since(head)
         repo.commits_between(head, head)
     assert len(asked) == len(set(asked))
-    assert len(asked) >= 6  # detect, ls-files, status, rev-parse/symbolic-ref/config, diff...
+    assert len(asked) >= 5  # detect (with HEAD and branch), ls-files, status, config, rev-list
 
 
 def _diff_since(root: Path, commit: str) -> list[str]:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from codegenie_adapters.fakes import FakeExecutor
 from codegenie_adapters.portfolio_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
-from codegenie_adapters.portfolio_store import connect, open_store
+from codegenie_adapters.portfolio_store import SqliteStore, connect, open_store
 from codegenie_core.errors import EXIT_BAD_INPUT, StoreError
-from codegenie_core.portfolio import RepoFailed, RepoGathered
+from codegenie_core.portfolio import RepoGathered, run_portfolio
 from codegenie_core.portfolio_rows import FACT_COLUMNS
 from tests.strategies import GOLDEN_DOCUMENTS
 from tests.unit.portfolio_support import SPEC, task
@@ -122,43 +123,116 @@ def test_recording_a_new_result_for_a_state_replaces_its_facts(tmp_path: Path) -
     store.close()
 
 
-_KILLED_WRITER = """
+_KILLED_DRIVER = """
 import os, sys
 import codegenie_adapters.portfolio_store as ps
+from codegenie_adapters.fakes import FakeExecutor
+from codegenie_core.portfolio import RepoGathered, run_portfolio
 from tests.strategies import GOLDEN_DOCUMENTS
 from tests.unit.portfolio_support import SPEC, task
-from codegenie_core.portfolio import RepoGathered
-store = ps.open_store(sys.argv[1])
-run = store.begin_run(SPEC, [task(i) for i in range(5)])
-def result(i):
+
+def gather(t, spec):
     document = GOLDEN_DOCUMENTS[0]
-    return RepoGathered(task=task(i), head=None, state_token=None, document=document, duration_ms=1)
-for i in range(3):
-    store.record(run, result(i))
-real = ps.flatten
-def die(document):
-    real(document)
-    os._exit(9)  # killed with the fourth result's transaction open
-ps.flatten = die
-store.record(run, result(3))
+    return RepoGathered(task=t, head=None, state_token=None, document=document, duration_ms=1)
+
+def die_after_five(progress):
+    if progress.done == 5:
+        os._exit(9)  # killed: results 4 and 5 are in the open batch, not committed
+
+store = ps.open_store(sys.argv[1], batch_results=3, batch_s=3600.0)
+sources = [(task(i).key, "path") for i in range(8)]
+run_portfolio(sources, spec=SPEC, needs_engine=False, store=store,
+              executor=FakeExecutor(gather=gather), on_progress=die_after_five)
 """
 
 
-def test_a_killed_writer_loses_only_the_result_in_flight_and_its_run_resumes(
+def test_a_killed_driver_loses_only_its_uncommitted_batch_and_the_run_redoes_it(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "s.sqlite"
     done = subprocess.run(
-        [sys.executable, "-c", _KILLED_WRITER, str(path)], cwd=ROOT, timeout=120, check=False
+        [sys.executable, "-c", _KILLED_DRIVER, str(path)], cwd=ROOT, timeout=120, check=False
     )
     assert done.returncode == 9
     store = open_store(str(path))
-    run = store.begin_run(SPEC, [task(i) for i in range(5)])
-    assert run == 1
-    assert store.recorded(run) == frozenset(task(i).key for i in range(3))
+    assert store.recorded(1) == frozenset(task(i).key for i in range(3))  # the first batch
     assert len(store.repositories()) == 3
-    store.record(run, RepoFailed(task=task(3), reason="crash", message="x", duration_ms=1))
-    assert len(store.recorded(run)) == 4
+    executor = FakeExecutor(gather=lambda t, _: _gathered(int(t.key[-5:])))
+    sources = [(task(i).key, "path") for i in range(8)]
+    outcome = run_portfolio(sources, spec=SPEC, needs_engine=False, store=store, executor=executor)
+    assert executor.given == [tuple(task(i).key for i in range(3, 8))]  # the lost batch again
+    assert (outcome.run_id, outcome.resumed, outcome.gathered) == (1, 3, 5)
+    assert store.recorded(1) == frozenset(task(i).key for i in range(8))
+    store.close()
+
+
+def _commits(store: SqliteStore) -> list[str]:
+    seen: list[str] = []
+    store.conn.set_trace_callback(lambda sql: seen.append(sql) if sql == "COMMIT" else None)
+    return seen
+
+
+def test_results_are_committed_in_batches_of_batch_results(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.sqlite"), batch_results=4, batch_s=3600.0)
+    run = store.begin_run(SPEC, [task(i) for i in range(10)])
+    commits = _commits(store)
+    reader = connect(str(tmp_path / "s.sqlite"), read_only=True)
+    for i in range(10):
+        store.record(run, _gathered(i))
+    assert len(commits) == 2  # after the 4th and the 8th
+    (seen,) = reader.execute("SELECT count(*) FROM run_results").fetchone()
+    assert seen == 8  # a reader sees the committed batches, never half of one
+    store.close()  # commits the last two
+    assert len(commits) == 3
+    assert reader.execute("SELECT count(*) FROM run_results").fetchone() == (10,)
+    reader.close()
+
+
+def test_a_batch_commits_when_batch_s_has_passed_since_the_last_commit(tmp_path: Path) -> None:
+    now = [0.0]
+    store = open_store(
+        str(tmp_path / "s.sqlite"), batch_results=1000, batch_s=0.5, clock=lambda: now[0]
+    )
+    run = store.begin_run(SPEC, [task(i) for i in range(4)])
+    commits = _commits(store)
+    store.record(run, _gathered(0))
+    now[0] = 0.2
+    store.record(run, _gathered(1))
+    assert commits == []
+    now[0] = 0.6
+    store.record(run, _gathered(2))  # 0.6 s since the store opened: this batch commits
+    assert commits == ["COMMIT"]
+    now[0] = 5.0  # slow results: each commits at once
+    store.record(run, _gathered(3))
+    assert len(commits) == 2
+    store.close()
+
+
+def test_finish_run_commits_the_open_batch_with_the_run(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.sqlite")
+    store = open_store(path, batch_results=1000, batch_s=3600.0)
+    run = store.begin_run(SPEC, [task(0), task(1)])
+    store.record(run, _gathered(0))
+    store.record(run, _gathered(1))
+    store.finish_run(run)
+    reader = connect(path, read_only=True)
+    assert reader.execute("SELECT count(*) FROM run_results").fetchone() == (2,)
+    assert reader.execute("SELECT finished_at IS NOT NULL FROM runs").fetchone() == (1,)
+    reader.close()
+    store.close()
+
+
+def test_a_failed_result_inside_a_batch_keeps_the_results_before_it(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.sqlite")
+    store = open_store(path, batch_results=1000, batch_s=3600.0)
+    run = store.begin_run(SPEC, [task(0), task(1), task(2)])
+    store.record(run, _gathered(0))
+    with pytest.raises(TypeError):
+        store.record(run, _gathered(1, {"repo": {"name": "x"}, "bad": {1, 2}}))
+    store.record(run, _gathered(2))
+    store.close()
+    store = open_store(path)
+    assert store.recorded(run) == frozenset({task(0).key, task(2).key})
     store.close()
 
 

@@ -4,11 +4,12 @@ fetched and reset to the remote's HEAD; failures as values with one-line reasons
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from codegenie_adapters.portfolio_worker import clone_path, gather_task
+from codegenie_adapters.portfolio_worker import clone_path, gather_task, remove_clones
 from codegenie_core.config import GatherConfig
 from codegenie_core.portfolio import RepoFailed, RepoGathered, RepoTask, TaskSpec
 from tests._ci_support.requires_tool import requires_tool
@@ -140,3 +141,27 @@ def test_a_missing_path_is_an_error_value(tmp_path: Path) -> None:
     result = gather_task(task, _spec(tmp_path / "c"))
     assert isinstance(result, RepoFailed) and result.reason == "error"
     assert str(tmp_path / "gone") in result.message
+
+
+def test_each_use_of_a_clone_marks_it_and_remove_clones_takes_the_unused_or_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git_config(monkeypatch)
+    upstream, _ = _upstream(tmp_path / "upstream")
+    url = f"file://{upstream}"
+    cache = tmp_path / "cache"
+    task = RepoTask(key=url, kind="url", needs_engine=False)
+    assert isinstance(gather_task(task, _spec(cache)), RepoGathered)
+    used = Path(clone_path(str(cache), url)).parent
+    stale = cache / "portfolio" / "clones" / ("0" * 32)
+    (stale / "old").mkdir(parents=True)
+    month_ago = time.time() - 31 * 86400
+    for directory in (used, stale):
+        os.utime(directory, (month_ago, month_ago))
+    assert isinstance(gather_task(task, _spec(cache)), RepoGathered)  # reused: marked again
+    (cache / "portfolio" / "clones" / "a-file").write_text("not a clone")
+    assert remove_clones(str(cache), unused_since=time.time() - 30 * 86400) == 1
+    assert not stale.exists() and used.is_dir()
+    assert remove_clones(str(cache), unused_since=None) == 1
+    assert sorted(p.name for p in (cache / "portfolio" / "clones").iterdir()) == ["a-file"]
+    assert remove_clones(str(tmp_path / "no-cache"), unused_since=None) == 0

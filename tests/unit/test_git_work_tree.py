@@ -1,0 +1,161 @@
+"""The git work tree's detection: HEAD and branch asked with the top in one `git rev-parse`, equal
+to what `git rev-parse --verify` and `git symbolic-ref --short` answer one by one (ADR-0078)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from codegenie_adapters import git_work_tree
+from codegenie_adapters.exec import ExecResult
+from codegenie_adapters.git_index import git_environment
+from codegenie_adapters.git_work_tree import GitWorkTree
+from codegenie_core.ports import GitState
+from tests._ci_support.requires_tool import requires_tool
+from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
+
+pytestmark = requires_tool("git")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_git_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_git_config(monkeypatch)
+
+
+def _asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    asked: list[tuple[str, ...]] = []
+    real = git_work_tree.run_git
+
+    def recording(
+        root: str, args: tuple[str, ...], *, env: Mapping[str, str], timeout_s: float
+    ) -> ExecResult:
+        asked.append(args)
+        return real(root, args, env=env, timeout_s=timeout_s)
+
+    monkeypatch.setattr(git_work_tree, "run_git", recording)
+    return asked
+
+
+def _detect(root: Path) -> GitWorkTree | None:
+    found = GitWorkTree.detect(
+        os.path.realpath(root), env=git_environment(os.environ), timeout_s=60.0
+    )
+    assert not isinstance(found, Exception)
+    return found
+
+
+def _one_by_one(root: Path) -> GitState:
+    """The state as the questions asked one process each give it (the answers before ADR-0078)."""
+    tree = GitWorkTree(
+        os.path.realpath(root),
+        object_format=git(root, "rev-parse", "--show-object-format").strip(),
+        env=git_environment(os.environ),
+        timeout_s=60.0,
+    )
+    return tree.state()
+
+
+def _committed(root: Path) -> None:
+    write(root, "a.py", b"a\n")
+    commit_all(root, "first")
+
+
+def _on_branch(root: Path) -> None:
+    _committed(root)
+
+
+def _detached(root: Path) -> None:
+    _committed(root)
+    git(root, "checkout", "-q", "--detach")
+
+
+def _unborn(root: Path) -> None:
+    write(root, "a.py", b"a\n")
+
+
+def _branch_and_tag_alike(root: Path) -> None:
+    _committed(root)
+    git(root, "tag", "main")  # `symbolic-ref --short` says heads/main
+
+
+def _branch_named_like_a_remote_ref(root: Path) -> None:
+    _committed(root)
+    git(root, "update-ref", "refs/remotes/origin/topic", "HEAD")
+    git(root, "checkout", "-q", "-b", "origin/topic")
+
+
+def _file_named_head(root: Path) -> None:
+    _committed(root)
+    write(root, "HEAD", b"a file, not the revision\n")
+
+
+def _sha256(root: Path) -> None:
+    git(root, "init", "-q", "--object-format=sha256")  # re-initialising an empty repository
+    _committed(root)
+
+
+SHAPES: dict[str, Callable[[Path], None]] = {
+    "on a branch": _on_branch,
+    "detached": _detached,
+    "unborn": _unborn,
+    "branch and tag alike": _branch_and_tag_alike,
+    "branch named like a remote ref": _branch_named_like_a_remote_ref,
+    "a file named HEAD": _file_named_head,
+    "sha256": _sha256,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_state_detect_answers_is_the_state_asked_one_by_one(tmp_path: Path, shape: str) -> None:
+    root = tmp_path / "repo"
+    if shape == "sha256":
+        root.mkdir()
+    else:
+        init_repo(root)
+    SHAPES[shape](root)
+    tree = _detect(root)
+    assert tree is not None
+    assert tree.state() == _one_by_one(root)
+    head = git(root, "rev-parse", "--verify", "-q", "HEAD").strip() if shape != "unborn" else None
+    assert tree.state().head == head
+
+
+def test_a_committed_work_tree_costs_one_rev_parse_for_top_head_and_branch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    _committed(root)
+    asked = _asked(monkeypatch)
+    tree = _detect(root)
+    assert tree is not None
+    tree.index_table()
+    state = tree.state()
+    assert (state.branch, state.dirty) == ("main", False)
+    assert sorted(args[0] for args in asked) == ["config", "ls-files", "rev-parse", "status"]
+
+
+def test_an_unborn_branch_is_asked_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    asked = _asked(monkeypatch)
+    tree = _detect(root)
+    assert tree is not None
+    assert tree.state() == GitState(head=None, branch="main", dirty=False, remotes=())
+    assert ("symbolic-ref", "-q", "--short", "HEAD") in asked
+
+
+def test_a_directory_inside_a_repository_and_a_plain_one_are_not_work_trees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    _committed(root)
+    (root / "sub").mkdir()
+    (tmp_path / "plain").mkdir()
+    asked = _asked(monkeypatch)
+    assert _detect(root / "sub") is None
+    assert _detect(tmp_path / "plain") is None
+    assert len(asked) == 2  # one process each: "not a git repository" needs no second question
