@@ -60,6 +60,7 @@ from codegenie_core.ports import (
     too_large_reason,
 )
 from codegenie_core.probe import CachedEnvelope, Envelope
+from codegenie_core.spec import SliceRef
 from codegenie_core.probes.layer_b.model import (
     IndexerFinished,
     IndexerMissing,
@@ -244,10 +245,11 @@ class InMemoryCache:
     gets: list[str] = attrs.field(factory=list[str])
     puts: list[str] = attrs.field(factory=list[str])
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None:
         self.gets.append(key.hex)
         found = self.entries.get(key.hex)
-        if found is None or not isinstance(found.slice, slice_type):
+        admitted = slice_type.resolve() if isinstance(slice_type, SliceRef) else slice_type
+        if found is None or not isinstance(found.slice, admitted):
             return None
         return cached_entry(found)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 import attrs
 
 if TYPE_CHECKING:
+    from codegenie_core.spec import SliceRef
     from codegenie_core.values.container import (
         BuildFailed,
         BuildRequest,
@@ -255,9 +256,10 @@ class CacheStore(Protocol):
     """Content-addressed store of envelopes. A damaged entry is a miss, never an exception; a
     hit's slice that does not structure raises `CacheEntryError` only from `envelope()`."""
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None:
         """The verified entry under `key` whose recorded slice class `slice_type` admits, or None
-        (a miss); its slice is structured with `slice_type` when `envelope()` is first called."""
+        (a miss); its slice is structured with `slice_type` when `envelope()` is first called. A
+        `SliceRef` admits the class names it lists, and is resolved only to structure."""
         ...
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:

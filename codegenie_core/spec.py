@@ -15,10 +15,15 @@ order only orders probes that are both selected.
 Rule 4: a probe class written in the older style (ten class attributes and no `spec`) is
 converted by `spec_from_attributes`, which the registry calls once per probe and which warns
 with a `DeprecationWarning` naming the probe; the shim gives such a probe every port.
+Rule 5: a spec's `slice_type` is the class (or union of classes) itself, or a `SliceRef` naming
+them without importing them, as the built-in catalog's specs do (see ADR-0077): a cache read
+compares the recorded class name with `SliceRef.names`, and only structuring a slice resolves it
+(`slice_type_of`).
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -34,8 +39,10 @@ __all__ = [
     "PORTS",
     "PortName",
     "ProbeSpec",
+    "SliceRef",
     "ports_for",
     "run_after",
+    "slice_type_of",
     "spec_from_attributes",
 ]
 
@@ -57,6 +64,28 @@ OPTIONAL_PORTS: frozenset[PortName] = frozenset(
 
 
 @attrs.frozen(kw_only=True)
+class SliceRef:
+    """A probe's slice type named, not imported (Rule 5): `names` are the module-qualified names
+    of the classes it admits (one, or each member of a union), as cache entries record them;
+    `probe` is `module:Class` of the probe whose `spec.slice_type` it stands for."""
+
+    names: tuple[str, ...]
+    probe: str
+
+    def resolve(self) -> Any:
+        """The probe's own slice type; importing the probe's module."""
+        module, _, cls = self.probe.partition(":")
+        probe_class: Any = getattr(importlib.import_module(module), cls)
+        return slice_type_of(probe_class.spec)
+
+
+def slice_type_of(spec: ProbeSpec) -> Any:
+    """The slice class (or union) of `spec`, resolving a `SliceRef` (Rule 5)."""
+    slice_type = spec.slice_type
+    return slice_type.resolve() if isinstance(slice_type, SliceRef) else slice_type
+
+
+@attrs.frozen(kw_only=True)
 class ProbeSpec:
     """What one probe is (Rule 1). The registry validates it when the probe registers."""
 
@@ -69,7 +98,7 @@ class ProbeSpec:
     ports: frozenset[PortName] = frozenset[PortName]({"repo"})
     writes: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
-    slice_type: type[Any]
+    slice_type: type[Any] | SliceRef  # Rule 5
     schema_version: int
 
     @property
