@@ -60,7 +60,6 @@ from codegenie_core.ports import (
     too_large_reason,
 )
 from codegenie_core.probe import CachedEnvelope, Envelope
-from codegenie_core.spec import SliceRef
 from codegenie_core.probes.layer_b.model import (
     IndexerFinished,
     IndexerMissing,
@@ -86,6 +85,7 @@ from codegenie_core.probes.layer_c.model import (
     ScenarioResult,
     StraceUnavailable,
 )
+from codegenie_core.spec import SliceRef
 
 
 @attrs.define(kw_only=True)

@@ -34,11 +34,11 @@ from codegenie_adapters.envelope_json import (
 )
 from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
 from codegenie_core.cache_keys import CacheKey
-from codegenie_core.spec import SliceRef
 from codegenie_core.errors import CacheDirError
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.ports import CacheStore
 from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope
+from codegenie_core.spec import SliceRef
 
 DEFAULT_MAX_BYTES = 1024 * 2**20
 STALE_TEMP_AGE_S = 3600.0

@@ -33,9 +33,9 @@ from codegenie_adapters.http_remote import (
     Unavailable,
 )
 from codegenie_core.cache_keys import CacheKey
-from codegenie_core.spec import SliceRef
 from codegenie_core.ports import CacheStore
 from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope
+from codegenie_core.spec import SliceRef
 
 
 class LocalTier(Protocol):
@@ -100,7 +100,9 @@ class TieredCache:
             case _:
                 assert_never(answer)
 
-    def _adopted(self, key: CacheKey, data: bytes, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None:
+    def _adopted(
+        self, key: CacheKey, data: bytes, slice_type: type[Any] | SliceRef
+    ) -> CachedEnvelope | None:
         """Rules 1 and 2 for the bytes the remote sent."""
         payload = decode_entry(key.hex, data)
         if isinstance(payload, str):
@@ -146,7 +148,9 @@ class TieredCache:
         )
 
 
-def _structured(document: EnvelopeDocument, slice_type: type[Any] | SliceRef, key: CacheKey) -> Envelope:
+def _structured(
+    document: EnvelopeDocument, slice_type: type[Any] | SliceRef, key: CacheKey
+) -> Envelope:
     from codegenie_adapters.serde import structured_or_problem
 
     structured = structured_or_problem(document, slice_type)

@@ -29,7 +29,8 @@ keeps its result out of the cache with a note saying why (see ADR-0030).
 Rule 9: a probe registered from the built-in catalog (a `LazyProbe`, ADR-0077) has an `applies`
 that is a function of what its key covers, so its cache hit is served before `applies` is asked
 (a hit means it applied to these same inputs), and one whose `applies_when` globs match no listed
-file is skipped without asking: a warm gather imports no probe's code.
+file is skipped without asking, as one is whose `declines_unless` option is off (with the reason
+its `run` gives): a warm gather imports no probe's code.
 
 Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
 cannot kill a thread); probes that start processes bound them with their own timeouts.
@@ -346,6 +347,13 @@ def _attempt(
             explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)
             if (cached := hit_of(key)) is not None:
                 return cached, key
+            if (declines := registered.declines_unless) is not None:
+                field, reason = declines
+                if not getattr(ctx.config, field):
+                    _heard_miss(misses, explanation, key, upstream_keys, cache, cache_mode)
+                    elapsed = _ms(clock.monotonic() - started)
+                    skip = NotApplicable(reason=reason)
+                    return Skipped(probe=spec.name, reason=skip, duration_ms=elapsed), key
             if not probe.applies(ctx):
                 return not_applicable(), None
         else:

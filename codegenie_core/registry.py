@@ -4,7 +4,8 @@ third parties.
 Rule 1: probe names are unique across built-ins and plugins; a second registration of a name is a
 `RegistryError` naming both sources.
 Rule 2: declared inputs are validated when a probe registers, so a malformed glob or an unknown
-special token fails at import time, not in the middle of a gather.
+special token fails at import time, not in the middle of a gather (a catalogued spec, Rule 6,
+was validated as its probe's own spec when the catalog was generated, and its test does so again).
 Rule 3: discovery takes the entry points as values (anything with `name`, `value` and `load()`),
 so the core reads no package metadata itself and tests need to install nothing.
 Rule 4: heaviness is part of the probe's spec. For a probe in the older class-attribute style it
@@ -19,8 +20,9 @@ file generated from the probes' own specs) as a `LazyProbe`: its spec is known, 
 imported only when its `applies` or `run` is first called. When that module registers its class,
 the class replaces the lazy entry. A catalogued probe's `applies` is a function of what its key
 covers, so the coordinator serves its hit before asking it; `applies_when` are globs one listed
-file must match for it to apply at all, so a probe with none is skipped without its code (see
-ADR-0077).
+file must match for it to apply at all, so a probe with none is skipped without its code; and
+`declines_unless` names the option without which its `run` only says it does not apply, so that
+answer needs no code either (see ADR-0077).
 """
 
 from __future__ import annotations
@@ -86,11 +88,13 @@ def validate_spec(spec: ProbeSpec) -> None:
 class CatalogEntry:
     """A built-in probe as the catalog knows it (Rule 6): `probe` is `module:Class`, `spec` its
     spec with the slice type named by a `SliceRef`, `applies_when` the globs one listed file must
-    match for its `applies` to hold (None: no such globs)."""
+    match for its `applies` to hold (None: no such globs), `declines_unless` a `GatherConfig`
+    field its reads name and the reason its `run` gives, as `NotApplicable`, when it is false."""
 
     probe: str
     spec: ProbeSpec
     applies_when: tuple[str, ...] | None = None
+    declines_unless: tuple[str, str] | None = None
 
     @property
     def module(self) -> str:
@@ -133,6 +137,7 @@ class RegisteredProbe:
     source: str  # "builtin:<module>" or "entry-point:<name>=<value>"
     keyed_applies: bool = False
     applies_when: tuple[str, ...] | None = None
+    declines_unless: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -174,12 +179,12 @@ class ProbeRegistry:
                 probe=spec.name,
             )
         existing = self._probes.get(spec.name)
-        if existing is not None and isinstance(existing.probe, LazyProbe):
-            if existing.source == source:  # Rule 6: the catalogued probe's own class
-                validate_spec(spec)
-                registered = attrs.evolve(existing, probe=probe, spec=spec)
-                self._probes[spec.name] = registered
-                return registered
+        lazy = existing is not None and isinstance(existing.probe, LazyProbe)
+        if existing is not None and lazy and existing.source == source:
+            validate_spec(spec)  # Rule 6: the catalogued probe's own class replaces its entry
+            registered = attrs.evolve(existing, probe=probe, spec=spec)
+            self._probes[spec.name] = registered
+            return registered
         if existing is not None:
             raise RegistryError(
                 f"probe name {spec.name!r} is registered twice: by {existing.source} "
@@ -196,13 +201,15 @@ class ProbeRegistry:
         existing = self._probes.get(entry.spec.name)
         if existing is not None:
             return existing
-        validate_spec(entry.spec)
+        # Not validated again here (Rule 2 is ~80 regex compilations a gather): a catalogued spec
+        # equals its probe's own, which is validated when it registers, and its test says so.
         registered = RegisteredProbe(
             probe=LazyProbe(entry),
             spec=entry.spec,
             source=f"builtin:{entry.module}",
             keyed_applies=True,
             applies_when=entry.applies_when,
+            declines_unless=entry.declines_unless,
         )
         self._probes[entry.spec.name] = registered
         return registered

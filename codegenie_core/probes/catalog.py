@@ -13,6 +13,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         probe="codegenie_core.probes.layer_a.git:GitProbe",
         applies_when=None,
+        declines_unless=None,
         spec=ProbeSpec(
             name="git",
             version=2,
@@ -40,6 +41,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         probe="codegenie_core.probes.layer_a.languages:LanguagesProbe",
         applies_when=None,
+        declines_unless=None,
         spec=ProbeSpec(
             name="languages",
             version=2,
@@ -71,6 +73,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
             "**/*.Containerfile",
             "**/Containerfile.*",
         ),
+        declines_unless=None,
         spec=ProbeSpec(
             name="dockerfile",
             version=3,
@@ -122,6 +125,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
             "**/build.gradle.kts",
             "**/gradle/libs.versions.toml",
         ),
+        declines_unless=None,
         spec=ProbeSpec(
             name="manifests",
             version=4,
@@ -209,6 +213,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
             "ci/**/*.yml",
             "ci/**/*.yaml",
         ),
+        declines_unless=None,
         spec=ProbeSpec(
             name="ci",
             version=2,
@@ -260,6 +265,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
             "**/compose.*.yml",
             "**/compose.*.yaml",
         ),
+        declines_unless=None,
         spec=ProbeSpec(
             name="compose",
             version=1,
@@ -298,6 +304,10 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         probe="codegenie_core.probes.layer_b.scip_index:ScipIndexProbe",
         applies_when=None,
+        declines_unless=(
+            "make_index",
+            "indexing was not asked for (pass --index to make indexes)",
+        ),
         spec=ProbeSpec(
             name="scip_index",
             version=1,
@@ -340,6 +350,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         probe="codegenie_core.probes.layer_b.index_health:IndexHealthProbe",
         applies_when=None,
+        declines_unless=None,
         spec=ProbeSpec(
             name="index_health",
             version=1,
@@ -381,6 +392,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
     CatalogEntry(
         probe="codegenie_core.probes.layer_c.runtime_trace:RuntimeTraceProbe",
         applies_when=None,
+        declines_unless=None,
         spec=ProbeSpec(
             name="runtime_trace",
             version=1,
