@@ -341,7 +341,9 @@ def _attempt(
 
     try:
         when = registered.applies_when
-        if when is not None and not matching_paths(when, scoped.base.repo.list_files()):
+        # `applies_when` globs are among the probe's reads, so the files its key matches (one
+        # match per set of globs, shared) hold every file they match (ADR-0077).
+        if when is not None and not matching_paths(when, tables.paths(spec.reads)):
             return not_applicable(), None
         if registered.keyed_applies:
             explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)

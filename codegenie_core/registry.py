@@ -88,7 +88,8 @@ def validate_spec(spec: ProbeSpec) -> None:
 class CatalogEntry:
     """A built-in probe as the catalog knows it (Rule 6): `probe` is `module:Class`, `spec` its
     spec with the slice type named by a `SliceRef`, `applies_when` the globs one listed file must
-    match for its `applies` to hold (None: no such globs), `declines_unless` a `GatherConfig`
+    match for its `applies` to hold (None: no such globs; each is among the globs of its reads),
+    `declines_unless` a `GatherConfig`
     field its reads name and the reason its `run` gives, as `NotApplicable`, when it is false."""
 
     probe: str

@@ -79,6 +79,13 @@ def test_a_catalogued_probe_registers_lazily_and_its_class_replaces_it() -> None
     assert real.probe is own and real.spec == own.spec and real.keyed_applies
 
 
+def test_applies_when_globs_are_among_the_probe_reads() -> None:
+    # So the coordinator may match them against the files the key matched, not the listing.
+    for entry in CATALOG:
+        if entry.applies_when is not None:
+            assert set(entry.applies_when) <= set(entry.spec.globs), entry.spec.name
+
+
 def test_the_pool_of_paths_reaches_every_probe_with_applies_when() -> None:
     # Not vacuous: with every path of the pool listed, each such probe applies.
     repo = FakeRepo(files=dict.fromkeys(catalog_paths(), b""))
