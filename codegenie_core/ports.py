@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 import attrs
 
 if TYPE_CHECKING:
-    from codegenie_core.spec import SliceRef
     from codegenie_core.values.container import (
         BuildFailed,
         BuildRequest,
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from codegenie_core.values.envelope import CachedEnvelope, Envelope
     from codegenie_core.values.key import CacheKey
     from codegenie_core.values.scip import IndexerRun, IndexReadResult
+    from codegenie_core.values.slice_ref import SliceRef
 
 
 # ---- the repository -------------------------------------------------------------------------

@@ -23,7 +23,6 @@ compares the recorded class name with `SliceRef.names`, and only structuring a s
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -33,6 +32,7 @@ import attrs
 from codegenie_core.config import GatherConfig
 from codegenie_core.globs import compile_glob, globs_of, matching_paths, special_token_name
 from codegenie_core.probe_types import Heaviness, Layer
+from codegenie_core.values.slice_ref import SliceRef
 
 __all__ = [
     "OPTIONAL_PORTS",
@@ -61,22 +61,6 @@ PORTS: tuple[PortName, ...] = (
 OPTIONAL_PORTS: frozenset[PortName] = frozenset(
     {"containers", "index_reader", "indexer", "image_digest"}
 )
-
-
-@attrs.frozen(kw_only=True)
-class SliceRef:
-    """A probe's slice type named, not imported (Rule 5): `names` are the module-qualified names
-    of the classes it admits (one, or each member of a union), as cache entries record them;
-    `probe` is `module:Class` of the probe whose `spec.slice_type` it stands for."""
-
-    names: tuple[str, ...]
-    probe: str
-
-    def resolve(self) -> Any:
-        """The probe's own slice type; importing the probe's module."""
-        module, _, cls = self.probe.partition(":")
-        probe_class: Any = getattr(importlib.import_module(module), cls)
-        return slice_type_of(probe_class.spec)
 
 
 def slice_type_of(spec: ProbeSpec) -> Any:
