@@ -46,7 +46,7 @@ def gather_repository(
     Containers and temp dirs are released before it returns. `.to_document()` of the result is
     the CLI's context document."""
     from codegenie_adapters.local import LocalPorts
-    from codegenie_core.probes import load_builtin_probes
+    from codegenie_core.probes import register_catalog
     from codegenie_core.registry import DEFAULT_REGISTRY
     from codegenie_core.request import open_repository
     from codegenie_core.session import gather_with
@@ -61,7 +61,7 @@ def gather_repository(
         remote_cache=remote_cache,
     )
     if registry is None:
-        load_builtin_probes(None if config.probes else config.layers)
+        register_catalog(None if config.probes else config.layers)
         registry = DEFAULT_REGISTRY
     ports = LocalPorts()
     try:

@@ -6,7 +6,8 @@ Rule 1: the document is a JSON object: `probe`, `schema_version`, `confidence`, 
 checks the type of every head field and leaves the slice as plain data; any problem raises a
 `ValueError` or `TypeError` (JSON and UTF-8 errors are `ValueError`s too).
 Rule 2: no cattrs here: a warm gather reads entries through this module alone and never imports
-the converter (`serde`), which structures a slice only when a typed one is asked for.
+the converter (`serde`), which structures a slice only when a typed one is asked for; nor the
+slice classes, when the probe's spec names them with a `SliceRef` (see ADR-0077).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Union, get_args, get_origin
 import attrs
 
 from codegenie_core.probe_types import Confidence
+from codegenie_core.spec import SliceRef
 
 _CONFIDENCES: tuple[Confidence, ...] = ("high", "medium", "low")
 
@@ -51,9 +53,20 @@ def union_members(tp: Any) -> tuple[Any, ...]:
 
 
 def admitted_slice_types(slice_type: Any) -> dict[str, Any]:
-    """Each class `slice_type` admits (itself, or each member of a union), by recorded name."""
+    """Each class `slice_type` admits (itself, or each member of a union), by recorded name. A
+    `SliceRef` is resolved: this is for structuring; `admits` answers a cache read."""
+    if isinstance(slice_type, SliceRef):
+        slice_type = slice_type.resolve()
     members = [m for m in union_members(slice_type) if m is not type(None)] or [slice_type]
     return {slice_type_name(m): m for m in members}
+
+
+def admits(slice_type: Any, recorded: str) -> bool:
+    """Whether `slice_type` admits an entry recording the slice class `recorded`; a `SliceRef`
+    answers from the names it lists, importing nothing (Rule 2, ADR-0077)."""
+    if isinstance(slice_type, SliceRef):
+        return recorded in slice_type.names
+    return recorded in admitted_slice_types(slice_type)
 
 
 def read_envelope_json(data: bytes) -> EnvelopeDocument:

@@ -85,6 +85,7 @@ from codegenie_core.probes.layer_c.model import (
     ScenarioResult,
     StraceUnavailable,
 )
+from codegenie_core.spec import SliceRef
 
 
 @attrs.define(kw_only=True)
@@ -244,10 +245,11 @@ class InMemoryCache:
     gets: list[str] = attrs.field(factory=list[str])
     puts: list[str] = attrs.field(factory=list[str])
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None:
         self.gets.append(key.hex)
         found = self.entries.get(key.hex)
-        if found is None or not isinstance(found.slice, slice_type):
+        admitted = slice_type.resolve() if isinstance(slice_type, SliceRef) else slice_type
+        if found is None or not isinstance(found.slice, admitted):
             return None
         return cached_entry(found)
 

@@ -29,7 +29,7 @@ from codegenie_adapters import log
 from codegenie_adapters.atomic import NotKept
 from codegenie_adapters.envelope_json import (
     EnvelopeDocument,
-    admitted_slice_types,
+    admits,
     read_envelope_json,
 )
 from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
@@ -38,6 +38,7 @@ from codegenie_core.errors import CacheDirError
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.ports import CacheStore
 from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope
+from codegenie_core.spec import SliceRef
 
 DEFAULT_MAX_BYTES = 1024 * 2**20
 STALE_TEMP_AGE_S = 3600.0
@@ -90,7 +91,7 @@ class FsCache:
         return cls(root)
 
     # ---- the port ----------------------------------------------------------------------------
-    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None:
         if not self.enabled:
             return None
         path = self._path(key)
@@ -116,7 +117,7 @@ class FsCache:
             self._report(path, f"payload is not an envelope: {_error_text(error)}")
             files.remove_if_same(path, identity)
             return None
-        if document.slice_type not in admitted_slice_types(slice_type):
+        if not admits(slice_type, document.slice_type):
             return None  # a sound entry for another slice type: not damage, just not ours
         # Rule 4: a read is a use; a read-only or vanished entry still answered correctly.
         with contextlib.suppress(OSError, NotImplementedError):
@@ -133,7 +134,7 @@ class FsCache:
     def _structure(
         self,
         document: EnvelopeDocument,
-        slice_type: type[Any],
+        slice_type: type[Any] | SliceRef,
         path: str,
         identity: os.stat_result,
     ) -> Envelope:

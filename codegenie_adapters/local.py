@@ -29,6 +29,68 @@ if TYPE_CHECKING:  # annotations only: opening the repository starts git before 
     from codegenie_core.probe import ImageDigestResolver
     from codegenie_core.probes.layer_b.model import IndexReadResult
     from codegenie_core.report.context import PlainData
+    from codegenie_core.values.container import (
+        BuildFailed,
+        BuildRequest,
+        BuiltImage,
+        ContainerPolicy,
+        EngineStatus,
+        Scenario,
+        ScenarioResult,
+    )
+
+
+class _LazyContainerRunner:
+    """Builds the docker/strace runner (and imports it, with the strace parser) only when an
+    engine is asked something: a warm gather serving the runtime trace from the cache asks it
+    nothing (Rule 2, ADR-0077)."""
+
+    def __init__(self, root: str, config: GatherConfig) -> None:
+        self._root = root
+        self._config = config
+        self._runner: ContainerRunner | None = None
+
+    def _built(self) -> ContainerRunner:
+        if self._runner is None:
+            from codegenie_adapters.docker_strace import DockerStraceRunner
+
+            config = self._config
+            self._runner = DockerStraceRunner(
+                self._root,
+                engine=config.engine,
+                trace_argv=config.trace_argv,
+                keep_images=config.keep_images,
+            )
+        return self._runner
+
+    def engine_status(self) -> EngineStatus:
+        return self._built().engine_status()
+
+    def build(self, request: BuildRequest) -> BuiltImage | BuildFailed:
+        return self._built().build(request)
+
+    def run_scenario(
+        self,
+        image: BuiltImage,
+        scenario: Scenario,
+        *,
+        timeout_s: float,
+        keep_argv: bool,
+        policy: ContainerPolicy,
+        count_syscalls: bool = False,
+    ) -> ScenarioResult:
+        return self._built().run_scenario(
+            image,
+            scenario,
+            timeout_s=timeout_s,
+            keep_argv=keep_argv,
+            policy=policy,
+            count_syscalls=count_syscalls,
+        )
+
+    def cleanup(self) -> None:
+        if self._runner is not None:
+            self._runner.cleanup()
 
 
 class _LazyIndexReader:
@@ -138,14 +200,7 @@ class LocalPorts:
 
     def containers(self, root: str, config: GatherConfig) -> ContainerRunner | None:
         # Asked for only when a planned probe's spec names the port (ADR-0030): no layer test here.
-        from codegenie_adapters.docker_strace import DockerStraceRunner
-
-        runner = DockerStraceRunner(
-            root,
-            engine=config.engine,
-            trace_argv=config.trace_argv,
-            keep_images=config.keep_images,
-        )
+        runner = _LazyContainerRunner(root, config)
         self._cleanups.append(runner.cleanup)
         self._engine = config.engine
         self._dockerfiles = config.dockerfiles

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
-from codegenie_adapters import repo_fs, repo_walk
+from codegenie_adapters import repo_fs
 from codegenie_adapters.git_index import git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.repo_stat import RepoStats
@@ -119,6 +119,8 @@ class LocalRepo:
                 return listed(self._git.listing())
             except GitError:  # the git questions raise it again to the probes that ask them
                 pass
+        from codegenie_adapters import repo_walk  # with pathspec: only a work tree git cannot list
+
         walked = repo_walk.walk(self._root)
         self._listing_problems = walked.problems
         return walked.files

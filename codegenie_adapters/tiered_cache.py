@@ -19,7 +19,7 @@ from typing import Any, Protocol, assert_never
 from codegenie_adapters import log
 from codegenie_adapters.envelope_json import (
     EnvelopeDocument,
-    admitted_slice_types,
+    admits,
     read_envelope_json,
 )
 from codegenie_adapters.fs_cache_entry import decode_entry
@@ -35,12 +35,13 @@ from codegenie_adapters.http_remote import (
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.ports import CacheStore
 from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope
+from codegenie_core.spec import SliceRef
 
 
 class LocalTier(Protocol):
     """What the tiered cache needs of the filesystem cache (`FsCache`)."""
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None: ...
+    def get(self, key: CacheKey, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None: ...
     def encode(self, key: CacheKey, envelope: Envelope) -> bytes | None: ...
     def adopt(self, key: CacheKey, data: bytes) -> bool: ...
 
@@ -63,7 +64,7 @@ class TieredCache:
         self.remote_on = True
         self._lock = threading.Lock()
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None:
         hit = self.local.get(key, slice_type)
         if hit is not None or not self.remote_on:
             return hit
@@ -99,7 +100,9 @@ class TieredCache:
             case _:
                 assert_never(answer)
 
-    def _adopted(self, key: CacheKey, data: bytes, slice_type: type[Any]) -> CachedEnvelope | None:
+    def _adopted(
+        self, key: CacheKey, data: bytes, slice_type: type[Any] | SliceRef
+    ) -> CachedEnvelope | None:
         """Rules 1 and 2 for the bytes the remote sent."""
         payload = decode_entry(key.hex, data)
         if isinstance(payload, str):
@@ -113,7 +116,7 @@ class TieredCache:
         log.debug("remote cache hit {}", key.hex[:12])
         if self.local.adopt(key, data):
             return self.local.get(key, slice_type)
-        if document.slice_type not in admitted_slice_types(slice_type):
+        if not admits(slice_type, document.slice_type):
             return None
         return CachedEnvelope(
             probe=document.probe,
@@ -145,7 +148,9 @@ class TieredCache:
         )
 
 
-def _structured(document: EnvelopeDocument, slice_type: type[Any], key: CacheKey) -> Envelope:
+def _structured(
+    document: EnvelopeDocument, slice_type: type[Any] | SliceRef, key: CacheKey
+) -> Envelope:
     from codegenie_adapters.serde import structured_or_problem
 
     structured = structured_or_problem(document, slice_type)

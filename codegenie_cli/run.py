@@ -21,8 +21,7 @@ from codegenie_core.key_changes import KeyChange
 from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.outcomes import ProbeOutcome
 from codegenie_core.probe_types import Layer
-from codegenie_core.probes import load_builtin_probes
-from codegenie_core.probes.layer_c.model import PROBE_NAME, TRACE_LABEL
+from codegenie_core.probes import register_catalog
 from codegenie_core.registry import (
     DEFAULT_REGISTRY,
     ENTRY_POINT_GROUP,
@@ -59,16 +58,17 @@ class GatherRun:
 
 
 def registry(layers: frozenset[Layer] | None = None) -> ProbeRegistry:
-    """The default registry with the built-in probes of `layers` (all when None) and the
+    """The default registry with the built-in probes of `layers` (all when None), from their
+    catalogued specs (each module imported only when its probe must run, ADR-0077), and the
     entry-point probes loaded; each loads once per process."""
-    load_builtin_probes(layers)
+    register_catalog(layers)
     if not _LOADED:
         DEFAULT_REGISTRY.discover(plugins.entry_points(ENTRY_POINT_GROUP))
         _LOADED.append(True)
     if layers is not None and _needs_unloaded(DEFAULT_REGISTRY):
         # An entry-point probe of a selected layer may need a built-in of another layer: load
         # them all, so the plan pulls it in as `--probe` would, instead of calling it unknown.
-        load_builtin_probes(None)
+        register_catalog(None)
     return DEFAULT_REGISTRY
 
 
@@ -210,6 +210,7 @@ def _table(context: Mapping[str, object], width: int) -> str:
 def seccomp_files(outcomes: tuple[ProbeOutcome, ...]) -> dict[str, str]:
     """`--seccomp-profile`'s profile files, from the runtime trace's slice (ADR-0067)."""
     from codegenie_core.outcomes import Cached, Ran
+    from codegenie_core.probes.layer_c.model import PROBE_NAME
     from codegenie_core.probes.layer_c.runtime_trace import (
         RuntimeTraceSlice,
         seccomp_profile_files,
@@ -354,6 +355,8 @@ def _remote_setting(adapters: Adapters) -> tuple[str | None, str | None]:
 
 
 def _swept(result: SweepResult) -> str:
+    from codegenie_core.probes.layer_c.model import TRACE_LABEL
+
     match result:
         case EngineAbsent(engine=engine, reason=reason):
             return f"{engine}: skipped ({reason})\n"

@@ -25,6 +25,7 @@ import attrs
 
 from codegenie_core.errors import ContractError
 from codegenie_core.registry import ProbeRegistry
+from codegenie_core.spec import slice_type_of
 
 __all__ = [
     "SNAPSHOT_FORMAT",
@@ -172,7 +173,7 @@ def contract_snapshot(
             "writes": list(spec.writes),
             "needs": list(spec.needs),
             "schema_version": spec.schema_version,
-            "slice": slice_schema(spec.slice_type).as_data(),
+            "slice": slice_schema(slice_type_of(spec)).as_data(),
         }
         probes.append(dict(entry))
     return {

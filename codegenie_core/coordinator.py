@@ -26,6 +26,12 @@ the writers only order it, they never skip it). Each probe sees the repository s
 and only the ports its spec names; a read outside its reads fails it under `strict_reads`, else
 keeps its result out of the cache with a note saying why (see ADR-0030).
 
+Rule 9: a probe registered from the built-in catalog (a `LazyProbe`, ADR-0077) has an `applies`
+that is a function of what its key covers, so its cache hit is served before `applies` is asked
+(a hit means it applied to these same inputs), and one whose `applies_when` globs match no listed
+file is skipped without asking, as one is whose `declines_unless` option is off (with the reason
+its `run` gives): a warm gather imports no probe's code.
+
 Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
 cannot kill a thread); probes that start processes bound them with their own timeouts.
 """
@@ -49,6 +55,7 @@ from codegenie_core.cache_keys import (
 )
 from codegenie_core.config import CacheMode
 from codegenie_core.errors import RegistryError
+from codegenie_core.globs import matching_paths
 from codegenie_core.key_changes import MissWatch, key_change, recorded_form
 from codegenie_core.outcomes import (
     Cached,
@@ -312,20 +319,50 @@ def _attempt(
     A cache hit is trusted as stored when nothing in the plan needs the probe (it is only
     rendered); a probe with dependants has its entry structured first, and one that does not
     structure is a miss, so a dependant never meets a broken upstream (Rule 5). A probe that
-    read outside its declared reads is not cached, and says so (Rule 7)."""
+    read outside its declared reads is not cached, and says so (Rule 7). A catalogued probe
+    (Rule 9) is skipped without its code when no listed file matches its `applies_when`, and
+    its hit is served before its `applies` is asked."""
     probe, spec, ctx = registered.probe, registered.spec, scoped.ctx
     started = clock.monotonic()
     key: CacheKey | None = None
+
+    def not_applicable() -> Skipped:
+        reason = NotApplicable(reason=spec.not_applicable_reason(scoped.base.repo.list_files()))
+        return Skipped(probe=spec.name, reason=reason)
+
+    def hit_of(key: CacheKey) -> Cached | None:
+        if cache is None or cache_mode != "use":
+            return None
+        hit = cache.get(key, spec.slice_type)
+        if hit is None or (has_dependants and not _structures(hit)):
+            return None
+        elapsed = _ms(clock.monotonic() - started)
+        return Cached(probe=spec.name, entry=hit, duration_ms=elapsed, cache_key=key.hex)
+
     try:
-        if not probe.applies(ctx):
-            reason = NotApplicable(reason=spec.not_applicable_reason(scoped.base.repo.list_files()))
-            return Skipped(probe=spec.name, reason=reason), None
-        explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)
-        if cache is not None and cache_mode == "use":
-            hit = cache.get(key, spec.slice_type)
-            if hit is not None and (not has_dependants or _structures(hit)):
-                elapsed = _ms(clock.monotonic() - started)
-                cached = Cached(probe=spec.name, entry=hit, duration_ms=elapsed, cache_key=key.hex)
+        when = registered.applies_when
+        # `applies_when` globs are among the probe's reads, so the files its key matches (one
+        # match per set of globs, shared) hold every file they match (ADR-0077).
+        if when is not None and not matching_paths(when, tables.paths(spec.reads)):
+            return not_applicable(), None
+        if registered.keyed_applies:
+            explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)
+            if (cached := hit_of(key)) is not None:
+                return cached, key
+            if (declines := registered.declines_unless) is not None:
+                field, reason = declines
+                if not getattr(ctx.config, field):
+                    _heard_miss(misses, explanation, key, upstream_keys, cache, cache_mode)
+                    elapsed = _ms(clock.monotonic() - started)
+                    skip = NotApplicable(reason=reason)
+                    return Skipped(probe=spec.name, reason=skip, duration_ms=elapsed), key
+            if not probe.applies(ctx):
+                return not_applicable(), None
+        else:
+            if not probe.applies(ctx):
+                return not_applicable(), None
+            explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)
+            if (cached := hit_of(key)) is not None:
                 return cached, key
         recorded = _heard_miss(misses, explanation, key, upstream_keys, cache, cache_mode)
         result = probe.run(ctx)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from codegenie_core.values.envelope import CachedEnvelope, Envelope
     from codegenie_core.values.key import CacheKey
     from codegenie_core.values.scip import IndexerRun, IndexReadResult
+    from codegenie_core.values.slice_ref import SliceRef
 
 
 # ---- the repository -------------------------------------------------------------------------
@@ -255,9 +256,10 @@ class CacheStore(Protocol):
     """Content-addressed store of envelopes. A damaged entry is a miss, never an exception; a
     hit's slice that does not structure raises `CacheEntryError` only from `envelope()`."""
 
-    def get(self, key: CacheKey, slice_type: type[Any]) -> CachedEnvelope | None:
+    def get(self, key: CacheKey, slice_type: type[Any] | SliceRef) -> CachedEnvelope | None:
         """The verified entry under `key` whose recorded slice class `slice_type` admits, or None
-        (a miss); its slice is structured with `slice_type` when `envelope()` is first called."""
+        (a miss); its slice is structured with `slice_type` when `envelope()` is first called. A
+        `SliceRef` admits the class names it lists, and is resolved only to structure."""
         ...
 
     def put(self, key: CacheKey, envelope: Envelope) -> None:

@@ -4,7 +4,8 @@ third parties.
 Rule 1: probe names are unique across built-ins and plugins; a second registration of a name is a
 `RegistryError` naming both sources.
 Rule 2: declared inputs are validated when a probe registers, so a malformed glob or an unknown
-special token fails at import time, not in the middle of a gather.
+special token fails at import time, not in the middle of a gather (a catalogued spec, Rule 6,
+was validated as its probe's own spec when the catalog was generated, and its test does so again).
 Rule 3: discovery takes the entry points as values (anything with `name`, `value` and `load()`),
 so the core reads no package metadata itself and tests need to install nothing.
 Rule 4: heaviness is part of the probe's spec. For a probe in the older class-attribute style it
@@ -14,10 +15,19 @@ through an entry point all run alike (see ADR-0029). A spec-style probe register
 `heaviness` its spec does not hold is a `RegistryError`.
 Rule 5: the registry reads each probe's `ProbeSpec` once, when it registers (see ADR-0030); a
 class-attribute probe is converted by `spec_from_attributes`, which warns once naming it.
+Rule 6: a built-in probe may be registered from the catalog (`codegenie_core.probes.catalog`, a
+file generated from the probes' own specs) as a `LazyProbe`: its spec is known, its module is
+imported only when its `applies` or `run` is first called. When that module registers its class,
+the class replaces the lazy entry. A catalogued probe's `applies` is a function of what its key
+covers, so the coordinator serves its hit before asking it; `applies_when` are globs one listed
+file must match for it to apply at all, so a probe with none is skipped without its code; and
+`declines_unless` names the option without which its `run` only says it does not apply, so that
+answer needs no code either (see ADR-0077).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
@@ -25,7 +35,7 @@ import attrs
 
 from codegenie_core.cache_keys import validate_declared_inputs
 from codegenie_core.errors import RegistryError
-from codegenie_core.probe import LegacyProbe, Probe
+from codegenie_core.probe import Envelope, LegacyProbe, Probe, ProbeContext, Skip
 from codegenie_core.probe_types import HEAVINESS, LAYERS, Heaviness
 from codegenie_core.spec import PORTS, ProbeSpec, spec_from_attributes
 
@@ -75,12 +85,60 @@ def validate_spec(spec: ProbeSpec) -> None:
 
 
 @attrs.frozen(kw_only=True)
+class CatalogEntry:
+    """A built-in probe as the catalog knows it (Rule 6): `probe` is `module:Class`, `spec` its
+    spec with the slice type named by a `SliceRef`, `applies_when` the globs one listed file must
+    match for its `applies` to hold (None: no such globs; each is among the globs of its reads),
+    `declines_unless` a `GatherConfig`
+    field its reads name and the reason its `run` gives, as `NotApplicable`, when it is false."""
+
+    probe: str
+    spec: ProbeSpec
+    applies_when: tuple[str, ...] | None = None
+    declines_unless: tuple[str, str] | None = None
+
+    @property
+    def module(self) -> str:
+        return self.probe.partition(":")[0]
+
+
+class LazyProbe:
+    """A catalogued probe whose code is imported on its first `applies` or `run` (Rule 6)."""
+
+    def __init__(self, entry: CatalogEntry) -> None:
+        self._entry = entry
+        self._loaded: list[Probe] = []
+
+    @property
+    def spec(self) -> ProbeSpec:
+        return self._entry.spec
+
+    def loaded(self) -> Probe:
+        """The probe's own instance; importing its module registers its class (Rule 6)."""
+        if not self._loaded:
+            module, _, name = self._entry.probe.partition(":")
+            probe_class: Any = getattr(importlib.import_module(module), name)
+            self._loaded.append(probe_class())  # two racing callers build equal probes
+        return self._loaded[0]
+
+    def applies(self, ctx: ProbeContext) -> bool:
+        return self.loaded().applies(ctx)
+
+    def run(self, ctx: ProbeContext) -> Envelope | Skip:
+        return self.loaded().run(ctx)
+
+
+@attrs.frozen(kw_only=True)
 class RegisteredProbe:
-    """A probe instance with its spec and where it came from."""
+    """A probe instance with its spec and where it came from. `keyed_applies` and
+    `applies_when` are a catalogued probe's (Rule 6)."""
 
     probe: Probe | LegacyProbe
     spec: ProbeSpec
     source: str  # "builtin:<module>" or "entry-point:<name>=<value>"
+    keyed_applies: bool = False
+    applies_when: tuple[str, ...] | None = None
+    declines_unless: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -122,6 +180,12 @@ class ProbeRegistry:
                 probe=spec.name,
             )
         existing = self._probes.get(spec.name)
+        lazy = existing is not None and isinstance(existing.probe, LazyProbe)
+        if existing is not None and lazy and existing.source == source:
+            validate_spec(spec)  # Rule 6: the catalogued probe's own class replaces its entry
+            registered = attrs.evolve(existing, probe=probe, spec=spec)
+            self._probes[spec.name] = registered
+            return registered
         if existing is not None:
             raise RegistryError(
                 f"probe name {spec.name!r} is registered twice: by {existing.source} "
@@ -131,6 +195,24 @@ class ProbeRegistry:
         validate_spec(spec)
         registered = RegisteredProbe(probe=probe, spec=spec, source=source)
         self._probes[spec.name] = registered
+        return registered
+
+    def add_catalogued(self, entry: CatalogEntry) -> RegisteredProbe:
+        """Register a catalogued built-in lazily (Rule 6), unless its name is registered."""
+        existing = self._probes.get(entry.spec.name)
+        if existing is not None:
+            return existing
+        # Not validated again here (Rule 2 is ~80 regex compilations a gather): a catalogued spec
+        # equals its probe's own, which is validated when it registers, and its test says so.
+        registered = RegisteredProbe(
+            probe=LazyProbe(entry),
+            spec=entry.spec,
+            source=f"builtin:{entry.module}",
+            keyed_applies=True,
+            applies_when=entry.applies_when,
+            declines_unless=entry.declines_unless,
+        )
+        self._probes[entry.spec.name] = registered
         return registered
 
     def discover(self, entry_points: Iterable[EntryPointLike]) -> None:

@@ -15,6 +15,10 @@ order only orders probes that are both selected.
 Rule 4: a probe class written in the older style (ten class attributes and no `spec`) is
 converted by `spec_from_attributes`, which the registry calls once per probe and which warns
 with a `DeprecationWarning` naming the probe; the shim gives such a probe every port.
+Rule 5: a spec's `slice_type` is the class (or union of classes) itself, or a `SliceRef` naming
+them without importing them, as the built-in catalog's specs do (see ADR-0077): a cache read
+compares the recorded class name with `SliceRef.names`, and only structuring a slice resolves it
+(`slice_type_of`).
 """
 
 from __future__ import annotations
@@ -28,14 +32,17 @@ import attrs
 from codegenie_core.config import GatherConfig
 from codegenie_core.globs import compile_glob, globs_of, matching_paths, special_token_name
 from codegenie_core.probe_types import Heaviness, Layer
+from codegenie_core.values.slice_ref import SliceRef
 
 __all__ = [
     "OPTIONAL_PORTS",
     "PORTS",
     "PortName",
     "ProbeSpec",
+    "SliceRef",
     "ports_for",
     "run_after",
+    "slice_type_of",
     "spec_from_attributes",
 ]
 
@@ -56,6 +63,12 @@ OPTIONAL_PORTS: frozenset[PortName] = frozenset(
 )
 
 
+def slice_type_of(spec: ProbeSpec) -> Any:
+    """The slice class (or union) of `spec`, resolving a `SliceRef` (Rule 5)."""
+    slice_type = spec.slice_type
+    return slice_type.resolve() if isinstance(slice_type, SliceRef) else slice_type
+
+
 @attrs.frozen(kw_only=True)
 class ProbeSpec:
     """What one probe is (Rule 1). The registry validates it when the probe registers."""
@@ -69,7 +82,7 @@ class ProbeSpec:
     ports: frozenset[PortName] = frozenset[PortName]({"repo"})
     writes: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
-    slice_type: type[Any]
+    slice_type: type[Any] | SliceRef  # Rule 5
     schema_version: int
 
     @property

@@ -1894,3 +1894,26 @@ stored_document_values = st.recursive(
 stored_documents = st.dictionaries(
     st.sampled_from(["repo", "probes", "generator"]), stored_document_values
 )
+
+
+# ---- codegenie_core.probes.catalog -----------------------------------------------------------
+def _instances(glob: str) -> list[str]:
+    """Paths a glob matches, at the root and one directory down ("**/" as nothing or "a/")."""
+    if glob == "**":
+        return []
+    concrete = glob.replace("*", "x").replace("?", "x")
+    return [concrete.replace("x/", "").replace("xx", "x"), concrete.replace("x/", "a/")]
+
+
+def catalog_paths() -> list[str]:
+    """A pool of paths: an instance of every glob a catalogued probe reads, and some others."""
+    from codegenie_core.probes.catalog import CATALOG
+
+    pool = {"src/app.py", "README.md", "docs/index.md", "Dockerfile", "x.yml", "a/b.yaml"}
+    for entry in CATALOG:
+        for glob in (*entry.spec.globs, *(entry.applies_when or ())):
+            pool.update(p for p in _instances(glob) if "[" not in p)
+    return sorted(pool)
+
+
+catalog_listings = st.lists(st.sampled_from(catalog_paths()), unique=True, max_size=12)

@@ -27,6 +27,7 @@ from codegenie_core.errors import ContractError
 from codegenie_core.probe_types import CONFIDENCE_ORDER, LAYERS
 from codegenie_core.registry import RegisteredProbe
 from codegenie_core.report.context import CONTEXT_SCHEMA_VERSION, TIMING_KEYS
+from codegenie_core.spec import slice_type_of
 
 __all__ = [
     "SCHEMA_FILE",
@@ -265,7 +266,7 @@ def _probe_entry(
 
 
 def _slice_schema(walker: _Walker, registered: RegisteredProbe) -> Schema:
-    slice_type: object = registered.spec.slice_type
+    slice_type: object = slice_type_of(registered.spec)
     members = _union_members(slice_type)
     if members is not None:  # a union at the root is unstructured by its runtime class: untagged
         return {"anyOf": [walker.schema(m, registered.name) for m in members]}

@@ -132,7 +132,11 @@ print(json.dumps([list(repo.list_files()), [[p.path, p.reason] for p in repo.lis
 
 @needs_root
 def test_an_unreadable_subdirectory_is_a_listing_problem_not_silence() -> None:
-    prelude = "import json, sys\nfrom codegenie_adapters.local_repo import LocalRepo"
+    # The walk (and pathspec) load lazily, for a work tree git cannot list: import it as root.
+    prelude = (
+        "import json, sys\nfrom codegenie_adapters import repo_walk\n"
+        "from codegenie_adapters.local_repo import LocalRepo"
+    )
     with shared_dir() as root:
         write(root, "ok.py", b"x")
         write(root, "locked/secret.py", b"x")
