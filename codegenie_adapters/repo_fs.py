@@ -10,6 +10,7 @@ Rule 4: no file is read whole without a bound (see ADR-0026): a read checks the 
 against its cap before reading and reads at most cap + 1 bytes (a file growing meanwhile is still
 refused); a digest streams the bytes in chunks, and a file over the cap is digested by its
 identity from that same `fstat`, never read.
+Rule 5: lines are counted from the chunks a digest hashes, never from a second read (ADR-0076).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 
 from codegenie_core.digest import stat_digest, streamed_blob_digest
 from codegenie_core.errors import RepoError
+from codegenie_core.line_counts import LineCounter
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, too_large_reason
 
 NO_SUCH_FILE = "no such file"
@@ -103,10 +105,16 @@ def head(root: str, path: str, *, max_bytes: int) -> bytes | FileProblem:
 
 
 def digest(
-    root: str, path: str, *, object_format: str, large_bytes: int = MAX_READ_BYTES
+    root: str,
+    path: str,
+    *,
+    object_format: str,
+    large_bytes: int = MAX_READ_BYTES,
+    counter: LineCounter | None = None,
 ) -> str | FileProblem:
     """The blob id of the file `path` names, hashed in chunks; the `stat_digest` of its identity
-    when it is larger than `large_bytes`; or why it cannot be had (Rule 4)."""
+    when it is larger than `large_bytes`; or why it cannot be had (Rule 4). The chunks hashed are
+    fed to `counter` too, when one is given: the lines are counted in the same read (Rule 5)."""
     opened = _open_regular(root, path)
     if isinstance(opened, FileProblem):
         return opened
@@ -114,7 +122,8 @@ def digest(
     try:
         if st.st_size > large_bytes:
             return stat_digest((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-        found = streamed_blob_digest(st.st_size, _chunks(fd), object_format=object_format)
+        chunks = _chunks(fd) if counter is None else _fed(_chunks(fd), counter)
+        found = streamed_blob_digest(st.st_size, chunks, object_format=object_format)
         return FileProblem(path=path, reason=CHANGED) if found is None else found
     except OSError as error:
         return FileProblem(path=path, reason=_reason(root, path, error))
@@ -156,6 +165,12 @@ def read_at_most(fd: int, max_bytes: int) -> bytes | None:
 
 def _chunks(fd: int) -> Iterator[bytes]:
     while chunk := os.read(fd, _CHUNK):
+        yield chunk
+
+
+def _fed(chunks: Iterator[bytes], counter: LineCounter) -> Iterator[bytes]:
+    for chunk in chunks:
+        counter.feed(chunk)
         yield chunk
 
 
