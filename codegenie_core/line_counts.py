@@ -176,6 +176,7 @@ class LineCounter:
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._carry = b""
         self._started = False
+        self._head = b""
         self._binary = False
         self._depth = 0  # block comments open (nested ones count each)
         self._block = 0  # which of the syntax's blocks is open, when `_depth`
@@ -184,13 +185,22 @@ class LineCounter:
     def feed(self, chunk: bytes) -> None:
         if self._binary or not chunk:
             return
-        if not self._started:
-            self._started = True
-            if self._choose is not None:
-                self.language = self._choose(chunk[: self._head_bytes])
-                self._c = _compiled(self.language)
-            if chunk.startswith(_BOM):
-                chunk = chunk[len(_BOM) :]
+        if not self._started:  # a BOM may arrive split: hold the first bytes until there are 3
+            self._head += chunk
+            if len(self._head) < len(_BOM):
+                return
+            chunk = self._start()
+        self._text(chunk)
+
+    def _start(self) -> bytes:
+        self._started = True
+        chunk, self._head = self._head, b""
+        if self._choose is not None:
+            self.language = self._choose(chunk[: self._head_bytes])
+            self._c = _compiled(self.language)
+        return chunk.removeprefix(_BOM)
+
+    def _text(self, chunk: bytes) -> None:
         if b"\0" in chunk:
             self._binary = True
             return
@@ -208,6 +218,8 @@ class LineCounter:
 
     def result(self) -> LineCounts | str:
         """The counts of every byte fed, or `BINARY`."""
+        if not self._started and self._head and not self._binary:
+            self._text(self._start())
         if not self._binary:
             try:
                 self._decoder.decode(b"", final=True)
