@@ -197,12 +197,14 @@ class LocalRepo:
             found = None if blob is None else index.lookup(language, blob)
             if found is None:
                 counter = LineCounter(language)
+                full = self._lstats.full(path)  # Rule 2: no `realpath` per file
                 read = repo_fs.digest(
                     self._root,
                     path,
                     object_format=self._object_format,
                     large_bytes=self._large_file_bytes,
                     counter=counter,
+                    opened=None if full is None else repo_fs.open_checked(full),
                 )
                 if isinstance(read, FileProblem):
                     found = read.reason

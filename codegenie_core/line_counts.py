@@ -29,10 +29,12 @@ import attrs
 COUNTER_VERSION = 1  # bump when a counting rule changes: remembered counts are then not reused
 BINARY = "binary"
 _BOM = b"\xef\xbb\xbf"
+_UTF8 = codecs.getincrementaldecoder("utf-8")
 _WHITESPACE = b" \t\r\x0b\x0c"
-# A blank line: `^[ \t\r\v\f]*$` in multi-line mode (one match per blank line, plus one at the end
-# of a chunk that ends with "\n").
-_BLANK = re.compile(rb"^[ \t\r\x0b\x0c]*$", re.MULTILINE)
+# A blank line, in "\n" + text: a line end, whitespace only, and the next line end not taken, so
+# two blank lines in a row are two matches. A pattern that starts with a literal lets the regex
+# engine skip to each "\n" at C speed, where `^` in multi-line mode tries every byte.
+_BLANK = re.compile(rb"\n[ \t\r\x0b\x0c]*(?=\n)")
 
 
 @attrs.frozen(kw_only=True)
@@ -123,12 +125,13 @@ class _Compiled:
             (*syntax.line, *(o for o, _ in syntax.blocks), *syntax.quotes), key=len, reverse=True
         )
         self.token = re.compile(b"|".join(re.escape(s) for s in starts)) if starts else None
-        self.openers = tuple(o for o, _ in syntax.blocks)
-        self.line_start = (
-            re.compile(
-                rb"^[ \t\r\x0b\x0c]*(?:" + b"|".join(re.escape(m) for m in syntax.line) + rb")",
-                re.MULTILINE,
-            )
+        openers = b"|".join(re.escape(o) for o, _ in syntax.blocks)
+        self.opener = re.compile(openers) if openers else None
+        # In "\n" + text, as `_BLANK`: one match per blank line (its group empty) and per line that
+        # starts with a line-comment marker (its group the marker), in one C-level pass.
+        markers = b"|".join(re.escape(m) for m in syntax.line)
+        self.blank_or_comment = (
+            re.compile(rb"\n[ \t\r\x0b\x0c]*(?:(?=\n)|(" + markers + rb"))")
             if syntax.line
             else None
         )
@@ -173,7 +176,7 @@ class LineCounter:
         self._choose = choose
         self._head_bytes = head_bytes
         self._c = _compiled(language)
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._decoder: codecs.IncrementalDecoder | None = None  # made for the first non-ASCII
         self._carry = b""
         self._started = False
         self._head = b""
@@ -204,11 +207,14 @@ class LineCounter:
         if b"\0" in chunk:
             self._binary = True
             return
-        try:
-            self._decoder.decode(chunk)
-        except UnicodeDecodeError:
-            self._binary = True
-            return
+        if not chunk.isascii() or (self._decoder is not None and self._decoder.getstate()[0]):
+            if self._decoder is None:
+                self._decoder = _UTF8()
+            try:
+                self._decoder.decode(chunk)
+            except UnicodeDecodeError:
+                self._binary = True
+                return
         cut = chunk.rfind(b"\n")
         if cut < 0:
             self._carry += chunk
@@ -220,25 +226,30 @@ class LineCounter:
         """The counts of every byte fed, or `BINARY`."""
         if not self._started and self._head and not self._binary:
             self._text(self._start())
-        if not self._binary:
+        if not self._binary and self._decoder is not None:
             try:
                 self._decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 self._binary = True
         if self._binary:
             return BINARY
-        if self._carry:
-            self._lines(self._carry + b"\n")
+        if self._carry:  # a last line without "\n"
+            self._line(self._carry.strip(_WHITESPACE))
             self._carry = b""
         return LineCounts(code=self._code, comment=self._comment, blank=self._blank)
 
     def _lines(self, text: bytes) -> None:
         """Count `text`, whole lines each ending in "\\n"."""
         c = self._c
-        if self._depth == 0 and not any(o in text for o in c.openers):  # Rule 4
+        if self._depth == 0 and (c.opener is None or c.opener.search(text) is None):  # Rule 4
             lines = text.count(b"\n")
-            blank = len(_BLANK.findall(text)) - 1
-            comment = 0 if c.line_start is None else len(c.line_start.findall(text))
+            text = b"\n" + text
+            if c.blank_or_comment is None:
+                blank, comment = len(_BLANK.findall(text)), 0
+            else:
+                found: list[bytes] = c.blank_or_comment.findall(text)
+                blank = found.count(b"")
+                comment = len(found) - blank
             self._blank += blank
             self._comment += comment
             self._code += lines - blank - comment

@@ -3,7 +3,7 @@ the language and however the bytes arrive in chunks."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from codegenie_core.line_counts import SYNTAXES, LineCounter, LineCounts, count_lines
@@ -38,3 +38,18 @@ def test_chunk_boundaries_never_change_the_counts(
         at = max(at, cut)
     counter.feed(text[at:])
     assert counter.result() == count_lines((text,), language)
+
+
+@given(source_texts(), LANGUAGES)
+def test_without_block_openers_a_comment_line_is_one_that_starts_with_a_line_marker(
+    text: bytes, language: str | None
+) -> None:
+    syntax = SYNTAXES.get(language or "")
+    openers = () if syntax is None else tuple(o for o, _ in syntax.blocks)
+    markers = () if syntax is None else syntax.line
+    assume(not any(o in text for o in openers))
+    stripped = [line.strip(b" \t\r\x0b\x0c") for line in physical_lines(text)]
+    blank = sum(1 for line in stripped if not line)
+    comment = sum(1 for line in stripped if line and line.startswith(markers))
+    expected = LineCounts(code=len(stripped) - blank - comment, comment=comment, blank=blank)
+    assert count_lines((text,), language) == expected

@@ -151,3 +151,9 @@ def test_a_chosen_language_is_picked_from_the_first_bytes() -> None:
 
 def test_every_comment_syntax_has_a_marker() -> None:
     assert all(s.line or s.blocks for s in SYNTAXES.values())
+
+
+def test_a_sequence_split_around_ascii_chunks_is_not_utf8() -> None:
+    assert count_lines((b"a\xc3", b"bc", b"\xa9\n"), "Python") == BINARY
+    assert count_lines((b"a\xc3", b"\xa9", b"bc\n"), "Python") == lines(code=1)
+    assert count_lines((b"a\xc3", b"bc\n"), "Python") == BINARY
