@@ -32,10 +32,10 @@ from codegenie_adapters import repo_fs, repo_walk
 from codegenie_adapters.git_index import git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.repo_stat import RepoStats
-from codegenie_core.digest import STAT_DIGEST_PREFIX, problem_digest
+from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
 from codegenie_core.errors import GitError
 from codegenie_core.languages import has_no_extension, language_of, origin_of
-from codegenie_core.line_counts import LineCounter, LineCounts
+from codegenie_core.line_counts import LineCounter, LineCounts, count_text
 from codegenie_core.listing import listed
 from codegenie_core.parsers.shebang import language_of_head
 from codegenie_core.ports import (
@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from codegenie_adapters.stat_index import StatIndex
 
 GIT_TIMEOUT_S = 60.0
+_WHOLE_READ_BYTES = 1 << 20  # a file this small is read and counted whole, in one call
 
 
 def open_repo(path: str, *, stat_index_path: str | None = None) -> LocalRepo:
@@ -196,23 +197,7 @@ class LocalRepo:
             blob = blobs.get(path)
             found = None if blob is None else index.lookup(language, blob)
             if found is None:
-                counter = LineCounter(language)
-                full = self._lstats.full(path)  # Rule 2: no `realpath` per file
-                read = repo_fs.digest(
-                    self._root,
-                    path,
-                    object_format=self._object_format,
-                    large_bytes=self._large_file_bytes,
-                    counter=counter,
-                    opened=None if full is None else repo_fs.open_checked(full),
-                )
-                if isinstance(read, FileProblem):
-                    found = read.reason
-                elif read.startswith(STAT_DIGEST_PREFIX):
-                    found = too_large_reason(self._large_file_bytes)
-                else:  # keyed by the blob id of the very bytes counted (line_index Rule 1)
-                    found = counter.result()
-                    index.record(language, read, found)
+                found = self._count(path, language, index)
                 with self._lock:
                     self.counted.append(path)
             out[path] = (
@@ -220,6 +205,36 @@ class LocalRepo:
             )
         index.save(keep=frozenset(blobs.values()))
         return out
+
+    def _count(self, path: str, language: str, index: LineIndex) -> LineCounts | str:
+        """The lines of `path` (or why not), hashed in the same read and remembered under the
+        blob id of the very bytes counted (line_index Rule 1); no `realpath` (Rule 2)."""
+        full = self._lstats.full(path)
+        opened = None if full is None else repo_fs.open_checked(full)
+        whole = min(_WHOLE_READ_BYTES, self._large_file_bytes)
+        if opened is not None and opened[1].st_size <= whole:
+            data = repo_fs.read_opened(opened, whole)
+            if data is not None:
+                found = count_text(data, language)
+                index.record(language, blob_digest(data, object_format=self._object_format), found)
+                return found
+            opened = None
+        counter = LineCounter(language)
+        read = repo_fs.digest(
+            self._root,
+            path,
+            object_format=self._object_format,
+            large_bytes=self._large_file_bytes,
+            counter=counter,
+            opened=opened,
+        )
+        if isinstance(read, FileProblem):
+            return read.reason
+        if read.startswith(STAT_DIGEST_PREFIX):
+            return too_large_reason(self._large_file_bytes)
+        found = counter.result()
+        index.record(language, read, found)
+        return found
 
     def git_state(self) -> GitState | None:
         if self._refusal is not None:

@@ -158,6 +158,22 @@ def open_checked(full: str) -> tuple[int, os.stat_result] | None:
     return fd, st
 
 
+def read_opened(opened: tuple[int, os.stat_result], max_bytes: int) -> bytes | None:
+    """The bytes of a descriptor `open_checked` gave, read whole, and closed; None when the file
+    is over `max_bytes`, changed size since its `fstat`, or the read failed (the caller then
+    streams it through `digest`, which says why)."""
+    fd, st = opened
+    try:
+        if st.st_size > max_bytes:
+            return None
+        data = os.read(fd, st.st_size + 1)
+        return data if len(data) == st.st_size else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _open_regular(root: str, path: str) -> tuple[int, os.stat_result] | FileProblem:
     """An open descriptor of the regular file `path` names and its `fstat` (Rule 1): opened
     without following a final symlink and without blocking, so a FIFO or device never hangs."""

@@ -100,7 +100,7 @@ SYNTAXES: dict[str, Syntax] = {
             "Just",
         ),
         _HASH,
-    ),  # fmt: skip
+    ),
     "PowerShell": Syntax(line=(b"#",), blocks=((b"<#", b"#>"),), quotes=(b'"', b"'")),
     "INI": Syntax(line=(b";", b"#")),
     "SQL": Syntax(line=(b"--",), blocks=((b"/*", b"*/"),), quotes=(b'"', b"'")),
@@ -318,3 +318,28 @@ def count_lines(chunks: Iterable[bytes], language: str | None) -> LineCounts | s
     for chunk in chunks:
         counter.feed(chunk)
     return counter.result()
+
+
+def count_text(data: bytes, language: str | None) -> LineCounts | str:
+    """`count_lines` of one buffer in fewer steps: a file read whole counts in one call (Rule 4)."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if b"\0" in data:
+        return BINARY
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return BINARY
+    c = _compiled(language)
+    if not data or (c.opener is not None and c.opener.search(data) is not None):
+        return count_lines((data,), language)
+    text = b"\n" + data if data.endswith(b"\n") else b"\n" + data + b"\n"
+    lines = text.count(b"\n") - 1
+    if c.blank_or_comment is None:
+        blank, comment = len(_BLANK.findall(text)), 0
+    else:
+        found: list[bytes] = c.blank_or_comment.findall(text)
+        blank = found.count(b"")
+        comment = len(found) - blank
+    return LineCounts(code=lines - blank - comment, comment=comment, blank=blank)

@@ -1,9 +1,9 @@
 """Scoped reads: the repository as one probe sees it, limited to what its spec `reads`.
 
 Rule 1: the view lists only the files the spec's globs match, and answers `read_bytes`,
-`read_head`, `file_sizes`, `file_stats`, `digests` and `line_counts` only for paths they match. Git questions
-(state, commits, changes) are answered as asked: the probe's special tokens (`git-head`,
-`git-state`) key them.
+`read_head`, `file_sizes`, `file_stats`, `digests` and `line_counts` only for paths they match.
+Git questions (state, commits, changes) are answered as asked: the probe's special tokens
+(`git-head`, `git-state`) key them.
 Rule 2: a read of a path the globs do not match is undeclared: in strict mode it raises
 `UndeclaredRead`; otherwise it is answered and recorded, and the coordinator then neither writes
 the probe's result to the cache nor keeps quiet about it (a note "read undeclared path P; not

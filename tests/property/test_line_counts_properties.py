@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from codegenie_core.line_counts import SYNTAXES, LineCounter, LineCounts, count_lines
+from codegenie_core.line_counts import SYNTAXES, LineCounter, LineCounts, count_lines, count_text
 from tests.strategies import source_texts
 
 LANGUAGES = st.sampled_from([None, "JSON", *sorted(SYNTAXES)])
@@ -27,7 +27,11 @@ def test_code_comment_and_blank_add_up_to_every_line(text: bytes, language: str 
     assert counts.blank == sum(1 for line in every if not line.strip(b" \t\r\x0b\x0c"))
 
 
-@given(source_texts(), LANGUAGES, st.lists(st.integers(min_value=0, max_value=200), max_size=6, unique=True))
+@given(
+    source_texts(),
+    LANGUAGES,
+    st.lists(st.integers(min_value=0, max_value=200), max_size=6, unique=True),
+)
 def test_chunk_boundaries_never_change_the_counts(
     text: bytes, language: str | None, cuts: list[int]
 ) -> None:
@@ -53,3 +57,10 @@ def test_without_block_openers_a_comment_line_is_one_that_starts_with_a_line_mar
     comment = sum(1 for line in stripped if line and line.startswith(markers))
     expected = LineCounts(code=len(stripped) - blank - comment, comment=comment, blank=blank)
     assert count_lines((text,), language) == expected
+
+
+@given(source_texts(), LANGUAGES)
+def test_counting_a_whole_buffer_equals_counting_its_stream(
+    text: bytes, language: str | None
+) -> None:
+    assert count_text(text, language) == count_lines((text,), language)
