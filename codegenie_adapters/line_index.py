@@ -5,7 +5,8 @@ Rule 1: an entry is keyed by content identity (the blob id of the very bytes cou
 the same read) and by language: the same bytes counted as the same language give the same
 counts, so an entry needs no stat check and is never stale. Entries of another counter version
 (`COUNTER_VERSION`) or object format are ignored.
-Rule 2: the index is written atomically, keeping only the blob ids still listed; a damaged,
+Rule 2: the index is written atomically, dropping the blob ids no longer listed once they are
+more than half of it; a damaged,
 foreign or oversized index (over `MAX_INDEX_BYTES`, or not a regular file) is ignored and rebuilt,
 never a crash; a write that fails is logged and skipped, as the stat index does (ADR-0015).
 Rule 3: counts are packed in one int per entry (`pack`), so 200,000 files cost a few MB.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, cast
 
 from codegenie_adapters import log
@@ -54,10 +55,23 @@ class LineIndex:
         self._entries: dict[str, dict[str, int]] = {} if path is None else self._load(path)
         self._dirty = False
 
-    def lookup(self, language: str, blob: str) -> LineCounts | str | None:
+    def lookups(self, language: str) -> Callable[[str], LineCounts | str | None]:
+        """`lookup` for one language, as a function over blob ids: the table is found once, and
+        equal counts are unpacked once, so 100,000 files cost a dict look-up each."""
         with self._lock:
-            found = self._entries.get(language, {}).get(blob)
-        return None if found is None else unpack(found)
+            table = self._entries.setdefault(language, {})
+        unpacked: dict[int, LineCounts | str] = {}
+
+        def lookup(blob: str) -> LineCounts | str | None:
+            packed = table.get(blob)  # a dict read is atomic; `record` only adds entries
+            if packed is None:
+                return None
+            found = unpacked.get(packed)
+            if found is None:
+                found = unpacked[packed] = unpack(packed)
+            return found
+
+        return lookup
 
     def record(self, language: str, blob: str, counts: LineCounts | str) -> None:
         packed = pack(counts)
@@ -72,10 +86,15 @@ class LineIndex:
         with self._lock:
             if not self._dirty or self._path is None:
                 return
-            entries = {
-                language: {blob: n for blob, n in table.items() if blob in keep}
-                for language, table in sorted(self._entries.items())
-            }
+            kept = sum(len(table) for table in self._entries.values())
+            entries = (
+                self._entries  # prune only when it has grown past twice what is listed
+                if kept <= 2 * len(keep)
+                else {
+                    language: {blob: n for blob, n in table.items() if blob in keep}
+                    for language, table in self._entries.items()
+                }
+            )
             document = {
                 "format": FORMAT,
                 "counter": COUNTER_VERSION,

@@ -25,7 +25,7 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from codegenie_adapters import repo_fs, repo_walk
@@ -192,10 +192,14 @@ class LocalRepo:
         blobs = self.digests(asked)
         index = self._lines()
         out: dict[str, LineCounts | FileProblem] = {}
+        tables: dict[str, Callable[[str], LineCounts | str | None]] = {}
         for path in asked:
             language = languages[path]
             blob = blobs.get(path)
-            found = None if blob is None else index.lookup(language, blob)
+            lookup = tables.get(language)
+            if lookup is None:
+                lookup = tables[language] = index.lookups(language)
+            found = None if blob is None else lookup(blob)
             if found is None:
                 found = self._count(path, language, index)
                 with self._lock:
