@@ -236,7 +236,9 @@ def test_a_symlink_is_counted_once_as_a_link_by_its_own_size_never_as_its_target
         0,
         FileTotal(files=4, bytes=len("src/app.pysrcnowhere../../etc/passwd")),
     )
-    assert envelope.slice.languages == (LanguageTotal(language="Python", files=1, bytes=40, code=1),)
+    assert envelope.slice.languages == (
+        LanguageTotal(language="Python", files=1, bytes=40, code=1),
+    )
     assert repo.head_reads == []  # a link is never read, extension-less or not
 
 

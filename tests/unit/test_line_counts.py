@@ -86,7 +86,7 @@ int main(void) { // code, then a comment: code
         ),
         pytest.param(
             "Haskell",
-            b"{- outer {- inner -} outer -}\nmain = putStrLn \"{-\"\n-- c\n",
+            b'{- outer {- inner -} outer -}\nmain = putStrLn "{-"\n-- c\n',
             lines(code=1, comment=2),
             id="haskell-nested",
         ),
