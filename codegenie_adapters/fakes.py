@@ -18,6 +18,7 @@ import attrs
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.digest import blob_digest, problem_digest, stat_digest
 from codegenie_core.errors import GitError
+from codegenie_core.line_counts import LineCounts, count_lines
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.parsers.strace_counts import SyscallCount, SyscallCounts
@@ -114,6 +115,7 @@ class FakeRepo:
     large_file_bytes: int = MAX_READ_BYTES
     links: dict[str, str] = attrs.field(factory=dict[str, str])  # path -> link text
     head_reads: list[str] = attrs.field(factory=list[str])
+    line_count_calls: list[dict[str, str]] = attrs.field(factory=list[dict[str, str]])
 
     def list_files(self) -> Sequence[str]:
         return sorted({*self.files, *self.unreadable})
@@ -161,6 +163,27 @@ class FakeRepo:
                 out[path] = stat_digest((len(data), int(blob_digest(data), 16)))
             else:
                 out[path] = blob_digest(data)
+        return out
+
+    def line_counts(self, languages: Mapping[str, str]) -> Mapping[str, LineCounts | FileProblem]:
+        """Counted from `files` by the core's counter, as the real adapter counts them; a file
+        over `large_file_bytes` is too large, unread; `line_count_calls` records each call."""
+        self.line_count_calls.append(dict(languages))
+        out: dict[str, LineCounts | FileProblem] = {}
+        for path, language in languages.items():
+            if path in self.unreadable or path not in self.files:
+                out[path] = FileProblem(path=path, reason=self.unreadable.get(path, "no such file"))
+                continue
+            data = self.files[path]
+            if len(data) > self.large_file_bytes:
+                out[path] = FileProblem(path=path, reason=too_large_reason(self.large_file_bytes))
+            else:
+                counted = count_lines((data,), language)
+                out[path] = (
+                    counted
+                    if isinstance(counted, LineCounts)
+                    else FileProblem(path=path, reason=counted)
+                )
         return out
 
     def git_state(self) -> GitState | None:

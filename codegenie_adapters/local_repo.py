@@ -13,6 +13,10 @@ clean tracked regular file, else hashed from the bytes as a stream (through the 
 is given); a file over `large_file_bytes` is digested by its stat identity, unread (ADR-0026).
 Only the asked paths are ever hashed, and each at most once per instance.
 Rule 4: git answers are asked once per instance (one gather) and shared by the probes' threads.
+Rule 5: lines are counted in the read that hashes a file, as the language its path names; a file
+git vouches for is read once, when its lines are first asked, and hashed in that read; counts are
+remembered by blob id and language in the line index beside the stat index, so a file is read
+again only when its bytes change (ADR-0076).
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from codegenie_adapters import repo_fs
 from codegenie_adapters.git_index import git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.repo_stat import RepoStats
-from codegenie_core.digest import problem_digest
+from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
 from codegenie_core.errors import GitError
+from codegenie_core.languages import has_no_extension, language_of, origin_of
+from codegenie_core.line_counts import LineCounter, LineCounts, count_text
 from codegenie_core.listing import listed
 from codegenie_core.ports import (
     HEAD_BYTES,
@@ -38,12 +44,15 @@ from codegenie_core.ports import (
     FileStat,
     GitState,
     RepoFiles,
+    too_large_reason,
 )
 
 if TYPE_CHECKING:
+    from codegenie_adapters.line_index import LineIndex
     from codegenie_adapters.stat_index import StatIndex
 
 GIT_TIMEOUT_S = 60.0
+_WHOLE_READ_BYTES = 1 << 20  # a file this small is read and counted whole, in one call
 
 
 def open_repo(path: str, *, stat_index_path: str | None = None) -> LocalRepo:
@@ -83,11 +92,13 @@ class LocalRepo:
         self._object_format = "sha1" if self._git is None else self._git.object_format
         self._stat_index_path = stat_index_path
         self._stat_index: StatIndex | None = None  # loaded by the first hash (see `_stats`)
+        self._line_index: LineIndex | None = None  # loaded by the first count (see `_lines`)
         self._lock = threading.Lock()
         self._listing: Sequence[str] | None = None
         self._listing_problems: tuple[FileProblem, ...] = ()
         self._memo: dict[str, str] = {}
         self.hashed: list[str] = []
+        self.counted: list[str] = []  # paths read to count their lines, not hashed before
 
     def prefetch(self) -> None:
         """Start git's listing, status and state in the background (nothing outside git)."""
@@ -177,6 +188,59 @@ class LocalRepo:
             self._stat_index.save(keep=frozenset(self.list_files()))
         return cast("dict[str, str]", out)  # every None was replaced by its hash above
 
+    def line_counts(self, languages: Mapping[str, str]) -> Mapping[str, LineCounts | FileProblem]:
+        asked = list(languages)
+        blobs = self.digests(asked)
+        index = self._lines()
+        out: dict[str, LineCounts | FileProblem] = {}
+        tables: dict[str, Callable[[str], LineCounts | str | None]] = {}
+        for path in asked:
+            language = languages[path]
+            blob = blobs.get(path)
+            lookup = tables.get(language)
+            if lookup is None:
+                lookup = tables[language] = index.lookups(language)
+            found = None if blob is None else lookup(blob)
+            if found is None:
+                found = self._count(path, language, index)
+                with self._lock:
+                    self.counted.append(path)
+            out[path] = (
+                found if isinstance(found, LineCounts) else FileProblem(path=path, reason=found)
+            )
+        index.save(keep=frozenset(blobs.values()))
+        return out
+
+    def _count(self, path: str, language: str, index: LineIndex) -> LineCounts | str:
+        """The lines of `path` (or why not), hashed in the same read and remembered under the
+        blob id of the very bytes counted (line_index Rule 1); no `realpath` (Rule 2)."""
+        full = self._lstats.full(path)
+        opened = None if full is None else repo_fs.open_checked(full)
+        whole = min(_WHOLE_READ_BYTES, self._large_file_bytes)
+        if opened is not None and opened[1].st_size <= whole:
+            data = repo_fs.read_opened(opened, whole)
+            if data is not None:
+                found = count_text(data, language)
+                index.record(language, blob_digest(data, object_format=self._object_format), found)
+                return found
+            opened = None
+        counter = LineCounter(language)
+        read = repo_fs.digest(
+            self._root,
+            path,
+            object_format=self._object_format,
+            large_bytes=self._large_file_bytes,
+            counter=counter,
+            opened=opened,
+        )
+        if isinstance(read, FileProblem):
+            return read.reason
+        if read.startswith(STAT_DIGEST_PREFIX):
+            return too_large_reason(self._large_file_bytes)
+        found = counter.result()
+        index.record(language, read, found)
+        return found
+
     def git_state(self) -> GitState | None:
         if self._refusal is not None:
             raise self._refusal
@@ -206,6 +270,20 @@ class LocalRepo:
                 )
             return self._stat_index
 
+    def _lines(self) -> LineIndex:
+        """The line index, loaded on first use, beside the stat index (in memory only when there
+        is none): a gather whose `languages` entry hits never reads it."""
+        with self._lock:
+            if self._line_index is None:
+                from codegenie_adapters.line_index import LineIndex
+
+                path = self._stat_index_path
+                self._line_index = LineIndex(
+                    None if path is None else os.path.splitext(path)[0] + ".lines.json",
+                    object_format=self._object_format,
+                )
+            return self._line_index
+
     def _hash_from_disk(self, path: str) -> str:
         with self._lock:
             if path in self._memo:
@@ -227,11 +305,13 @@ class LocalRepo:
             # Read the file system's clock before the bytes, so a rewrite after them shows (Rule 2b
             # of stat_index).
             clock = None if stats is None else stats.clock_ns()
+            counter = _counter_for(path)
             found = repo_fs.digest(
                 self._root,
                 path,
                 object_format=self._object_format,
                 large_bytes=self._large_file_bytes,
+                counter=counter,
             )
             if isinstance(found, FileProblem):
                 digest = problem_digest(found.reason)
@@ -239,11 +319,30 @@ class LocalRepo:
                 digest = found
                 if key is not None and clock is not None and stats is not None:
                     stats.record(path, key, digest, hashed_after_ns=clock)
+                language = None if counter is None else counter.language
+                if counter is not None and language and not digest.startswith(STAT_DIGEST_PREFIX):
+                    self._lines().record(language, digest, counter.result())  # Rule 5
             with self._lock:
                 self.hashed.append(path)
         with self._lock:
             self._memo[path] = digest
         return digest
+
+
+def _counter_for(path: str) -> LineCounter | None:
+    """A counter for the source file `path` as the language its name says, or, with no extension,
+    its `#!` line says (in the same read; Rule 5); None for a file the probe counts no lines of."""
+    if origin_of(path) != "source":
+        return None
+    language = language_of(path)
+    if language is not None:
+        return LineCounter(language)
+    if has_no_extension(path):
+        # imported here: a warm gather counts nothing and loads no parser (ADR-0077)
+        from codegenie_core.parsers.shebang import language_of_head
+
+        return LineCounter(None, choose=language_of_head, head_bytes=HEAD_BYTES)
+    return None
 
 
 _CONFORMS: type[RepoFiles] = LocalRepo

@@ -22,15 +22,24 @@ _INTEGER_COLUMNS = frozenset(
     {
         "direct", "stage", "final", "files", "bytes", "is_primary", "commits_behind",
         "changed_count", "source_files", "indexed_source_files", "scenarios", "binaries_executed",
-        "files_read", "files_written", "shared_libraries", "network_connects",
+        "files_read", "files_written", "shared_libraries", "network_connects", "code", "comment",
+        "blank",
     }
 )  # fmt: skip
 
 
+def _typed(column: str) -> str:
+    return f"{column} {'INTEGER' if column in _INTEGER_COLUMNS else 'TEXT'}"
+
+
+# A table's columns as version 1 made them: a released migration never changes (Rule 1), so
+# columns added since come in later migrations, not here.
+_V1_COLUMNS = {**FACT_COLUMNS, "languages": ("language", "files", "bytes", "is_primary")}
+_LINE_COLUMNS = ("code", "comment", "blank")
+
+
 def _fact_table(table: str) -> str:
-    columns = ", ".join(
-        f"{c} {'INTEGER' if c in _INTEGER_COLUMNS else 'TEXT'}" for c in FACT_COLUMNS[table]
-    )
+    columns = ", ".join(_typed(c) for c in _V1_COLUMNS[table])
     return (
         f"CREATE TABLE {table} (repo_id INTEGER NOT NULL "
         f"REFERENCES repositories (repo_id) ON DELETE CASCADE, {columns})"
@@ -70,7 +79,9 @@ _V2 = (
     "CREATE INDEX runs_by_identity ON runs (identity, finished_at)",
     *(f"CREATE INDEX {table}_by_repo ON {table} (repo_id)" for table in FACT_COLUMNS),
 )
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+# Version 3: lines of code, comment and blank per language (ADR-0076); NULL in older rows.
+_V3 = tuple(f"ALTER TABLE languages ADD COLUMN {_typed(c)}" for c in _LINE_COLUMNS)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

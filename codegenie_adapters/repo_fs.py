@@ -10,6 +10,7 @@ Rule 4: no file is read whole without a bound (see ADR-0026): a read checks the 
 against its cap before reading and reads at most cap + 1 bytes (a file growing meanwhile is still
 refused); a digest streams the bytes in chunks, and a file over the cap is digested by its
 identity from that same `fstat`, never read.
+Rule 5: lines are counted from the chunks a digest hashes, never from a second read (ADR-0076).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import os
 import stat
 from collections.abc import Iterator
 
-from codegenie_core.digest import stat_digest, streamed_blob_digest
+from codegenie_core.digest import blob_digest, stat_digest, streamed_blob_digest
 from codegenie_core.errors import RepoError
+from codegenie_core.line_counts import LineCounter
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, too_large_reason
 
 NO_SUCH_FILE = "no such file"
@@ -103,21 +105,71 @@ def head(root: str, path: str, *, max_bytes: int) -> bytes | FileProblem:
 
 
 def digest(
-    root: str, path: str, *, object_format: str, large_bytes: int = MAX_READ_BYTES
+    root: str,
+    path: str,
+    *,
+    object_format: str,
+    large_bytes: int = MAX_READ_BYTES,
+    counter: LineCounter | None = None,
+    opened: tuple[int, os.stat_result] | None = None,
 ) -> str | FileProblem:
     """The blob id of the file `path` names, hashed in chunks; the `stat_digest` of its identity
-    when it is larger than `large_bytes`; or why it cannot be had (Rule 4)."""
-    opened = _open_regular(root, path)
-    if isinstance(opened, FileProblem):
-        return opened
-    fd, st = opened
+    when it is larger than `large_bytes`; or why it cannot be had (Rule 4). The chunks hashed are
+    fed to `counter` too, when one is given: the lines are counted in the same read (Rule 5).
+    `opened` is a descriptor `open_checked` gave for the same file, closed here."""
+    found = _open_regular(root, path) if opened is None else opened
+    if isinstance(found, FileProblem):
+        return found
+    fd, st = found
     try:
         if st.st_size > large_bytes:
             return stat_digest((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-        found = streamed_blob_digest(st.st_size, _chunks(fd), object_format=object_format)
+        if st.st_size < _CHUNK:  # most files: one read, which also sees a file that grew
+            data = os.read(fd, st.st_size + 1)
+            if len(data) != st.st_size:
+                return FileProblem(path=path, reason=CHANGED)
+            if counter is not None:
+                counter.feed(data)
+            return blob_digest(data, object_format=object_format)
+        chunks = _chunks(fd) if counter is None else _fed(_chunks(fd), counter)
+        found = streamed_blob_digest(st.st_size, chunks, object_format=object_format)
         return FileProblem(path=path, reason=CHANGED) if found is None else found
     except OSError as error:
         return FileProblem(path=path, reason=_reason(root, path, error))
+    finally:
+        os.close(fd)
+
+
+def open_checked(full: str) -> tuple[int, os.stat_result] | None:
+    """An open descriptor of the regular file at `full` and its `fstat`, opened without following
+    a final symlink and without blocking, for a path whose directories the caller has checked
+    (`repo_stat`, no `realpath`: ADR-0039); None on any failure, which `digest` then explains."""
+    try:
+        fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return None
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        return None
+    return fd, st
+
+
+def read_opened(opened: tuple[int, os.stat_result], max_bytes: int) -> bytes | None:
+    """The bytes of a descriptor `open_checked` gave, read whole, and closed; None when the file
+    is over `max_bytes`, changed size since its `fstat`, or the read failed (the caller then
+    streams it through `digest`, which says why)."""
+    fd, st = opened
+    try:
+        if st.st_size > max_bytes:
+            return None
+        data = os.read(fd, st.st_size + 1)
+        return data if len(data) == st.st_size else None
+    except OSError:
+        return None
     finally:
         os.close(fd)
 
@@ -156,6 +208,12 @@ def read_at_most(fd: int, max_bytes: int) -> bytes | None:
 
 def _chunks(fd: int) -> Iterator[bytes]:
     while chunk := os.read(fd, _CHUNK):
+        yield chunk
+
+
+def _fed(chunks: Iterator[bytes], counter: LineCounter) -> Iterator[bytes]:
+    for chunk in chunks:
+        counter.feed(chunk)
         yield chunk
 
 

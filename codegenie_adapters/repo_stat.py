@@ -26,15 +26,23 @@ class RepoStats:
 
     def lstat(self, path: str) -> os.stat_result | None:
         """The `lstat` of `path`, or None when it names nothing inside the root (Rules 2, 3)."""
+        full = self.full(path)
+        if full is None:
+            return None
+        try:
+            return os.lstat(full)
+        except OSError:
+            return None
+
+    def full(self, path: str) -> str | None:
+        """The path on disk of `path` when none of its directories is a symlink and it names
+        something inside the root (Rules 2, 3); None otherwise."""
         if not path or path.startswith("/") or "\0" in path:
             return None
         directory, _, name = path.rpartition("/")
         if name in _NOT_A_NAME or not self._inside(directory):
             return None
-        try:
-            return os.lstat(self._prefix + path)
-        except OSError:
-            return None
+        return self._prefix + path
 
     def _inside(self, directory: str) -> bool:
         """Whether every segment of `directory` is a real directory, not a symlink. Iterative, so

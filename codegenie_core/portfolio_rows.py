@@ -45,7 +45,7 @@ FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "dockerfile", "stage", "stage_name", "final", "base_kind", "written", "reference",
         "registry", "image", "tag", "digest", "platform",
     ),
-    "languages": ("language", "files", "bytes", "is_primary"),
+    "languages": ("language", "files", "bytes", "is_primary", "code", "comment", "blank"),
     "index_health": (
         "health", "index_path", "indexer", "commits_behind", "changed_count", "basis",
         "source_files", "indexed_source_files", "detail",
@@ -277,7 +277,8 @@ def _languages(languages: Mapping[str, object]) -> list[Row]:
         language = _text(entry.get("language"))
         if language is not None:
             files, size = _int(entry.get("files")), _int(entry.get("bytes"))
-            rows.append((language, files, size, _flag(language == primary)))
+            lines = (_int(entry.get("code")), _int(entry.get("comment")), _int(entry.get("blank")))
+            rows.append((language, files, size, _flag(language == primary), *lines))
     return rows
 
 

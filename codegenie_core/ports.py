@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 import attrs
 
 if TYPE_CHECKING:
+    from codegenie_core.line_counts import LineCounts
     from codegenie_core.values.container import (
         BuildFailed,
         BuildRequest,
@@ -130,6 +131,14 @@ class RepoFiles(Protocol):
         A file larger than `MAX_READ_BYTES` that git's index does not vouch for gets a
         `stat_digest` of its identity instead (see ADR-0026): no probe reads its bytes, and any
         write to it changes that identity."""
+        ...
+
+    def line_counts(self, languages: Mapping[str, str]) -> Mapping[str, LineCounts | FileProblem]:
+        """Code, comment and blank lines of each given file, counted as the language it maps to
+        (`codegenie_core.line_counts`), each file read at most once per gather and its counts
+        remembered by content identity, so an unchanged file is not read again (ADR-0076). A
+        binary file is the problem `BINARY`; a file over `MAX_READ_BYTES` is its too-large
+        problem, unread; an unreadable one its problem."""
         ...
 
     def git_state(self) -> GitState | None:

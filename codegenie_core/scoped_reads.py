@@ -1,9 +1,9 @@
 """Scoped reads: the repository as one probe sees it, limited to what its spec `reads`.
 
 Rule 1: the view lists only the files the spec's globs match, and answers `read_bytes`,
-`read_head`, `file_sizes`, `file_stats` and `digests` only for paths they match. Git questions
-(state, commits, changes) are answered as asked: the probe's special tokens (`git-head`,
-`git-state`) key them.
+`read_head`, `file_sizes`, `file_stats`, `digests` and `line_counts` only for paths they match.
+Git questions (state, commits, changes) are answered as asked: the probe's special tokens
+(`git-head`, `git-state`) key them.
 Rule 2: a read of a path the globs do not match is undeclared: in strict mode it raises
 `UndeclaredRead`; otherwise it is answered and recorded, and the coordinator then neither writes
 the probe's result to the cache nor keeps quiet about it (a note "read undeclared path P; not
@@ -21,6 +21,7 @@ import attrs
 from codegenie_core.cache_keys import InputTables
 from codegenie_core.errors import UndeclaredRead
 from codegenie_core.globs import compile_glob, matching_paths
+from codegenie_core.line_counts import LineCounts
 from codegenie_core.ports import (
     HEAD_BYTES,
     MAX_READ_BYTES,
@@ -119,6 +120,10 @@ class ScopedRepo:
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         return self._repo.digests(self._check(paths))
+
+    def line_counts(self, languages: Mapping[str, str]) -> Mapping[str, LineCounts | FileProblem]:
+        self._check(languages)
+        return self._repo.line_counts(languages)
 
     def git_state(self) -> GitState | None:
         return self._repo.git_state()

@@ -67,11 +67,14 @@ def _text(value: str) -> str:
     return json.dumps(value)
 
 
-def _strings(values: Sequence[str], indent: str) -> str:
+def _strings(values: Sequence[str], indent: str, key: str = "") -> str:
+    """`values` as ruff formats a tuple assigned to `key` at `indent` (line length 100)."""
     if not values:
         return "()"
-    if len(values) == 1:  # as ruff formats it: one item's comma is not a magic trailing comma
-        return f"({_text(values[0])},)"
+    one = f"({_text(values[0])},)"
+    # one item's comma is not a magic trailing comma: it stays on the key's line if it fits
+    if len(values) == 1 and len(f"{indent}{key}={one},") <= 100:
+        return one
     inner = "".join(f"{indent}    {_text(v)},\n" for v in values)
     return f"(\n{inner}{indent})"
 
@@ -97,9 +100,11 @@ def applies_when(name: str, spec: ProbeSpec) -> tuple[str, ...] | None:
 def _entry(target: str, spec: ProbeSpec, when: tuple[str, ...] | None) -> str:
     i = "            "
     ports = "".join(f"{i}        {_text(p)},\n" for p in sorted(spec.ports))
-    when_text = "None" if when is None else _strings(when, "        ")
+    when_text = "None" if when is None else _strings(when, "        ", "applies_when")
     declines = DECLINES_UNLESS.get(spec.name)
-    declines_text = "None" if declines is None else _strings(declines, "        ")
+    declines_text = (
+        "None" if declines is None else _strings(declines, "        ", "declines_unless")
+    )
     return (
         "    CatalogEntry(\n"
         f"        probe={_text(target)},\n"
@@ -111,12 +116,12 @@ def _entry(target: str, spec: ProbeSpec, when: tuple[str, ...] | None) -> str:
         f"            layer={_text(spec.layer)},\n"
         f"            heaviness={_text(spec.heaviness)},\n"
         f"            timeout_s={float(spec.timeout_s)!r},\n"
-        f"            reads={_strings(spec.reads, i)},\n"
+        f"            reads={_strings(spec.reads, i, 'reads')},\n"
         f"            ports=frozenset[PortName](\n{i}    {{\n{ports}{i}    }}\n{i}),\n"
-        f"            writes={_strings(spec.writes, i)},\n"
-        f"            needs={_strings(spec.needs, i)},\n"
+        f"            writes={_strings(spec.writes, i, 'writes')},\n"
+        f"            needs={_strings(spec.needs, i, 'needs')},\n"
         "            slice_type=SliceRef(\n"
-        f"                names={_strings(slice_names(spec), i + '    ')},\n"
+        f"                names={_strings(slice_names(spec), i + '    ', 'names')},\n"
         f"                probe={_text(target)},\n"
         "            ),\n"
         f"            schema_version={spec.schema_version!r},\n"

@@ -1917,3 +1917,20 @@ def catalog_paths() -> list[str]:
 
 
 catalog_listings = st.lists(st.sampled_from(catalog_paths()), unique=True, max_size=12)
+
+
+# Pieces a source text of any language is made of: every comment and string marker the line
+# counter knows, whitespace of every kind, line ends, a BOM, and plain words.
+_SOURCE_PIECES = (
+    "//", "/*", "*/", "#", "--", "--[[", "]]", "{-", "-}", "(*", "*)", "<!--", "-->", "<#",
+    "#>", ";", "%", '"', "'", "`", '"""', "'''", "\\", " ", "\t", "\r", "\f", "\n", "\r\n",
+    "x", "code()", "é",
+)  # fmt: skip
+
+
+@st.composite
+def source_texts(draw: st.DrawFn) -> bytes:
+    """UTF-8 text built from comment markers, quotes, whitespace and words, maybe with a BOM."""
+    pieces = draw(st.lists(st.sampled_from(_SOURCE_PIECES), max_size=60))
+    bom = draw(st.booleans())
+    return (b"\xef\xbb\xbf" if bom else b"") + "".join(pieces).encode("utf-8")

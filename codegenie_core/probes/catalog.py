@@ -60,7 +60,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 names=("codegenie_core.probes.layer_a.languages.LanguagesSlice",),
                 probe="codegenie_core.probes.layer_a.languages:LanguagesProbe",
             ),
-            schema_version=3,
+            schema_version=4,
         ),
     ),
     CatalogEntry(
@@ -452,7 +452,9 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 "manifests",
             ),
             slice_type=SliceRef(
-                names=("codegenie_core.probes.layer_c.loaded_dependencies.LoadedDependenciesSlice",),
+                names=(
+                    "codegenie_core.probes.layer_c.loaded_dependencies.LoadedDependenciesSlice",
+                ),
                 probe="codegenie_core.probes.layer_c.loaded_dependencies:LoadedDependenciesProbe",
             ),
             schema_version=1,

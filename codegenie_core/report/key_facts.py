@@ -65,14 +65,22 @@ def _names(names: list[str]) -> str:
     return shown + (f" and {len(names) - _MAX_NAMES} more" if len(names) > _MAX_NAMES else "")
 
 
+_LINE_KINDS = ("code", "comment", "blank")
+
+
 def _languages(s: Mapping[str, PlainData]) -> list[str]:
     rows = _records(s.get("languages"))
     out: list[str] = []
     if isinstance(primary := s.get("primary"), str):
         out.append(f"primary: {primary}")
     if rows:
-        parts = [f"{r.get('language')} {_int(r.get('files'))} files" for r in rows[:3]]
+        parts = [
+            f"{r.get('language')} {_int(r.get('files'))} files {_int(r.get('code'))} code"
+            for r in rows[:3]
+        ]
         out.append(", ".join(parts) + (f", +{len(rows) - 3} more" if len(rows) > 3 else ""))
+        code, comment, blank = (sum(_int(r.get(k)) for r in rows) for k in _LINE_KINDS)
+        out.append(f"lines: {code} code, {comment} comment, {blank} blank")
     vendored = _int(_mapping(s.get("vendored")).get("files"))
     generated = _int(_mapping(s.get("generated")).get("files"))
     if vendored or generated:

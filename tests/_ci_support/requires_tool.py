@@ -100,6 +100,9 @@ def tool_problem(tool: str) -> str | None:
             return nginx_problem()
         case "chromium":
             return chromium_problem()
+        case "cloc":
+            found = shutil.which("cloc")
+            return None if found is not None else "cloc is not on PATH (apt-get install cloc)"
         case _:
             return None if shutil.which(tool) is not None else f"{tool} is not on PATH"
 

@@ -13,6 +13,7 @@ import pytest
 from codegenie_adapters.fakes import FakeRepo
 from codegenie_adapters.local_repo import LocalRepo
 from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
+from codegenie_core.line_counts import count_lines
 from codegenie_core.ports import (
     MAX_READ_BYTES,
     FileProblem,
@@ -224,6 +225,33 @@ def test_large_files_git_does_not_vouch_for_are_digested_by_identity(
     assert by_identity  # the walked and git worlds differ, and both have some
     assert {p: d for p, d in digests.items() if p not in by_identity} == {
         p: blob_digest(data) for p, data in FILES.items() if p not in by_identity
+    }
+
+
+def test_line_counts_are_the_counters_or_the_same_problem(
+    world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, _ = world
+    asked = {**dict.fromkeys(repo.list_files(), "Python"), "nope.txt": "Python"}
+    expected = {
+        **{p: count_lines((data,), "Python") for p, data in FILES.items()},
+        **{p: FileProblem(path=p, reason=reason) for p, reason in UNREADABLE.items()},
+        "nope.txt": FileProblem(path="nope.txt", reason="no such file"),
+    }
+    assert dict(repo.line_counts(asked)) == expected
+    assert dict(repo.line_counts(asked)) == expected  # asked again, remembered or not
+
+
+def test_files_over_the_cap_are_too_large_to_count_lines_of(
+    capped_world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, _ = capped_world
+    counted = dict(repo.line_counts(dict.fromkeys(FILES, "Python")))
+    assert counted == {
+        p: FileProblem(path=p, reason="larger than 12 bytes")
+        if len(data) > CAP
+        else count_lines((data,), "Python")
+        for p, data in FILES.items()
     }
 
 

@@ -80,7 +80,14 @@ def test_links_are_counted_once_as_links_and_never_followed(
         (),
     )
     assert result.links == FileTotal(files=4, bytes=sum(len(target) for target in LINKS.values()))
-    assert result.languages == (LanguageTotal(language="Python", files=2, bytes=60 + 32),)
+    assert result.languages == (
+        LanguageTotal(language="Python", files=2, bytes=60 + 32, code=4 + 1, comment=1),
+    )
+    # Each file is read once: a file git does not vouch for is counted in the read that hashes
+    # it (a script by its `#!` line, from the same bytes); a clean tracked one in the count's.
+    assert (repo.hashed, repo.counted) == (
+        (["bin/tool", "src/app.py"], []) if make is plain else ([], ["bin/tool", "src/app.py"])
+    )
     assert (result.shebangs, result.documentation) == (
         FileTotal(files=1, bytes=32),
         FileTotal(files=1, bytes=7),

@@ -44,12 +44,20 @@ def test_the_languages_facts_name_the_primary_language_and_the_counts() -> None:
         "languages",
         {
             "primary": "Python",
-            "languages": [{"language": "Python", "files": 4, "bytes": 9}],
+            "languages": [
+                {"language": "Python", "files": 4, "bytes": 9, "code": 7, "comment": 2, "blank": 1},
+                {"language": "Shell", "files": 1, "bytes": 3, "code": 2, "comment": 1, "blank": 0},
+            ],
             "vendored": {"files": 2, "bytes": 1},
             "generated": {"files": 0, "bytes": 0},
         },
     )
-    assert facts == ("primary: Python", "Python 4 files", "vendored 2 files, generated 0 files")
+    assert facts == (
+        "primary: Python",
+        "Python 4 files 7 code, Shell 1 files 2 code",
+        "lines: 9 code, 3 comment, 1 blank",
+        "vendored 2 files, generated 0 files",
+    )
 
 
 def test_a_git_slice_says_branch_head_and_state() -> None:

@@ -41,14 +41,14 @@ def test_bytes_per_language_with_vendored_generated_and_unknown_apart() -> None:
     envelope = LanguagesProbe().run(context(repo))
     assert envelope == Envelope(
         probe="languages",
-        schema_version=3,
+        schema_version=4,
         confidence="medium",
         slice=LanguagesSlice(
             languages=(
-                LanguageTotal(language="TypeScript", files=2, bytes=60),
-                LanguageTotal(language="Python", files=2, bytes=50),
-                LanguageTotal(language="Dockerfile", files=1, bytes=5),
-                LanguageTotal(language="Makefile", files=1, bytes=5),
+                LanguageTotal(language="TypeScript", files=2, bytes=60, code=2),
+                LanguageTotal(language="Python", files=2, bytes=50, code=2),
+                LanguageTotal(language="Dockerfile", files=1, bytes=5, code=1),
+                LanguageTotal(language="Makefile", files=1, bytes=5, code=1),
             ),
             primary="TypeScript",
             vendored=FileTotal(files=1, bytes=100),
@@ -92,7 +92,7 @@ def test_an_unreadable_directory_counts_as_unreadable_names_its_path_and_lowers_
     )
 
 
-def test_the_probe_reads_no_file_contents_but_gitattributes_and_heads_of_scripts() -> None:
+def test_the_probe_reads_contents_only_to_count_lines_of_source_files() -> None:
     class CountingRepo(FakeRepo):
         def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes:
             raise AssertionError(f"read {path}: sizes must come from file_stats")
@@ -100,8 +100,9 @@ def test_the_probe_reads_no_file_contents_but_gitattributes_and_heads_of_scripts
     repo = CountingRepo(files={"a.py": b"abc", "notes.txt": b"#!/bin/sh\n"})
     envelope = LanguagesProbe().run(context(repo))
     assert isinstance(envelope, Envelope)
-    assert envelope.slice.languages == (LanguageTotal(language="Python", files=1, bytes=3),)
+    assert envelope.slice.languages == (LanguageTotal(language="Python", files=1, bytes=3, code=1),)
     assert repo.head_reads == []  # a file with an extension is never read, even unrecognized
+    assert repo.line_count_calls == [{"a.py": "Python"}]  # the unrecognized file is not counted
 
 
 def sized(**sizes: int) -> dict[str, FileStat]:
@@ -135,11 +136,11 @@ def test_extension_less_scripts_take_the_language_of_their_shebang_and_only_they
     envelope = LanguagesProbe().run(context(repo))
     assert isinstance(envelope, Envelope)
     assert envelope.slice.languages == (
-        LanguageTotal(language="Python", files=2, bytes=58),
-        LanguageTotal(language="JavaScript", files=1, bytes=30),
-        LanguageTotal(language="Perl", files=1, bytes=19),
-        LanguageTotal(language="Shell", files=1, bytes=15),
-        LanguageTotal(language="Makefile", files=1, bytes=10),
+        LanguageTotal(language="Python", files=2, bytes=58, code=1, comment=2),
+        LanguageTotal(language="JavaScript", files=1, bytes=30, code=1),
+        LanguageTotal(language="Perl", files=1, bytes=19, comment=1),
+        LanguageTotal(language="Shell", files=1, bytes=15, code=1, comment=1),
+        LanguageTotal(language="Makefile", files=1, bytes=10, comment=1),
     )
     assert envelope.slice.shebangs == FileTotal(files=5, bytes=122)
     assert envelope.slice.unrecognized == FileTotal(files=3, bytes=36)
@@ -182,11 +183,11 @@ def test_gitattributes_overrides_mark_unmark_and_name_languages_with_gits_preced
     envelope = LanguagesProbe().run(context(repo))
     assert isinstance(envelope, Envelope)
     assert envelope.slice.languages == (
-        LanguageTotal(language="JavaScript", files=1, bytes=19),
-        LanguageTotal(language="Python", files=1, bytes=13),
-        LanguageTotal(language="Go", files=1, bytes=7),
-        LanguageTotal(language="PHP", files=1, bytes=5),
-        LanguageTotal(language="Perl", files=1, bytes=3),
+        LanguageTotal(language="JavaScript", files=1, bytes=19, code=1),
+        LanguageTotal(language="Python", files=1, bytes=13, code=1),
+        LanguageTotal(language="Go", files=1, bytes=7, code=1),
+        LanguageTotal(language="PHP", files=1, bytes=5, code=1),
+        LanguageTotal(language="Perl", files=1, bytes=3, code=1),
     )
     assert (
         envelope.slice.vendored,
@@ -235,7 +236,9 @@ def test_a_symlink_is_counted_once_as_a_link_by_its_own_size_never_as_its_target
         0,
         FileTotal(files=4, bytes=len("src/app.pysrcnowhere../../etc/passwd")),
     )
-    assert envelope.slice.languages == (LanguageTotal(language="Python", files=1, bytes=40),)
+    assert envelope.slice.languages == (
+        LanguageTotal(language="Python", files=1, bytes=40, code=1),
+    )
     assert repo.head_reads == []  # a link is never read, extension-less or not
 
 

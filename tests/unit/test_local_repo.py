@@ -15,6 +15,7 @@ from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_for
 from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
 from codegenie_core.errors import GitDubiousOwnership, GitIndexCorrupt, RepoError
+from codegenie_core.line_counts import LineCounts
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, Remote
 from tests._ci_support.requires_tool import requires_tool
 from tests.as_nobody import NOBODY, needs_root, run_as_nobody, shared_dir
@@ -732,3 +733,45 @@ def test_stats_and_sizes_take_one_lstat_per_file_and_one_per_directory_never_a_r
         == {p: s.size for p, s in stats.items()}
         == {f"pkg{i % 3}/sub/m{i}.py": i for i in range(30)}
     )
+
+
+@requires_tool("git")
+def test_line_counts_are_remembered_by_blob_id_so_an_edit_recounts_only_that_file(
+    tmp_path: Path,
+) -> None:
+    root = init_repo(tmp_path / "repo")
+    for name in ("a.py", "b.py", "c.py"):
+        write(root, name, b"# " + name.encode() + b"\nx = 1\n\n")
+    commit_all(root, "three")
+    index = stat_index_path_for(str(tmp_path / "cache"), str(root))
+    languages = dict.fromkeys(("a.py", "b.py", "c.py"), "Python")
+
+    first = LocalRepo(str(root), stat_index_path=index)
+    counts = dict(first.line_counts(languages))
+    assert (first.hashed, first.counted) == ([], ["a.py", "b.py", "c.py"])  # one read each
+
+    second = LocalRepo(str(root), stat_index_path=index)
+    assert (dict(second.line_counts(languages)), second.hashed, second.counted) == (
+        counts,
+        [],
+        [],
+    )
+
+    write(root, "b.py", b"# edited\n")
+    third = LocalRepo(str(root), stat_index_path=index)
+    after = dict(third.line_counts(languages))
+    assert (third.hashed, third.counted) == (["b.py"], [])  # counted in the read that hashed it
+    assert after == {**counts, "b.py": LineCounts(comment=1)}
+
+
+def test_a_damaged_line_index_is_ignored_and_rebuilt(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(root, "a.py", b"x = 1\n")
+    index = stat_index_path_for(str(tmp_path / "cache"), str(root))
+    lines_path = Path(index).with_suffix(".lines.json")
+    lines_path.parent.mkdir(parents=True)
+    for damage in (b"{not json", b'{"format": "other"}', b"[]"):
+        lines_path.write_bytes(damage)
+        repo = LocalRepo(str(root), stat_index_path=index)
+        assert dict(repo.line_counts({"a.py": "Python"})) == {"a.py": LineCounts(code=1)}
+    assert json.loads(lines_path.read_bytes())["format"] == "codegenie-line-index/1"

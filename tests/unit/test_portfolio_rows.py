@@ -61,8 +61,8 @@ def test_base_images_name_each_stage_its_image_and_the_final_stage() -> None:
 
 def test_languages_mark_the_primary_one() -> None:
     rows = flatten(_golden("polyglot-monorepo"))["languages"]
-    assert ("TypeScript", 2, 477, 1) in rows
-    assert [r for r in rows if r[3] == 1] == [("TypeScript", 2, 477, 1)]
+    assert ("TypeScript", 2, 477, 1, 14, 0, 3) in rows
+    assert [r for r in rows if r[3] == 1] == [("TypeScript", 2, 477, 1, 14, 0, 3)]
 
 
 def test_a_missing_index_is_one_index_health_row() -> None:

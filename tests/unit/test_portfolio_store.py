@@ -64,6 +64,25 @@ def test_a_store_of_the_previous_version_is_migrated_and_keeps_its_rows(tmp_path
     assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
+def test_a_version_2_store_gains_line_columns_and_its_language_rows_keep_null_lines(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "v2.sqlite")
+    conn = connect(path, read_only=False)
+    assert migrate(conn, path, target=2) == 2
+    conn.execute("INSERT INTO runs (identity, tasks, started_at) VALUES ('x', 1, 'then')")
+    conn.execute(
+        "INSERT INTO repositories (key, state, source_kind, status, duration_ms, run_id)"
+        " VALUES ('/r/old', '', 'path', 'gathered', 1, 1)"
+    )
+    conn.execute("INSERT INTO languages VALUES (1, 'Go', 3, 300, 1)")
+    conn.close()
+    store = open_store(path)
+    rows = store.conn.execute("SELECT * FROM languages").fetchall()
+    assert rows == [(1, "Go", 3, 300, 1, None, None, None)]
+    store.close()
+
+
 def test_a_file_that_is_not_sqlite_is_one_line_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello, this is not a database at all, just some text\n" * 50)

@@ -19,6 +19,11 @@ Rule 5: a listed file that cannot be stat'ed is unreadable, as is a directory th
 not read (named in `problems`, as are `.gitattributes` lines refused); either lowers confidence.
 Rule 6: languages are ordered by bytes, largest first, then by name, so the slice is deterministic.
 Its key covers every listed file (`**`): any file added, removed or changed busts it.
+Rule 7: each language's source files also give their code, comment and blank lines, as cloc
+counts them (`codegenie_core.line_counts`), through `RepoFiles.line_counts`: the adapter counts a
+file in the read that hashes it and remembers counts by blob id, so an edit recounts one file. A
+binary (or not UTF-8) file, and one too large or unreadable to count, keeps its files and bytes
+in its language but adds no lines; they are totalled apart (`binary`, `uncounted`; ADR-0076).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from codegenie_core.languages import (
     is_vendored,
     language_of,
 )
+from codegenie_core.line_counts import BINARY, LineCounts
 from codegenie_core.parsers.gitattributes import AttributeFile, Attributes, parse_gitattributes
 from codegenie_core.parsers.shebang import INTERPRETERS, language_of_head
 from codegenie_core.ports import FileProblem, FileStat, RepoFiles
@@ -44,6 +50,7 @@ from codegenie_core.probes.layer_a.inputs import InputProblem
 from codegenie_core.registry import register_probe
 from codegenie_core.spec import PortName, ProbeSpec
 
+LineCounting = Callable[[Mapping[str, str]], Mapping[str, "LineCounts | FileProblem"]]
 GITATTRIBUTES = ".gitattributes"
 MAX_GITATTRIBUTES_BYTES = 2**20  # far above any real one; a larger one is a problem, unread
 MAX_ATTRIBUTE_LINES = 256  # linguist lines, all files together: each is matched against every file
@@ -62,11 +69,14 @@ _CANONICAL = {
 
 @attrs.frozen(kw_only=True)
 class LanguageTotal:
-    """Source files of one language, and their bytes."""
+    """Source files of one language, their bytes, and their lines (Rule 7)."""
 
     language: str
     files: int
     bytes: int
+    code: int = 0
+    comment: int = 0
+    blank: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -104,6 +114,8 @@ class LanguagesSlice:
     shebangs: FileTotal = FileTotal()  # source files whose language their `#!` line named
     overrides: tuple[OverrideTotal, ...] = ()
     problems: tuple[InputProblem, ...] = ()  # unread directories, refused `.gitattributes` lines
+    binary: FileTotal = FileTotal()  # source files not text (a NUL, or not UTF-8): no lines
+    uncounted: FileTotal = FileTotal()  # source files too large or unreadable to count lines
 
 
 def _flag(state: bool | str | None) -> bool | None:
@@ -140,10 +152,13 @@ def summarize(
     attributes: Attributes | None = None,
     read_head: Callable[[str], bytes | FileProblem] | None = None,
     attribute_problems: Sequence[InputProblem] = (),
+    count_lines: LineCounting | None = None,
 ) -> LanguagesSlice:
     """The slice for the listed `paths`, given their stats, the directories the listing could not
-    read, the attributes `.gitattributes` gives, and a head read for extension-less scripts."""
+    read, the attributes `.gitattributes` gives, a head read for extension-less scripts, and the
+    line counts of source files by language (Rule 7)."""
     per_language: dict[str, list[int]] = {}
+    counted_as: dict[str, str] = {}
     apart: dict[str, list[int]] = {
         k: [0, 0]
         for k in ("vendored", "generated", "documentation", "unrecognized", "links", "shebangs")
@@ -185,14 +200,27 @@ def summarize(
             if language is None:
                 bucket = apart["unrecognized"]
             else:
-                bucket = per_language.setdefault(language, [0, 0])
+                bucket = per_language.setdefault(language, [0, 0, 0, 0, 0])
+                counted_as[path] = language
         bucket[0] += 1
         bucket[1] += size
+    binary, uncounted = [0, 0], [0, 0]
+    if count_lines is not None and counted_as:
+        for path, counts in count_lines(counted_as).items():
+            if isinstance(counts, FileProblem):
+                apart_total = binary if counts.reason == BINARY else uncounted
+                apart_total[0] += 1
+                apart_total[1] += stats[path].size
+                continue
+            lines = per_language[counted_as[path]]
+            lines[2] += counts.code
+            lines[3] += counts.comment
+            lines[4] += counts.blank
     languages = tuple(
         sorted(
             (
-                LanguageTotal(language=name, files=f, bytes=b)
-                for name, (f, b) in per_language.items()
+                LanguageTotal(language=name, files=f, bytes=b, code=c, comment=m, blank=k)
+                for name, (f, b, c, m, k) in per_language.items()
             ),
             key=lambda t: (-t.bytes, t.language),
         )
@@ -210,6 +238,8 @@ def summarize(
         unrecognized=total("unrecognized"),
         links=total("links"),
         shebangs=total("shebangs"),
+        binary=FileTotal(files=binary[0], bytes=binary[1]),
+        uncounted=FileTotal(files=uncounted[0], bytes=uncounted[1]),
         unreadable=unreadable,
         overrides=tuple(
             OverrideTotal(attribute=a, value=v, files=f, bytes=b)
@@ -272,7 +302,7 @@ class LanguagesProbe:
         reads=("**",),
         ports=frozenset[PortName]({"repo"}),
         slice_type=LanguagesSlice,
-        schema_version=3,
+        schema_version=4,
     )
 
     def applies(self, ctx: ProbeContext) -> bool:
@@ -290,6 +320,7 @@ class LanguagesProbe:
             attributes=attributes,
             read_head=ctx.repo.read_head,
             attribute_problems=attribute_problems,
+            count_lines=ctx.repo.line_counts,
         )
         notes: tuple[str, ...] = ()
         if unsized := result.unreadable - len(skipped_dirs):
@@ -300,6 +331,11 @@ class LanguagesProbe:
             notes += (
                 f"{len(skipped_dirs)} directory(ies) could not be read, so their files are not "
                 f"counted: {shown}{more}",
+            )
+        if result.uncounted.files:
+            notes += (
+                f"{result.uncounted.files} source file(s) too large or unreadable to count their "
+                "lines",
             )
         if attribute_problems:
             notes += (
