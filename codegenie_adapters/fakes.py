@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from codegenie_core.cache_keys import CacheKey
-from codegenie_core.digest import blob_digest, problem_digest, stat_digest
+from codegenie_core.digest import blob_digest, link_digest, problem_digest, stat_digest
 from codegenie_core.errors import GitError
 from codegenie_core.line_counts import LineCounts, count_lines
 from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
@@ -163,6 +163,9 @@ class FakeRepo:
                 out[path] = stat_digest((len(data), int(blob_digest(data), 16)))
             else:
                 out[path] = blob_digest(data)
+            link = self.links.get(path)
+            if link is not None:  # from the work tree: the link text and its target (ADR-0082)
+                out[path] = link_digest(link, out[path])
         return out
 
     def line_counts(self, languages: Mapping[str, str]) -> Mapping[str, LineCounts | FileProblem]:

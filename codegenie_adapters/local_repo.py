@@ -32,7 +32,7 @@ from codegenie_adapters import repo_fs
 from codegenie_adapters.git_index import git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.repo_stat import RepoStats
-from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
+from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, link_digest, problem_digest
 from codegenie_core.errors import GitError
 from codegenie_core.languages import has_no_extension, language_of, origin_of
 from codegenie_core.line_counts import LineCounter, LineCounts, count_text
@@ -290,6 +290,7 @@ class LocalRepo:
                 return self._memo[path]
         stats = self._stats()
         key = None
+        before: os.stat_result | None = None
         if stats is not None:
             from codegenie_adapters.stat_index import stat_key  # loaded by `_stats` already
 
@@ -324,9 +325,22 @@ class LocalRepo:
                     self._lines().record(language, digest, counter.result())  # Rule 5
             with self._lock:
                 self.hashed.append(path)
+        # a regular file's lstat (taken above for the stat index) spares the readlink
+        maybe_link = before is None or stat.S_ISLNK(before.st_mode)
+        link = _link_text(os.path.join(self._root, path)) if maybe_link else None
+        if link is not None:  # a link's own text is a fact too (`languages.links.bytes`)
+            digest = link_digest(link, digest)
         with self._lock:
             self._memo[path] = digest
         return digest
+
+
+def _link_text(full: str) -> str | None:
+    """What the symlink at `full` points to, as written; None when `full` is no symlink."""
+    try:
+        return os.readlink(full)
+    except (OSError, ValueError):  # not a link, gone, or a NUL in the path
+        return None
 
 
 def _counter_for(path: str) -> LineCounter | None:

@@ -24,6 +24,17 @@ def problem_digest(reason: str) -> str:
     return "unreadable:" + hashlib.sha256(reason.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def link_digest(link_text: str, resolved: str) -> str:
+    """A symlink's digest from the work tree: its link text with the digest of what it resolves to
+    (or of why it cannot be read), so re-pointing a link changes the key even when neither target
+    can be read, or both hold the same bytes (ADR-0082); never equal to a blob id (a prefix)."""
+    hasher = hashlib.sha256()
+    for part in (link_text, resolved):
+        data = part.encode("utf-8", "surrogateescape")
+        hasher.update(len(data).to_bytes(8, "big") + data)
+    return "link:" + hasher.hexdigest()
+
+
 def streamed_blob_digest(
     size: int, chunks: Iterable[bytes], *, object_format: str = "sha1"
 ) -> str | None:

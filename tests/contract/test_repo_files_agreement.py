@@ -12,7 +12,7 @@ import pytest
 
 from codegenie_adapters.fakes import FakeRepo
 from codegenie_adapters.local_repo import LocalRepo
-from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
+from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, link_digest, problem_digest
 from codegenie_core.line_counts import count_lines
 from codegenie_core.ports import (
     MAX_READ_BYTES,
@@ -196,6 +196,9 @@ def test_digests_are_blob_ids_and_problems_get_problem_digests(
         **{p: problem_digest(reason) for p, reason in UNREADABLE.items()},
         "nope.txt": problem_digest("no such file"),
     }
+    # a symlink is read from the work tree (git's index vouches for regular files only): its
+    # digest holds its link text and what it resolves to (ADR-0082)
+    expected |= {p: link_digest(text, expected[p]) for p, text in LINKS.items()}
     assert dict(repo.digests(asked)) == expected
 
 
@@ -223,9 +226,9 @@ def test_large_files_git_does_not_vouch_for_are_digested_by_identity(
 
     assert {p for p, d in digests.items() if d.startswith(STAT_DIGEST_PREFIX)} == by_identity
     assert by_identity  # the walked and git worlds differ, and both have some
-    assert {p: d for p, d in digests.items() if p not in by_identity} == {
-        p: blob_digest(data) for p, data in FILES.items() if p not in by_identity
-    }
+    readable = {p: blob_digest(data) for p, data in FILES.items() if p not in by_identity}
+    readable |= {p: link_digest(LINKS[p], d) for p, d in readable.items() if p in LINKS}
+    assert {p: d for p, d in digests.items() if p not in by_identity} == readable
 
 
 def test_line_counts_are_the_counters_or_the_same_problem(

@@ -198,6 +198,25 @@ def test_a_dangling_symlink_is_listed_and_says_so(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("targets", [("gone-a", "gone-b"), ("same-a", "same-b")])
+def test_re_pointing_a_symlink_changes_its_digest(
+    tmp_path: Path, targets: tuple[str, str]
+) -> None:
+    # The link's own text is a fact (`languages.links.bytes`): two dangling targets share one
+    # reason, and two targets may hold the same bytes, yet the digest must tell them apart (the
+    # cached-equals-uncached state machine found a stale `links.bytes`; ADR-0082).
+    for name in ("same-a", "same-b"):
+        (tmp_path / name).write_bytes(b"same bytes\n")
+    link = tmp_path / "link"
+    digests = []
+    for target in targets:
+        link.unlink(missing_ok=True)
+        link.symlink_to(target)
+        digests.append(LocalRepo(str(tmp_path)).digests(["link"])["link"])
+    assert digests[0] != digests[1]
+    assert all(d.startswith("link:") for d in digests)
+
+
 def test_symlink_loops_neither_hang_the_walk_nor_the_read(tmp_path: Path) -> None:
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "up").symlink_to("..")  # a directory loop: not descended
