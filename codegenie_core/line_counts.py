@@ -10,7 +10,9 @@ where the language nests them), and string quotes, so a marker inside a string o
 is not a comment; a string never spans lines (an unterminated one ends at the line's end). A
 Python-like triple-quoted string counts as comment, as cloc counts docstrings. An unterminated
 block comment runs to the end of the file. A language not in `SYNTAXES` gets blank and code lines
-only.
+only. In the script languages cloc 1.96 treats so (`SHEBANG_IS_CODE`: shell, Python, Ruby, Perl,
+PHP, make), a `#!` line that starts the file is code though `#` starts a comment; elsewhere, and
+further down, it is a comment, as cloc counts it.
 Rule 3: a file holding a NUL byte, or not valid UTF-8, is binary: no lines are counted
 (`BINARY`). Memory is bounded by the chunk plus the longest line.
 Rule 4: a chunk with no block-comment opener in it, outside a block comment, is counted with
@@ -26,8 +28,11 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
-COUNTER_VERSION = 1  # bump when a counting rule changes: remembered counts are then not reused
+COUNTER_VERSION = 2  # bump when a counting rule changes: remembered counts are then not reused
 BINARY = "binary"
+# cloc 1.96 counts a leading "#!" line as code in these (checked against it: YAML, R, TOML,
+# Elixir, PowerShell and the other `#` languages count it as a comment)
+SHEBANG_IS_CODE = frozenset({"Shell", "Python", "Ruby", "Perl", "PHP", "Makefile"})
 _BOM = b"\xef\xbb\xbf"
 _UTF8 = codecs.getincrementaldecoder("utf-8")
 _WHITESPACE = b" \t\r\x0b\x0c"
@@ -184,13 +189,14 @@ class LineCounter:
         self._depth = 0  # block comments open (nested ones count each)
         self._block = 0  # which of the syntax's blocks is open, when `_depth`
         self._code = self._comment = self._blank = 0
+        self._shebang = False  # the file starts with "#!" (Rule 2)
 
     def feed(self, chunk: bytes) -> None:
         if self._binary or not chunk:
             return
-        if not self._started:  # a BOM may arrive split: hold the first bytes until there are 3
+        if not self._started:  # a BOM, then "#!", may arrive split: hold the first 5 bytes
             self._head += chunk
-            if len(self._head) < len(_BOM):
+            if len(self._head) < len(_BOM) + 2:
                 return
             chunk = self._start()
         self._text(chunk)
@@ -201,7 +207,9 @@ class LineCounter:
         if self._choose is not None:
             self.language = self._choose(chunk[: self._head_bytes])
             self._c = _compiled(self.language)
-        return chunk.removeprefix(_BOM)
+        chunk = chunk.removeprefix(_BOM)
+        self._shebang = chunk.startswith(b"#!")
+        return chunk
 
     def _text(self, chunk: bytes) -> None:
         if b"\0" in chunk:
@@ -236,7 +244,8 @@ class LineCounter:
         if self._carry:  # a last line without "\n"
             self._line(self._carry.strip(_WHITESPACE))
             self._carry = b""
-        return LineCounts(code=self._code, comment=self._comment, blank=self._blank)
+        counts = LineCounts(code=self._code, comment=self._comment, blank=self._blank)
+        return _shebang_as_code(counts, self.language) if self._shebang else counts
 
     def _lines(self, text: bytes) -> None:
         """Count `text`, whole lines each ending in "\\n"."""
@@ -342,4 +351,13 @@ def count_text(data: bytes, language: str | None) -> LineCounts | str:
         found: list[bytes] = c.blank_or_comment.findall(text)
         blank = found.count(b"")
         comment = len(found) - blank
-    return LineCounts(code=lines - blank - comment, comment=comment, blank=blank)
+    counts = LineCounts(code=lines - blank - comment, comment=comment, blank=blank)
+    return _shebang_as_code(counts, language) if data.startswith(b"#!") else counts
+
+
+def _shebang_as_code(counts: LineCounts, language: str | None) -> LineCounts:
+    """`counts` of a file that starts with "#!", its first line code in `SHEBANG_IS_CODE` (Rule
+    2): `#` starts a comment there, so that line, the first, outside any block, was one."""
+    if language not in SHEBANG_IS_CODE or counts.comment == 0:
+        return counts
+    return attrs.evolve(counts, code=counts.code + 1, comment=counts.comment - 1)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from codegenie_core.line_counts import BINARY, SYNTAXES, LineCounter, LineCounts, count_lines
+from codegenie_core.line_counts import (
+    BINARY,
+    SYNTAXES,
+    LineCounter,
+    LineCounts,
+    count_lines,
+    count_text,
+)
 
 
 def counted(text: bytes, language: str | None) -> LineCounts | str:
@@ -69,7 +76,7 @@ int main(void) { // code, then a comment: code
         pytest.param(
             "Shell",
             b"#!/bin/sh\n# comment\necho '#' # trailing\n\n\t \n",
-            lines(code=1, comment=2, blank=2),
+            lines(code=2, comment=1, blank=2),  # a leading #! line is code, as cloc counts it
             id="hash",
         ),
         pytest.param(
@@ -146,7 +153,20 @@ def test_chunks_split_anywhere_give_the_counts_of_the_whole() -> None:
 def test_a_chosen_language_is_picked_from_the_first_bytes() -> None:
     counter = LineCounter(None, choose=lambda head: "Python" if b"python" in head else None)
     counter.feed(b"#!/usr/bin/env python3\n'''doc'''\nprint(1)\n")
-    assert (counter.language, counter.result()) == ("Python", lines(code=1, comment=2))
+    assert (counter.language, counter.result()) == ("Python", lines(code=2, comment=1))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("Shell", lines(code=2, comment=1)), ("YAML", lines(code=1, comment=2))],
+)
+def test_a_leading_shebang_is_code_only_where_cloc_counts_it_so(
+    language: str, expected: LineCounts
+) -> None:
+    data = b"#!/usr/bin/env x\n# c\nx\n"  # cloc 1.96: 2 code in shell, 1 in YAML
+    chunks = [data[:1], data[1:4], data[4:]]  # "#!" split across chunks
+    assert count_text(data, language) == count_lines(chunks, language) == expected
+    assert count_text(b"x\n#!/bin/sh\n", language) == lines(code=1, comment=1)  # not line 1
 
 
 def test_every_comment_syntax_has_a_marker() -> None:
