@@ -199,9 +199,7 @@ def test_a_dangling_symlink_is_listed_and_says_so(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("targets", [("gone-a", "gone-b"), ("same-a", "same-b")])
-def test_re_pointing_a_symlink_changes_its_digest(
-    tmp_path: Path, targets: tuple[str, str]
-) -> None:
+def test_re_pointing_a_symlink_changes_its_digest(tmp_path: Path, targets: tuple[str, str]) -> None:
     # The link's own text is a fact (`languages.links.bytes`): two dangling targets share one
     # reason, and two targets may hold the same bytes, yet the digest must tell them apart (the
     # cached-equals-uncached state machine found a stale `links.bytes`; ADR-0082).
