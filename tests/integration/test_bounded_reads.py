@@ -71,7 +71,19 @@ def assert_bounded_gather(document: dict[str, object], peak_kib: int) -> None:
         {k: p[k] for k in ("path", "message")} for p in manifests["slice"]["problems"]
     ]
     python = [t for t in probes["languages"]["slice"]["languages"] if t["language"] == "Python"]
-    assert python == [{"language": "Python", "files": 2, "bytes": TWO_GIB + 12}]
+    # a 2 GiB file is too large to count lines in (ADR-0076): only small.py's lines count
+    assert python == [
+        {
+            "language": "Python",
+            "files": 2,
+            "bytes": TWO_GIB + 12,
+            "code": 1,
+            "comment": 0,
+            "blank": 0,
+        }
+    ]
+    # both huge files (the Python one and package.json) are too large to count
+    assert probes["languages"]["slice"]["uncounted"] == {"files": 2, "bytes": 2 * TWO_GIB}
     assert peak_kib < PEAK_RSS_BOUND_KIB
 
 
