@@ -5,7 +5,10 @@ trusted only when its header verifies for the key asked (magic, version, key, le
 its payload is an envelope; one that does not is a miss, logged once, and is not written locally.
 Rule 2: a remote hit is written into the local tier atomically, then served from there; where the
 local tier cannot take it (turned off), it is served from memory.
-Rule 3: a put writes the local tier, then the remote.
+Rule 3: a put offers the remote the entry, then writes the local tier: a worker killed between the
+two leaves nothing local only, so its retry, finding no local entry, asks the remote, and a later
+gather with the local caches gone finds every entry (the portfolio cluster test found one that
+the old order, local first, had kept from the remote).
 Rule 4: the first remote failure (unreachable, timeout, 5xx after retries, 3xx, 401/403...) is
 logged once, and the remote tier is off for the rest of this cache's life (one gather); the gather
 goes on with the local tier. A 404 is a plain miss (see ADR-0051).
@@ -88,17 +91,16 @@ class TieredCache:
         data = self.local.encode(key, envelope)
         if data is None:
             return
+        if self.remote_on:  # Rule 3: the remote first
+            answer = self.remote.put(key.hex, data)
+            match answer:
+                case Stored():
+                    pass
+                case Unavailable(reason=reason):
+                    self._turn_off(reason)
+                case _:
+                    assert_never(answer)
         self.local.adopt(key, data)
-        if not self.remote_on:
-            return
-        answer = self.remote.put(key.hex, data)
-        match answer:
-            case Stored():
-                pass
-            case Unavailable(reason=reason):
-                self._turn_off(reason)
-            case _:
-                assert_never(answer)
 
     def _adopted(
         self, key: CacheKey, data: bytes, slice_type: type[Any] | SliceRef

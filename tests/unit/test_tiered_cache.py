@@ -101,7 +101,7 @@ def test_a_remote_hit_is_verified_written_locally_and_then_served_from_disk(
     assert gets(server) == [f"GET /cache/{key('a').hex}"]
 
 
-def test_a_404_is_a_plain_miss_and_a_put_writes_local_then_the_same_bytes_remote(
+def test_a_404_is_a_plain_miss_and_a_put_writes_the_same_bytes_remote_and_local(
     tmp_path: Path, server: CacheServer, logged: list[str]
 ) -> None:
     cache = tiered(tmp_path, server)
@@ -112,6 +112,20 @@ def test_a_404_is_a_plain_miss_and_a_put_writes_local_then_the_same_bytes_remote
     assert server.store[f"/cache/{key('b').hex}"] == on_disk
     assert cache.remote_on
     assert logged == []
+
+
+def test_a_put_offers_the_remote_first_so_a_worker_killed_midway_leaves_nothing_local_only(
+    tmp_path: Path, server: CacheServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tiered(tmp_path, server)
+
+    def killed(*_: object) -> None:
+        raise SystemExit("killed at the local write")
+
+    monkeypatch.setattr(cache.local, "adopt", killed)
+    with pytest.raises(SystemExit):
+        cache.put(key("k"), envelope(2))
+    assert f"/cache/{key('k').hex}" in server.store
 
 
 @pytest.mark.parametrize("damage", ["flipped", "other-key", "not-an-envelope", "garbage"])
