@@ -84,8 +84,8 @@ def to_yaml(document: object) -> str:
 
 class _FlatItems:
     """Rule 4's fast path for a list of flat mappings (the inventory, the edges): a mapping item
-    whose values are all scalars, empty, or lists of scalars is written in one step, each key's line start built
-    once per list, with the same bytes the stack would write."""
+    whose values are all scalars, empty, or lists of scalars is written in one step, each key's
+    line start built once per list, with the same bytes the stack would write."""
 
     def __init__(self, pad: str, scalar: Callable[[object], str], rendered: dict[str, str]) -> None:
         self._first = f"{pad}- "
