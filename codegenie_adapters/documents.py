@@ -72,7 +72,11 @@ def to_yaml(document: object) -> str:
         else:
             flat = _FlatItems(pad, scalar, rendered)
             for item in cast("list[object]", value):
-                if not later and type(item) is dict and flat.write(item, out):
+                if (
+                    not later
+                    and type(item) is dict
+                    and flat.write(cast("dict[object, object]", item), out)
+                ):
                     continue
                 if later or (isinstance(item, dict | list) and item):
                     later.append((f"{pad}- ", cast("object", item), indent + 2))
@@ -123,13 +127,13 @@ class _FlatItems:
                 for entry in cast("list[object]", value):
                     if isinstance(entry, dict | list) and entry:
                         return False
-                    lines.append(f"{self._rest}  - {scalar(entry)}\n")
+                    lines.append(f"{self._rest}  - {scalar(cast('object', entry))}\n")
                 at = 1
                 continue
             elif isinstance(value, dict | list) and value:
                 return False
             else:
-                text = _scalar(value)
+                text = _scalar(cast("object", value))
             lines.append(head[at] + text + "\n")
             at = 1
         out.extend(lines)
