@@ -18,7 +18,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import cast
 
 from codegenie_adapters.atomic import write_atomically
@@ -70,13 +70,74 @@ def to_yaml(document: object) -> str:
                     out.append(f"{head}{scalar(key)}: {scalar(cast('object', item))}\n")
                 head = pad
         else:
+            flat = _FlatItems(pad, scalar, rendered)
             for item in cast("list[object]", value):
+                if (
+                    not later
+                    and type(item) is dict
+                    and flat.write(cast("dict[object, object]", item), out)
+                ):
+                    continue
                 if later or (isinstance(item, dict | list) and item):
                     later.append((f"{pad}- ", cast("object", item), indent + 2))
                 else:
                     out.append(f"{pad}- {scalar(cast('object', item))}\n")
         stack.extend(reversed(later))
     return "".join(out)
+
+
+class _FlatItems:
+    """Rule 4's fast path for a list of flat mappings (the inventory, the edges): a mapping item
+    whose values are all scalars, empty, or lists of scalars is written in one step, each key's
+    line start built once per list, with the same bytes the stack would write."""
+
+    def __init__(self, pad: str, scalar: Callable[[object], str], rendered: dict[str, str]) -> None:
+        self._first = f"{pad}- "
+        self._rest = f"{pad}  "
+        self._scalar = scalar
+        self._rendered = rendered
+        self._heads: dict[object, tuple[str, str]] = {}  # key -> (first line's start, later's)
+
+    def write(self, item: dict[object, object], out: list[str]) -> bool:
+        """Append `item`'s lines to `out` and say True, or append nothing and say False when a
+        value is a non-empty mapping or holds one, or a list (the stack writes that item)."""
+        if not item:
+            return False
+        lines: list[str] = []
+        heads, rendered, scalar = self._heads, self._rendered, self._scalar
+        at = 0
+        for key, value in item.items():
+            head = heads.get(key) if type(key) is str else None
+            if head is None:
+                written = scalar(key)
+                head = (f"{self._first}{written}: ", f"{self._rest}{written}: ")
+                if type(key) is str:
+                    heads[key] = head
+            kind = type(value)
+            if kind is str:
+                text = rendered.get(cast("str", value))
+                if text is None:
+                    text = scalar(value)
+            elif value is None:
+                text = "null"
+            elif kind is bool:
+                text = "true" if value else "false"
+            elif kind is list and value:  # a list of scalars: `reasons`, `notes`
+                lines.append(head[at].rstrip() + "\n")
+                for entry in cast("list[object]", value):
+                    if isinstance(entry, dict | list) and entry:
+                        return False
+                    lines.append(f"{self._rest}  - {scalar(cast('object', entry))}\n")
+                at = 1
+                continue
+            elif isinstance(value, dict | list) and value:
+                return False
+            else:
+                text = _scalar(cast("object", value))
+            lines.append(head[at] + text + "\n")
+            at = 1
+        out.extend(lines)
+        return True
 
 
 # Rule 4: a string is written plain only when it cannot read as anything but itself under YAML

@@ -30,6 +30,7 @@ from codegenie_adapters.envelope_json import (
     slice_type_name,
     union_members,
 )
+from codegenie_adapters.plain_json import as_json_reads_it
 from codegenie_core.probe import Envelope
 
 __all__ = [
@@ -145,8 +146,9 @@ def envelope_to_json(envelope: Envelope) -> bytes:
 
 def plain_data(value: object) -> Any:
     """A slice as the context document holds it: unstructured, then as JSON reads it back, which
-    is exactly what a cache entry stores (Rule 4 of `codegenie_core.report.context`)."""
-    return json.loads(json.dumps(converter.unstructure(value)))
+    is exactly what a cache entry stores (Rule 4 of `codegenie_core.report.context`), without
+    the text in between (`plain_json`)."""
+    return as_json_reads_it(converter.unstructure(value))
 
 
 @functools.cache

@@ -71,6 +71,39 @@ def test_yaml_is_byte_for_byte_what_the_one_node_at_a_time_writer_gives(document
     assert to_yaml(document) == reference_to_yaml(document)
 
 
+# The shape the inventory and the edges have: lists of flat mappings, whose values are scalars,
+# empty containers, lists of scalars, and now and then a nested container (which leaves the fast
+# path for that item and every one after it).
+_leaf = yaml_plain.filter(lambda v: not isinstance(v, dict | list) or not v)
+_flat_value = _leaf | st.lists(_leaf, max_size=3) | yaml_plain
+flat_lists = st.lists(
+    st.dictionaries(
+        st.sampled_from(["name", "on", "", "a b", "reasons", "1"]) | st.text(max_size=3),
+        _flat_value,
+        max_size=5,
+    )
+    | _leaf,
+    max_size=8,
+)
+flat_documents = st.dictionaries(st.text(max_size=3), flat_lists, max_size=3) | st.lists(
+    flat_lists, max_size=3
+)
+
+
+@given(flat_documents)
+def test_lists_of_flat_mappings_are_written_byte_for_byte_as_the_reference_writes_them(
+    document: object,
+) -> None:
+    assert to_yaml(document) == reference_to_yaml(document)
+
+
+@given(flat_documents)
+def test_lists_of_flat_mappings_read_back_under_yaml_1_1_and_1_2(document: object) -> None:
+    text = to_yaml(document)
+    for version in (None, (1, 1), (1, 2)):
+        assert _same(_load(text, version), document), (version, text)
+
+
 @given(yaml_plain)
 def test_yaml_round_trips_any_plain_document_under_yaml_1_1_and_1_2(document: object) -> None:
     text = to_yaml(document)
