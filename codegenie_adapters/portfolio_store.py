@@ -233,28 +233,34 @@ class _Transaction:
     """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on any exception, Ctrl-C included; SQLite's
     own errors (disk full, locked past the busy timeout) become one `StoreError` line."""
 
+    begin: tuple[str, ...] = ("BEGIN IMMEDIATE",)
+    end: tuple[str, ...] = ("COMMIT",)
+    undo: tuple[str, ...] = ("ROLLBACK",)
+
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self._conn = conn
         self._path = path
 
     def __enter__(self) -> None:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            raise self.error(error) from error
+        self._run(self.begin)
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, _: object
     ) -> None:
         if kind is None:
-            try:
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as failed:
-                raise self.error(failed) from failed
+            self._run(self.end)
             return
         with contextlib.suppress(sqlite3.Error):
-            self._conn.execute("ROLLBACK")
+            for statement in self.undo:
+                self._conn.execute(statement)
         if isinstance(error, sqlite3.Error):
+            raise self.error(error) from error
+
+    def _run(self, statements: tuple[str, ...]) -> None:
+        try:
+            for statement in statements:
+                self._conn.execute(statement)
+        except sqlite3.Error as error:
             raise self.error(error) from error
 
     def error(self, error: sqlite3.Error) -> StoreError:
@@ -267,26 +273,9 @@ class _Savepoint(_Transaction):
     """One result inside the open batch: `SAVEPOINT` ... `RELEASE`, or on any exception rolled
     back to where it began, so the batch keeps the results before it (Rule 1)."""
 
-    def __enter__(self) -> None:
-        try:
-            self._conn.execute("SAVEPOINT result")
-        except sqlite3.Error as error:
-            raise self.error(error) from error
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, _: object
-    ) -> None:
-        if kind is None:
-            try:
-                self._conn.execute("RELEASE result")
-            except sqlite3.Error as failed:
-                raise self.error(failed) from failed
-            return
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.execute("ROLLBACK TO result")
-            self._conn.execute("RELEASE result")
-        if isinstance(error, sqlite3.Error):
-            raise self.error(error) from error
+    begin = ("SAVEPOINT result",)
+    end = ("RELEASE result",)
+    undo = ("ROLLBACK TO result", "RELEASE result")
 
 
 _LATEST = (
