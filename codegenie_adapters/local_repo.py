@@ -290,14 +290,14 @@ class LocalRepo:
                 return self._memo[path]
         stats = self._stats()
         key = None
-        before: os.stat_result | None = None
+        full = os.path.join(self._root, path)
+        try:
+            before: os.stat_result | None = os.lstat(full)
+        except (OSError, ValueError):  # ValueError: a NUL in the path
+            before = None
         if stats is not None:
             from codegenie_adapters.stat_index import stat_key  # loaded by `_stats` already
 
-            try:
-                before = os.lstat(os.path.join(self._root, path))
-            except (OSError, ValueError):  # ValueError: a NUL in the path
-                before = None
             # Only a regular file is indexed: a symlink's own stat says nothing of its target.
             if before is not None and stat.S_ISREG(before.st_mode):
                 key = stat_key(before)
@@ -325,21 +325,21 @@ class LocalRepo:
                     self._lines().record(language, digest, counter.result())  # Rule 5
             with self._lock:
                 self.hashed.append(path)
-        # a regular file's lstat (taken above for the stat index) spares the readlink
-        maybe_link = before is None or stat.S_ISLNK(before.st_mode)
-        link = _link_text(os.path.join(self._root, path)) if maybe_link else None
-        if link is not None:  # a link's own text is a fact too (`languages.links.bytes`)
-            digest = link_digest(link, digest)
+        if before is not None and stat.S_ISLNK(before.st_mode):
+            # a link's own text is a fact too (`languages.links.bytes`; ADR-0082)
+            link = _link_text(full)
+            if link is not None:
+                digest = link_digest(link, digest)
         with self._lock:
             self._memo[path] = digest
         return digest
 
 
 def _link_text(full: str) -> str | None:
-    """What the symlink at `full` points to, as written; None when `full` is no symlink."""
+    """What the symlink at `full` points to, as written; None when it is gone meanwhile."""
     try:
         return os.readlink(full)
-    except (OSError, ValueError):  # not a link, gone, or a NUL in the path
+    except OSError:
         return None
 
 
