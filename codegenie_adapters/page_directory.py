@@ -12,6 +12,9 @@ Rule 3: on any failure, interruption included, the temp directory is removed and
 is left (or put back) in place.
 Rule 4: a file name is relative, of `[A-Za-z0-9._-]` words joined by `/`, never `..` or a
 dot-file, and is created exclusively: nothing is written outside the temp directory.
+Rule 5: the temp directory is made with mode 0777 less the process umask, by the kernel, as any
+directory the user makes; the umask is never read by setting it (that would change it, for a
+moment, for every thread of the process).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import re
 import secrets
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterable
 
 from codegenie_core.errors import OutputError
@@ -55,11 +57,10 @@ def write_directory(target: str, files: Iterable[tuple[str, str]]) -> int:
     check_target(target)
     parent, base = os.path.split(target)
     os.makedirs(parent, exist_ok=True)
-    temp = tempfile.mkdtemp(prefix=f".{base}.tmp-", dir=parent)
+    temp = _make_temp_directory(parent, base)
     aside = os.path.join(parent, f".{base}.old-{secrets.token_hex(6)}")
     count = 0
     try:
-        os.chmod(temp, 0o777 & ~_umask())  # mkdtemp's 0700, as any directory the user makes
         for name, text in files:
             _write(temp, name, text)
             count += 1
@@ -91,7 +92,12 @@ def _write(root: str, name: str, text: str) -> None:
         handle.write(text)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _make_temp_directory(parent: str, base: str) -> str:
+    """A new, empty directory beside the target (Rule 5): as `mkdtemp`, but the umask's mode."""
+    while True:
+        temp = os.path.join(parent, f".{base}.tmp-{secrets.token_hex(8)}")
+        try:
+            os.mkdir(temp, 0o777)
+        except FileExistsError:  # 64 random bits taken: try another name
+            continue
+        return temp
