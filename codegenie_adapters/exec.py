@@ -10,18 +10,23 @@ Rule 4: a missing executable is a value (`exit_code=None`, `not_found=True`), no
 Rule 5: the command line is logged only as `codegenie_core.redact.redact_argv` shows it: no
 environment or build-arg value, no URL credential, and the last `program_tail` words (a program's
 own argv, such as a scenario's) as their first word and a count (see ADR-0024).
+Rule 6: the pipes are fed and drained on the calling thread (one `select` loop, no thread per
+pipe: a warm gather's git calls are most of what it does, and two thread starts per call cost
+more than the call's own work in this process); a child that exits while an heir keeps its pipes
+open is heard for `_HEIRS_GRACE_S` more, then left (the heir dies with the group if the call
+timed out, Rule 1).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Mapping, Sequence
-from typing import IO, Literal
+from typing import Literal
 
 import attrs
 
@@ -30,6 +35,9 @@ from codegenie_core.redact import redact_argv
 
 DEFAULT_MAX_OUTPUT_BYTES = 1 << 20
 Keep = Literal["tail", "head"]
+_POLL_S = 0.1  # how often a wait on the pipes looks whether the child has exited
+_HEIRS_GRACE_S = 5.0  # how long pipes an exited child's heirs hold open are still read
+_STDIN_CHUNK = 1 << 16
 
 
 @attrs.frozen(kw_only=True)
@@ -53,39 +61,71 @@ class ExecResult:
         return self.stderr[-limit:].decode("utf-8", "replace")
 
 
-class _BoundedReader:
-    """Drains one pipe on a thread, keeping at most `limit` bytes (the last ones, or the first)."""
+class _Bounded:
+    """What one pipe said, keeping at most `limit` bytes (the last ones, or the first: Rule 2)."""
 
-    def __init__(self, stream: IO[bytes], limit: int, keep: Keep = "tail") -> None:
-        self._stream = stream
+    def __init__(self, limit: int, keep: Keep) -> None:
         self._limit = limit
         self._keep = keep
-        self._chunks = bytearray()
+        self.data = bytearray()
         self.truncated = False
-        self._thread = threading.Thread(target=self._drain, daemon=True)
-        self._thread.start()
 
-    def _drain(self) -> None:
-        while chunk := self._stream.read(65536):
-            if self._keep == "head":
-                room = self._limit - len(self._chunks)
-                self._chunks += chunk[: max(room, 0)]
-                self.truncated = self.truncated or len(chunk) > room
-                continue
-            self._chunks += chunk
-            if len(self._chunks) > self._limit:
-                del self._chunks[: len(self._chunks) - self._limit]
-                self.truncated = True
-        self._stream.close()
+    def add(self, chunk: bytes) -> None:
+        if self._keep == "head":
+            room = self._limit - len(self.data)
+            self.data += chunk[: max(room, 0)]
+            self.truncated = self.truncated or len(chunk) > room
+            return
+        self.data += chunk
+        if len(self.data) > self._limit:
+            del self.data[: len(self.data) - self._limit]
+            self.truncated = True
 
-    def wait_closed(self, timeout: float) -> bool:
-        """Block until the pipe closes (the child and its heirs are done writing)."""
-        self._thread.join(max(0.0, timeout))
-        return not self._thread.is_alive()
 
-    def result(self, timeout: float) -> bytes:
-        self._thread.join(timeout)
-        return bytes(self._chunks)
+def _communicate(
+    process: subprocess.Popen[bytes],
+    streams: Mapping[int, _Bounded],
+    stdin_bytes: bytes | None,
+    deadline: float,
+) -> bool:
+    """Feed stdin and drain the pipes on this thread (Rule 6) until they close, the child having
+    exited, or `deadline` passes; True when the deadline passed first."""
+    with selectors.DefaultSelector() as selector:
+        for fd in streams:
+            selector.register(fd, selectors.EVENT_READ)
+        pending = memoryview(stdin_bytes or b"")
+        if process.stdin is not None:
+            if pending:
+                os.set_blocking(process.stdin.fileno(), False)
+                selector.register(process.stdin.fileno(), selectors.EVENT_WRITE)
+            else:
+                process.stdin.close()
+        exited_at: float | None = None
+        while selector.get_map():
+            now = time.monotonic()
+            if now >= deadline:
+                return True
+            if exited_at is None and process.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now >= exited_at + _HEIRS_GRACE_S:
+                break  # an heir of the child keeps a pipe open: stop listening (Rule 6)
+            for key, _ in selector.select(min(_POLL_S, deadline - now)):
+                fd = key.fd
+                if fd in streams:
+                    if chunk := os.read(fd, 65536):
+                        streams[fd].add(chunk)
+                    else:
+                        selector.unregister(fd)  # end of file: the child and its heirs are done
+                    continue
+                assert process.stdin is not None
+                try:
+                    pending = pending[os.write(fd, pending[:_STDIN_CHUNK]) :]
+                except BrokenPipeError:  # the child stopped reading: the rest is not wanted
+                    pending = pending[:0]
+                if not pending:
+                    selector.unregister(fd)
+                    process.stdin.close()
+    return False
 
 
 def run_external_cli(
@@ -127,37 +167,30 @@ def run_external_cli(
             not_found=True,
         )
     assert process.stdout is not None and process.stderr is not None
-    out = _BoundedReader(process.stdout, max_output_bytes, keep_stdout)
-    err = _BoundedReader(process.stderr, max_output_bytes)
-    if stdin_bytes is not None:
-        assert process.stdin is not None
-        try:
-            process.stdin.write(stdin_bytes)
-            process.stdin.close()
-        except BrokenPipeError:
-            pass
+    out = _Bounded(max_output_bytes, keep_stdout)
+    err = _Bounded(max_output_bytes, "tail")
     timed_out = False
-    deadline = started + timeout_s
     try:
-        # Waiting on the pipes first blocks on a lock, where Popen.wait(timeout) would sleep-poll
-        # (milliseconds per call, which a warm gather of many git calls would feel).
-        # Slices bound the case of a child that exits while a grandchild keeps its pipes open.
-        while not out.wait_closed(min(0.1, deadline - time.monotonic())):
-            if process.poll() is not None or time.monotonic() >= deadline:
-                break
-        process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        streams = {process.stdout.fileno(): out, process.stderr.fileno(): err}
+        timed_out = _communicate(process, streams, stdin_bytes, started + timeout_s)
+        if timed_out:
+            _kill_group(process)
+        else:
+            process.wait(timeout=max(0.0, started + timeout_s - time.monotonic()))
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill_group(process)
     except BaseException:  # KeyboardInterrupt: leave no process group behind, then go on unwinding
         _kill_group(process)
         raise
-    stdout, stderr = out.result(5.0), err.result(5.0)
+    finally:
+        process.stdout.close()
+        process.stderr.close()
     return ExecResult(
         argv=argv,
         exit_code=None if timed_out else process.returncode,
-        stdout=stdout,
-        stderr=stderr,
+        stdout=bytes(out.data),
+        stderr=bytes(err.data),
         duration_s=time.monotonic() - started,
         timed_out=timed_out,
         truncated=out.truncated or err.truncated,

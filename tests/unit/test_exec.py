@@ -87,6 +87,29 @@ def test_a_child_that_exits_while_a_grandchild_holds_its_pipes_is_not_a_timeout(
     assert (result.exit_code, result.timed_out, result.stdout) == (0, False, b"done\n")
 
 
+def test_stdin_and_output_larger_than_a_pipe_flow_both_ways_without_a_deadlock() -> None:
+    data = bytes(range(256)) * 8192  # 2 MiB each way: 32 times a pipe's buffer
+    result = run_external_cli(["cat"], timeout_s=30, stdin_bytes=data, max_output_bytes=len(data))
+    assert (result.exit_code, result.truncated, result.stdout == data) == (0, False, True)
+
+
+def test_a_child_that_reads_no_stdin_is_not_an_error() -> None:
+    result = run_external_cli(["true"], timeout_s=30, stdin_bytes=b"x" * (1 << 20))
+    assert (result.exit_code, result.timed_out) == (0, False)
+
+
+def test_the_pipes_are_drained_without_a_thread_per_call(monkeypatch: Any) -> None:
+    """Rule 6: a gather's many short git calls pay no thread start each."""
+    import threading
+
+    def refuse(self: threading.Thread) -> None:
+        raise AssertionError(f"thread {self.name!r} started")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    result = run_external_cli(["sh", "-c", "echo out; echo err >&2"], timeout_s=30)
+    assert (result.stdout, result.stderr) == (b"out\n", b"err\n")
+
+
 def _debug_log(run: Callable[[], object]) -> str:
     """What the adapters log at DEBUG while `run` runs."""
     messages: list[str] = []
