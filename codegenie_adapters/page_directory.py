@@ -12,9 +12,10 @@ Rule 3: on any failure, interruption included, the temp directory is removed and
 is left (or put back) in place.
 Rule 4: a file name is relative, of `[A-Za-z0-9._-]` words joined by `/`, never `..` or a
 dot-file, and is created exclusively: nothing is written outside the temp directory.
-Rule 5: the temp directory is made with mode 0777 less the process umask, by the kernel, as any
-directory the user makes; the umask is never read by setting it (that would change it, for a
-moment, for every thread of the process).
+Rule 5: the temp directory is private (0700) while it is filled, so no other local user can
+plant a file or a symlink in it; just before the swap it takes the mode any directory the user
+makes has (0777 less the umask). The umask is learnt from a directory the kernel makes inside
+it, never by setting it (that would change it, for a moment, for every thread of the process).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import re
 import secrets
 import shutil
 import stat
+import tempfile
 from collections.abc import Iterable
 
 from codegenie_core.errors import OutputError
@@ -57,15 +59,17 @@ def write_directory(target: str, files: Iterable[tuple[str, str]]) -> int:
     check_target(target)
     parent, base = os.path.split(target)
     os.makedirs(parent, exist_ok=True)
-    temp = _make_temp_directory(parent, base)
+    temp = tempfile.mkdtemp(prefix=f".{base}.tmp-", dir=parent)  # 0700 (Rule 5)
     aside = os.path.join(parent, f".{base}.old-{secrets.token_hex(6)}")
     count = 0
     try:
+        mode = _mode_the_umask_gives(temp)
         for name, text in files:
             _write(temp, name, text)
             count += 1
         with open(os.path.join(temp, MARKER), "x", encoding="utf-8") as marker:
             marker.write("written by codegenie-cli portfolio report\n")
+        os.chmod(temp, mode)  # Rule 5: the user's mode once the files are whole
         check_target(target)  # again: it may have changed while the files were written
         swapped = os.path.lexists(target)
         if swapped:
@@ -92,12 +96,12 @@ def _write(root: str, name: str, text: str) -> None:
         handle.write(text)
 
 
-def _make_temp_directory(parent: str, base: str) -> str:
-    """A new, empty directory beside the target (Rule 5): as `mkdtemp`, but the umask's mode."""
-    while True:
-        temp = os.path.join(parent, f".{base}.tmp-{secrets.token_hex(8)}")
-        try:
-            os.mkdir(temp, 0o777)
-        except FileExistsError:  # 64 random bits taken: try another name
-            continue
-        return temp
+def _mode_the_umask_gives(private: str) -> int:
+    """The mode of a directory made with 0777 now (Rule 5), asked of the kernel inside `private`
+    (a dot name, which no page file can have: Rule 4)."""
+    probe = os.path.join(private, ".umask")
+    os.mkdir(probe, 0o777)
+    try:
+        return stat.S_IMODE(os.lstat(probe).st_mode)
+    finally:
+        os.rmdir(probe)
