@@ -27,7 +27,13 @@ def applied_policy(inspected: Mapping[str, Any]) -> ContainerPolicy:
         pids_limit=host.get("PidsLimit") or None,
         memory_mib=(host.get("Memory") or 0) // 2**20 or None,
         init=bool(host.get("Init")),
+        one_cpu=_one_cpu(host.get("CpusetCpus")),
     )
+
+
+def _one_cpu(cpuset: object) -> bool:
+    """Whether the engine's cpuset (`"1"`, `"0-1"`, `"0,2"`, or empty) names exactly one CPU."""
+    return isinstance(cpuset, str) and cpuset.isdigit()
 
 
 def _capabilities(listed: object) -> tuple[str, ...]:
