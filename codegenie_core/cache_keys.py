@@ -186,6 +186,10 @@ def _glob_problem(pattern: str) -> str | None:
     return None
 
 
+# What `_hash_key` encodes at once of a long ASCII field (a large repository's input table).
+_SLICE = 1 << 20
+
+
 def _spec_of(keyed: Keyed) -> ProbeSpec:
     return keyed if isinstance(keyed, ProbeSpec) else keyed.spec
 
@@ -316,14 +320,19 @@ def _hash_key(
     inputs: Sequence[tuple[str, str]],
     tokens: Sequence[tuple[str, str]],
 ) -> CacheKey:
-    chunks: list[bytes] = []
+    hasher = hashlib.sha256()  # fed field by field: no copy of the whole input is ever joined
 
     def field(text: str) -> None:
         # surrogatepass, not surrogateescape: the latter maps "\udcc3\udca9" and "é" to the same
         # bytes, which would break Rule 3; surrogatepass encodes every str injectively.
+        if text.isascii():  # one byte per character: the length is known before encoding
+            hasher.update(len(text).to_bytes(8, "big"))
+            for start in range(0, len(text), _SLICE):  # 200,000 files: one slice at a time
+                hasher.update(text[start : start + _SLICE].encode("ascii"))
+            return
         data = text.encode("utf-8", "surrogatepass")
-        chunks.append(len(data).to_bytes(8, "big"))
-        chunks.append(data)
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
 
     field(str(KEY_FORMAT_VERSION))
     field(name)
@@ -336,11 +345,12 @@ def _hash_key(
     table = "\x00".join(itertools.chain.from_iterable(inputs))
     assert table.count("\x00") == max(0, 2 * len(inputs) - 1), "a path or digest holds NUL"
     field(table)
+    del table
     field(str(len(tokens)))
     for token, value in tokens:
         field(token)
         field(value)
-    return CacheKey(hashlib.sha256(b"".join(chunks)).hexdigest())
+    return CacheKey(hasher.hexdigest())
 
 
 def with_upstream(key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]) -> CacheKey:
