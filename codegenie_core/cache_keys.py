@@ -40,6 +40,7 @@ from codegenie_core.globs import (
     special_token_name,
     tokens_of,
 )
+from codegenie_core.key_changes import recorded_inputs
 from codegenie_core.once import OnceEach
 from codegenie_core.spec import ProbeSpec
 from codegenie_core.values.key import CacheKey
@@ -73,6 +74,18 @@ class KeyExplanation:
 def declared_token(name: str) -> str:
     """A token as a probe declares it: `config:<field>` as is, any other as `name:<resolved>`."""
     return name if name.startswith(CONFIG_TOKEN_PREFIX) else f"{name}:<resolved>"
+
+
+def recorded_explanation(
+    explanation: KeyExplanation, key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]
+) -> dict[str, object]:
+    """`recorded_form(explanation_data(...))`, what a miss leaves in the key log, made without
+    the per-file mappings of `explanation_data` (a `**` probe over 200,000 files keeps a count and
+    a digest of its listing: building 200,000 dicts first cost 75 MB on a cold gather)."""
+    data = explanation_data(attrs.evolve(explanation, inputs=()), key, upstream)
+    del data["inputs"]
+    data.update(recorded_inputs(explanation.inputs))
+    return data
 
 
 def explanation_data(

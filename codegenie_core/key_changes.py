@@ -47,25 +47,28 @@ class MissWatch:
 
 
 def recorded_form(explanation: Mapping[str, Any]) -> dict[str, Any]:
-    """Rule 1: what a `KeyLog` keeps of an `explanation_data`."""
+    """Rule 1: what a `KeyLog` keeps of an `explanation_data` (a recorded form is kept as is)."""
+    if "inputs" not in explanation:  # already recorded: its listing is a count and a digest
+        return dict(explanation)
     inputs = cast("list[dict[str, str]]", explanation["inputs"])
     recorded = {k: v for k, v in explanation.items() if k != "inputs"}
-    if len(inputs) > MAX_RECORDED_INPUTS:
-        recorded["inputs_count"] = len(inputs)
-        recorded["inputs_digest"] = _listing_digest(inputs)
-    else:
-        recorded["inputs"] = [
-            {"path": item["path"], "digest": item["digest"][:DIGEST_PREFIX]} for item in inputs
-        ]
+    recorded.update(recorded_inputs([(item["path"], item["digest"]) for item in inputs]))
     return recorded
 
 
-def _listing_digest(inputs: Sequence[Mapping[str, str]]) -> str:
+def recorded_inputs(inputs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Rule 1 for a key's (path, digest) pairs: the recorded form's `inputs`, or for more than
+    `MAX_RECORDED_INPUTS` files its `inputs_count` and `inputs_digest`, made from the pairs
+    themselves (no mapping per file: 200,000 files cost no 200,000 dicts on a miss)."""
+    if len(inputs) > MAX_RECORDED_INPUTS:
+        return {"inputs_count": len(inputs), "inputs_digest": _listing_digest(inputs)}
+    return {"inputs": [{"path": path, "digest": digest[:DIGEST_PREFIX]} for path, digest in inputs]}
+
+
+def _listing_digest(inputs: Sequence[tuple[str, str]]) -> str:
     hasher = hashlib.sha256()
-    for item in inputs:
-        hasher.update(
-            f"{item['path']}\0{item['digest'][:DIGEST_PREFIX]}\n".encode(errors="replace")
-        )
+    for path, digest in inputs:
+        hasher.update(f"{path}\0{digest[:DIGEST_PREFIX]}\n".encode(errors="replace"))
     return hasher.hexdigest()
 
 
@@ -142,7 +145,8 @@ class KeyChange:
 
 
 def key_change(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> KeyChange:
-    """Rule 2: `current` is an `explanation_data`, `previous` a recorded form (or None)."""
+    """Rule 2: `current` is an `explanation_data` or its recorded form, `previous` a recorded
+    form (or None)."""
     probe, key = cast("str", current["probe"]), cast("str", current["key"])
     if previous is None:
         return KeyChange(probe=probe, key=key, previous_key=None)
@@ -163,7 +167,7 @@ def key_change(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -
         removed = tuple(sorted(old.keys() - new.keys()))
         changed = tuple(sorted(p for p in new.keys() & old.keys() if new[p] != old[p]))
     elif _listing_of(previous) != _listing_of(now):
-        listing_changed = len(cast("list[object]", current["inputs"]))
+        listing_changed = _count_of(now)
     return KeyChange(
         probe=probe,
         key=key,
@@ -185,8 +189,14 @@ def _pairs(items: object) -> dict[str, str]:
 
 def _listing_of(recorded: Mapping[str, Any]) -> object:
     if "inputs" in recorded:
-        return _listing_digest(cast("list[Mapping[str, str]]", recorded["inputs"]))
+        return _listing_digest(list(_pairs(recorded["inputs"]).items()))
     return recorded.get("inputs_digest")
+
+
+def _count_of(recorded: Mapping[str, Any]) -> int:
+    if "inputs" in recorded:
+        return len(cast("list[object]", recorded["inputs"]))
+    return int(recorded.get("inputs_count", 0))
 
 
 def _differences(old: object, new: object, name: str, value: str) -> tuple[str, ...]:

@@ -7,7 +7,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codegenie_core.cache_keys import KeyExplanation, explanation_data, recorded_explanation
 from codegenie_core.key_changes import MAX_RECORDED_INPUTS, key_change, recorded_form
+from codegenie_core.values.key import CacheKey
 
 
 def explanation(
@@ -105,3 +107,32 @@ def test_the_change_is_the_set_difference_of_the_two_listings(
     assert set(change.removed) == before.keys() - after.keys()
     assert set(change.changed) == {p for p in before.keys() & after.keys() if before[p] != after[p]}
     assert change.unchanged == (before == after)
+
+
+@given(files, files, st.booleans())
+def test_a_recorded_current_explanation_tells_the_same_change_as_the_whole_one(
+    before: dict[str, str], after: dict[str, str], many: bool
+) -> None:
+    # A miss hands `key_change` the recorded form it is about to keep (no mapping per file):
+    # what it tells must be what the whole explanation tells, over few files or over many.
+    pad = {f"z{i}": D1 for i in range(MAX_RECORDED_INPUTS + 1)} if many else {}
+    old = recorded_form(explanation({**pad, **before}))
+    now = explanation({**pad, **after})
+    assert key_change(old, recorded_form(now)) == key_change(old, now)
+    assert recorded_form(recorded_form(now)) == recorded_form(now)
+
+
+@given(files, st.booleans())
+def test_the_key_log_form_of_a_miss_is_recorded_form_of_its_explanation(
+    chosen: dict[str, str], many: bool
+) -> None:
+    pad = {f"z{i}": D2 for i in range(MAX_RECORDED_INPUTS + 1)} if many else {}
+    inputs = tuple(sorted({**pad, **chosen}.items()))
+    explained = KeyExplanation(
+        probe="p", probe_version=1, schema_version=2, inputs=inputs,
+        tokens=(("git-head", "h"),), key=CacheKey("k" * 64),
+    )  # fmt: skip
+    upstream = (("u", CacheKey("u" * 64)),)
+    assert recorded_explanation(explained, CacheKey("c" * 64), upstream) == recorded_form(
+        explanation_data(explained, CacheKey("c" * 64), upstream)
+    )
