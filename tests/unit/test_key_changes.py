@@ -85,7 +85,7 @@ def test_a_probe_over_many_files_keeps_one_listing_digest_and_says_the_listing_c
 
 def test_digests_are_compared_by_their_recorded_prefix() -> None:
     old = recorded_form(explanation({"a": D1}))
-    assert old["inputs"] == [{"path": "a", "digest": "1" * 16}]
+    assert (old["input_paths"], old["input_digests"]) == (["a"], ["1" * 16])
     assert key_change(old, explanation({"a": "1" * 16 + "2" * 48})).changed == ()
 
 
@@ -136,3 +136,10 @@ def test_the_key_log_form_of_a_miss_is_recorded_form_of_its_explanation(
     assert recorded_explanation(explained, CacheKey("c" * 64), upstream) == recorded_form(
         explanation_data(explained, CacheKey("c" * 64), upstream)
     )
+
+
+def test_a_damaged_record_of_files_says_only_that_the_listing_changed() -> None:
+    old = recorded_form(explanation({"a": D1}))
+    damaged = {**old, "input_digests": [*old["input_digests"], "extra"]}  # columns of two lengths
+    change = key_change(damaged, explanation({"a": D1}))
+    assert change.listing_changed == 1 and change.added == change.removed == change.changed == ()
