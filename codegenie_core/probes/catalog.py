@@ -457,7 +457,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 ),
                 probe="codegenie_core.probes.layer_c.loaded_dependencies:LoadedDependenciesProbe",
             ),
-            schema_version=1,
+            schema_version=2,
         ),
     ),
 )
