@@ -18,9 +18,9 @@ Berry) governs only those directories; a manifest below its root that is no memb
 a test fixture, an excluded crate) is pinned by nothing, and its entries say so, without calling
 the lockfile stale.
 Rule 6: a direct entry carries the dependency groups and extras that declare it (`groups`: sorted,
-unique `group:<g>` / `extra:<x>`, see ADR-0084). Entries equal but for their groups are one entry
-with the union of the groups (pytest in PEP 735 groups `tests` and `typing` is one entry); entries
-that differ in anything else stay apart.
+unique `group:<g>` / `extra:<x>`, see ADR-0084). Entries with groups that are equal but for their
+groups are one entry with the union of the groups (pytest in PEP 735 groups `tests` and `typing`
+is one entry); entries that differ in anything else, or that no group declares, stay apart.
 """
 
 from __future__ import annotations
@@ -314,15 +314,27 @@ def join(
 
 
 def merge_groups(entries: Iterable[InventoryEntry]) -> list[InventoryEntry]:
-    """Rule 6: entries equal but for their groups as one, with the union of the groups, in the
-    order of their first occurrence."""
-    merged: dict[InventoryEntry, set[str]] = {}
+    """Rule 6: entries with groups that are equal but for their groups as one, with the union of
+    the groups, at the place of the first. An entry no group declares (a runtime dependency, a
+    transitive one) is kept as it is: merged into a grouped one it would read as declared in a
+    group only. Only grouped entries are keyed, so a lock's transitive thousands cost nothing."""
+    out: list[InventoryEntry] = []
+    grouped: dict[InventoryEntry, tuple[int, set[str]]] = {}
     for entry in entries:
-        merged.setdefault(attrs.evolve(entry, groups=()), set()).update(entry.groups)
-    return [
-        attrs.evolve(entry, groups=tuple(sorted(groups))) if groups else entry
-        for entry, groups in merged.items()
-    ]
+        if not entry.groups:
+            out.append(entry)
+            continue
+        key = attrs.evolve(entry, groups=())
+        found = grouped.get(key)
+        if found is None:
+            grouped[key] = (len(out), set(entry.groups))
+            out.append(entry)
+        else:
+            found[1].update(entry.groups)
+    for key, (place, union) in grouped.items():
+        if len(union) > len(out[place].groups):
+            out[place] = attrs.evolve(key, groups=tuple(sorted(union)))
+    return out
 
 
 def _direct(

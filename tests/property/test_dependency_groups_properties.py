@@ -91,15 +91,19 @@ _ENTRIES = st.builds(
 
 
 @given(st.lists(_ENTRIES, max_size=12))
-def test_merging_keeps_one_entry_per_identity_with_the_union_of_its_groups(
+def test_merging_keeps_one_grouped_entry_per_identity_with_the_union_and_the_rest_as_is(
     entries: list[InventoryEntry],
 ) -> None:
     merged = merge_groups(entries)
 
-    def identity(entry: InventoryEntry) -> InventoryEntry:
-        return attrs.evolve(entry, groups=())
+    def identity(entry: InventoryEntry) -> InventoryEntry | int:
+        # an entry no group declares is its own identity, whatever else equals it
+        return attrs.evolve(entry, groups=()) if entry.groups else id(entry)
 
-    assert [identity(e) for e in merged] == list(dict.fromkeys(identity(e) for e in entries))
+    assert [identity(e) for e in merged if e.groups] == list(
+        dict.fromkeys(identity(e) for e in entries if e.groups)
+    )
+    assert [e for e in merged if not e.groups] == [e for e in entries if not e.groups]
     for entry in merged:
         union = {g for e in entries if identity(e) == identity(entry) for g in e.groups}
         assert entry.groups == tuple(sorted(union))

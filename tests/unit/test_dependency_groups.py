@@ -272,3 +272,22 @@ def test_a_flask_shaped_uv_project_gives_one_entry_per_package_and_declaration()
         ("pytest", "8.3.4", "dev", ("group:dev", "group:tests", "group:typing")),
         ("tox", "4.23.2", "dev", ("group:dev",)),
     ]
+
+
+def test_an_entry_no_group_declares_is_never_merged_into_a_grouped_one() -> None:
+    lock = Lock(
+        ecosystem="pypi",
+        format="test",
+        format_version="1",
+        known_version=True,
+        packages=(LockedPackage(id="p", name="pytest", version="8.3.4"),),
+    )
+    declared = [
+        _pypi("pytest", "", "optional", ()),  # an optional dependency no extra names
+        _pypi("pytest", "", "optional", ("extra:testing",)),
+        _pypi("pytest", "", "optional", ("extra:ci",)),
+    ]
+
+    result = join(declared, {"uv.lock": lock}, {"pyproject.toml": "uv.lock"})
+
+    assert [e.groups for e in result.entries] == [(), ("extra:ci", "extra:testing")]
