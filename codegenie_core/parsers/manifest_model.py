@@ -150,7 +150,10 @@ def group_label(kind: Literal["group", "extra"], name: str, *, normalise: bool =
 
 def sorted_dependencies(dependencies: Iterable[Dependency]) -> tuple[Dependency, ...]:
     return tuple(
-        sorted(dependencies, key=lambda d: (d.scope, d.name, d.spec, d.marker or "", d.extras))
+        sorted(
+            dependencies,
+            key=lambda d: (d.scope, d.name, d.spec, d.marker or "", d.extras, d.groups),
+        )
     )
 
 

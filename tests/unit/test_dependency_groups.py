@@ -291,3 +291,10 @@ def test_an_entry_no_group_declares_is_never_merged_into_a_grouped_one() -> None
     result = join(declared, {"uv.lock": lock}, {"pyproject.toml": "uv.lock"})
 
     assert [e.groups for e in result.entries] == [(), ("extra:ci", "extra:testing")]
+
+
+def test_dependencies_equal_but_for_their_groups_are_sorted_by_them() -> None:
+    text = 'group :test do\n  gem "rspec"\nend\ngroup :development do\n  gem "rspec"\nend\n'
+    gemfile = parse_gemfile(text).value
+    assert gemfile is not None
+    assert [d.groups for d in gemfile.dependencies] == [("group:development",), ("group:test",)]
