@@ -6,6 +6,10 @@ Rule 2: project names are normalized per PEP 503; extras and markers are kept as
 Rule 3: requirements files list what to install, not why: their dependencies get the scope
 "requirements", and their `-r`/`-c` includes are noted, not followed (the included file is a
 manifest of its own when the probe's globs match it).
+Rule 4: a dependency says which dependency groups and extras declare it (`groups`, ADR-0084):
+`extra:<x>` for PEP 621 and Poetry extras, `group:<g>` for PEP 735, PDM and Poetry groups,
+`group:dev` for Poetry's and uv's legacy dev-dependencies; PEP 735 `{include-group}` tables are
+expanded by `parsers.dependency_groups`.
 """
 
 from __future__ import annotations
