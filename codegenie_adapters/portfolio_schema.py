@@ -34,7 +34,11 @@ def _typed(column: str) -> str:
 
 # A table's columns as version 1 made them: a released migration never changes (Rule 1), so
 # columns added since come in later migrations, not here.
-_V1_COLUMNS = {**FACT_COLUMNS, "languages": ("language", "files", "bytes", "is_primary")}
+_V1_COLUMNS = {
+    **FACT_COLUMNS,
+    "languages": ("language", "files", "bytes", "is_primary"),
+    "dependencies": FACT_COLUMNS["dependencies"][:-1],  # `groups` came in version 4
+}
 _LINE_COLUMNS = ("code", "comment", "blank")
 
 
@@ -81,7 +85,10 @@ _V2 = (
 )
 # Version 3: lines of code, comment and blank per language (ADR-0076); NULL in older rows.
 _V3 = tuple(f"ALTER TABLE languages ADD COLUMN {_typed(c)}" for c in _LINE_COLUMNS)
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# Version 4: the dependency groups and extras declaring a dependency, JSON array text
+# (ADR-0084); NULL in older rows.
+_V4 = ("ALTER TABLE dependencies ADD COLUMN groups TEXT",)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

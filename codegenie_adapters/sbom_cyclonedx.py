@@ -5,7 +5,9 @@ what may (optional, peer), `excluded` for what never ships (dev, build).
 Rule 2: the output is a function of the model and the timestamp: the serial number is a UUID
 derived from the model's digest, so two gathers of the same repository give the same bytes
 at the same timestamp (see ADR-0057).
-Rule 3: the library is an optional extra (`sbom`), imported when this module is: the CLI
+Rule 3: a package's dependency groups and extras are one `codegenie:group` property each
+(`group:<g>` / `extra:<x>`, see ADR-0084).
+Rule 4: the library is an optional extra (`sbom`), imported when this module is: the CLI
 imports it only for `--format cyclonedx`.
 """
 
@@ -81,6 +83,7 @@ def cyclonedx_json(model: SbomModel, *, timestamp: datetime.datetime) -> str:
                 Property(name="codegenie:ecosystem", value=package.ecosystem),
                 Property(name="codegenie:scope", value=package.scope),
                 Property(name="codegenie:direct", value=str(package.direct).lower()),
+                *(Property(name="codegenie:group", value=group) for group in package.groups),
             ],
         )
         bom.components.add(component)

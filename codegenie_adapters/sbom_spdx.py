@@ -7,7 +7,9 @@ packages are `DEPENDS_ON`; a base image is a `CONTAINER` package the repository 
 Rule 2: SPDX ids are positional over the model's sorted packages, members and images, and the
 document namespace carries a UUID derived from the model's digest, so the output is a function
 of the model and the timestamp (see ADR-0057).
-Rule 3: spdx-tools validates while it writes; a document it finds invalid is a bug here, so its
+Rule 3: a package in dependency groups or extras says them in its comment: "declared as
+group:tests, extra:async" (ADR-0084).
+Rule 4: spdx-tools validates while it writes; a document it finds invalid is a bug here, so its
 messages are raised as an assertion, never shown as the user's fault.
 """
 
@@ -68,7 +70,7 @@ def _needs(dependent: str, dependency: str, scope: Scope) -> Relationship:
 
 
 def spdx_json(model: SbomModel, *, timestamp: datetime.datetime) -> str:
-    """The SBOM as SPDX 2.3 JSON text, ending in a newline (Rule 3 on invalid documents)."""
+    """The SBOM as SPDX 2.3 JSON text, ending in a newline (Rule 4 on invalid documents)."""
     name = model.repo_name or "repository"
     info = CreationInfo(
         spdx_version="SPDX-2.3",
@@ -100,6 +102,7 @@ def spdx_json(model: SbomModel, *, timestamp: datetime.datetime) -> str:
                 files_analyzed=False,
                 external_references=_purl_ref(package.purl),
                 primary_package_purpose=PackagePurpose.LIBRARY,
+                comment="declared as " + ", ".join(package.groups) if package.groups else None,
             )
         )
     scopes: dict[str, Scope] = {package.purl: package.scope for package in model.packages}

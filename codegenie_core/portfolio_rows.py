@@ -5,7 +5,7 @@ Rule 1: a document is untrusted shape. A field that is absent or of another type
 a NULL column), never an exception: a document from an older or newer codegenie still stores.
 Rule 2: `FACT_COLUMNS` names every fact table's columns in order; the store's migrations create
 exactly these columns after `repo_id` (a contract test compares them), and `flatten` yields rows
-in that order.
+in that order. A dependency's `groups` column is JSON array text (ADR-0084).
 Rule 3: a run is identified by what it gathers: its `TaskSpec` and the set of its task keys
 (`run_identity`), so a resumed run finds its unfinished run whatever the order of its sources.
 """
@@ -39,7 +39,7 @@ RepoStatus = Literal["gathered", "failed"]
 FACT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "dependencies": (
         "ecosystem", "name", "spec", "effective_spec", "resolved", "purl", "scope", "direct",
-        "manifest", "lockfile", "member", "source",
+        "manifest", "lockfile", "member", "source", "groups",
     ),
     "base_images": (
         "dockerfile", "stage", "stage_name", "final", "base_kind", "written", "reference",
@@ -238,6 +238,7 @@ def _dependencies(manifests: Mapping[str, object]) -> list[Row]:
                 _text(entry.get("lockfile")),
                 _text(entry.get("member")),
                 _text(entry.get("source")),
+                _json_strings(entry.get("groups")),
             )
         )
     return rows
@@ -419,6 +420,15 @@ def _seq(value: object) -> Sequence[object]:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _json_strings(value: object) -> str | None:
+    """A list of strings as compact JSON array text (`["group:tests","extra:async"]`, queried
+    with SQLite's `json_each`); its other members are left out; None when it is no list."""
+    if not isinstance(value, list | tuple):
+        return None
+    items = [v for v in cast("Sequence[object]", value) if isinstance(v, str)]
+    return json.dumps(items, separators=(",", ":"), ensure_ascii=False)
 
 
 def _int(value: object) -> int | None:

@@ -17,6 +17,10 @@ Rule 5: a lockfile that records its members (importers: pnpm, npm v2+, uv, Cargo
 Berry) governs only those directories; a manifest below its root that is no member (a template,
 a test fixture, an excluded crate) is pinned by nothing, and its entries say so, without calling
 the lockfile stale.
+Rule 6: a direct entry carries the dependency groups and extras that declare it (`groups`: sorted,
+unique `group:<g>` / `extra:<x>`, see ADR-0084). Entries with groups that are equal but for their
+groups are one entry with the union of the groups (pytest in PEP 735 groups `tests` and `typing`
+is one entry); entries that differ in anything else, or that no group declares, stay apart.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ __all__ = [
     "Reason",
     "Workspace",
     "join",
+    "merge_groups",
     "scope_of",
 ]
 
@@ -88,6 +93,7 @@ class InventoryEntry:
     member: str | None
     source: str | None = None
     reasons: tuple[str, ...] = ()  # why `resolved` is absent or less than certain
+    groups: tuple[str, ...] = ()  # Rule 6: "group:<g>" / "extra:<x>", sorted and unique
 
 
 @attrs.frozen(kw_only=True)
@@ -301,10 +307,34 @@ def join(
                 )
             )
     return JoinResult(
-        entries=tuple(sorted(entries, key=_entry_order)),
+        entries=tuple(sorted(merge_groups(entries), key=_entry_order)),
         edges=tuple(DependencyEdge(source=a, target=b) for a, b in sorted(edges)),
-        reasons=tuple(reasons),
+        reasons=tuple(dict.fromkeys(reasons)),  # one stale pytest in two groups: one reason
     )
+
+
+def merge_groups(entries: Iterable[InventoryEntry]) -> list[InventoryEntry]:
+    """Rule 6: entries with groups that are equal but for their groups as one, with the union of
+    the groups, at the place of the first. An entry no group declares (a runtime dependency, a
+    transitive one) is kept as it is: merged into a grouped one it would read as declared in a
+    group only. Only grouped entries are keyed, so a lock's transitive thousands cost nothing."""
+    out: list[InventoryEntry] = []
+    grouped: dict[InventoryEntry, tuple[int, set[str]]] = {}
+    for entry in entries:
+        if not entry.groups:
+            out.append(entry)
+            continue
+        key = attrs.evolve(entry, groups=())
+        found = grouped.get(key)
+        if found is None:
+            grouped[key] = (len(out), set(entry.groups))
+            out.append(entry)
+        else:
+            found[1].update(entry.groups)
+    for key, (place, union) in grouped.items():
+        if len(union) > len(out[place].groups):
+            out[place] = attrs.evolve(key, groups=tuple(sorted(union)))
+    return out
 
 
 def _direct(
@@ -346,6 +376,7 @@ def _direct(
         member=item.member,
         source=source,
         reasons=(*item.notes, *why),
+        groups=tuple(sorted(set(dependency.groups))),
     )
 
 

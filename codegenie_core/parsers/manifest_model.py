@@ -48,6 +48,8 @@ class Dependency:
     extras: tuple[str, ...] = ()
     marker: str | None = None  # PEP 508 environment marker, as text
     indirect: bool = False  # Go `// indirect`
+    # The dependency groups and extras that declare it, "group:<g>" / "extra:<x>" (ADR-0084)
+    groups: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -139,9 +141,19 @@ def pep503(name: str) -> str:
     return _PEP503_SEPARATORS.sub("-", name).lower()
 
 
+def group_label(kind: Literal["group", "extra"], name: str, *, normalise: bool = True) -> str:
+    """The label of a dependency group or extra (ADR-0084): `group:<g>` or `extra:<x>`, the name
+    normalised as PEP 735 (groups) and PEP 685 (extras) say, the PEP 503 way; a tool that keeps
+    its names as written (Bundler, Poetry groups, Pipenv categories) passes `normalise=False`."""
+    return f"{kind}:{pep503(name) if normalise else name}"
+
+
 def sorted_dependencies(dependencies: Iterable[Dependency]) -> tuple[Dependency, ...]:
     return tuple(
-        sorted(dependencies, key=lambda d: (d.scope, d.name, d.spec, d.marker or "", d.extras))
+        sorted(
+            dependencies,
+            key=lambda d: (d.scope, d.name, d.spec, d.marker or "", d.extras, d.groups),
+        )
     )
 
 

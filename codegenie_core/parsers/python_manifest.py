@@ -6,6 +6,10 @@ Rule 2: project names are normalized per PEP 503; extras and markers are kept as
 Rule 3: requirements files list what to install, not why: their dependencies get the scope
 "requirements", and their `-r`/`-c` includes are noted, not followed (the included file is a
 manifest of its own when the probe's globs match it).
+Rule 4: a dependency says which dependency groups and extras declare it (`groups`, ADR-0084):
+`extra:<x>` for PEP 621 and Poetry extras, `group:<g>` for PEP 735, PDM and Poetry groups,
+`group:dev` for Poetry's and uv's legacy dev-dependencies; PEP 735 `{include-group}` tables are
+expanded by `parsers.dependency_groups`.
 """
 
 from __future__ import annotations
@@ -14,11 +18,15 @@ import re
 from collections.abc import Mapping
 from typing import Literal, cast
 
+import attrs
+
+from codegenie_core.parsers.dependency_groups import expand_dependency_groups
 from codegenie_core.parsers.manifest_model import (
     Dependency,
     ManifestProblem,
     Parsed,
     PythonManifest,
+    group_label,
     load_toml,
     pep503,
     sorted_dependencies,
@@ -199,27 +207,33 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
         extras = _table(project, "optional-dependencies", problems) or {}
         for extra, items in extras.items():
             found: list[Dependency] = []
-            _requirements(items, f"extra:{extra}", found, problems)
+            _requirements(
+                items, f"extra:{extra}", found, problems, groups=(group_label("extra", extra),)
+            )
             extra_names[extra] = tuple(sorted({d.name for d in found}))
             dependencies.extend(found)
         scripts.update(_scripts(_table(project, "scripts", problems)))
-    for group, entries in (_table(document, "dependency-groups", problems) or {}).items():
-        # PEP 735 entries are requirement strings or {include-group = "..."} tables (skipped).
-        requirements = (
-            [i for i in cast("list[object]", entries) if not isinstance(i, Mapping)]
-            if isinstance(entries, list)
-            else entries
+    groups_table = _table(document, "dependency-groups", problems) or {}
+    for group in expand_dependency_groups(groups_table, problems):
+        _requirements(
+            group.items,
+            f"group:{group.name}",
+            dependencies,
+            problems,
+            groups=(f"group:{group.normalised}",),
         )
-        _requirements(requirements, f"group:{group}", dependencies, problems)
     # `[tool.pdm.dev-dependencies] group = [requirements]` and uv's legacy
     # `[tool.uv] dev-dependencies = [requirements]` (each tool's documented dev settings)
     pdm = _table(tool, "pdm", problems) if tool is not None else None
     pdm_dev = (_table(pdm, "dev-dependencies", problems) if pdm is not None else None) or {}
     for group, items in pdm_dev.items():
-        _requirements(items, f"group:{group}", dependencies, problems)
+        label = group_label("group", group)  # PDM normalises its group names as PEP 735 does
+        _requirements(items, f"group:{group}", dependencies, problems, groups=(label,))
     uv = _table(tool, "uv", problems) if tool is not None else None
     if uv is not None:
-        _requirements(uv.get("dev-dependencies"), "dev", dependencies, problems)
+        # uv installs its legacy dev-dependencies as the `dev` group
+        dev = uv.get("dev-dependencies")
+        _requirements(dev, "dev", dependencies, problems, groups=("group:dev",))
     if poetry is not None:
         name = name or _string(poetry, "name", problems)
         version = version or _string(poetry, "version", problems)
@@ -233,7 +247,9 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
         _poetry(main, "runtime", dependencies, poetry_extras)
         for script, target in _scripts(_table(poetry, "scripts", problems)).items():
             scripts.setdefault(script, target)
-        _poetry(_table(poetry, "dev-dependencies", problems) or {}, "dev", dependencies)
+        # Poetry reads its legacy dev-dependencies as the `dev` group
+        dev = _table(poetry, "dev-dependencies", problems) or {}
+        _poetry(dev, "dev", dependencies, group="group:dev")
         for group, table in (_table(poetry, "group", problems) or {}).items():
             if isinstance(table, Mapping):
                 group_table = cast("Mapping[str, object]", table)
@@ -241,6 +257,7 @@ def parse_pyproject(text: str) -> Parsed[PythonManifest]:
                     _table(group_table, "dependencies", problems) or {},
                     f"group:{group}",
                     dependencies,
+                    group=group_label("group", group, normalise=False),
                 )
     members, exclude = _uv_workspace(tool, problems)
     kind: Literal["pep621", "poetry", "pep621+poetry", "other"]
@@ -343,7 +360,12 @@ def _string(table: Mapping[str, object], key: str, problems: list[ManifestProble
 
 
 def _requirements(
-    items: object, scope: str, out: list[Dependency], problems: list[ManifestProblem]
+    items: object,
+    scope: str,
+    out: list[Dependency],
+    problems: list[ManifestProblem],
+    *,
+    groups: tuple[str, ...] = (),
 ) -> None:
     if items is None:
         return
@@ -355,7 +377,7 @@ def _requirements(
         if dependency is None:
             problems.append(ManifestProblem(message=f"not a PEP 508 requirement: {item!r}"))
             continue
-        out.append(dependency)
+        out.append(attrs.evolve(dependency, groups=groups) if groups else dependency)
 
 
 def _poetry(
@@ -363,23 +385,27 @@ def _poetry(
     scope: str,
     out: list[Dependency],
     extras_of: Mapping[str, tuple[str, ...]] | None = None,
+    *,
+    group: str | None = None,
 ) -> None:
     # dependency = name "=" ( constraint / { version, extras, markers, optional, path, git, url }
     #                         / [ table, ... ] )                 (Poetry's dependency specification)
     # Poetry: an `optional = true` main dependency is installed only through the extras of
     # `[tool.poetry.extras]` that name it: scope "extra:<x>" when one extra names it, else
-    # "optional" (several extras, or none).
+    # "optional" (several extras, or none). Its groups are every extra naming it (ADR-0084).
     for name, value in table.items():
         if name == "python":
             continue  # the interpreter constraint, reported as requires_python
         spec, extras, marker = "", (), None
         written_scope = scope
+        groups: tuple[str, ...] = (group,) if group is not None else ()
         if (
             isinstance(value, Mapping)
             and cast("Mapping[str, object]", value).get("optional") is True
         ):
             named = sorted(e for e, names in (extras_of or {}).items() if pep503(name) in names)
             written_scope = f"extra:{named[0]}" if len(named) == 1 else "optional"
+            groups = tuple(sorted({group_label("extra", e) for e in named}))
         if isinstance(value, str):
             spec = value
         elif isinstance(value, Mapping):
@@ -401,7 +427,12 @@ def _poetry(
             spec = " | ".join(_poetry_source(e) for e in entries)
         out.append(
             Dependency(
-                name=pep503(name), spec=spec, scope=written_scope, extras=extras, marker=marker
+                name=pep503(name),
+                spec=spec,
+                scope=written_scope,
+                extras=extras,
+                marker=marker,
+                groups=groups,
             )
         )
 

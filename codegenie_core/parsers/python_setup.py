@@ -12,7 +12,7 @@ is recorded in `not_literal` with its line. Deep nesting is a problem, not a cra
 Rule 3: `Pipfile` is TOML: `[packages]` (runtime), `[dev-packages]` (dev), other package
 categories (`group:<name>`), `[requires] python_version`, `[scripts]`; a package is
 `name = "spec"` or `name = { version, extras, markers, git, ref, path, editable }` (pipenv's
-Pipfile format).
+Pipfile format). `[dev-packages]` is the group `group:dev`, another category `group:<name>`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ import configparser
 from collections.abc import Mapping
 from typing import cast
 
+import attrs
+
 from codegenie_core.parsers.manifest_model import (
     Dependency,
     ManifestProblem,
     Parsed,
     PythonManifest,
+    group_label,
     load_toml,
     pep503,
     sorted_dependencies,
@@ -77,7 +80,7 @@ def parse_setup_cfg(text: str) -> Parsed[PythonManifest]:
                 literal("options.extras_require", extra) or "", f"extra:{extra}", found, problems
             )
             extras[extra] = tuple(sorted({d.name for d in found}))
-            dependencies.extend(found)
+            dependencies.extend(_in_extra(found, str(extra)))
     scripts = _console_scripts(
         (literal("options.entry_points", "console_scripts") or "").splitlines()
     )
@@ -212,7 +215,7 @@ def parse_setup_py(text: str) -> Parsed[PythonManifest]:
             found: list[Dependency] = []
             _requirement_list(items, f"extra:{extra}", found, problems)
             extras[extra] = tuple(sorted({d.name for d in found}))
-            dependencies.extend(found)
+            dependencies.extend(_in_extra(found, str(extra)))
     elif extras_value is not None:
         problems.append(ManifestProblem(message="extras_require is not a dict"))
     entry_points = values.get("entry_points")
@@ -265,6 +268,12 @@ def _requirement_list(
         _lines(item, scope, out, problems)
 
 
+def _in_extra(found: list[Dependency], extra: str) -> list[Dependency]:
+    """The requirements of one extra, labelled with it (ADR-0084; PEP 685 normalises extras)."""
+    label = (group_label("extra", extra),)
+    return [attrs.evolve(d, groups=label) for d in found]
+
+
 def parse_pipfile(text: str) -> Parsed[PythonManifest]:
     document = load_toml(text)
     if isinstance(document, ManifestProblem):
@@ -278,12 +287,16 @@ def parse_pipfile(text: str) -> Parsed[PythonManifest]:
             problems.append(ManifestProblem(message=f"{category!r} is not a table"))
             continue
         scope = {"packages": "runtime", "dev-packages": "dev"}.get(category, f"group:{category}")
+        # ADR-0084: `dev-packages` is the dev group; other categories are groups as written
+        groups = {"packages": (), "dev-packages": ("group:dev",)}.get(
+            category, (group_label("group", category, normalise=False),)
+        )
         for name, value in cast("Mapping[str, object]", table).items():
             dependency = _pipfile_package(name, value, scope)
             if dependency is None:
                 problems.append(ManifestProblem(message=f"{category}: {name!r} is not a package"))
                 continue
-            dependencies.append(dependency)
+            dependencies.append(attrs.evolve(dependency, groups=groups))
     requires = document.get("requires")
     python: str | None = None
     if isinstance(requires, Mapping):

@@ -13,7 +13,8 @@ marking one pinned to a GIT or PATH source. A gem locked for several platforms i
 Rule 3: the parser is one pass over the lines (linear), and an unknown section makes the lock
 `known_version=False` rather than failing.
 Rule 4: a gem's scope is dev when every group it is in is development or test, optional in an
-`optional: true` group, else runtime (Bundler installs the default and any other group).
+`optional: true` group, else runtime (Bundler installs the default and any other group); its
+groups (`group:<name>`, names as written: Ruby symbols) are every group it is in (ADR-0084).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from codegenie_core.parsers.manifest_model import (
     ManifestProblem,
     Parsed,
     RubyGemfile,
+    group_label,
     sorted_dependencies,
 )
 
@@ -257,7 +259,8 @@ def _gem(arguments: list[str], groups: tuple[str, ...]) -> Dependency | None:
         scope = "dev"
     else:
         scope = "runtime"  # the default group, production, or any group Bundler installs
-    return Dependency(name=name, spec=", ".join(specs), scope=scope)
+    labels = tuple(sorted({group_label("group", g, normalise=False) for g in named}))
+    return Dependency(name=name, spec=", ".join(specs), scope=scope, groups=labels)
 
 
 def _literal(token: str) -> str | None:

@@ -188,7 +188,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 names=("codegenie_core.probes.layer_a.manifests.ManifestsSlice",),
                 probe="codegenie_core.probes.layer_a.manifests:ManifestsProbe",
             ),
-            schema_version=7,
+            schema_version=8,
         ),
     ),
     CatalogEntry(
@@ -457,7 +457,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 ),
                 probe="codegenie_core.probes.layer_c.loaded_dependencies:LoadedDependenciesProbe",
             ),
-            schema_version=1,
+            schema_version=2,
         ),
     ),
 )

@@ -5,6 +5,8 @@ Rule 1: every repository string enters through `escape_markdown` (ADR-0025) as p
 code span keeps a `|`, which would split a table cell.
 Rule 2: at most `MAX_ROWS` rows; the rest are counted and left to the context document.
 Rule 3: the words are the slice's: "not-observed" is never written as "unused".
+Rule 4: "declared as" is the dependency's groups and extras joined by ", " (ADR-0084), at most
+`_MAX_GROUPS` of them then a count; empty when none declares it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ __all__ = ["MAX_ROWS", "loaded_section"]
 
 MAX_ROWS = 50
 _MAX_SCENARIOS = 3
+_MAX_GROUPS = 5
 _STATUS_ORDER = ("not-observed", "metadata-read", "not-applicable", "loaded")
 
 
@@ -37,21 +40,29 @@ def loaded_section(probes: dict[str, PlainData], elsewhere: str) -> list[str]:
     ]
     if not deps:
         return [*out, "No declared npm or Python dependency.", ""]
-    out += ["| dependency | ecosystem | status | scenarios | confidence |", "|---|---|---|---|---|"]
+    out += [
+        "| dependency | ecosystem | declared as | status | scenarios | confidence |",
+        "|---|---|---|---|---|---|",
+    ]
     ranked = sorted(deps, key=lambda d: (_rank(d.get("status")), str(d.get("name", ""))))
     for dep in ranked[:MAX_ROWS]:
-        names = [str(s) for s in _list(dep.get("scenarios"))]
-        shown = ", ".join(_cell(s) for s in names[:_MAX_SCENARIOS])
-        if len(names) > _MAX_SCENARIOS:
-            shown += f" +{len(names) - _MAX_SCENARIOS}"
+        shown = _joined(dep.get("scenarios"), _MAX_SCENARIOS)
+        groups = _joined(dep.get("groups"), _MAX_GROUPS)
         out.append(
             f"| {_cell(str(dep.get('name', '?')))} | {_cell(str(dep.get('ecosystem', '?')))} "
-            f"| {_cell(str(dep.get('status', '?')))} | {shown or '—'} "
+            f"| {groups} | {_cell(str(dep.get('status', '?')))} | {shown or '—'} "
             f"| {_cell(str(dep.get('confidence', '?')))} |"
         )
     if len(ranked) > MAX_ROWS:
         out.append(f"\n… {len(ranked) - MAX_ROWS} more in {elsewhere}")
     return [*out, ""]
+
+
+def _joined(values: PlainData, most: int) -> str:
+    """Rules 1 and 4: the first `most` values, each escaped, joined by ", ", then a count."""
+    names = [str(v) for v in _list(values)]
+    shown = ", ".join(_cell(v) for v in names[:most])
+    return shown + (f" +{len(names) - most}" if len(names) > most else "")
 
 
 def _rank(status: PlainData) -> int:

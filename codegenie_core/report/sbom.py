@@ -5,7 +5,8 @@ Rule 1: the input is the context document (plain data, as a warm gather renders 
 structuring a slice), so a cached gather gives the same SBOM as a cold one.
 Rule 2: one component per purl: an inventory lists a package once per manifest or lockfile that
 reaches it; the SBOM keeps the widest scope (`runtime` > `peer` > `optional` > `build` > `dev`)
-and the first entry's other fields, with packages sorted by purl.
+and the first entry's other fields, with packages sorted by purl; its groups are the union of
+the entries' groups (`group:<g>` / `extra:<x>`, ADR-0084), sorted.
 Rule 3: a workspace member (an inventory `member` other than ".") is a component of its own, the
 root depends on it and it on its direct dependencies; the root depends on the direct
 dependencies of ".". Edges whose ends are not both components are left out.
@@ -50,6 +51,7 @@ class Package:
     version: str | None  # the resolved version; None when no lockfile or pin says it
     scope: Scope
     direct: bool
+    groups: tuple[str, ...] = ()  # Rule 2
 
 
 @attrs.frozen(kw_only=True)
@@ -99,11 +101,13 @@ def _packages(inventory: list[Mapping[str, Any]]) -> dict[str, Package]:
     for entry in inventory:
         purl = str(entry["purl"])
         scope = typing.cast("Scope", entry["scope"])
+        groups = tuple(str(g) for g in typing.cast("list[object]", entry.get("groups") or []))
         known = chosen.get(purl)
         if known is not None:
             wider = min(known.scope, scope, key=_SCOPE_WIDTH.index)
             direct = known.direct or bool(entry["direct"])
-            chosen[purl] = attrs.evolve(known, scope=wider, direct=direct)
+            union = tuple(sorted({*known.groups, *groups}))
+            chosen[purl] = attrs.evolve(known, scope=wider, direct=direct, groups=union)
             continue
         chosen[purl] = Package(
             purl=purl,
@@ -112,6 +116,7 @@ def _packages(inventory: list[Mapping[str, Any]]) -> dict[str, Package]:
             version=entry.get("resolved"),
             scope=scope,
             direct=bool(entry["direct"]),
+            groups=tuple(sorted(set(groups))),
         )
     return dict(sorted(chosen.items()))
 

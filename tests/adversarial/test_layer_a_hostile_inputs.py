@@ -24,6 +24,7 @@ from codegenie_core.ports import TextProblem
 from codegenie_core.probe import Envelope, ProbeContext
 from codegenie_core.probes.layer_a.ci import CiProbe, CiSlice
 from codegenie_core.probes.layer_a.inputs import InputProblem
+from codegenie_core.probes.layer_a.manifests import ManifestsProbe, ManifestsSlice
 from codegenie_core.probes.layer_c.model import ImageConfig
 from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceProbe, RuntimeTraceSlice
 from tests.unit.layer_a_support import context
@@ -111,6 +112,35 @@ def test_a_yaml_alias_bomb_in_a_workflow_is_that_files_problem_in_bounded_memory
         InputProblem(path=".github/workflows/ci.yml", message=REFUSAL, line=6),
     )
     assert envelope.confidence == "low"
+    assert peak < 100 * 2**20
+
+
+# 2**40 requirements if every include were expanded, in under 2.5 KB of TOML
+INCLUDE_BOMB = '[project]\nname = "x"\n[dependency-groups]\ng0 = ["pytest", "mypy"]\n' + "".join(
+    f'g{i} = [{{include-group = "g{i - 1}"}}, {{include-group = "g{i - 1}"}}]\n'
+    for i in range(1, 40)
+)
+
+
+def test_an_include_group_bomb_is_that_manifests_problem_in_bounded_memory() -> None:
+    assert len(INCLUDE_BOMB) < 2560
+    tracemalloc.start()
+    try:
+        envelope = ManifestsProbe().run(context({"pyproject.toml": INCLUDE_BOMB}))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert isinstance(envelope, Envelope) and isinstance(envelope.slice, ManifestsSlice)
+    assert [p.message for p in envelope.slice.problems] == [
+        "dependency group 'g12': more than 10000 entries after expanding include-group; "
+        "the rest is not read"
+    ]
+    assert envelope.confidence == "medium"
+    assert {(e.name, len(e.groups)) for e in envelope.slice.inventory} == {
+        ("pytest", 13),
+        ("mypy", 13),
+    }
     assert peak < 100 * 2**20
 
 

@@ -256,21 +256,53 @@ def test_the_report_section_lists_not_observed_first_and_never_says_unused() -> 
     assert lines[0] == "## Declared but never loaded"
     rows = [line for line in lines if line.startswith("| ") and "dependency" not in line]
     assert rows == [
-        "| never-imported | pypi | not-observed | — | medium |",
-        "| tinylib | pypi | loaded | default | high |",
+        "| never-imported | pypi |  | not-observed | — | medium |",
+        "| tinylib | pypi |  | loaded | default | high |",
     ]
     assert "unused" not in " ".join(rows)
 
 
 def test_a_forged_dependency_name_cannot_reshape_the_section_and_rows_are_bounded() -> None:
     forged = {"name": "x` | **y**\n## z", "ecosystem": "npm", "status": "loaded",
-              "scenarios": ["a|b"], "confidence": "high"}  # fmt: skip
+              "scenarios": ["a|b"], "confidence": "high", "groups": ["group:t|**u**"]}  # fmt: skip
     lines = _section_of([forged] * (MAX_ROWS + 3))
     rows = [line for line in lines if line.startswith("| ")][1:]
     assert len(rows) == MAX_ROWS
     assert all("\n" not in row and not row.startswith("## ") for row in rows)
-    assert rows[0].count(" | ") == 4  # the forged `|` is escaped: no cell is added
+    assert rows[0].count(" | ") == 5  # the forged `|` is escaped: no cell is added
+    assert "| group:t\\|\\*\\*u\\*\\* |" in rows[0]
     assert rows[0].startswith("| x\\` \\| \\*\\*y\\*\\*")
     assert lines[-2].endswith("3 more in `context.yaml`")
     assert _section_of([])[-2] == "No declared npm or Python dependency."
     assert loaded_section({}, "x") == []
+
+
+def test_the_report_says_what_declares_each_dependency_in_a_declared_as_column() -> None:
+    many = [f"group:g{i}" for i in range(7)]
+    lines = _section_of([
+        {"name": "pytest", "ecosystem": "pypi", "status": "not-observed", "scenarios": [],
+         "confidence": "medium", "groups": ["group:tests", "group:typing"]},
+        {"name": "wide", "ecosystem": "pypi", "status": "not-observed", "scenarios": [],
+         "confidence": "medium", "groups": many},
+    ])  # fmt: skip
+    assert "| dependency | ecosystem | declared as | status | scenarios | confidence |" in lines
+    rows = [line for line in lines if line.startswith("| ") and "dependency" not in line]
+    assert rows == [
+        "| pytest | pypi | group:tests, group:typing | not-observed | — | medium |",
+        "| wide | pypi | group:g0, group:g1, group:g2, group:g3, group:g4 +2 | not-observed "
+        "| — | medium |",
+    ]
+
+
+def test_a_dependency_load_has_the_union_of_its_entries_groups() -> None:
+    tests = attrs.evolve(_dep("pypi", "pytest", manifest="pyproject.toml"),
+                         groups=("group:tests", "group:typing"))  # fmt: skip
+    dev = attrs.evolve(_dep("pypi", "pytest", manifest="pyproject.toml", scope="optional"),
+                       groups=("extra:testing", "group:tests"))  # fmt: skip
+    plain = _dep("pypi", "attrs")
+    trace = _trace(("Dockerfile", (_scenario("default", (f"{SITE}/attrs/__init__.py",)),)))
+
+    loads = _by_name(_slice(_run(trace, _inventory(tests, dev, plain))))
+
+    assert loads["pytest"].groups == ("extra:testing", "group:tests", "group:typing")
+    assert loads["attrs"].groups == ()

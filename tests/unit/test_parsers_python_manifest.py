@@ -71,8 +71,8 @@ def test_pep621_project_table() -> None:
         ">=3.11",
     )
     assert manifest.dependencies == (
-        Dependency(name="sphinx", spec="==7.3.7", scope="extra:docs"),
-        Dependency(name="pytest", spec=">=8", scope="group:test"),
+        Dependency(name="sphinx", spec="==7.3.7", scope="extra:docs", groups=("extra:docs",)),
+        Dependency(name="pytest", spec=">=8", scope="group:test", groups=("group:test",)),
         Dependency(name="pkg", spec="@ https://example.com/pkg-1.0.tar.gz", scope="runtime"),
         Dependency(
             name="requests", spec=">=2.31, <3", scope="runtime", extras=("security", "socks")
@@ -87,8 +87,8 @@ def test_poetry_dependencies_with_tables_lists_and_groups() -> None:
     assert manifest is not None
     assert (manifest.kind, manifest.name, manifest.requires_python) == ("poetry", "worker", "^3.11")
     assert manifest.dependencies == (
-        Dependency(name="black", spec="^24", scope="dev"),
-        Dependency(name="ruff", spec="^0.6", scope="group:lint"),
+        Dependency(name="black", spec="^24", scope="dev", groups=("group:dev",)),
+        Dependency(name="ruff", spec="^0.6", scope="group:lint", groups=("group:lint",)),
         Dependency(name="multi", spec="<2 | >=2", scope="runtime"),
         Dependency(
             name="pydantic",

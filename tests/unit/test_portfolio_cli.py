@@ -12,8 +12,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from benches import _gen_portfolio
+from codegenie_adapters.portfolio_store import open_store
 from codegenie_cli.main import cli
-from tests.unit.portfolio_support import generated_store, task
+from codegenie_core.portfolio import RepoGathered
+from tests.unit.portfolio_support import SPEC, generated_store, task
 
 ROOT = Path(__file__).resolve().parents[2]
 REPOS = 120
@@ -33,6 +35,9 @@ WHERE d.ecosystem = 'npm' AND d.name = 'lodash'
 FAILURES = """\
 SELECT reason, count(*) AS repositories FROM repositories
 WHERE status = 'failed' GROUP BY reason ORDER BY reason"""
+TYPING_GROUP = """\
+SELECT DISTINCT r.key FROM dependencies d JOIN repositories r USING (repo_id), json_each(d.groups) g
+WHERE d.name = 'pytest' AND g.value = 'group:typing' ORDER BY r.key"""
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +62,7 @@ def _gathered() -> list[int]:
 
 def test_the_readme_shows_each_example_query() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for sql in (FROM_NODE_16, STALE_INDEX, LODASH_BELOW, FAILURES):
+    for sql in (FROM_NODE_16, STALE_INDEX, LODASH_BELOW, FAILURES, TYPING_GROUP):
         assert f"```sql\n{sql}\n```" in readme
 
 
@@ -80,6 +85,30 @@ def test_which_repositories_pin_lodash_below_4_17_21(store: str) -> None:
         [task(i).key, v] for i in _gathered() if (v := _gen_portfolio.lodash_version(i)) in below
     ]
     assert rows[1:] == expected and len(expected) > 10
+
+
+def test_which_repositories_install_pytest_through_a_typing_group(tmp_path: Path) -> None:
+    def entry(name: str, groups: list[str]) -> dict[str, object]:
+        return {"ecosystem": "pypi", "name": name, "scope": "dev", "direct": True, "groups": groups}
+
+    inventories = [
+        [entry("pytest", ["group:tests", "group:typing"])],
+        [entry("pytest", ["group:tests"]), entry("mypy", ["group:typing"])],
+        [entry("pytest", [])],
+    ]
+    path = tmp_path / "s.sqlite"
+    store = open_store(str(path))
+    run = store.begin_run(SPEC, [task(i) for i in range(len(inventories))])
+    for i, inventory in enumerate(inventories):
+        document = {"probes": {"manifests": {"slice": {"inventory": inventory}}}}
+        result = RepoGathered(
+            task=task(i), head=f"h{i}", state_token=None, document=document, duration_ms=1
+        )
+        store.record(run, result)
+    store.finish_run(run)
+    store.close()
+
+    assert _csv(str(path), TYPING_GROUP) == [["key"], [task(0).key]]
 
 
 def test_failures_by_reason(store: str) -> None:

@@ -42,8 +42,18 @@ def test_the_inventory_becomes_one_dependency_row_per_entry_with_its_fields() ->
     assert rows[0] == (
         "npm", "@acme/shared", "0.1.0", None, "0.1.0", "pkg:npm/%40acme/shared@0.1.0", "runtime",
         1, "packages/web/package.json", "package-lock.json", "packages/web",
-        "workspace:packages/shared",
+        "workspace:packages/shared", "[]",
     )  # fmt: skip
+
+
+def test_a_dependencys_groups_are_json_array_text_and_null_when_the_document_has_none() -> None:
+    def row(entry: dict[str, object]) -> object:
+        document = {"probes": {"manifests": {"slice": {"inventory": [{"name": "x", **entry}]}}}}
+        return flatten(document)["dependencies"][0][-1]
+
+    assert row({"groups": ["group:tests", "extra:async", 3]}) == '["group:tests","extra:async"]'
+    assert row({"groups": []}) == "[]"
+    assert [row({}), row({"groups": "group:tests"})] == [None, None]
 
 
 def test_base_images_name_each_stage_its_image_and_the_final_stage() -> None:

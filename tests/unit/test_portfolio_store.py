@@ -83,6 +83,58 @@ def test_a_version_2_store_gains_line_columns_and_its_language_rows_keep_null_li
     store.close()
 
 
+def test_a_version_3_store_gains_a_groups_column_null_in_its_old_rows_and_stores_new_ones(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "v3.sqlite")
+    conn = connect(path, read_only=False)
+    assert migrate(conn, path, target=3) == 3
+    old_columns = [r[1] for r in conn.execute("PRAGMA table_info(dependencies)")]
+    conn.execute("INSERT INTO runs (identity, tasks, started_at) VALUES ('x', 1, 'then')")
+    conn.execute(
+        "INSERT INTO repositories (key, state, source_kind, status, duration_ms, run_id)"
+        " VALUES ('/r/old', '', 'path', 'gathered', 1, 1)"
+    )
+    marks = ", ".join("?" * len(old_columns))
+    conn.execute(
+        f"INSERT INTO dependencies VALUES ({marks})",
+        (1, "pypi", "pytest") + (None,) * (len(old_columns) - 3),
+    )
+    conn.commit()
+    conn.close()
+    assert "groups" not in old_columns
+
+    store = open_store(path)
+
+    rows = store.conn.execute("SELECT name, groups FROM dependencies").fetchall()
+    assert rows == [("pytest", None)]
+    assert store.conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()
+
+
+def test_a_dependencys_groups_are_stored_as_json_array_text_and_queried_with_json_each(
+    tmp_path: Path,
+) -> None:
+    entry = {"ecosystem": "pypi", "name": "pytest", "purl": "pkg:pypi/pytest", "scope": "dev",
+             "direct": True, "groups": ["group:tests", "group:typing"]}  # fmt: skip
+    plain = {"ecosystem": "pypi", "name": "click", "purl": "pkg:pypi/click", "scope": "runtime",
+             "direct": True, "groups": []}  # fmt: skip
+    document = {"probes": {"manifests": {"slice": {"inventory": [entry, plain]}}}}
+    store = open_store(str(tmp_path / "s.sqlite"))
+    run = store.begin_run(SPEC, [task(1)])
+    store.record(run, _gathered(1, document))
+    store.flush()
+
+    rows = store.conn.execute("SELECT name, groups FROM dependencies ORDER BY name").fetchall()
+    typing = store.conn.execute(
+        "SELECT d.name FROM dependencies d, json_each(d.groups) g WHERE g.value = 'group:typing'"
+    ).fetchall()
+
+    assert rows == [("click", "[]"), ("pytest", '["group:tests","group:typing"]')]
+    assert typing == [("pytest",)]
+    store.close()
+
+
 def test_a_file_that_is_not_sqlite_is_one_line_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello, this is not a database at all, just some text\n" * 50)

@@ -149,6 +149,26 @@ def test_a_document_without_manifests_or_dockerfiles_gives_an_empty_model() -> N
     assert (model.packages, model.members, model.base_images) == ((), (), ())
 
 
+def _grouped() -> dict[str, Any]:
+    """A document whose jest is in two groups, once per entry, and left-pad in an extra."""
+    document = _document()
+    inventory = document["probes"]["manifests"]["slice"]["inventory"]
+    for entry in inventory:
+        if entry["name"] == "jest":
+            entry["groups"] = ["group:tests"]
+        if entry["name"] == "left-pad" and entry["member"] == ".":
+            entry["groups"] = ["extra:pad"]
+    inventory.append(_entry("jest", "dev", member="packages/web") | {"groups": ["group:typing"]})
+    return document
+
+
+def test_the_model_keeps_the_union_of_a_packages_groups() -> None:
+    groups = {p.name: p.groups for p in sbom_model(_grouped()).packages}
+    assert groups["jest"] == ("group:tests", "group:typing")
+    assert groups["left-pad"] == ("extra:pad",)
+    assert groups["react"] == ()
+
+
 def _cyclonedx(document: dict[str, Any]) -> dict[str, Any]:
     text = cyclonedx_json(sbom_model(document), timestamp=WHEN)
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text, all_errors=True) is None
@@ -194,6 +214,18 @@ def test_cyclonedx_is_the_same_bytes_for_the_same_document_and_timestamp() -> No
     assert json.loads(first)["serialNumber"] != _cyclonedx(other)["serialNumber"]
 
 
+def test_cyclonedx_has_one_group_property_per_group() -> None:
+    bom = _cyclonedx(_grouped())
+    groups = {
+        c["name"]: [p["value"] for p in c.get("properties", []) if p["name"] == "codegenie:group"]
+        for c in bom["components"]
+        if c["type"] == "library"
+    }
+    assert groups["jest"] == ["group:tests", "group:typing"]
+    assert groups["left-pad"] == ["extra:pad"]
+    assert groups["react"] == []
+
+
 def _spdx(document: dict[str, Any]) -> dict[str, Any]:
     text = spdx_json(sbom_model(document), timestamp=WHEN)
     parsed = JsonLikeDictParser().parse(json.loads(text))
@@ -233,6 +265,14 @@ def test_spdx_describes_the_repository_with_its_packages_scopes_and_images() -> 
         p["name"] for p in document["packages"] if p["primaryPackagePurpose"] == "CONTAINER"
     ]
     assert containers == ["acme/base", "node"]
+
+
+def test_spdx_package_comments_say_the_groups() -> None:
+    document = _spdx(_grouped())
+    comments = {p["name"]: p.get("comment") for p in document["packages"]}
+    assert comments["jest"] == "declared as group:tests, group:typing"
+    assert comments["left-pad"] == "declared as extra:pad"
+    assert comments["react"] is None
 
 
 @pytest.mark.parametrize("name", FIXTURES)

@@ -152,7 +152,7 @@ class ManifestsProbe:
         reads=tuple(dict.fromkeys(MANIFEST_GLOBS + LOCKFILE_GLOBS + INVENTORY_GLOBS)),
         ports=frozenset[PortName]({"repo", "yaml"}),
         slice_type=ManifestsSlice,
-        schema_version=7,
+        schema_version=8,  # ADR-0084: inventory entries and dependencies carry groups
     )
 
     def applies(self, ctx: ProbeContext) -> bool:

@@ -9,8 +9,8 @@ and `not-applicable` when no scenario read anything under that ecosystem's packa
 the scenarios are few and short, so the grade of a `not-observed` is the trace's coverage, at most
 medium.
 Rule 2: the declared dependencies are the inventory's direct entries of `pypi` and `npm`, one per
-(ecosystem, normal name) with every manifest and scope that declares it; other ecosystems have
-no package layout the trace can read and are counted in `not_mapped`.
+(ecosystem, normal name) with every manifest, scope and group that declares it; other ecosystems
+have no package layout the trace can read and are counted in `not_mapped`.
 Rule 3: every path comes from the traced image and is untrusted: it is only split and compared,
 each scenario's paths are read up to `MAX_PATHS_PER_SCENARIO`, a refused path is counted, and at
 most `MAX_UNDECLARED` packages loaded but never declared are listed (their total is kept).
@@ -43,7 +43,7 @@ from codegenie_core.registry import register_probe
 from codegenie_core.spec import ProbeSpec
 
 PROBE_NAME = "loaded_dependencies"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a dependency's groups (ADR-0084)
 MAPPED_ECOSYSTEMS: tuple[str, ...] = ("npm", "pypi")
 MAX_PATHS_PER_SCENARIO = 200_000
 MAX_UNDECLARED = 100
@@ -65,6 +65,7 @@ class DependencyLoad:
     scopes: tuple[str, ...] = ()
     manifests: tuple[str, ...] = ()
     reason: str | None = None  # why it is less than loaded
+    groups: tuple[str, ...] = ()  # every group and extra that declares it (ADR-0084), sorted
 
 
 @attrs.frozen(kw_only=True)
@@ -238,6 +239,7 @@ def _load(
         scopes=tuple(sorted({e.scope for e in entries})),
         manifests=tuple(sorted({e.manifest for e in entries if e.manifest})),
         reason=reason,
+        groups=tuple(sorted({g for e in entries for g in e.groups})),
     )
 
 
