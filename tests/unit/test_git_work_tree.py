@@ -3,6 +3,7 @@ to what `git rev-parse --verify` and `git symbolic-ref --short` answer one by on
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -203,7 +204,7 @@ def test_the_clean_listing_is_the_set_and_sort_whenever_it_answers(
     fast = git_work_tree._clean_listing(table, entries)  # pyright: ignore[reportPrivateUsage] - the fast path is under test
     if fast is not None:
         assert fast == _listing_by_set_and_sort(table, entries)
-    ascending = all(a < b for a, b in zip(listed, listed[1:], strict=False))
+    ascending = all(a < b for a, b in itertools.pairwise(listed))
     clean = ascending and not gitlink and not any(xy in ("??", "UU") for xy, _ in changes)
     assert (fast is not None) == clean
 
