@@ -17,7 +17,9 @@ figure measures the load; so the CPU time of each command (`wait4`'s rusage of t
 children: driver, workers, git) is reported too, and the idle projection from it: the start-up's
 wall time plus 10,000 times the warm run's CPU seconds per repository (beyond the start-up's)
 spread over `--cores` cores (default 2; `--jobs` is the pool size, which may exceed it).
-The load average is printed before and after. The store alone: the
+The warm run is checked to be what it claims: every repository gathered and no probe run (all
+served from the cache), read from its own store (`warm_gathered`, `warm_probes_ran`); a target
+is met only when it was. The load average is printed before and after. The store alone: the
 warm run's documents recorded again into a new store in this process, records per second (wall
 and CPU), the single writer's ceiling.
 
@@ -144,6 +146,26 @@ def store_rate(warm_store: Path, scratch: Path) -> dict[str, float]:
     }
 
 
+def run_counts(store: Path) -> dict[str, float]:
+    """What a run's store says of it: repositories, how many were gathered, probes run/cached."""
+    import sqlite3
+
+    reader = sqlite3.connect(store)
+    try:
+        total, gathered, ran, cached = reader.execute(
+            "SELECT count(*), coalesce(sum(status = 'gathered'), 0), coalesce(sum(ran), 0),"
+            " coalesce(sum(cached), 0) FROM run_results"
+        ).fetchone()
+    finally:
+        reader.close()
+    return {
+        "warm_results": float(total),
+        "warm_gathered": float(gathered),
+        "warm_probes_ran": float(ran),
+        "warm_probes_cached": float(cached),
+    }
+
+
 def portfolio_argv(top: Path, store: Path, cache: Path, jobs: int, layers: str) -> list[str]:
     return [
         sys.executable, "-m", "codegenie_cli", "portfolio", "gather", str(top), "--recursive",
@@ -204,6 +226,7 @@ def measure(args: argparse.Namespace, scratch: Path) -> dict[str, float]:
     results["portfolio_warm_cpu_ms_per_repo"] = cpu_per_repo_s * 1e3
     results["portfolio_warm_startup_cpu_s"] = CPU_S["one"]
     results["projected_10k_warm_idle_s"] = fixed_s + PROJECTED_REPOS * cpu_per_repo_s / args.cores
+    results.update(run_counts(scratch / "warm.sqlite"))
     results.update(store_rate(scratch / "warm.sqlite", scratch))
     results["load_before"], results["load_after"] = load_before[0], os.getloadavg()[0]
     return results
@@ -221,13 +244,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = options.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="codegenie-throughput-") as scratch:
         results = measure(args, Path(scratch))
+    truly_warm = (
+        results["warm_gathered"] == results["repositories"] == results["warm_results"]
+        and results["warm_probes_ran"] == 0
+        and results["warm_probes_cached"] > 0
+    )
     met = {
-        f"warm >= {WARM_RATIO_TARGET:g}x the loop": results["warm_ratio"] >= WARM_RATIO_TARGET,
+        "the warm run gathered every repository from the cache alone": truly_warm,
+        f"warm >= {WARM_RATIO_TARGET:g}x the loop": (
+            truly_warm and results["warm_ratio"] >= WARM_RATIO_TARGET
+        ),
         f"projected {PROJECTED_REPOS} warm < {PROJECTED_TARGET_S:g} s": (
-            results["projected_10k_warm_s"] < PROJECTED_TARGET_S
+            truly_warm and results["projected_10k_warm_s"] < PROJECTED_TARGET_S
         ),
     }
-    print(json.dumps({"results": results, "targets": met}, indent=2))
+    print(json.dumps({"results": results, "targets": met}))  # one line: render_readme reads it
     return 1 if args.enforce and not all(met.values()) else 0
 
 

@@ -3,7 +3,11 @@
 config, tries the database port and exits: `app.py once`), in the same hardened container,
 untraced, under the injected strace as the trace runs it (with `--seccomp-bpf`, and without it),
 and under the counting pass `--seccomp-profile` adds (`strace -f -q -c`, every syscall, no
-filter: ADR-0067), all measured in the same run, interleaved.
+filter: ADR-0067), all measured in the same run, interleaved. Every traced mode runs as the
+product runs it: strace's flags are the runner's own (`docker_strace.strace_flags`) and the
+container is pinned to one CPU (ADR-0087); the untraced run is not pinned, as the program runs
+without codegenie. The traced run unpinned is measured too (`ratio_bpf_unpinned`): what the pin
+buys.
 
 Each ratio compares whole runs over the untraced run, each run being one `docker run` of the
 scenario, container start included on both sides: nothing is subtracted, so a workload that takes
@@ -34,9 +38,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from codegenie_adapters.container_flags import render_policy
+import attrs
+
+from codegenie_adapters.container_flags import pick_cpu, render_policy
+from codegenie_adapters.docker_strace import strace_flags
+from codegenie_adapters.trace_out import OUT_DIR_NAME, OUT_MOUNT
 from codegenie_adapters.tracer_bundle import MOUNT, TracerBundle, build_bundle
-from codegenie_core.probes.layer_c.model import TRACE_POLICY, TRACED_SYSCALLS
+from codegenie_core.probes.layer_c.model import TRACE_POLICY
 
 TARGET_RATIO = 1.25
 IMAGE = "codegenie-trace:bench-overhead-debian"
@@ -62,27 +70,31 @@ def build_image(workdir: Path) -> None:
 def tracer_argv(bundle: TracerBundle, mode: str) -> tuple[str, ...]:
     """The injected strace as the runtime trace runs it: `bpf` and `no-bpf` trace the recorded
     syscalls (with and without `--seccomp-bpf`); `profile` counts every syscall (ADR-0067)."""
-    if mode == "profile":
-        return (*bundle.command(), "-f", "-q", "-c", "-o", "/cg-out/counts")
-    bpf = ("--seccomp-bpf",) if mode == "bpf" else ()
-    syscalls = "trace=" + ",".join(f"?{s}" for s in TRACED_SYSCALLS)
-    flags = ("-f", *bpf, "-q", "-e", "signal=none", "-s", "4096", "-e", syscalls)
-    return (*bundle.command(), *flags, "-o", "/cg-out/trace")
+    flags = strace_flags(seccomp_bpf=mode == "bpf", count_syscalls=mode == "profile")
+    return (*bundle.command(), *flags)
 
 
 def container(
-    argv: tuple[str, ...], bundle: TracerBundle, out: Path, *, mode: str | None, repeat: int = 1
+    argv: tuple[str, ...],
+    bundle: TracerBundle,
+    out: Path,
+    *,
+    mode: str | None,
+    repeat: int = 1,
+    pinned: bool = True,
 ) -> tuple[float, float]:
     """Wall seconds for one hardened container running `argv` `repeat` times, one after another
-    (each under its own strace in `mode`, unless None), and the CPU seconds of `argv` and its
-    tracer as the container's shell counts them."""
-    mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--volume={out}:/cg-out")
+    (each under its own strace in `mode`, unless None; on one CPU when `pinned`), and the CPU
+    seconds of `argv` and its tracer as the container's shell counts them."""
+    mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--volume={out}:{OUT_MOUNT}")
+    policy = TRACE_POLICY if pinned else attrs.evolve(TRACE_POLICY, one_cpu=False)
+    cpu = pick_cpu(os.sched_getaffinity(0), 0)
     command = " ".join((*(tracer_argv(bundle, mode) if mode else ()), *argv))
     loop = f"i=0; while [ $i -lt {repeat} ]; do {command} >/dev/null 2>&1; i=$((i+1)); done"
     script = f"{loop}; times"
     started = time.perf_counter()
     ran = subprocess.run(
-        ["docker", "run", "--rm", *render_policy(TRACE_POLICY, "docker"), *mounts,
+        ["docker", "run", "--rm", *render_policy(policy, "docker", cpu=cpu), *mounts,
          "--entrypoint", "/bin/sh", IMAGE, "-c", script],
         check=True, stdin=subprocess.DEVNULL, capture_output=True, text=True,
     )  # fmt: skip
@@ -106,14 +118,17 @@ def overhead_ratios(medians: dict[str, float]) -> dict[str, object]:
     judged against the target) and without it (`ratio_no_bpf`, over `untraced_small` when that
     was measured, else over `untraced`), the profiling pass over untraced (`ratio_profiling`) and
     a scenario traced then profiled (`ratio_trace_and_profile`), when measured; and how much of
-    an untraced run an empty container's start is (`startup_share_of_untraced`)."""
+    an untraced run an empty container's start is (`startup_share_of_untraced`); the traced run
+    without the one-CPU pin over untraced (`ratio_bpf_unpinned`), when measured."""
     untraced = medians["untraced"]
     ratio_bpf = medians["traced_bpf"] / untraced
     no_bpf = medians.get("traced_no_bpf")
     reference = medians.get("untraced_small", untraced)
     profiling = medians.get("profiling")
+    unpinned = medians.get("traced_bpf_unpinned")
     return {
         "ratio_bpf": ratio_bpf,
+        "ratio_bpf_unpinned": None if unpinned is None else unpinned / untraced,
         "ratio_no_bpf": None if no_bpf is None else no_bpf / reference,
         "ratio_profiling": None if profiling is None else profiling / untraced,
         "ratio_trace_and_profile": (
@@ -129,7 +144,10 @@ def cpu_ratios(cpu: dict[str, float]) -> dict[str, float | None]:
     """The same ratios in CPU seconds (workload and tracer), where measured."""
     untraced = cpu.get("untraced")
     if not untraced:
-        return {"cpu_ratio_bpf": None, "cpu_ratio_no_bpf": None, "cpu_ratio_profiling": None}
+        return {
+            "cpu_ratio_bpf": None, "cpu_ratio_bpf_unpinned": None,
+            "cpu_ratio_no_bpf": None, "cpu_ratio_profiling": None,
+        }  # fmt: skip
 
     def over(mode: str) -> float | None:
         value = cpu.get(mode)
@@ -137,6 +155,7 @@ def cpu_ratios(cpu: dict[str, float]) -> dict[str, float | None]:
 
     return {
         "cpu_ratio_bpf": over("traced_bpf"),
+        "cpu_ratio_bpf_unpinned": over("traced_bpf_unpinned"),
         "cpu_ratio_no_bpf": over("traced_no_bpf"),
         "cpu_ratio_profiling": over("profiling"),
     }
@@ -152,7 +171,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     modes: dict[str, str | None] = {
-        "untraced": None, "traced_bpf": "bpf", "profiling": "profile", "traced_no_bpf": "no-bpf",
+        "untraced": None, "traced_bpf": "bpf", "traced_bpf_unpinned": "bpf",
+        "profiling": "profile", "traced_no_bpf": "no-bpf",
     }  # fmt: skip
     samples: dict[str, list[float]] = {"startup": [], **{mode: [] for mode in modes}}
     cpu_samples: dict[str, list[float]] = {mode: [] for mode in modes}
@@ -163,13 +183,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         assert isinstance(bundle, TracerBundle), bundle
         out = workdir / "out"
         out.mkdir(mode=0o777)
+        (out / OUT_DIR_NAME).mkdir(mode=0o777)  # where the runner's strace writes (trace_out)
+        (out / OUT_DIR_NAME).chmod(0o777)  # whatever the umask: the image's user writes here
         try:
             for run in range(args.runs):  # interleaved: a change of load moves every mode
-                samples["startup"].append(container(("/bin/true",), bundle, out, mode=None)[0])
+                started = container(("/bin/true",), bundle, out, mode=None, pinned=False)
+                samples["startup"].append(started[0])
                 for name, mode in modes.items():
                     if name == "traced_no_bpf" and run >= args.no_bpf_runs:
                         continue
-                    wall, cpu = container(WORKLOAD, bundle, out, mode=mode, repeat=args.repeat)
+                    wall, cpu = container(
+                        WORKLOAD, bundle, out, mode=mode, repeat=args.repeat,
+                        pinned=mode is not None and name != "traced_bpf_unpinned",
+                    )  # fmt: skip
                     samples[name].append(wall)
                     cpu_samples[name].append(cpu)
         finally:

@@ -36,9 +36,10 @@ def network_flags(network: NetworkMode, internal: str = "") -> tuple[str, ...]:
 
 
 def render_policy(
-    policy: ContainerPolicy, family: EngineFamily, *, internal_network: str = ""
+    policy: ContainerPolicy, family: EngineFamily, *, internal_network: str = "", cpu: int = 0
 ) -> tuple[str, ...]:
-    """The `create` flags that apply `policy` on `family`'s engine, in a fixed order."""
+    """The `create` flags that apply `policy` on `family`'s engine, in a fixed order; a
+    `one_cpu` policy runs on CPU `cpu` (the runner picks it: `pick_cpu`)."""
     flags: list[str] = [*network_flags(policy.network, internal_network)]
     if policy.read_only_root:
         flags.append("--read-only")
@@ -61,7 +62,16 @@ def render_policy(
             # docker's init is tini: this makes a stop reach the traced program's whole process
             # group, not only strace (podman's init is catatonit; see ADR-0033)
             flags.append("--env=TINI_KILL_PROCESS_GROUP=1")
+    if policy.one_cpu:
+        flags.append(f"--cpuset-cpus={cpu}")
     return tuple(flags)
+
+
+def pick_cpu(allowed: frozenset[int] | set[int], turn: int) -> int:
+    """The CPU of a `one_cpu` container: the allowed CPUs taken in turn, so that scenarios
+    traced side by side do not share one CPU while another idles (ADR-0087)."""
+    cpus = sorted(allowed)
+    return cpus[turn % len(cpus)] if cpus else 0
 
 
 def volume_mount(destination: str, labels: tuple[str, ...], family: EngineFamily) -> str:

@@ -13,10 +13,14 @@ Rule 3: images are tagged by content and labelled `codegenie.trace=1`; `cleanup(
 ones this runner built unless `keep_images` (the trace is cached by content, see ADR-0022).
 Rule 4: the trace leaves through an anonymous volume and `docker cp` as a tar, never through a
 host directory the container can write (`trace_out`, ADR-0022).
+Rule 5: a `one_cpu` policy pins the container to one of this process's CPUs, in turn; an engine
+that refuses the pin (a remote engine's other CPUs, no cpuset controller) runs this and every
+later scenario of the run unpinned: slower to trace, never a failed trace (ADR-0087).
 """
 
 from __future__ import annotations
 
+import os
 import platform as host_platform
 import shutil
 import sys
@@ -30,6 +34,7 @@ import attrs
 from codegenie_adapters.container_flags import (
     engine_family,
     network_flags,
+    pick_cpu,
     render_policy,
     volume_mount,
 )
@@ -117,6 +122,7 @@ class DockerStraceRunner:
         self._lock = threading.Lock()  # a container start, against cleanup()
         self._closed = False
         self._network: str | None = None  # the run's internal network, once made (ADR-0066)
+        self._pin = True  # Rule 5: False once the engine refused to pin a container
 
     def engine_status(self) -> EngineStatus:
         if not self.platform.startswith("linux"):
@@ -193,6 +199,7 @@ class DockerStraceRunner:
             self._refuse_when_closed()
             self._count += 1
             name = f"codegenie-trace-{self.run_id}-{self._count}"
+            cpu = pick_cpu(os.sched_getaffinity(0), self._count - 1)
         busybox: str | None = None
         unprobed: tuple[PortProbe, ...] = ()
         if policy.network == "internal":
@@ -209,7 +216,7 @@ class DockerStraceRunner:
                 self._refuse_when_closed()
                 started = self._start(
                     bundle, image, scenario, name, policy,
-                    keep_argv=keep_argv, count_syscalls=count_syscalls,
+                    cpu=cpu, keep_argv=keep_argv, count_syscalls=count_syscalls,
                 )  # fmt: skip
             if isinstance(started, EngineUnavailable):
                 return started
@@ -310,7 +317,9 @@ class DockerStraceRunner:
                 ports=tuple(PortProbe(port=p, state="not-probed", detail=why) for p in ports),
                 duration_s=started,
             )
-        policy = attrs.evolve(TRACE_POLICY, network="internal", cap_add=(), init=False)
+        policy = attrs.evolve(
+            TRACE_POLICY, network="internal", cap_add=(), init=False, one_cpu=False
+        )
         argv = (
             "run", "--rm", f"--name={name}-probe",
             f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}",
@@ -342,18 +351,51 @@ class DockerStraceRunner:
         name: str,
         policy: ContainerPolicy,
         *,
+        cpu: int,
         keep_argv: bool,
         count_syscalls: bool = False,
+    ) -> ExecResult | EngineUnavailable:
+        """Start the scenario's container, on CPU `cpu` for a `one_cpu` policy; if a pinned
+        container does not start, it is removed and started once more unpinned (Rule 5)."""
+        pinned = policy.one_cpu and self._pin
+        if policy.one_cpu and not pinned:
+            policy = attrs.evolve(policy, one_cpu=False)
+        started = self._start_once(
+            bundle, image, scenario, name, policy,
+            cpu=cpu, keep_argv=keep_argv, count_syscalls=count_syscalls,
+        )  # fmt: skip
+        if pinned and isinstance(started, EngineUnavailable):
+            self._engine("rm", "-f", "-v", name)
+            started = self._start_once(
+                bundle, image, scenario, name, attrs.evolve(policy, one_cpu=False),
+                cpu=cpu, keep_argv=keep_argv, count_syscalls=count_syscalls,
+            )  # fmt: skip
+            # the pin was what the engine refused only if the unpinned start worked
+            self._pin = isinstance(started, EngineUnavailable)
+        return started
+
+    def _start_once(
+        self,
+        bundle: TracerBundle,
+        image: BuiltImage,
+        scenario: Scenario,
+        name: str,
+        policy: ContainerPolicy,
+        *,
+        cpu: int,
+        keep_argv: bool,
+        count_syscalls: bool,
     ) -> ExecResult | EngineUnavailable:
         """Create the container, seed its volume's output directory from a tar on stdin (no host
         directory: Rule 4), then start it; the `start` call's result, or why a step failed."""
         # The log shows the scenario's argv as its program and a count (see ADR-0024).
         tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
         steps: tuple[tuple[tuple[str, ...], bytes | None, int], ...] = (
-            (self._create_argv(bundle, image, scenario, name, policy, count_syscalls), None, tail),
+            (self._create_argv(bundle, image, scenario, name, policy, cpu, count_syscalls), None,
+             tail),
             (("cp", "-", f"{name}:{OUT_MOUNT}"), seed_tar(), 0),
             (("start", name), None, 0),
-        )
+        )  # fmt: skip
         done: ExecResult | None = None
         for argv, stdin, program_tail in steps:
             done = self._engine(*argv, stdin_bytes=stdin, program_tail=program_tail)
@@ -380,11 +422,12 @@ class DockerStraceRunner:
         scenario: Scenario,
         name: str,
         policy: ContainerPolicy,
+        cpu: int,
         count_syscalls: bool = False,
     ) -> tuple[str, ...]:
         labels = (f"--label={TRACE_LABEL}=1", f"--label={RUN_LABEL}={self.run_id}")
         hardening = render_policy(  # the core's policy
-            policy, engine_family(self.engine), internal_network=self._network or ""
+            policy, engine_family(self.engine), internal_network=self._network or "", cpu=cpu
         )
         task = f"--label={TRACE_LABEL}.scenario={scenario.task}"
         volume = volume_mount(
@@ -395,17 +438,10 @@ class DockerStraceRunner:
         mounts = (f"--volume={bundle.directory}:{MOUNT}:ro", f"--mount={volume}")
         env = tuple(f"--env={key}={value}" for key, value in scenario.env)
         tracer, *tracer_args = bundle.command()
-        strace_flags = (
-            "-f", *(("--seccomp-bpf",) if bundle.seccomp_bpf else ()),
-            "-q", "-e", "signal=none", "-s", "4096",
-            "-e", "trace=" + ",".join(f"?{s}" for s in TRACED_SYSCALLS),
-            "-o", TRACE_PATH,
-        )  # fmt: skip
-        if count_syscalls:  # every syscall, counted (ADR-0067): no filter, so no --seccomp-bpf
-            strace_flags = ("-f", "-q", "-c", "-o", TRACE_PATH)
+        flags = strace_flags(seccomp_bpf=bundle.seccomp_bpf, count_syscalls=count_syscalls)
         return (
             "create", f"--name={name}", *labels, task, *hardening, *mounts, *env,
-            f"--entrypoint={tracer}", image.ref, *tracer_args, *strace_flags, *scenario.argv,
+            f"--entrypoint={tracer}", image.ref, *tracer_args, *flags, *scenario.argv,
         )  # fmt: skip
 
     def _tracer(self) -> TracerBundle | str:
@@ -442,6 +478,20 @@ class _Prober:
 class _Probed:
     ports: tuple[PortProbe, ...]
     duration_s: float
+
+
+def strace_flags(*, seccomp_bpf: bool, count_syscalls: bool) -> tuple[str, ...]:
+    """strace's flags for a scenario, `-o` included, before the traced argv: the recorded
+    syscalls (through `--seccomp-bpf` where the bundle's strace has it), or with
+    `count_syscalls` every syscall counted (ADR-0067: no filter, so no `--seccomp-bpf`)."""
+    if count_syscalls:
+        return ("-f", "-q", "-c", "-o", TRACE_PATH)
+    return (
+        "-f", *(("--seccomp-bpf",) if seccomp_bpf else ()),
+        "-q", "-e", "signal=none", "-s", "4096",
+        "-e", "trace=" + ",".join(f"?{s}" for s in TRACED_SYSCALLS),
+        "-o", TRACE_PATH,
+    )  # fmt: skip
 
 
 def _inside_repo(root: str, dockerfile: str, context: str) -> tuple[str, str] | str:

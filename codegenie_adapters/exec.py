@@ -173,13 +173,10 @@ def run_external_cli(
     try:
         streams = {process.stdout.fileno(): out, process.stderr.fileno(): err}
         timed_out = _communicate(process, streams, stdin_bytes, started + timeout_s)
+        if not timed_out:  # the pipes closed: the child has exited, or does so before the end
+            timed_out = _waited_past(process, started + timeout_s)
         if timed_out:
             _kill_group(process)
-        else:
-            process.wait(timeout=max(0.0, started + timeout_s - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill_group(process)
     except BaseException:  # KeyboardInterrupt: leave no process group behind, then go on unwinding
         _kill_group(process)
         raise
@@ -195,6 +192,15 @@ def run_external_cli(
         timed_out=timed_out,
         truncated=out.truncated or err.truncated,
     )
+
+
+def _waited_past(process: subprocess.Popen[bytes], deadline: float) -> bool:
+    """Wait for `process` until `deadline`; True when it had not exited by then."""
+    try:
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return True
+    return False
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

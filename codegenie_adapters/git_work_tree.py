@@ -152,8 +152,12 @@ class GitWorkTree:
         is the digest of their work-tree bytes, so these are never read for a digest."""
 
         def compute() -> Mapping[str, str]:
-            clean = dict(self.index_table().content)
-            for path in self.changed_in_work_tree():
+            content = self.index_table().content
+            changed = self.changed_in_work_tree()
+            if changed.isdisjoint(content):  # a clean tree: the index's own table, not a copy
+                return content
+            clean = dict(content)
+            for path in changed:
                 clean.pop(path, None)
             return clean
 

@@ -23,7 +23,7 @@ from typing import Any, cast
 from codegenie_adapters import log
 from codegenie_adapters.atomic import write_atomically
 
-FORMAT = "codegenie-key-log/1"
+FORMAT = "codegenie-key-log/2"  # 2: the files as two columns (ADR-0088)
 MAX_COMPRESSED_BYTES = 8 * 2**20
 MAX_PLAIN_BYTES = 64 * 2**20
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z")

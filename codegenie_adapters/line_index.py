@@ -10,13 +10,17 @@ more than half of it; a damaged,
 foreign or oversized index (over `MAX_INDEX_BYTES`, or not a regular file) is ignored and rebuilt,
 never a crash; a write that fails is logged and skipped, as the stat index does (ADR-0015).
 Rule 3: counts are packed in one int per entry (`pack`), so 200,000 files cost a few MB.
+Rule 4: beside the counts, the size of the bytes counted, by the same blob id: a clean tracked
+file whose index blob id has a remembered size needs no `lstat` (bytes of one id have one size;
+a file git converts on checkout has a work-tree blob id other than the index's, so it is never
+found and is stat'ed as before). An index written before sizes were kept has none (ADR-0089).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, cast
 
 from codegenie_adapters import log
@@ -52,8 +56,15 @@ class LineIndex:
         self._path = path
         self._object_format = object_format
         self._lock = threading.Lock()
-        self._entries: dict[str, dict[str, int]] = {} if path is None else self._load(path)
+        self._entries: dict[str, dict[str, int]] = {}
+        self._sizes: dict[str, int] = {}  # Rule 4: blob id -> size of its bytes
+        if path is not None:
+            self._entries, self._sizes = self._load(path)
         self._dirty = False
+
+    def sizes(self) -> Mapping[str, int]:
+        """Rule 4: the remembered size of each blob id's bytes (read-only; `record` adds)."""
+        return self._sizes
 
     def lookups(self, language: str) -> Callable[[str], LineCounts | str | None]:
         """`lookup` for one language, as a function over blob ids: the table is found once, and
@@ -73,12 +84,18 @@ class LineIndex:
 
         return lookup
 
-    def record(self, language: str, blob: str, counts: LineCounts | str) -> None:
+    def record(
+        self, language: str, blob: str, counts: LineCounts | str, size: int | None = None
+    ) -> None:
+        """Remember `counts` of the bytes with id `blob`, and their `size` when it is known."""
         packed = pack(counts)
         with self._lock:
             table = self._entries.setdefault(language, {})
             if table.get(blob) != packed:
                 table[blob] = packed
+                self._dirty = True
+            if size is not None and self._sizes.get(blob) != size:
+                self._sizes[blob] = size
                 self._dirty = True
 
     def save(self, keep: Collection[str]) -> None:
@@ -87,19 +104,22 @@ class LineIndex:
             if not self._dirty or self._path is None:
                 return
             kept = sum(len(table) for table in self._entries.values())
+            prune = kept > 2 * len(keep)  # only once it has grown past twice what is listed
             entries = (
-                self._entries  # prune only when it has grown past twice what is listed
-                if kept <= 2 * len(keep)
-                else {
+                {
                     language: {blob: n for blob, n in table.items() if blob in keep}
                     for language, table in self._entries.items()
                 }
+                if prune
+                else self._entries
             )
+            sizes = {b: n for b, n in self._sizes.items() if b in keep} if prune else self._sizes
             document = {
                 "format": FORMAT,
                 "counter": COUNTER_VERSION,
                 "object_format": self._object_format,
                 "entries": entries,
+                "sizes": sizes,
             }
             try:
                 write_atomically(self._path, json.dumps(document).encode("utf-8"))
@@ -108,30 +128,33 @@ class LineIndex:
                 return
             self._dirty = False
 
-    def _load(self, path: str) -> dict[str, dict[str, int]]:
+    def _load(self, path: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
         try:
             read = read_kept_file(path, max_bytes=MAX_INDEX_BYTES)
         except OSError:
-            return {}
+            return {}, {}
         if isinstance(read, NotKept):
             log.debug("line index {} is {}; ignored and rebuilt", path, read.reason)
-            return {}
+            return {}, {}
         try:
             return _sound_entries(json.loads(read[0]), self._object_format)
         except ValueError as error:  # JSON errors and UnicodeDecodeError are ValueErrors
             log.info("line index {} ignored and rebuilt: {}", path, error)
-            return {}
+            return {}, {}
 
 
-def _sound_entries(document: Any, object_format: str) -> dict[str, dict[str, int]]:
-    """The entries of a parsed index; `ValueError` when it is not one of ours (Rule 2)."""
+def _sound_entries(
+    document: Any, object_format: str
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """The entries and sizes of a parsed index; `ValueError` when it is not one of ours (Rule
+    2); no sizes when it has none (written before Rule 4)."""
     if not isinstance(document, dict):
         raise ValueError("not a codegenie line index")
     fields = cast("dict[str, Any]", document)
     if fields.get("format") != FORMAT:
         raise ValueError("not a codegenie line index")
     if fields.get("counter") != COUNTER_VERSION or fields.get("object_format") != object_format:
-        return {}
+        return {}, {}
     raw: Any = fields.get("entries")
     if not isinstance(raw, dict):
         raise ValueError("entries is not a mapping")
@@ -143,4 +166,9 @@ def _sound_entries(document: Any, object_format: str) -> dict[str, dict[str, int
         if not all(type(n) is int for n in typed.values()):
             raise ValueError(f"malformed counts for {language!r}")
         entries[language] = cast("dict[str, int]", typed)
-    return entries
+    sizes: Any = fields.get("sizes", {})
+    if not isinstance(sizes, dict):
+        raise ValueError("sizes is not a mapping")
+    if not all(type(n) is int and n >= 0 for n in cast("dict[Any, Any]", sizes).values()):
+        raise ValueError("malformed sizes")
+    return entries, cast("dict[str, int]", sizes)

@@ -7,7 +7,9 @@ one rule set of `codegenie_core.listing` keeps, so a tree lists the same files c
 where git refuses (a corrupt index, dubious ownership) the tree is walked and the git questions
 raise that refusal (see ADR-0029).
 Rule 2: nothing is read through a symlink that leaves the repository (see `repo_fs`); sizes and
-stats take one `lstat` per file and never resolve a path (see `repo_stat`, ADR-0039).
+stats take one `lstat` per file and never resolve a path (see `repo_stat`, ADR-0039), except a
+clean tracked regular file whose index blob id has a size remembered in the line index: its
+stat is that size, no `lstat` (the bytes of one blob id have one size; ADR-0089).
 Rule 3: a digest is the git blob id in the repository's object format: read from git's index for a
 clean tracked regular file, else hashed from the bytes as a stream (through the stat index when one
 is given); a file over `large_file_bytes` is digested by its stat identity, unread (ADR-0026).
@@ -158,7 +160,13 @@ class LocalRepo:
 
     def file_stats(self, paths: Iterable[str]) -> Mapping[str, FileStat]:
         stats: dict[str, FileStat] = {}
+        clean, sizes = self._remembered_sizes()
         for path in paths:
+            oid = clean.get(path)
+            size = None if oid is None else sizes.get(oid)
+            if size is not None:  # Rule 2: git vouches for the bytes, their size is known
+                stats[path] = FileStat(size, False)
+                continue
             st = self._lstats.lstat(path)
             if st is None:
                 continue
@@ -167,6 +175,17 @@ class LocalRepo:
             elif stat.S_ISLNK(st.st_mode):
                 stats[path] = FileStat(st.st_size, True)
         return stats
+
+    def _remembered_sizes(self) -> tuple[Mapping[str, str], Mapping[str, int]]:
+        """The clean tracked regular files' index blob ids and the sizes the line index remembers
+        by blob id (Rule 2); nothing when git cannot say."""
+        if self._git is None:
+            return {}, {}
+        try:
+            clean = self._git.clean_oids()
+        except GitError:  # git cannot say: every file is stat'ed
+            return {}, {}
+        return clean, self._lines().sizes()
 
     def digests(self, paths: Iterable[str]) -> Mapping[str, str]:
         clean: Mapping[str, str] = {}
@@ -221,7 +240,8 @@ class LocalRepo:
             data = repo_fs.read_opened(opened, whole)
             if data is not None:
                 found = count_text(data, language)
-                index.record(language, blob_digest(data, object_format=self._object_format), found)
+                blob = blob_digest(data, object_format=self._object_format)
+                index.record(language, blob, found, size=len(data))
                 return found
             opened = None
         counter = LineCounter(language)

@@ -40,6 +40,7 @@ from codegenie_core.globs import (
     special_token_name,
     tokens_of,
 )
+from codegenie_core.key_changes import recorded_inputs
 from codegenie_core.once import OnceEach
 from codegenie_core.spec import ProbeSpec
 from codegenie_core.values.key import CacheKey
@@ -73,6 +74,18 @@ class KeyExplanation:
 def declared_token(name: str) -> str:
     """A token as a probe declares it: `config:<field>` as is, any other as `name:<resolved>`."""
     return name if name.startswith(CONFIG_TOKEN_PREFIX) else f"{name}:<resolved>"
+
+
+def recorded_explanation(
+    explanation: KeyExplanation, key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]
+) -> dict[str, object]:
+    """`recorded_form(explanation_data(...))`, what a miss leaves in the key log, made without
+    the per-file mappings of `explanation_data` (a `**` probe over 200,000 files keeps a count and
+    a digest of its listing: building 200,000 dicts first cost 75 MB on a cold gather)."""
+    data = explanation_data(attrs.evolve(explanation, inputs=()), key, upstream)
+    del data["inputs"]
+    data.update(recorded_inputs(explanation.inputs))
+    return data
 
 
 def explanation_data(
@@ -184,6 +197,10 @@ def _glob_problem(pattern: str) -> str | None:
     except re.error as error:  # a reversed range such as [z-a]
         return f"invalid character class ({error.msg})"
     return None
+
+
+# What `_hash_key` encodes at once of a long ASCII field (a large repository's input table).
+_SLICE = 1 << 20
 
 
 def _spec_of(keyed: Keyed) -> ProbeSpec:
@@ -316,14 +333,19 @@ def _hash_key(
     inputs: Sequence[tuple[str, str]],
     tokens: Sequence[tuple[str, str]],
 ) -> CacheKey:
-    chunks: list[bytes] = []
+    hasher = hashlib.sha256()  # fed field by field: no copy of the whole input is ever joined
 
     def field(text: str) -> None:
         # surrogatepass, not surrogateescape: the latter maps "\udcc3\udca9" and "é" to the same
         # bytes, which would break Rule 3; surrogatepass encodes every str injectively.
+        if text.isascii():  # one byte per character: the length is known before encoding
+            hasher.update(len(text).to_bytes(8, "big"))
+            for start in range(0, len(text), _SLICE):  # 200,000 files: one slice at a time
+                hasher.update(text[start : start + _SLICE].encode("ascii"))
+            return
         data = text.encode("utf-8", "surrogatepass")
-        chunks.append(len(data).to_bytes(8, "big"))
-        chunks.append(data)
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
 
     field(str(KEY_FORMAT_VERSION))
     field(name)
@@ -336,11 +358,12 @@ def _hash_key(
     table = "\x00".join(itertools.chain.from_iterable(inputs))
     assert table.count("\x00") == max(0, 2 * len(inputs) - 1), "a path or digest holds NUL"
     field(table)
+    del table
     field(str(len(tokens)))
     for token, value in tokens:
         field(token)
         field(value)
-    return CacheKey(hashlib.sha256(b"".join(chunks)).hexdigest())
+    return CacheKey(hasher.hexdigest())
 
 
 def with_upstream(key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]) -> CacheKey:

@@ -56,14 +56,14 @@ from codegenie_core.cache_keys import (
     InputTables,
     KeyExplanation,
     explain_key,
-    explanation_data,
+    recorded_explanation,
     with_upstream,
 )
 from codegenie_core.config import CacheMode
 from codegenie_core.errors import RegistryError
 from codegenie_core.globs import matching_paths
 from codegenie_core.handover import Unstructured, declines_hook, handed_upstreams, plain_upstreams
-from codegenie_core.key_changes import MissWatch, key_change, recorded_form
+from codegenie_core.key_changes import MissWatch, key_change
 from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
 from codegenie_core.ports import CacheStore, Clock
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
@@ -438,10 +438,10 @@ def _heard_miss(
     entry, and return the form to record once the new entry is written."""
     if misses is None or cache is None or cache_mode == "off":
         return None
-    current = explanation_data(explanation, key, upstream_keys)
+    current = recorded_explanation(explanation, key, upstream_keys)
     if misses.heard is not None:
         misses.heard(key_change(misses.log.last(explanation.probe), current))
-    return recorded_form(current)
+    return current
 
 
 def _ms(seconds: float) -> int:

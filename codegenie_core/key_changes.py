@@ -1,9 +1,10 @@
 """Why a probe missed the cache: what changed between the key of its last entry and its key now.
 
 Rule 1: each entry written leaves its key's explanation (`explanation_data`) in a `KeyLog`, per
-repository and probe, in `recorded_form`: content digests cut to their first 16 hex digits (64
-bits: a change hides behind an equal prefix with odds of 2^-64), and, for a probe over more than
-`MAX_RECORDED_INPUTS` files, one digest of the whole listing instead of a line per file, so a
+repository and probe, in `recorded_form`: the files as two columns, `input_paths` and
+`input_digests` (two lists of strings, not a mapping per file), content digests cut to their
+first 16 hex digits (64 bits: a change hides behind an equal prefix with odds of 2^-64), and, for
+a probe over more than `MAX_RECORDED_INPUTS` files, one digest of the whole listing instead, so a
 miss of a `**` probe in a 200,000-file repository writes a few hundred bytes, not megabytes.
 Rule 2: `key_change` compares the recorded explanation with the current one and says what differs:
 the probe's or slice's version, files added, removed or changed, tokens and config fields, and
@@ -47,25 +48,31 @@ class MissWatch:
 
 
 def recorded_form(explanation: Mapping[str, Any]) -> dict[str, Any]:
-    """Rule 1: what a `KeyLog` keeps of an `explanation_data`."""
+    """Rule 1: what a `KeyLog` keeps of an `explanation_data` (a recorded form is kept as is)."""
+    if "inputs" not in explanation:  # already recorded: its listing is a count and a digest
+        return dict(explanation)
     inputs = cast("list[dict[str, str]]", explanation["inputs"])
     recorded = {k: v for k, v in explanation.items() if k != "inputs"}
-    if len(inputs) > MAX_RECORDED_INPUTS:
-        recorded["inputs_count"] = len(inputs)
-        recorded["inputs_digest"] = _listing_digest(inputs)
-    else:
-        recorded["inputs"] = [
-            {"path": item["path"], "digest": item["digest"][:DIGEST_PREFIX]} for item in inputs
-        ]
+    recorded.update(recorded_inputs([(item["path"], item["digest"]) for item in inputs]))
     return recorded
 
 
-def _listing_digest(inputs: Sequence[Mapping[str, str]]) -> str:
+def recorded_inputs(inputs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Rule 1 for a key's (path, digest) pairs: the recorded form's `inputs`, or for more than
+    `MAX_RECORDED_INPUTS` files its `inputs_count` and `inputs_digest`, made from the pairs
+    themselves (no mapping per file: 200,000 files cost no 200,000 dicts on a miss)."""
+    if len(inputs) > MAX_RECORDED_INPUTS:
+        return {"inputs_count": len(inputs), "inputs_digest": _listing_digest(inputs)}
+    return {
+        "input_paths": [path for path, _ in inputs],
+        "input_digests": [digest[:DIGEST_PREFIX] for _, digest in inputs],
+    }
+
+
+def _listing_digest(inputs: Sequence[tuple[str, str]]) -> str:
     hasher = hashlib.sha256()
-    for item in inputs:
-        hasher.update(
-            f"{item['path']}\0{item['digest'][:DIGEST_PREFIX]}\n".encode(errors="replace")
-        )
+    for path, digest in inputs:
+        hasher.update(f"{path}\0{digest[:DIGEST_PREFIX]}\n".encode(errors="replace"))
     return hasher.hexdigest()
 
 
@@ -142,7 +149,8 @@ class KeyChange:
 
 
 def key_change(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> KeyChange:
-    """Rule 2: `current` is an `explanation_data`, `previous` a recorded form (or None)."""
+    """Rule 2: `current` is an `explanation_data` or its recorded form, `previous` a recorded
+    form (or None)."""
     probe, key = cast("str", current["probe"]), cast("str", current["key"])
     if previous is None:
         return KeyChange(probe=probe, key=key, previous_key=None)
@@ -156,14 +164,13 @@ def key_change(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     listing_changed: int | None = None
-    if "inputs" in previous and "inputs" in now:
-        old = _pairs(previous["inputs"])
-        new = _pairs(now["inputs"])
+    old, new = _listed(previous), _listed(now)
+    if old is not None and new is not None:
         added = tuple(sorted(new.keys() - old.keys()))
         removed = tuple(sorted(old.keys() - new.keys()))
         changed = tuple(sorted(p for p in new.keys() & old.keys() if new[p] != old[p]))
     elif _listing_of(previous) != _listing_of(now):
-        listing_changed = len(cast("list[object]", current["inputs"]))
+        listing_changed = _count_of(now)
     return KeyChange(
         probe=probe,
         key=key,
@@ -178,15 +185,31 @@ def key_change(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -
     )
 
 
-def _pairs(items: object) -> dict[str, str]:
-    rows = cast("list[Mapping[str, str]]", items) if isinstance(items, list) else []
-    return {str(row.get("path")): str(row.get("digest")) for row in rows if isinstance(row, dict)}
+def _listed(recorded: Mapping[str, Any]) -> dict[str, str] | None:
+    """The recorded files, path -> digest prefix; None when only a digest of them was kept (or
+    the columns are not two lists of strings of one length: a damaged record says nothing)."""
+    paths, digests = recorded.get("input_paths"), recorded.get("input_digests")
+    if not isinstance(paths, list) or not isinstance(digests, list):
+        return None
+    columns = cast("list[object]", paths), cast("list[object]", digests)
+    if len(columns[0]) != len(columns[1]):
+        return None
+    return {str(path): str(digest) for path, digest in zip(*columns, strict=True)}
 
 
 def _listing_of(recorded: Mapping[str, Any]) -> object:
-    if "inputs" in recorded:
-        return _listing_digest(cast("list[Mapping[str, str]]", recorded["inputs"]))
+    listed = _listed(recorded)
+    if listed is not None:
+        return _listing_digest(list(listed.items()))
     return recorded.get("inputs_digest")
+
+
+def _count_of(recorded: Mapping[str, Any]) -> int:
+    listed = _listed(recorded)
+    if listed is not None:
+        return len(listed)
+    count = recorded.get("inputs_count", 0)
+    return count if isinstance(count, int) else 0
 
 
 def _differences(old: object, new: object, name: str, value: str) -> tuple[str, ...]:

@@ -166,11 +166,14 @@ class ContainerPolicy:
     # an init as pid 1 that reaps, and passes a stop on to the whole process group, so a stop
     # reaches the traced program and not only strace
     init: bool = False
+    # every process of the container on one CPU: a tracer and its tracee then hand each other
+    # the CPU at each ptrace stop instead of waking an idle CPU (ADR-0087)
+    one_cpu: bool = False
 
 
 # The policy of every scenario container (ADR-0012 §5, ADR-0033): no network, a read-only root
 # with `/tmp` in memory, every capability dropped but the one strace needs, no new privileges,
-# at most 256 processes and 512 MiB, and an init that stops the process group.
+# at most 256 processes and 512 MiB, an init that stops the process group, and one CPU (ADR-0087).
 TRACE_POLICY = ContainerPolicy(
     network="none",
     read_only_root=True,
@@ -181,6 +184,7 @@ TRACE_POLICY = ContainerPolicy(
     pids_limit=256,
     memory_mib=512,
     init=True,
+    one_cpu=True,
 )
 
 

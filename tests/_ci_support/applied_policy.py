@@ -27,7 +27,13 @@ def applied_policy(inspected: Mapping[str, Any]) -> ContainerPolicy:
         pids_limit=host.get("PidsLimit") or None,
         memory_mib=(host.get("Memory") or 0) // 2**20 or None,
         init=bool(host.get("Init")),
+        one_cpu=_one_cpu(host.get("CpusetCpus")),
     )
+
+
+def _one_cpu(cpuset: object) -> bool:
+    """Whether the engine's cpuset (`"1"`, `"0-1"`, `"0,2"`, or empty) names exactly one CPU."""
+    return isinstance(cpuset, str) and cpuset.isdigit()
 
 
 def _capabilities(listed: object) -> tuple[str, ...]:
@@ -47,7 +53,7 @@ def inspect_first_running(run_id: str, run: Callable[[], object]) -> tuple[objec
         while not stop.is_set() and not seen:
             listed = _docker("ps", "-q", "--filter", label).split()
             if listed:
-                seen.extend(json.loads(_docker("inspect", listed[0]) or "[]"))
+                seen.extend(_inspected(listed[0]))
             time.sleep(0.2)
 
     thread = threading.Thread(target=poll, daemon=True)
@@ -60,8 +66,19 @@ def inspect_first_running(run_id: str, run: Callable[[], object]) -> tuple[objec
     return result, (seen[0] if seen else {})
 
 
+def _inspected(container: str) -> list[dict[str, Any]]:
+    """`docker inspect`'s records of `container`; none when it went away since it was listed (the
+    run removes its containers while this polls: inspect then fails, or prints a partial text)."""
+    try:
+        found = json.loads(_docker("inspect", container) or "[]")
+    except json.JSONDecodeError:
+        return []
+    return cast("list[dict[str, Any]]", found) if isinstance(found, list) else []
+
+
 def _docker(*args: str) -> str:
+    """The standard output of a `docker` command that succeeded, else nothing."""
     done = subprocess.run(
         ["docker", *args], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     )
-    return done.stdout
+    return done.stdout if done.returncode == 0 else ""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from codegenie_adapters.fakes import InMemoryKeyLog
-from codegenie_adapters.key_log import MAX_COMPRESSED_BYTES, FsKeyLog, key_log_dir
+from codegenie_adapters.key_log import FORMAT, MAX_COMPRESSED_BYTES, FsKeyLog, key_log_dir
 from codegenie_core.key_changes import KeyLog
 
 Factory = Callable[[Path], KeyLog]
@@ -84,7 +84,7 @@ def test_an_oversized_file_is_not_read(tmp_path: Path) -> None:
 def test_a_decompression_bomb_is_not_inflated(tmp_path: Path) -> None:
     log = FsKeyLog(str(tmp_path / "cache"), str(tmp_path / "repo"))
     log.record("a", {"key": "1"})
-    valid = json.dumps({"format": "codegenie-key-log/1", "probe": "a", "recorded": {"key": "1"}})
+    valid = json.dumps({"format": FORMAT, "probe": "a", "recorded": {"key": "1"}})
     padded = valid.encode() + b" " * (65 * 2**20)  # valid JSON, were it read whole
     _file(tmp_path, "a").write_bytes(gzip.compress(padded, compresslevel=9))
     assert log.last("a") is None
@@ -105,3 +105,13 @@ def test_no_machine_path_names_the_file(tmp_path: Path) -> None:
     written = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "cache") for f in fs]
     assert len(written) == 1 and "repo" not in written[0] and "escape" not in written[0]
     assert log.last("../../escape") == {"key": "1"}
+
+
+def test_a_record_of_the_first_format_is_nothing_recorded(tmp_path: Path) -> None:
+    # Format 1 kept one mapping per file (ADR-0088): after an upgrade its records are not read
+    # as format 2's, so the first miss says "no earlier entry" rather than a wrong difference.
+    log = FsKeyLog(str(tmp_path / "cache"), str(tmp_path / "repo"))
+    log.record("a", {"key": "1"})
+    old = {"format": "codegenie-key-log/1", "probe": "a", "recorded": {"key": "1"}}
+    _file(tmp_path, "a").write_bytes(gzip.compress(json.dumps(old).encode()))
+    assert log.last("a") is None

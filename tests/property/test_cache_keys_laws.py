@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core.cache_keys import (
+    KEY_FORMAT_VERSION,
     CacheKey,
     _hash_key,  # pyright: ignore[reportPrivateUsage] - the encoding itself is under test
     compile_glob,
@@ -294,6 +296,46 @@ def test_no_collision_through_concatenation_of_paths_digests_or_tokens(
         "p", 1, 1, [("x", b[0]), (b[1], "y")], []
     )  # digest | next path
     assert _hash_key("p", 1, 1, [a], []) != _hash_key("p", 1, 1, [], [a])  # inputs vs tokens
+
+
+def reference_key(
+    name: str,
+    version: int,
+    schema: int,
+    inputs: list[tuple[str, str]],
+    tokens: list[tuple[str, str]],
+) -> str:
+    """ADR-0018's encoding, written out whole: each field its 8-byte big-endian length and its
+    UTF-8 (surrogatepass) bytes; the input table one field of NUL-joined paths and digests."""
+
+    def field(text: str) -> bytes:
+        data = text.encode("utf-8", "surrogatepass")
+        return len(data).to_bytes(8, "big") + data
+
+    table = "\x00".join(part for pair in inputs for part in pair)
+    fields = [str(KEY_FORMAT_VERSION), name, str(version), str(schema), str(len(inputs)), table]
+    fields.append(str(len(tokens)))
+    fields += [part for pair in tokens for part in pair]
+    return hashlib.sha256(b"".join(map(field, fields))).hexdigest()
+
+
+_texts = st.text(st.characters(blacklist_characters="\x00"), max_size=12)
+
+
+@given(
+    st.lists(st.tuples(_texts, _texts), max_size=5),
+    st.lists(st.tuples(_texts, _texts), max_size=3),
+    st.sampled_from([0, 1, 5, (1 << 20) - 3, (1 << 20) + 7]),
+)
+def test_the_key_is_the_documented_encoding_however_the_table_is_fed(
+    inputs: list[tuple[str, str]], tokens: list[tuple[str, str]], padding: int
+) -> None:
+    # `_hash_key` feeds the hash field by field, a long ASCII table in slices (so that 200,000
+    # files are never copied whole): the key must stay the one the encoding defines, so every
+    # cache entry made before keeps its key. `padding` puts a table across a slice boundary.
+    inputs = [*inputs, ("p" * padding, "d")]
+    got = _hash_key("probe", 2, 3, inputs, tokens)
+    assert got.hex == reference_key("probe", 2, 3, inputs, tokens)
 
 
 @given(token_values, token_values)

@@ -13,6 +13,7 @@ from codegenie_adapters.container_flags import (
     EngineFamily,
     engine_family,
     network_flags,
+    pick_cpu,
     render_policy,
 )
 from codegenie_core.probes.layer_c.model import TRACE_POLICY, ContainerPolicy
@@ -28,6 +29,7 @@ DOCKER_TRACE_FLAGS = (
     "--memory=512m",
     "--init",
     "--env=TINI_KILL_PROCESS_GROUP=1",
+    "--cpuset-cpus=0",
 )
 # For each policy field, a value other than TRACE_POLICY's.
 OTHER_VALUE: dict[str, Any] = {
@@ -40,6 +42,7 @@ OTHER_VALUE: dict[str, Any] = {
     "pids_limit": 64,
     "memory_mib": 128,
     "init": False,
+    "one_cpu": False,
 }
 
 
@@ -59,6 +62,7 @@ def test_podman_keeps_its_read_only_root_free_of_extra_tmpfs_and_gets_no_tini_va
         "--pids-limit=256",
         "--memory=512m",
         "--init",
+        "--cpuset-cpus=0",
     )
 
 
@@ -68,6 +72,17 @@ def test_every_policy_field_reaches_the_rendered_flags(field: str, family: Engin
     # A field added to ContainerPolicy has no OTHER_VALUE entry and fails here until rendered.
     changed = attrs.evolve(TRACE_POLICY, **{field: OTHER_VALUE[field]})
     assert render_policy(changed, family) != render_policy(TRACE_POLICY, family)
+
+
+def test_a_one_cpu_policy_runs_on_the_cpu_the_runner_picked_and_others_on_any() -> None:
+    assert render_policy(TRACE_POLICY, "docker", cpu=1)[-1] == "--cpuset-cpus=1"
+    unpinned = attrs.evolve(TRACE_POLICY, one_cpu=False)
+    assert not any("cpuset" in flag for flag in render_policy(unpinned, "docker", cpu=1))
+
+
+def test_the_allowed_cpus_are_taken_in_turn_lowest_first() -> None:
+    assert [pick_cpu({6, 2, 4}, turn) for turn in range(4)] == [2, 4, 6, 2]
+    assert pick_cpu(set(), 3) == 0  # an affinity that says nothing: the first CPU
 
 
 def test_the_field_table_covers_every_policy_field() -> None:

@@ -4,6 +4,7 @@ creates a scenario's container with the policy it is given, in its engine's spel
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import attrs
@@ -21,8 +22,10 @@ from codegenie_core.probes.layer_c.model import (
     BuildRequest,
     BuiltImage,
     ContainerPolicy,
+    EngineUnavailable,
     ImageConfig,
     Scenario,
+    ScenarioResult,
 )
 
 
@@ -70,7 +73,7 @@ def test_a_container_is_created_with_the_given_policy_in_its_engines_spelling(
 ) -> None:
     policy = attrs.evolve(TRACE_POLICY, pids_limit=pids)
     created = _created_with(tmp_path, family, policy)
-    flags = list(render_policy(policy, family))
+    flags = list(render_policy(policy, family, cpu=min(os.sched_getaffinity(0))))
     at = created.index(flags[0])
     assert created[at : at + len(flags)] == flags
 
@@ -167,3 +170,82 @@ def test_a_build_context_reaching_outside_through_a_link_is_refused_before_any_e
     assert not isinstance(inside, BuildFailed)
     assert calls[0][-1] == str((repo / "svc").resolve())  # the context, not the repository root
     assert calls[0][calls[0].index("-f") + 1] == str((repo / "svc" / "Dockerfile").resolve())
+
+
+def _pin_refusing_engine(
+    monkeypatch: pytest.MonkeyPatch, *, refuse_all: bool = False
+) -> list[tuple[str, ...]]:
+    """A stand-in engine that refuses every pinned `create` as docker does for a CPU it lacks
+    (or, with `refuse_all`, every `create`); the calls it received."""
+    calls: list[tuple[str, ...]] = []
+
+    def engine(argv: tuple[str, ...], **_: object) -> ExecResult:
+        calls.append(argv)
+        pinned = any(a.startswith("--cpuset-cpus=") for a in argv)
+        if argv[1] == "create" and (pinned or refuse_all):
+            why = b"Requested CPUs are not available - requested 7, available: 0-1"
+            return ExecResult(argv=argv, exit_code=125, stdout=b"", stderr=why, duration_s=0.0)
+        out = b"0" if argv[1] == "wait" else b""
+        return ExecResult(argv=argv, exit_code=0, stdout=out, stderr=b"", duration_s=0.0)
+
+    monkeypatch.setattr(docker_strace, "run_external_cli", engine)
+    return calls
+
+
+def _trace_twice(tmp_path: Path) -> list[ScenarioResult]:
+    runner = DockerStraceRunner(str(tmp_path), platform="linux")
+    runner._bundle = TracerBundle(  # pyright: ignore[reportPrivateUsage] -- no strace needed
+        directory=str(tmp_path / "bundle"), loader=None, strace_version="6", seccomp_bpf=True
+    )
+    image = BuiltImage(ref="codegenie-trace:x", config=ImageConfig())
+    scenario = Scenario(name="s", argv=("/bin/true",))
+    return [
+        runner.run_scenario(image, scenario, timeout_s=5, keep_argv=False, policy=TRACE_POLICY)
+        for _ in range(2)
+    ]
+
+
+def test_an_engine_that_refuses_the_pin_traces_unpinned_and_is_not_asked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rule 5: a remote engine without this CPU, or no cpuset controller, costs speed, never the
+    # trace; the refused container is removed before the unpinned one takes its name.
+    calls = _pin_refusing_engine(monkeypatch)
+    results = _trace_twice(tmp_path)
+    assert [type(r).__name__ for r in results] == ["ScenarioCompleted", "ScenarioCompleted"]
+    creates = [c for c in calls if c[1] == "create"]
+    pins = [any(a.startswith("--cpuset-cpus=") for a in c) for c in creates]
+    assert pins == [True, False, False]  # refused once, then unpinned for the rest of the run
+    first_rm = next(c for c in calls if c[1] == "rm")
+    assert calls.index(first_rm) == calls.index(creates[1]) - 1
+    assert first_rm[-1] == creates[0][2].removeprefix("--name=")
+
+
+def test_an_engine_that_refuses_every_container_keeps_the_pin_for_the_next_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The unpinned retry failing too says the pin was not the problem: the next scenario is
+    # pinned again, and the failure is reported with the engine's own words.
+    calls = _pin_refusing_engine(monkeypatch, refuse_all=True)
+    results = _trace_twice(tmp_path)
+    refused = [r for r in results if isinstance(r, EngineUnavailable)]
+    assert len(refused) == 2
+    assert all("Requested CPUs" in r.reason for r in refused)
+    creates = [c for c in calls if c[1] == "create"]
+    pins = [any(a.startswith("--cpuset-cpus=") for a in c) for c in creates]
+    assert pins == [True, False, True, False]
+
+
+def test_scenarios_take_the_allowed_cpus_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _recording_engine(monkeypatch)
+
+    def affinity(_pid: int) -> set[int]:
+        return {3, 5}
+
+    monkeypatch.setattr(docker_strace.os, "sched_getaffinity", affinity)
+    _trace_twice(tmp_path)
+    _trace_twice(tmp_path)  # a second runner starts at the first CPU again
+    pinned = [a for c in calls if c[1] == "create" for a in c if a.startswith("--cpuset-cpus=")]
+    assert pinned == ["--cpuset-cpus=3", "--cpuset-cpus=5"] * 2

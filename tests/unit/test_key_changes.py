@@ -7,7 +7,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codegenie_core.cache_keys import KeyExplanation, explanation_data, recorded_explanation
 from codegenie_core.key_changes import MAX_RECORDED_INPUTS, key_change, recorded_form
+from codegenie_core.values.key import CacheKey
 
 
 def explanation(
@@ -83,7 +85,7 @@ def test_a_probe_over_many_files_keeps_one_listing_digest_and_says_the_listing_c
 
 def test_digests_are_compared_by_their_recorded_prefix() -> None:
     old = recorded_form(explanation({"a": D1}))
-    assert old["inputs"] == [{"path": "a", "digest": "1" * 16}]
+    assert (old["input_paths"], old["input_digests"]) == (["a"], ["1" * 16])
     assert key_change(old, explanation({"a": "1" * 16 + "2" * 48})).changed == ()
 
 
@@ -105,3 +107,39 @@ def test_the_change_is_the_set_difference_of_the_two_listings(
     assert set(change.removed) == before.keys() - after.keys()
     assert set(change.changed) == {p for p in before.keys() & after.keys() if before[p] != after[p]}
     assert change.unchanged == (before == after)
+
+
+@given(files, files, st.booleans())
+def test_a_recorded_current_explanation_tells_the_same_change_as_the_whole_one(
+    before: dict[str, str], after: dict[str, str], many: bool
+) -> None:
+    # A miss hands `key_change` the recorded form it is about to keep (no mapping per file):
+    # what it tells must be what the whole explanation tells, over few files or over many.
+    pad = {f"z{i}": D1 for i in range(MAX_RECORDED_INPUTS + 1)} if many else {}
+    old = recorded_form(explanation({**pad, **before}))
+    now = explanation({**pad, **after})
+    assert key_change(old, recorded_form(now)) == key_change(old, now)
+    assert recorded_form(recorded_form(now)) == recorded_form(now)
+
+
+@given(files, st.booleans())
+def test_the_key_log_form_of_a_miss_is_recorded_form_of_its_explanation(
+    chosen: dict[str, str], many: bool
+) -> None:
+    pad = {f"z{i}": D2 for i in range(MAX_RECORDED_INPUTS + 1)} if many else {}
+    inputs = tuple(sorted({**pad, **chosen}.items()))
+    explained = KeyExplanation(
+        probe="p", probe_version=1, schema_version=2, inputs=inputs,
+        tokens=(("git-head", "h"),), key=CacheKey("k" * 64),
+    )  # fmt: skip
+    upstream = (("u", CacheKey("u" * 64)),)
+    assert recorded_explanation(explained, CacheKey("c" * 64), upstream) == recorded_form(
+        explanation_data(explained, CacheKey("c" * 64), upstream)
+    )
+
+
+def test_a_damaged_record_of_files_says_only_that_the_listing_changed() -> None:
+    old = recorded_form(explanation({"a": D1}))
+    damaged = {**old, "input_digests": [*old["input_digests"], "extra"]}  # columns of two lengths
+    change = key_change(damaged, explanation({"a": D1}))
+    assert change.listing_changed == 1 and change.added == change.removed == change.changed == ()

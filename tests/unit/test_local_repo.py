@@ -16,7 +16,7 @@ from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_
 from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
 from codegenie_core.errors import GitDubiousOwnership, GitIndexCorrupt, RepoError
 from codegenie_core.line_counts import LineCounts
-from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState, Remote
+from codegenie_core.ports import MAX_READ_BYTES, FileProblem, FileStat, GitState, Remote
 from tests._ci_support.requires_tool import requires_tool
 from tests.as_nobody import NOBODY, needs_root, run_as_nobody, shared_dir
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
@@ -779,6 +779,59 @@ def test_line_counts_are_remembered_by_blob_id_so_an_edit_recounts_only_that_fil
     after = dict(third.line_counts(languages))
     assert (third.hashed, third.counted) == (["b.py"], [])  # counted in the read that hashed it
     assert after == {**counts, "b.py": LineCounts(comment=1)}
+
+
+@requires_tool("git")
+def test_a_clean_files_stat_is_its_remembered_size_and_a_changed_file_is_stated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ADR-0089: once a gather counted a file's lines, the size of those bytes is remembered by
+    # their blob id; the next gather's stats of clean files cost no lstat, and agree with it.
+    root = init_repo(tmp_path / "repo")
+    for name, text in (("a.py", b"x = 1\n"), ("b.py", b"y = 22\n"), ("c.py", b"z = 333\n")):
+        write(root, name, text)
+    commit_all(root, "three")
+    index = stat_index_path_for(str(tmp_path / "cache"), str(root))
+    languages = dict.fromkeys(("a.py", "b.py", "c.py"), "Python")
+    first = LocalRepo(str(root), stat_index_path=index)
+    stated = dict(first.file_stats(languages))
+    first.line_counts(languages)  # counts them, remembering the sizes
+
+    write(root, "b.py", b"y = 22222\n")  # changed since the index: stat'ed
+    os.remove(root / "c.py")
+    os.symlink("a.py", root / "c.py")  # a type change: stat'ed, a link
+    seen: list[str] = []
+    real_lstat = os.lstat
+
+    def lstat(path: str | os.PathLike[str]) -> os.stat_result:
+        seen.append(os.fspath(path))
+        return real_lstat(path)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    second = LocalRepo(str(root), stat_index_path=index)
+    assert dict(second.file_stats(languages)) == {
+        "a.py": stated["a.py"],
+        "b.py": FileStat(10, False),
+        "c.py": FileStat(4, True),
+    }
+    assert not any(path.endswith("a.py") for path in seen)
+    assert any(path.endswith("b.py") for path in seen) and any(p.endswith("c.py") for p in seen)
+
+
+@requires_tool("git")
+def test_a_file_git_converts_on_checkout_is_stated_not_looked_up(tmp_path: Path) -> None:
+    # With eol conversion the work-tree bytes are not the index blob's: their remembered size
+    # is filed under another blob id, so the clean file is stat'ed and its real size reported.
+    root = init_repo(tmp_path / "repo")
+    write(root, ".gitattributes", b"*.txt text eol=crlf\n")
+    write(root, "a.txt", b"one\ntwo\n")
+    commit_all(root, "crlf")
+    os.remove(root / "a.txt")
+    git(root, "checkout", "--", "a.txt")  # written back with CRLF line ends
+    index = stat_index_path_for(str(tmp_path / "cache"), str(root))
+    LocalRepo(str(root), stat_index_path=index).line_counts({"a.txt": "Text"})
+    again = LocalRepo(str(root), stat_index_path=index)
+    assert dict(again.file_stats(["a.txt"])) == {"a.txt": FileStat(10, False)}
 
 
 def test_a_damaged_line_index_is_ignored_and_rebuilt(tmp_path: Path) -> None:

@@ -1,0 +1,45 @@
+"""The line index's remembered sizes (ADR-0089): kept by blob id beside the counts, written and
+read back, pruned with them, and a damaged table of sizes is never trusted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from codegenie_adapters.line_index import FORMAT, LineIndex
+from codegenie_core.line_counts import COUNTER_VERSION, LineCounts
+
+
+def test_sizes_are_written_read_back_and_pruned_with_the_counts(tmp_path: Path) -> None:
+    path = str(tmp_path / "lines.json")
+    index = LineIndex(path, object_format="sha1")
+    index.record("Python", "b1", LineCounts(code=1), size=6)
+    index.record("Python", "b2", LineCounts(code=2), size=12)
+    index.record("Python", "b3", LineCounts(code=3))  # read in chunks: no size known
+    index.save(keep={"b1", "b2", "b3"})
+    assert dict(LineIndex(path, object_format="sha1").sizes()) == {"b1": 6, "b2": 12}
+    grown = LineIndex(path, object_format="sha1")
+    grown.record("Python", "b4", LineCounts(code=4), size=1)
+    grown.save(keep={"b4"})  # more than twice what is listed: pruned to it
+    assert dict(LineIndex(path, object_format="sha1").sizes()) == {"b4": 1}
+
+
+def test_an_index_written_before_sizes_has_its_counts_and_no_sizes(tmp_path: Path) -> None:
+    path = tmp_path / "lines.json"
+    document = {"format": FORMAT, "counter": COUNTER_VERSION, "object_format": "sha1",
+                "entries": {"Python": {"b1": 1}}}  # fmt: skip
+    path.write_text(json.dumps(document))
+    index = LineIndex(str(path), object_format="sha1")
+    assert (index.lookups("Python")("b1"), dict(index.sizes())) == (LineCounts(code=1), {})
+
+
+@pytest.mark.parametrize("sizes", [[], {"b1": -1}, {"b1": "6"}, {"b1": 1.5}, {"b1": True}])
+def test_a_damaged_table_of_sizes_discards_the_whole_index(tmp_path: Path, sizes: object) -> None:
+    path = tmp_path / "lines.json"
+    document = {"format": FORMAT, "counter": COUNTER_VERSION, "object_format": "sha1",
+                "entries": {"Python": {"b1": 1}}, "sizes": sizes}  # fmt: skip
+    path.write_text(json.dumps(document))
+    index = LineIndex(str(path), object_format="sha1")
+    assert (index.lookups("Python")("b1"), dict(index.sizes())) == (None, {})
