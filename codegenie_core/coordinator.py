@@ -12,8 +12,9 @@ Rule 3: a probe's cache key folds in the keys of the probes it needs, so a chang
 its dependants too (see ADR-0004).
 Rule 4: KeyboardInterrupt stops scheduling at once and propagates; nothing has been written, since
 outputs are written only from the finished result (see ADR-0003).
-Rule 5: a cached result is structured into its typed slice only when a probe in the plan needs it;
-otherwise it is rendered as stored (see ADR-0020).
+Rule 5: a cached result is structured into its typed slice only when a probe in the plan needs it
+and must run (see `codegenie_core.handover`); otherwise it is rendered as stored (see ADR-0020,
+ADR-0085).
 Rule 6: a plan is checked before any probe starts: every need is in it, earlier, with no cycle and
 no name twice, else a `RegistryError` naming the probe; and should the loop ever find nothing
 running and nothing able to start, it raises `UnsatisfiablePlan` instead of spinning (ADR-0029).
@@ -30,7 +31,12 @@ Rule 9: a probe registered from the built-in catalog (a `LazyProbe`, ADR-0077) h
 that is a function of what its key covers, so its cache hit is served before `applies` is asked
 (a hit means it applied to these same inputs), and one whose `applies_when` globs match no listed
 file is skipped without asking, as one is whose `declines_unless` option is off (with the reason
-its `run` gives): a warm gather imports no probe's code.
+its `run` gives), or whose `declines_on` hook declines on its cached upstreams' plain slices: a
+warm gather imports no probe's code.
+Rule 10: a cached upstream whose entry does not structure when a dependant must run is run again,
+without reading the cache, and the dependant starts over once it has (`Schedule.reopen`); a cached
+outcome of a probe with dependants is reported once they are all decided, so no probe is reported
+twice (see ADR-0085).
 
 Probes run on daemon threads: a probe that overruns its timeout is abandoned, not killed (Python
 cannot kill a thread); probes that start processes bound them with their own timeouts.
@@ -56,23 +62,11 @@ from codegenie_core.cache_keys import (
 from codegenie_core.config import CacheMode
 from codegenie_core.errors import RegistryError
 from codegenie_core.globs import matching_paths
+from codegenie_core.handover import Unstructured, declines_hook, handed_upstreams, plain_upstreams
 from codegenie_core.key_changes import MissWatch, key_change
-from codegenie_core.outcomes import (
-    Cached,
-    Failed,
-    ProbeOutcome,
-    Ran,
-    Skipped,
-    envelope_of,
-)
+from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
 from codegenie_core.ports import CacheStore, Clock
-from codegenie_core.probe import (
-    CachedEnvelope,
-    CacheEntryError,
-    Envelope,
-    NotApplicable,
-    ProbeContext,
-)
+from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
 from codegenie_core.registry import ProbeRegistry, RegisteredProbe
 from codegenie_core.schedule import Schedule, Task
 from codegenie_core.scoped_reads import ScopedRepo, context_for, undeclared_note
@@ -173,7 +167,7 @@ def _dependency_order(names: Iterable[str], after: Mapping[str, Sequence[str]]) 
 @attrs.frozen(kw_only=True)
 class _Finished:
     name: str
-    outcome: ProbeOutcome
+    outcome: ProbeOutcome | Unstructured
 
 
 def gather(
@@ -215,31 +209,33 @@ def gather(
     keys: dict[str, CacheKey] = {}
     finished: queue.Queue[_Finished] = queue.Queue()
     tables = InputTables(base_ctx.repo)  # probes declaring the same globs share one expansion
-    needed = {upstream for r in plan for upstream in r.spec.needs}
+    dependants = {r.name: [d.name for d in plan if r.name in d.spec.needs] for r in plan}
+    rerun: set[str] = set()  # cached upstreams that did not structure: run without a read
+    held: dict[str, Cached] = {}  # a cached upstream is reported once its dependants are decided
 
     def start(registered: RegisteredProbe) -> None:
         outcomes = schedule.outcomes
-        upstream = {
-            name: env
-            for name in registered.spec.needs
-            if (env := envelope_of(outcomes[name])) is not None
-        }
-        ctx, view = context_for(
-            base_ctx, registered.spec, upstream=upstream, strict=strict_reads, tables=tables
-        )
+        upstream = {name: outcomes[name] for name in registered.spec.needs}
         upstream_keys = [(name, keys[name]) for name in registered.spec.needs if name in keys]
         schedule.started(registered.name, at=clock.monotonic())
+        mode: CacheMode = (
+            "refresh" if registered.name in rerun and cache_mode == "use" else cache_mode
+        )
+
+        def scoped(envelopes: Mapping[str, Envelope]) -> _Scoped:
+            ctx, view = context_for(
+                base_ctx, registered.spec, upstream=envelopes, strict=strict_reads, tables=tables
+            )
+            return _Scoped(ctx=ctx, view=view, base=base_ctx)
 
         def work() -> None:
             outcome, key = _attempt(
                 registered,
-                _Scoped(ctx=ctx, view=view, base=base_ctx),
-                upstream_keys,
+                _Upstream(outcomes=upstream, keys=upstream_keys, scoped=scoped, base=base_ctx),
                 cache,
-                cache_mode,
+                mode,
                 clock,
                 tables,
-                has_dependants=registered.name in needed,
                 misses=misses,
             )
             if key is not None:
@@ -248,10 +244,24 @@ def gather(
 
         threading.Thread(target=work, name=f"probe:{registered.name}", daemon=True).start()
 
-    def record(name: str, outcome: ProbeOutcome) -> None:
-        for decided in (outcome, *schedule.finished(name, outcome)):
+    def report(outcome: ProbeOutcome) -> None:
+        if isinstance(outcome, Cached) and dependants[outcome.probe]:
+            held[outcome.probe] = outcome  # it may yet have to run again (Rule 10)
+            return
+        decided = schedule.outcomes
+        shown = [held.pop(n) for n in list(held) if all(d in decided for d in dependants[n])]
+        for each in (*shown, outcome):
             if on_outcome is not None:
-                on_outcome(decided)
+                on_outcome(each)
+
+    def record(name: str, outcome: ProbeOutcome | Unstructured) -> None:
+        if isinstance(outcome, Unstructured):  # Rule 10: run those upstreams again first
+            for upstream in schedule.reopen(name, outcome.upstreams):
+                rerun.add(upstream)
+                del held[upstream]
+            return
+        for decided in (outcome, *schedule.finished(name, outcome)):
+            report(decided)
 
     while not schedule.done:
         for name in schedule.ready():  # raises UnsatisfiablePlan rather than spin (Rule 6)
@@ -275,6 +285,7 @@ def gather(
             )
             record(name, failed)
 
+    assert not held, "every dependant of a held upstream is decided when the schedule is done"
     outcomes = schedule.outcomes
     return GatherResult(
         outcomes=tuple(outcomes[r.name] for r in plan),
@@ -292,6 +303,17 @@ class _Scoped:
     base: ProbeContext
 
 
+@attrs.frozen(kw_only=True)
+class _Upstream:
+    """What a probe is started with: its needs' outcomes and keys, the gather's own context (for
+    keys and `applies_when`), and how to build its context once its upstreams are typed."""
+
+    outcomes: Mapping[str, ProbeOutcome]
+    keys: Sequence[tuple[str, CacheKey]]
+    scoped: Callable[[Mapping[str, Envelope]], _Scoped]
+    base: ProbeContext
+
+
 def probe_key(
     registered: RegisteredProbe,
     ctx: ProbeContext,
@@ -305,39 +327,44 @@ def probe_key(
 
 def _attempt(
     registered: RegisteredProbe,
-    scoped: _Scoped,
-    upstream_keys: Sequence[tuple[str, CacheKey]],
+    upstream: _Upstream,
     cache: CacheStore | None,
     cache_mode: CacheMode,
     clock: Clock,
     tables: InputTables,
-    has_dependants: bool,
     misses: MissWatch | None = None,
-) -> tuple[ProbeOutcome, CacheKey | None]:
+) -> tuple[ProbeOutcome | Unstructured, CacheKey | None]:
     """One probe, start to finish, as a value. Exceptions from the probe become `Failed`.
 
-    A cache hit is trusted as stored when nothing in the plan needs the probe (it is only
-    rendered); a probe with dependants has its entry structured first, and one that does not
-    structure is a miss, so a dependant never meets a broken upstream (Rule 5). A probe that
-    read outside its declared reads is not cached, and says so (Rule 7). A catalogued probe
-    (Rule 9) is skipped without its code when no listed file matches its `applies_when`, and
-    its hit is served before its `applies` is asked."""
-    probe, spec, ctx = registered.probe, registered.spec, scoped.ctx
+    A cache hit is trusted as stored (it is only rendered, and a dependant that hits or declines
+    never types it); a dependant that must run has its cached upstreams structured first, and
+    returns `Unstructured` naming those that do not, so it never meets a broken upstream (Rule 5,
+    Rule 10). A probe that read outside its declared reads is not cached, and says so (Rule 8).
+    A catalogued probe (Rule 9) is skipped without its code when no listed file matches its
+    `applies_when`, its hit is served before its `applies` is asked, and its `declines_on` hook
+    decides on its cached upstreams' plain slices before they are typed."""
+    probe, spec = registered.probe, registered.spec
     started = clock.monotonic()
     key: CacheKey | None = None
+    base, upstream_keys = upstream.base, upstream.keys
 
     def not_applicable() -> Skipped:
-        reason = NotApplicable(reason=spec.not_applicable_reason(scoped.base.repo.list_files()))
+        reason = NotApplicable(reason=spec.not_applicable_reason(base.repo.list_files()))
         return Skipped(probe=spec.name, reason=reason)
 
     def hit_of(key: CacheKey) -> Cached | None:
         if cache is None or cache_mode != "use":
             return None
         hit = cache.get(key, spec.slice_type)
-        if hit is None or (has_dependants and not _structures(hit)):
+        if hit is None:
             return None
         elapsed = _ms(clock.monotonic() - started)
         return Cached(probe=spec.name, entry=hit, duration_ms=elapsed, cache_key=key.hex)
+
+    def declined(explanation: KeyExplanation, key: CacheKey, reason: str) -> Skipped:
+        _heard_miss(misses, explanation, key, upstream_keys, cache, cache_mode)
+        elapsed = _ms(clock.monotonic() - started)
+        return Skipped(probe=spec.name, reason=NotApplicable(reason=reason), duration_ms=elapsed)
 
     try:
         when = registered.applies_when
@@ -346,26 +373,36 @@ def _attempt(
         if when is not None and not matching_paths(when, tables.paths(spec.reads)):
             return not_applicable(), None
         if registered.keyed_applies:
-            explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)
+            explanation, key = probe_key(registered, base, upstream_keys, tables)
             if (cached := hit_of(key)) is not None:
                 return cached, key
             if (declines := registered.declines_unless) is not None:
                 field, reason = declines
-                if not getattr(ctx.config, field):
-                    _heard_miss(misses, explanation, key, upstream_keys, cache, cache_mode)
-                    elapsed = _ms(clock.monotonic() - started)
-                    skip = NotApplicable(reason=reason)
-                    return Skipped(probe=spec.name, reason=skip, duration_ms=elapsed), key
-            if not probe.applies(ctx):
+                if not getattr(base.config, field):
+                    return declined(explanation, key, reason), key
+            plain = plain_upstreams(spec.needs, upstream.outcomes)
+            if registered.declines_on is not None and plain is not None:
+                reason = declines_hook(registered.declines_on)(plain)
+                if reason is not None:
+                    return declined(explanation, key, reason), key
+            handed = handed_upstreams(spec.needs, upstream.outcomes)
+            if isinstance(handed, Unstructured):
+                return handed, key
+            scoped = upstream.scoped(handed.envelopes)
+            if not probe.applies(scoped.ctx):
                 return not_applicable(), None
         else:
-            if not probe.applies(ctx):
+            handed = handed_upstreams(spec.needs, upstream.outcomes)
+            if isinstance(handed, Unstructured):
+                return handed, None
+            scoped = upstream.scoped(handed.envelopes)
+            if not probe.applies(scoped.ctx):
                 return not_applicable(), None
-            explanation, key = probe_key(registered, scoped.base, upstream_keys, tables)
+            explanation, key = probe_key(registered, base, upstream_keys, tables)
             if (cached := hit_of(key)) is not None:
                 return cached, key
         recorded = _heard_miss(misses, explanation, key, upstream_keys, cache, cache_mode)
-        result = probe.run(ctx)
+        result = probe.run(scoped.ctx)
         elapsed = _ms(clock.monotonic() - started)
         if not isinstance(result, Envelope):
             return Skipped(probe=spec.name, reason=result, duration_ms=elapsed), key
@@ -405,14 +442,6 @@ def _heard_miss(
     if misses.heard is not None:
         misses.heard(key_change(misses.log.last(explanation.probe), current))
     return current
-
-
-def _structures(hit: CachedEnvelope) -> bool:
-    try:
-        hit.envelope()
-    except CacheEntryError:
-        return False
-    return True
 
 
 def _ms(seconds: float) -> int:

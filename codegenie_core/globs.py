@@ -108,7 +108,11 @@ def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
     hits: set[str] = set()
     if matcher.tails:
         candidates = [path for path in listing if path.endswith(matcher.tails)]
-        hits.update(filter(matcher.tailed.match, candidates))
+        if matcher.exact:  # a suffix alone decides these: no regex runs for their matches
+            hits.update([path for path in candidates if path.endswith(matcher.exact)])
+            hits.update(matcher.names.intersection(candidates))
+        if matcher.tailed is not None:
+            hits.update(filter(matcher.tailed.match, candidates))
     for core, pattern in matcher.cored:
         hits.update(filter(pattern.match, [path for path in listing if core in path]))
     if matcher.untailed is not None:
@@ -120,11 +124,16 @@ def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
 class _GlobMatcher:
     """A probe's globs, sorted by the cheapest test that rejects most paths before any regex
     runs: those ending in a literal (`**/*.ts`, `**/package.json`), reached through one C-level
-    `endswith`; those whose last segment holds a literal (`**/Dockerfile.*`), reached through a
-    substring test; and the rest (`src/**`), tried on every path."""
+    `endswith`, among which a suffix alone decides most (`**/*.ts` is a path ending `.ts`,
+    `**/package.json` one ending `/package.json`, or `package.json` itself) and only the others
+    (`**/requirements*.txt`) run their regex; those whose last segment holds a literal
+    (`**/Dockerfile.*`), reached through a substring test; and the rest (`src/**`), tried on
+    every path."""
 
+    exact: tuple[str, ...]
+    names: frozenset[str]
     tails: tuple[str, ...]
-    tailed: re.Pattern[str]
+    tailed: re.Pattern[str] | None
     cored: tuple[tuple[str, re.Pattern[str]], ...]
     untailed: re.Pattern[str] | None
 
@@ -132,14 +141,29 @@ class _GlobMatcher:
 @functools.lru_cache(maxsize=256)
 def _glob_matcher(globs: tuple[str, ...]) -> _GlobMatcher:
     tailed = [g for g in globs if _literal_tail(g)]
+    decided = {g: suffix for g in tailed if (suffix := _deciding_suffix(g))}
+    matched = [g for g in tailed if g not in decided]
     cored = [g for g in globs if not _literal_tail(g) and _literal_core(g)]
     untailed = [compile_glob(g) for g in globs if not _literal_tail(g) and not _literal_core(g)]
     return _GlobMatcher(
+        exact=tuple(sorted(set(decided.values()))),
+        names=frozenset(g[3:] for g, suffix in decided.items() if suffix.startswith("/")),
         tails=tuple(_literal_tail(g) for g in tailed),
-        tailed=_alternation([compile_glob(g) for g in tailed]),
+        tailed=_alternation([compile_glob(g) for g in matched]) if matched else None,
         cored=tuple((_literal_core(g), compile_glob(g)) for g in cored),
         untailed=_alternation(untailed) if untailed else None,
     )
+
+
+def _deciding_suffix(glob: str) -> str:
+    """The suffix that alone decides a match of `glob`, "" when none does. `**/LIT` (LIT literal,
+    slashes allowed) matches LIT and every path ending "/LIT"; `**/*LIT` (LIT literal, no slash)
+    every path ending LIT (the `*` stays inside the last segment, which LIT cannot leave)."""
+    rest = glob[3:] if glob.startswith("**/") else ""
+    if rest.startswith("*"):
+        literal = rest[1:]
+        return literal if literal and not any(c in literal for c in "*?[]/") else ""
+    return "/" + rest if rest and not any(c in rest for c in "*?[]") else ""
 
 
 def _literal_core(glob: str) -> str:

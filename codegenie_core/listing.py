@@ -27,6 +27,20 @@ _NEVER_LISTED = re.compile(
 )
 
 
+# A necessary condition over the whole listing at once: a never-listed segment is its name and a
+# "/" somewhere in the joined paths (which hold no NUL). `.` starts most names, so they share one
+# branch. One C-level scan that finds none (the usual listing) spares every path its own search.
+#   any-never-listed = ( "." dot-name / plain-name ) "/"
+#   dot-name = a name of NEVER_LISTED_DIRS without its "." ; plain-name = one without a "."
+_ANY_NEVER_LISTED = re.compile(
+    r"(?:\.(?:"
+    + "|".join(re.escape(d[1:]) for d in sorted(NEVER_LISTED_DIRS) if d.startswith("."))
+    + r")|"
+    + "|".join(re.escape(d) for d in sorted(NEVER_LISTED_DIRS) if not d.startswith("."))
+    + r")/"
+)
+
+
 def is_listed(path: str) -> bool:
     """Whether the repository-relative POSIX `path` may be listed at all (Rule 1)."""
     return _NEVER_LISTED.search(path) is None
@@ -34,5 +48,8 @@ def is_listed(path: str) -> bool:
 
 def listed(paths: Iterable[str]) -> list[str]:
     """The paths of `paths` that Rule 1 lets through, in their order."""
+    candidates = list(paths)
+    if _ANY_NEVER_LISTED.search("\0".join(candidates)) is None:
+        return candidates
     search = _NEVER_LISTED.search
-    return [path for path in paths if search(path) is None]
+    return [path for path in candidates if search(path) is None]

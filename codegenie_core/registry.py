@@ -22,7 +22,8 @@ the class replaces the lazy entry. A catalogued probe's `applies` is a function 
 covers, so the coordinator serves its hit before asking it; `applies_when` are globs one listed
 file must match for it to apply at all, so a probe with none is skipped without its code; and
 `declines_unless` names the option without which its `run` only says it does not apply, so that
-answer needs no code either (see ADR-0077).
+answer needs no code either (see ADR-0077); `declines_on` names a hook deciding that answer on its
+cached upstreams' plain slices (see ADR-0085).
 """
 
 from __future__ import annotations
@@ -90,12 +91,15 @@ class CatalogEntry:
     spec with the slice type named by a `SliceRef`, `applies_when` the globs one listed file must
     match for its `applies` to hold (None: no such globs; each is among the globs of its reads),
     `declines_unless` a `GatherConfig`
-    field its reads name and the reason its `run` gives, as `NotApplicable`, when it is false."""
+    field its reads name and the reason its `run` gives, as `NotApplicable`, when it is false;
+    `declines_on` the `module:function` deciding, on its cached upstreams' plain slices, the
+    reason its `run` would give for not applying (`codegenie_core.handover`, ADR-0085)."""
 
     probe: str
     spec: ProbeSpec
     applies_when: tuple[str, ...] | None = None
     declines_unless: tuple[str, str] | None = None
+    declines_on: str | None = None
 
     @property
     def module(self) -> str:
@@ -139,6 +143,7 @@ class RegisteredProbe:
     keyed_applies: bool = False
     applies_when: tuple[str, ...] | None = None
     declines_unless: tuple[str, str] | None = None
+    declines_on: str | None = None
 
     @property
     def name(self) -> str:
@@ -211,6 +216,7 @@ class ProbeRegistry:
             keyed_applies=True,
             applies_when=entry.applies_when,
             declines_unless=entry.declines_unless,
+            declines_on=entry.declines_on,
         )
         self._probes[entry.spec.name] = registered
         return registered

@@ -16,6 +16,10 @@ Rule 3: `expired(now)` names the running probes whose deadline (start plus their
 is at or before `now`; the caller decides their outcome through `finished`.
 Rule 4: when nothing runs and nothing can start while probes are pending (a need outside the plan,
 a cycle), `ready()` raises `UnsatisfiablePlan` rather than offering nothing forever.
+Rule 5: `reopen(name, upstreams)` puts a running probe back to pending, with each of those needs
+whose outcome is `Cached` (its entry would not structure for the hand-over): the needs run again
+and the probe waits for them, as at first (see ADR-0085). A need already run again is left as it
+is; no other outcome is undone.
 """
 
 from __future__ import annotations
@@ -128,6 +132,22 @@ class Schedule:
         del self._running[name]
         self._outcomes[name] = outcome
         return self._skip_blocked()
+
+    def reopen(self, name: str, upstreams: Iterable[str]) -> tuple[str, ...]:
+        """Rule 5: `name` goes back to pending, and so do those of `upstreams` (its needs) whose
+        outcome is `Cached`; returns the ones reopened, which must run again."""
+        assert name in self._running, f"probe {name!r} is not running"
+        task = self._tasks[name]
+        reopened: list[str] = []
+        for upstream in upstreams:
+            assert upstream in task.needs, f"{upstream!r} is not a need of {name!r}"
+            if isinstance(self._outcomes.get(upstream), Cached):
+                del self._outcomes[upstream]
+                reopened.append(upstream)
+        del self._running[name]
+        waiting = {*self._pending, name, *reopened}
+        self._pending = [task_name for task_name in self._tasks if task_name in waiting]
+        return tuple(reopened)
 
     def expired(self, now: float) -> tuple[str, ...]:
         """Rule 3: the running probes whose deadline is at or before `now`."""

@@ -97,7 +97,15 @@ def applies_when(name: str, spec: ProbeSpec) -> tuple[str, ...] | None:
     return globs
 
 
-def _entry(target: str, spec: ProbeSpec, when: tuple[str, ...] | None) -> str:
+def declines_on(probe_class: Any) -> str | None:
+    """`module:function` of the probe class's `declines_on` hook, when it declares one."""
+    hook: Any = getattr(probe_class, "declines_on", None)
+    return None if hook is None else f"{hook.__module__}:{hook.__qualname__}"
+
+
+def _entry(
+    target: str, spec: ProbeSpec, when: tuple[str, ...] | None, hook: str | None = None
+) -> str:
     i = "            "
     ports = "".join(f"{i}        {_text(p)},\n" for p in sorted(spec.ports))
     when_text = "None" if when is None else _strings(when, "        ", "applies_when")
@@ -110,7 +118,8 @@ def _entry(target: str, spec: ProbeSpec, when: tuple[str, ...] | None) -> str:
         f"        probe={_text(target)},\n"
         f"        applies_when={when_text},\n"
         f"        declines_unless={declines_text},\n"
-        "        spec=ProbeSpec(\n"
+        + ("" if hook is None else f"        declines_on={_text(hook)},\n")
+        + "        spec=ProbeSpec(\n"
         f"            name={_text(spec.name)},\n"
         f"            version={spec.version!r},\n"
         f"            layer={_text(spec.layer)},\n"
@@ -141,7 +150,8 @@ def catalog_source() -> str:
             probe_class: Any = type(registered.probe)  # its module is imported: its own class
             spec: ProbeSpec = probe_class.spec
             target = f"{probe_class.__module__}:{probe_class.__qualname__}"
-            parts.append(_entry(target, spec, applies_when(spec.name, spec)))
+            when = applies_when(spec.name, spec)
+            parts.append(_entry(target, spec, when, declines_on(probe_class)))
     parts.append(")\n")
     return "".join(parts)
 

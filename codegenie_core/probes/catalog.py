@@ -434,6 +434,7 @@ CATALOG: tuple[CatalogEntry, ...] = (
         probe="codegenie_core.probes.layer_c.loaded_dependencies:LoadedDependenciesProbe",
         applies_when=None,
         declines_unless=None,
+        declines_on="codegenie_core.probes.layer_c.join_inputs:declines_on",
         spec=ProbeSpec(
             name="loaded_dependencies",
             version=1,

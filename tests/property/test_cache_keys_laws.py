@@ -24,6 +24,7 @@ from codegenie_core.cache_keys import (
 )
 from codegenie_core.config import GatherConfig
 from codegenie_core.errors import CacheKeyError
+from codegenie_core.globs import _glob_matcher  # pyright: ignore[reportPrivateUsage] - which globs skip the regex is under test
 from codegenie_core.ports import MAX_READ_BYTES, FileProblem, GitState
 from codegenie_core.probe import Envelope, ProbeContext, Skip
 from codegenie_core.spec import PORTS, ProbeSpec
@@ -431,3 +432,30 @@ def test_matching_paths_is_the_sorted_union_of_each_globs_matches(
 def test_a_path_holding_nul_is_a_bug_not_a_key() -> None:
     with pytest.raises(AssertionError, match="holds NUL"):
         _hash_key("p", 1, 1, [("a\x00b", "d")], [])
+
+
+@given(
+    st.lists(path_segments, min_size=1, max_size=2).map("/".join),
+    st.booleans(),
+    st.lists(repo_paths, max_size=6),
+    st.lists(path_segments, max_size=2),
+)
+def test_a_glob_a_suffix_decides_matches_what_its_regex_matches(
+    literal: str, star: bool, paths: list[str], prefix: list[str]
+) -> None:
+    # `**/LIT` and `**/*LIT` are matched by their suffix alone, without the regex (ADR-0085)
+    glob = f"**/*{literal}" if star else f"**/{literal}"
+    near = [literal, "/".join([*prefix, literal]), f"x{literal}", f"{literal}/x", f"a/x{literal}"]
+    candidates = [*paths, *near]
+    expected = sorted({p for p in candidates if compile_glob(glob).match(p)})
+    assert matching_paths([glob, "**/*.zz"], candidates) == expected
+
+
+def test_suffix_globs_are_decided_without_a_regex_and_the_others_keep_theirs() -> None:
+    globs = ("**/*.py", "**/gradle/libs.versions.toml", "**/package.json", "**/req*.txt")
+    matcher = _glob_matcher(globs)
+    assert matcher.exact == (".py", "/gradle/libs.versions.toml", "/package.json")
+    assert matcher.names == {"gradle/libs.versions.toml", "package.json"}
+    assert matcher.tails == (".py", "libs.versions.toml", "package.json", ".txt")
+    assert matcher.tailed is not None and matcher.tailed.match("a/req1.txt")
+    assert matcher.tailed.match("a/b.py") is None  # a decided glob is not in the regex

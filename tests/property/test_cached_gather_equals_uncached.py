@@ -157,7 +157,9 @@ class CachedGatherEqualsUncached(RuleBasedStateMachine):
 
     @rule(path=st.sampled_from(_PATHS))
     def unstage(self, path: str) -> None:
-        git(self.root, "rm", "-q", "--cached", "--ignore-unmatch", "--", path)
+        # -f: staged content that differs from both the file and HEAD (a mode toggled after `add`)
+        # is unstaged too; with --cached the work-tree file stays
+        git(self.root, "rm", "-q", "--cached", "-f", "--ignore-unmatch", "--", path)
 
     @rule()
     def commit(self) -> None:

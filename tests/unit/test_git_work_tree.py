@@ -3,15 +3,24 @@ to what `git rev-parse --verify` and `git symbolic-ref --short` answer one by on
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from codegenie_adapters import git_work_tree
 from codegenie_adapters.exec import ExecResult
-from codegenie_adapters.git_index import git_environment
+from codegenie_adapters.git_index import (
+    GITLINK_MODE,
+    IndexEntry,
+    IndexTable,
+    StatusEntry,
+    git_environment,
+)
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_core.ports import GitState
 from tests._ci_support.requires_tool import requires_tool
@@ -159,3 +168,68 @@ def test_a_directory_inside_a_repository_and_a_plain_one_are_not_work_trees(
     assert _detect(root / "sub") is None
     assert _detect(tmp_path / "plain") is None
     assert len(asked) == 2  # one process each: "not a git repository" needs no second question
+
+
+def _listing_by_set_and_sort(table: IndexTable, changes: list[StatusEntry]) -> list[str]:
+    """The listing as `GitWorkTree.listing` computes it in general (without the work tree)."""
+    files = set(table.paths) - {p for p, e in table.others.items() if e.mode == GITLINK_MODE}
+    for entry in changes:
+        if entry.untracked and not entry.path.endswith("/"):
+            files.add(entry.path)
+        elif entry.unmerged:
+            return sorted(files)  # decided on the work tree; the fast path never takes these
+        elif entry.xy[1] == "D":
+            files.discard(entry.path)
+    return sorted(files)
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b/c", "b/d", "é", "z/y", "A", ".x"]), max_size=6),
+    st.booleans(),
+    st.lists(
+        st.tuples(st.sampled_from([" D", "D ", " M", "M ", "??", "UU", "R "]),
+                  st.sampled_from(["a", "b/c", "new", "dir/", "é"])),
+        max_size=4,
+    ),
+    st.booleans(),
+)  # fmt: skip
+def test_the_clean_listing_is_the_set_and_sort_whenever_it_answers(
+    paths: list[str], in_order: bool, changes: list[tuple[str, str]], gitlink: bool
+) -> None:
+    listed = sorted(set(paths)) if in_order else paths
+    others = {"sub": IndexEntry(GITLINK_MODE, "0" * 40, 0)} if gitlink else {}
+    table = IndexTable(paths=[*listed, *others], content=dict.fromkeys(listed, "0" * 40),
+                       others=others)  # fmt: skip
+    entries = [StatusEntry(xy=xy, path=path) for xy, path in changes]
+    fast = git_work_tree._clean_listing(table, entries)  # pyright: ignore[reportPrivateUsage] - the fast path is under test
+    if fast is not None:
+        assert fast == _listing_by_set_and_sort(table, entries)
+    ascending = all(a < b for a, b in itertools.pairwise(listed))
+    clean = ascending and not gitlink and not any(xy in ("??", "UU") for xy, _ in changes)
+    assert (fast is not None) == clean
+
+
+def test_a_clean_work_tree_is_listed_in_the_index_order_minus_its_deletions(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    init_repo(root)
+    for name in ("b.txt", "a/z.txt", "a/b.txt", "c"):
+        write(root, name, b"x")
+    commit_all(root, "files")
+    (root / "a" / "b.txt").unlink()
+    tree = GitWorkTree(
+        os.path.realpath(root),
+        object_format="sha1",
+        env=git_environment(os.environ),
+        timeout_s=60.0,
+    )
+    assert tree.listing() == ["a/z.txt", "b.txt", "c"]
+    write(root, "new.txt", b"n")  # untracked: the general path
+    tree = GitWorkTree(
+        os.path.realpath(root),
+        object_format="sha1",
+        env=git_environment(os.environ),
+        timeout_s=60.0,
+    )
+    assert tree.listing() == ["a/z.txt", "b.txt", "c", "new.txt"]

@@ -4,6 +4,7 @@ hand-made traces and inventories."""
 from __future__ import annotations
 
 import attrs
+import pytest
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_cli.run import registry
@@ -11,7 +12,10 @@ from codegenie_core.config import GatherConfig
 from codegenie_core.parsers.inventory import InventoryEntry
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
+from codegenie_core.probes.catalog import CATALOG
 from codegenie_core.probes.layer_a.manifests import ManifestsSlice
+from codegenie_core.probes.layer_c import join_inputs
+from codegenie_core.probes.layer_c.join_inputs import declines_on
 from codegenie_core.probes.layer_c.loaded_dependencies import (
     MAX_PATHS_PER_SCENARIO,
     DependencyLoad,
@@ -19,6 +23,7 @@ from codegenie_core.probes.layer_c.loaded_dependencies import (
     LoadedDependenciesSlice,
     UndeclaredLoad,
 )
+from codegenie_core.probes.layer_c.model import PROBE_NAME as TRACE_PROBE
 from codegenie_core.probes.layer_c.model import CoverageConfidence
 from codegenie_core.probes.layer_c.runtime_trace import (
     ImageReport,
@@ -306,3 +311,67 @@ def test_a_dependency_load_has_the_union_of_its_entries_groups() -> None:
 
     assert loads["pytest"].groups == ("extra:testing", "group:tests", "group:typing")
     assert loads["attrs"].groups == ()
+
+
+def _plain_decision(trace: RuntimeTraceSlice | None, inventory: ManifestsSlice | None) -> object:
+    from codegenie_adapters.serde import plain_data
+
+    upstream = {
+        name: plain_data(slice_)
+        for name, slice_ in (("runtime_trace", trace), ("manifests", inventory))
+        if slice_ is not None
+    }
+    return declines_on(upstream)
+
+
+_TRACED = _trace(("Dockerfile", (_scenario("default", (f"{SITE}/a/x.py",)),)))
+_NO_TRACE_FACTS = attrs.evolve(_scenario("default", ()), trace=None, outcome="timeout")
+DECISION_CASES = {
+    "no trace": (None, _inventory()),
+    "no inventory": (_TRACED, None),
+    "neither": (None, None),
+    "traced": (_TRACED, _inventory(_dep("pypi", "a"))),
+    "traced, empty inventory": (_TRACED, _inventory()),
+    "build failed": (
+        attrs.evolve(_TRACED, status="build-failed", images=(), scenarios=()),
+        _inventory(),
+    ),
+    "image not traced": (
+        attrs.evolve(_TRACED, images=(attrs.evolve(_TRACED.images[0], status="build-failed"),)),
+        _inventory(),
+    ),
+    "scenario without facts": (
+        attrs.evolve(
+            _TRACED, images=(attrs.evolve(_TRACED.images[0], scenarios=(_NO_TRACE_FACTS,)),)
+        ),
+        _inventory(),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", DECISION_CASES)
+def test_declining_on_the_plain_slices_gives_what_run_gives_on_the_typed_ones(case: str) -> None:
+    trace, inventory = DECISION_CASES[case]
+    ran = _run(trace, inventory)
+    expected = ran.reason if isinstance(ran, NotApplicable) else None
+    assert _plain_decision(trace, inventory) == expected
+    assert (expected is None) == (case.startswith("traced"))  # the cases cover both answers
+
+
+def test_a_plain_trace_of_a_shape_it_does_not_know_is_left_to_run() -> None:
+    unknown: list[object] = [
+        [],
+        {"status": "traced"},
+        {"status": "x", "images": [1]},
+        {"status": "x", "images": [{"status": "traced", "scenarios": [{}]}]},
+    ]
+    for trace in unknown:
+        assert declines_on({"runtime_trace": trace, "manifests": {}}) is None
+
+
+def test_the_hook_is_the_probes_own_and_named_by_the_catalog() -> None:
+    (entry,) = [e for e in CATALOG if e.spec.name == "loaded_dependencies"]
+    assert LoadedDependenciesProbe.declines_on is declines_on
+    assert entry.declines_on == "codegenie_core.probes.layer_c.join_inputs:declines_on"
+    assert [e.spec.name for e in CATALOG if e.declines_on is not None] == ["loaded_dependencies"]
+    assert join_inputs.TRACE_PROBE == TRACE_PROBE

@@ -81,26 +81,40 @@ def test_a_warm_gather_of_layers_a_and_b_imports_no_probe_code(repo: Path, tmp_p
     assert probe_code(warm_modules) == []
 
 
+# What the runtime trace's key reads the base images with: the Dockerfile and compose parsers
+# (and the layer C model they name), plus the plain-data hook `loaded_dependencies` declines with.
+LAYER_C_KEY = (
+    "codegenie_core.parsers.compose_",
+    "codegenie_core.parsers.dockerfile",
+    "codegenie_core.parsers.image_reference",
+    "codegenie_core.parsers.line_windows",
+    "codegenie_core.parsers.port_probe",
+    "codegenie_core.parsers.strace",
+    "codegenie_core.probes.layer_a.compose",
+    "codegenie_core.probes.layer_a.dockerfile",
+    "codegenie_core.probes.layer_a.inputs",
+    "codegenie_core.probes.layer_c.base_images",
+    "codegenie_core.probes.layer_c.dockerfiles",
+    "codegenie_core.probes.layer_c.model",
+    "codegenie_core.probes.layer_c.join_inputs",
+)
+PACKAGES = ("codegenie_core.probes.layer_a", "codegenie_core.probes.layer_c")
+
+
 def test_a_warm_gather_of_every_layer_imports_only_what_the_layer_c_key_reads(
     repo: Path, tmp_path: Path
 ) -> None:
     # The runtime trace's key holds the base images' digests, so the Dockerfile (and compose)
-    # parsers it chooses and reads them with still load. `loaded_dependencies` needs the
-    # `manifests` and `runtime_trace` slices handed over, so their cached entries are structured
-    # (their slice classes and cattrs load) and its own module runs to say it does not apply
-    # when nothing was traced (a skip is never cached); no other probe's code loads.
-    gathered(repo, tmp_path / "cache")
+    # parsers it chooses and reads them with still load. `loaded_dependencies` declines on the
+    # cached `manifests` and `runtime_trace` entries as stored (nothing was traced), so neither
+    # is structured: no cattrs, no slice class, no probe's own module (ADR-0085).
+    _, cold_modules = gathered(repo, tmp_path / "cache")
     warm, warm_modules = gathered(repo, tmp_path / "cache")
     assert warm["gather"]["ran"] == 0
     assert warm["probes"]["loaded_dependencies"]["outcome"] == "skipped"
-    own = (
-        "codegenie_core.probes.layer_a.git",
-        "codegenie_core.probes.layer_a.languages",
-        "codegenie_core.probes.layer_a.ci",
-        "codegenie_core.probes.layer_b.",
-        "codegenie_adapters.docker_strace",
-    )
-    assert [m for m in warm_modules if m.startswith(own)] == []
+    assert "codegenie_core.probes.layer_c.loaded_dependencies" in cold_modules
+    loaded = probe_code(warm_modules)
+    assert [m for m in loaded if not m.startswith(LAYER_C_KEY) and m not in PACKAGES] == []
 
 
 def test_warm_and_cold_documents_are_the_same_but_for_the_gather_report(
@@ -109,6 +123,9 @@ def test_warm_and_cold_documents_are_the_same_but_for_the_gather_report(
     cold, _ = gathered(repo, tmp_path / "cache", "--layer", "a,b")
     warm, _ = gathered(repo, tmp_path / "cache", "--layer", "a,b")
     uncached, _ = gathered(repo, tmp_path / "other", "--layer", "a,b", "--no-cache")
+    every_cold, _ = gathered(repo, tmp_path / "every")
+    every_warm, _ = gathered(repo, tmp_path / "every")
+    every_uncached, _ = gathered(repo, tmp_path / "other", "--no-cache")
 
     def facts(document: dict[str, Any]) -> dict[str, object]:
         probes: dict[str, dict[str, object]] = document["probes"]
@@ -122,3 +139,4 @@ def test_warm_and_cold_documents_are_the_same_but_for_the_gather_report(
         }
 
     assert facts(warm) == facts(cold) == facts(uncached)
+    assert facts(every_warm) == facts(every_cold) == facts(every_uncached)  # layer C too

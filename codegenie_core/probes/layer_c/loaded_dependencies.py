@@ -36,6 +36,7 @@ from codegenie_core.parsers.package_paths import (
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext, Skip, clip_confidence
 from codegenie_core.probe_types import Confidence
 from codegenie_core.probes.layer_a.manifests import ManifestsSlice
+from codegenie_core.probes.layer_c import join_inputs
 from codegenie_core.probes.layer_c.model import PROBE_NAME as TRACE_PROBE
 from codegenie_core.probes.layer_c.model import CoverageConfidence
 from codegenie_core.probes.layer_c.runtime_trace import RuntimeTraceSlice
@@ -291,6 +292,9 @@ class LoadedDependenciesProbe:
         slice_type=LoadedDependenciesSlice,
         schema_version=SCHEMA_VERSION,
     )
+    # Rule 4's skip decided on the cached upstreams' plain slices, before they are structured
+    # (the catalog names it; ADR-0085)
+    declines_on = staticmethod(join_inputs.declines_on)
 
     def applies(self, ctx: ProbeContext) -> bool:
         return True  # Rule 4: whether there is anything to join is known in `run`
@@ -299,13 +303,12 @@ class LoadedDependenciesProbe:
         trace = ctx.upstream.get(TRACE_PROBE)
         manifests = ctx.upstream.get("manifests")
         if trace is None or not isinstance(trace.slice, RuntimeTraceSlice):
-            return NotApplicable(reason=f"no runtime trace to join ({TRACE_PROBE} gave none)")
+            return NotApplicable(reason=join_inputs.no_trace())
         if manifests is None or not isinstance(manifests.slice, ManifestsSlice):
-            return NotApplicable(reason="no dependency inventory to join (manifests gave none)")
+            return NotApplicable(reason=join_inputs.NO_INVENTORY)
         labelled = _traces(trace.slice)
         if not labelled:
-            why = f"the runtime trace traced no scenario (status {trace.slice.status})"
-            return NotApplicable(reason=why)
+            return NotApplicable(reason=join_inputs.untraced(trace.slice.status))
         slice_ = join(
             manifests.slice.inventory,
             observe(labelled),
