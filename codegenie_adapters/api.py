@@ -3,6 +3,8 @@
 Rule 1: this is `codegenie_core.session.gather_with` over `LocalPorts`, the path `codegenie-cli
 gather` takes, so `gather_repository(path).to_document()` is the document the CLI writes for the
 same repository and options (a test holds the two equal; see ADR-0034).
+Rule 2: the cyclic garbage collector is held back for the gather, as the CLI holds it
+(`collector.collections_held_back`, ADR-0086), and given back its thresholds on return.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def gather_repository(
     `path`, a bad cache directory or an unknown probe name raise `CodegenieError` subclasses.
     Containers and temp dirs are released before it returns. `.to_document()` of the result is
     the CLI's context document."""
+    from codegenie_adapters.collector import collections_held_back
     from codegenie_adapters.local import LocalPorts
     from codegenie_core.probes import register_catalog
     from codegenie_core.registry import DEFAULT_REGISTRY
@@ -65,7 +68,8 @@ def gather_repository(
         registry = DEFAULT_REGISTRY
     ports = LocalPorts()
     try:
-        opened = open_repository(ports, path, request)
-        return gather_with(ports, request, opened, registry=registry, on_outcome=on_outcome)
+        with collections_held_back():
+            opened = open_repository(ports, path, request)
+            return gather_with(ports, request, opened, registry=registry, on_outcome=on_outcome)
     finally:
         ports.cleanup()

@@ -13,7 +13,7 @@ from typing import Any, Literal, assert_never, cast
 import attrs
 
 from codegenie_cli import plugins, sbom
-from codegenie_cli.wiring import Adapters, OpenedRepo, open_repository
+from codegenie_cli.wiring import Adapters, OpenedRepo, collections_held_back, open_repository
 from codegenie_core.cache_keys import CacheKey, explanation_data
 from codegenie_core.coordinator import probe_key, select_probes
 from codegenie_core.errors import ConfigError, RepoError
@@ -138,6 +138,26 @@ def gather(
     `on_outcome` hears each probe's outcome as it is known (for `-v`); `on_miss` hears why each
     probe missed the cache (`--explain-miss`, `-v`), on the probe's thread; `progress` hears how
     many of how many probes are done, and the last one's name."""
+    with collections_held_back():  # ADR-0086: a gather makes no cycles of size
+        return _gather(
+            adapters,
+            options,
+            progress=progress,
+            opened=opened,
+            on_outcome=on_outcome,
+            on_miss=on_miss,
+        )
+
+
+def _gather(
+    adapters: Adapters,
+    options: GatherOptions,
+    *,
+    progress: Callable[[int, int, str], None] | None,
+    opened: OpenedRepo | None,
+    on_outcome: Callable[[ProbeOutcome], None] | None,
+    on_miss: Callable[[KeyChange], None] | None,
+) -> GatherRun:
     # The repository first: its git answers run in the background while the probes import.
     opened = opened or _open_repo(adapters, options)
     planned: list[int] = []

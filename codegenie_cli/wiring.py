@@ -148,3 +148,11 @@ def checked_out(repo: str, rev: str) -> AbstractContextManager[str]:
     from codegenie_adapters.revisions import checked_out as checkout
 
     return checkout(repo, rev)
+
+
+def collections_held_back() -> AbstractContextManager[None]:
+    """The cyclic garbage collector held back for one gather, its thresholds given back after
+    (`codegenie_adapters.collector`, ADR-0086)."""
+    from codegenie_adapters.collector import collections_held_back as held_back
+
+    return held_back()

@@ -9,6 +9,9 @@ import attrs
 from hypothesis import strategies as st
 
 from codegenie_core.config import GatherConfig
+from codegenie_core.parsers.inventory import Declared
+from codegenie_core.parsers.lock_model import Importer, Lock, LockedPackage, LockedRef
+from codegenie_core.parsers.manifest_model import Dependency
 from codegenie_core.probes.layer_c.model import ContainerPolicy
 from codegenie_core.schedule import Task
 from codegenie_core.verdicts import Threshold
@@ -1934,3 +1937,96 @@ def source_texts(draw: st.DrawFn) -> bytes:
     pieces = draw(st.lists(st.sampled_from(_SOURCE_PIECES), max_size=60))
     bom = draw(st.booleans())
     return (b"\xef\xbb\xbf" if bom else b"") + "".join(pieces).encode("utf-8")
+
+
+# The inventory join's inputs (ADR-0086): few names, ids and directories, so that requirements
+# resolve, ids repeat, refs dangle, members are missing, and purls need percent-encoding.
+_JOIN_NAMES = st.sampled_from(["a", "b", "@s/c", "D_e", "g:h", "x y", "k/l"])
+_JOIN_VERSIONS = st.sampled_from(["", "1.0", "2.0", "1.0+local", "^1"])
+_JOIN_DIRS = st.sampled_from([".", "pkg", "other"])
+_JOIN_LOCK_PATHS = st.sampled_from(["package-lock.json", "pkg/yarn.lock", "uv.lock"])
+_JOIN_MANIFESTS = st.sampled_from(["package.json", "pkg/package.json", "other/pyproject.toml"])
+_JOIN_SCOPES = st.sampled_from(
+    ["runtime", "dev", "peer", "optional", "build", "extra:x", "group:main", "test", "dev:cfg(x)"]
+)
+
+
+@st.composite
+def _join_refs(draw: st.DrawFn, ids: list[str]) -> LockedRef:
+    """A requirement: resolved by the lock to one of its packages' `ids` (or to an id no package
+    has), or left for the join to resolve by name or descriptor."""
+    target = draw(st.sampled_from([*ids, *ids, *ids, "dangling", None]))
+    name = target.rpartition("@")[0] if target and "@" in target[1:] else draw(_JOIN_NAMES)
+    return LockedRef(name=name or draw(_JOIN_NAMES), spec=draw(_JOIN_VERSIONS), target=target)
+
+
+@st.composite
+def _join_locks(draw: st.DrawFn) -> Lock:
+    """A lock whose packages require each other (ids may repeat, as a broken lock's do)."""
+    pairs = draw(st.lists(st.tuples(_JOIN_NAMES, _JOIN_VERSIONS), min_size=1, max_size=8))
+    ids = [f"{name}@{version}" for name, version in pairs]
+    refs = st.lists(_join_refs(ids), max_size=4).map(tuple)
+    packages = tuple(
+        LockedPackage(
+            id=package_id,
+            name=name,
+            version=version,
+            dependencies=draw(refs),
+            scope=draw(st.sampled_from([None, None, None, "runtime", "dev", "optional", "peer"])),
+            source=draw(st.sampled_from([None, None, None, "workspace:pkg", "git+https://x/y"])),
+            descriptors=tuple(
+                draw(st.lists(st.builds("{}@{}".format, _JOIN_NAMES, _JOIN_VERSIONS), max_size=2))
+            ),
+        )
+        for package_id, (name, version) in zip(ids, pairs, strict=True)
+    )
+    importer = st.builds(
+        Importer, path=_JOIN_DIRS, dependencies=st.lists(_join_refs(ids), min_size=1, max_size=5)
+    )
+    return Lock(
+        ecosystem=draw(st.sampled_from(["npm", "pypi", "cargo", "maven", "golang"])),
+        format="test",
+        format_version=None,
+        known_version=True,
+        packages=packages,
+        importers=tuple(draw(st.just([]) | st.lists(importer, min_size=1, max_size=3))),
+    )
+
+
+@st.composite
+def _join_declared(draw: st.DrawFn, names: list[str]) -> Declared:
+    """A declaration, mostly of a name some lock has (`names`), so that it often resolves."""
+    return Declared(
+        ecosystem=draw(st.sampled_from(["npm", "pypi", "cargo"])),
+        manifest=draw(_JOIN_MANIFESTS),
+        member=draw(_JOIN_DIRS),
+        dependency=Dependency(
+            name=draw(st.sampled_from(names) | _JOIN_NAMES),
+            spec=draw(_JOIN_VERSIONS),
+            scope=draw(_JOIN_SCOPES),
+        ),
+        effective_spec=draw(st.none() | _JOIN_VERSIONS),
+        pinned=draw(st.none() | _JOIN_VERSIONS),
+        source=draw(st.sampled_from([None, "path:pkg", "workspace:pkg"])),
+        direct=draw(st.booleans()),
+        notes=tuple(
+            draw(st.lists(st.sampled_from(["managed by G:A:V", "from a property"]), max_size=1))
+        ),
+    )
+
+
+JoinInputs = tuple[list[Declared], dict[str, Lock], dict[str, str]]
+
+
+@st.composite
+def join_inputs(draw: st.DrawFn) -> JoinInputs:
+    """What `inventory.join` takes: declarations, locks by path, and which lock governs which
+    manifest (some manifests governed by none, some by a lock path with no lock)."""
+    locks = draw(st.dictionaries(_JOIN_LOCK_PATHS, _join_locks(), min_size=1, max_size=2))
+    names = sorted({p.name for lock in locks.values() for p in lock.packages})
+    declared = draw(st.lists(_join_declared(names), max_size=6))
+    governing = st.sampled_from([*sorted(locks), *sorted(locks), "absent.lock"])
+    manifests = ["package.json", "pkg/package.json", "other/pyproject.toml"]
+    ungoverned = draw(st.lists(st.sampled_from(manifests), unique=True, max_size=1))
+    lock_of = {m: draw(governing) for m in manifests if m not in ungoverned}
+    return declared, locks, lock_of

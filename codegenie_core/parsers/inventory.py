@@ -25,8 +25,7 @@ is one entry); entries that differ in anything else, or that no group declares, 
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -151,14 +150,6 @@ def scope_of(written: str) -> Scope:
     return _OTHER_SCOPES.get(written, "runtime")
 
 
-def _widest(scopes: Iterable[Scope]) -> Scope:
-    chosen = set(scopes)
-    for scope in SCOPE_ORDER:
-        if scope in chosen:
-            return scope
-    return "runtime"
-
-
 @attrs.define
 class _Index:
     """One lock, indexed once: packages by id and by name (for refs without a recorded target),
@@ -275,18 +266,22 @@ def join(
         else:
             reached[lock_path].setdefault(package.id, set()).add(scope_of(item.dependency.scope))
     edges: set[tuple[str, str]] = set()
+    add_edge = edges.add
     for lock_path, lock in locks.items():
         index = indexes[lock_path]
-        scopes = _propagate(reached[lock_path], index)
-        direct_ids = set(reached[lock_path])
+        direct_ids = reached[lock_path]
+        widest = _widest_reached(direct_ids, index)
+        purls, purl_of, children = index.purls, index.purl_of, index.children
         for package in lock.packages:
             if package.source is not None and package.source.startswith("workspace:"):
                 continue  # a member of the workspace, not a dependency of it
-            source = index.purl_of(package)
-            edges.update((source, index.purl_of(target)) for target in index.children(package))
+            # a purl is never "": `or` only builds (and caches) the ones not yet built
+            source = purls.get(package.id) or purl_of(package)
+            for target in children(package):
+                add_edge((source, purls.get(target.id) or purl_of(target)))
             if package.id in direct_ids:
                 continue
-            found = scopes.get(package.id)
+            found = widest.get(package.id)
             entries.append(
                 InventoryEntry(
                     ecosystem=lock.ecosystem,
@@ -296,7 +291,7 @@ def join(
                     resolved=package.version,
                     purl=source,
                     direct=False,
-                    scope=package.scope or (_widest(found) if found else "runtime"),
+                    scope=package.scope or found or "runtime",
                     manifest=None,
                     lockfile=lock_path,
                     member=None,
@@ -380,26 +375,23 @@ def _direct(
     )
 
 
-def _propagate(direct: Mapping[str, set[Scope]], index: _Index) -> dict[str, set[Scope]]:
-    """Rule 3: the scopes each package is reached with, walking the lock's edges breadth-first
-    from the direct dependencies (each package visited once per scope: linear in the lock)."""
-    scopes: dict[str, set[Scope]] = {}
-    queue: deque[tuple[str, Scope]] = deque(
-        (package_id, scope) for package_id, found in direct.items() for scope in found
-    )
-    while queue:
-        package_id, scope = queue.popleft()
-        seen = scopes.setdefault(package_id, set())
-        if scope in seen:
-            continue
-        seen.add(scope)
-        package = index.by_id.get(package_id)
-        if package is None:
-            continue
-        for target in index.children(package):
-            if scope not in scopes.get(target.id, ()):
-                queue.append((target.id, scope))
-    return scopes
+def _widest_reached(direct: Mapping[str, set[Scope]], index: _Index) -> dict[str, Scope]:
+    """Rule 3: the widest scope each package is reached with from the direct dependencies. One
+    walk per scope, widest first, each stopping at a package an earlier walk reached: whatever
+    lies below it was reached then too, with a wider scope (so each package is visited once)."""
+    widest: dict[str, Scope] = {}
+    by_id, children = index.by_id, index.children
+    for scope in SCOPE_ORDER:
+        stack = [i for i, found in direct.items() if scope in found and i not in widest]
+        while stack:
+            package_id = stack.pop()
+            if package_id in widest:
+                continue
+            widest[package_id] = scope
+            package = by_id.get(package_id)
+            if package is not None:
+                stack.extend(t.id for t in children(package) if t.id not in widest)
+    return widest
 
 
 def _entry_order(entry: InventoryEntry) -> tuple[str, ...]:

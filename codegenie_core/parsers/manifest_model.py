@@ -136,7 +136,13 @@ def pep503(name: str) -> str:
     """The PEP 503 normalized form of a Python project name: runs of `-_.` become one `-`,
     letters lower case. Most names in a lock are already normal (ASCII, lower case, single
     dashes) and are returned as they are: a lock calls this once per requirement."""
-    if name.isascii() and name.islower() and not any(c in name for c in ("_", ".", "--")):
+    if (
+        name.isascii()
+        and name.islower()
+        and "_" not in name
+        and "." not in name
+        and "--" not in name
+    ):
         return name
     return _PEP503_SEPARATORS.sub("-", name).lower()
 

@@ -21,6 +21,7 @@ Rule 3: v1 records no importers; Berry records each workspace as an entry
 from __future__ import annotations
 
 import json
+import re
 
 from codegenie_core.parsers.lock_model import Importer, Lock, LockedPackage, LockedRef, member_dir
 from codegenie_core.parsers.manifest_model import ManifestProblem, Parsed
@@ -37,19 +38,22 @@ _V1_NOT_REGISTRY = ("git", "file:", "github:", "ssh:")
 _DEPENDENCY_FIELDS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 
 
+# one decoder for every quoted key and value (`raw_decode` keeps no state between calls)
+_DECODER = json.JSONDecoder()
+# bare = 1*( any character but ":" / " " / "," )
+_BARE = re.compile(r"[^: ,]+")
+
+
 def _scalar(text: str, at: int) -> tuple[str, int] | None:
     """One key at `text[at:]`: a JSON string or a bare word; the text and where it ends."""
     if text.startswith('"', at):
-        decoder = json.JSONDecoder()
         try:
-            value, end = decoder.raw_decode(text, at)
+            value, end = _DECODER.raw_decode(text, at)
         except json.JSONDecodeError:
             return None
         return (value, end) if isinstance(value, str) else None
-    end = at
-    while end < len(text) and text[end] not in ": ,":
-        end += 1
-    return (text[at:end], end) if end > at else None
+    found = _BARE.match(text, at)
+    return (found.group(), found.end()) if found is not None else None
 
 
 def _value(rest: str) -> str:

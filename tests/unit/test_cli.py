@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
+from codegenie_adapters.collector import GATHER_THRESHOLDS
 from codegenie_adapters.documents import to_json, to_yaml, write_outputs
 from codegenie_adapters.fakes import (
     FakeClock,
@@ -735,3 +737,20 @@ def test_cache_clear_removes_every_portfolio_clone_and_gc_those_unused_for_30_da
     (root, everything), (gc_root, since) = fakes.clone_removals
     assert (root, everything, gc_root) == ("/chosen", None, "/chosen")
     assert since is not None and before - 30 * 86400 - 5 <= since <= time.time() - 30 * 86400
+
+
+def test_a_gather_holds_the_collector_back_and_gives_its_thresholds_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[int, ...]] = []
+
+    def record(ctx: ProbeContext) -> Envelope:
+        seen.append(gc.get_threshold())
+        return Envelope(probe="gc", schema_version=1, confidence="high", slice=CountSlice(files=0))
+
+    registry = registry_of((scripted("gc", behaviour=record), "light"))
+    monkeypatch.setattr(run, "registry", lambda layers=None: registry)
+    before = gc.get_threshold()
+    assert invoke(adapters(), "gather", "demo", "--no-cache").exit_code == 0
+    assert seen == [GATHER_THRESHOLDS] != [before]  # ADR-0086
+    assert gc.get_threshold() == before

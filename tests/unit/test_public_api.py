@@ -4,6 +4,7 @@ the same document the CLI writes (see ADR-0034)."""
 from __future__ import annotations
 
 import ast
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -14,12 +15,14 @@ from click.testing import CliRunner
 import codegenie_adapters
 import codegenie_core
 from codegenie_adapters import gather_repository
+from codegenie_adapters.collector import GATHER_THRESHOLDS
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_adapters.serde import plain_data
 from codegenie_cli.main import cli
 from codegenie_core import GatherConfig, ProbeContext, gather
 from codegenie_core.errors import RepoError
 from codegenie_core.outcomes import Failed, Ran
+from codegenie_core.probe import Envelope
 from codegenie_core.report.context import without_timings
 from tests.support import CountSlice, registry_of, scripted
 
@@ -146,3 +149,19 @@ def test_the_local_ports_build_a_runner_whenever_asked_and_resolve_digests_with_
     assert ports.image_digest_resolver(runner, FakeRepo(), str(tmp_path)) is not None
     assert ports.image_digest_resolver(None, FakeRepo(), str(tmp_path)) is None
     ports.cleanup()
+
+
+def test_the_python_api_holds_the_collector_back_and_gives_its_thresholds_back(
+    repo: Path,
+) -> None:
+    seen: list[tuple[int, ...]] = []
+
+    def record(ctx: ProbeContext) -> Envelope:
+        seen.append(gc.get_threshold())
+        return Envelope(probe="gc", schema_version=1, confidence="high", slice=CountSlice(files=0))
+
+    registry = registry_of((scripted("gc", behaviour=record), "light"))
+    before = gc.get_threshold()
+    gather_repository(str(repo), config=LAYER_A, cache_mode="off", registry=registry)
+    assert seen == [GATHER_THRESHOLDS] != [before]  # ADR-0086
+    assert gc.get_threshold() == before
