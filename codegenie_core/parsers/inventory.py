@@ -25,7 +25,7 @@ is one entry); entries that differ in anything else, or that no group declares, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
