@@ -218,7 +218,6 @@ def _gather(
     return GatherRun(
         rendered=rendered, document=context, written=tuple(written), outcomes=gathered.outcomes
     )
-    return GatherRun(rendered=rendered, written=tuple(written), outcomes=gathered.outcomes)
 
 
 def _table(context: Mapping[str, object], width: int) -> str:

@@ -20,6 +20,7 @@ from codegenie_core.parsers.inventory import (
     InventoryEntry,
     JoinResult,
     Reason,
+    merge_groups,
     scope_of,
 )
 from codegenie_core.parsers.lock_model import Lock, LockedPackage, LockedRef, Scope
@@ -183,10 +184,12 @@ def reference_join(
                     else ("no declared dependency reaches it; scope unknown, runtime assumed",),
                 )
             )
+    # ADR-0084's groups are not the join's walk: they are merged, and reasons made unique, as
+    # the join does it (`merge_groups`), after the walk this reference keeps as it was
     return JoinResult(
-        entries=tuple(sorted(entries, key=_entry_order)),
+        entries=tuple(sorted(merge_groups(entries), key=_entry_order)),
         edges=tuple(DependencyEdge(source=a, target=b) for a, b in sorted(edges)),
-        reasons=tuple(reasons),
+        reasons=tuple(dict.fromkeys(reasons)),
     )
 
 
@@ -229,6 +232,7 @@ def _direct(
         member=item.member,
         source=source,
         reasons=(*item.notes, *why),
+        groups=tuple(sorted(set(dependency.groups))),
     )
 
 

@@ -2004,6 +2004,9 @@ def _join_declared(draw: st.DrawFn, names: list[str]) -> Declared:
             name=draw(st.sampled_from(names) | _JOIN_NAMES),
             spec=draw(_JOIN_VERSIONS),
             scope=draw(_JOIN_SCOPES),
+            groups=tuple(  # ADR-0084: declared in groups, so that merged entries are joined too
+                draw(st.lists(st.sampled_from(["group:tests", "extra:x"]), max_size=2))
+            ),
         ),
         effective_spec=draw(st.none() | _JOIN_VERSIONS),
         pinned=draw(st.none() | _JOIN_VERSIONS),
