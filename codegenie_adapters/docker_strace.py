@@ -357,45 +357,34 @@ class DockerStraceRunner:
     ) -> ExecResult | EngineUnavailable:
         """Start the scenario's container, on CPU `cpu` for a `one_cpu` policy; if a pinned
         container does not start, it is removed and started once more unpinned (Rule 5)."""
+        # The log shows the scenario's argv as its program and a count (see ADR-0024).
+        tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
+        unpinned = attrs.evolve(policy, one_cpu=False)
         pinned = policy.one_cpu and self._pin
-        if policy.one_cpu and not pinned:
-            policy = attrs.evolve(policy, one_cpu=False)
-        started = self._start_once(
-            bundle, image, scenario, name, policy,
-            cpu=cpu, keep_argv=keep_argv, count_syscalls=count_syscalls,
-        )  # fmt: skip
+
+        def start(tried: ContainerPolicy) -> ExecResult | EngineUnavailable:
+            create = self._create_argv(bundle, image, scenario, name, tried, cpu, count_syscalls)
+            return self._start_once(name, create, tail)
+
+        started = start(policy if pinned else unpinned)
         if pinned and isinstance(started, EngineUnavailable):
             self._engine("rm", "-f", "-v", name)
-            started = self._start_once(
-                bundle, image, scenario, name, attrs.evolve(policy, one_cpu=False),
-                cpu=cpu, keep_argv=keep_argv, count_syscalls=count_syscalls,
-            )  # fmt: skip
+            started = start(unpinned)
             # the pin was what the engine refused only if the unpinned start worked
             self._pin = isinstance(started, EngineUnavailable)
         return started
 
     def _start_once(
-        self,
-        bundle: TracerBundle,
-        image: BuiltImage,
-        scenario: Scenario,
-        name: str,
-        policy: ContainerPolicy,
-        *,
-        cpu: int,
-        keep_argv: bool,
-        count_syscalls: bool,
+        self, name: str, create: tuple[str, ...], tail: int
     ) -> ExecResult | EngineUnavailable:
-        """Create the container, seed its volume's output directory from a tar on stdin (no host
-        directory: Rule 4), then start it; the `start` call's result, or why a step failed."""
-        # The log shows the scenario's argv as its program and a count (see ADR-0024).
-        tail = 0 if keep_argv or self.trace_argv else len(scenario.argv)
+        """Create the container (`create`, its last `tail` words the scenario's argv), seed its
+        volume's output directory from a tar on stdin (no host directory: Rule 4), then start
+        it; the `start` call's result, or why a step failed."""
         steps: tuple[tuple[tuple[str, ...], bytes | None, int], ...] = (
-            (self._create_argv(bundle, image, scenario, name, policy, cpu, count_syscalls), None,
-             tail),
+            (create, None, tail),
             (("cp", "-", f"{name}:{OUT_MOUNT}"), seed_tar(), 0),
             (("start", name), None, 0),
-        )  # fmt: skip
+        )
         done: ExecResult | None = None
         for argv, stdin, program_tail in steps:
             done = self._engine(*argv, stdin_bytes=stdin, program_tail=program_tail)
