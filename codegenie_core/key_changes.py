@@ -49,7 +49,7 @@ class MissWatch:
 
 def recorded_form(explanation: Mapping[str, Any]) -> dict[str, Any]:
     """Rule 1: what a `KeyLog` keeps of an `explanation_data` (a recorded form is kept as is)."""
-    if "inputs" not in explanation:  # already recorded: its listing is a count and a digest
+    if "inputs" not in explanation:  # already recorded: its files are columns, or a digest
         return dict(explanation)
     inputs = cast("list[dict[str, str]]", explanation["inputs"])
     recorded = {k: v for k, v in explanation.items() if k != "inputs"}
@@ -58,9 +58,9 @@ def recorded_form(explanation: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def recorded_inputs(inputs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """Rule 1 for a key's (path, digest) pairs: the recorded form's `inputs`, or for more than
-    `MAX_RECORDED_INPUTS` files its `inputs_count` and `inputs_digest`, made from the pairs
-    themselves (no mapping per file: 200,000 files cost no 200,000 dicts on a miss)."""
+    """Rule 1 for a key's (path, digest) pairs: the recorded form's `input_paths` and
+    `input_digests`, or for more than `MAX_RECORDED_INPUTS` files its `inputs_count` and
+    `inputs_digest`, made from the pairs themselves (no mapping per file on a miss)."""
     if len(inputs) > MAX_RECORDED_INPUTS:
         return {"inputs_count": len(inputs), "inputs_digest": _listing_digest(inputs)}
     return {
@@ -187,7 +187,7 @@ def key_change(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -
 
 def _listed(recorded: Mapping[str, Any]) -> dict[str, str] | None:
     """The recorded files, path -> digest prefix; None when only a digest of them was kept (or
-    the columns are not two lists of strings of one length: a damaged record says nothing)."""
+    the columns are not two lists of one length: a damaged record names no file)."""
     paths, digests = recorded.get("input_paths"), recorded.get("input_digests")
     if not isinstance(paths, list) or not isinstance(digests, list):
         return None
