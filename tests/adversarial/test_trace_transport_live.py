@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -47,6 +47,18 @@ def _docker(*args: str) -> str:
         ["docker", *args], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     )
     return done.stdout
+
+
+def _mounts(container: str) -> list[dict[str, Any]]:
+    """The mounts of a running container; none once it is gone: the run removes it while the
+    poller looks, and `inspect` then fails, printing an empty line (not JSON) on stdout."""
+    done = subprocess.run(
+        ["docker", "inspect", "--format", "{{json .Mounts}}", container],
+        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    if done.returncode != 0:
+        return []
+    return cast("list[dict[str, Any]]", json.loads(done.stdout or "[]") or [])
 
 
 def _busybox_context(tmp: Path) -> Path:
@@ -129,10 +141,9 @@ def test_a_setuid_copy_the_container_makes_never_lands_on_a_host_path_and_its_vo
 
     def look(container: str) -> None:
         seen_on_host.extend(_host_files_named(marker, roots))
-        mounts: list[dict[str, Any]] = json.loads(
-            _docker("inspect", "--format", "{{json .Mounts}}", container) or "[]"
+        writable_binds.extend(
+            m for m in _mounts(container) if m.get("Type") == "bind" and m.get("RW")
         )
-        writable_binds.extend(m for m in mounts if m.get("Type") == "bind" and m.get("RW"))
 
     thread, stop = _while_running(runner, look)
     try:
