@@ -2,7 +2,9 @@
 
 Rule 1: `MIGRATIONS[i]` takes a store from version i to i+1; a migration, once released, is never
 edited (a change is a new migration), so a store of any older version reaches the current one by
-running the rest in order, each in its own transaction with its `schema_version` update.
+running the rest in order, each in its own transaction with its `schema_version` update. The
+version is read again under that transaction's write lock: two runs opening one old store at
+once (an overlapping cron job) migrate it once, the second finding it done.
 Rule 2: a store is an SQLite file whose `application_id` is `APPLICATION_ID`; a file that is not
 SQLite, carries another id, or holds tables but no id is refused, and so is a store whose version
 is newer than `SCHEMA_VERSION` (one line, exit 2; see ADR-0063).
@@ -128,6 +130,9 @@ def migrate(conn: sqlite3.Connection, path: str, *, target: int = SCHEMA_VERSION
     for number in range(version, target):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if (stored_version(conn, path) or 0) > number:  # another opener migrated it (Rule 1)
+                conn.execute("COMMIT")
+                continue
             for statement in MIGRATIONS[number]:
                 conn.execute(statement)
             conn.execute("UPDATE schema_version SET version = ?", (number + 1,))

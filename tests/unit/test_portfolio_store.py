@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from codegenie_adapters import portfolio_schema
 from codegenie_adapters.fakes import FakeExecutor
 from codegenie_adapters.portfolio_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, migrate
 from codegenie_adapters.portfolio_store import SqliteStore, connect, open_store
@@ -62,6 +63,35 @@ def test_a_store_of_the_previous_version_is_migrated_and_keeps_its_rows(tmp_path
     assert [r.key for r in store.repositories()] == ["/r/old"]
     store.close()
     assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def test_two_openers_of_one_old_store_migrate_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two `portfolio gather` runs open a version-2 store at once: both read version 2, one
+    # migrates it while the other waits for the write lock; the other then finds it migrated
+    # (it used to run `ALTER TABLE ... ADD COLUMN code` again: "duplicate column name").
+    path = str(tmp_path / "shared.sqlite")
+    first = connect(path, read_only=False)
+    assert migrate(first, path, target=2) == 2
+    other = connect(path, read_only=False)
+    real = portfolio_schema.stored_version
+    calls: list[int | None] = []  # what the first opener read, in order
+
+    def stale_then_real(conn: sqlite3.Connection, where: str) -> int | None:
+        found = real(conn, where)
+        if conn is first:
+            calls.append(found)
+            if len(calls) == 1:  # it has read version 2: the other migrates meanwhile
+                assert migrate(other, path) == SCHEMA_VERSION
+        return found
+
+    monkeypatch.setattr(portfolio_schema, "stored_version", stale_then_real)
+    assert migrate(first, path) == SCHEMA_VERSION
+    assert calls[0] == 2 and calls[1] == SCHEMA_VERSION  # read stale, then again under the lock
+    assert first.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+    first.close()
+    other.close()
 
 
 def test_a_version_2_store_gains_line_columns_and_its_language_rows_keep_null_lines(
@@ -197,6 +227,7 @@ def test_recording_a_new_result_for_a_state_replaces_its_facts(tmp_path: Path) -
 _KILLED_DRIVER = """
 import os, sys
 import codegenie_adapters.portfolio_store as ps
+from codegenie_adapters import portfolio_schema
 from codegenie_adapters.fakes import FakeExecutor
 from codegenie_core.portfolio import RepoGathered, run_portfolio
 from tests.strategies import GOLDEN_DOCUMENTS
