@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 import time
@@ -99,6 +100,18 @@ def registry_of(*probes: tuple[ScriptedProbe, Heaviness]) -> ProbeRegistry:
     for probe, heaviness in probes:
         registry.add(attrs.evolve(probe, heaviness=heaviness), source="test")
     return registry
+
+
+def threshold_recording_registry() -> tuple[ProbeRegistry, list[tuple[int, ...]]]:
+    """A registry of one probe that records the garbage collector's thresholds while it runs, and
+    the list it records them in (ADR-0086: a gather holds the collector back)."""
+    seen: list[tuple[int, ...]] = []
+
+    def record(ctx: ProbeContext) -> Envelope:
+        seen.append(gc.get_threshold())
+        return Envelope(probe="gc", schema_version=1, confidence="high", slice=CountSlice(files=0))
+
+    return registry_of((scripted("gc", behaviour=record), "light")), seen
 
 
 def plan_of(registry: ProbeRegistry) -> list[RegisteredProbe]:

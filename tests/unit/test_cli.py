@@ -35,7 +35,7 @@ from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
 from codegenie_core.probe import Envelope, ProbeContext, Skip
 from tests.as_nobody import needs_root, run_as_nobody, shared_dir
-from tests.support import CountSlice, registry_of, scripted
+from tests.support import CountSlice, registry_of, scripted, threshold_recording_registry
 
 
 @attrs.define
@@ -742,13 +742,7 @@ def test_cache_clear_removes_every_portfolio_clone_and_gc_those_unused_for_30_da
 def test_a_gather_holds_the_collector_back_and_gives_its_thresholds_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen: list[tuple[int, ...]] = []
-
-    def record(ctx: ProbeContext) -> Envelope:
-        seen.append(gc.get_threshold())
-        return Envelope(probe="gc", schema_version=1, confidence="high", slice=CountSlice(files=0))
-
-    registry = registry_of((scripted("gc", behaviour=record), "light"))
+    registry, seen = threshold_recording_registry()
     monkeypatch.setattr(run, "registry", lambda layers=None: registry)
     before = gc.get_threshold()
     assert invoke(adapters(), "gather", "demo", "--no-cache").exit_code == 0

@@ -22,9 +22,8 @@ from codegenie_cli.main import cli
 from codegenie_core import GatherConfig, ProbeContext, gather
 from codegenie_core.errors import RepoError
 from codegenie_core.outcomes import Failed, Ran
-from codegenie_core.probe import Envelope
 from codegenie_core.report.context import without_timings
-from tests.support import CountSlice, registry_of, scripted
+from tests.support import CountSlice, registry_of, scripted, threshold_recording_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "portfolio" / "python-service"
@@ -154,13 +153,7 @@ def test_the_local_ports_build_a_runner_whenever_asked_and_resolve_digests_with_
 def test_the_python_api_holds_the_collector_back_and_gives_its_thresholds_back(
     repo: Path,
 ) -> None:
-    seen: list[tuple[int, ...]] = []
-
-    def record(ctx: ProbeContext) -> Envelope:
-        seen.append(gc.get_threshold())
-        return Envelope(probe="gc", schema_version=1, confidence="high", slice=CountSlice(files=0))
-
-    registry = registry_of((scripted("gc", behaviour=record), "light"))
+    registry, seen = threshold_recording_registry()
     before = gc.get_threshold()
     gather_repository(str(repo), config=LAYER_A, cache_mode="off", registry=registry)
     assert seen == [GATHER_THRESHOLDS] != [before]  # ADR-0086
