@@ -218,14 +218,18 @@ def _pypi(name: str, spec: str, scope: str, groups: tuple[str, ...]) -> Declared
     )
 
 
+# A uv.lock-like lock pinning one pytest, which the join tests declare in several groups.
+PYTEST_LOCK = Lock(
+    ecosystem="pypi",
+    format="test",
+    format_version="1",
+    known_version=True,
+    packages=(LockedPackage(id="p", name="pytest", version="8.3.4"),),
+)
+
+
 def test_join_merges_entries_equal_but_for_their_groups_and_keeps_other_differences() -> None:
-    lock = Lock(
-        ecosystem="pypi",
-        format="test",
-        format_version="1",
-        known_version=True,
-        packages=(LockedPackage(id="p", name="pytest", version="8.3.4"),),
-    )
+    lock = PYTEST_LOCK
     declared = [
         _pypi("pytest", "", "group:typing", ("group:typing",)),
         _pypi("pytest", "", "group:tests", ("group:tests",)),
@@ -275,13 +279,7 @@ def test_a_flask_shaped_uv_project_gives_one_entry_per_package_and_declaration()
 
 
 def test_an_entry_no_group_declares_is_never_merged_into_a_grouped_one() -> None:
-    lock = Lock(
-        ecosystem="pypi",
-        format="test",
-        format_version="1",
-        known_version=True,
-        packages=(LockedPackage(id="p", name="pytest", version="8.3.4"),),
-    )
+    lock = PYTEST_LOCK
     declared = [
         _pypi("pytest", "", "optional", ()),  # an optional dependency no extra names
         _pypi("pytest", "", "optional", ("extra:testing",)),
