@@ -182,9 +182,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         bundle = build_bundle("strace")
         assert isinstance(bundle, TracerBundle), bundle
         out = workdir / "out"
-        out.mkdir(mode=0o777)
-        (out / OUT_DIR_NAME).mkdir(mode=0o777)  # where the runner's strace writes (trace_out)
-        (out / OUT_DIR_NAME).chmod(0o777)  # whatever the umask: the image's user writes here
+        # Where the runner's strace writes (trace_out): the fixture's image runs as root, the
+        # owner of these directories when the bench runs (as docker needs it), so nothing here
+        # is writable by another local user or by a container of another uid.
+        out.mkdir(mode=0o700)
+        (out / OUT_DIR_NAME).mkdir(mode=0o700)
         try:
             for run in range(args.runs):  # interleaved: a change of load moves every mode
                 started = container(("/bin/true",), bundle, out, mode=None, pinned=False)
