@@ -11,7 +11,11 @@ imported on first use, so importing this package loads nothing else. Adapters lo
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# Not `typing.TYPE_CHECKING`: the entry point's head start (`head_start`) imports this package
+# before anything else, and `typing` would cost it more than its own work (ADR-0091, as ADR-0055
+# for `codegenie_core`); type checkers take a module-level `TYPE_CHECKING` as True.
+TYPE_CHECKING = False
 
 _EXPORTS: dict[str, str] = {
     "LocalPorts": "codegenie_adapters.local",
@@ -21,6 +25,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from codegenie_adapters.api import gather_repository
     from codegenie_adapters.documents import to_json, to_yaml
     from codegenie_adapters.local import LocalPorts

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Generator
 from typing import IO
@@ -40,6 +39,8 @@ def atomic_output(path: str, *, temp_prefix: str = DEFAULT_TEMP_PREFIX) -> Gener
     """A temp file beside `path` to write as a stream (creating the directory if needed); on
     success it is flushed, fsynced and renamed over `path`, on any failure removed (Rules 1-3)."""
     directory = os.path.dirname(os.path.abspath(path))
+    import secrets  # only a write needs it, and a warm gather writes nothing (ADR-0091)
+
     temp = os.path.join(directory, f"{temp_prefix}{os.getpid()}-{secrets.token_hex(8)}")
     try:
         os.makedirs(directory, exist_ok=True)

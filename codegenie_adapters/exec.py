@@ -15,6 +15,9 @@ pipe: a warm gather's git calls are most of what it does, and two thread starts 
 more than the call's own work in this process); a child that exits while an heir keeps its pipes
 open is heard for `_HEIRS_GRACE_S` more, then left (the heir dies with the group if the call
 timed out, Rule 1).
+Rule 7: a call whose argv, cwd and environment are those of a process `head_start` started ahead
+of it (the entry point's head start for git, without stdin) collects that process instead of
+starting one, as if it had started it: its timeout counts from the head start (ADR-0091).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Literal
 
 import attrs
 
-from codegenie_adapters import log
+from codegenie_adapters import head_start, log
 from codegenie_core.redact import redact_argv
 
 DEFAULT_MAX_OUTPUT_BYTES = 1 << 20
@@ -144,28 +147,33 @@ def run_external_cli(
     beyond their first (Rule 5)."""
     argv = tuple(argv)
     started = time.monotonic()
+    ahead = head_start.claim(argv, cwd, env) if stdin_bytes is None else None
     if log.is_enabled_for("DEBUG"):
         shown = redact_argv(argv, program_tail=program_tail)
-        log.debug("exec {} (timeout {} s, cwd {})", shown, timeout_s, cwd)
-    try:
-        process = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=dict(env) if env is not None else None,
-            stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-    except (FileNotFoundError, PermissionError, NotADirectoryError) as error:
-        return ExecResult(
-            argv=argv,
-            exit_code=None,
-            stdout=b"",
-            stderr=str(error).encode(),
-            duration_s=time.monotonic() - started,
-            not_found=True,
-        )
+        how = ", started ahead" if ahead is not None else ""
+        log.debug("exec {} (timeout {} s, cwd {}{})", shown, timeout_s, cwd, how)
+    if ahead is not None:
+        process, started = ahead.process, ahead.started
+    else:
+        try:
+            process = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as error:
+            return ExecResult(
+                argv=argv,
+                exit_code=None,
+                stdout=b"",
+                stderr=str(error).encode(),
+                duration_s=time.monotonic() - started,
+                not_found=True,
+            )
     assert process.stdout is not None and process.stderr is not None
     out = _Bounded(max_output_bytes, keep_stdout)
     err = _Bounded(max_output_bytes, "tail")

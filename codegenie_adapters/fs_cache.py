@@ -22,7 +22,7 @@ import contextlib
 import os
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codegenie_adapters import fs_cache_files as files
 from codegenie_adapters import log
@@ -35,10 +35,12 @@ from codegenie_adapters.envelope_json import (
 from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, decode_entry, encode_entry
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.errors import CacheDirError
-from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 from codegenie_core.ports import CacheStore
 from codegenie_core.probe import CachedEnvelope, CacheEntryError, Envelope
 from codegenie_core.spec import SliceRef
+
+if TYPE_CHECKING:  # the maintenance commands' values, imported by them (ADR-0091)
+    from codegenie_core.maintenance import CacheAdmin, CacheStats, GcReport
 
 DEFAULT_MAX_BYTES = 1024 * 2**20
 STALE_TEMP_AGE_S = 3600.0
@@ -188,6 +190,8 @@ class FsCache:
 
     # ---- maintenance -------------------------------------------------------------------------
     def stats(self) -> CacheStats:
+        from codegenie_core.maintenance import CacheStats
+
         entries = list(files.scan(self._entries))
         return CacheStats(root=self.root, entries=len(entries), bytes=sum(e.size for e in entries))
 
@@ -200,6 +204,8 @@ class FsCache:
 
     def gc(self, max_bytes: int, *, now: float | None = None) -> GcReport:
         """Evict down to `max_bytes`, drop temp files older than an hour and other versions."""
+        from codegenie_core.maintenance import GcReport
+
         cutoff = (time.time() if now is None else now) - STALE_TEMP_AGE_S
         temps = files.sweep_temps(self._entries, older_than=cutoff)
         others = files.sweep_other_versions(self.root, current=f"v{FORMAT_VERSION}")
@@ -254,4 +260,5 @@ def _error_text(error: BaseException) -> str:
 
 
 _CONFORMS: type[CacheStore] = FsCache
-_ADMINISTERS: type[CacheAdmin] = FsCache
+if TYPE_CHECKING:  # verified by the type checker without importing the maintenance values
+    _ADMINISTERS: type[CacheAdmin] = FsCache

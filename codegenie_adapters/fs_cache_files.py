@@ -9,7 +9,6 @@ never an error here.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import attrs
@@ -99,6 +98,8 @@ def sweep_other_versions(root: str, *, current: str) -> int:
         if name != current and name[:1] == "v" and name[1:].isdigit():
             version_dir = os.path.join(root, name)
             removed += sum(len(files) for _, _, files in os.walk(version_dir))
+            import shutil  # only `cache gc` sweeps (ADR-0091)
+
             shutil.rmtree(version_dir, ignore_errors=True)
     return removed
 

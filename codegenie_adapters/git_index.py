@@ -3,7 +3,8 @@
 Rule 1: every git process goes through `run_external_cli` with a timeout, in an environment that
 cannot write the index (`GIT_OPTIONAL_LOCKS=0`), page, prompt or translate (`LC_ALL=C`), and that
 drops the location variables a calling git may have set (`GIT_DIR` and friends), so the repository
-studied is the one at `root`.
+studied is the one at `root` (`head_start.git_environment`, which the entry point's head start
+uses too, ADR-0091).
 Rule 2: a repository's own configuration cannot make these reads start a program: fsmonitor is off.
 Rule 3: git's `-z` output is split on NUL and decoded with `os.fsdecode`, so a file name that is not
 UTF-8 round-trips to the same bytes (see ADR-0015).
@@ -20,39 +21,11 @@ from typing import NamedTuple
 import attrs
 
 from codegenie_adapters.exec import ExecResult, run_external_cli
+from codegenie_adapters.head_start import git_argv
 from codegenie_core.errors import GitDubiousOwnership, GitError, GitIndexCorrupt
 from codegenie_core.ports import Remote
 
 GITLINK_MODE = "160000"  # a submodule: a directory, not a file
-
-# Variables that would point git at another repository, index or object store than `root`'s.
-_LOCATION_VARIABLES = frozenset(
-    {
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-        "GIT_NAMESPACE",
-        "GIT_CEILING_DIRECTORIES",
-        "GIT_PREFIX",
-    }
-)
-
-
-def git_environment(base: Mapping[str, str]) -> dict[str, str]:
-    """The environment every git child gets (Rule 1)."""
-    env = {k: v for k, v in base.items() if k not in _LOCATION_VARIABLES}
-    env.update(
-        GIT_OPTIONAL_LOCKS="0",
-        LC_ALL="C",
-        GIT_PAGER="cat",
-        PAGER="cat",
-        GIT_TERMINAL_PROMPT="0",
-    )
-    return env
-
 
 # A listing of a million files is about 100 MB; past this bound the repository is refused rather
 # than listed in part (a partial listing would give keys that miss inputs).
@@ -63,9 +36,12 @@ def run_git(
     root: str, args: tuple[str, ...], *, env: Mapping[str, str], timeout_s: float
 ) -> ExecResult:
     """Run `git <args>` in `root` (Rules 1 and 2)."""
-    argv = ("git", "-c", "core.fsmonitor=false", *args)
     return run_external_cli(
-        argv, timeout_s=timeout_s, cwd=root, env=env, max_output_bytes=GIT_MAX_OUTPUT_BYTES
+        git_argv(args),
+        timeout_s=timeout_s,
+        cwd=root,
+        env=env,
+        max_output_bytes=GIT_MAX_OUTPUT_BYTES,
     )
 
 

@@ -13,6 +13,8 @@ work tree" nor a failed gather: the question that met one raises it (see ADR-002
 Rule 6: `detect` asks, in the same `git rev-parse`, for HEAD's commit and branch, so a work tree
 with a commit costs no other process for them (see ADR-0078); where that one call fails (an
 unborn branch, no work tree, a refusal) the questions are asked one by one, as before.
+Rule 7: the commands of `detect` and `prefetch` are `head_start`'s `EARLY_QUESTIONS`, so one the
+entry point started ahead (ADR-0091) is collected by the same question here, never re-run.
 """
 
 from __future__ import annotations
@@ -36,19 +38,13 @@ from codegenie_adapters.git_index import (
     run_git,
     split_nul,
 )
+from codegenie_adapters.head_start import DETECT_WITH_HEAD, LS_FILES, REMOTE_URLS, STATUS
 from codegenie_core.errors import GitError, RepoError
 from codegenie_core.once import OnceEach
 from codegenie_core.ports import GitState
 
 T = TypeVar("T")
 
-# rev-parse prints one line per argument, in order: the top, the object format, HEAD's commit, its
-# full symbolic name ("HEAD" when detached) and its short name as `symbolic-ref --short` gives it
-# ("loose": `shorten_unambiguous_ref` without strict), then the "--" that keeps HEAD a revision.
-_DETECT_WITH_HEAD = (
-    *("rev-parse", "--show-toplevel", "--show-object-format", "HEAD"),
-    *("--symbolic-full-name", "HEAD", "--abbrev-ref=loose", "HEAD", "--"),
-)
 _OID_LENGTH = {"sha1": 40, "sha256": 64}
 
 
@@ -77,7 +73,7 @@ class GitWorkTree:
     ) -> GitWorkTree | GitError | None:
         """The work tree when `root` is its top (Rule 1 of ADR-0015); git's refusal when it will
         not say (Rule 5); else None."""
-        with_head = run_git(root, _DETECT_WITH_HEAD, env=env, timeout_s=timeout_s)
+        with_head = run_git(root, DETECT_WITH_HEAD, env=env, timeout_s=timeout_s)
         if not with_head.ok:
             stderr = with_head.stderr_tail()
             if (refusal := git_refusal(root, stderr)) is not None:
@@ -143,9 +139,7 @@ class GitWorkTree:
         return result.stdout
 
     def index_table(self) -> IndexTable:
-        return self._once(
-            ("ls-files",), lambda: parse_ls_files_stage(self._must("ls-files", "--stage", "-z"))
-        )
+        return self._once(("ls-files",), lambda: parse_ls_files_stage(self._must(*LS_FILES)))
 
     def clean_oids(self) -> Mapping[str, str]:
         """Merged regular files git's status does not list, with their object ids: the index's id
@@ -164,14 +158,7 @@ class GitWorkTree:
         return self._once(("clean",), compute)
 
     def status(self) -> list[StatusEntry]:
-        args = (
-            "status",
-            "--porcelain=v1",
-            "-z",
-            "--untracked-files=all",
-            "--ignore-submodules=none",
-        )
-        return self._once(("status",), lambda: parse_status_z(self._must(*args)))
+        return self._once(("status",), lambda: parse_status_z(self._must(*STATUS)))
 
     def changed_in_work_tree(self) -> frozenset[str]:
         """Paths whose work-tree bytes may differ from the index: they are hashed, not looked up."""
@@ -207,7 +194,7 @@ class GitWorkTree:
     def state(self) -> GitState:
         def compute() -> GitState:
             head, branch = self._head_and_branch or self._ask_head_and_branch()
-            remotes = self._run("config", "-z", "--get-regexp", r"^remote\..*\.url$")
+            remotes = self._run(*REMOTE_URLS)
             return GitState(
                 head=head,
                 branch=branch,

@@ -11,7 +11,6 @@ failure to write is logged once at debug: the log explains misses, it never fail
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -71,6 +70,8 @@ class FsKeyLog:
 
     def record(self, probe: str, recorded: Mapping[str, Any]) -> None:
         document = {"format": FORMAT, "probe": probe, "recorded": dict(recorded)}
+        import gzip  # only a write compresses; reading inflates with zlib (ADR-0091)
+
         data = gzip.compress(json.dumps(document, separators=(",", ":")).encode(), compresslevel=1)
         try:
             os.makedirs(self._dir, exist_ok=True)

@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from codegenie_adapters import repo_fs
-from codegenie_adapters.git_index import git_environment
 from codegenie_adapters.git_work_tree import GitWorkTree
+from codegenie_adapters.head_start import git_environment
 from codegenie_adapters.repo_stat import RepoStats
 from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, link_digest, problem_digest
 from codegenie_core.errors import GitError

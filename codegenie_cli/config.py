@@ -19,6 +19,7 @@ engine runs, or what is kept (ADR-0059).
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -65,6 +66,8 @@ def options_of(command: click.Command) -> dict[str, click.Option]:
 
 
 def _subcommands(command: click.Command) -> Mapping[str, click.Command]:
+    if isinstance(command, ConfiguredGroup):
+        return command.every_command()  # a key may name an option of a command not yet loaded
     return command.commands if isinstance(command, click.Group) else {}
 
 
@@ -283,9 +286,36 @@ class ConfiguredCommand(click.Command):
 
 
 class ConfiguredGroup(click.Group):
-    """A group whose commands and subgroups are configured (`ConfiguredCommand`)."""
+    """A group whose commands and subgroups are configured (`ConfiguredCommand`). A command named
+    in `lazy_commands` (name -> "module:attribute") is imported only when it is looked up, listed
+    for help, or a config file is validated, so a `gather` never imports the `portfolio` group
+    (see ADR-0091)."""
 
     command_class = ConfiguredCommand
+    lazy_commands: tuple[tuple[str, str], ...] = ()
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *(name for name, _ in self.lazy_commands)})
+
+    def every_command(self) -> Mapping[str, click.Command]:
+        """Every command of the group, the lazy ones imported."""
+        for name, _ in self.lazy_commands:
+            self._load(name)
+        return self.commands
+
+    def _load(self, name: str) -> None:
+        if name in self.commands:
+            return
+        for lazy, where in self.lazy_commands:
+            if lazy == name:
+                module, _, attribute = where.partition(":")
+                command: object = getattr(importlib.import_module(module), attribute)
+                assert isinstance(command, click.Command), where
+                self.add_command(command, name)
 
 
 ConfiguredGroup.group_class = ConfiguredGroup

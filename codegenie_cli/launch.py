@@ -1,11 +1,17 @@
 """The console-script entry point: `--version` and the top-level `--help` answered before click
 (or anything else but the standard library's `os` and `sys`) is imported, everything else handed
-to `codegenie_cli.main` (see ADR-0055).
+to `codegenie_cli.main` (see ADR-0055); a `gather` of a git work tree gets git's first answers
+started before anything else is imported (see ADR-0091).
 
 Rule 1: the fast answers are byte for byte what click prints for the same argv; the top-level help
 only where click would render it at its widest (a terminal of 80 columns or more, or no terminal),
 so a narrower terminal still gets click's wrapping. `tests/unit/test_launch.py` holds both to
 click's own output.
+Rule 2: the head start for `gather` decides nothing: it guesses REPO from the command line as click
+would parse it (`gather_repo`), and starts there the git commands the gather's repository adapter
+runs first (`codegenie_adapters.head_start`, standard library only); the adapter collects each only
+when it runs that same command in the same real path and environment, so a wrong guess costs
+processes, never an answer.
 """
 
 from __future__ import annotations
@@ -34,6 +40,15 @@ Commands:
   schema        Print the JSON Schema (2020-12) of the context document...
 """
 _HELP_FLAGS = (["--help"], ["-h"])
+# The options of `gather` that take a value (the next word, or after "=" or a short one's letter);
+# `tests/unit/test_launch.py` holds this to click's command.
+GATHER_VALUE_OPTIONS = frozenset(
+    {
+        *("-o", "--output", "--format", "-j", "--jobs", "--explain-key", "--explain-miss"),
+        *("--fail-on", "--dockerfile", "--probe", "--layer", "--cache-dir", "--cache-max-mb"),
+        *("--remote-cache", "--index-path", "--engine", "--build-network"),
+    }
+)
 # click formats help to min(terminal columns, 80) - 2 columns, never fewer than 50.
 _WIDEST_COLUMNS = 80
 
@@ -53,19 +68,64 @@ def fast_answer(argv: Sequence[str], columns: int) -> str | None:
 def main(argv: Sequence[str] | None = None) -> None:
     """`codegenie-cli`: a fast answer when there is one, else the click application."""
     args = sys.argv[1:] if argv is None else list(argv)
-    answer = fast_answer(args, _columns())
+    answer = fast_answer(args, terminal_columns())
     if answer is not None:
         sys.stdout.write(answer)
         sys.stdout.flush()
         return
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")  # as `codegenie_cli.main` sets it
+    repo = gather_repo(args)
+    if repo is not None:
+        _start_git(repo)
     from codegenie_cli.main import main as click_main
 
     click_main(args)
 
 
-def _columns() -> int:
-    """The width click would format for: `COLUMNS`, else the terminal's, else 80 (as
-    `shutil.get_terminal_size`, without importing shutil)."""
+def gather_repo(args: Sequence[str]) -> str | None:
+    """REPO of `codegenie-cli gather [OPTIONS] REPO` as click parses `args`, or None when they are
+    no such gather (another command, a help, not exactly one argument)."""
+    if not args or args[0] != "gather":
+        return None
+    found: list[str] = []
+    words = iter(args[1:])
+    for word in words:
+        if word == "--":
+            found.extend(words)
+            break
+        if word in ("--help", "-h"):
+            return None
+        if word.startswith("--"):
+            if word in GATHER_VALUE_OPTIONS:
+                next(words, None)  # its value
+        elif word.startswith("-") and word != "-":
+            flags = word[1:]
+            for index, letter in enumerate(flags):
+                if letter == "h":
+                    return None
+                if f"-{letter}" in GATHER_VALUE_OPTIONS:
+                    if index == len(flags) - 1:
+                        next(words, None)  # its value is the next word
+                    break  # else the rest of the word is its value
+        else:
+            found.append(word)
+    return found[0] if len(found) == 1 else None
+
+
+def _start_git(repo: str) -> None:
+    """Rule 2: git's first answers for the work tree at `repo`, started now."""
+    root = os.path.realpath(repo)
+    if not os.path.isdir(root):
+        return  # the adapter says what is wrong with it
+    from codegenie_adapters.head_start import start_git
+
+    start_git(root, os.environ)
+
+
+def terminal_columns(fallback: int = 80) -> int:
+    """The terminal's width as `shutil.get_terminal_size((fallback, 24)).columns` gives it (what
+    click formats for, with 80): `COLUMNS`, else the terminal's, else `fallback`; without
+    importing shutil."""
     try:
         columns = int(os.environ.get("COLUMNS", "0"))
     except ValueError:
@@ -74,8 +134,8 @@ def _columns() -> int:
         return columns
     stdout = sys.__stdout__
     if stdout is None:
-        return 80
+        return fallback
     try:
-        return os.get_terminal_size(stdout.fileno()).columns or 80
+        return os.get_terminal_size(stdout.fileno()).columns or fallback
     except (ValueError, OSError):  # closed, detached, or not a terminal
-        return 80
+        return fallback

@@ -12,7 +12,6 @@ one is the same one `codegenie-cli: error:` line as a missing one (see ADR-0029)
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -27,7 +26,7 @@ from codegenie_cli.gather_options import (
     gather_request,
     parse_layers,
 )
-from codegenie_cli.portfolio import portfolio
+from codegenie_cli.launch import terminal_columns
 from codegenie_cli.signals import Terminated, terminating_signals
 from codegenie_core import __version__
 from codegenie_core.errors import EXIT_GATE_FAILED, EXIT_INTERRUPTED, CodegenieError, ConfigError
@@ -43,6 +42,8 @@ OutputFormat = Literal["yaml", "json", "md", "cyclonedx", "spdx", "table"]
 
 class _Cli(ConfiguredGroup):
     """Maps every `CodegenieError` to one line on stderr and its exit code, in one place."""
+
+    lazy_commands = (("portfolio", "codegenie_cli.portfolio:portfolio"),)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -225,7 +226,7 @@ def gather(
         fmt=cast("OutputFormat", fmt),
         request=request,
         progress=not quiet and not verbose and sys.stderr.isatty(),
-        table_width=min(shutil.get_terminal_size((100, 24)).columns, 160),
+        table_width=min(terminal_columns(100), 160),
         generated_at=_now(),
     )
     stop: Callable[[], None] = _no_bar
@@ -457,9 +458,6 @@ def cache_gc(ctx: click.Context, cache_dir: str | None, cache_max_mb: int, engin
         _adapters(ctx), cache_dir, "gc", max_bytes=cache_max_mb * 2**20, engine=engine
     )
     click.echo(text, nl=False)
-
-
-cli.add_command(portfolio)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

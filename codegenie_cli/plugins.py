@@ -5,12 +5,12 @@ Rule 1: the answer is what `importlib.metadata.entry_points(group=...)` gives. W
 `*.egg-info` directories are read directly (the first distribution of a name on the path wins, as
 in importlib.metadata); any other path entry (a zip, a missing dir is fine) falls back to
 importlib.metadata itself. Reading directly spares every gather ~40 ms of importing email, zipfile
-and csv (see ADR-0007).
+and csv (see ADR-0007); a file that does not name the group is not parsed, so configparser loads
+only when some distribution offers entry points of it (see ADR-0091).
 """
 
 from __future__ import annotations
 
-import configparser
 import importlib
 import os
 import re
@@ -74,12 +74,20 @@ def _normalize(name: str) -> str:
 
 
 def _read(path: str, group: str) -> list[EntryPointLike]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
+        return []
+    if group not in text:  # no section of that name: nothing to parse
+        return []
+    import configparser
+
     parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep names' case, as importlib does
     try:
-        with open(path, encoding="utf-8") as handle:
-            parser.read_file(handle)
-    except (OSError, configparser.Error, UnicodeDecodeError):
+        parser.read_string(text, source=path)
+    except configparser.Error:
         return []
     if not parser.has_section(group):
         return []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, assert_never, cast
+from typing import TYPE_CHECKING, Any, Literal, assert_never, cast
 
 import attrs
 
@@ -18,7 +18,6 @@ from codegenie_core.cache_keys import CacheKey, explanation_data
 from codegenie_core.coordinator import probe_key, select_probes
 from codegenie_core.errors import ConfigError, RepoError
 from codegenie_core.key_changes import KeyChange
-from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.outcomes import ProbeOutcome
 from codegenie_core.probe_types import Layer
 from codegenie_core.probes import register_catalog
@@ -30,6 +29,9 @@ from codegenie_core.registry import (
 from codegenie_core.report.context import PlainData
 from codegenie_core.request import GatherRequest, chosen_remote_cache
 from codegenie_core.session import gather_with, probe_context
+
+if TYPE_CHECKING:
+    from codegenie_core.maintenance import SweepResult
 
 _LOADED: list[bool] = []  # non-empty once built-in and entry-point probes are loaded
 
@@ -374,6 +376,7 @@ def _remote_setting(adapters: Adapters) -> tuple[str | None, str | None]:
 
 
 def _swept(result: SweepResult) -> str:
+    from codegenie_core.maintenance import EngineAbsent, EngineSwept  # cache commands only
     from codegenie_core.probes.layer_c.model import TRACE_LABEL
 
     match result:

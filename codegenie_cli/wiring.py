@@ -14,18 +14,25 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
-from codegenie_core.portfolio import (
-    Executor,
-    PortfolioStore,
-    RepoResult,
-    RepoTask,
-    SourceKind,
-    TaskSpec,
-)
 from codegenie_core.request import OpenedRepo, PortFactory, open_repository
 
 if TYPE_CHECKING:
+    # Only named in annotations: a gather does not import the portfolio's model (ADR-0091).
     from codegenie_core.maintenance import CacheAdmin, SweepResult
+    from codegenie_core.portfolio import (
+        Executor,
+        PortfolioStore,
+        RepoResult,
+        RepoTask,
+        SourceKind,
+        TaskSpec,
+    )
+
+    class OpenedStore(PortfolioStore, Protocol):
+        """A portfolio store the CLI opened, and closes."""
+
+        def close(self) -> None: ...
+
 
 __all__ = [
     "Adapters",
@@ -76,12 +83,6 @@ def enable_logging(level: str, configure: Callable[[Any], None]) -> None:
     from codegenie_adapters import log
 
     log.enable(level, configure=configure)
-
-
-class OpenedStore(PortfolioStore, Protocol):
-    """A portfolio store the CLI opened, and closes."""
-
-    def close(self) -> None: ...
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import urlsplit
 
 import attrs
 
@@ -109,6 +108,8 @@ def remote_cache_problem(url: str) -> str | None:
         return "holds whitespace or control characters"
     if not url.isascii():
         return "is not ASCII (percent-encode the path, punycode the host)"
+    from urllib.parse import urlsplit  # only when a remote cache is named (ADR-0091)
+
     try:
         parts = urlsplit(url)
         port = parts.port  # a malformed port raises here

@@ -274,3 +274,24 @@ def test_an_option_refusing_a_configured_value_says_where_it_was_set(repo: Path)
     assert refused(gather(fakes(repo, CODEGENIE_LAYER="q"), repo)).endswith(
         "(set by environment variable CODEGENIE_LAYER)"
     )
+
+
+def test_the_portfolio_group_loads_only_when_named_listed_or_a_config_is_validated() -> None:
+    """A gather does not import the `portfolio` group (ADR-0091), yet a config file's
+    `[portfolio.gather]` table is still checked against its options."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, click\n"
+        "from codegenie_cli.config import ConfigFile, validate\n"
+        "from codegenie_cli.main import cli\n"
+        "assert 'codegenie_cli.portfolio' not in sys.modules\n"
+        "assert 'portfolio' in cli.list_commands(click.Context(cli))\n"
+        "assert 'codegenie_cli.portfolio' not in sys.modules\n"
+        "table = {'portfolio': {'gather': {'jobs': 2, 'store': 'x.db'}}}\n"
+        "validate(ConfigFile(label='user.toml', kind='user', table=table), cli)\n"
+        "assert 'codegenie_cli.portfolio' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -14,16 +14,11 @@ from loguru import logger
 
 from codegenie_adapters import log
 from codegenie_adapters.cache_location import default_cache_dir
-from codegenie_adapters.fs_cache import (
-    STALE_TEMP_AGE_S,
-    CacheStats,
-    FsCache,
-    GcReport,
-    open_cache,
-)
+from codegenie_adapters.fs_cache import STALE_TEMP_AGE_S, FsCache, open_cache
 from codegenie_adapters.fs_cache_entry import FORMAT_VERSION, HEADER_SIZE, encode_entry
 from codegenie_core.cache_keys import CacheKey
 from codegenie_core.errors import CacheDirError
+from codegenie_core.maintenance import CacheStats, GcReport
 from codegenie_core.probe import CacheEntryError, Envelope
 from tests._ci_support.requires_tool import requires_tool
 from tests.support import silence_adapters_log, typed

@@ -19,9 +19,9 @@ from codegenie_adapters.git_index import (
     IndexEntry,
     IndexTable,
     StatusEntry,
-    git_environment,
 )
 from codegenie_adapters.git_work_tree import GitWorkTree
+from codegenie_adapters.head_start import git_environment
 from codegenie_core.ports import GitState
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write

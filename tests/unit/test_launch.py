@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import cast
 
 import pytest
 
-from codegenie_cli.launch import TOP_LEVEL_HELP, fast_answer
+from codegenie_cli.launch import GATHER_VALUE_OPTIONS, TOP_LEVEL_HELP, fast_answer, gather_repo
+from tests.git_repos import commit_all, init_repo, isolate_git_config
 
 # Runs the entry point as the console script does, then reports what it imported on stderr.
 _PROBE = (
@@ -79,3 +81,79 @@ def test_a_narrow_terminal_gets_clicks_own_wrapping() -> None:
 @pytest.mark.parametrize("args", [["--version", "x"], ["gather", "--help"], [], ["--verbose"]])
 def test_anything_else_goes_to_click(args: list[str]) -> None:
     assert fast_answer(args, 100) is None
+
+
+def test_the_gather_options_taking_a_value_are_clicks() -> None:
+    """Should `gather` gain an option with a value, add its names to `GATHER_VALUE_OPTIONS`."""
+    import click
+
+    from codegenie_cli.main import gather
+
+    taking = {
+        name
+        for param in gather.params
+        if isinstance(param, click.Option) and not param.is_flag and not param.count
+        for name in param.opts
+    }
+    assert taking == GATHER_VALUE_OPTIONS
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["gather", "repo"],
+        ["gather", "repo", "--format", "json", "-q"],
+        ["gather", "--format", "json", "repo", "--layer", "a"],
+        ["gather", "--format=json", "-qv", "repo"],
+        ["gather", "-o", "out", "repo"],
+        ["gather", "-oout", "repo"],
+        ["gather", "-j2", "repo"],
+        ["gather", "-vj", "2", "repo"],
+        ["gather", "--cache-dir", "repo", "other"],
+        ["gather", "--no-cache", "--", "-repo"],
+        ["gather", "-v", "-"],
+        ["gather", "--probe", "git", "--probe", "languages", "--refresh", "r"],
+    ],
+)
+def test_the_head_start_finds_repo_where_click_does(args: list[str]) -> None:
+    from codegenie_cli.main import gather
+
+    context = gather.make_context("gather", args[1:])
+    assert gather_repo(args) == context.params["repo"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["gather"],
+        ["gather", "a", "b"],
+        ["gather", "repo", "--help"],
+        ["gather", "-qh", "repo"],
+        ["probes"],
+        ["portfolio", "gather", "repo"],
+        [],
+    ],
+)
+def test_no_head_start_where_click_would_run_no_gather(args: list[str]) -> None:
+    assert gather_repo(args) is None
+
+
+def test_a_gather_from_the_entry_point_collects_git_started_before_click(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-vv` logs each git command, and says which ran ahead of its call (ADR-0091)."""
+    isolate_git_config(monkeypatch)
+    root = tmp_path / "repo"
+    root.mkdir()
+    init_repo(root)
+    (root / "a.py").write_text("print(1)\n")
+    commit_all(root, "one")
+    code = "import sys\nfrom codegenie_cli.launch import main\nmain(sys.argv[1:])\n"
+    argv = ["gather", str(root), "--cache-dir", str(tmp_path / "c"), "--layer", "a", "-vv"]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    ahead = [line for line in done.stderr.splitlines() if "started ahead" in line]
+    assert len(ahead) == 4, done.stderr  # status, rev-parse, ls-files, config
+    assert any("'status', '--porcelain=v1'" in line for line in ahead)

@@ -140,3 +140,37 @@ def test_warm_and_cold_documents_are_the_same_but_for_the_gather_report(
 
     assert facts(warm) == facts(cold) == facts(uncached)
     assert facts(every_warm) == facts(every_cold) == facts(every_uncached)  # layer C too
+
+
+# What a warm gather does not use (ADR-0091): the portfolio command group and its model, the cache
+# maintenance values, and the standard library modules only other commands, a write, a remote
+# cache or a third-party probe need.
+NOT_ON_THE_WARM_PATH = (
+    "codegenie_cli.portfolio",
+    "codegenie_cli.portfolio_gather",
+    "codegenie_cli.portfolio_report",
+    "codegenie_core.portfolio",
+    "codegenie_core.maintenance",
+    "shutil",
+    "configparser",
+    "urllib.parse",
+    "secrets",
+    "gzip",
+)
+
+
+def test_a_warm_gather_from_the_entry_point_imports_no_portfolio_maintenance_or_unused_stdlib(
+    repo: Path, tmp_path: Path
+) -> None:
+    code = _CODE.replace(
+        "from codegenie_cli.main import main", "from codegenie_cli.launch import main"
+    )
+    argv = ["gather", str(repo), "--cache-dir", str(tmp_path / "cache"), "--format", "json", "-q"]
+    for _ in range(2):  # cold, then warm
+        out = subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False
+        )
+        assert out.returncode == 0, out.stderr
+    modules: list[str] = json.loads(out.stderr.splitlines()[-1])
+    assert json.loads(out.stdout)["gather"]["ran"] == 0
+    assert [m for m in modules if m in NOT_ON_THE_WARM_PATH] == []

@@ -1,0 +1,120 @@
+"""The entry point's head start for git (ADR-0091): a process started ahead is collected by exactly
+the call that would have started it, by no other, and one never asked for is killed at exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codegenie_adapters import head_start
+from codegenie_adapters.exec import run_external_cli
+from codegenie_adapters.git_work_tree import GitWorkTree
+from codegenie_adapters.head_start import git_environment
+from tests.git_repos import commit_all, init_repo, isolate_git_config
+
+# Prints its own pid: which process answered a call.
+_WHO = (sys.executable, "-c", "import os; print(os.getpid())")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_waiting() -> object:
+    yield
+    head_start.kill_waiting()
+
+
+def test_a_call_with_the_same_argv_cwd_and_environment_collects_the_process_started_ahead(
+    tmp_path: Path,
+) -> None:
+    env = dict(os.environ)
+    assert head_start.start(_WHO, cwd=str(tmp_path), env=env)
+    [(argv, cwd, ahead_pid)] = head_start.waiting()
+    assert (argv, cwd) == (_WHO, str(tmp_path))
+    first = run_external_cli(_WHO, timeout_s=30, cwd=str(tmp_path), env=env)
+    second = run_external_cli(_WHO, timeout_s=30, cwd=str(tmp_path), env=env)
+    assert int(first.stdout) == ahead_pid  # collected, not started again
+    assert int(second.stdout) != ahead_pid  # collected once: the next call starts its own
+    assert head_start.waiting() == []
+
+
+@pytest.mark.parametrize("differs", ["cwd", "env", "stdin", "argv"])
+def test_a_call_that_differs_in_anything_starts_its_own_process(
+    tmp_path: Path, differs: str
+) -> None:
+    env = dict(os.environ)
+    other = tmp_path / "other"
+    other.mkdir()
+    assert head_start.start(_WHO, cwd=str(tmp_path), env=env)
+    [(_, _, ahead_pid)] = head_start.waiting()
+    result = run_external_cli(
+        (*_WHO, "x") if differs == "argv" else _WHO,
+        timeout_s=30,
+        cwd=str(other) if differs == "cwd" else str(tmp_path),
+        env={**env, "CODEGENIE_OTHER": "1"} if differs == "env" else env,
+        stdin_bytes=b"" if differs == "stdin" else None,
+    )
+    assert result.ok
+    assert int(result.stdout) != ahead_pid
+    assert len(head_start.waiting()) == 1  # still waiting for its own call
+
+
+def test_a_process_never_asked_for_is_killed_with_its_group_at_exit(tmp_path: Path) -> None:
+    code = (
+        "import os, sys\n"
+        "from codegenie_adapters import head_start\n"
+        "argv = (sys.executable, '-c', 'import time; time.sleep(60)')\n"
+        "head_start.start(argv, cwd=os.getcwd(), env=dict(os.environ))\n"
+        "print(head_start.waiting()[0][2], flush=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    pid = int(done.stdout)
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:  # a zombie is not running
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_only_a_directory_with_a_git_entry_gets_a_head_start(tmp_path: Path) -> None:
+    assert head_start.start_git(str(tmp_path), os.environ) == 0
+    assert head_start.waiting() == []
+
+
+def test_a_work_tree_collects_every_question_started_ahead_with_the_same_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git_config(monkeypatch)
+    root = tmp_path / "repo"
+    root.mkdir()
+    init_repo(root)
+    (root / "a.py").write_text("print(1)\n")
+    (root / "b.txt").write_text("b\n")
+    commit_all(root, "one")
+    (root / "a.py").write_text("print(2)\n")
+    (root / "new.txt").write_text("untracked\n")
+    real = os.path.realpath(root)
+    env = git_environment(os.environ)
+
+    def answers() -> tuple[object, ...]:
+        tree = GitWorkTree.detect(real, env=env, timeout_s=60.0)
+        assert isinstance(tree, GitWorkTree)
+        return tree.object_format, tree.index_table(), tree.status(), tree.state()
+
+    assert head_start.start_git(real, os.environ) == len(head_start.EARLY_QUESTIONS)
+    ahead = answers()
+    assert head_start.waiting() == []  # each one collected by its question
+    assert ahead == answers()  # the same as asked without a head start
