@@ -157,3 +157,57 @@ def test_a_gather_from_the_entry_point_collects_git_started_before_click(
     ahead = [line for line in done.stderr.splitlines() if "started ahead" in line]
     assert len(ahead) == 4, done.stderr  # status, rev-parse, ls-files, config
     assert any("'status', '--porcelain=v1'" in line for line in ahead)
+
+
+# Run as the program does (`main()`, no argv); an object whose teardown is visible, and an exit
+# handler, both made before the command runs.
+_AS_PROGRAM = (
+    "import atexit, sys\n"
+    "class Torn:\n"
+    "    def __del__(self):\n"
+    "        print('torn down', file=sys.__stderr__, flush=True)\n"
+    "kept = Torn()\n"
+    "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
+    "sys.argv = ['codegenie-cli', *sys.argv[1:]]\n"
+    "from codegenie_cli.launch import main\n"
+    "main()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), [(["probes", "--format", "json"], 0), (["gather", "/nonexistent"], 2)]
+)
+def test_a_finished_command_ends_after_its_exit_handlers_without_the_teardown(
+    args: list[str], code: int
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _AS_PROGRAM, *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == code
+    assert "exit handler ran" in done.stderr
+    assert "torn down" not in done.stderr
+    if code == 0:
+        assert json.loads(done.stdout)  # the output is whole: flushed before the end
+    else:
+        assert "codegenie-cli: error: repository path does not exist" in done.stderr
+
+
+def test_an_exit_that_is_not_a_code_or_a_caller_with_argv_gets_the_usual_exit() -> None:
+    code = (
+        "import sys\n"
+        "class Torn:\n"
+        "    def __del__(self):\n"
+        "        print('torn down', file=sys.__stderr__, flush=True)\n"
+        "kept = Torn()\n"
+        "from codegenie_cli.launch import _end_process, main\n"
+        "if sys.argv[1] == 'message':\n"
+        "    _end_process(SystemExit('a message'))\n"
+        "main(['probes', '--format', 'json'])\n"
+    )
+    for how, status, said in (("message", 1, "a message"), ("argv", 0, "")):
+        done = subprocess.run(
+            [sys.executable, "-c", code, how], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == status
+        assert said in done.stderr
+        assert "torn down" in done.stderr
