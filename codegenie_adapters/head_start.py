@@ -9,9 +9,10 @@ Rule 1: a head start decides nothing. It runs exactly the command the repository
 (`git_argv`, in the real path it would run it in, in `git_environment`'s environment), and
 `codegenie_adapters.exec.run_external_cli` collects it only for a call of that same argv, cwd and
 environment (`claim`), which then reads it as if it had started it; a command never asked for (a
-guess that was no work tree's top) is killed with its group at exit. So a wrong guess costs
-processes, never an answer, and an answer is as fresh as before: the command still starts during
-this gather.
+guess that was no work tree's top) is killed with its group when the command that started it is
+done, or at exit; a second head start of the same command replaces the first. So a wrong guess
+costs processes, never an answer, and an answer is as fresh as before: the command still starts
+during this gather.
 Rule 2: a process started here follows `exec`'s Rules 1 and 3 (its own session, stdin /dev/null);
 its output is bounded by the call that collects it. This is the one place besides `exec` that
 starts a process (amending ADR-0001), and only the commands of `EARLY_QUESTIONS`.
@@ -92,6 +93,7 @@ class Started:
 
 _WAITING: dict[tuple[tuple[str, ...], str], Started] = {}
 _LOCK = threading.Lock()
+_REGISTERED: list[bool] = []  # non-empty once `kill_waiting` is an exit handler
 
 
 def start_git(root: str, environ: Mapping[str, str]) -> int:
@@ -104,12 +106,11 @@ def start_git(root: str, environ: Mapping[str, str]) -> int:
 
 
 def start(argv: tuple[str, ...], *, cwd: str, env: Mapping[str, str]) -> bool:
-    """Start `argv` in `cwd` for the first call of the same to collect (Rule 1); False when it
-    could not start (the call then starts it itself, and meets the same problem) or one is
-    already waiting."""
+    """Start `argv` in `cwd` for the first call of the same to collect (Rule 1), replacing one
+    of the same still waiting (so a collected answer is never older than the latest head start);
+    False when it could not start (the call then starts it itself, and meets the same problem)."""
     with _LOCK:
-        if (argv, cwd) in _WAITING:
-            return False
+        replaced = _WAITING.pop((argv, cwd), None)
         try:
             process = subprocess.Popen(
                 argv,
@@ -121,11 +122,15 @@ def start(argv: tuple[str, ...], *, cwd: str, env: Mapping[str, str]) -> bool:
                 start_new_session=True,
             )
         except (FileNotFoundError, PermissionError, NotADirectoryError):
-            return False
-        if not _WAITING:
-            atexit.register(kill_waiting)
-        _WAITING[(argv, cwd)] = Started(process, env)
-    return True
+            process = None
+        if process is not None:
+            if not _REGISTERED:
+                atexit.register(kill_waiting)
+                _REGISTERED.append(True)
+            _WAITING[(argv, cwd)] = Started(process, env)
+    if replaced is not None:
+        _kill(replaced)
+    return process is not None
 
 
 def claim(argv: tuple[str, ...], cwd: str | None, env: Mapping[str, str] | None) -> Started | None:
@@ -147,15 +152,19 @@ def waiting() -> list[tuple[tuple[str, ...], str, int]]:
 
 
 def kill_waiting() -> None:
-    """Kill each process still waiting, with its group (at exit: a process nobody asked for
-    leaves nothing behind, Rule 1)."""
+    """Kill each process still waiting, with its group: at exit (a process nobody asked for
+    leaves nothing behind, Rule 1), and when the command that started them is done."""
     with _LOCK:
         unclaimed = list(_WAITING.values())
         _WAITING.clear()
     for started in unclaimed:
-        with contextlib.suppress(ProcessLookupError):  # it has exited already; its group is gone
-            os.killpg(started.process.pid, signal.SIGKILL)
-        started.process.wait()
-        for stream in (started.process.stdout, started.process.stderr):
-            if stream is not None:
-                stream.close()
+        _kill(started)
+
+
+def _kill(started: Started) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it has exited already; its group is gone
+        os.killpg(started.process.pid, signal.SIGKILL)
+    started.process.wait()
+    for stream in (started.process.stdout, started.process.stderr):
+        if stream is not None:
+            stream.close()

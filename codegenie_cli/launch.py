@@ -86,12 +86,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")  # as `codegenie_cli.main` sets it
     repo = gather_repo(args)
-    if repo is not None:
-        _start_git(repo)
+    ahead = repo is not None and _start_git(repo)
     from codegenie_cli.main import main as click_main
 
     if argv is not None:
-        click_main(args)
+        try:
+            click_main(args)
+        finally:
+            if ahead:  # none outlives the command that started it (ADR-0091)
+                from codegenie_adapters.head_start import kill_waiting
+
+                kill_waiting()
         return
     try:
         click_main(args)
@@ -153,14 +158,14 @@ def gather_repo(args: Sequence[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _start_git(repo: str) -> None:
-    """Rule 2: git's first answers for the work tree at `repo`, started now."""
+def _start_git(repo: str) -> bool:
+    """Rule 2: git's first answers for the work tree at `repo`, started now; whether any was."""
     root = os.path.realpath(repo)
     if not os.path.isdir(root):
-        return  # the adapter says what is wrong with it
+        return False  # the adapter says what is wrong with it
     from codegenie_adapters.head_start import start_git
 
-    start_git(root, os.environ)
+    return start_git(root, os.environ) > 0
 
 
 def terminal_columns(fallback: int = 80) -> int:

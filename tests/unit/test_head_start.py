@@ -118,3 +118,14 @@ def test_a_work_tree_collects_every_question_started_ahead_with_the_same_answers
     ahead = answers()
     assert head_start.waiting() == []  # each one collected by its question
     assert ahead == answers()  # the same as asked without a head start
+
+
+def test_a_second_head_start_of_the_same_command_replaces_the_first(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    sleeper = (sys.executable, "-c", "import time; time.sleep(60)")
+    assert head_start.start(sleeper, cwd=str(tmp_path), env=env)
+    [(_, _, first)] = head_start.waiting()
+    assert head_start.start(sleeper, cwd=str(tmp_path), env=env)
+    [(_, _, second)] = head_start.waiting()
+    assert second != first
+    assert not _alive(first)  # killed and reaped: no answer older than the latest head start

@@ -211,3 +211,23 @@ def test_an_exit_that_is_not_a_code_or_a_caller_with_argv_gets_the_usual_exit() 
         assert done.returncode == status
         assert said in done.stderr
         assert "torn down" in done.stderr
+
+
+def test_no_head_start_outlives_the_command_that_started_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gather that stops on a usage error leaves no git process waiting for a later gather in
+    the same process, which would otherwise collect an old answer (ADR-0091)."""
+    from codegenie_adapters import head_start
+    from codegenie_cli.launch import main
+
+    isolate_git_config(monkeypatch)
+    root = tmp_path / "repo"
+    root.mkdir()
+    init_repo(root)
+    (root / "a.py").write_text("print(1)\n")
+    commit_all(root, "one")
+    with pytest.raises(SystemExit) as stopped:
+        main(["gather", str(root), "--format", "nope"])
+    assert stopped.value.code == 2
+    assert head_start.waiting() == []
