@@ -83,11 +83,13 @@ def test_on_a_terminal_the_default_is_the_table_and_yaml_when_piped(tmp_path: Pa
 
 
 def _loads_rich(argv: list[str]) -> bool:
+    # The entry point with argv: it exits as usual, so what it imported can be read after it (run
+    # as the program, with no argv, it would end the process at once, ADR-0091).
     code = (
-        "import sys, runpy\n"
-        f"sys.argv = {argv!r}\n"
+        "import sys\n"
+        "from codegenie_cli.launch import main\n"
         "try:\n"
-        "    runpy.run_module('codegenie_cli', run_name='__main__')\n"
+        f"    main({argv[1:]!r})\n"
         "except SystemExit:\n"
         "    pass\n"
         "sys.stdout.flush()\n"
