@@ -15,9 +15,9 @@ file whose index blob id has a remembered size needs no `lstat` (bytes of one id
 a file git converts on checkout has a work-tree blob id other than the index's, so it is never
 found and is stat'ed as before). An index written before sizes were kept has none (ADR-0089).
 Rule 5: each table is written as two columns, its blob ids joined by spaces in one string and
-its ints in one list (`codegenie-line-index/2`): a gather after one edit loads and rewrites the
-whole index, and one string and one list of ints parse and encode far faster than a JSON object
-per file. An id holding a space (none of ours: they are hex) is not written. An index in the
+its ints in one list (`codegenie-line-index/2`): a gather after an edit loads the whole index,
+and one string and one list of ints parse and encode far faster than a JSON object per file. An
+id that is empty or holds a space (none of ours: they are hex) is not written. An index in the
 format before (`/1`, an object per table) is read as it was (ADR-0090).
 Rule 6: the index is written only once the records new since it was loaded are at least
 1/`WRITE_FRACTION` of it: a gather after a small edit leaves it as it was, and the next gather
@@ -209,8 +209,8 @@ def _columns(table: Mapping[str, int]) -> list[object]:
     """A table as Rule 5's two columns: its ids joined by spaces, and its ints."""
     ids = list(table)
     joined = _SEPARATOR.join(ids)
-    if joined.count(_SEPARATOR) != max(0, len(ids) - 1):  # an id holding a space: not written
-        ids = [blob for blob in ids if _SEPARATOR not in blob and blob]
+    if joined.count(_SEPARATOR) != max(0, len(ids) - 1) or "" in table:
+        ids = [blob for blob in ids if _SEPARATOR not in blob and blob]  # not written: Rule 5
         joined = _SEPARATOR.join(ids)
     return [joined, list(map(table.__getitem__, ids))]
 

@@ -8,10 +8,10 @@ over: `handed_upstreams` returns `Unstructured` naming it, and the coordinator r
 again (without reading the cache) before the dependant starts over.
 Rule 3: `plain_upstreams` gives a `declines_on` hook the plain slices of the upstreams that have
 one: a cached upstream's as stored, one computed in this gather as its attrs fields (`plain_of`:
-dicts, lists and scalars, the shape the hook reads defensively), so a
-dependant that declines never structures its cached upstreams, even when another upstream ran
-(a gather after an edit; ADR-0090, which supersedes ADR-0085's "only when every upstream is
-cached"). A computed slice that is not an attrs instance leaves the decision to the typed path.
+dicts, lists and scalars, the shape the hook reads defensively), so a dependant that declines
+never structures its cached upstreams, even when another upstream ran (a gather after an edit;
+ADR-0090, which supersedes ADR-0085's "only when every upstream is cached"). A computed slice
+that is not an attrs instance leaves the decision to the typed path.
 Rule 4: a `declines_on` hook is named `module:function` (the catalog holds the name), imported on
 first use; it returns the reason the probe's `run` would give for not applying, or None when the
 probe must run (and for anything it does not recognise: it may only decline what `run` would).

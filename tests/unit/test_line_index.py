@@ -53,12 +53,14 @@ def test_tables_are_written_as_two_columns_and_read_back(tmp_path: Path) -> None
     index.record("Python", "b2", "binary")
     index.record("Go", "b3", LineCounts(code=4), size=9)
     index.record("Go", "has space", LineCounts(code=5), size=1)  # never written (Rule 5)
-    index.save(keep={"b1", "b2", "b3", "has space"})
+    index.record("Go", "", LineCounts(code=6))  # nor is an empty id
+    index.save(keep={"b1", "b2", "b3", "has space", ""})
     document = json.loads(path.read_text())
     assert document["format"] == FORMAT
     assert document["entries"]["Python"][0] == "b1 b2"
     back = LineIndex(str(path), object_format="sha1")
     python, go = back.lookups("Python"), back.lookups("Go")
+    assert go("") is None
     assert (python("b1"), python("b2"), go("b3"), go("has space")) == (
         LineCounts(code=1, comment=2, blank=3),
         "binary",
