@@ -2,11 +2,15 @@
 a Dockerfile names, for the `image-digest:<resolved>` cache-key token (see ADR-0012).
 
 Rule 1: an image the engine cannot inspect makes the resolver answer None (unresolved), never raise.
+Rule 2: a resolver asks the engine once and keeps its answer: one is made per gather, and the
+runtime trace's key and its run then see the same digests (after an edit its key misses, and the
+run asked `docker image inspect` a second time, for the answer the key already had; ADR-0090).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -105,4 +109,13 @@ def base_image_resolver(
             parts.append(f"{ref}={digest}")
         return ";".join(parts) or None
 
-    return resolve
+    lock = threading.Lock()
+    answered: list[str | None] = []
+
+    def once() -> str | None:  # Rule 2; a raising `resolve` is not kept, the caller folds it
+        with lock:
+            if not answered:
+                answered.append(resolve())
+            return answered[0]
+
+    return once

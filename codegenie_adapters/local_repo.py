@@ -18,7 +18,8 @@ Rule 4: git answers are asked once per instance (one gather) and shared by the p
 Rule 5: lines are counted in the read that hashes a file, as the language its path names; a file
 git vouches for is read once, when its lines are first asked, and hashed in that read; counts are
 remembered by blob id and language in the line index beside the stat index, so a file is read
-again only when its bytes change (ADR-0076).
+again only when its bytes change, or when its counts were among the few the index did not write
+yet (line_index Rule 6; ADR-0076, ADR-0090).
 """
 
 from __future__ import annotations
@@ -159,22 +160,27 @@ class LocalRepo:
         return sizes
 
     def file_stats(self, paths: Iterable[str]) -> Mapping[str, FileStat]:
-        stats: dict[str, FileStat] = {}
+        asked = paths if isinstance(paths, list | tuple) else list(paths)
         clean, sizes = self._remembered_sizes()
-        for path in paths:
-            oid = clean.get(path)
-            size = None if oid is None else sizes.get(oid)
-            if size is not None:  # Rule 2: git vouches for the bytes, their size is known
-                stats[path] = FileStat(size, False)
-                continue
+        # Rule 2: git vouches for a clean file's bytes, and their size is known by its blob id.
+        # C-level passes, no frame per file (a gather after an edit asks for every file): one
+        # `FileStat` per distinct size, shared; `sizes.get(None)` is None, so a file git does not
+        # vouch for has no size yet and holds None until it is stat'ed below.
+        size_of = cast("Callable[[str | None], int | None]", sizes.get)  # get(None) is None
+        known = list(map(size_of, map(clean.get, asked)))
+        shared: dict[int | None, FileStat | None] = {
+            size: None if size is None else FileStat(size, False) for size in set(known)
+        }
+        found = dict(zip(asked, map(shared.__getitem__, known), strict=True))
+        for path in [path for path, size in zip(asked, known, strict=True) if size is None]:
             st = self._lstats.lstat(path)
-            if st is None:
-                continue
-            if stat.S_ISREG(st.st_mode):
-                stats[path] = FileStat(st.st_size, False)
-            elif stat.S_ISLNK(st.st_mode):
-                stats[path] = FileStat(st.st_size, True)
-        return stats
+            if st is not None and stat.S_ISREG(st.st_mode):
+                found[path] = FileStat(st.st_size, False)
+            elif st is not None and stat.S_ISLNK(st.st_mode):
+                found[path] = FileStat(st.st_size, True)
+            else:  # gone, or neither a file nor a link: not sized
+                found.pop(path, None)
+        return cast("dict[str, FileStat]", found)  # every None was replaced or dropped above
 
     def _remembered_sizes(self) -> tuple[Mapping[str, str], Mapping[str, int]]:
         """The clean tracked regular files' index blob ids and the sizes the line index remembers
@@ -211,24 +217,32 @@ class LocalRepo:
         asked = list(languages)
         blobs = self.digests(asked)
         index = self._lines()
-        out: dict[str, LineCounts | FileProblem] = {}
-        tables: dict[str, Callable[[str], LineCounts | str | None]] = {}
-        for path in asked:
-            language = languages[path]
-            blob = blobs.get(path)
-            lookup = tables.get(language)
-            if lookup is None:
-                lookup = tables[language] = index.lookups(language)
-            found = None if blob is None else lookup(blob)
-            if found is None:
-                found = self._count(path, language, index)
-                with self._lock:
-                    self.counted.append(path)
-            out[path] = (
-                found if isinstance(found, LineCounts) else FileProblem(path=path, reason=found)
-            )
+        by_language: dict[str, list[str]] = {}
+        for path, language in languages.items():
+            group = by_language.get(language)
+            if group is None:
+                group = by_language[language] = []
+            group.append(path)
+        # `str` and None only until the loop below replaces them
+        out: dict[str, LineCounts | FileProblem | str | None] = dict.fromkeys(asked)
+        for language, paths in by_language.items():
+            # looked up in C-level passes; only a file whose counts are not remembered is read
+            found = index.counts_of(language, list(map(blobs.get, paths)))
+            out.update(zip(paths, found, strict=True))
+            left = [(p, c) for p, c in zip(paths, found, strict=True) if type(c) is not LineCounts]
+            for path, remembered in left:  # not remembered (None), or remembered as uncountable
+                counts = remembered
+                if counts is None:
+                    counts = self._count(path, language, index)
+                    with self._lock:
+                        self.counted.append(path)
+                out[path] = (
+                    counts
+                    if isinstance(counts, LineCounts)
+                    else FileProblem(path=path, reason=counts)
+                )
         index.save(keep=frozenset(blobs.values()))
-        return out
+        return cast("dict[str, LineCounts | FileProblem]", out)  # every path was answered above
 
     def _count(self, path: str, language: str, index: LineIndex) -> LineCounts | str:
         """The lines of `path` (or why not), hashed in the same read and remembered under the

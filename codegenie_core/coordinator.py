@@ -31,8 +31,9 @@ Rule 9: a probe registered from the built-in catalog (a `LazyProbe`, ADR-0077) h
 that is a function of what its key covers, so its cache hit is served before `applies` is asked
 (a hit means it applied to these same inputs), and one whose `applies_when` globs match no listed
 file is skipped without asking, as one is whose `declines_unless` option is off (with the reason
-its `run` gives), or whose `declines_on` hook declines on its cached upstreams' plain slices: a
-warm gather imports no probe's code.
+its `run` gives), or whose `declines_on` hook declines on its upstreams' plain slices (a cached
+one's as stored, one computed now as its fields; ADR-0090): a warm gather imports no probe's code,
+and a dependant that declines after an edit structures none of its cached upstreams.
 Rule 10: a cached upstream whose entry does not structure when a dependant must run is run again,
 without reading the cache, and the dependant starts over once it has (`Schedule.reopen`); a cached
 outcome of a probe with dependants is reported once they are all decided, so no probe is reported
@@ -342,7 +343,7 @@ def _attempt(
     Rule 10). A probe that read outside its declared reads is not cached, and says so (Rule 8).
     A catalogued probe (Rule 9) is skipped without its code when no listed file matches its
     `applies_when`, its hit is served before its `applies` is asked, and its `declines_on` hook
-    decides on its cached upstreams' plain slices before they are typed."""
+    decides on its upstreams' plain slices before any cached one is typed."""
     probe, spec = registered.probe, registered.spec
     started = clock.monotonic()
     key: CacheKey | None = None

@@ -151,7 +151,9 @@ def test_declines_on_decides_on_the_plain_slices_without_structuring_or_running(
     files = FakeRepo(files={"b.py": b"b"})  # base sees no text file
     heard.clear()
     run(plan(runs, declines_on=HOOK), files, cache)
-    assert heard == []  # cold: base ran, so top's own `run` decides on the typed slice
+    assert heard == [{"base": {"files": 0, "upstream": []}}]  # cold: base's fields, as it ran
+    assert runs.names == ["base"]
+    heard.clear()
     files.files["b.py"] = b"edited"
     runs.names.clear()
     outcomes, _ = run(plan(runs, declines_on=HOOK), files, cache)
@@ -170,12 +172,58 @@ def test_declines_on_that_says_run_hands_over_the_typed_upstream() -> None:
     assert cache.structured == ["base"]
 
 
-def test_plain_upstreams_are_given_only_when_no_upstream_was_computed_now() -> None:
+def test_declines_on_after_an_upstream_ran_structures_no_cached_upstream() -> None:
+    """ADR-0090: one upstream ran (its file was edited), another is cached; a dependant whose
+    hook declines on the computed slice's fields never structures the cached one."""
+    runs, cache = Runs(), CountingCache()
+    files = FakeRepo(files={"b.py": b"b", "c.md": b"c"})  # base sees no text file
+    other = runs.counted("other", "*.md")
+    probes = plan(runs, declines_on=HOOK)
+    top = probes[1]
+    probes = [
+        probes[0],
+        RegisteredProbe(probe=other, spec=other.spec, source="test", keyed_applies=True),
+        attrs.evolve(top, spec=attrs.evolve(top.spec, needs=("base", "other"))),
+    ]
+    run(probes, files, cache)
+    files.files["x.txt"] = b""  # base runs again; other stays cached
+    files.files["b.py"] = b"edited"
+    runs.names.clear()
+    heard.clear()
+    outcomes, _ = run(probes, files, cache)
+    # base now sees one text file: its computed fields make the hook say "run"
+    assert kinds(outcomes) == {"base": "Ran", "other": "Cached", "top": "Ran"}
+    assert heard == [{"base": {"files": 1, "upstream": []}, "other": {"files": 1, "upstream": []}}]
+    del files.files["x.txt"]
+    files.files["b.py"] = b"edited again"
+    runs.names.clear()
+    cache.structured.clear()
+    heard.clear()
+    outcomes, _ = run(probes, files, cache)
+    assert kinds(outcomes) == {"base": "Cached", "other": "Cached", "top": "Skipped"}
+    files.files["a.md"] = b"a"  # other runs again, base is cached and declines top
+    files.files["b.py"] = b"edited a third time"
+    runs.names.clear()
+    cache.structured.clear()
+    heard.clear()
+    outcomes, _ = run(probes, files, cache)
+    assert kinds(outcomes) == {"base": "Cached", "other": "Ran", "top": "Skipped"}
+    assert heard == [{"base": {"files": 0, "upstream": []}, "other": {"files": 2, "upstream": []}}]
+    assert (cache.structured, runs.names) == ([], ["other"])
+
+
+def test_plain_upstreams_hold_a_computed_slice_as_its_fields() -> None:
     envelope = Envelope(probe="a", schema_version=1, confidence="high", slice=CountSlice(files=1))
     ran = Ran(probe="a", envelope=envelope, duration_ms=0, cache_key="k")
     skipped = Skipped(probe="b", reason=NotApplicable(reason="none"))
-    assert plain_upstreams(("a", "b"), {"a": ran, "b": skipped}) is None
+    assert plain_upstreams(("a", "b"), {"a": ran, "b": skipped}) == {
+        "a": {"files": 1, "upstream": []}
+    }
     assert plain_upstreams(("b",), {"b": skipped}) == {}
+    opaque = attrs.evolve(envelope, slice={"files": 1})  # not an attrs slice: cannot tell
+    assert plain_upstreams(("a",), {"a": attrs.evolve(ran, envelope=opaque)}) is None
+    empty = attrs.evolve(envelope, slice=None)
+    assert plain_upstreams(("a",), {"a": attrs.evolve(ran, envelope=empty)}) == {"a": None}
     assert handed_upstreams(("a", "b"), {"a": ran, "b": skipped}) == Handed(
         envelopes={"a": envelope}
     )

@@ -234,6 +234,23 @@ def test_pull_pulls_a_missing_base_image_then_reads_its_digest(
     assert resolved == "debian:bookworm-slim=sha256:feed;-evil=sha256:feed"
 
 
+def test_a_resolver_asks_the_engine_once_for_the_key_and_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rule 2 of image_inspect (ADR-0090): the second answer is the first, with no process."""
+    calls: list[tuple[str, ...]] = []
+
+    def engine(argv: tuple[str, ...], **_: object) -> ExecResult:
+        calls.append(argv)
+        return ExecResult(argv=argv, exit_code=0, stdout=b"sha256:feed\n", stderr=b"",
+                          duration_s=0.0)  # fmt: skip
+
+    monkeypatch.setattr(image_inspect, "run_external_cli", engine)
+    resolver = image_inspect.base_image_resolver(_repo({"Dockerfile": FROM}))
+    assert [resolver(), resolver()] == ["debian:bookworm-slim=sha256:feed"] * 2
+    assert len(calls) == 1
+
+
 def test_an_unresolved_base_image_says_the_next_step() -> None:
     runner = FakeContainerRunner()
     ctx = _ctx(runner, _repo({"Dockerfile": FROM}))

@@ -1,5 +1,6 @@
 """The line index's remembered sizes (ADR-0089): kept by blob id beside the counts, written and
-read back, pruned with them, and a damaged table of sizes is never trusted."""
+read back, pruned with them, and a damaged table of sizes is never trusted; its tables written as
+two columns, and the format before them still read (ADR-0090)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from codegenie_adapters.line_index import FORMAT, LineIndex
+from codegenie_adapters.line_index import FORMAT, FORMAT_OBJECTS, LineIndex
 from codegenie_core.line_counts import COUNTER_VERSION, LineCounts
 
 
@@ -28,7 +29,7 @@ def test_sizes_are_written_read_back_and_pruned_with_the_counts(tmp_path: Path) 
 
 def test_an_index_written_before_sizes_has_its_counts_and_no_sizes(tmp_path: Path) -> None:
     path = tmp_path / "lines.json"
-    document = {"format": FORMAT, "counter": COUNTER_VERSION, "object_format": "sha1",
+    document = {"format": FORMAT_OBJECTS, "counter": COUNTER_VERSION, "object_format": "sha1",
                 "entries": {"Python": {"b1": 1}}}  # fmt: skip
     path.write_text(json.dumps(document))
     index = LineIndex(str(path), object_format="sha1")
@@ -38,8 +39,98 @@ def test_an_index_written_before_sizes_has_its_counts_and_no_sizes(tmp_path: Pat
 @pytest.mark.parametrize("sizes", [[], {"b1": -1}, {"b1": "6"}, {"b1": 1.5}, {"b1": True}])
 def test_a_damaged_table_of_sizes_discards_the_whole_index(tmp_path: Path, sizes: object) -> None:
     path = tmp_path / "lines.json"
-    document = {"format": FORMAT, "counter": COUNTER_VERSION, "object_format": "sha1",
+    document = {"format": FORMAT_OBJECTS, "counter": COUNTER_VERSION, "object_format": "sha1",
                 "entries": {"Python": {"b1": 1}}, "sizes": sizes}  # fmt: skip
     path.write_text(json.dumps(document))
     index = LineIndex(str(path), object_format="sha1")
     assert (index.lookups("Python")("b1"), dict(index.sizes())) == (None, {})
+
+
+def test_tables_are_written_as_two_columns_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "lines.json"
+    index = LineIndex(str(path), object_format="sha1")
+    index.record("Python", "b1", LineCounts(code=1, comment=2, blank=3), size=6)
+    index.record("Python", "b2", "binary")
+    index.record("Go", "b3", LineCounts(code=4), size=9)
+    index.record("Go", "has space", LineCounts(code=5), size=1)  # never written (Rule 5)
+    index.record("Go", "", LineCounts(code=6))  # nor is an empty id
+    index.save(keep={"b1", "b2", "b3", "has space", ""})
+    document = json.loads(path.read_text())
+    assert document["format"] == FORMAT
+    assert document["entries"]["Python"][0] == "b1 b2"
+    back = LineIndex(str(path), object_format="sha1")
+    python, go = back.lookups("Python"), back.lookups("Go")
+    assert go("") is None
+    assert (python("b1"), python("b2"), go("b3"), go("has space")) == (
+        LineCounts(code=1, comment=2, blank=3),
+        "binary",
+        LineCounts(code=4),
+        None,
+    )
+    assert dict(back.sizes()) == {"b1": 6, "b3": 9}
+    assert back.counts_of("Python", ["b2", None, "b1", "b9"]) == [
+        "binary",
+        None,
+        LineCounts(code=1, comment=2, blank=3),
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    "entries, sizes",
+    [
+        ({"Python": {"b1": 1}}, ["", []]),  # a table as an object, under the columns' format
+        ({"Python": ["b1 b2", [1]]}, ["", []]),  # columns of unequal length
+        ({"Python": ["b1", [True]]}, ["", []]),
+        ({"Python": ["b1", [1], []]}, ["", []]),
+        ({"Python": ["b1", [1]]}, ["b1", [-1]]),
+        ({"Python": ["b1", [1]]}, ["b1", ["6"]]),
+        ({"Python": ["b1", [1]]}, {"b1": 6}),
+    ],
+)
+def test_damaged_columns_discard_the_whole_index(
+    tmp_path: Path, entries: object, sizes: object
+) -> None:
+    path = tmp_path / "lines.json"
+    document = {"format": FORMAT, "counter": COUNTER_VERSION, "object_format": "sha1",
+                "entries": entries, "sizes": sizes}  # fmt: skip
+    path.write_text(json.dumps(document))
+    index = LineIndex(str(path), object_format="sha1")
+    assert (index.lookups("Python")("b1"), dict(index.sizes())) == (None, {})
+
+
+def test_an_empty_index_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "lines.json"
+    index = LineIndex(str(path), object_format="sha1")
+    index.record("Python", "b1", LineCounts(code=1))
+    index.save(keep=set())  # pruned to nothing: every table empty
+    document = json.loads(path.read_text())
+    assert document["entries"] == {"Python": ["", []]} and document["sizes"] == ["", []]
+    assert LineIndex(str(path), object_format="sha1").lookups("Python")("b1") is None
+
+
+def test_a_few_new_records_are_not_written_until_they_are_a_64th_of_the_index(
+    tmp_path: Path,
+) -> None:
+    """Rule 6 (ADR-0090): one new count in an index of 128 leaves the file as it was; once the
+    new records are 1/64 of the index it is written, with every record kept in memory."""
+    path = tmp_path / "lines.json"
+    first = LineIndex(str(path), object_format="sha1")
+    for n in range(128):
+        first.record("Python", f"b{n}", LineCounts(code=n), size=n)
+    everything = {f"b{n}" for n in range(130)}
+    first.save(keep=everything)  # a cold index: all new, written
+    written = path.read_bytes()
+    second = LineIndex(str(path), object_format="sha1")
+    second.record("Python", "b128", LineCounts(code=128), size=128)
+    second.save(keep=everything)
+    assert path.read_bytes() == written  # one new record in 129: not written
+    assert LineIndex(str(path), object_format="sha1").lookups("Python")("b128") is None
+    second.record("Python", "b129", LineCounts(code=129))  # now 2 new of 130: 1/64 or more
+    second.save(keep=everything)
+    back = LineIndex(str(path), object_format="sha1")
+    assert (back.lookups("Python")("b128"), back.lookups("Python")("b129")) == (
+        LineCounts(code=128),
+        LineCounts(code=129),
+    )
+    assert back.sizes()["b128"] == 128

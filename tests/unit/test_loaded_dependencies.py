@@ -3,12 +3,15 @@ hand-made traces and inventories."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import pytest
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_cli.run import registry
 from codegenie_core.config import GatherConfig
+from codegenie_core.handover import plain_of
 from codegenie_core.parsers.inventory import InventoryEntry
 from codegenie_core.parsers.strace import TraceFacts
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
@@ -313,11 +316,16 @@ def test_a_dependency_load_has_the_union_of_its_entries_groups() -> None:
     assert loads["attrs"].groups == ()
 
 
-def _plain_decision(trace: RuntimeTraceSlice | None, inventory: ManifestsSlice | None) -> object:
+def _plain_decision(
+    trace: RuntimeTraceSlice | None, inventory: ManifestsSlice | None, form: str = "stored"
+) -> object:
+    """The hook's decision on the slices as a cache entry stores them, or as `plain_of` gives a
+    slice computed in the same gather (ADR-0090)."""
     from codegenie_adapters.serde import plain_data
 
+    made: Callable[[object], object] = plain_data if form == "stored" else plain_of
     upstream = {
-        name: plain_data(slice_)
+        name: made(slice_)
         for name, slice_ in (("runtime_trace", trace), ("manifests", inventory))
         if slice_ is not None
     }
@@ -349,12 +357,15 @@ DECISION_CASES = {
 }  # fmt: skip
 
 
+@pytest.mark.parametrize("form", ["stored", "computed"])
 @pytest.mark.parametrize("case", DECISION_CASES)
-def test_declining_on_the_plain_slices_gives_what_run_gives_on_the_typed_ones(case: str) -> None:
+def test_declining_on_the_plain_slices_gives_what_run_gives_on_the_typed_ones(
+    case: str, form: str
+) -> None:
     trace, inventory = DECISION_CASES[case]
     ran = _run(trace, inventory)
     expected = ran.reason if isinstance(ran, NotApplicable) else None
-    assert _plain_decision(trace, inventory) == expected
+    assert _plain_decision(trace, inventory, form) == expected
     assert (expected is None) == (case.startswith("traced"))  # the cases cover both answers
 
 

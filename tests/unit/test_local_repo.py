@@ -844,4 +844,4 @@ def test_a_damaged_line_index_is_ignored_and_rebuilt(tmp_path: Path) -> None:
         lines_path.write_bytes(damage)
         repo = LocalRepo(str(root), stat_index_path=index)
         assert dict(repo.line_counts({"a.py": "Python"})) == {"a.py": LineCounts(code=1)}
-    assert json.loads(lines_path.read_bytes())["format"] == "codegenie-line-index/1"
+    assert json.loads(lines_path.read_bytes())["format"] == "codegenie-line-index/2"

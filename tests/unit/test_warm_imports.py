@@ -107,12 +107,16 @@ def test_a_warm_gather_of_every_layer_imports_only_what_the_layer_c_key_reads(
     # The runtime trace's key holds the base images' digests, so the Dockerfile (and compose)
     # parsers it chooses and reads them with still load. `loaded_dependencies` declines on the
     # cached `manifests` and `runtime_trace` entries as stored (nothing was traced), so neither
-    # is structured: no cattrs, no slice class, no probe's own module (ADR-0085).
-    _, cold_modules = gathered(repo, tmp_path / "cache")
+    # is structured: no cattrs, no slice class, no probe's own module (ADR-0085). Cold, it
+    # declines on `runtime_trace`'s computed slice as its fields, so its module is not loaded
+    # either (ADR-0090).
+    cold, cold_modules = gathered(repo, tmp_path / "cache")
     warm, warm_modules = gathered(repo, tmp_path / "cache")
     assert warm["gather"]["ran"] == 0
     assert warm["probes"]["loaded_dependencies"]["outcome"] == "skipped"
-    assert "codegenie_core.probes.layer_c.loaded_dependencies" in cold_modules
+    assert cold["probes"]["loaded_dependencies"]["outcome"] == "skipped"
+    assert "codegenie_core.probes.layer_c.runtime_trace" in cold_modules  # it ran
+    assert "codegenie_core.probes.layer_c.loaded_dependencies" not in cold_modules
     loaded = probe_code(warm_modules)
     assert [m for m in loaded if not m.startswith(LAYER_C_KEY) and m not in PACKAGES] == []
 

@@ -118,6 +118,9 @@ class LanguagesSlice:
     uncounted: FileTotal = FileTotal()  # source files too large or unreadable to count lines
 
 
+_NONE: Mapping[str, bool | str] = {}  # no attribute given (never written to)
+
+
 def _flag(state: bool | str | None) -> bool | None:
     """A linguist boolean attribute: set or "true" marks, unset or "false" unmarks."""
     if state is True or state == "true":
@@ -176,19 +179,24 @@ def summarize(
             bucket[0] += 1
             bucket[1] += size
             continue
-        given: Mapping[str, bool | str] = {} if attributes is None else attributes.of(path)
+        given: Mapping[str, bool | str] = _NONE if attributes is None else attributes.of(path)
         for attribute, state in given.items():
             value = _override_value(attribute, state)
             if value is not None:
                 counted = overrides.setdefault((attribute, value), [0, 0])
                 counted[0] += 1
                 counted[1] += size
-        if _marked(given.get(VENDORED), by_path=is_vendored(path)):
-            bucket = apart["vendored"]
+        kind: str | None = None
+        if not given:  # the path alone decides, as `_marked` does for None: no call per attribute
+            kind = "vendored" if is_vendored(path) else "generated" if is_generated(path) else None
+        elif _marked(given.get(VENDORED), by_path=is_vendored(path)):
+            kind = "vendored"
         elif _marked(given.get(GENERATED), by_path=is_generated(path)):
-            bucket = apart["generated"]
+            kind = "generated"
         elif _marked(given.get(DOCUMENTATION), by_path=False):
-            bucket = apart["documentation"]
+            kind = "documentation"
+        if kind is not None:
+            bucket = apart[kind]
         else:
             named = given.get(LANGUAGE)
             language = _language_named(named) if isinstance(named, str) else language_of(path)

@@ -3,9 +3,10 @@ data, so a warm gather that declines imports neither slice's classes (ADR-0074, 
 
 Rule 1: the reasons are the ones the probe's `run` gives, from the same functions, in the same
 order: no runtime trace, no inventory, a trace that traced no scenario.
-Rule 2: plain data comes from a cache entry whose checksum and slice class were verified, yet it
-is still read defensively: any shape this module does not recognise means "cannot tell" (None),
-and the probe runs on the typed slices and decides itself. It never declines what `run` would not.
+Rule 2: plain data comes from a cache entry whose checksum and slice class were verified, or from
+a slice computed in this gather, as its attrs fields (`handover.plain_of`, ADR-0090), yet it is
+still read defensively: any shape this module does not recognise means "cannot tell" (None), and
+the probe runs on the typed slices and decides itself. It never declines what `run` would not.
 """
 
 from __future__ import annotations
