@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, cast, final, overload
 
 import attrs
 
@@ -59,6 +60,48 @@ KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state", "made-index"}
 CONFIG_TOKEN_PREFIX = "config:"
 
 
+@final
+class InputPairs(Sequence[tuple[str, str]]):
+    """A key's (path, digest) pairs as two columns: every `**` probe's key over 200,000 files
+    holds its pairs for the gather's length, and a tuple per pair cost 12 MB (ADR-0093). A pair is
+    made when it is read (by index, or in iteration); a slice is columns again. Equal to any
+    sequence of the same pairs, a tuple of tuples among them."""
+
+    __slots__ = ("_digests", "_paths")
+
+    def __init__(self, paths: Sequence[str], digests: Sequence[str]) -> None:
+        assert len(paths) == len(digests), "a digest for every path"
+        self._paths = paths
+        self._digests = digests
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> InputPairs: ...
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | InputPairs:
+        if isinstance(index, slice):
+            return InputPairs(self._paths[index], self._digests[index])
+        return self._paths[index], self._digests[index]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return zip(self._paths, self._digests, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        pairs = cast("Sequence[object]", other)
+        return len(self) == len(pairs) and all(map(operator.eq, self, pairs))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"InputPairs({list(self)!r})"
+
+
 @attrs.frozen(kw_only=True)
 class KeyExplanation:
     """What went into one probe's key, for `--explain-key`: the dry run of `key_for`."""
@@ -66,7 +109,7 @@ class KeyExplanation:
     probe: str
     probe_version: int
     schema_version: int
-    inputs: tuple[tuple[str, str], ...]  # (relative path, content digest), sorted by path
+    inputs: Sequence[tuple[str, str]]  # (relative path, content digest), sorted by path
     tokens: tuple[tuple[str, str], ...]  # (token name, resolved value or UNRESOLVED), sorted
     key: CacheKey
 
@@ -210,14 +253,16 @@ def _spec_of(keyed: Keyed) -> ProbeSpec:
     return keyed if isinstance(keyed, ProbeSpec) else keyed.spec
 
 
-def declared_inputs_for(probe: Keyed, repo: RepoFiles) -> tuple[tuple[str, str], ...]:
+def declared_inputs_for(probe: Keyed, repo: RepoFiles) -> InputPairs:
     """The sorted (relative path, content digest) pairs of every file the probe's globs match."""
-    return _expand(matching_paths(globs_of(_spec_of(probe).reads), repo.list_files()), repo)
+    paths = matching_paths(globs_of(_spec_of(probe).reads), repo.list_files())
+    return _expand(tuple(paths), repo)
 
 
-def _expand(paths: Sequence[str], repo: RepoFiles) -> tuple[tuple[str, str], ...]:
+def _expand(paths: tuple[str, ...], repo: RepoFiles) -> InputPairs:
+    """The pairs of `paths` (a tuple: the pairs share it, and no one may change it)."""
     digests = repo.digests(paths)
-    return tuple(zip(paths, map(digests.__getitem__, paths), strict=True))
+    return InputPairs(paths, list(map(digests.__getitem__, paths)))
 
 
 class InputTables:
@@ -229,10 +274,10 @@ class InputTables:
 
     def __init__(self, repo: RepoFiles) -> None:
         self._repo = repo
-        self._tables = OnceEach[tuple[str, ...], tuple[tuple[str, str], ...]]()
-        self._paths = OnceEach[tuple[str, ...], Sequence[str]]()
+        self._tables = OnceEach[tuple[str, ...], InputPairs]()
+        self._paths = OnceEach[tuple[str, ...], tuple[str, ...]]()
 
-    def inputs(self, probe: Keyed) -> tuple[tuple[str, str], ...]:
+    def inputs(self, probe: Keyed) -> InputPairs:
         """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
         globs = _glob_set(_spec_of(probe).reads)
         return self._tables.get(globs, lambda: _expand(self._matching(globs), self._repo))
@@ -242,7 +287,7 @@ class InputTables:
         once per set of globs (a probe's scoped listing, ADR-0030, is this list)."""
         return self._matching(_glob_set(reads))
 
-    def _matching(self, globs: tuple[str, ...]) -> Sequence[str]:
+    def _matching(self, globs: tuple[str, ...]) -> tuple[str, ...]:
         # A tuple: probes on their threads share this answer, and none may change it for another.
         return self._paths.get(globs, lambda: tuple(matching_paths(globs, self._repo.list_files())))
 
