@@ -24,6 +24,8 @@ again only when its bytes change (ADR-0076).
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 import os
 import stat
 import threading
@@ -198,14 +200,21 @@ class LocalRepo:
         found = list(
             map(clean.get, asked)
         )  # one C-level pass: the warm path runs no frame per file
-        out: dict[str, str | None] = dict(zip(asked, found, strict=True))
-        if None in found:
-            for path, oid in zip(asked, found, strict=True):
-                if oid is None:
-                    out[path] = self._hash_from_disk(path)
+        answer: Mapping[str, str]
+        if None not in found and len(asked) == len(clean) and _ascending(asked):
+            # Every clean file asked, each once: the index's own table is the answer, not a copy
+            # of it (7 MB at 200,000 files; ADR-0093).
+            answer = clean
+        else:
+            out: dict[str, str | None] = dict(zip(asked, found, strict=True))
+            if None in found:
+                for path, oid in zip(asked, found, strict=True):
+                    if oid is None:
+                        out[path] = self._hash_from_disk(path)
+            answer = cast("dict[str, str]", out)  # every None was replaced by its hash above
         if self._stat_index is not None and self._stat_index.dirty:
             self._stat_index.save(keep=frozenset(self.list_files()))
-        return cast("dict[str, str]", out)  # every None was replaced by its hash above
+        return answer
 
     def line_counts(self, languages: Mapping[str, str]) -> Mapping[str, LineCounts | FileProblem]:
         asked = list(languages)
@@ -353,6 +362,11 @@ class LocalRepo:
         with self._lock:
             self._memo[path] = digest
         return digest
+
+
+def _ascending(paths: Sequence[str]) -> bool:
+    """Whether `paths` is strictly ascending, so holds no path twice (checked in C, no copy)."""
+    return all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
 
 
 def _link_text(full: str) -> str | None:

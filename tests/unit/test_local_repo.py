@@ -494,6 +494,26 @@ def test_clean_files_digest_from_the_index_and_edited_ones_are_hashed_as_git_wou
 
 
 @requires_tool("git")
+def test_every_clean_file_asked_once_is_answered_by_the_index_table_itself(
+    tmp_path: Path,
+) -> None:
+    # ADR-0093: no copy of a 200,000-file table per ask; any other ask gets exactly its paths.
+    root = init_repo(tmp_path / "repo")
+    for name in ("a.py", "b.py", "c.py"):
+        write(root, name, name.encode())
+    commit_all(root, "first")
+    repo = LocalRepo(str(root))
+    listing = list(repo.list_files())
+    expected = {p: git(root, "hash-object", p).strip() for p in listing}
+    whole = repo.digests(listing)
+    assert (dict(whole), repo.hashed) == (expected, [])
+    assert repo.digests(tuple(listing)) is whole
+    twice = repo.digests(["a.py", "a.py", "b.py"])  # as many paths as the table, one twice
+    assert dict(twice) == {p: expected[p] for p in ("a.py", "b.py")} and twice is not whole
+    assert dict(repo.digests(["c.py", "b.py", "a.py"])) == expected
+
+
+@requires_tool("git")
 def test_a_sha256_repository_gets_sha256_blob_ids(tmp_path: Path) -> None:
     root = init_repo(tmp_path / "repo", object_format="sha256")
     write(root, "clean.py", b"clean\n")
