@@ -19,6 +19,9 @@ Rule 5: lines are counted in the read that hashes a file, as the language its pa
 git vouches for is read once, when its lines are first asked, and hashed in that read; counts are
 remembered by blob id and language in the line index beside the stat index, so a file is read
 again only when its bytes change (ADR-0076).
+Rule 6: what is kept per file is shared, not copied, where it can be: the digests of every clean
+file are the index's own table; a blob id counted equal to the index's is kept as the index's
+string; equal line counts are one object (ADR-0093).
 """
 
 from __future__ import annotations
@@ -222,6 +225,7 @@ class LocalRepo:
         index = self._lines()
         out: dict[str, LineCounts | FileProblem] = {}
         tables: dict[str, Callable[[str], LineCounts | str | None]] = {}
+        same: dict[LineCounts, LineCounts] = {}  # Rule 6: one object per distinct count
         for path in asked:
             language = languages[path]
             blob = blobs.get(path)
@@ -230,7 +234,9 @@ class LocalRepo:
                 lookup = tables[language] = index.lookups(language)
             found = None if blob is None else lookup(blob)
             if found is None:
-                found = self._count(path, language, index)
+                found = self._count(path, language, index, expected=blob)
+                if isinstance(found, LineCounts):
+                    found = same.setdefault(found, found)
                 with self._lock:
                     self.counted.append(path)
             out[path] = (
@@ -239,9 +245,12 @@ class LocalRepo:
         index.save(keep=frozenset(blobs.values()))
         return out
 
-    def _count(self, path: str, language: str, index: LineIndex) -> LineCounts | str:
+    def _count(
+        self, path: str, language: str, index: LineIndex, *, expected: str | None = None
+    ) -> LineCounts | str:
         """The lines of `path` (or why not), hashed in the same read and remembered under the
-        blob id of the very bytes counted (line_index Rule 1); no `realpath` (Rule 2)."""
+        blob id of the very bytes counted (line_index Rule 1); no `realpath` (Rule 2). A blob id
+        equal to `expected` (the index's) is remembered as that very string (Rule 6)."""
         full = self._lstats.full(path)
         opened = None if full is None else repo_fs.open_checked(full)
         whole = min(_WHOLE_READ_BYTES, self._large_file_bytes)
@@ -250,7 +259,8 @@ class LocalRepo:
             if data is not None:
                 found = count_text(data, language)
                 blob = blob_digest(data, object_format=self._object_format)
-                index.record(language, blob, found, size=len(data))
+                kept = expected if blob == expected else blob
+                index.record(language, kept, found, size=len(data))
                 return found
             opened = None
         counter = LineCounter(language)
@@ -267,7 +277,7 @@ class LocalRepo:
         if read.startswith(STAT_DIGEST_PREFIX):
             return too_large_reason(self._large_file_bytes)
         found = counter.result()
-        index.record(language, read, found)
+        index.record(language, expected if read == expected else read, found)
         return found
 
     def git_state(self) -> GitState | None:

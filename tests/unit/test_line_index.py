@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from codegenie_adapters import line_index
 from codegenie_adapters.line_index import FORMAT, LineIndex
 from codegenie_core.line_counts import COUNTER_VERSION, LineCounts
 
@@ -43,3 +45,44 @@ def test_a_damaged_table_of_sizes_discards_the_whole_index(tmp_path: Path, sizes
     path.write_text(json.dumps(document))
     index = LineIndex(str(path), object_format="sha1")
     assert (index.lookups("Python")("b1"), dict(index.sizes())) == (None, {})
+
+
+@pytest.mark.parametrize("empty", [(), ("Go",)])
+def test_the_index_is_written_in_slices_as_the_json_document_it_always_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty: tuple[str, ...]
+) -> None:
+    # ADR-0093: no JSON text of the whole index is made; what is written is the same document.
+    encoded: list[int] = []
+    dumps = json.dumps
+
+    def counting(value: object) -> str:
+        if isinstance(value, dict) and "format" not in value:
+            encoded.append(len(cast("dict[str, object]", value)))
+        return dumps(value)
+
+    monkeypatch.setattr(line_index, "_SAVE_SLICE", 2)
+    monkeypatch.setattr(line_index.json, "dumps", counting)
+    path = tmp_path / "lines.json"
+    index = LineIndex(str(path), object_format="sha1")
+    for n in range(5):
+        index.record("Python", f"p{n}", LineCounts(code=n, comment=1), size=n)
+    index.record('Shell "sh"', "s0", "binary")
+    for language in empty:
+        index.lookups(language)  # an empty table is written too
+    index.save(keep={f"p{n}" for n in range(5)} | {"s0"})
+    assert encoded and max(encoded) <= 2
+    monkeypatch.setattr(line_index.json, "dumps", dumps)
+    assert json.loads(path.read_text()) == {
+        "format": FORMAT,
+        "counter": COUNTER_VERSION,
+        "object_format": "sha1",
+        "entries": {
+            "Python": {f"p{n}": line_index.pack(LineCounts(code=n, comment=1)) for n in range(5)},
+            'Shell "sh"': {"s0": -1},
+            **{language: {} for language in empty},
+        },
+        "sizes": {f"p{n}": n for n in range(5)},
+    }
+    again = LineIndex(str(path), object_format="sha1")
+    assert again.lookups("Python")("p3") == LineCounts(code=3, comment=1)
+    assert dict(again.sizes()) == {f"p{n}": n for n in range(5)}

@@ -802,6 +802,27 @@ def test_line_counts_are_remembered_by_blob_id_so_an_edit_recounts_only_that_fil
 
 
 @requires_tool("git")
+def test_counting_shares_the_index_blob_ids_and_one_object_per_distinct_count(
+    tmp_path: Path,
+) -> None:
+    # ADR-0093 (Rule 6): at 200,000 files a second copy of every blob id cost 17 MB, and a line
+    # count per file 13 MB; the bytes counted are the index's, so its id string is kept.
+    root = init_repo(tmp_path / "repo")
+    for name in ("a.py", "b.py", "c.py"):
+        write(root, name, b"# " + name.encode() + b"\nx = 1\n\n")  # equal counts, other bytes
+    write(root, "big.py", b"y = 2\n" * 200_000)  # over 1 MiB: counted as it is streamed
+    commit_all(root, "four")
+    languages = dict.fromkeys(("a.py", "b.py", "big.py", "c.py"), "Python")
+    repo = LocalRepo(str(root), stat_index_path=stat_index_path_for(str(tmp_path / "c"), str(root)))
+    counts = repo.line_counts(languages)
+    assert counts["a.py"] == LineCounts(code=1, comment=1, blank=1)
+    assert counts["a.py"] is counts["b.py"] is counts["c.py"]
+    oids = repo.digests(list(languages))
+    kept = repo._lines()._entries["Python"]  # pyright: ignore[reportPrivateUsage] - which string is kept is under test
+    assert all(any(blob is oids[p] for blob in kept) for p in languages)
+
+
+@requires_tool("git")
 def test_a_clean_files_stat_is_its_remembered_size_and_a_changed_file_is_stated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
