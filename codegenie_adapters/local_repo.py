@@ -21,7 +21,7 @@ remembered by blob id and language in the line index beside the stat index, so a
 again only when its bytes change (ADR-0076).
 Rule 6: what is kept per file is shared, not copied, where it can be: the digests of every clean
 file are the index's own table; a blob id counted equal to the index's is kept as the index's
-string; equal line counts are one object (ADR-0093).
+string; equal line counts are one object, and so are equal stats of regular files (ADR-0093).
 """
 
 from __future__ import annotations
@@ -165,20 +165,24 @@ class LocalRepo:
 
     def file_stats(self, paths: Iterable[str]) -> Mapping[str, FileStat]:
         stats: dict[str, FileStat] = {}
+        regular: dict[int, FileStat] = {}  # Rule 6: one stat per distinct size of a regular file
         clean, sizes = self._remembered_sizes()
         for path in paths:
             oid = clean.get(path)
             size = None if oid is None else sizes.get(oid)
-            if size is not None:  # Rule 2: git vouches for the bytes, their size is known
-                stats[path] = FileStat(size, False)
-                continue
-            st = self._lstats.lstat(path)
-            if st is None:
-                continue
-            if stat.S_ISREG(st.st_mode):
-                stats[path] = FileStat(st.st_size, False)
-            elif stat.S_ISLNK(st.st_mode):
-                stats[path] = FileStat(st.st_size, True)
+            if size is None:  # else Rule 2: git vouches for the bytes, their size is known
+                st = self._lstats.lstat(path)
+                if st is None:
+                    continue
+                if stat.S_ISLNK(st.st_mode):
+                    stats[path] = FileStat(st.st_size, True)
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                size = st.st_size
+            found = regular.get(size)
+            if found is None:
+                found = regular[size] = FileStat(size, False)
+            stats[path] = found
         return stats
 
     def _remembered_sizes(self) -> tuple[Mapping[str, str], Mapping[str, int]]:

@@ -802,7 +802,7 @@ def test_line_counts_are_remembered_by_blob_id_so_an_edit_recounts_only_that_fil
 
 
 @requires_tool("git")
-def test_counting_shares_the_index_blob_ids_and_one_object_per_distinct_count(
+def test_counting_shares_the_index_blob_ids_and_one_object_per_distinct_count_and_stat(
     tmp_path: Path,
 ) -> None:
     # ADR-0093 (Rule 6): at 200,000 files a second copy of every blob id cost 17 MB, and a line
@@ -820,6 +820,9 @@ def test_counting_shares_the_index_blob_ids_and_one_object_per_distinct_count(
     oids = repo.digests(list(languages))
     kept = repo._lines()._entries["Python"]  # pyright: ignore[reportPrivateUsage] - which string is kept is under test
     assert all(any(blob is oids[p] for blob in kept) for p in languages)
+    for stats in (repo.file_stats(list(languages)), LocalRepo(str(root)).file_stats(languages)):
+        assert stats["a.py"] == FileStat(14, False) and stats["a.py"] is stats["b.py"]
+        assert stats["b.py"] is stats["c.py"] and stats["big.py"] == FileStat(1_200_000, False)
 
 
 @requires_tool("git")
