@@ -103,12 +103,15 @@ class LineIndex:
                 self._dirty = True
 
     def save(self, keep: Collection[str]) -> None:
-        """Write the index if it changed, keeping only the blob ids in `keep` (Rule 2)."""
+        """Write the index if it changed, keeping only the blob ids in `keep` (Rule 2): any
+        collection (a mapping's values among them), made a set only when the index is pruned."""
         with self._lock:
             if not self._dirty or self._path is None:
                 return
             kept = sum(len(table) for table in self._entries.values())
             prune = kept > 2 * len(keep)  # only once it has grown past twice what is listed
+            if prune and not isinstance(keep, set | frozenset):
+                keep = frozenset(keep)
             entries = (
                 {
                     language: {blob: n for blob, n in table.items() if blob in keep}

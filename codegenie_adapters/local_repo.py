@@ -246,7 +246,7 @@ class LocalRepo:
             out[path] = (
                 found if isinstance(found, LineCounts) else FileProblem(path=path, reason=found)
             )
-        index.save(keep=frozenset(blobs.values()))
+        index.save(keep=blobs.values())  # a set of 200,000 ids only if it prunes (ADR-0093)
         return out
 
     def _count(
