@@ -9,7 +9,8 @@ Rule 2: the index is written atomically, dropping the blob ids no longer listed 
 more than half of it; a damaged,
 foreign or oversized index (over `MAX_INDEX_BYTES`, or not a regular file) is ignored and rebuilt,
 never a crash; a write that fails is logged and skipped, as the stat index does (ADR-0015).
-Rule 3: counts are packed in one int per entry (`pack`), so 200,000 files cost a few MB.
+Rule 3: counts are packed in one int per entry (`pack`), so 200,000 files cost a few MB; equal
+packed counts and equal sizes recorded are one int object each (ADR-0093).
 Rule 4: beside the counts, the size of the bytes counted, by the same blob id: a clean tracked
 file whose index blob id has a remembered size needs no `lstat` (bytes of one id have one size;
 a file git converts on checkout has a work-tree blob id other than the index's, so it is never
@@ -62,6 +63,7 @@ class LineIndex:
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, int]] = {}
         self._sizes: dict[str, int] = {}  # Rule 4: blob id -> size of its bytes
+        self._same: dict[int, int] = {}  # the one object of each packed count or size recorded
         if path is not None:
             self._entries, self._sizes = self._load(path)
         self._dirty = False
@@ -94,6 +96,9 @@ class LineIndex:
         """Remember `counts` of the bytes with id `blob`, and their `size` when it is known."""
         packed = pack(counts)
         with self._lock:
+            packed = self._same.setdefault(packed, packed)  # Rule 3: one int per distinct value
+            if size is not None:
+                size = self._same.setdefault(size, size)
             table = self._entries.setdefault(language, {})
             if table.get(blob) != packed:
                 table[blob] = packed

@@ -118,3 +118,13 @@ def test_a_save_makes_a_set_of_what_is_listed_only_when_it_prunes(tmp_path: Path
     grown.record("Python", "b3", LineCounts(code=3), size=3)
     grown.save(keep=_Listed(["b3"], iterable=True))  # more than twice what is listed: pruned
     assert dict(LineIndex(path, object_format="sha1").sizes()) == {"b3": 3}
+
+
+def test_equal_counts_and_sizes_recorded_are_one_int_each() -> None:
+    # ADR-0093: at 200,000 files an int object per packed count and per size cost 13 MB.
+    index = LineIndex(None, object_format="sha1")
+    for blob in ("b1", "b2"):
+        index.record("Python", blob, LineCounts(code=1000, blank=7), size=int("70000"))
+    entries, sizes = index._entries["Python"], index.sizes()  # pyright: ignore[reportPrivateUsage] - which object is kept is under test
+    assert entries["b1"] == line_index.pack(LineCounts(code=1000, blank=7))
+    assert entries["b1"] is entries["b2"] and sizes["b1"] == 70000 and sizes["b1"] is sizes["b2"]
