@@ -263,8 +263,7 @@ class LocalRepo:
             if data is not None:
                 found = count_text(data, language)
                 blob = blob_digest(data, object_format=self._object_format)
-                kept = expected if blob == expected else blob
-                index.record(language, kept, found, size=len(data))
+                index.record(language, _same(blob, expected), found, size=len(data))
                 return found
             opened = None
         counter = LineCounter(language)
@@ -281,7 +280,7 @@ class LocalRepo:
         if read.startswith(STAT_DIGEST_PREFIX):
             return too_large_reason(self._large_file_bytes)
         found = counter.result()
-        index.record(language, expected if read == expected else read, found)
+        index.record(language, _same(read, expected), found)
         return found
 
     def git_state(self) -> GitState | None:
@@ -376,6 +375,11 @@ class LocalRepo:
         with self._lock:
             self._memo[path] = digest
         return digest
+
+
+def _same(blob: str, expected: str | None) -> str:
+    """`expected` itself when it is `blob`'s value, so one string is kept (Rule 6), else `blob`."""
+    return expected if expected is not None and blob == expected else blob
 
 
 def _ascending(paths: Sequence[str]) -> bool:
