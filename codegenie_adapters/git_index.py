@@ -95,7 +95,10 @@ class IndexTable:
 
 
 # record = mode SP object-id SP stage TAB path NUL; a record starts the output or follows a NUL.
-# A merged regular file: mode 100644 or 100755, stage 0.
+# A merged regular file: mode 100644 or 100755, stage 0; the one group is its object id, so a
+# match makes one string and no tuple (ADR-0093).
+_CONTENT_OID = re.compile(r"(?<![^\0])100(?:644|755) ([0-9a-f]+) 0\t[^\0]*\0")
+# The same records, as (object id, path) pairs: only where other records are among them.
 _CONTENT_RECORD = re.compile(r"(?<![^\0])100(?:644|755) ([0-9a-f]+) 0\t([^\0]*)\0")
 # Any other record (the negative look-ahead skips the content ones).
 _OTHER_RECORD = re.compile(
@@ -105,24 +108,27 @@ _OTHER_RECORD = re.compile(
 _RECORD_PATH = re.compile(r"\t([^\0]*)\0")
 
 
-def parse_ls_files_stage(out: bytes) -> IndexTable:
-    """Parse `git ls-files --stage -z` into flat columns (regular expressions scan the output
-    whole, in C; no Python frame runs per regular file, and when every record is one, as in most
-    repositories, the rest is not scanned for).
+def parse_ls_files_stage(out: bytes | str) -> IndexTable:
+    """Parse `git ls-files --stage -z` (its bytes, or its text as `os.fsdecode` gives it, so a
+    caller can let the bytes go first) into flat columns: regular expressions scan the output
+    whole, in C; no Python frame runs per regular file.
 
     record = mode SP object-id SP stage TAB path NUL
     The output is decoded once (`os.fsdecode` of the whole is the same as of each record: a NUL
-    byte is never inside a UTF-8 sequence). An unmerged path has one record per stage; the
-    lowest stage seen wins (any stage but 0 makes the caller hash the work-tree file anyway).
-    A record that is not of this form is a `ValueError`.
+    byte is never inside a UTF-8 sequence). In the usual case, every record a merged regular file,
+    the object ids and the paths are two scans of one group each, which line up record for record
+    when both find every record: no tuple per file is made (ADR-0093). An unmerged path has one
+    record per stage; the lowest stage seen wins (any stage but 0 makes the caller hash the
+    work-tree file anyway). A record that is not of this form is a `ValueError`.
     """
-    text = os.fsdecode(out)
+    text = out if isinstance(out, str) else os.fsdecode(out)
     records = text.count("\0")
+    whole = not text or text.endswith("\0")
+    if whole and (usual := _content_only(text, records)) is not None:
+        return usual
     pairs = _CONTENT_RECORD.findall(text)  # each match is one whole record, from its start
     content = dict(zip(map(itemgetter(1), pairs), map(itemgetter(0), pairs), strict=True))
     others: dict[str, IndexEntry] = {}
-    if len(pairs) == records == len(content) and (not text or text.endswith("\0")):
-        return IndexTable(paths=list(content), content=content, others=others)  # the usual case
     found = 0
     for mode, oid, stage_text, path in _OTHER_RECORD.findall(text):
         found += 1
@@ -131,9 +137,29 @@ def parse_ls_files_stage(out: bytes) -> IndexTable:
         if known is None or stage < known.stage:
             others[path] = IndexEntry(mode, oid, stage)
     paths = _RECORD_PATH.findall(text)
-    if not (len(paths) == records == len(pairs) + found) or (text and not text.endswith("\0")):
+    if not (len(paths) == records == len(pairs) + found) or not whole:
         raise ValueError("git ls-files --stage printed a record that is not mode, id, stage, path")
     return IndexTable(paths=paths, content=content, others=others)
+
+
+def _content_only(text: str, records: int) -> IndexTable | None:
+    """The table when every one of the `records` is a merged regular file and no path comes twice
+    (the usual case), from one scan for the object ids and one for the paths; else None."""
+    # A record starts the text or follows a NUL, and no path holds one: counting the starts of
+    # mode 100644 and 100755 rules out a symlink or submodule before any scan by a pattern.
+    regular = text.startswith(("100644 ", "100755 ")) + sum(
+        map(text.count, ("\x00100644 ", "\x00100755 "))
+    )
+    if regular != records:
+        return None
+    oids: list[str] = _CONTENT_OID.findall(text)
+    if len(oids) != records:
+        return None
+    paths: list[str] = _RECORD_PATH.findall(text)
+    if len(paths) != records:
+        return None
+    content = dict(zip(paths, oids, strict=True))
+    return IndexTable(paths=paths, content=content, others={}) if len(content) == records else None
 
 
 @attrs.frozen(kw_only=True)

@@ -139,7 +139,11 @@ class GitWorkTree:
         return result.stdout
 
     def index_table(self) -> IndexTable:
-        return self._once(("ls-files",), lambda: parse_ls_files_stage(self._must(*LS_FILES)))
+        def compute() -> IndexTable:
+            # Decoded here, so the listing's bytes are freed before it is parsed (ADR-0093).
+            return parse_ls_files_stage(os.fsdecode(self._must(*LS_FILES)))
+
+        return self._once(("ls-files",), compute)
 
     def clean_oids(self) -> Mapping[str, str]:
         """Merged regular files git's status does not list, with their object ids: the index's id

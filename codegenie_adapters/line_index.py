@@ -9,7 +9,8 @@ Rule 2: the index is written atomically, dropping the blob ids no longer listed 
 more than half of it; a damaged,
 foreign or oversized index (over `MAX_INDEX_BYTES`, or not a regular file) is ignored and rebuilt,
 never a crash; a write that fails is logged and skipped, as the stat index does (ADR-0015).
-Rule 3: counts are packed in one int per entry (`pack`), so 200,000 files cost a few MB.
+Rule 3: counts are packed in one int per entry (`pack`), so 200,000 files cost a few MB; equal
+packed counts and equal sizes recorded are one int object each (ADR-0093).
 Rule 4: beside the counts, the size of the bytes counted, by the same blob id: a clean tracked
 file whose index blob id has a remembered size needs no `lstat` (bytes of one id have one size;
 a file git converts on checkout has a work-tree blob id other than the index's, so it is never
@@ -74,6 +75,7 @@ class LineIndex:
         self._sizes: dict[str, int] = {}  # Rule 4: blob id -> size of its bytes
         if path is not None:
             self._entries, self._sizes = self._load(path)
+        self._same: dict[int, int] = {}  # the one object of each packed count or size recorded
         self._new = 0  # records that changed a table since the load or the last write (Rule 6)
 
     def sizes(self) -> Mapping[str, int]:
@@ -118,6 +120,9 @@ class LineIndex:
         """Remember `counts` of the bytes with id `blob`, and their `size` when it is known."""
         packed = pack(counts)
         with self._lock:
+            packed = self._same.setdefault(packed, packed)  # Rule 3: one int per distinct value
+            if size is not None:
+                size = self._same.setdefault(size, size)
             table = self._entries.setdefault(language, {})
             if table.get(blob) != packed:
                 table[blob] = packed
@@ -128,12 +133,15 @@ class LineIndex:
 
     def save(self, keep: Collection[str]) -> None:
         """Write the index if enough of it changed (Rule 6), keeping only the blob ids in `keep`
-        (Rule 2)."""
+        (Rule 2): any collection (a mapping's values among them), made a set only when the index
+        is pruned."""
         with self._lock:
             kept = sum(len(table) for table in self._entries.values())
             if self._path is None or self._new == 0 or self._new * WRITE_FRACTION < kept:
                 return
             prune = kept > 2 * len(keep)  # only once it has grown past twice what is listed
+            if prune and not isinstance(keep, set | frozenset):
+                keep = frozenset(keep)
             entries = (
                 {
                     language: {blob: n for blob, n in table.items() if blob in keep}

@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import operator
 import re
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, cast, final, overload
 
 import attrs
 
@@ -59,6 +60,48 @@ KNOWN_TOKENS = frozenset({"image-digest", "git-head", "git-state", "made-index"}
 CONFIG_TOKEN_PREFIX = "config:"
 
 
+@final
+class InputPairs(Sequence[tuple[str, str]]):
+    """A key's (path, digest) pairs as two columns: every `**` probe's key over 200,000 files
+    holds its pairs for the gather's length, and a tuple per pair cost 12 MB (ADR-0093). A pair is
+    made when it is read (by index, or in iteration); a slice is columns again. Equal to any
+    sequence of the same pairs, a tuple of tuples among them."""
+
+    __slots__ = ("_digests", "_paths")
+
+    def __init__(self, paths: Sequence[str], digests: Sequence[str]) -> None:
+        assert len(paths) == len(digests), "a digest for every path"
+        self._paths = paths
+        self._digests = digests
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> InputPairs: ...
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | InputPairs:
+        if isinstance(index, slice):
+            return InputPairs(self._paths[index], self._digests[index])
+        return self._paths[index], self._digests[index]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return zip(self._paths, self._digests, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        pairs = cast("Sequence[object]", other)
+        return len(self) == len(pairs) and all(map(operator.eq, self, pairs))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"InputPairs({list(self)!r})"
+
+
 @attrs.frozen(kw_only=True)
 class KeyExplanation:
     """What went into one probe's key, for `--explain-key`: the dry run of `key_for`."""
@@ -66,7 +109,7 @@ class KeyExplanation:
     probe: str
     probe_version: int
     schema_version: int
-    inputs: tuple[tuple[str, str], ...]  # (relative path, content digest), sorted by path
+    inputs: Sequence[tuple[str, str]]  # (relative path, content digest), sorted by path
     tokens: tuple[tuple[str, str], ...]  # (token name, resolved value or UNRESOLVED), sorted
     key: CacheKey
 
@@ -201,20 +244,25 @@ def _glob_problem(pattern: str) -> str | None:
 
 # What `_hash_key` encodes at once of a long ASCII field (a large repository's input table).
 _SLICE = 1 << 20
+# How many (path, digest) pairs of the input table are joined at once (ADR-0093): about 0.5 MB of
+# text, so no copy of a 200,000-file table is ever made whole.
+_TABLE_PAIRS = 4096
 
 
 def _spec_of(keyed: Keyed) -> ProbeSpec:
     return keyed if isinstance(keyed, ProbeSpec) else keyed.spec
 
 
-def declared_inputs_for(probe: Keyed, repo: RepoFiles) -> tuple[tuple[str, str], ...]:
+def declared_inputs_for(probe: Keyed, repo: RepoFiles) -> InputPairs:
     """The sorted (relative path, content digest) pairs of every file the probe's globs match."""
-    return _expand(matching_paths(globs_of(_spec_of(probe).reads), repo.list_files()), repo)
+    paths = matching_paths(globs_of(_spec_of(probe).reads), repo.list_files())
+    return _expand(tuple(paths), repo)
 
 
-def _expand(paths: Sequence[str], repo: RepoFiles) -> tuple[tuple[str, str], ...]:
+def _expand(paths: tuple[str, ...], repo: RepoFiles) -> InputPairs:
+    """The pairs of `paths` (a tuple: the pairs share it, and no one may change it)."""
     digests = repo.digests(paths)
-    return tuple(zip(paths, map(digests.__getitem__, paths), strict=True))
+    return InputPairs(paths, list(map(digests.__getitem__, paths)))
 
 
 class InputTables:
@@ -226,10 +274,10 @@ class InputTables:
 
     def __init__(self, repo: RepoFiles) -> None:
         self._repo = repo
-        self._tables = OnceEach[tuple[str, ...], tuple[tuple[str, str], ...]]()
-        self._paths = OnceEach[tuple[str, ...], Sequence[str]]()
+        self._tables = OnceEach[tuple[str, ...], InputPairs]()
+        self._paths = OnceEach[tuple[str, ...], tuple[str, ...]]()
 
-    def inputs(self, probe: Keyed) -> tuple[tuple[str, str], ...]:
+    def inputs(self, probe: Keyed) -> InputPairs:
         """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
         globs = _glob_set(_spec_of(probe).reads)
         return self._tables.get(globs, lambda: _expand(self._matching(globs), self._repo))
@@ -239,7 +287,7 @@ class InputTables:
         once per set of globs (a probe's scoped listing, ADR-0030, is this list)."""
         return self._matching(_glob_set(reads))
 
-    def _matching(self, globs: tuple[str, ...]) -> Sequence[str]:
+    def _matching(self, globs: tuple[str, ...]) -> tuple[str, ...]:
         # A tuple: probes on their threads share this answer, and none may change it for another.
         return self._paths.get(globs, lambda: tuple(matching_paths(globs, self._repo.list_files())))
 
@@ -353,17 +401,38 @@ def _hash_key(
     field(str(schema_version))
     field(str(len(inputs)))
     # The input table is one field of NUL-separated records: a path or digest can never hold NUL
-    # (POSIX forbids it in names; digests are hex), so this stays injective while costing one
-    # join instead of two length prefixes per file (ADR-0018).
-    table = "\x00".join(itertools.chain.from_iterable(inputs))
-    assert table.count("\x00") == max(0, 2 * len(inputs) - 1), "a path or digest holds NUL"
-    field(table)
-    del table
+    # (POSIX forbids it in names; digests are hex), so this stays injective while costing no
+    # length prefix per file (ADR-0018). It is hashed a slice of pairs at a time, its length summed
+    # over the same slices first, so the whole table is never joined (ADR-0093).
+    _table_field(hasher.update, inputs)
     field(str(len(tokens)))
     for token, value in tokens:
         field(token)
         field(value)
     return CacheKey(hasher.hexdigest())
+
+
+def _table_field(update: Callable[[bytes], None], inputs: Sequence[tuple[str, str]]) -> None:
+    """Feed `update` the field `"\\x00".join(path0, digest0, path1, ...)` of `inputs`, encoded and
+    length-prefixed as `_hash_key`'s `field` does, from slices of `_TABLE_PAIRS` pairs: one pass
+    for the encoded length, one for the bytes. UTF-8 encodes each character alone, so the slices'
+    encodings joined by NULs are the encoding of the whole (each slice joined twice also costs less
+    CPU than one join of the whole, which does not fit in a cache)."""
+
+    def pieces(*, checked: bool) -> Iterator[bytes | str]:
+        for start in range(0, len(inputs), _TABLE_PAIRS):
+            pairs = inputs[start : start + _TABLE_PAIRS]
+            text = "\x00".join(itertools.chain.from_iterable(pairs))
+            if checked:
+                assert text.count("\x00") == 2 * len(pairs) - 1, "a path or digest holds NUL"
+            yield text if text.isascii() else text.encode("utf-8", "surrogatepass")
+
+    separators = max(0, -(-len(inputs) // _TABLE_PAIRS) - 1)  # one NUL between two slices
+    update((sum(map(len, pieces(checked=True))) + separators).to_bytes(8, "big"))
+    for index, piece in enumerate(pieces(checked=False)):
+        if index:
+            update(b"\x00")
+        update(piece.encode("ascii") if isinstance(piece, str) else piece)
 
 
 def with_upstream(key: CacheKey, upstream: Sequence[tuple[str, CacheKey]]) -> CacheKey:

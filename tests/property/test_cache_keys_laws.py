@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
+from codegenie_core import cache_keys
 from codegenie_core.cache_keys import (
     KEY_FORMAT_VERSION,
     CacheKey,
@@ -336,6 +338,28 @@ def test_the_key_is_the_documented_encoding_however_the_table_is_fed(
     inputs = [*inputs, ("p" * padding, "d")]
     got = _hash_key("probe", 2, 3, inputs, tokens)
     assert got.hex == reference_key("probe", 2, 3, inputs, tokens)
+
+
+@given(
+    st.lists(st.tuples(_texts, _texts), max_size=12),
+    st.sampled_from([1, 2, 3, 5, cache_keys._TABLE_PAIRS]),  # pyright: ignore[reportPrivateUsage] - the slicing is under test
+)
+def test_the_key_is_the_documented_encoding_whatever_slices_the_table_is_hashed_in(
+    inputs: list[tuple[str, str]], pairs_per_slice: int
+) -> None:
+    # ADR-0093: the table is joined and hashed a slice of pairs at a time, never whole; any slice
+    # size, a slice of non-ASCII text among ASCII ones, and a last slice short or full, give the
+    # key of the whole table.
+    with mock.patch.object(cache_keys, "_TABLE_PAIRS", pairs_per_slice):
+        got = _hash_key("probe", 2, 3, inputs, [])
+    assert got.hex == reference_key("probe", 2, 3, inputs, [])
+
+
+def test_a_table_of_many_slices_has_the_key_of_the_whole() -> None:
+    inputs = [(f"src/f{i}.py", hashlib.sha1(str(i).encode()).hexdigest()) for i in range(9_000)]
+    inputs[5_000] = ("src/\udcc3é.py", inputs[5_000][1])  # one slice not ASCII, one surrogate
+    got = _hash_key("probe", 2, 3, inputs, [("git-head", "abc")])
+    assert got.hex == reference_key("probe", 2, 3, inputs, [("git-head", "abc")])
 
 
 @given(token_values, token_values)

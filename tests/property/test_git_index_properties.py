@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codegenie_adapters import git_index
 from codegenie_adapters.git_index import (
     IndexEntry,
     StatusEntry,
@@ -60,6 +61,53 @@ def test_the_index_table_agrees_with_a_per_record_reading(
     assert dict(table.others) == {
         path: e for path, e in reference.items() if path not in table.content
     }
+
+
+@given(
+    st.lists(st.tuples(git_paths, git_modes, git_object_ids, _stages), max_size=8),
+)
+def test_the_listing_read_as_text_is_the_listing_read_as_bytes(
+    records: list[tuple[bytes, str, str, int]],
+) -> None:
+    # The work tree decodes git's bytes before parsing them, so they are freed first (ADR-0093).
+    printed = b"".join(f"{m} {o} {s}\t".encode() + p + b"\0" for p, m, o, s in records)
+    try:
+        expected = parse_ls_files_stage(printed)
+    except ValueError:
+        with pytest.raises(ValueError):
+            parse_ls_files_stage(os.fsdecode(printed))
+        return
+    assert parse_ls_files_stage(os.fsdecode(printed)) == expected
+
+
+class _NotScanned:
+    """Stands for a pattern the usual listing must not need: using it fails the test."""
+
+    def findall(self, text: str) -> list[object]:
+        raise AssertionError("a listing of merged regular files only was scanned for pairs")
+
+
+@given(
+    st.lists(
+        st.tuples(git_paths, st.sampled_from(["100644", "100755"]), git_object_ids),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda record: record[0],
+    ),
+)
+def test_a_listing_of_merged_regular_files_is_read_without_a_pair_per_file(
+    records: list[tuple[bytes, str, str]],
+) -> None:
+    # ADR-0093: the usual index (no link, submodule or conflict) is two scans of one group each,
+    # object ids and paths, lined up; no (id, path) tuple per file is made.
+    printed = b"".join(f"{mode} {oid} 0\t".encode() + path + b"\0" for path, mode, oid in records)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(git_index, "_CONTENT_RECORD", _NotScanned())
+        patch.setattr(git_index, "_OTHER_RECORD", _NotScanned())
+        table = parse_ls_files_stage(printed)
+    assert table.paths == [os.fsdecode(path) for path, _, _ in records]
+    assert table.content == {os.fsdecode(path): oid for path, _, oid in records}
+    assert table.others == {}
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from codegenie_adapters.fakes import FakeClock, FakeRepo, InMemoryCache, Scripte
 from codegenie_core.cache_keys import (
     UNRESOLVED,
     CacheKey,
+    InputPairs,
     InputTables,
     compile_glob,
     explain_key,
@@ -152,6 +153,19 @@ def test_explain_key_lists_matched_files_with_digests_and_resolved_tokens() -> N
     assert explanation.inputs == (("a.py", blob_digest(b"a")), ("b.py", blob_digest(b"b")))
     assert explanation.tokens == (("git-head", "abc123"), ("image-digest", UNRESOLVED))
     assert explanation.key == key_for(probe, repo)  # pyright: ignore[reportArgumentType] - structural Probe
+
+
+def test_a_keys_pairs_are_two_columns_that_read_as_a_tuple_of_pairs() -> None:
+    # ADR-0093: no tuple per file is kept; what a reader sees is the tuple of pairs.
+    repo = FakeRepo(files={"b.py": b"b", "a.py": b"a", "c.ts": b"c"})
+    inputs = explain_key(GlobProbe(name="all", declared_inputs=("**",)), repo).inputs  # pyright: ignore[reportArgumentType] - structural Probe
+    assert isinstance(inputs, InputPairs)
+    pairs = tuple((p, blob_digest(repo.files[p])) for p in ("a.py", "b.py", "c.ts"))
+    assert inputs == pairs and pairs == inputs and list(inputs) == list(pairs)
+    assert (len(inputs), inputs[0], inputs[-1], inputs[1:]) == (3, pairs[0], pairs[-1], pairs[1:])
+    assert isinstance(inputs[1:], InputPairs) and hash(inputs) == hash(pairs)
+    assert inputs != pairs[:2] and inputs != (*pairs[:2], ("c.ts", "other")) and inputs != 3
+    assert pairs[1] in inputs and inputs.index(pairs[2]) == 2
 
 
 def test_an_unreadable_matched_file_keys_by_its_problem_and_changes_when_it_heals() -> None:

@@ -494,6 +494,26 @@ def test_clean_files_digest_from_the_index_and_edited_ones_are_hashed_as_git_wou
 
 
 @requires_tool("git")
+def test_every_clean_file_asked_once_is_answered_by_the_index_table_itself(
+    tmp_path: Path,
+) -> None:
+    # ADR-0093: no copy of a 200,000-file table per ask; any other ask gets exactly its paths.
+    root = init_repo(tmp_path / "repo")
+    for name in ("a.py", "b.py", "c.py"):
+        write(root, name, name.encode())
+    commit_all(root, "first")
+    repo = LocalRepo(str(root))
+    listing = list(repo.list_files())
+    expected = {p: git(root, "hash-object", p).strip() for p in listing}
+    whole = repo.digests(listing)
+    assert (dict(whole), repo.hashed) == (expected, [])
+    assert repo.digests(tuple(listing)) is whole
+    twice = repo.digests(["a.py", "a.py", "b.py"])  # as many paths as the table, one twice
+    assert dict(twice) == {p: expected[p] for p in ("a.py", "b.py")} and twice is not whole
+    assert dict(repo.digests(["c.py", "b.py", "a.py"])) == expected
+
+
+@requires_tool("git")
 def test_a_sha256_repository_gets_sha256_blob_ids(tmp_path: Path) -> None:
     root = init_repo(tmp_path / "repo", object_format="sha256")
     write(root, "clean.py", b"clean\n")
@@ -779,6 +799,30 @@ def test_line_counts_are_remembered_by_blob_id_so_an_edit_recounts_only_that_fil
     after = dict(third.line_counts(languages))
     assert (third.hashed, third.counted) == (["b.py"], [])  # counted in the read that hashed it
     assert after == {**counts, "b.py": LineCounts(comment=1)}
+
+
+@requires_tool("git")
+def test_counting_shares_the_index_blob_ids_and_one_object_per_distinct_count_and_stat(
+    tmp_path: Path,
+) -> None:
+    # ADR-0093 (Rule 6): at 200,000 files a second copy of every blob id cost 17 MB, and a line
+    # count per file 13 MB; the bytes counted are the index's, so its id string is kept.
+    root = init_repo(tmp_path / "repo")
+    for name in ("a.py", "b.py", "c.py"):
+        write(root, name, b"# " + name.encode() + b"\nx = 1\n\n")  # equal counts, other bytes
+    write(root, "big.py", b"y = 2\n" * 200_000)  # over 1 MiB: counted as it is streamed
+    commit_all(root, "four")
+    languages = dict.fromkeys(("a.py", "b.py", "big.py", "c.py"), "Python")
+    repo = LocalRepo(str(root), stat_index_path=stat_index_path_for(str(tmp_path / "c"), str(root)))
+    counts = repo.line_counts(languages)
+    assert counts["a.py"] == LineCounts(code=1, comment=1, blank=1)
+    assert counts["a.py"] is counts["b.py"] is counts["c.py"]
+    oids = repo.digests(list(languages))
+    kept = repo._lines()._entries["Python"]  # pyright: ignore[reportPrivateUsage] - which string is kept is under test
+    assert all(any(blob is oids[p] for blob in kept) for p in languages)
+    for stats in (repo.file_stats(list(languages)), LocalRepo(str(root)).file_stats(languages)):
+        assert stats["a.py"] == FileStat(14, False) and stats["a.py"] is stats["b.py"]
+        assert stats["b.py"] is stats["c.py"] and stats["big.py"] == FileStat(1_200_000, False)
 
 
 @requires_tool("git")
