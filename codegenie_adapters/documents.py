@@ -43,7 +43,7 @@ def to_yaml(document: object) -> str:
         if type(value) is str:  # not `1`, `True` or `1.0`, which hash alike
             text = rendered.get(value)
             if text is None:
-                text = rendered[value] = _scalar(value)
+                text = rendered[value] = _string(value)
             return text
         return _scalar(value)
 
@@ -113,14 +113,11 @@ class _FlatItems:
                 head = (f"{self._first}{written}: ", f"{self._rest}{written}: ")
                 if type(key) is str:
                     heads[key] = head
-            kind = type(value)
-            if kind is str:
-                text = rendered.get(cast("str", value))
-                if text is None:
-                    text = scalar(value)
+            if type(value) is str:  # narrowed without a `cast` call (a million values)
+                text = rendered.get(value) or scalar(value)
             elif value is None:
                 text = "null"
-            elif kind is bool:
+            elif (kind := type(value)) is bool:
                 text = "true" if value else "false"
             elif kind is list and value:  # a list of scalars: `reasons`, `notes`
                 lines.append(head[at].rstrip() + "\n")
@@ -148,6 +145,7 @@ class _FlatItems:
 # `\UXXXXXXXX`).
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
 _WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+_LONGEST_WORD = max(map(len, _WORDS))
 
 
 def _scalar(value: object) -> str:
@@ -169,8 +167,12 @@ def _scalar(value: object) -> str:
         return "{}"
     if isinstance(value, list):
         return "[]"
-    text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _WORDS:
+    return _string(str(value))
+
+
+def _string(text: str) -> str:
+    """A string's scalar (Rule 4); every word in `_WORDS` is at most five characters long."""
+    if _PLAIN.match(text) and (len(text) > _LONGEST_WORD or text.lower() not in _WORDS):
         return text
     return '"' + _ESCAPED.sub(_escape, text) + '"'
 
