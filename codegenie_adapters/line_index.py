@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from codegenie_adapters import log
@@ -130,6 +130,25 @@ class LineIndex:
             if size is not None and self._sizes.get(blob) != size:
                 self._sizes[blob] = size
                 self._new += 1
+
+    def record_many(
+        self, language: str, records: Iterable[tuple[str, LineCounts | str, int]]
+    ) -> None:
+        """`record` of each `(blob, counts, size)`, under one hold of the lock (a cold gather
+        records every file it counts)."""
+        same = self._same
+        with self._lock:
+            table = self._entries.setdefault(language, {})
+            sizes = self._sizes
+            for blob, counts, size in records:
+                packed = pack(counts)
+                packed = same.setdefault(packed, packed)  # Rule 3: one int per distinct value
+                if table.get(blob) != packed:
+                    table[blob] = packed
+                    self._new += 1
+                if sizes.get(blob) != size:
+                    sizes[blob] = same.setdefault(size, size)
+                    self._new += 1
 
     def save(self, keep: Collection[str]) -> None:
         """Write the index if enough of it changed (Rule 6), keeping only the blob ids in `keep`

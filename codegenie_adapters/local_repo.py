@@ -246,14 +246,13 @@ class LocalRepo:
             found = index.counts_of(language, list(map(blobs.get, paths)))
             out.update(zip(paths, found, strict=True))
             left = [(p, c) for p, c in zip(paths, found, strict=True) if type(c) is not LineCounts]
+            unknown = [path for path, remembered in left if remembered is None]
+            answers = self._count_all(unknown, language, index, blobs, same)
+            counted = dict(zip(unknown, answers, strict=True))
+            with self._lock:
+                self.counted.extend(unknown)
             for path, remembered in left:  # not remembered (None), or remembered as uncountable
-                counts = remembered
-                if counts is None:
-                    counts = self._count(path, language, index, expected=blobs.get(path))
-                    if isinstance(counts, LineCounts):
-                        counts = same.setdefault(counts, counts)
-                    with self._lock:
-                        self.counted.append(path)
+                counts = counted[path] if remembered is None else remembered
                 out[path] = (
                     counts
                     if isinstance(counts, LineCounts)
@@ -262,23 +261,57 @@ class LocalRepo:
         index.save(keep=blobs.values())  # a set of 200,000 ids only if it prunes (ADR-0093)
         return cast("dict[str, LineCounts | FileProblem]", out)  # every path was answered above
 
-    def _count(
-        self, path: str, language: str, index: LineIndex, *, expected: str | None = None
-    ) -> LineCounts | str:
-        """The lines of `path` (or why not), hashed in the same read and remembered under the
-        blob id of the very bytes counted (line_index Rule 1); no `realpath` (Rule 2). A blob id
-        equal to `expected` (the index's) is remembered as that very string (Rule 6)."""
-        full = self._lstats.full(path)
-        opened = None if full is None else repo_fs.open_checked(full)
+    def _count_all(
+        self,
+        paths: Sequence[str],
+        language: str,
+        index: LineIndex,
+        expected: Mapping[str, str],
+        same: dict[LineCounts, LineCounts],
+    ) -> list[LineCounts | str]:
+        """The lines of each of `paths` (or why not), each hashed in the same read and remembered
+        under the blob id of the very bytes counted (line_index Rule 1); no `realpath` (Rule 2).
+        A blob id equal to the one `expected` holds (the index's) is remembered as that very
+        string, and equal counts as the one object in `same` (Rule 6). One loop, its look-ups
+        bound once, and one `record_many` for the files read whole (ADR-0096)."""
+        full_of = self._lstats.full
+        open_checked, read_opened = repo_fs.open_checked, repo_fs.read_opened
+        object_format = self._object_format
         whole = min(_WHOLE_READ_BYTES, self._large_file_bytes)
-        if opened is not None and opened[1].st_size <= whole:
-            data = repo_fs.read_opened(opened, whole)
-            if data is not None:
-                found = count_text(data, language)
-                blob = blob_digest(data, object_format=self._object_format)
-                index.record(language, _same(blob, expected), found, size=len(data))
-                return found
-            opened = None
+        records: list[tuple[str, LineCounts | str, int]] = []
+        answers: list[LineCounts | str] = []
+        for path in paths:
+            full = full_of(path)
+            opened = None if full is None else open_checked(full)
+            if opened is not None and opened[1].st_size <= whole:
+                data = read_opened(opened, whole)
+                if data is not None:
+                    found = count_text(data, language)
+                    if type(found) is LineCounts:
+                        found = same.setdefault(found, found)
+                    blob = blob_digest(data, object_format=object_format)
+                    records.append((_same(blob, expected.get(path)), found, len(data)))
+                    answers.append(found)
+                    continue
+                opened = None
+            found = self._count(path, language, index, opened, expected=expected.get(path))
+            answers.append(same.setdefault(found, found) if type(found) is LineCounts else found)
+        index.record_many(language, records)
+        return answers
+
+    def _count(
+        self,
+        path: str,
+        language: str,
+        index: LineIndex,
+        opened: tuple[int, os.stat_result] | None,
+        *,
+        expected: str | None = None,
+    ) -> LineCounts | str:
+        """The lines of `path` (or why not), streamed (a file over the whole-read bound, or one
+        that could not be opened and read whole, so `digest` says why), hashed in the same read
+        and remembered under the blob id of the very bytes counted (line_index Rule 1). `opened`
+        is a descriptor `open_checked` gave for it, closed here."""
         counter = LineCounter(language)
         read = repo_fs.digest(
             self._root,

@@ -10,9 +10,13 @@ from collections.abc import Iterable
 STAT_DIGEST_PREFIX = "stat:"
 
 
+_HASHERS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}  # cheaper than `hashlib.new` by name
+
+
 def blob_digest(data: bytes, *, object_format: str = "sha1") -> str:
     """The git blob object id of `data` (`sha1` or `sha256` object format), as lowercase hex."""
-    hasher = hashlib.new(object_format)
+    make = _HASHERS.get(object_format)
+    hasher = hashlib.new(object_format) if make is None else make()
     hasher.update(b"blob %d\x00" % len(data))
     hasher.update(data)
     return hasher.hexdigest()

@@ -177,3 +177,36 @@ def test_equal_counts_and_sizes_recorded_are_one_int_each() -> None:
     entries, sizes = index._entries["Python"], index.sizes()  # pyright: ignore[reportPrivateUsage] - which object is kept is under test
     assert entries["b1"] == line_index.pack(LineCounts(code=1000, blank=7))
     assert entries["b1"] is entries["b2"] and sizes["b1"] == 70000 and sizes["b1"] is sizes["b2"]
+
+
+def test_records_made_many_at_once_equal_the_same_records_made_one_by_one(tmp_path: Path) -> None:
+    # ADR-0096: a cold gather records every file it read whole in one `record_many` per language.
+    records = [
+        ("b1", LineCounts(code=1, blank=2), 6),
+        ("b2", "binary", 9),
+        ("b1", LineCounts(code=3), 7),
+    ]
+    one, many = tmp_path / "one.json", tmp_path / "many.json"
+    singly = LineIndex(str(one), object_format="sha1")
+    for blob, counts, size in records:
+        singly.record("Go", blob, counts, size=size)
+    together = LineIndex(str(many), object_format="sha1")
+    together.record_many("Go", records)
+    singly.save(keep={"b1", "b2"})
+    together.save(keep={"b1", "b2"})
+    assert many.read_bytes() == one.read_bytes()
+    back = LineIndex(str(many), object_format="sha1")
+    assert (back.lookups("Go")("b1"), back.lookups("Go")("b2"), dict(back.sizes())) == (
+        LineCounts(code=3),
+        "binary",
+        {"b1": 7, "b2": 9},
+    )
+
+
+def test_equal_counts_and_sizes_recorded_many_at_once_are_one_int_each() -> None:
+    index = LineIndex(None, object_format="sha1")
+    index.record_many(
+        "Python", [(b, LineCounts(code=1000, blank=7), int("70000")) for b in ("b1", "b2")]
+    )
+    entries, sizes = index._entries["Python"], index.sizes()  # pyright: ignore[reportPrivateUsage] - which object is kept is under test
+    assert entries["b1"] is entries["b2"] and sizes["b1"] is sizes["b2"]

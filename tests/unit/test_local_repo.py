@@ -889,3 +889,25 @@ def test_a_damaged_line_index_is_ignored_and_rebuilt(tmp_path: Path) -> None:
         repo = LocalRepo(str(root), stat_index_path=index)
         assert dict(repo.line_counts({"a.py": "Python"})) == {"a.py": LineCounts(code=1)}
     assert json.loads(lines_path.read_bytes())["format"] == "codegenie-line-index/2"
+
+
+@requires_tool("git")
+def test_a_file_over_the_whole_read_bound_is_counted_streamed_beside_files_read_whole(
+    tmp_path: Path,
+) -> None:
+    # ADR-0096: the loop that reads files whole hands a larger one, still open, to the stream.
+    root = init_repo(tmp_path / "repo")
+    big = b"# c\n" + b"x = 1\n" * 300_000 + b"\n"  # about 1.8 MB: over the 1 MiB whole read
+    write(root, "big.py", big)
+    write(root, "small.py", b"x = 1\n")
+    commit_all(root, "two")
+    index = stat_index_path_for(str(tmp_path / "cache"), str(root))
+    languages = dict.fromkeys(("big.py", "small.py"), "Python")
+    first = LocalRepo(str(root), stat_index_path=index)
+    assert dict(first.line_counts(languages)) == {
+        "big.py": LineCounts(code=300_000, comment=1, blank=1),
+        "small.py": LineCounts(code=1),
+    }
+    assert first.counted == ["big.py", "small.py"]
+    second = LocalRepo(str(root), stat_index_path=index)  # both remembered by their blob ids
+    assert (len(second.line_counts(languages)), second.counted) == (2, [])
