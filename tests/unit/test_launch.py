@@ -192,6 +192,18 @@ def test_a_finished_command_ends_after_its_exit_handlers_without_the_teardown(
         assert "codegenie-cli: error: repository path does not exist" in done.stderr
 
 
+def test_a_command_started_with_stdout_closed_ends_as_before() -> None:
+    """With fd 1 closed at start `sys.stdout` is None: the end flushes only the streams there
+    are, runs the exit handlers and keeps the command's code (it raised AttributeError, exit 1)."""
+    shell = ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", _AS_PROGRAM]
+    done = subprocess.run(
+        [*shell, "probes", "--format", "json"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "exit handler ran" in done.stderr
+
+
 def test_an_exit_that_is_not_a_code_or_a_caller_with_argv_gets_the_usual_exit() -> None:
     code = (
         "import sys\n"
