@@ -15,7 +15,7 @@ from codegenie_adapters import head_start
 from codegenie_adapters.exec import run_external_cli
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.head_start import git_environment
-from tests.git_repos import commit_all, init_repo, isolate_git_config
+from tests.git_repos import committed_repo, isolate_git_config
 
 # Prints its own pid: which process answered a call.
 _WHO = (sys.executable, "-c", "import os; print(os.getpid())")
@@ -98,12 +98,7 @@ def test_a_work_tree_collects_every_question_started_ahead_with_the_same_answers
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     isolate_git_config(monkeypatch)
-    root = tmp_path / "repo"
-    root.mkdir()
-    init_repo(root)
-    (root / "a.py").write_text("print(1)\n")
-    (root / "b.txt").write_text("b\n")
-    commit_all(root, "one")
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n", "b.txt": "b\n"})
     (root / "a.py").write_text("print(2)\n")
     (root / "new.txt").write_text("untracked\n")
     real = os.path.realpath(root)

@@ -12,7 +12,7 @@ from typing import cast
 import pytest
 
 from codegenie_cli.launch import GATHER_VALUE_OPTIONS, TOP_LEVEL_HELP, fast_answer, gather_repo
-from tests.git_repos import commit_all, init_repo, isolate_git_config
+from tests.git_repos import committed_repo, isolate_git_config
 
 # Runs the entry point as the console script does, then reports what it imported on stderr.
 _PROBE = (
@@ -143,11 +143,7 @@ def test_a_gather_from_the_entry_point_collects_git_started_before_click(
 ) -> None:
     """`-vv` logs each git command, and says which ran ahead of its call (ADR-0091)."""
     isolate_git_config(monkeypatch)
-    root = tmp_path / "repo"
-    root.mkdir()
-    init_repo(root)
-    (root / "a.py").write_text("print(1)\n")
-    commit_all(root, "one")
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n"})
     code = "import sys\nfrom codegenie_cli.launch import main\nmain(sys.argv[1:])\n"
     argv = ["gather", str(root), "--cache-dir", str(tmp_path / "c"), "--layer", "a", "-vv"]
     done = subprocess.run(
@@ -234,11 +230,7 @@ def test_no_head_start_outlives_the_command_that_started_it(
     from codegenie_cli.launch import main
 
     isolate_git_config(monkeypatch)
-    root = tmp_path / "repo"
-    root.mkdir()
-    init_repo(root)
-    (root / "a.py").write_text("print(1)\n")
-    commit_all(root, "one")
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n"})
     with pytest.raises(SystemExit) as stopped:
         main(["gather", str(root), "--format", "nope"])
     assert stopped.value.code == 2
