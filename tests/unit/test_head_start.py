@@ -94,6 +94,27 @@ def test_only_a_directory_with_a_git_entry_gets_a_head_start(tmp_path: Path) -> 
     assert head_start.waiting() == []
 
 
+def test_a_git_entry_git_does_not_take_for_a_repository_gets_no_head_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty `.git` directory inside a work tree is no repository: git looks past it, so its
+    questions would be a status of the whole repository around it, for a directory the adapter
+    walks (Rule 3). A `.git` file (a linked work tree, a submodule) still gets one."""
+    isolate_git_config(monkeypatch)
+    outer = committed_repo(tmp_path / "outer", {"a.py": "print(1)\n"})
+    (outer / "sub" / ".git").mkdir(parents=True)
+    assert head_start.start_git(str(outer / "sub"), os.environ) == 0
+    assert head_start.waiting() == []
+    linked = tmp_path / "linked"
+    subprocess.run(
+        ["git", "-C", str(outer), "worktree", "add", "-q", "--detach", str(linked)],
+        check=True,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+    )
+    assert (linked / ".git").is_file()
+    assert head_start.start_git(str(linked), os.environ) == len(head_start.EARLY_QUESTIONS)
+
+
 def test_a_work_tree_collects_every_question_started_ahead_with_the_same_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
