@@ -200,6 +200,23 @@ def test_a_command_started_with_stdout_closed_ends_as_before() -> None:
     assert "exit handler ran" in done.stderr
 
 
+@pytest.mark.parametrize("closed", ["1", "2"])
+def test_a_gather_started_with_stdout_or_stderr_closed_still_gathers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed: str
+) -> None:
+    """No stream to ask `isatty` of is no terminal: the gather runs, writes its documents and
+    exits 0 (it raised AttributeError on `sys.stderr.isatty()`, or `sys.stdout`'s with no
+    --format, and exited 1 with nothing written)."""
+    isolate_git_config(monkeypatch)
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n"})
+    out = tmp_path / "out"
+    shell = ["sh", "-c", f'exec "$@" {closed}>&-', "sh", sys.executable, "-c", _AS_PROGRAM]
+    args = ["gather", str(root), "--layer", "a", "--cache-dir", str(tmp_path / "c"), "-o", str(out)]
+    done = subprocess.run([*shell, *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "context.json").read_text())["probes"]["languages"]
+
+
 def test_an_exit_that_is_not_a_code_or_a_caller_with_argv_gets_the_usual_exit() -> None:
     code = (
         "import sys\n"
