@@ -16,9 +16,10 @@ during this gather.
 Rule 2: a process started here follows `exec`'s Rules 1 and 3 (its own session, stdin /dev/null);
 its output is bounded by the call that collects it. This is the one place besides `exec` that
 starts a process (amending ADR-0001), and only the commands of `EARLY_QUESTIONS`.
-Rule 3: only a directory with a `.git` entry gets a head start: a work tree's top has one, and a
-directory inside a repository (which is walked, not asked, ADR-0015) would otherwise pay for a
-status of the whole repository around it.
+Rule 3: only a directory with a `.git` git could take for its repository (a file, as a linked
+work tree or a submodule has, or a directory holding `HEAD`) gets a head start: a work tree's top
+has one, and a directory inside a repository (which is walked, not asked, ADR-0015) would
+otherwise pay for a status of the whole repository around it (git looks past an empty `.git`).
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ _REGISTERED: list[bool] = []  # non-empty once `kill_waiting` is an exit handler
 
 def start_git(root: str, environ: Mapping[str, str]) -> int:
     """Start `EARLY_QUESTIONS` in `root` (a real path, as the adapter will run them in) with
-    `git_environment(environ)`, when `root` has a `.git` (Rule 3); how many started."""
-    if not os.path.lexists(os.path.join(root, ".git")):
+    `git_environment(environ)`, when `root` has a `.git` git may take (Rule 3); how many started."""
+    dot_git = os.path.join(root, ".git")
+    if not (os.path.isfile(dot_git) or os.path.lexists(os.path.join(dot_git, "HEAD"))):
         return 0
     env = git_environment(environ)
     return sum(start(git_argv(args), cwd=root, env=env) for args in EARLY_QUESTIONS)

@@ -46,6 +46,7 @@ WRITE_FRACTION = 64  # Rule 6: written once the new records are 1/64 of it or mo
 MAX_INDEX_BYTES = 128 * 2**20
 _BITS = 25  # a field holds up to 2**25 - 1 lines; a counted file (<= 16 MiB) has at most 2**24
 _BINARY_PACKED = -1
+_PACKED_BOUND = 1 << 3 * _BITS  # every packed count is below it, or is `_BINARY_PACKED`
 
 
 def pack(counts: LineCounts | str) -> int:
@@ -223,7 +224,7 @@ def _sound_entries(
         typed = cast("dict[Any, Any]", table)
         if not all(type(n) is int for n in typed.values()):
             raise ValueError(f"malformed counts for {language!r}")
-        entries[language] = cast("dict[str, int]", typed)
+        entries[language] = _packed(cast("dict[str, int]", typed), language)
     sizes: Any = fields.get("sizes", {})
     if not isinstance(sizes, dict):
         raise ValueError("sizes is not a mapping")
@@ -257,6 +258,14 @@ def _table(columns: Any, name: str) -> dict[str, int]:
     return dict(zip(ids, cast("list[int]", numbers), strict=True))
 
 
+def _packed(table: dict[str, int], language: str) -> dict[str, int]:
+    """`table` when each of its ints is one `pack` gives; `ValueError` else (Rule 2: a damaged
+    index is ignored, not read as counts)."""
+    if table and (min(table.values()) < _BINARY_PACKED or max(table.values()) >= _PACKED_BOUND):
+        raise ValueError(f"malformed counts for {language!r}")
+    return table
+
+
 def _sound_columns(
     raw: dict[Any, Any], sizes: Any
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
@@ -265,7 +274,7 @@ def _sound_columns(
     for language, columns in raw.items():
         if not isinstance(language, str):
             raise ValueError("malformed language table")
-        entries[language] = _table(columns, f"counts for {language!r}")
+        entries[language] = _packed(_table(columns, f"counts for {language!r}"), language)
     table = _table(sizes, "sizes")
     if table and min(table.values()) < 0:
         raise ValueError("malformed sizes")

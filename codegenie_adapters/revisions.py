@@ -6,6 +6,9 @@ Rule 1: the user's work tree is never touched: the revision is resolved to a com
 `git worktree remove --force` (and the directory deleted) when done, also on Ctrl-C (ADR-0060).
 Rule 2: the worktree is named after the repository's directory, so the gathered document names
 the repository as a gather of the repository itself would.
+Rule 3: the repository's hooks never run: its `.git` is as hostile as its files, and
+`worktree add` would run its post-checkout hook (`core.hooksPath=/dev/null`, as the portfolio
+worker's git; fsmonitor off, as `git_index`'s Rule 2).
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from codegenie_adapters.exec import run_external_cli
 from codegenie_core.errors import RepoError
 
 GIT_TIMEOUT_S = 120.0
+_NO_PROGRAMS = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false")  # Rule 3
 
 
 def _git(repo: str, *args: str) -> tuple[bool, str]:
     env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
     result = run_external_cli(
-        ("git", "-c", "core.fsmonitor=false", "-C", repo, *args), timeout_s=GIT_TIMEOUT_S, env=env
+        ("git", *_NO_PROGRAMS, "-C", repo, *args), timeout_s=GIT_TIMEOUT_S, env=env
     )
     if result.ok:
         return True, result.stdout.decode("utf-8", "replace").strip()

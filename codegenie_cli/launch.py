@@ -114,18 +114,24 @@ def _end_process(done: SystemExit) -> NoReturn:
     others = [t for t in threading.enumerate() if t is not main_thread and not t.daemon]
     if not isinstance(code, int) or any(t.is_alive() for t in others):
         raise done
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed or broken stream: the interpreter's exit reports it
+    if not _flushed():  # a closed or broken stream: the interpreter's exit reports it
         raise done from None
     atexit._run_exitfuncs()  # pyright: ignore[reportPrivateUsage]  # what the interpreter's exit runs first
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+    if not _flushed():
         raise done from None
     os._exit(code)
+
+
+def _flushed() -> bool:
+    """Whether stdout and stderr, where there are such streams (None when the process started
+    with that descriptor closed), were flushed."""
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def gather_repo(args: Sequence[str]) -> str | None:

@@ -55,6 +55,15 @@ def commit_all(root: Path, message: str) -> str:
     return git(root, "rev-parse", "HEAD").strip()
 
 
+def committed_repo(root: Path, files: dict[str, str]) -> Path:
+    """A repository at `root` holding `files` (name to text), all committed."""
+    init_repo(root)
+    for name, text in files.items():
+        (root / name).write_text(text)
+    commit_all(root, "one")
+    return root
+
+
 def write(root: Path, relative: str | bytes, data: bytes) -> None:
     """Write `data` at `relative` (bytes for a name that is not UTF-8), creating directories; a
     symlink there is replaced by the file, never written through (it may dangle or loop)."""

@@ -71,3 +71,24 @@ def test_a_revision_that_is_no_commit_is_one_line(tmp_path: Path) -> None:
     assert (
         result.stderr == f"codegenie-cli: error: --rev '--upload-pack=x': not a commit in {repo}\n"
     )
+
+
+@requires_tool("git")
+def test_checking_a_revision_out_runs_none_of_the_repositorys_hooks(tmp_path: Path) -> None:
+    """The repository's `.git/hooks` are its own, hostile like the rest: `git worktree add` would
+    run its post-checkout hook in the user's session (hooks off, as the portfolio worker's git)."""
+    repo = tmp_path / "svc"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "a.txt").write_text("a\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    ran = tmp_path / "hook-ran"
+    hook = repo / ".git" / "hooks" / "post-checkout"
+    hook.write_text(f"#!/bin/sh\ntouch '{ran}'\n")
+    hook.chmod(0o755)
+    args = ["diff", "--rev", "HEAD", "--rev", "HEAD", str(repo), "--layer", "a",
+            "--cache-dir", str(tmp_path / "cache")]  # fmt: skip
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert not ran.exists()

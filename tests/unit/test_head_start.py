@@ -15,7 +15,7 @@ from codegenie_adapters import head_start
 from codegenie_adapters.exec import run_external_cli
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.head_start import git_environment
-from tests.git_repos import commit_all, init_repo, isolate_git_config
+from tests.git_repos import committed_repo, isolate_git_config
 
 # Prints its own pid: which process answered a call.
 _WHO = (sys.executable, "-c", "import os; print(os.getpid())")
@@ -94,16 +94,32 @@ def test_only_a_directory_with_a_git_entry_gets_a_head_start(tmp_path: Path) -> 
     assert head_start.waiting() == []
 
 
+def test_a_git_entry_git_does_not_take_for_a_repository_gets_no_head_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty `.git` directory inside a work tree is no repository: git looks past it, so its
+    questions would be a status of the whole repository around it, for a directory the adapter
+    walks (Rule 3). A `.git` file (a linked work tree, a submodule) still gets one."""
+    isolate_git_config(monkeypatch)
+    outer = committed_repo(tmp_path / "outer", {"a.py": "print(1)\n"})
+    (outer / "sub" / ".git").mkdir(parents=True)
+    assert head_start.start_git(str(outer / "sub"), os.environ) == 0
+    assert head_start.waiting() == []
+    linked = tmp_path / "linked"
+    subprocess.run(
+        ["git", "-C", str(outer), "worktree", "add", "-q", "--detach", str(linked)],
+        check=True,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+    )
+    assert (linked / ".git").is_file()
+    assert head_start.start_git(str(linked), os.environ) == len(head_start.EARLY_QUESTIONS)
+
+
 def test_a_work_tree_collects_every_question_started_ahead_with_the_same_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     isolate_git_config(monkeypatch)
-    root = tmp_path / "repo"
-    root.mkdir()
-    init_repo(root)
-    (root / "a.py").write_text("print(1)\n")
-    (root / "b.txt").write_text("b\n")
-    commit_all(root, "one")
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n", "b.txt": "b\n"})
     (root / "a.py").write_text("print(2)\n")
     (root / "new.txt").write_text("untracked\n")
     real = os.path.realpath(root)

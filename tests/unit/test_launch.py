@@ -12,7 +12,7 @@ from typing import cast
 import pytest
 
 from codegenie_cli.launch import GATHER_VALUE_OPTIONS, TOP_LEVEL_HELP, fast_answer, gather_repo
-from tests.git_repos import commit_all, init_repo, isolate_git_config
+from tests.git_repos import committed_repo, isolate_git_config
 
 # Runs the entry point as the console script does, then reports what it imported on stderr.
 _PROBE = (
@@ -143,11 +143,7 @@ def test_a_gather_from_the_entry_point_collects_git_started_before_click(
 ) -> None:
     """`-vv` logs each git command, and says which ran ahead of its call (ADR-0091)."""
     isolate_git_config(monkeypatch)
-    root = tmp_path / "repo"
-    root.mkdir()
-    init_repo(root)
-    (root / "a.py").write_text("print(1)\n")
-    commit_all(root, "one")
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n"})
     code = "import sys\nfrom codegenie_cli.launch import main\nmain(sys.argv[1:])\n"
     argv = ["gather", str(root), "--cache-dir", str(tmp_path / "c"), "--layer", "a", "-vv"]
     done = subprocess.run(
@@ -192,6 +188,35 @@ def test_a_finished_command_ends_after_its_exit_handlers_without_the_teardown(
         assert "codegenie-cli: error: repository path does not exist" in done.stderr
 
 
+def test_a_command_started_with_stdout_closed_ends_as_before() -> None:
+    """With fd 1 closed at start `sys.stdout` is None: the end flushes only the streams there
+    are, runs the exit handlers and keeps the command's code (it raised AttributeError, exit 1)."""
+    shell = ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", _AS_PROGRAM]
+    done = subprocess.run(
+        [*shell, "probes", "--format", "json"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "exit handler ran" in done.stderr
+
+
+@pytest.mark.parametrize("closed", ["1", "2"])
+def test_a_gather_started_with_stdout_or_stderr_closed_still_gathers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, closed: str
+) -> None:
+    """No stream to ask `isatty` of is no terminal: the gather runs, writes its documents and
+    exits 0 (it raised AttributeError on `sys.stderr.isatty()`, or `sys.stdout`'s with no
+    --format, and exited 1 with nothing written)."""
+    isolate_git_config(monkeypatch)
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n"})
+    out = tmp_path / "out"
+    shell = ["sh", "-c", f'exec "$@" {closed}>&-', "sh", sys.executable, "-c", _AS_PROGRAM]
+    args = ["gather", str(root), "--layer", "a", "--cache-dir", str(tmp_path / "c"), "-o", str(out)]
+    done = subprocess.run([*shell, *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "context.json").read_text())["probes"]["languages"]
+
+
 def test_an_exit_that_is_not_a_code_or_a_caller_with_argv_gets_the_usual_exit() -> None:
     code = (
         "import sys\n"
@@ -222,11 +247,7 @@ def test_no_head_start_outlives_the_command_that_started_it(
     from codegenie_cli.launch import main
 
     isolate_git_config(monkeypatch)
-    root = tmp_path / "repo"
-    root.mkdir()
-    init_repo(root)
-    (root / "a.py").write_text("print(1)\n")
-    commit_all(root, "one")
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n"})
     with pytest.raises(SystemExit) as stopped:
         main(["gather", str(root), "--format", "nope"])
     assert stopped.value.code == 2

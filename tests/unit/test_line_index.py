@@ -101,6 +101,23 @@ def test_damaged_columns_discard_the_whole_index(
     assert (index.lookups("Python")("b1"), dict(index.sizes())) == (None, {})
 
 
+@pytest.mark.parametrize("packed", [-2, 1 << 75])
+@pytest.mark.parametrize("fmt", [FORMAT, FORMAT_OBJECTS])
+def test_a_packed_count_no_record_gives_discards_the_whole_index(
+    tmp_path: Path, packed: int, fmt: str
+) -> None:
+    # Rule 2: -1 (binary) or three 25-bit fields is all `pack` writes; anything else is damage,
+    # not a count to report (-2 read as "binary", 2**75 as 2**25 blank lines)
+    path = tmp_path / "lines.json"
+    table: object = ["b1", [packed]] if fmt == FORMAT else {"b1": packed}
+    sizes: object = ["", []] if fmt == FORMAT else {}
+    document = {"format": fmt, "counter": COUNTER_VERSION, "object_format": "sha1",
+                "entries": {"Python": table}, "sizes": sizes}  # fmt: skip
+    path.write_text(json.dumps(document))
+    index = LineIndex(str(path), object_format="sha1")
+    assert index.lookups("Python")("b1") is None
+
+
 def test_an_empty_index_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "lines.json"
     index = LineIndex(str(path), object_format="sha1")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import enum
 import json
-import math
-from typing import cast
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from codegenie_adapters.plain_json import as_json_reads_it
+from tests.json_equality import same_json
 
 
 class _Word(str):
@@ -20,21 +19,6 @@ class _Word(str):
 
 class _Level(enum.IntEnum):
     LOW = 1
-
-
-def _same(a: object, b: object) -> bool:
-    """Equal in value, type and key order (NaN equal to NaN)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(cast("float", b))
-    if isinstance(a, dict):
-        x, y = cast("dict[object, object]", a), cast("dict[object, object]", b)
-        return list(x) == list(y) and all(_same(x[k], y[k]) for k in x)
-    if isinstance(a, list):
-        x, y = cast("list[object]", a), cast("list[object]", b)
-        return len(x) == len(y) and all(_same(i, j) for i, j in zip(x, y, strict=True))
-    return a == b
 
 
 _scalars = (
@@ -62,7 +46,7 @@ unstructured = st.recursive(
 
 @given(unstructured)
 def test_values_read_back_as_json_reads_them(value: object) -> None:
-    assert _same(as_json_reads_it(value), json.loads(json.dumps(value)))
+    assert same_json(as_json_reads_it(value), json.loads(json.dumps(value)))
 
 
 @given(unstructured)

@@ -4,8 +4,7 @@ same plain data and the same JSON as the converter's own per-entry hook gives, i
 from __future__ import annotations
 
 import json
-import math
-from typing import Any, cast
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +14,7 @@ from codegenie_adapters.serde import converter, envelope_from_json, envelope_to_
 from codegenie_core.parsers.inventory import DependencyEdge, InventoryEntry
 from codegenie_core.probe import Envelope
 from codegenie_core.probes.layer_a.manifests import ManifestsSlice
+from tests.json_equality import same_json
 
 Entries = tuple[InventoryEntry, ...]
 Edges = tuple[DependencyEdge, ...]
@@ -22,21 +22,6 @@ Edges = tuple[DependencyEdge, ...]
 
 class _Word(str):
     """A str subclass: JSON gives back a plain str, so rows must not keep it."""
-
-
-def _same(a: object, b: object) -> bool:
-    """Equal in value, type and key order (NaN equal to NaN)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(cast("float", b))
-    if isinstance(a, dict):
-        x, y = cast("dict[object, object]", a), cast("dict[object, object]", b)
-        return list(x) == list(y) and all(_same(x[k], y[k]) for k in x)
-    if isinstance(a, list):
-        x, y = cast("list[object]", a), cast("list[object]", b)
-        return len(x) == len(y) and all(_same(i, j) for i, j in zip(x, y, strict=True))
-    return a == b
 
 
 _text = st.text(max_size=4)
@@ -77,14 +62,14 @@ def _one_by_one(items: tuple[Any, ...], member: type[Any]) -> list[Any]:
 @given(st.lists(entries, max_size=5).map(tuple))
 def test_entries_read_back_as_json_reads_them_entry_by_entry(items: Entries) -> None:
     rows = converter.unstructure(items, unstructure_as=Entries)
-    assert _same(as_json_reads_it(rows), _one_by_one(items, InventoryEntry))
+    assert same_json(as_json_reads_it(rows), _one_by_one(items, InventoryEntry))
     assert json.dumps(rows) == json.dumps(_one_by_one(items, InventoryEntry))
 
 
 @given(st.lists(edges, max_size=5).map(tuple))
 def test_edges_read_back_as_json_reads_them_edge_by_edge(items: Edges) -> None:
     rows = converter.unstructure(items, unstructure_as=Edges)
-    assert _same(as_json_reads_it(rows), _one_by_one(items, DependencyEdge))
+    assert same_json(as_json_reads_it(rows), _one_by_one(items, DependencyEdge))
     assert json.dumps(rows) == json.dumps(_one_by_one(items, DependencyEdge))
 
 
@@ -136,7 +121,7 @@ def test_one_odd_value_sends_the_whole_collection_through_the_converter() -> Non
     odd = (_entry(), _entry(name="b", member=_Word(".")))
     unstructured = converter.unstructure(odd, unstructure_as=Entries)
     assert type(unstructured) is not JsonRows
-    assert _same(as_json_reads_it(unstructured), _one_by_one(odd, InventoryEntry))
+    assert same_json(as_json_reads_it(unstructured), _one_by_one(odd, InventoryEntry))
 
 
 def test_plain_data_gives_plain_lists_and_no_two_calls_share_a_row() -> None:
