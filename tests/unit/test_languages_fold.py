@@ -119,7 +119,24 @@ def _damaged(fold: FileFold) -> list[FileFold]:
         attrs.evolve(fold, sizes=list(fold.sizes)[1:]),
         attrs.evolve(fold, category_of=[len(fold.categories), *fold.category_of[1:]]),
         attrs.evolve(fold, sizes=huge),
+        _twice(fold, row=list(fold.paths).index("app/main.py")),
     ]
+
+
+def _twice(fold: FileFold, *, row: int) -> FileFold:
+    """`fold` with one kept row written twice, its totals agreeing (a path counted twice)."""
+    totals = [list(t) for t in fold.totals]
+    totals[fold.category_of[row]][0] += 1
+    totals[fold.category_of[row]][1] += fold.sizes[row]
+    return attrs.evolve(
+        fold,
+        totals=tuple(map(tuple, totals)),
+        paths=[*fold.paths, fold.paths[row]],
+        blobs=[*fold.blobs, fold.blobs[row]],
+        category_of=[*fold.category_of, fold.category_of[row]],
+        sizes=[*fold.sizes, fold.sizes[row]],
+        lines=[*fold.lines, 0],
+    )
 
 
 def test_a_damaged_fold_is_never_trusted() -> None:

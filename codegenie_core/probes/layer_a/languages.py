@@ -31,9 +31,10 @@ path and blob id, and the totals of those rows, all under a key of the rules' ta
 (`FOLD_VERSION`) and of every `.gitattributes` read. A run takes away the rows whose path is no
 longer listed or whose blob id git no longer vouches for, adds what every other listed file
 contributes now, and so stats, classifies and counts only what changed. Another key, a fold not
-whole (`_categories`), or sums its rows would leave negative: the fold is not used and every file
-is computed. It is written again only when no usable one was found, or once its changed rows are
-1/`REMEMBER_FRACTION` of it: a fold left as it was is only added to again (ADR-0094).
+whole (`_categories`), a path kept twice, or sums its rows would leave negative: the fold is not
+used and every file is computed. It is written again only when no usable one was found, or once
+its changed rows are 1/`REMEMBER_FRACTION` of it: a fold left as it was is only added to again
+(ADR-0094).
 """
 
 from __future__ import annotations
@@ -512,7 +513,9 @@ def fold_remembered(
                 sign=-1,
             )
             stale += 1
-        if any(n < 0 for row in remembered.values() for n in row):  # not its rows' sums
+        kept = set(itertools.compress(memory.paths, keep))
+        # not its rows' sums, or a path kept twice: any doubt, and every file is computed
+        if len(kept) != sum(keep) or any(n < 0 for row in remembered.values() for n in row):
             return summarize(
                 paths,
                 repo.file_stats(paths),
@@ -522,7 +525,6 @@ def fold_remembered(
                 attribute_problems=attribute_problems,
                 count_lines=repo.line_counts,
             )
-        kept = set(itertools.compress(memory.paths, keep))
         fresh = list(itertools.filterfalse(kept.__contains__, paths))
     stats = repo.file_stats(fresh)
     contributions = _contribute(fresh, stats, attributes, repo.read_head, repo.line_counts)
