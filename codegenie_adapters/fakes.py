@@ -50,6 +50,7 @@ from codegenie_core.ports import (
     CacheStore,
     Clock,
     ContainerRunner,
+    FileFold,
     FileProblem,
     FileStat,
     GitState,
@@ -116,6 +117,7 @@ class FakeRepo:
     links: dict[str, str] = attrs.field(factory=dict[str, str])  # path -> link text
     head_reads: list[str] = attrs.field(factory=list[str])
     line_count_calls: list[dict[str, str]] = attrs.field(factory=list[dict[str, str]])
+    folds: dict[str, FileFold] = attrs.field(factory=dict[str, FileFold])  # remember_fold's
 
     def list_files(self) -> Sequence[str]:
         return sorted({*self.files, *self.unreadable})
@@ -193,6 +195,20 @@ class FakeRepo:
         if self.git_error is not None:
             raise self.git_error
         return self.git
+
+    def clean_blobs(self) -> Mapping[str, str]:
+        """The regular, readable files git vouches for (`_vouched`), by their blob id."""
+        return {
+            path: blob_digest(data)
+            for path, data in self.files.items()
+            if path not in self.links and path not in self.unreadable and self._vouched(path)
+        }
+
+    def recall_fold(self, name: str) -> FileFold | None:
+        return self.folds.get(name)
+
+    def remember_fold(self, name: str, fold: FileFold) -> None:
+        self.folds[name] = fold
 
     def _vouched(self, path: str) -> bool:
         """Whether git would know `path`'s blob id: tracked (at HEAD) and unchanged since."""

@@ -23,6 +23,9 @@ yet (line_index Rule 6; ADR-0076, ADR-0090).
 Rule 6: what is kept per file is shared, not copied, where it can be: the digests of every clean
 file are the index's own table; a blob id counted equal to the index's is kept as the index's
 string; equal line counts are one object, and so are equal stats of regular files (ADR-0093).
+Rule 7: a probe's remembered fold (`recall_fold`, `remember_fold`) is kept beside the stat
+index, one file per name (`file_fold`); without a stat index (no cache) nothing is kept, and the
+files `clean_blobs` names are the ones `digests` reads from git's index (ADR-0094).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import hashlib
 import itertools
 import operator
 import os
+import re
 import stat
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -48,6 +52,7 @@ from codegenie_core.listing import listed
 from codegenie_core.ports import (
     HEAD_BYTES,
     MAX_READ_BYTES,
+    FileFold,
     FileProblem,
     FileStat,
     GitState,
@@ -61,6 +66,7 @@ if TYPE_CHECKING:
 
 GIT_TIMEOUT_S = 60.0
 _WHOLE_READ_BYTES = 1 << 20  # a file this small is read and counted whole, in one call
+_FOLD_NAME = re.compile(r"[a-z0-9_][a-z0-9_.-]*")  # a file name part, no separator (Rule 7)
 
 
 def open_repo(path: str, *, stat_index_path: str | None = None) -> LocalRepo:
@@ -328,6 +334,41 @@ class LocalRepo:
         found = counter.result()
         index.record(language, _same(read, expected), found)
         return found
+
+    def clean_blobs(self) -> Mapping[str, str]:
+        if self._git is None:
+            return {}
+        try:
+            return self._git.clean_oids()
+        except GitError:  # git cannot say: nothing is vouched for
+            return {}
+
+    def recall_fold(self, name: str) -> FileFold | None:
+        path = self._fold_path(name)
+        if path is None:
+            return None
+        from codegenie_adapters import file_fold  # only a gather that runs a folding probe
+
+        return file_fold.load(
+            path, object_format=self._object_format, large_file_bytes=self._large_file_bytes
+        )
+
+    def remember_fold(self, name: str, fold: FileFold) -> None:
+        path = self._fold_path(name)
+        if path is None:
+            return
+        from codegenie_adapters import file_fold
+
+        file_fold.save(
+            path, fold, object_format=self._object_format, large_file_bytes=self._large_file_bytes
+        )
+
+    def _fold_path(self, name: str) -> str | None:
+        """Where the fold `name` is kept: beside the stat index (Rule 7); None without one."""
+        if not _FOLD_NAME.fullmatch(name):
+            raise ValueError(f"not a fold name: {name!r}")
+        path = self._stat_index_path
+        return None if path is None else f"{os.path.splitext(path)[0]}.{name}.fold.json"
 
     def git_state(self) -> GitState | None:
         if self._refusal is not None:

@@ -66,6 +66,25 @@ class FileProblem:
 
 
 @attrs.frozen(kw_only=True)
+class FileFold:
+    """What a probe remembers of a fold over files, so its next run adds up only what changed
+    (ADR-0094). `key` names everything a file's contribution depends on besides its bytes (the
+    probe's rules and tables, `.gitattributes`); a row per remembered file: its path, the blob id
+    its contribution was computed from, and the contribution (an index into `categories`, a size
+    and a packed count of lines); `totals` holds, per category, the sums over those rows. Columns,
+    not an object per file: 100,000 files load and save as a few lists."""
+
+    key: str
+    categories: Sequence[str]
+    totals: Sequence[Sequence[int]]  # one row of sums per category
+    paths: Sequence[str]
+    blobs: Sequence[str]
+    category_of: Sequence[int]
+    sizes: Sequence[int]
+    lines: Sequence[int]
+
+
+@attrs.frozen(kw_only=True)
 class Remote:
     """A git remote as configured; URLs may hold credentials until a probe strips them."""
 
@@ -139,6 +158,22 @@ class RepoFiles(Protocol):
         remembered by content identity, so an unchanged file is not read again (ADR-0076). A
         binary file is the problem `BINARY`; a file over `MAX_READ_BYTES` is its too-large
         problem, unread; an unreadable one its problem."""
+        ...
+
+    def clean_blobs(self) -> Mapping[str, str]:
+        """The files whose work-tree bytes git vouches for, each with that blob id (the id
+        `digests` answers for it): tracked regular files git's status does not report. It may
+        name paths the listing leaves out; empty when git cannot say or this is not git."""
+        ...
+
+    def recall_fold(self, name: str) -> FileFold | None:
+        """What `remember_fold(name, ...)` last kept for this repository, if it is still whole;
+        None when nothing is kept (no cache, a damaged or foreign file: ADR-0094)."""
+        ...
+
+    def remember_fold(self, name: str, fold: FileFold) -> None:
+        """Keep `fold` for the next gather of this repository (written whole or not at all; a
+        failure loses only remembered work). Nothing is kept without a cache."""
         ...
 
     def git_state(self) -> GitState | None:

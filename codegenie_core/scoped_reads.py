@@ -25,6 +25,7 @@ from codegenie_core.line_counts import LineCounts
 from codegenie_core.ports import (
     HEAD_BYTES,
     MAX_READ_BYTES,
+    FileFold,
     FileProblem,
     FileStat,
     GitState,
@@ -124,6 +125,17 @@ class ScopedRepo:
     def line_counts(self, languages: Mapping[str, str]) -> Mapping[str, LineCounts | FileProblem]:
         self._check(languages)
         return self._repo.line_counts(languages)
+
+    def clean_blobs(self) -> Mapping[str, str]:
+        # A probe reading every file may learn which of them git vouches for; a narrower one
+        # gets nothing, so it learns no path outside its reads (and folds from scratch).
+        return self._repo.clean_blobs() if self._spec.reads == ("**",) else {}
+
+    def recall_fold(self, name: str) -> FileFold | None:
+        return self._repo.recall_fold(f"{self._spec.name}.{name}")
+
+    def remember_fold(self, name: str, fold: FileFold) -> None:
+        self._repo.remember_fold(f"{self._spec.name}.{name}", fold)
 
     def git_state(self) -> GitState | None:
         return self._repo.git_state()

@@ -315,3 +315,14 @@ def test_changed_since_agrees(world: tuple[RepoFiles, FakeRepo]) -> None:
     actual = [None if (c := repo.changed_since(a)) is None else list(c) for a in asked]
     expected = [None if (c := reference.changed_since(a)) is None else list(c) for a in asked]
     assert actual == expected
+
+
+def test_clean_blobs_are_the_unchanged_regular_files_with_their_blob_ids(
+    world: tuple[RepoFiles, FakeRepo],
+) -> None:
+    repo, reference = world
+    clean = dict(repo.clean_blobs())
+    assert clean == dict(reference.clean_blobs())
+    assert clean == {p: blob_digest(FILES[p]) for p in clean}  # each the blob id of its bytes
+    assert not clean.keys() & {*LINKS, *SINCE_HEAD}  # no link, nothing git reports changed
+    assert bool(clean) == (reference.git is not None)  # a walked tree: git vouches for nothing

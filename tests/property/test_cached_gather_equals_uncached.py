@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from codegenie_adapters import line_index
 from codegenie_adapters.api import gather_repository
+from codegenie_core.probes.layer_a import languages
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import git, init_repo, isolate_git_config, write
 
@@ -49,9 +50,23 @@ _CONTENTS = (
     b"\x00\x01binary\xff",
 )
 _IGNORES = (b"", b"*.log\n", b"deep/\n", b"src/c.ts\n!src/\n")
+# `.gitattributes` files the languages fold's categories depend on (ADR-0094): vendored,
+# generated, documentation and language overrides, by pattern and by directory.
+_ATTRIBUTE_FILES = (".gitattributes", "src/.gitattributes", "deep/.gitattributes")
+_ATTRIBUTES = (
+    b"",
+    b"*.ts linguist-vendored\n",
+    b"*.py linguist-generated\n",
+    b"*.md -linguist-documentation\nREADME.md linguist-documentation\n",
+    b"bin/* linguist-language=Ruby\n",
+    b"* linguist-language=Go\n",
+    b"d/** linguist-vendored=false linguist-documentation\n",
+)
+_SHEBANGS = (b"#!/bin/sh\necho x\n", b"#!/usr/bin/env ruby\nputs 1\n", b"no shebang\n")
 
 _TIMING = frozenset({"duration_ms"})
 _WRITE_FRACTION = line_index.WRITE_FRACTION
+_REMEMBER_FRACTION = languages.REMEMBER_FRACTION
 
 
 def _normalised(document: object) -> object:
@@ -95,10 +110,17 @@ class CachedGatherEqualsUncached(RuleBasedStateMachine):
         self.cache = str(self.scratch / "cache")
         self.commits = 0
         write(self.root, "a.py", b"print(0)\n")
+        # tracked from the start, so git vouches for files and the languages fold is reused
+        # (ADR-0094); the untracked a.py stays as it was, for the untracked paths' sake
+        write(self.root, "src/b.ts", b"export const x = 1;\n")
+        write(self.root, "bin/tool", b"#!/bin/sh\necho x\n")
+        write(self.root, "README.md", b"MIT License\n")
+        git(self.root, "add", "--", "src/b.ts", "bin/tool", "README.md")
         self._commit()
 
     def teardown(self) -> None:
         line_index.WRITE_FRACTION = _WRITE_FRACTION
+        languages.REMEMBER_FRACTION = _REMEMBER_FRACTION
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _commit(self) -> None:
@@ -143,6 +165,31 @@ class CachedGatherEqualsUncached(RuleBasedStateMachine):
         if target.is_file() and not target.is_symlink():
             os.chmod(target, os.stat(target).st_mode ^ 0o100)
 
+    @rule(path=st.sampled_from(_ATTRIBUTE_FILES), data=st.sampled_from(_ATTRIBUTES))
+    def attributes(self, path: str, data: bytes) -> None:
+        """Write (or, with no bytes, delete) a `.gitattributes`: every remembered category may
+        change, so the languages fold must not be reused."""
+        target = self._path(path)
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        if data:
+            write(self.root, path, data)
+
+    @rule(data=st.sampled_from(_SHEBANGS))
+    def shebang(self, data: bytes) -> None:
+        """Change the `#!` line of the extension-less `bin/tool`: its language is its head's."""
+        target = self._path("bin/tool")
+        if target.is_symlink():
+            target.unlink()
+        write(self.root, "bin/tool", data)
+
+    @rule(writes=st.booleans())
+    def fold_writes(self, writes: bool) -> None:
+        """The languages fold remembered as usual, or only when it has none (Rule 8 skips a write
+        when few rows changed; a repository this small always has enough, so this forces the
+        skip): a fold left as it was is still only added to, never served stale."""
+        languages.REMEMBER_FRACTION = _REMEMBER_FRACTION if writes else 0
+
     @rule(data=st.sampled_from(_IGNORES))
     def ignore(self, data: bytes) -> None:
         write(self.root, ".gitignore", data)
@@ -166,6 +213,19 @@ class CachedGatherEqualsUncached(RuleBasedStateMachine):
 
     @rule()
     def commit(self) -> None:
+        self._commit()
+
+    @rule(path=st.sampled_from(_PATHS), data=st.sampled_from(_CONTENTS))
+    def commit_an_edit(self, path: str, data: bytes) -> None:
+        """Edit a file and commit everything in one step: git then vouches for other bytes
+        under the same path, so a remembered row must be checked by its blob id, not its path."""
+        write(self.root, path, data)
+        self.commit_everything()
+
+    @rule()
+    def commit_everything(self) -> None:
+        """Stage and commit all: every file is then one git vouches for."""
+        git(self.root, "add", "-A")
         self._commit()
 
     @precondition(lambda self: self.commits > 1)
