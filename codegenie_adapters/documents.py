@@ -10,6 +10,8 @@ Rule 4: YAML is written by codegenie itself, block style, in one linear pass: ru
 emitter drops the YAML 1.1 quoting Rule 2 needs. Scalars follow `_scalar`'s rule; the
 round-trip properties in `tests/unit/test_documents.py` read it back with ruamel under YAML 1.1
 and 1.2 (see ADR-0049).
+Rule 5: a mapping key whose scalar is longer than an implicit key may be is written as an
+explicit key (`_key`), so that a long name from a repository still reads back.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def to_yaml(document: object) -> str:
         if type(value) is str:  # not `1`, `True` or `1.0`, which hash alike
             text = rendered.get(value)
             if text is None:
-                text = rendered[value] = _scalar(value)
+                text = rendered[value] = _string(value)
             return text
         return _scalar(value)
 
@@ -64,10 +66,11 @@ def to_yaml(document: object) -> str:
         if isinstance(value, dict):
             head = prefix if inline else pad
             for key, item in cast("dict[object, object]", value).items():
+                written = head + _key(scalar(key), pad)
                 if later or (isinstance(item, dict | list) and item):
-                    later.append((f"{head}{scalar(key)}: ", cast("object", item), indent + 2))
+                    later.append((written, cast("object", item), indent + 2))
                 else:
-                    out.append(f"{head}{scalar(key)}: {scalar(cast('object', item))}\n")
+                    out.append(f"{written}{scalar(cast('object', item))}\n")
                 head = pad
         else:
             flat = _FlatItems(pad, scalar, rendered)
@@ -110,17 +113,15 @@ class _FlatItems:
             head = heads.get(key) if type(key) is str else None
             if head is None:
                 written = scalar(key)
-                head = (f"{self._first}{written}: ", f"{self._rest}{written}: ")
+                key_text = _key(written, self._rest)
+                head = (self._first + key_text, self._rest + key_text)
                 if type(key) is str:
                     heads[key] = head
-            kind = type(value)
-            if kind is str:
-                text = rendered.get(cast("str", value))
-                if text is None:
-                    text = scalar(value)
+            if type(value) is str:  # narrowed without a `cast` call (a million values)
+                text = rendered.get(value) or scalar(value)
             elif value is None:
                 text = "null"
-            elif kind is bool:
+            elif (kind := type(value)) is bool:
                 text = "true" if value else "false"
             elif kind is list and value:  # a list of scalars: `reasons`, `notes`
                 lines.append(head[at].rstrip() + "\n")
@@ -148,6 +149,21 @@ class _FlatItems:
 # `\UXXXXXXXX`).
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
 _WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+_LONGEST_WORD = max(map(len, _WORDS))
+
+
+# Rule 5: YAML 1.1 and 1.2 bound an implicit key to 1024 characters (a reader stops looking for
+# its ":" after that); a longer key is written explicitly, `? key` and then `: value` on the next
+# line at the key's indent. The bound is kept with room to spare.
+_LONGEST_IMPLICIT_KEY = 1000
+
+
+def _key(written: str, pad: str) -> str:
+    """What comes between a key's indent and its value: `key: `, or, for a key longer than an
+    implicit key may be (Rule 5), `? key`, a newline, `pad` and `: `."""
+    if len(written) > _LONGEST_IMPLICIT_KEY:
+        return f"? {written}\n{pad}: "
+    return f"{written}: "
 
 
 def _scalar(value: object) -> str:
@@ -169,8 +185,12 @@ def _scalar(value: object) -> str:
         return "{}"
     if isinstance(value, list):
         return "[]"
-    text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _WORDS:
+    return _string(str(value))
+
+
+def _string(text: str) -> str:
+    """A string's scalar (Rule 4); every word in `_WORDS` is at most five characters long."""
+    if _PLAIN.match(text) and (len(text) > _LONGEST_WORD or text.lower() not in _WORDS):
         return text
     return '"' + _ESCAPED.sub(_escape, text) + '"'
 

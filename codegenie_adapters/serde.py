@@ -8,6 +8,10 @@ Rule 3: structure failures raise (cattrs errors, `KeyError` for an unknown tag, 
 `TypeError`); the cache reports every one of them, removes the entry and treats it as a miss
 where a typed slice is needed (ADR-0020), and `structure_error_text` gives the path-shaped
 message a user should see.
+Rule 4: a tuple of inventory entries or of dependency edges (a 10,000-package lockfile gives tens
+of thousands) is unstructured into rows in one step (`plain_json.flat_rows`), the bytes of every
+document and cache entry unchanged (see ADR-0092). The classes are named, not imported, so this
+module does not load the inventory's parsers.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Set
-from typing import Any, Union
+from typing import Any, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -30,7 +34,7 @@ from codegenie_adapters.envelope_json import (
     slice_type_name,
     union_members,
 )
-from codegenie_adapters.plain_json import as_json_reads_it
+from codegenie_adapters.plain_json import as_json_reads_it, flat_rows
 from codegenie_core.probe import Envelope
 
 __all__ = [
@@ -126,6 +130,42 @@ def _unstructure_tagged(tp: Any) -> Callable[[Any], Any]:
 
 converter.register_structure_hook_factory(_is_tagged_union, _structure_tagged)
 converter.register_unstructure_hook_factory(_is_tagged_union, _unstructure_tagged)
+
+# Rule 4: the classes unstructured as rows, by qualified name, and their fields that are tuples
+_ROWS: dict[str, frozenset[str]] = {
+    "codegenie_core.parsers.inventory.InventoryEntry": frozenset({"reasons", "groups"}),
+    "codegenie_core.parsers.inventory.DependencyEdge": frozenset(),
+}
+
+
+def _row_class(tp: Any) -> type[Any] | None:
+    """The class of `tuple[C, ...]` when C is one of `_ROWS`, else None."""
+    args = get_args(tp)
+    if get_origin(tp) is not tuple or len(args) != 2 or args[1] is not Ellipsis:
+        return None
+    member = args[0]
+    if not isinstance(member, type) or f"{member.__module__}.{member.__qualname__}" not in _ROWS:
+        return None
+    return member
+
+
+def _unstructure_rows(tp: Any) -> Callable[[Any], Any]:
+    member = _row_class(tp)
+    assert member is not None
+    lists = _ROWS[f"{member.__module__}.{member.__qualname__}"]
+    fields = tuple(field.name for field in attrs.fields(member))
+    assert lists <= set(fields), f"{member.__qualname__} lost a field {sorted(lists)} names"
+    one = converter.get_unstructure_hook(member)
+
+    def fallback(items: tuple[Any, ...] | list[Any]) -> tuple[Any, ...]:
+        return tuple(one(item) for item in items)  # what the converter writes for a tuple
+
+    return flat_rows(fields, lists, fallback)
+
+
+converter.register_unstructure_hook_factory(
+    lambda tp: _row_class(tp) is not None, _unstructure_rows
+)
 
 
 def envelope_to_json(envelope: Envelope) -> bytes:

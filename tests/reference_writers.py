@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import cast
 
 from codegenie_adapters.documents import (
+    _key,  # pyright: ignore[reportPrivateUsage] -- the reference shares the long-key rule
     _scalar,  # pyright: ignore[reportPrivateUsage] -- the reference shares the scalar rule
 )
 
@@ -30,7 +31,7 @@ def reference_to_yaml(document: object) -> str:
         if isinstance(value, dict):
             for index, (key, item) in enumerate(cast("dict[object, object]", value).items()):
                 head = prefix if inline and index == 0 else pad
-                children.append((f"{head}{_scalar(key)}: ", item, indent + 2))
+                children.append((head + _key(_scalar(key), pad), item, indent + 2))
         else:
             children.extend((f"{pad}- ", item, indent + 2) for item in cast("list[object]", value))
         stack.extend(reversed(children))

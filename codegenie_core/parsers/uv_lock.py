@@ -44,26 +44,26 @@ def parse_uv_lock(path: str, document: object) -> Parsed[Lock]:
         version = None
     members = {pep503(m) for m in strings(table(loaded, "manifest", problems), "members", problems)}
     ids = Ids()
-    rows: list[tuple[str, Mapping[str, object], str, str, str]] = []  # id, entry, name, ver, src
+    rows: list[_Row] = []
     for index, entry in enumerate(tables(loaded, "package", problems), start=1):
         where = f"package #{index}: "
         name = string(entry, "name", problems, where)
         if name is None:
             problems.append(ManifestProblem(message=f"{where}no name"))
             continue
-        source_kind, _value = _source(entry, problems, where)
+        source_kind, source_value = _source(entry, problems, where)
         resolved = string(entry, "version", problems, where)
         if resolved is None and source_kind not in ("editable", "virtual"):
             problems.append(ManifestProblem(message=f"{where}{name!r} has no version"))
             continue
         normal = pep503(name)
-        rows.append((ids.next(normal, resolved or ""), entry, normal, resolved or "", source_kind))
+        package_id = ids.next(normal, resolved or "")
+        rows.append((package_id, entry, normal, resolved or "", source_kind, source_value))
     index_of = _Targets(rows)
     packages: list[LockedPackage] = []
     importers: list[Importer] = []
-    for package_id, entry, name, resolved, _kind in rows:
+    for package_id, entry, name, resolved, kind, value in rows:
         where = f"{name}: "
-        kind, value = _source(entry, [], where)
         refs = _refs(entry, "dependencies", index_of, problems, where)
         source = _source_text(kind, value)
         if kind in ("editable", "virtual"):
@@ -110,15 +110,19 @@ def parse_uv_lock(path: str, document: object) -> Parsed[Lock]:
     )
 
 
+# one package as the first pass read it: id, its table, PEP 503 name, version, source kind and
+# value (`_source`'s answer, read once: its problems were reported then)
+_Row = tuple[str, Mapping[str, object], str, str, str, str]
+
+
 class _Targets:
     """Rule 3: the package ids by name, by (name, version) and by (name, version, source)."""
 
-    def __init__(self, rows: list[tuple[str, Mapping[str, object], str, str, str]]) -> None:
+    def __init__(self, rows: list[_Row]) -> None:
         self.by_name: dict[str, list[str]] = {}
         self.by_version: dict[tuple[str, str], list[str]] = {}
         self.by_source: dict[tuple[str, str, str], list[str]] = {}
-        for package_id, entry, name, resolved, _kind in rows:
-            kind, value = _source(entry, [], "")
+        for package_id, _entry, name, resolved, kind, value in rows:
             self.by_name.setdefault(name, []).append(package_id)
             self.by_version.setdefault((name, resolved), []).append(package_id)
             self.by_source.setdefault((name, resolved, f"{kind}={value}"), []).append(package_id)

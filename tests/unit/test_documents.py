@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import cast
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -100,6 +101,30 @@ def test_lists_of_flat_mappings_are_written_byte_for_byte_as_the_reference_write
 @given(flat_documents)
 def test_lists_of_flat_mappings_read_back_under_yaml_1_1_and_1_2(document: object) -> None:
     text = to_yaml(document)
+    for version in (None, (1, 1), (1, 2)):
+        assert _same(_load(text, version), document), (version, text)
+
+
+_LONG = "\u1e70\u033a" * 300 + " a name from a repository"  # 1,227 characters once escaped
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {_LONG: None},
+        {"a": {_LONG: "value", "b": [1, 2]}},
+        {_LONG: {"nested": True}, "after": 1},
+        {_LONG: [1, {"x": _LONG}]},
+        [{_LONG: "first key", "b": None}, {"a": 1, _LONG: ["x", "y"]}],
+        {"rows": [{_LONG: {"nested": 1}}, {"a": [], _LONG: {}}]},
+    ],
+)
+def test_a_key_longer_than_an_implicit_key_may_be_reads_back_under_yaml_1_1_and_1_2(
+    document: object,
+) -> None:
+    text = to_yaml(document)
+    assert "? " in text
+    assert text == reference_to_yaml(document)
     for version in (None, (1, 1), (1, 2)):
         assert _same(_load(text, version), document), (version, text)
 
