@@ -174,6 +174,18 @@ class GitWorkTree:
 
         return self._once(("changed",), compute)
 
+    def tracked_listing(self) -> list[str]:
+        """What `listing` is when `git status` names no path: the index's files but gitlinks, in
+        the index's order (an unmerged path once per stage); asked of the index alone, so known
+        before the status is (ADR-0095)."""
+
+        def compute() -> list[str]:
+            table = self.index_table()
+            gitlinks = {p for p, e in table.others.items() if e.mode == GITLINK_MODE}
+            return [p for p in table.paths if p not in gitlinks] if gitlinks else list(table.paths)
+
+        return self._once(("tracked",), compute)
+
     def listing(self) -> list[str]:
         """Tracked files still in the work tree plus untracked files that are not ignored."""
 

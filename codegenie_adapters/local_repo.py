@@ -23,6 +23,10 @@ yet (line_index Rule 6; ADR-0076, ADR-0090).
 Rule 6: what is kept per file is shared, not copied, where it can be: the digests of every clean
 file are the index's own table; a blob id counted equal to the index's is kept as the index's
 string; equal line counts are one object, and so are equal stats of regular files (ADR-0093).
+Rule 7: in a work tree the listing is drafted from git's index before `git status` answers (the
+index's files through the same rule set), so the core can match globs while git works; the
+changes `list_files` made to the draft are its exact set differences (ADR-0095). The draft is
+never asked under the listing's lock, which is held while the status is awaited.
 """
 
 from __future__ import annotations
@@ -45,12 +49,15 @@ from codegenie_core.errors import GitError
 from codegenie_core.languages import has_no_extension, language_of, origin_of
 from codegenie_core.line_counts import LineCounter, LineCounts, count_text
 from codegenie_core.listing import listed
+from codegenie_core.once import OnceEach
 from codegenie_core.ports import (
     HEAD_BYTES,
     MAX_READ_BYTES,
+    DraftedListing,
     FileProblem,
     FileStat,
     GitState,
+    ListingChanges,
     RepoFiles,
     too_large_reason,
 )
@@ -104,6 +111,7 @@ class LocalRepo:
         self._lock = threading.Lock()
         self._listing: Sequence[str] | None = None
         self._listing_problems: tuple[FileProblem, ...] = ()
+        self._drafts = OnceEach[str, Sequence[str] | None]()  # not under `_lock`: see Rule 7
         self._memo: dict[str, str] = {}
         self.hashed: list[str] = []
         self.counted: list[str] = []  # paths read to count their lines, not hashed before
@@ -143,6 +151,34 @@ class LocalRepo:
         walked = repo_walk.walk(self._root)
         self._listing_problems = walked.problems
         return walked.files
+
+    def listing_draft(self) -> Sequence[str] | None:
+        """The index's files through the rule set (Rule 7): the listing when `git status` names no
+        path, known as soon as `git ls-files` is; None outside git or where git refuses."""
+        if self._git is None:
+            return None
+        return self._drafts.get("draft", self._draft)
+
+    def _draft(self) -> Sequence[str] | None:
+        assert self._git is not None, "asked by `listing_draft` of a work tree only"
+        try:
+            return listed(self._git.tracked_listing())
+        except GitError:  # the listing is then walked, and the changes say how it differs
+            return None
+
+    def listing_changes(self) -> ListingChanges:
+        """How `list_files` differs from `listing_draft` (Rule 7): nothing, in one C-level
+        comparison of the same strings, when the status named no listed path; else the two set
+        differences, exact by construction."""
+        listing = self.list_files()
+        draft = self.listing_draft() or ()
+        if len(listing) == len(draft) and list(listing) == list(draft):
+            return ListingChanges(added=(), removed=frozenset())
+        drafted, final = set(draft), set(listing)
+        return ListingChanges(
+            added=tuple(sorted(final.difference(drafted))),
+            removed=frozenset(drafted.difference(final)),
+        )
 
     def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
         return repo_fs.read(self._root, path, max_bytes=max_bytes)
@@ -425,3 +461,4 @@ def _counter_for(path: str) -> LineCounter | None:
 
 
 _CONFORMS: type[RepoFiles] = LocalRepo
+_DRAFTS: type[DraftedListing] = LocalRepo

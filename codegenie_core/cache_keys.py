@@ -37,12 +37,14 @@ from codegenie_core.globs import (
     SPECIAL_TOKEN,
     compile_glob,
     globs_of,
+    matched_after,
     matching_paths,
     special_token_name,
     tokens_of,
 )
 from codegenie_core.key_changes import recorded_inputs
 from codegenie_core.once import OnceEach
+from codegenie_core.ports import DraftedListing
 from codegenie_core.spec import ProbeSpec
 from codegenie_core.values.key import CacheKey
 
@@ -289,7 +291,20 @@ class InputTables:
 
     def _matching(self, globs: tuple[str, ...]) -> tuple[str, ...]:
         # A tuple: probes on their threads share this answer, and none may change it for another.
-        return self._paths.get(globs, lambda: tuple(matching_paths(globs, self._repo.list_files())))
+        return self._paths.get(globs, lambda: tuple(self._match(globs)))
+
+    def _match(self, globs: tuple[str, ...]) -> list[str]:
+        """The globs' match on the listing; where the repository drafts its listing, made on the
+        draft while the listing is still being asked (a work tree's `git status`), then corrected
+        by what the listing changed (ADR-0095). `**` is the listing itself: nothing to draft."""
+        repo = self._repo
+        if globs != ("**",) and isinstance(repo, DraftedListing):
+            draft = repo.listing_draft()
+            if draft is not None:
+                drafted = matching_paths(globs, draft)
+                changes = repo.listing_changes()
+                return matched_after(globs, drafted, changes.added, changes.removed)
+        return matching_paths(globs, repo.list_files())
 
 
 def _glob_set(reads: Sequence[str]) -> tuple[str, ...]:

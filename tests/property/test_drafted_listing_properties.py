@@ -1,0 +1,126 @@
+"""A match made on a drafted listing and corrected by the listing's changes is the match on the
+listing itself (ADR-0095): `globs.matched_after` and `InputTables` over a `DraftedListing`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from codegenie_adapters.fakes import FakeRepo
+from codegenie_core import cache_keys
+from codegenie_core.cache_keys import InputTables
+from codegenie_core.globs import matched_after, matching_paths
+from codegenie_core.ports import DraftedListing, ListingChanges
+from tests.strategies import globs_with_a_match, repo_globs, repo_paths
+
+# A glob set as a probe declares it: random globs, globs with a path they match, sometimes `**`.
+glob_sets = st.lists(
+    st.one_of(repo_globs, globs_with_a_match().map(lambda pair: pair[0]), st.just("**")),
+    min_size=1,
+    max_size=5,
+)
+
+
+@st.composite
+def drafts_and_listings(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    """A draft (git's order, maybe with repeats: an unmerged path once per stage) and the
+    listing made from it: some drafted paths dropped (deleted), some paths added (untracked),
+    among them paths some glob matches."""
+    draft = draw(st.lists(repo_paths, max_size=12))
+    keep = draw(st.lists(st.booleans(), min_size=len(draft), max_size=len(draft)))
+    kept = [path for path, kept in zip(draft, keep, strict=True) if kept]
+    added = draw(st.lists(st.one_of(repo_paths, globs_with_a_match().map(lambda p: p[1]))))
+    return draft, sorted({*kept, *added})
+
+
+def changes_between(draft: Sequence[str], listing: Sequence[str]) -> ListingChanges:
+    """`DraftedListing.listing_changes` as its contract defines it: the exact set differences."""
+    drafted, final = set(draft), set(listing)
+    return ListingChanges(added=tuple(sorted(final - drafted)), removed=frozenset(drafted - final))
+
+
+@given(glob_sets, drafts_and_listings())
+def test_the_drafted_match_corrected_by_the_changes_is_the_listings_match(
+    globs: list[str], draft_and_listing: tuple[list[str], list[str]]
+) -> None:
+    draft, listing = draft_and_listing
+    changes = changes_between(draft, listing)
+    drafted = matching_paths(globs, draft)
+    corrected = matched_after(globs, drafted, changes.added, changes.removed)
+    assert corrected == matching_paths(globs, listing)
+
+
+@attrs.define
+class DraftedRepo(FakeRepo):
+    """A fake whose listing was drafted as `draft` before its files were known; `drafted` is
+    set once the draft is asked, and `listing_changes` waits for `status` (git's status)."""
+
+    draft: list[str] | None = None
+    status: threading.Event = attrs.field(factory=threading.Event)
+    asked: list[str] = attrs.field(factory=list[str])
+
+    def listing_draft(self) -> Sequence[str] | None:
+        self.asked.append("draft")
+        return self.draft
+
+    def listing_changes(self) -> ListingChanges:
+        self.status.wait()
+        self.asked.append("changes")
+        return changes_between(self.draft or (), self.list_files())
+
+
+def test_the_fake_drafts_as_the_port_says() -> None:
+    assert isinstance(DraftedRepo(), DraftedListing)
+    assert not isinstance(FakeRepo(), DraftedListing)
+
+
+@given(glob_sets, drafts_and_listings())
+def test_input_tables_over_a_drafted_listing_match_the_listing(
+    globs: list[str], draft_and_listing: tuple[list[str], list[str]]
+) -> None:
+    draft, listing = draft_and_listing
+    repo = DraftedRepo(files=dict.fromkeys(listing, b"x"), draft=draft)
+    repo.status.set()
+    assert list(InputTables(repo).paths(globs)) == matching_paths(globs, listing)
+
+
+def test_the_draft_is_matched_before_the_changes_are_known(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The match on the draft runs while git's status is still awaited; after it, only the
+    # added paths are matched (here one untracked Dockerfile), the deleted one dropped.
+    draft = ["a/Dockerfile", "b/Dockerfile", "src/x.py"]
+    repo = DraftedRepo(
+        files={"a/Dockerfile": b"", "c/Dockerfile": b"", "src/x.py": b""}, draft=draft
+    )
+    matched: list[tuple[str, ...]] = []
+    real = cache_keys.matching_paths
+
+    def spy(globs: Sequence[str], files: Sequence[str]) -> list[str]:
+        matched.append(tuple(files))
+        return real(globs, files)
+
+    monkeypatch.setattr(cache_keys, "matching_paths", spy)
+    answer: list[Sequence[str]] = []
+    asking = threading.Thread(target=lambda: answer.append(InputTables(repo).paths(["**/D*"])))
+    asking.start()
+    asking.join(timeout=0.5)
+    assert asking.is_alive(), "waits for the status"
+    assert matched == [tuple(draft)], "the draft was matched before the status came"
+    repo.status.set()
+    asking.join()
+    assert answer == [("a/Dockerfile", "c/Dockerfile")]
+    assert repo.asked == ["draft", "changes"]
+
+
+def test_a_double_star_or_a_repository_without_a_draft_is_matched_on_the_listing() -> None:
+    drafted = DraftedRepo(files={"a.py": b""}, draft=["a.py", "gone.py"])
+    drafted.status.set()
+    assert list(InputTables(drafted).paths(["**"])) == ["a.py"]
+    assert drafted.asked == []  # `**` is the listing itself
+    undrafted = DraftedRepo(files={"a.py": b""}, draft=None)
+    assert list(InputTables(undrafted).paths(["*.py"])) == ["a.py"]  # no status wait either
+    assert undrafted.asked == ["draft"]
