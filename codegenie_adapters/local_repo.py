@@ -143,7 +143,10 @@ class LocalRepo:
         """git's listing through the shared rules, else the walk (Rule 1); called under the lock."""
         if self._git is not None:
             try:
-                return listed(self._git.listing())
+                listing = self._git.listing()
+                if listing is self._git.tracked_listing() and (draft := self.listing_draft()):
+                    return draft  # Rule 7: the status changed nothing listed; the same rules
+                return listed(listing)
             except GitError:  # the git questions raise it again to the probes that ask them
                 pass
         from codegenie_adapters import repo_walk  # with pathspec: only a work tree git cannot list

@@ -278,6 +278,7 @@ class InputTables:
         self._repo = repo
         self._tables = OnceEach[tuple[str, ...], InputPairs]()
         self._paths = OnceEach[tuple[str, ...], tuple[str, ...]]()
+        self._drafted = OnceEach[tuple[str, ...], list[str] | None]()  # matches on the draft
 
     def inputs(self, probe: Keyed) -> InputPairs:
         """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
@@ -289,6 +290,30 @@ class InputTables:
         once per set of globs (a probe's scoped listing, ADR-0030, is this list)."""
         return self._matching(_glob_set(reads))
 
+    def draft(self, reads: Iterable[Sequence[str]]) -> None:
+        """Match each set of globs of `reads` on the repository's draft of its listing, if it
+        drafts one, now: run on a thread of its own while the listing is still being asked, it
+        leaves the probes, which start as the CPU budget lets them, only the correction by the
+        listing's changes (ADR-0095). An error is left for the probe that asks the same globs."""
+        for globs in dict.fromkeys(map(_glob_set, reads)):
+            if globs != ("**",):
+                try:
+                    self._draft_match(globs)
+                except Exception:  # kept by `OnceEach`: raised again to the probe that asks
+                    continue
+
+    def _draft_match(self, globs: tuple[str, ...]) -> list[str] | None:
+        """The globs' match on the repository's draft; None when it drafts no listing."""
+
+        def compute() -> list[str] | None:
+            repo = self._repo
+            if not isinstance(repo, DraftedListing):
+                return None
+            draft = repo.listing_draft()
+            return None if draft is None else matching_paths(globs, draft)
+
+        return self._drafted.get(globs, compute)
+
     def _matching(self, globs: tuple[str, ...]) -> tuple[str, ...]:
         # A tuple: probes on their threads share this answer, and none may change it for another.
         return self._paths.get(globs, lambda: tuple(self._match(globs)))
@@ -299,9 +324,8 @@ class InputTables:
         by what the listing changed (ADR-0095). `**` is the listing itself: nothing to draft."""
         repo = self._repo
         if globs != ("**",) and isinstance(repo, DraftedListing):
-            draft = repo.listing_draft()
-            if draft is not None:
-                drafted = matching_paths(globs, draft)
+            drafted = self._draft_match(globs)
+            if drafted is not None:
                 changes = repo.listing_changes()
                 return matched_after(globs, drafted, changes.added, changes.removed)
         return matching_paths(globs, repo.list_files())

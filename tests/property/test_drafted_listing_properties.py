@@ -11,12 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegenie_adapters.fakes import FakeRepo
+from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core import cache_keys
 from codegenie_core.cache_keys import InputTables
+from codegenie_core.config import GatherConfig
+from codegenie_core.coordinator import GatherResult, gather, select_probes
 from codegenie_core.globs import matched_after, matching_paths
+from codegenie_core.outcomes import Ran
 from codegenie_core.ports import DraftedListing, ListingChanges
+from codegenie_core.probe import ProbeContext
+from codegenie_core.registry import ProbeRegistry
 from tests.strategies import globs_with_a_match, repo_globs, repo_paths
+from tests.unit.test_cache_keys import GlobProbe
 
 # A glob set as a probe declares it: random globs, globs with a path they match, sometimes `**`.
 glob_sets = st.lists(
@@ -124,3 +130,48 @@ def test_a_double_star_or_a_repository_without_a_draft_is_matched_on_the_listing
     undrafted = DraftedRepo(files={"a.py": b""}, draft=None)
     assert list(InputTables(undrafted).paths(["*.py"])) == ["a.py"]  # no status wait either
     assert undrafted.asked == ["draft"]
+
+
+def test_a_gather_matches_every_probes_globs_on_the_draft_before_the_status(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With a budget of one probe at a time, the probes after the first start only once the
+    # status came; their globs are matched on the draft before it all the same (ADR-0095).
+    registry = ProbeRegistry()
+    globs = ("**/Dockerfile", "**/*.py", "web/**")
+    for index, glob in enumerate(globs):
+        probe = GlobProbe(name=f"p{index}", declared_inputs=(glob,))
+        registry.add(probe, heaviness="light", source="test")  # pyright: ignore[reportArgumentType] - structural Probe
+    files = {"Dockerfile": b"FROM x", "a.py": b"a", "web/i.html": b"<p>", "new.py": b"n"}
+    repo = DraftedRepo(files=files, draft=["Dockerfile", "a.py", "gone.py", "web/i.html"])
+    drafted: list[tuple[str, ...]] = []
+    real = cache_keys.matching_paths
+
+    def spy(asked: Sequence[str], listing: Sequence[str]) -> list[str]:
+        if not repo.status.is_set():
+            drafted.append(tuple(asked))
+        return real(asked, listing)
+
+    monkeypatch.setattr(cache_keys, "matching_paths", spy)
+    clock = FakeClock()
+    ctx = ProbeContext(repo=repo, config=GatherConfig(), clock=clock, yaml=ScriptedYaml())
+    plan = select_probes(registry, names=(), layers=frozenset({"a"}))
+    results: list[GatherResult] = []
+    gathering = threading.Thread(
+        target=lambda: results.append(
+            gather(plan, base_ctx=ctx, cache=None, cache_mode="use", cpu_budget=1, clock=clock)
+        ),
+        daemon=True,
+    )
+    gathering.start()
+    try:
+        for _ in range(200):
+            if len(drafted) == len(globs):
+                break
+            threading.Event().wait(0.01)
+        assert sorted(drafted) == sorted((glob,) for glob in globs)
+    finally:
+        repo.status.set()
+        gathering.join()
+    seen = {o.probe: o.envelope.slice.files for o in results[0].outcomes if isinstance(o, Ran)}
+    assert seen == {"p0": ("Dockerfile",), "p1": ("a.py", "new.py"), "p2": ("web/i.html",)}

@@ -280,7 +280,11 @@ def test_a_clean_work_trees_draft_is_its_listing_with_no_changes(tmp_path: Path)
     repo = LocalRepo(str(root))
     assert list(repo.listing_draft() or ()) == ["a.py", "b/c.py"]  # the rule set applied
     assert repo.listing_changes() == ListingChanges(added=(), removed=frozenset())
-    assert list(repo.list_files()) == ["a.py", "b/c.py"]
+    assert repo.list_files() is repo.listing_draft()  # the same list: not filtered twice
+    (root / "a.py").unlink()
+    deleted = LocalRepo(str(root))
+    assert list(deleted.list_files()) == ["b/c.py"]
+    assert deleted.list_files() is not deleted.listing_draft()
 
 
 @requires_tool("git")
