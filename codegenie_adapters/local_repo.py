@@ -169,19 +169,41 @@ class LocalRepo:
         except GitError:  # the listing is then walked, and the changes say how it differs
             return None
 
+    def draft_digests(self) -> Mapping[str, str] | None:
+        """The index's object ids of its merged regular files (Rule 7): each the digest of a file
+        git's status does not name (Rule 3); None outside git or where git refuses."""
+        if self._git is None or self.listing_draft() is None:
+            return None
+        try:
+            return self._git.index_table().content
+        except GitError:
+            return None
+
     def listing_changes(self) -> ListingChanges:
         """How `list_files` differs from `listing_draft` (Rule 7): nothing, in one C-level
         comparison of the same strings, when the status named no listed path; else the two set
-        differences, exact by construction."""
+        differences, exact by construction. `changed` is every path git's status names (their
+        digests are hashed from the bytes, Rule 3), or the whole draft where git cannot say."""
         listing = self.list_files()
         draft = self.listing_draft() or ()
+        changed = self._changed(draft)
         if len(listing) == len(draft) and list(listing) == list(draft):
-            return ListingChanges(added=(), removed=frozenset())
+            return ListingChanges(added=(), removed=frozenset(), changed=changed)
         drafted, final = set(draft), set(listing)
         return ListingChanges(
             added=tuple(sorted(final.difference(drafted))),
             removed=frozenset(drafted.difference(final)),
+            changed=changed,
         )
+
+    def _changed(self, draft: Sequence[str]) -> frozenset[str]:
+        if self._git is None:
+            return frozenset()
+        try:
+            self._git.clean_oids()  # what `digests` looks up: where it raises, all are hashed
+            return self._git.changed_in_work_tree()
+        except GitError:
+            return frozenset(draft)
 
     def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
         return repo_fs.read(self._root, path, max_bytes=max_bytes)

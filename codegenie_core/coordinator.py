@@ -210,9 +210,10 @@ def gather(
     keys: dict[str, CacheKey] = {}
     finished: queue.Queue[_Finished] = queue.Queue()
     tables = InputTables(base_ctx.repo)  # probes declaring the same globs share one expansion
-    # Every probe's globs matched on the listing's draft while the listing is asked (ADR-0095).
-    reads = [r.spec.reads for r in plan]
-    threading.Thread(target=tables.draft, args=(reads,), name="draft-match", daemon=True).start()
+    # What every probe's key needs of the listing's draft, made while the listing is asked
+    # (ADR-0095).
+    specs = [r.spec for r in plan]
+    threading.Thread(target=tables.draft, args=(specs,), name="draft-keys", daemon=True).start()
     dependants = {r.name: [d.name for d in plan if r.name in d.spec.needs] for r in plan}
     rerun: set[str] = set()  # cached upstreams that did not structure: run without a read
     held: dict[str, Cached] = {}  # a cached upstream is reported once its dependants are decided

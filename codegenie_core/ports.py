@@ -160,10 +160,17 @@ class RepoFiles(Protocol):
 @attrs.frozen(kw_only=True)
 class ListingChanges:
     """How `RepoFiles.list_files` differs from a `DraftedListing`'s draft: the paths it holds that
-    the draft does not (sorted), and the draft's paths it does not hold."""
+    the draft does not (sorted), the draft's paths it does not hold, and the paths whose digest
+    may not be the draft's (`DraftedListing.draft_digests`)."""
 
     added: tuple[str, ...]
     removed: frozenset[str]
+    changed: frozenset[str] = frozenset()
+
+    @property
+    def none(self) -> bool:
+        """Whether the listing is the draft, each path with its drafted digest."""
+        return not (self.added or self.removed or self.changed)
 
 
 @runtime_checkable
@@ -177,10 +184,17 @@ class DraftedListing(Protocol):
         available before `list_files` is; None when there is no draft (not git, or git refused)."""
         ...
 
+    def draft_digests(self) -> Mapping[str, str] | None:
+        """Digests known with the draft (a work tree's index); for a drafted path that
+        `listing_changes` names in neither `removed` nor `changed`, the digest `digests` gives.
+        A drafted path may be missing here (then `digests` alone says). None with no draft."""
+        ...
+
     def listing_changes(self) -> ListingChanges:
         """What `list_files` added to and removed from `listing_draft` (all of `list_files` added
-        when there is no draft); waits for `list_files`. The two sets of paths are exact: the
-        listing's paths are the draft's, less `removed`, plus `added`."""
+        when there is no draft), and which paths' digests may not be `draft_digests`'; waits for
+        `list_files`. The two sets of paths are exact: the listing's paths are the draft's, less
+        `removed`, plus `added`."""
         ...
 
 

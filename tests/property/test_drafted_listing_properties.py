@@ -4,7 +4,7 @@ listing itself (ADR-0095): `globs.matched_after` and `InputTables` over a `Draft
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import pytest
@@ -13,14 +13,16 @@ from hypothesis import strategies as st
 
 from codegenie_adapters.fakes import FakeClock, FakeRepo, ScriptedYaml
 from codegenie_core import cache_keys
-from codegenie_core.cache_keys import InputTables
+from codegenie_core.cache_keys import InputTables, explain_key
 from codegenie_core.config import GatherConfig
 from codegenie_core.coordinator import GatherResult, gather, select_probes
+from codegenie_core.digest import blob_digest
 from codegenie_core.globs import matched_after, matching_paths
 from codegenie_core.outcomes import Ran
 from codegenie_core.ports import DraftedListing, ListingChanges
 from codegenie_core.probe import ProbeContext
 from codegenie_core.registry import ProbeRegistry
+from codegenie_core.spec import PORTS, ProbeSpec
 from tests.strategies import globs_with_a_match, repo_globs, repo_paths
 from tests.unit.test_cache_keys import GlobProbe
 
@@ -67,6 +69,7 @@ class DraftedRepo(FakeRepo):
     set once the draft is asked, and `listing_changes` waits for `status` (git's status)."""
 
     draft: list[str] | None = None
+    drafted_digests: dict[str, str] | None = None  # the index's ids: maybe stale, maybe partial
     status: threading.Event = attrs.field(factory=threading.Event)
     asked: list[str] = attrs.field(factory=list[str])
 
@@ -74,10 +77,18 @@ class DraftedRepo(FakeRepo):
         self.asked.append("draft")
         return self.draft
 
+    def draft_digests(self) -> Mapping[str, str] | None:
+        return self.drafted_digests
+
     def listing_changes(self) -> ListingChanges:
         self.status.wait()
         self.asked.append("changes")
-        return changes_between(self.draft or (), self.list_files())
+        changes = changes_between(self.draft or (), self.list_files())
+        drafted = self.drafted_digests or {}
+        kept = [p for p in self.draft or () if p in self.files and p in drafted]
+        # as the contract says: the paths whose digest differs (small files: their blob ids)
+        changed = frozenset(p for p in kept if blob_digest(self.files[p]) != drafted[p])
+        return attrs.evolve(changes, changed=changed)
 
 
 def test_the_fake_drafts_as_the_port_says() -> None:
@@ -141,7 +152,7 @@ def test_a_gather_matches_every_probes_globs_on_the_draft_before_the_status(
     globs = ("**/Dockerfile", "**/*.py", "web/**")
     for index, glob in enumerate(globs):
         probe = GlobProbe(name=f"p{index}", declared_inputs=(glob,))
-        registry.add(probe, heaviness="light", source="test")  # pyright: ignore[reportArgumentType] - structural Probe
+        registry.add(probe, heaviness="light", source="test")
     files = {"Dockerfile": b"FROM x", "a.py": b"a", "web/i.html": b"<p>", "new.py": b"n"}
     repo = DraftedRepo(files=files, draft=["Dockerfile", "a.py", "gone.py", "web/i.html"])
     drafted: list[tuple[str, ...]] = []
@@ -175,3 +186,73 @@ def test_a_gather_matches_every_probes_globs_on_the_draft_before_the_status(
         gathering.join()
     seen = {o.probe: o.envelope.slice.files for o in results[0].outcomes if isinstance(o, Ran)}
     assert seen == {"p0": ("Dockerfile",), "p1": ("a.py", "new.py"), "p2": ("web/i.html",)}
+
+
+@st.composite
+def drafted_repos(draw: st.DrawFn) -> DraftedRepo:
+    """A drafted fake whose listing and bytes may differ from the draft and its digests."""
+    draft, listing = draw(drafts_and_listings())
+    files = {path: draw(st.sampled_from([b"a", b"b"])) for path in listing}
+    stale = {path: blob_digest(draw(st.sampled_from([b"a", b"b"]))) for path in draft}
+    drafted = {p: d for p, d in stale.items() if draw(st.booleans()) or p not in files}
+    return DraftedRepo(files=files, draft=sorted(set(draft)), drafted_digests=drafted)
+
+
+@given(drafted_repos(), glob_sets)
+def test_keys_made_on_the_draft_are_the_keys_made_on_the_listing(
+    repo: DraftedRepo, globs: list[str]
+) -> None:
+    repo.status.set()
+    specs = [
+        _spec("git", ("**", "git-head:<resolved>")),
+        _spec("languages", ("**",)),
+        _spec("some", tuple(globs)),
+    ]
+    tables = InputTables(repo)
+    tables.draft(specs)
+    plain = FakeRepo(files=repo.files)
+    for spec in specs:
+        assert explain_key(spec, repo, tables=tables) == explain_key(spec, plain)
+
+
+def test_a_clean_draft_is_the_double_star_table_and_is_hashed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = {"a.py": b"a", "b/c.ts": b"c"}
+    digests = {path: blob_digest(data) for path, data in files.items()}
+    repo = DraftedRepo(files=files, draft=sorted(files), drafted_digests=digests)
+    specs = [_spec("git", ("**", "git-head:<resolved>")), _spec("languages", ("**",))]
+    tables = InputTables(repo)
+    tables.draft(specs)  # before the status: the table and both hashers
+    hashed: list[int] = []
+    real = cache_keys._table_field  # pyright: ignore[reportPrivateUsage] - counted under test
+
+    def counted(update: Callable[[bytes], None], inputs: Sequence[tuple[str, str]]) -> None:
+        hashed.append(len(inputs))
+        real(update, inputs)
+
+    monkeypatch.setattr(cache_keys, "_table_field", counted)
+    repo.status.set()
+    keys = [explain_key(spec, repo, tables=tables) for spec in specs]
+    assert hashed == [] and repo.digest_calls == []  # nothing hashed or digested again
+    assert keys == [explain_key(spec, FakeRepo(files=files)) for spec in specs]
+    assert keys[0].inputs is keys[1].inputs
+
+
+def test_a_file_the_status_names_is_digested_from_its_bytes_not_the_draft() -> None:
+    files = {"a.py": b"edited", "b.py": b"b"}
+    stale = {"a.py": blob_digest(b"a"), "b.py": blob_digest(b"b")}
+    repo = DraftedRepo(files=files, draft=sorted(files), drafted_digests=stale)
+    tables = InputTables(repo)
+    spec = _spec("languages", ("**",))
+    tables.draft([spec])
+    repo.status.set()
+    assert explain_key(spec, repo, tables=tables) == explain_key(spec, FakeRepo(files=files))
+    assert repo.digest_calls == [("a.py", "b.py")]  # the table, from the bytes
+
+
+def _spec(name: str, reads: tuple[str, ...]) -> ProbeSpec:
+    return ProbeSpec(
+        name=name, version=1, layer="a", timeout_s=1.0, reads=reads, ports=frozenset(PORTS),
+        slice_type=Ran, schema_version=1,
+    )  # fmt: skip

@@ -281,6 +281,9 @@ def test_a_clean_work_trees_draft_is_its_listing_with_no_changes(tmp_path: Path)
     assert list(repo.listing_draft() or ()) == ["a.py", "b/c.py"]  # the rule set applied
     assert repo.listing_changes() == ListingChanges(added=(), removed=frozenset())
     assert repo.list_files() is repo.listing_draft()  # the same list: not filtered twice
+    drafted = repo.draft_digests()
+    assert drafted is not None
+    assert {p: drafted[p] for p in repo.list_files()} == repo.digests(repo.list_files())
     (root / "a.py").unlink()
     deleted = LocalRepo(str(root))
     assert list(deleted.list_files()) == ["b/c.py"]
@@ -308,15 +311,22 @@ def test_a_draft_less_its_removed_plus_its_added_paths_is_the_listing(tmp_path: 
     assert draft is not None
     assert sorted(draft) == [".gitignore", "Dockerfile", "deleted.py", "kept.py", "staged.py",
                              "sub/moved.py"]  # fmt: skip
+    write(root, "kept.py", b"edited\n")  # listed as before, its digest no longer the index's
     changes = repo.listing_changes()
-    assert changes == ListingChanges(added=("new/Dockerfile",), removed=frozenset({"deleted.py"}))
+    assert (changes.added, changes.removed) == (("new/Dockerfile",), frozenset({"deleted.py"}))
+    assert {"kept.py", "deleted.py", "staged.py"} <= changes.changed
+    drafted = repo.draft_digests() or {}
+    digests = repo.digests(repo.list_files())
+    for path in set(draft) - changes.removed - changes.changed:
+        assert drafted.get(path, digests[path]) == digests[path]
+    assert drafted["kept.py"] != digests["kept.py"]
     assert sorted({*draft} - changes.removed | {*changes.added}) == list(repo.list_files())
 
 
 def test_a_walked_directory_has_no_draft_and_all_of_its_files_added(tmp_path: Path) -> None:
     write(tmp_path, "a.py", b"a\n")
     repo = LocalRepo(str(tmp_path))
-    assert repo.listing_draft() is None
+    assert repo.listing_draft() is None and repo.draft_digests() is None
     assert repo.listing_changes() == ListingChanges(added=("a.py",), removed=frozenset())
 
 
