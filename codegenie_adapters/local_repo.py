@@ -112,6 +112,7 @@ class LocalRepo:
         self._listing: Sequence[str] | None = None
         self._listing_problems: tuple[FileProblem, ...] = ()
         self._drafts = OnceEach[str, Sequence[str] | None]()  # not under `_lock`: see Rule 7
+        self._drafts_changes = OnceEach[str, ListingChanges]()  # asked once, by every probe
         self._memo: dict[str, str] = {}
         self.hashed: list[str] = []
         self.counted: list[str] = []  # paths read to count their lines, not hashed before
@@ -184,6 +185,9 @@ class LocalRepo:
         comparison of the same strings, when the status named no listed path; else the two set
         differences, exact by construction. `changed` is every path git's status names (their
         digests are hashed from the bytes, Rule 3), or the whole draft where git cannot say."""
+        return self._drafts_changes.get("changes", self._listing_changes)
+
+    def _listing_changes(self) -> ListingChanges:
         listing = self.list_files()
         draft = self.listing_draft() or ()
         changed = self._changed(draft)

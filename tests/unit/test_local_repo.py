@@ -315,6 +315,7 @@ def test_a_draft_less_its_removed_plus_its_added_paths_is_the_listing(tmp_path: 
     changes = repo.listing_changes()
     assert (changes.added, changes.removed) == (("new/Dockerfile",), frozenset({"deleted.py"}))
     assert {"kept.py", "deleted.py", "staged.py"} <= changes.changed
+    assert repo.listing_changes() is changes  # made once: every probe's key asks
     drafted = repo.draft_digests() or {}
     digests = repo.digests(repo.list_files())
     for path in set(draft) - changes.removed - changes.changed:
