@@ -174,12 +174,24 @@ class GitWorkTree:
 
         return self._once(("changed",), compute)
 
+    def tracked_listing(self) -> list[str]:
+        """What `listing` is when `git status` names no path: the index's files but gitlinks, in
+        the index's order (an unmerged path once per stage); asked of the index alone, so known
+        before the status is (ADR-0095)."""
+
+        def compute() -> list[str]:
+            table = self.index_table()
+            gitlinks = {p for p, e in table.others.items() if e.mode == GITLINK_MODE}
+            return [p for p in table.paths if p not in gitlinks] if gitlinks else list(table.paths)
+
+        return self._once(("tracked",), compute)
+
     def listing(self) -> list[str]:
         """Tracked files still in the work tree plus untracked files that are not ignored."""
 
         def compute() -> list[str]:
             table = self.index_table()
-            if (fast := _clean_listing(table, self.status())) is not None:
+            if (fast := _clean_listing(table, self.status(), self.tracked_listing())) is not None:
                 return fast
             files = set(table.paths)
             files.difference_update(p for p, e in table.others.items() if e.mode == GITLINK_MODE)
@@ -292,15 +304,19 @@ def _swallow(question: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def _clean_listing(table: IndexTable, changes: Sequence[StatusEntry]) -> list[str] | None:
+def _clean_listing(
+    table: IndexTable, changes: Sequence[StatusEntry], tracked: list[str]
+) -> list[str] | None:
     """The listing without a set and a sort, in the usual case: every index entry a merged
     regular file, git's order already ascending as Python compares (UTF-8 keeps the byte order;
     `os.fsdecode`'s escapes may not, then the check fails), and nothing untracked or unmerged: the
-    listing is the index minus what the work tree deleted. None when that does not hold."""
+    listing is the index minus what the work tree deleted; with nothing deleted, `tracked` (the
+    index's paths, as there are no gitlinks) itself, so the listing is known to be the draft
+    (ADR-0095). None when that does not hold."""
     paths = table.paths
     if table.others or not all(map(operator.lt, paths, paths[1:])):
         return None
     if any(entry.untracked or entry.unmerged for entry in changes):
         return None
     gone = {entry.path for entry in changes if entry.xy[1] == "D"}
-    return [path for path in paths if path not in gone] if gone else list(paths)
+    return [path for path in paths if path not in gone] if gone else tracked

@@ -26,6 +26,10 @@ string; equal line counts are one object, and so are equal stats of regular file
 Rule 7: a probe's remembered fold (`recall_fold`, `remember_fold`) is kept beside the stat
 index, one file per name (`file_fold`); without a stat index (no cache) nothing is kept, and the
 files `clean_blobs` names are the ones `digests` reads from git's index (ADR-0094).
+Rule 8: in a work tree the listing is drafted from git's index before `git status` answers (the
+index's files through the same rule set), so the core can match globs while git works; the
+changes `list_files` made to the draft are its exact set differences (ADR-0095). The draft is
+never asked under the listing's lock, which is held while the status is awaited.
 """
 
 from __future__ import annotations
@@ -49,13 +53,16 @@ from codegenie_core.errors import GitError
 from codegenie_core.languages import has_no_extension, language_of, origin_of
 from codegenie_core.line_counts import LineCounter, LineCounts, count_text
 from codegenie_core.listing import listed
+from codegenie_core.once import OnceEach
 from codegenie_core.ports import (
     HEAD_BYTES,
     MAX_READ_BYTES,
+    DraftedListing,
     FileFold,
     FileProblem,
     FileStat,
     GitState,
+    ListingChanges,
     RepoFiles,
     too_large_reason,
 )
@@ -110,6 +117,8 @@ class LocalRepo:
         self._lock = threading.Lock()
         self._listing: Sequence[str] | None = None
         self._listing_problems: tuple[FileProblem, ...] = ()
+        self._drafts = OnceEach[str, Sequence[str] | None]()  # not under `_lock`: see Rule 8
+        self._drafts_changes = OnceEach[str, ListingChanges]()  # asked once, by every probe
         self._memo: dict[str, str] = {}
         self.hashed: list[str] = []
         self.counted: list[str] = []  # paths read to count their lines, not hashed before
@@ -141,7 +150,10 @@ class LocalRepo:
         """git's listing through the shared rules, else the walk (Rule 1); called under the lock."""
         if self._git is not None:
             try:
-                return listed(self._git.listing())
+                listing = self._git.listing()
+                if listing is self._git.tracked_listing() and (draft := self.listing_draft()):
+                    return draft  # Rule 8: the status changed nothing listed; the same rules
+                return listed(listing)
             except GitError:  # the git questions raise it again to the probes that ask them
                 pass
         from codegenie_adapters import repo_walk  # with pathspec: only a work tree git cannot list
@@ -149,6 +161,59 @@ class LocalRepo:
         walked = repo_walk.walk(self._root)
         self._listing_problems = walked.problems
         return walked.files
+
+    def listing_draft(self) -> Sequence[str] | None:
+        """The index's files through the rule set (Rule 8): the listing when `git status` names no
+        path, known as soon as `git ls-files` is; None outside git or where git refuses."""
+        if self._git is None:
+            return None
+        return self._drafts.get("draft", self._draft)
+
+    def _draft(self) -> Sequence[str] | None:
+        assert self._git is not None, "asked by `listing_draft` of a work tree only"
+        try:
+            return listed(self._git.tracked_listing())
+        except GitError:  # the listing is then walked, and the changes say how it differs
+            return None
+
+    def draft_digests(self) -> Mapping[str, str] | None:
+        """The index's object ids of its merged regular files (Rule 8): each the digest of a file
+        git's status does not name (Rule 3); None outside git or where git refuses."""
+        if self._git is None or self.listing_draft() is None:
+            return None
+        try:
+            return self._git.index_table().content
+        except GitError:
+            return None
+
+    def listing_changes(self) -> ListingChanges:
+        """How `list_files` differs from `listing_draft` (Rule 8): nothing, in one C-level
+        comparison of the same strings, when the status named no listed path; else the two set
+        differences, exact by construction. `changed` is every path git's status names (their
+        digests are hashed from the bytes, Rule 3), or the whole draft where git cannot say."""
+        return self._drafts_changes.get("changes", self._listing_changes)
+
+    def _listing_changes(self) -> ListingChanges:
+        listing = self.list_files()
+        draft = self.listing_draft() or ()
+        changed = self._changed(draft)
+        if len(listing) == len(draft) and list(listing) == list(draft):
+            return ListingChanges(added=(), removed=frozenset(), changed=changed)
+        drafted, final = set(draft), set(listing)
+        return ListingChanges(
+            added=tuple(sorted(final.difference(drafted))),
+            removed=frozenset(drafted.difference(final)),
+            changed=changed,
+        )
+
+    def _changed(self, draft: Sequence[str]) -> frozenset[str]:
+        if self._git is None:
+            return frozenset()
+        try:
+            self._git.clean_oids()  # what `digests` looks up: where it raises, all are hashed
+            return self._git.changed_in_work_tree()
+        except GitError:
+            return frozenset(draft)
 
     def read_bytes(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> bytes | FileProblem:
         return repo_fs.read(self._root, path, max_bytes=max_bytes)
@@ -499,3 +564,4 @@ def _counter_for(path: str) -> LineCounter | None:
 
 
 _CONFORMS: type[RepoFiles] = LocalRepo
+_DRAFTS: type[DraftedListing] = LocalRepo

@@ -37,16 +37,20 @@ from codegenie_core.globs import (
     SPECIAL_TOKEN,
     compile_glob,
     globs_of,
+    matched_after,
     matching_paths,
     special_token_name,
     tokens_of,
 )
 from codegenie_core.key_changes import recorded_inputs
 from codegenie_core.once import OnceEach
+from codegenie_core.ports import DraftedListing
 from codegenie_core.spec import ProbeSpec
 from codegenie_core.values.key import CacheKey
 
 if TYPE_CHECKING:
+    from _hashlib import HASH as Hasher  # the type of `hashlib.sha256()`
+
     from codegenie_core.ports import GitState, RepoFiles
     from codegenie_core.probe import Probe, ProbeContext
 
@@ -276,20 +280,112 @@ class InputTables:
         self._repo = repo
         self._tables = OnceEach[tuple[str, ...], InputPairs]()
         self._paths = OnceEach[tuple[str, ...], tuple[str, ...]]()
+        self._drafted = OnceEach[tuple[str, ...], list[str] | None]()  # matches on the draft
+        self._draft_tables = OnceEach[tuple[str, ...], InputPairs | None]()
+        self._hashers = OnceEach[tuple[str, int, int, int], "tuple[InputPairs, Hasher]"]()
 
     def inputs(self, probe: Keyed) -> InputPairs:
-        """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs."""
+        """What `declared_inputs_for(probe, repo)` returns, computed once per set of globs; the
+        `**` table is the one drafted, when the listing's changes confirm it (ADR-0095)."""
         globs = _glob_set(_spec_of(probe).reads)
-        return self._tables.get(globs, lambda: _expand(self._matching(globs), self._repo))
+        return self._tables.get(globs, lambda: self._expanded(globs))
+
+    def _expanded(self, globs: tuple[str, ...]) -> InputPairs:
+        repo = self._repo
+        if globs == ("**",) and isinstance(repo, DraftedListing):
+            drafted = self._draft_table()
+            if drafted is not None and repo.listing_changes().none:
+                return drafted  # every listed path the draft's, with the draft's digest
+        return _expand(self._matching(globs), repo)
+
+    def _draft_table(self) -> InputPairs | None:
+        """The `**` table of the draft: its paths (when strictly ascending, as a listing is) with
+        their drafted digests; None when there is no draft or a path has no drafted digest."""
+
+        def compute() -> InputPairs | None:
+            repo = self._repo
+            if not isinstance(repo, DraftedListing):
+                return None
+            draft, digests = repo.listing_draft(), repo.draft_digests()
+            if draft is None or digests is None or not _ascending(draft):
+                return None
+            found = list(map(digests.get, draft))
+            return None if None in found else InputPairs(tuple(draft), cast("list[str]", found))
+
+        return self._draft_tables.get(("**",), compute)
+
+    def key_hasher(self, spec: ProbeSpec, inputs: InputPairs) -> Hasher:
+        """A hasher fed `spec`'s fields and the table `inputs` as `_hash_key` feeds them, for the
+        tokens to follow: made once per spec and table (the very object, held by the memo so
+        its identity stays its own), so a table hashed on the draft is not hashed again."""
+        memo = (spec.name, spec.version, spec.schema_version, id(inputs))
+
+        def compute() -> tuple[InputPairs, Hasher]:
+            return inputs, _prefix_hasher(spec.name, spec.version, spec.schema_version, inputs)
+
+        held, hasher = self._hashers.get(memo, compute)
+        assert held is inputs, "a live object's id is its own"
+        return hasher.copy()
 
     def paths(self, reads: Sequence[str]) -> Sequence[str]:
         """The listed files the globs of `reads` match, sorted: the same match the keys use, made
         once per set of globs (a probe's scoped listing, ADR-0030, is this list)."""
         return self._matching(_glob_set(reads))
 
+    def draft(self, specs: Iterable[ProbeSpec]) -> None:
+        """Where the repository drafts its listing, make now what the keys of `specs` need of it:
+        the `**` table and each `**` spec's hasher fed with it, and every other set of globs
+        matched on the draft. Run on a thread of its own while the listing is still being asked
+        (a work tree's `git status`), it leaves the probes, which start as the CPU budget lets
+        them, only the check or the correction by the listing's changes (ADR-0095). An error is
+        left for the probe that asks the same thing."""
+        specs = list(specs)
+        try:
+            table = self._draft_table()
+            for spec in specs:
+                if table is not None and _glob_set(spec.reads) == ("**",):
+                    self.key_hasher(spec, table)
+        except Exception:  # kept by `OnceEach`: raised again to the probe that asks
+            pass
+        for globs in dict.fromkeys(_glob_set(spec.reads) for spec in specs):
+            if globs != ("**",):
+                try:
+                    self._draft_match(globs)
+                except Exception:  # as above
+                    continue
+
+    def _draft_match(self, globs: tuple[str, ...]) -> list[str] | None:
+        """The globs' match on the repository's draft; None when it drafts no listing."""
+
+        def compute() -> list[str] | None:
+            repo = self._repo
+            if not isinstance(repo, DraftedListing):
+                return None
+            draft = repo.listing_draft()
+            return None if draft is None else matching_paths(globs, draft)
+
+        return self._drafted.get(globs, compute)
+
     def _matching(self, globs: tuple[str, ...]) -> tuple[str, ...]:
         # A tuple: probes on their threads share this answer, and none may change it for another.
-        return self._paths.get(globs, lambda: tuple(matching_paths(globs, self._repo.list_files())))
+        return self._paths.get(globs, lambda: tuple(self._match(globs)))
+
+    def _match(self, globs: tuple[str, ...]) -> list[str]:
+        """The globs' match on the listing; where the repository drafts its listing, made on the
+        draft while the listing is still being asked (a work tree's `git status`), then corrected
+        by what the listing changed (ADR-0095). `**` is the listing itself: nothing to draft."""
+        repo = self._repo
+        if globs != ("**",) and isinstance(repo, DraftedListing):
+            drafted = self._draft_match(globs)
+            if drafted is not None:
+                changes = repo.listing_changes()
+                return matched_after(globs, drafted, changes.added, changes.removed)
+        return matching_paths(globs, repo.list_files())
+
+
+def _ascending(paths: Sequence[str]) -> bool:
+    """Whether `paths` is strictly ascending, so holds no path twice (checked in C, no copy)."""
+    return all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
 
 
 def _glob_set(reads: Sequence[str]) -> tuple[str, ...]:
@@ -365,7 +461,9 @@ def explain_key(
         schema_version=spec.schema_version,
         inputs=inputs,
         tokens=tokens,
-        key=_hash_key(spec.name, spec.version, spec.schema_version, inputs, tokens),
+        key=_hash_key(spec.name, spec.version, spec.schema_version, inputs, tokens)
+        if tables is None
+        else _finish_key(tables.key_hasher(spec, inputs), tokens),
     )
 
 
@@ -381,34 +479,48 @@ def _hash_key(
     inputs: Sequence[tuple[str, str]],
     tokens: Sequence[tuple[str, str]],
 ) -> CacheKey:
-    hasher = hashlib.sha256()  # fed field by field: no copy of the whole input is ever joined
+    return _finish_key(_prefix_hasher(name, version, schema_version, inputs), tokens)
 
-    def field(text: str) -> None:
-        # surrogatepass, not surrogateescape: the latter maps "\udcc3\udca9" and "é" to the same
-        # bytes, which would break Rule 3; surrogatepass encodes every str injectively.
-        if text.isascii():  # one byte per character: the length is known before encoding
-            hasher.update(len(text).to_bytes(8, "big"))
-            for start in range(0, len(text), _SLICE):  # 200,000 files: one slice at a time
-                hasher.update(text[start : start + _SLICE].encode("ascii"))
-            return
-        data = text.encode("utf-8", "surrogatepass")
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
 
-    field(str(KEY_FORMAT_VERSION))
-    field(name)
-    field(str(version))
-    field(str(schema_version))
-    field(str(len(inputs)))
+def _field(hasher: Hasher, text: str) -> None:
+    """Feed one length-prefixed field."""
+    # surrogatepass, not surrogateescape: the latter maps "\udcc3\udca9" and "é" to the same
+    # bytes, which would break Rule 3; surrogatepass encodes every str injectively.
+    if text.isascii():  # one byte per character: the length is known before encoding
+        hasher.update(len(text).to_bytes(8, "big"))
+        for start in range(0, len(text), _SLICE):  # 200,000 files: one slice at a time
+            hasher.update(text[start : start + _SLICE].encode("ascii"))
+        return
+    data = text.encode("utf-8", "surrogatepass")
+    hasher.update(len(data).to_bytes(8, "big"))
+    hasher.update(data)
+
+
+def _prefix_hasher(
+    name: str, version: int, schema_version: int, inputs: Sequence[tuple[str, str]]
+) -> Hasher:
+    """The key's hasher fed every field before the tokens (fed field by field: no copy of the
+    whole input is ever joined)."""
+    hasher = hashlib.sha256()
+    _field(hasher, str(KEY_FORMAT_VERSION))
+    _field(hasher, name)
+    _field(hasher, str(version))
+    _field(hasher, str(schema_version))
+    _field(hasher, str(len(inputs)))
     # The input table is one field of NUL-separated records: a path or digest can never hold NUL
     # (POSIX forbids it in names; digests are hex), so this stays injective while costing no
     # length prefix per file (ADR-0018). It is hashed a slice of pairs at a time, its length summed
     # over the same slices first, so the whole table is never joined (ADR-0093).
     _table_field(hasher.update, inputs)
-    field(str(len(tokens)))
+    return hasher
+
+
+def _finish_key(hasher: Hasher, tokens: Sequence[tuple[str, str]]) -> CacheKey:
+    """The key from `_prefix_hasher`'s hasher (fed no further before) and the tokens."""
+    _field(hasher, str(len(tokens)))
     for token, value in tokens:
-        field(token)
-        field(value)
+        _field(hasher, token)
+        _field(hasher, value)
     return CacheKey(hasher.hexdigest())
 
 

@@ -66,7 +66,7 @@ from codegenie_core.globs import matching_paths
 from codegenie_core.handover import Unstructured, declines_hook, handed_upstreams, plain_upstreams
 from codegenie_core.key_changes import MissWatch, key_change
 from codegenie_core.outcomes import Cached, Failed, ProbeOutcome, Ran, Skipped
-from codegenie_core.ports import CacheStore, Clock
+from codegenie_core.ports import CacheStore, Clock, RepoFiles
 from codegenie_core.probe import Envelope, NotApplicable, ProbeContext
 from codegenie_core.registry import ProbeRegistry, RegisteredProbe
 from codegenie_core.schedule import Schedule, Task
@@ -171,6 +171,15 @@ class _Finished:
     outcome: ProbeOutcome | Unstructured
 
 
+def drafted_tables(repo: RepoFiles, plan: Sequence[RegisteredProbe]) -> InputTables:
+    """The input tables of a gather of `plan` over `repo`, what every probe's key needs of the
+    listing's draft being made on a thread of their own while the listing is asked (ADR-0095)."""
+    tables = InputTables(repo)
+    specs = [r.spec for r in plan]
+    threading.Thread(target=tables.draft, args=(specs,), name="draft-keys", daemon=True).start()
+    return tables
+
+
 def gather(
     plan: Sequence[RegisteredProbe],
     *,
@@ -182,13 +191,16 @@ def gather(
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
     strict_reads: bool = False,
     misses: MissWatch | None = None,
+    tables: InputTables | None = None,
 ) -> GatherResult:
     """Run `plan` (as `select_probes` orders it) and return every outcome.
 
     The policy is the pure `Schedule`; this shell owns the threads, the queue and the clock.
     `on_outcome` is called on the calling thread as each outcome is known (for progress lines).
     `strict_reads` makes a read outside a probe's declared reads fail that probe (Rule 8);
-    `misses` hears why each probe missed the cache and records what its new entry was keyed on."""
+    `misses` hears why each probe missed the cache and records what its new entry was keyed on;
+    `tables` (`drafted_tables` of `base_ctx.repo` and `plan`, made earlier) replaces the gather's
+    own."""
     assert cpu_budget >= 1, "the CPU budget is a positive integer"
     validate_plan(plan)
     gather_started = clock.monotonic()
@@ -209,7 +221,8 @@ def gather(
     )
     keys: dict[str, CacheKey] = {}
     finished: queue.Queue[_Finished] = queue.Queue()
-    tables = InputTables(base_ctx.repo)  # probes declaring the same globs share one expansion
+    if tables is None:  # probes declaring the same globs share one expansion
+        tables = drafted_tables(base_ctx.repo, plan)
     dependants = {r.name: [d.name for d in plan if r.name in d.spec.needs] for r in plan}
     rerun: set[str] = set()  # cached upstreams that did not structure: run without a read
     held: dict[str, Cached] = {}  # a cached upstream is reported once its dependants are decided

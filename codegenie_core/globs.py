@@ -6,6 +6,9 @@ configuration token `config:<field>`); `special_token_name` tells them apart.
 Rule 2: `matching_paths` is the one match of globs against a listing: the cache key, a probe's
 scoped view and its "does not apply" reason all use it. This module imports nothing of the core,
 so the spec and the key algebra both stand on it (see ADR-0040).
+Rule 3: a glob matches a path by the path alone, so a match on a draft of the listing, corrected
+by what the listing added to and removed from the draft (`matched_after`), is the match on the
+listing itself (ADR-0095).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import attrs
 
@@ -118,6 +121,21 @@ def matching_paths(globs: Sequence[str], files: Iterable[str]) -> list[str]:
     if matcher.untailed is not None:
         hits.update(filter(matcher.untailed.match, listing))
     return sorted(hits)
+
+
+def matched_after(
+    globs: Sequence[str],
+    drafted: Sequence[str],
+    added: Sequence[str],
+    removed: Collection[str],
+) -> list[str]:
+    """`matching_paths(globs, listing)` from `drafted`, the same globs' match on a draft of the
+    listing, where the listing is the draft less `removed` plus `added` (Rule 3): only the added
+    paths are matched; a removed path is dropped."""
+    if not added and not removed:
+        return list(drafted)
+    kept = [path for path in drafted if path not in removed] if removed else drafted
+    return sorted({*kept, *matching_paths(globs, added)})
 
 
 @attrs.frozen

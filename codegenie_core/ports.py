@@ -11,7 +11,7 @@ arrives with `surrogateescape` escapes, so it round-trips to the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 import attrs
 
@@ -189,6 +189,47 @@ class RepoFiles(Protocol):
     def changed_since(self, commit: str) -> Sequence[str] | None:
         """Files that differ between `commit` and the work tree (committed, staged, unstaged and
         untracked changes), sorted; None when the commit is unknown or this is not git."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class ListingChanges:
+    """How `RepoFiles.list_files` differs from a `DraftedListing`'s draft: the paths it holds that
+    the draft does not (sorted), the draft's paths it does not hold, and the paths whose digest
+    may not be the draft's (`DraftedListing.draft_digests`)."""
+
+    added: tuple[str, ...]
+    removed: frozenset[str]
+    changed: frozenset[str] = frozenset()
+
+    @property
+    def none(self) -> bool:
+        """Whether the listing is the draft, each path with its drafted digest."""
+        return not (self.added or self.removed or self.changed)
+
+
+@runtime_checkable
+class DraftedListing(Protocol):
+    """A repository whose listing can be drafted before it is known (ADR-0095): a git work tree's
+    index is listed before `git status` says what the work tree changed, so the core may match
+    its globs on the draft while git works, and correct the match by the changes."""
+
+    def listing_draft(self) -> Sequence[str] | None:
+        """The listing as it is when the work tree changed nothing that the listing shows,
+        available before `list_files` is; None when there is no draft (not git, or git refused)."""
+        ...
+
+    def draft_digests(self) -> Mapping[str, str] | None:
+        """Digests known with the draft (a work tree's index); for a drafted path that
+        `listing_changes` names in neither `removed` nor `changed`, the digest `digests` gives.
+        A drafted path may be missing here (then `digests` alone says). None with no draft."""
+        ...
+
+    def listing_changes(self) -> ListingChanges:
+        """What `list_files` added to and removed from `listing_draft` (all of `list_files` added
+        when there is no draft), and which paths' digests may not be `draft_digests`'; waits for
+        `list_files`. The two sets of paths are exact: the listing's paths are the draft's, less
+        `removed`, plus `added`."""
         ...
 
 

@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from codegenie_core import __version__
+from codegenie_core.cache_keys import InputTables
 from codegenie_core.config import GatherConfig
+from codegenie_core.coordinator import drafted_tables, select_probes
 from codegenie_core.coordinator import gather as run_plan
-from codegenie_core.coordinator import select_probes
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE, effective_cpu_count
 from codegenie_core.errors import ConfigError, GitError
 from codegenie_core.key_changes import KeyChange, MissWatch
@@ -123,6 +124,7 @@ def gather(
     on_outcome: Callable[[ProbeOutcome], None] | None = None,
     strict_reads: bool = False,
     misses: MissWatch | None = None,
+    tables: InputTables | None = None,
 ) -> Gathered:
     """Run a gather over the ports in `ctx`, any ports (fakes included), and never raise for a
     probe's failure: each outcome is a value. `plan` defaults to `registry`'s probes that
@@ -131,7 +133,8 @@ def gather(
     computed slice into plain data (`codegenie_adapters.serde.plain_data`); a slice it cannot
     turn fails its probe. `strict_reads` makes a read outside a probe's declared reads fail that
     probe; otherwise such a result is not cached and says why (see ADR-0030). `misses` hears why
-    each probe missed the cache and keeps what each new entry was keyed on (ADR-0072).
+    each probe missed the cache and keeps what each new entry was keyed on (ADR-0072); `tables`
+    are `coordinator.drafted_tables` of `ctx.repo` and `plan`, when made before (ADR-0095).
     Raises `RegistryError` for an unknown probe name or a dependency cycle."""
     if plan is None:
         plan = select_probes(registry, names=ctx.config.probes, layers=ctx.config.layers)
@@ -145,6 +148,7 @@ def gather(
         on_outcome=on_outcome,
         strict_reads=strict_reads,
         misses=misses,
+        tables=tables,
     )
     checked = _CheckedPlain(to_plain)
     return Gathered(
@@ -196,6 +200,7 @@ def gather_with(
     plan = select_probes(registry, names=config.probes, layers=config.layers)
     if on_plan is not None:
         on_plan(plan)
+    tables = drafted_tables(opened.repo, plan)  # started before the ports are built (ADR-0095)
     ctx = probe_context(ports, config, plan, opened)
     cache = (
         None
@@ -217,6 +222,7 @@ def gather_with(
         on_outcome=on_outcome,
         strict_reads=strict_reads,
         misses=None if key_log is None else MissWatch(log=key_log, heard=on_miss),
+        tables=tables,
     )
 
 

@@ -8,8 +8,9 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -27,6 +28,8 @@ from codegenie_adapters.fakes import (
 from codegenie_adapters.serde import plain_data
 from codegenie_cli import run
 from codegenie_cli.main import cli
+from codegenie_core import coordinator, session
+from codegenie_core.cache_keys import InputTables
 from codegenie_core.config import GatherConfig
 from codegenie_core.cpu_budget import FORCE_CPU_COUNT_VARIABLE
 from codegenie_core.errors import RepoError
@@ -34,6 +37,7 @@ from codegenie_core.key_changes import KeyLog
 from codegenie_core.maintenance import EngineAbsent, EngineSwept, SweepResult
 from codegenie_core.ports import CacheStore, Clock, GitState, RepoFiles, YamlReader
 from codegenie_core.probe import Envelope, ProbeContext, Skip
+from codegenie_core.registry import RegisteredProbe
 from tests.as_nobody import needs_root, run_as_nobody, shared_dir
 from tests.support import CountSlice, registry_of, scripted, threshold_recording_registry
 
@@ -748,3 +752,27 @@ def test_a_gather_holds_the_collector_back_and_gives_its_thresholds_back(
     assert invoke(adapters(), "gather", "demo", "--no-cache").exit_code == 0
     assert seen == [GATHER_THRESHOLDS] != [before]  # ADR-0086
     assert gc.get_threshold() == before
+
+
+def test_a_gather_drafts_its_keys_once_before_the_ports_are_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # ADR-0095: the draft starts as soon as the plan is known, not after the ports' contexts (the
+    # layer B and C ports, the image-digest resolver) are built; the gather uses those tables.
+    order: list[str] = []
+    made = coordinator.drafted_tables
+    built = session.probe_context
+
+    def drafted(repo: RepoFiles, plan: Sequence[RegisteredProbe]) -> InputTables:
+        order.append("draft")
+        return made(repo, plan)
+
+    def context(*args: Any) -> ProbeContext:
+        order.append("ports")
+        return built(*args)
+
+    monkeypatch.setattr(session, "drafted_tables", drafted)
+    monkeypatch.setattr(coordinator, "drafted_tables", drafted)
+    monkeypatch.setattr(session, "probe_context", context)
+    assert invoke(adapters(), "gather", "demo").exit_code == 0
+    assert order == ["draft", "ports"]

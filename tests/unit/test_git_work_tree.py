@@ -201,7 +201,8 @@ def test_the_clean_listing_is_the_set_and_sort_whenever_it_answers(
     table = IndexTable(paths=[*listed, *others], content=dict.fromkeys(listed, "0" * 40),
                        others=others)  # fmt: skip
     entries = [StatusEntry(xy=xy, path=path) for xy, path in changes]
-    fast = git_work_tree._clean_listing(table, entries)  # pyright: ignore[reportPrivateUsage] - the fast path is under test
+    tracked = [p for p in table.paths if p not in others]
+    fast = git_work_tree._clean_listing(table, entries, tracked)  # pyright: ignore[reportPrivateUsage] - the fast path is under test
     if fast is not None:
         assert fast == _listing_by_set_and_sort(table, entries)
     ascending = all(a < b for a, b in itertools.pairwise(listed))

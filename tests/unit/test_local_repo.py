@@ -16,7 +16,14 @@ from codegenie_adapters.local_repo import LocalRepo, open_repo, stat_index_path_
 from codegenie_core.digest import STAT_DIGEST_PREFIX, blob_digest, problem_digest
 from codegenie_core.errors import GitDubiousOwnership, GitIndexCorrupt, RepoError
 from codegenie_core.line_counts import LineCounts
-from codegenie_core.ports import MAX_READ_BYTES, FileProblem, FileStat, GitState, Remote
+from codegenie_core.ports import (
+    MAX_READ_BYTES,
+    FileProblem,
+    FileStat,
+    GitState,
+    ListingChanges,
+    Remote,
+)
 from tests._ci_support.requires_tool import requires_tool
 from tests.as_nobody import NOBODY, needs_root, run_as_nobody, shared_dir
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
@@ -261,6 +268,67 @@ def test_git_lists_tracked_and_untracked_but_not_ignored_or_deleted(tmp_path: Pa
     assert list(LocalRepo(str(root)).list_files()) == [
         ".gitignore", "kept.py", "new/untracked.py", "node_modules/tracked-elsewhere.js"
     ]  # fmt: skip
+
+
+@requires_tool("git")
+def test_a_clean_work_trees_draft_is_its_listing_with_no_changes(tmp_path: Path) -> None:
+    root = init_repo(tmp_path / "repo")
+    write(root, "a.py", b"a\n")
+    write(root, ".venv/lib.py", b"never listed, even tracked\n")
+    write(root, "b/c.py", b"c\n")
+    commit_all(root, "first")
+    repo = LocalRepo(str(root))
+    assert list(repo.listing_draft() or ()) == ["a.py", "b/c.py"]  # the rule set applied
+    assert repo.listing_changes() == ListingChanges(added=(), removed=frozenset())
+    assert repo.list_files() is repo.listing_draft()  # the same list: not filtered twice
+    drafted = repo.draft_digests()
+    assert drafted is not None
+    assert {p: drafted[p] for p in repo.list_files()} == repo.digests(repo.list_files())
+    (root / "a.py").unlink()
+    deleted = LocalRepo(str(root))
+    assert list(deleted.list_files()) == ["b/c.py"]
+    assert deleted.list_files() is not deleted.listing_draft()
+
+
+@requires_tool("git")
+def test_a_draft_less_its_removed_plus_its_added_paths_is_the_listing(tmp_path: Path) -> None:
+    # ADR-0095: the draft is the index's files, known before `git status`; the changes are what
+    # the status made of it: deleted, renamed, untracked (and ignored: not listed), staged new.
+    root = init_repo(tmp_path / "repo")
+    write(root, ".gitignore", b"*.log\n")
+    for name in ("kept.py", "deleted.py", "moved.py", "Dockerfile"):
+        write(root, name, name.encode() + b"\n")
+    commit_all(root, "first")
+    (root / "deleted.py").unlink()
+    (root / "sub").mkdir()
+    git(root, "mv", "moved.py", "sub/moved.py")
+    write(root, "debug.log", b"ignored\n")
+    write(root, "new/Dockerfile", b"FROM x\n")
+    write(root, "staged.py", b"s\n")
+    git(root, "add", "staged.py")
+    repo = LocalRepo(str(root))
+    draft = repo.listing_draft()
+    assert draft is not None
+    assert sorted(draft) == [".gitignore", "Dockerfile", "deleted.py", "kept.py", "staged.py",
+                             "sub/moved.py"]  # fmt: skip
+    write(root, "kept.py", b"edited\n")  # listed as before, its digest no longer the index's
+    changes = repo.listing_changes()
+    assert (changes.added, changes.removed) == (("new/Dockerfile",), frozenset({"deleted.py"}))
+    assert {"kept.py", "deleted.py", "staged.py"} <= changes.changed
+    assert repo.listing_changes() is changes  # made once: every probe's key asks
+    drafted = repo.draft_digests() or {}
+    digests = repo.digests(repo.list_files())
+    for path in set(draft) - changes.removed - changes.changed:
+        assert drafted.get(path, digests[path]) == digests[path]
+    assert drafted["kept.py"] != digests["kept.py"]
+    assert sorted({*draft} - changes.removed | {*changes.added}) == list(repo.list_files())
+
+
+def test_a_walked_directory_has_no_draft_and_all_of_its_files_added(tmp_path: Path) -> None:
+    write(tmp_path, "a.py", b"a\n")
+    repo = LocalRepo(str(tmp_path))
+    assert repo.listing_draft() is None and repo.draft_digests() is None
+    assert repo.listing_changes() == ListingChanges(added=("a.py",), removed=frozenset())
 
 
 @requires_tool("git")
