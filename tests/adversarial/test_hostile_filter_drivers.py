@@ -9,14 +9,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from codegenie_adapters import head_start, revisions
+from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.portfolio_worker import clone_path, gather_task
 from codegenie_cli.main import cli
 from codegenie_core.config import GatherConfig
+from codegenie_core.errors import RepoError
 from codegenie_core.portfolio import RepoGathered, RepoTask, TaskSpec
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
@@ -148,3 +152,29 @@ def test_a_reused_clone_is_reset_without_running_its_filter_drivers(
     assert isinstance(second, RepoGathered), second
     assert (clone / "app.py").read_text() == "print('v2')\n"
     assert not marker.exists()
+
+
+@requires_tool("git")
+def test_a_revision_whose_configuration_cannot_be_read_is_refused_before_its_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git_config(monkeypatch)
+    repo = _repository(tmp_path / "repo", tmp_path / "pwned")
+    real = revisions.run_external_cli
+    asked: list[tuple[str, ...]] = []
+
+    def config_fails(
+        argv: tuple[str, ...], *, timeout_s: float, env: Mapping[str, str]
+    ) -> ExecResult:
+        asked.append(argv)
+        if argv[-len(head_start.CONFIG) :] == head_start.CONFIG:
+            failed = b"fatal: bad config line 3 in file .git/config\n"
+            return ExecResult(argv=argv, exit_code=128, stdout=b"", stderr=failed, duration_s=0)
+        return real(argv, timeout_s=timeout_s, env=env)
+
+    monkeypatch.setattr(revisions, "run_external_cli", config_fails)
+    checkout = revisions.checked_out(str(repo), "HEAD")
+    with pytest.raises(RepoError, match="bad config line 3"), checkout:
+        pass
+    assert [argv[-len(head_start.CONFIG) :] for argv in asked][-1] == head_start.CONFIG
+    assert not any("worktree" in argv for argv in asked)
