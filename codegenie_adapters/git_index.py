@@ -5,7 +5,10 @@ cannot write the index (`GIT_OPTIONAL_LOCKS=0`), page, prompt or translate (`LC_
 drops the location variables a calling git may have set (`GIT_DIR` and friends), so the repository
 studied is the one at `root` (`head_start.git_environment`, which the entry point's head start
 uses too, ADR-0091).
-Rule 2: a repository's own configuration cannot make these reads start a program: fsmonitor is off.
+Rule 2: a repository's own configuration cannot make these reads start a program: fsmonitor is off,
+and every filter driver (clean, smudge, process) that configuration defines is blanked in the
+environment of each command that may read a file's content, and a submodule's work tree is not
+looked into (`head_start`'s Rule 4, ADR-0097, amending this rule).
 Rule 3: git's `-z` output is split on NUL and decoded with `os.fsdecode`, so a file name that is not
 UTF-8 round-trips to the same bytes (see ADR-0015).
 """
@@ -21,7 +24,7 @@ from typing import NamedTuple
 import attrs
 
 from codegenie_adapters.exec import ExecResult, run_external_cli
-from codegenie_adapters.head_start import git_argv
+from codegenie_adapters.head_start import git_argv, parse_config
 from codegenie_core.errors import GitDubiousOwnership, GitError, GitIndexCorrupt
 from codegenie_core.ports import Remote
 
@@ -205,13 +208,13 @@ def parse_status_z(out: bytes) -> list[StatusEntry]:
 
 
 def parse_remote_urls(out: bytes) -> tuple[Remote, ...]:
-    """Parse `git config -z --get-regexp '^remote\\..*\\.url$'`, sorted by name (stable).
+    """The remotes' URLs in `head_start.CONFIG`'s answer, sorted by name (stable).
 
-    record = "remote." name ".url" LF url NUL
+    record = scope NUL "remote." name ".url" LF url NUL (beside the filter drivers' records)
     """
     remotes: list[Remote] = []
-    for record in split_nul(out):
-        key, _, url = record.partition("\n")
-        name = key.removeprefix("remote.").removesuffix(".url")
-        remotes.append(Remote(name=name, url=url))
+    for _, key, url in parse_config(out):
+        if key.startswith("remote.") and key.endswith(".url") and len(key) >= len("remote..url"):
+            name = key.removeprefix("remote.").removesuffix(".url")
+            remotes.append(Remote(name=name, url=url))
     return tuple(sorted(remotes, key=lambda r: r.name))

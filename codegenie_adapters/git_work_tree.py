@@ -15,6 +15,10 @@ with a commit costs no other process for them (see ADR-0078); where that one cal
 unborn branch, no work tree, a refusal) the questions are asked one by one, as before.
 Rule 7: the commands of `detect` and `prefetch` are `head_start`'s `EARLY_QUESTIONS`, so one the
 entry point started ahead (ADR-0091) is collected by the same question here, never re-run.
+Rule 8: once `detect` has found the top, it asks `head_start.CONFIG` (the remotes' URLs and the
+filter drivers), and every later question runs in `head_start.neutral_environment`, where no
+driver of the repository's own configuration runs (ADR-0097); where that configuration cannot be
+read, the work tree is refused (a `GitError`), since no question could be asked safely.
 """
 
 from __future__ import annotations
@@ -38,7 +42,14 @@ from codegenie_adapters.git_index import (
     run_git,
     split_nul,
 )
-from codegenie_adapters.head_start import DETECT_WITH_HEAD, LS_FILES, REMOTE_URLS, STATUS
+from codegenie_adapters.head_start import (
+    CONFIG,
+    DETECT_WITH_HEAD,
+    LS_FILES,
+    STATUS,
+    config_answer,
+    neutral_environment,
+)
 from codegenie_core.errors import GitError, RepoError
 from codegenie_core.once import OnceEach
 from codegenie_core.ports import GitState
@@ -59,6 +70,7 @@ class GitWorkTree:
         env: Mapping[str, str],
         timeout_s: float,
         head_and_branch: tuple[str, str | None] | None = None,
+        config: bytes = b"",
     ):
         self.root = root
         self.object_format = object_format
@@ -66,6 +78,7 @@ class GitWorkTree:
         self._timeout_s = timeout_s
         self._answers = OnceEach[tuple[str, ...], Any]()
         self._head_and_branch = head_and_branch  # answered by `detect` (Rule 6)
+        self._config = config  # `head_start.CONFIG`'s answer (Rule 8)
 
     @classmethod
     def detect(
@@ -89,12 +102,8 @@ class GitWorkTree:
                 full_name == "HEAD" or full_name.startswith("refs/")
             ):
                 branch = None if full_name == "HEAD" else short_name or None
-                return cls(
-                    root,
-                    object_format=object_format,
-                    env=env,
-                    timeout_s=timeout_s,
-                    head_and_branch=(head, branch),
+                return cls._neutral(
+                    root, object_format, env=env, timeout_s=timeout_s, head=(head, branch)
                 )
         found = run_git(
             root,
@@ -108,7 +117,38 @@ class GitWorkTree:
         if not lines or os.path.realpath(lines[0]) != root:
             return None
         object_format = lines[1] if len(lines) > 1 and lines[1] in ("sha1", "sha256") else "sha1"
-        return cls(root, object_format=object_format, env=env, timeout_s=timeout_s)
+        return cls._neutral(root, object_format, env=env, timeout_s=timeout_s, head=None)
+
+    @classmethod
+    def _neutral(
+        cls,
+        root: str,
+        object_format: str,
+        *,
+        env: Mapping[str, str],
+        timeout_s: float,
+        head: tuple[str, str | None] | None,
+    ) -> GitWorkTree | GitError:
+        """The work tree at the top `detect` found, asking in the environment where none of the
+        repository's filter drivers runs (Rule 8)."""
+        asked = run_git(root, CONFIG, env=env, timeout_s=timeout_s)
+        config = None if asked.truncated else config_answer(asked.exit_code, asked.stdout)
+        if config is None:
+            stderr = asked.stderr_tail()
+            said = (stderr.strip().splitlines() or ["no message"])[-1]
+            return git_refusal(root, stderr) or GitError(
+                f"git cannot read the configuration of {root}, so which filter drivers it "
+                f"defines is not known: {said}",
+                path=root,
+            )
+        return cls(
+            root,
+            object_format=object_format,
+            env=neutral_environment(env, config),
+            timeout_s=timeout_s,
+            head_and_branch=head,
+            config=config,
+        )
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         return cast("T", self._answers.get(key, compute))  # stored by this key's `compute`
@@ -210,12 +250,11 @@ class GitWorkTree:
     def state(self) -> GitState:
         def compute() -> GitState:
             head, branch = self._head_and_branch or self._ask_head_and_branch()
-            remotes = self._run(*REMOTE_URLS)
             return GitState(
                 head=head,
                 branch=branch,
                 dirty=bool(self.status()),
-                remotes=parse_remote_urls(remotes.stdout) if remotes.ok else (),
+                remotes=parse_remote_urls(self._config),
             )
 
         return self._once(("state",), compute)
@@ -254,7 +293,7 @@ class GitWorkTree:
                 return None
             oid = os.fsdecode(verified.stdout).strip()
             diff = self._must(
-                "diff", "--name-only", "--no-renames", "--ignore-submodules=none", "-z", oid, "--"
+                "diff", "--name-only", "--no-renames", "--ignore-submodules=dirty", "-z", oid, "--"
             )
             paths = set(split_nul(diff))
             paths.update(e.path for e in self.status() if e.untracked and not e.path.endswith("/"))

@@ -12,6 +12,9 @@ Rule 3: a clone appears at its final path whole or not at all (cloned beside it,
 Rule 4: each use of a clone touches its `<digest>` directory, so its mtime is its last use;
 `remove_clones` removes every clone (`cache clear`) or those unused since a time (`cache gc`:
 30 days; see ADR-0078).
+Rule 5: resetting a reused clone runs none of the filter drivers its own configuration defines
+(`head_start.neutral_environment`, ADR-0097); a fresh clone's configuration is git's own, and the
+gather of a clone blanks them as any gather does.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import stat
 import time
 
 from codegenie_adapters.exec import run_external_cli
+from codegenie_adapters.head_start import CONFIG, config_answer, neutral_environment
 from codegenie_core.errors import CodegenieError
 from codegenie_core.portfolio import RepoFailed, RepoGathered, RepoResult, RepoTask, TaskSpec
 
@@ -144,8 +148,14 @@ def clone_or_update(url: str, cache_dir: str, *, timeout_s: float) -> tuple[str,
 
 
 def _update(clone: str, deadline: float) -> str | None:
-    """Fetch the remote's HEAD into a reused clone and reset the work tree to it (Rule 2)."""
-    env = _git_env()
+    """Fetch the remote's HEAD into a reused clone and reset the work tree to it (Rule 2), none
+    of the clone's own filter drivers running (Rule 5)."""
+    argv = (*_GIT, "-C", clone, *CONFIG)
+    asked = run_external_cli(argv, timeout_s=_left(deadline), env=_git_env())
+    config = None if asked.truncated else config_answer(asked.exit_code, asked.stdout)
+    if config is None:
+        return _git_problem("git config", asked.exit_code, asked.timed_out, asked.stderr_tail())
+    env = neutral_environment(_git_env(), config)
     steps = (
         ("git fetch", ("fetch", "--quiet", "--no-tags", "origin", "HEAD")),
         ("git reset", ("reset", "--quiet", "--hard", "FETCH_HEAD")),

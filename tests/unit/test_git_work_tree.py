@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codegenie_adapters import git_work_tree
+from codegenie_adapters import git_work_tree, head_start
 from codegenie_adapters.exec import ExecResult
 from codegenie_adapters.git_index import (
     GITLINK_MODE,
@@ -22,6 +22,7 @@ from codegenie_adapters.git_index import (
 )
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.head_start import git_environment
+from codegenie_core.errors import GitError
 from codegenie_core.ports import GitState
 from tests._ci_support.requires_tool import requires_tool
 from tests.git_repos import commit_all, git, init_repo, isolate_git_config, write
@@ -234,3 +235,32 @@ def test_a_clean_work_tree_is_listed_in_the_index_order_minus_its_deletions(
         timeout_s=60.0,
     )
     assert tree.listing() == ["a/z.txt", "b.txt", "c", "new.txt"]
+
+
+def test_a_configuration_git_cannot_read_refuses_the_work_tree_before_any_content_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `CONFIG`'s answer, which filter drivers to blank is not known (ADR-0097): the work
+    tree is a `GitError`, and no status, ls-files or diff is asked."""
+    root = init_repo(tmp_path / "repo")
+    write(root, "a.py", b"a\n")
+    commit_all(root, "one")
+    asked = _asked(monkeypatch)
+    recording = git_work_tree.run_git
+
+    def config_fails(
+        root: str, args: tuple[str, ...], *, env: Mapping[str, str], timeout_s: float
+    ) -> ExecResult:
+        if args == head_start.CONFIG:
+            asked.append(args)
+            failed = b"fatal: bad config line 3 in file .git/config\n"
+            return ExecResult(argv=args, exit_code=128, stdout=b"", stderr=failed, duration_s=0)
+        return recording(root, args, env=env, timeout_s=timeout_s)
+
+    monkeypatch.setattr(git_work_tree, "run_git", config_fails)
+    found = GitWorkTree.detect(
+        os.path.realpath(root), env=git_environment(os.environ), timeout_s=60.0
+    )
+    assert isinstance(found, GitError) and not isinstance(found, GitWorkTree)
+    assert "bad config line 3" in str(found)
+    assert [args[0] for args in asked] == ["rev-parse", "config"]

@@ -15,7 +15,7 @@ from codegenie_adapters import head_start
 from codegenie_adapters.exec import run_external_cli
 from codegenie_adapters.git_work_tree import GitWorkTree
 from codegenie_adapters.head_start import git_environment
-from tests.git_repos import committed_repo, isolate_git_config
+from tests.git_repos import commit_all, committed_repo, init_repo, isolate_git_config
 
 # Prints its own pid: which process answered a call.
 _WHO = (sys.executable, "-c", "import os; print(os.getpid())")
@@ -145,3 +145,123 @@ def test_a_second_head_start_of_the_same_command_replaces_the_first(tmp_path: Pa
     [(_, _, second)] = head_start.waiting()
     assert second != first
     assert not _alive(first)  # killed and reaped: no answer older than the latest head start
+
+
+# ---- filter drivers blanked (ADR-0097) ---------------------------------------------------------
+def _records(*records: tuple[str, str, str]) -> bytes:
+    """`head_start.CONFIG`'s answer: scope NUL key LF value NUL per record."""
+    return b"".join(
+        os.fsencode(scope) + b"\0" + os.fsencode(f"{key}\n{value}") + b"\0"
+        for scope, key, value in records
+    )
+
+
+_ODD_NAMES = ("a=b", 'sp ace "q"=x', "\u00e9t\u00e9", "tab\there\x01", "dots.in.it", "", "CaSe")
+
+
+def test_the_neutral_environment_blanks_each_repository_driver_after_the_callers_entries() -> None:
+    many = [f"d{n}" for n in range(40)]
+    config = _records(
+        ("local", "remote.origin.url", "https://example.invalid/x.git"),
+        *(("local", f"filter.{name}.clean", "sh -c evil") for name in _ODD_NAMES),
+        *(("worktree", f"filter.{name}.process", "evil") for name in many),
+        ("local", "filter.case.smudge", "evil"),  # a name is case-sensitive: another driver
+        ("local", "filter.clean", "no name, no driver"),
+        ("global", "filter.lfs.clean", "git-lfs clean -- %f"),  # the user's own: left alone
+        ("system", "filter.sys.smudge", "x"),
+        ("command", "filter.cmd.clean", "x"),
+        ("global", "filter.both.clean", "mine"),
+        ("local", "filter.both.required", "true"),  # the repository's too: blanked
+    )
+    caller = {"PATH": "/bin", "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "a.b"}
+    caller |= {"GIT_CONFIG_VALUE_0": "1", "GIT_CONFIG_KEY_1": "c.d", "GIT_CONFIG_VALUE_1": "2"}
+    env = head_start.neutral_environment(caller, config)
+    names = sorted({*_ODD_NAMES, *many, "case", "both"})
+    assert head_start.repository_filter_drivers(config) == names
+    assert {k: env[k] for k in caller if k != "GIT_CONFIG_COUNT"} == {
+        k: v for k, v in caller.items() if k != "GIT_CONFIG_COUNT"
+    }
+    assert env["GIT_CONFIG_COUNT"] == str(2 + 4 * len(names))
+    blanked = [
+        (env[f"GIT_CONFIG_KEY_{n}"], env[f"GIT_CONFIG_VALUE_{n}"])
+        for n in range(2, 2 + 4 * len(names))
+    ]
+    assert blanked == [
+        (f"filter.{name}.{key}", value)
+        for name in names
+        for key, value in (("clean", ""), ("smudge", ""), ("process", ""), ("required", "false"))
+    ]
+    assert head_start.neutral_environment({"PATH": "/bin"}, b"") == {"PATH": "/bin"}
+    lone = head_start.neutral_environment({}, _records(("local", "filter.x.clean", "evil")))
+    assert lone["GIT_CONFIG_COUNT"] == "4" and lone["GIT_CONFIG_KEY_0"] == "filter.x.clean"
+
+
+def test_the_remotes_are_read_off_the_same_answer_beside_the_drivers() -> None:
+    from codegenie_adapters.git_index import parse_remote_urls
+    from codegenie_core.ports import Remote
+
+    config = _records(
+        ("local", "filter.remote.x.url", "not a remote"),
+        ("local", "remote.origin.url", "https://example.invalid/x.git"),
+        ("global", "remote.a.b.url", "git@example.invalid:y.git"),
+        ("local", "filter.x.clean", "evil"),
+    )
+    assert parse_remote_urls(config) == (
+        Remote(name="a.b", url="git@example.invalid:y.git"),
+        Remote(name="origin", url="https://example.invalid/x.git"),
+    )
+
+
+def test_git_reads_each_blanked_key_whole_whatever_the_name_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git_config(monkeypatch)
+    root = init_repo(tmp_path / "repo")
+    names = [name for name in _ODD_NAMES if name]  # `git config` will not write an empty one
+    for name in names:
+        subprocess.run(
+            ["git", "config", f"filter.{name}.clean", "sh -c evil"], cwd=root, check=True
+        )
+    env = git_environment(os.environ)
+    asked = run_external_cli(
+        head_start.git_argv(head_start.CONFIG), timeout_s=30, cwd=str(root), env=env
+    )
+    assert head_start.repository_filter_drivers(asked.stdout) == sorted(names)
+    neutral = head_start.neutral_environment(env, asked.stdout)
+    for name in names:
+        seen = subprocess.run(
+            ["git", "config", "--get", f"filter.{name}.clean"],
+            cwd=root,
+            env=neutral,
+            capture_output=True,
+            check=True,
+        )
+        assert seen.stdout == b"\n", name  # the blank entry, read last, wins
+
+
+def test_a_work_tree_with_a_filter_driver_still_collects_its_status_started_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate_git_config(monkeypatch)
+    root = tmp_path / "repo"
+    init_repo(root)
+    (root / "a.py").write_text("print(1)\n")
+    (root / ".gitattributes").write_text("*.py filter=we=ird\n")
+    commit_all(root, "one")
+    marker = tmp_path / "ran"
+    subprocess.run(
+        ["git", "config", "filter.we=ird.clean", f"sh -c 'touch {marker}; cat'"],
+        cwd=root,
+        check=True,
+    )
+    os.utime(root / "a.py", (1, 1))  # stat-dirty: status compares its content
+    real = os.path.realpath(root)
+    assert head_start.start_git(real, os.environ) == len(head_start.EARLY_QUESTIONS)
+    started = {argv[3]: pid for argv, _, pid in head_start.waiting()}
+    assert set(started) == {"status", "rev-parse", "ls-files"}
+    tree = GitWorkTree.detect(real, env=git_environment(os.environ), timeout_s=60.0)
+    assert isinstance(tree, GitWorkTree)
+    tree.index_table()
+    assert tree.status() == []  # a.py compared with no driver: its bytes are the blob's
+    assert head_start.waiting() == []  # status and ls-files too: the same environment
+    assert not marker.exists()

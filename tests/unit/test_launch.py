@@ -151,8 +151,10 @@ def test_a_gather_from_the_entry_point_collects_git_started_before_click(
     )
     assert done.returncode == 0, done.stderr
     ahead = [line for line in done.stderr.splitlines() if "started ahead" in line]
-    assert len(ahead) == 4, done.stderr  # status, rev-parse, ls-files, config
+    assert len(ahead) == 3, done.stderr  # status, rev-parse, ls-files
     assert any("'status', '--porcelain=v1'" in line for line in ahead)
+    # config: asked by the head start before status (ADR-0097), then by the adapter again
+    assert any("'config', '-z'" in line for line in done.stderr.splitlines()), done.stderr
 
 
 # Run as the program does (`main()`, no argv); an object whose teardown is visible, and an exit

@@ -461,7 +461,7 @@ def test_git_is_asked_each_question_once_per_instance(
 def _diff_since(root: Path, commit: str) -> list[str]:
     """What `changed_since` must say, from git itself: work tree vs commit, plus untracked."""
     tracked = git(
-        root, "diff", "--name-only", "--no-renames", "--ignore-submodules=none", commit, "--"
+        root, "diff", "--name-only", "--no-renames", "--ignore-submodules=dirty", commit, "--"
     ).splitlines()
     untracked = git(root, "ls-files", "--others", "--exclude-standard").splitlines()
     return sorted({*tracked, *untracked})
@@ -526,7 +526,11 @@ def test_an_intent_to_add_file_deleted_again_is_settled_by_git_diff(
 
 
 @requires_tool("git")
-def test_a_submodule_with_changes_inside_is_changed_either_way(tmp_path: Path) -> None:
+def test_a_submodule_is_changed_either_way_when_at_another_commit_not_for_changes_inside(
+    tmp_path: Path,
+) -> None:
+    """Neither status nor diff looks inside a submodule's work tree (ADR-0097: that would run git
+    there, with the submodule's own filter drivers); a submodule at another commit is changed."""
     library = init_repo(tmp_path / "library")
     write(library, "lib.py", b"lib\n")
     commit_all(library, "library")
@@ -534,6 +538,10 @@ def test_a_submodule_with_changes_inside_is_changed_either_way(tmp_path: Path) -
     git(root, "-c", "protocol.file.allow=always", "submodule", "-q", "add", str(library), "sm")
     head = commit_all(root, "with a submodule")
     write(root / "sm", "scratch.py", b"untracked inside the submodule\n")
+    write(root / "sm", "lib.py", b"edited inside the submodule\n")
+    inside_only = LocalRepo(str(root)).changed_since(head)
+    assert inside_only is not None and list(inside_only) == []
+    git(root / "sm", "commit", "-qam", "the submodule moves on")
     from_status = LocalRepo(str(root)).changed_since(head)
     write(root, "both.py", b"x\n")
     git(root, "add", "both.py")
