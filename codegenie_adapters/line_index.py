@@ -119,24 +119,13 @@ class LineIndex:
         self, language: str, blob: str, counts: LineCounts | str, size: int | None = None
     ) -> None:
         """Remember `counts` of the bytes with id `blob`, and their `size` when it is known."""
-        packed = pack(counts)
-        with self._lock:
-            packed = self._same.setdefault(packed, packed)  # Rule 3: one int per distinct value
-            if size is not None:
-                size = self._same.setdefault(size, size)
-            table = self._entries.setdefault(language, {})
-            if table.get(blob) != packed:
-                table[blob] = packed
-                self._new += 1
-            if size is not None and self._sizes.get(blob) != size:
-                self._sizes[blob] = size
-                self._new += 1
+        self.record_many(language, ((blob, counts, size),))
 
     def record_many(
-        self, language: str, records: Iterable[tuple[str, LineCounts | str, int]]
+        self, language: str, records: Iterable[tuple[str, LineCounts | str, int | None]]
     ) -> None:
         """`record` of each `(blob, counts, size)`, under one hold of the lock (a cold gather
-        records every file it counts)."""
+        records every file it counts); a size of None is not known, and not recorded."""
         same = self._same
         with self._lock:
             table = self._entries.setdefault(language, {})
@@ -147,7 +136,7 @@ class LineIndex:
                 if table.get(blob) != packed:
                     table[blob] = packed
                     self._new += 1
-                if sizes.get(blob) != size:
+                if size is not None and sizes.get(blob) != size:
                     sizes[blob] = same.setdefault(size, size)
                     self._new += 1
 
