@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
@@ -180,6 +180,12 @@ def gather_request(
 def _log_format(record: Any) -> str:
     """One line per message, in the same shape as the CLI's own errors."""
     return f"codegenie-cli: {record['level'].name.lower()}: {{message}}\n{{exception}}"
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """Whether `stream` is a terminal; None (the descriptor was closed when the process started)
+    is none."""
+    return stream is not None and stream.isatty()
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:

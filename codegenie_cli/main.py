@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TextIO, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
@@ -24,6 +24,7 @@ from codegenie_cli.gather_options import (
     configure_logging,
     gather_options,
     gather_request,
+    is_terminal,
     parse_layers,
 )
 from codegenie_cli.launch import terminal_columns
@@ -62,12 +63,6 @@ class _Cli(ConfiguredGroup):
         except KeyboardInterrupt:
             click.echo("codegenie-cli: interrupted; no output was written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
-
-
-def _terminal(stream: TextIO | None) -> bool:
-    """Whether `stream` is a terminal; None (the descriptor was closed when the process started)
-    is none."""
-    return stream is not None and stream.isatty()
 
 
 def _now() -> str:
@@ -225,13 +220,13 @@ def gather(
         request = attrs.evolve(request, config=attrs.evolve(request.config, dockerfiles=chosen))
     from codegenie_cli import run
 
-    fmt = fmt or ("table" if _terminal(sys.stdout) else "yaml")
+    fmt = fmt or ("table" if is_terminal(sys.stdout) else "yaml")
     options = run.GatherOptions(
         repo=repo,
         output=output,
         fmt=cast("OutputFormat", fmt),
         request=request,
-        progress=not quiet and not verbose and _terminal(sys.stderr),
+        progress=not quiet and not verbose and is_terminal(sys.stderr),
         table_width=min(terminal_columns(100), 160),
         generated_at=_now(),
     )

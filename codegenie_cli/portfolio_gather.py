@@ -22,7 +22,12 @@ from typing import Any
 import click
 
 from codegenie_cli.config import ConfiguredCommand
-from codegenie_cli.gather_options import configure_logging, gather_options, gather_request
+from codegenie_cli.gather_options import (
+    configure_logging,
+    gather_options,
+    gather_request,
+    is_terminal,
+)
 from codegenie_cli.signals import Terminated
 from codegenie_cli.wiring import PortfolioAdapters, real_portfolio_adapters
 from codegenie_core.errors import ConfigError
@@ -129,7 +134,7 @@ def portfolio_gather(
     worker_setup = functools.partial(configure_logging, verbose, quiet)
     executor = _executor(adapters, executor_name, jobs, ray_address, worker_setup)
     opened = adapters.open_store(store)
-    bar = _ProgressBar(enabled=not quiet and sys.stderr.isatty())
+    bar = _ProgressBar(enabled=not quiet and is_terminal(sys.stderr))
     try:
         outcome = run_portfolio(
             planned,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -217,6 +218,24 @@ def test_a_gather_started_with_stdout_or_stderr_closed_still_gathers(
     done = subprocess.run([*shell, *args], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads((out / "context.json").read_text())["probes"]["languages"]
+
+
+def test_a_portfolio_gather_started_with_stderr_closed_still_gathers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its progress bar asks the same question of a stream that may be None (it raised
+    AttributeError on `sys.stderr.isatty()` and exited 1 with no repository gathered)."""
+    isolate_git_config(monkeypatch)
+    root = committed_repo(tmp_path / "repo", {"a.py": "print(1)\n"})
+    store = tmp_path / "store.sqlite"
+    shell = ["sh", "-c", 'exec "$@" 2>&-', "sh", sys.executable, "-c", _AS_PROGRAM]
+    args = ["portfolio", "gather", str(root), "--store", str(store), "-j", "1", "--layer", "a",
+            "--cache-dir", str(tmp_path / "c")]  # fmt: skip
+    done = subprocess.run([*shell, *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+    with sqlite3.connect(store) as db:
+        statuses = db.execute("SELECT status FROM repositories").fetchall()
+    assert statuses == [("gathered",)]
 
 
 def test_an_exit_that_is_not_a_code_or_a_caller_with_argv_gets_the_usual_exit() -> None:
