@@ -18,12 +18,13 @@ probe's slice; its value enters the key in a canonical JSON text, so two values 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, cast, final, overload
 
 import attrs
@@ -80,6 +81,19 @@ class InputPairs(Sequence[tuple[str, str]]):
 
     def __len__(self) -> int:
         return len(self._paths)
+
+    @property
+    def paths(self) -> Sequence[str]:
+        """The paths' column (shared: no one may change it)."""
+        return self._paths
+
+    def with_digests(self, replaced: Mapping[int, str]) -> InputPairs:
+        """These pairs with the digest at each index of `replaced` replaced: the paths' column
+        shared, the digests' copied."""
+        digests = list(self._digests)
+        for at, digest in replaced.items():
+            digests[at] = digest
+        return InputPairs(self._paths, digests)
 
     @overload
     def __getitem__(self, index: int) -> tuple[str, str]: ...
@@ -269,6 +283,18 @@ def _expand(paths: tuple[str, ...], repo: RepoFiles) -> InputPairs:
     return InputPairs(paths, list(map(digests.__getitem__, paths)))
 
 
+def _corrected(drafted: InputPairs, changed: frozenset[str], repo: RepoFiles) -> InputPairs:
+    """The `**` table when the listing holds exactly the draft's paths (nothing added or removed):
+    the drafted table with the digest of each path in `changed` asked of `repo` (the other paths'
+    digests are the drafted ones, `DraftedListing.draft_digests`), in the draft's order, which
+    is the listing's (ADR-0099). The paths' tuple is shared; the digests are a new list."""
+    paths = drafted.paths
+    found = ((bisect.bisect_left(paths, path), path) for path in changed)  # paths ascend
+    asked = [at for at, path in found if at < len(paths) and paths[at] == path]
+    fresh: Mapping[str, str] = repo.digests([paths[at] for at in asked]) if asked else {}
+    return drafted.with_digests({at: fresh[paths[at]] for at in asked})
+
+
 class InputTables:
     """One gather's expansions of declared globs into (path, digest) pairs, shared by the probes
     that declare the same globs (git, languages and runtime_trace all read `**`): each distinct set
@@ -294,8 +320,12 @@ class InputTables:
         repo = self._repo
         if globs == ("**",) and isinstance(repo, DraftedListing):
             drafted = self._draft_table()
-            if drafted is not None and repo.listing_changes().none:
-                return drafted  # every listed path the draft's, with the draft's digest
+            if drafted is not None:
+                changes = repo.listing_changes()
+                if changes.none:
+                    return drafted  # every listed path the draft's, with the draft's digest
+                if not (changes.added or changes.removed):
+                    return _corrected(drafted, changes.changed, repo)
         return _expand(self._matching(globs), repo)
 
     def _draft_table(self) -> InputPairs | None:

@@ -248,7 +248,7 @@ def test_a_file_the_status_names_is_digested_from_its_bytes_not_the_draft() -> N
     tables.draft([spec])
     repo.status.set()
     assert explain_key(spec, repo, tables=tables) == explain_key(spec, FakeRepo(files=files))
-    assert repo.digest_calls == [("a.py", "b.py")]  # the table, from the bytes
+    assert repo.digest_calls == [("a.py",)]  # only the named file, from its bytes (ADR-0099)
 
 
 def _spec(name: str, reads: tuple[str, ...]) -> ProbeSpec:
