@@ -231,6 +231,7 @@ def _contribute(
     categories: list[Category] = []
     sizes: list[int] = []
     counted_as: dict[str, str] = {}
+    shared: dict[Category, Category] = {}  # one tuple per distinct category, not one per file
     unreadable = 0
     for path in paths:
         stat = stats.get(path)
@@ -271,10 +272,13 @@ def _contribute(
             head = read_head(path)
             if not isinstance(head, FileProblem) and (language := language_of_head(head)):
                 by_shebang = True
-        if language is None:
-            categories.append(("unrecognized", False, applied))
-        else:
-            categories.append((_LANGUAGE_PREFIX + language, by_shebang, applied))
+        category: Category = (
+            ("unrecognized", False, applied)
+            if language is None
+            else (_LANGUAGE_PREFIX + language, by_shebang, applied)
+        )
+        categories.append(shared.setdefault(category, category))
+        if language is not None:
             counted_as[path] = language
     lines = [_NO_LINES] * len(kept)
     if count_lines is not None and counted_as:
