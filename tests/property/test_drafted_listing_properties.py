@@ -251,6 +251,22 @@ def test_a_file_the_status_names_is_digested_from_its_bytes_not_the_draft() -> N
     assert repo.digest_calls == [("a.py",)]  # only the named file, from its bytes (ADR-0099)
 
 
+def test_an_edit_in_a_draft_in_gits_byte_order_is_digested_from_its_bytes() -> None:
+    """git lists paths by their bytes; a byte that is not UTF-8 (read as a surrogate) sorts
+    before U+E000 as a `str` but after it as bytes, so the draft does not ascend as a `str`:
+    it drafts no table, since bisecting it after an edit would miss the edited path and keep its
+    stale digest (ADR-0099)."""
+    edited, other = "d/\udcff.py", "d/\ue000.py"
+    files = {edited: b"edited", other: b"o"}
+    stale = {edited: blob_digest(b"before"), other: blob_digest(b"o")}
+    repo = DraftedRepo(files=files, draft=[other, edited], drafted_digests=stale)
+    tables = InputTables(repo)
+    spec = _spec("languages", ("**",))
+    tables.draft([spec])
+    repo.status.set()
+    assert explain_key(spec, repo, tables=tables) == explain_key(spec, FakeRepo(files=files))
+
+
 def _spec(name: str, reads: tuple[str, ...]) -> ProbeSpec:
     return ProbeSpec(
         name=name, version=1, layer="a", timeout_s=1.0, reads=reads, ports=frozenset(PORTS),
