@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from codegenie_cli.main import cli
 from tests._ci_support.requires_tool import requires_tool
+from tests.git_repos import committed_repo
 
 
 def git(repo: Path, *args: str) -> None:
@@ -59,7 +60,7 @@ def test_diff_of_two_revisions_gathers_each_in_a_temporary_worktree(tmp_path: Pa
 
 @requires_tool("git")
 def test_a_revision_that_is_no_commit_is_one_line(tmp_path: Path) -> None:
-    repo = _one_commit_repo(tmp_path)
+    repo = committed_repo(tmp_path / "svc", {"a.txt": "a\n"})
     args = ["diff", "--rev", "HEAD", "--rev", "--upload-pack=x", str(repo)]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 2
@@ -72,7 +73,7 @@ def test_a_revision_that_is_no_commit_is_one_line(tmp_path: Path) -> None:
 def test_checking_a_revision_out_runs_none_of_the_repositorys_hooks(tmp_path: Path) -> None:
     """The repository's `.git/hooks` are its own, hostile like the rest: `git worktree add` would
     run its post-checkout hook in the user's session (hooks off, as the portfolio worker's git)."""
-    repo = _one_commit_repo(tmp_path)
+    repo = committed_repo(tmp_path / "svc", {"a.txt": "a\n"})
     ran = tmp_path / "hook-ran"
     hook = repo / ".git" / "hooks" / "post-checkout"
     hook.write_text(f"#!/bin/sh\ntouch '{ran}'\n")
@@ -82,14 +83,3 @@ def test_checking_a_revision_out_runs_none_of_the_repositorys_hooks(tmp_path: Pa
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     assert not ran.exists()
-
-
-def _one_commit_repo(tmp_path: Path) -> Path:
-    """A repository `svc` with one commit of one file."""
-    repo = tmp_path / "svc"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    (repo / "a.txt").write_text("a\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "one")
-    return repo
