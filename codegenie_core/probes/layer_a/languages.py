@@ -272,14 +272,13 @@ def _contribute(
             head = read_head(path)
             if not isinstance(head, FileProblem) and (language := language_of_head(head)):
                 by_shebang = True
-        category: Category = (
-            ("unrecognized", False, applied)
-            if language is None
-            else (_LANGUAGE_PREFIX + language, by_shebang, applied)
-        )
-        categories.append(shared.setdefault(category, category))
-        if language is not None:
+        category: Category
+        if language is None:
+            category = ("unrecognized", False, applied)
+        else:
+            category = (_LANGUAGE_PREFIX + language, by_shebang, applied)
             counted_as[path] = language
+        categories.append(shared.setdefault(category, category))
     lines = [_NO_LINES] * len(kept)
     if count_lines is not None and counted_as:
         counts = count_lines(counted_as)
